@@ -1,0 +1,241 @@
+import type { Database } from 'better-sqlite3';
+import type { Column, Diagnostic, Entity, Facts, UnresolvedRef } from '../../core/model/entities';
+import type {
+  CatalogStats,
+  ClosureOptions,
+  ColumnClosureOptions,
+  ColumnLineage,
+  EditPatch,
+  EditTarget,
+  EntityLookup,
+  EntityPage,
+  ExportEdge,
+  ExportEntity,
+  FactScope,
+  FileRecord,
+  ImpactReport,
+  ListEntitiesOptions,
+  ModelLineage,
+  OpenOptions,
+  OutboxOp,
+  SearchHit,
+  SearchOptions,
+} from './catalogTypes';
+import { CatalogError } from './catalogError';
+import { openCatalogDatabase } from './openDatabase';
+import { removeFiles, replaceAll, replaceFacts } from './factWriter';
+import { deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
+import { ackOps, mutate, pendingOps, revertEdit } from './userEdits';
+import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listUnresolved } from './entityQueries';
+import { catalogStats } from './catalogStats';
+import { columnLineage, modelLineage } from './lineageQueries';
+import { impactOfColumn } from './impactAnalysis';
+import { searchEntities } from './ftsIndex';
+import { exportEdges, exportEntities } from './exportStream';
+import { getMeta, setMeta } from './metaTable';
+
+/**
+ * The local catalog: the only writer of the SQLite file. One instance per connection; it is
+ * synchronous (better-sqlite3), so heavy scans should run it in a worker thread. Safe to open the
+ * same file from several processes (WAL, busy timeout).
+ *
+ * User edits (`mutate`) live in an overlay that re-extraction never overwrites: reads show the
+ * overlay value; the overlay of a field is dropped only once a rescan extracts the same value from
+ * the file (the edit has been written back) or `revertEdit` is called.
+ */
+export class CatalogStore {
+  private closed = false;
+
+  private constructor(
+    private readonly database: Database,
+    /** Path of the SQLite file. */
+    readonly file: string,
+    /** Id of this replica for the sync outbox (generated once per catalog file). */
+    readonly replicaId: string,
+    /** True when opened with `readonly: true`. */
+    readonly readonly: boolean,
+  ) {}
+
+  /** Opens (creating and migrating if needed) the catalog at `file`. Throws `CatalogError`. */
+  static open(file: string, options: OpenOptions = {}): CatalogStore {
+    const { db, replicaId } = openCatalogDatabase(file, options);
+    return new CatalogStore(db, file, replicaId, options.readonly === true);
+  }
+
+  /** Closes the connection. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.database.close();
+  }
+
+  /** Same as `close`, for disposables. */
+  dispose(): void {
+    this.close();
+  }
+
+  /** The underlying connection, for tests and benchmarks only. */
+  get db(): Database {
+    if (this.closed) throw new CatalogError('closed', 'The catalog store is closed.');
+    return this.database;
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints); all or nothing. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ── Writes from the scanner ────────────────────────────────────────────────────────────────
+
+  /**
+   * Atomically replaces everything owned by `scope` (entities in `scope.entityIds`, their columns,
+   * edges into them and unresolved refs; diagnostics of `scope.files`) with `facts`. Ids of
+   * `facts.entities` and files of `facts.diagnostics` join the scope automatically; any other fact
+   * whose owner is outside the scope is refused with `CatalogError('out-of-scope')` before writing.
+   */
+  replaceFacts(scope: FactScope, facts: Facts): void {
+    replaceFacts(this.db, scope, facts);
+  }
+
+  /** Cold scan: replaces all facts in one transaction and rebuilds full-text search once. */
+  replaceAll(facts: Facts): void {
+    replaceAll(this.db, facts);
+  }
+
+  /** Removes files: their file rows, parse cache, diagnostics and the entities defined in them. */
+  removeFiles(paths: readonly string[]): void {
+    removeFiles(this.db, paths);
+  }
+
+  /** Inserts or updates scanned file records. */
+  upsertFiles(records: readonly FileRecord[]): void {
+    upsertFiles(this.db, records);
+  }
+
+  /** The record of one scanned file. */
+  getFile(path: string): FileRecord | undefined {
+    return getFile(this.db, path);
+  }
+
+  /** All scanned files, optionally of one project, ordered by path. */
+  listFiles(project?: string): FileRecord[] {
+    return listFiles(this.db, project);
+  }
+
+  /** Cached parse result for (path, content hash, cache key), or undefined on a miss. */
+  getParseCache(path: string, hash: string, cacheKey: string): unknown {
+    return getParseCache(this.db, path, hash, cacheKey);
+  }
+
+  /** Stores a JSON-serializable parse result for (path, content hash, cache key). */
+  putParseCache(path: string, hash: string, cacheKey: string, value: unknown): void {
+    putParseCache(this.db, path, hash, cacheKey, value);
+  }
+
+  /** Drops cached parse results (all, or one cache key such as an old IR version). */
+  clearParseCache(cacheKey?: string): void {
+    deleteParseCache(this.db, cacheKey);
+  }
+
+  // ── User edits and the sync outbox ─────────────────────────────────────────────────────────
+
+  /**
+   * The one mutation API for user edits: writes the overlay and an outbox row in one transaction.
+   * Throws `CatalogError('not-found')` for an unknown target, `('invalid-input')` for a bad patch.
+   */
+  mutate(target: EditTarget, patch: EditPatch): OutboxOp {
+    return mutate(this.db, this.replicaId, target, patch);
+  }
+
+  /** Drops the user overlay of a target (all fields, or the given ones) so extracted values show. */
+  revertEdit(target: EditTarget, fields?: readonly (keyof EditPatch)[]): void {
+    revertEdit(this.db, target, fields);
+  }
+
+  /** Outbox rows not yet acknowledged, oldest first. */
+  pendingOps(limit?: number): OutboxOp[] {
+    return pendingOps(this.db, limit);
+  }
+
+  /** Deletes outbox rows of this replica up to and including `opNumber`; returns rows deleted. */
+  ackOps(opNumber: number): number {
+    return ackOps(this.db, this.replicaId, opNumber);
+  }
+
+  /** Reads a value from the key/value `meta` table. */
+  getMeta(key: string): string | undefined {
+    return getMeta(this.db, key);
+  }
+
+  /** Writes a value to the key/value `meta` table. */
+  setMeta(key: string, value: string): void {
+    setMeta(this.db, key, value);
+  }
+
+  // ── Queries ────────────────────────────────────────────────────────────────────────────────
+
+  /** Entity by id, with user edits applied. */
+  getEntity(id: string): Entity | undefined {
+    return getEntity(this.db, id);
+  }
+
+  /** Resolves what a user typed: id, name, relation, `project.name` or `schema.relation`; fuzzy on a miss. */
+  findEntity(query: string): EntityLookup {
+    return findEntity(this.db, query);
+  }
+
+  /** A page of entities, optionally filtered by kind and project. */
+  listEntities(options: ListEntitiesOptions = {}): EntityPage {
+    return listEntities(this.db, options);
+  }
+
+  /** Columns of an entity in position order, with user edits applied. */
+  columnsOf(entityId: string): Column[] {
+    return columnsOf(this.db, entityId);
+  }
+
+  /** Model-level closure (recursive CTE) around an entity. */
+  modelLineage(entityId: string, options: ClosureOptions = {}): ModelLineage {
+    return modelLineage(this.db, entityId, options);
+  }
+
+  /** Column-level closure around a column; direct edges only unless `includeIndirect`. */
+  columnLineage(columnId: string, options: ColumnClosureOptions = {}): ColumnLineage {
+    return columnLineage(this.db, columnId, options);
+  }
+
+  /** Downstream columns affected if `columnId` changes, grouped by entity, with paths. */
+  impact(columnId: string, options: Omit<ColumnClosureOptions, 'direction'> = {}): ImpactReport {
+    return impactOfColumn(this.db, columnId, options);
+  }
+
+  /** Full-text search over names, descriptions and column names (prefix match, bm25 ranking). */
+  search(text: string, options: SearchOptions = {}): SearchHit[] {
+    return searchEntities(this.db, text, options);
+  }
+
+  /** Diagnostics of one file, or all, ordered by file, line, column. */
+  diagnostics(file?: string): Diagnostic[] {
+    return listDiagnostics(this.db, file);
+  }
+
+  /** Unresolved refs of one entity, or all. */
+  unresolved(entityId?: string): UnresolvedRef[] {
+    return listUnresolved(this.db, entityId);
+  }
+
+  /** Counts per kind, edges, columns, files, diagnostics, pending ops. */
+  stats(): CatalogStats {
+    return catalogStats(this.db);
+  }
+
+  /** Streams every entity (compact form) ordered by id; for `export`. */
+  exportEntities(): IterableIterator<ExportEntity> {
+    return exportEntities(this.db);
+  }
+
+  /** Streams model edges, then column edges (unless `columns: false`); for `export`. */
+  exportEdges(options: { columns?: boolean } = {}): IterableIterator<ExportEdge> {
+    return exportEdges(this.db, options);
+  }
+}

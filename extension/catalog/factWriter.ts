@@ -1,0 +1,134 @@
+import type { Database } from 'better-sqlite3';
+import type { Facts } from '../../core/model/entities';
+import { splitColumnId } from '../../core/model/ids';
+import type { FactScope } from './catalogTypes';
+import { CatalogError } from './catalogError';
+import { validateFacts } from './factValidation';
+import { indexEntity, rebuildSearchIndex, unindexEntity } from './ftsIndex';
+import { reconcileAllEdits, reconcileEditsOf } from './userEdits';
+import { inTransaction, prepared } from './sqlUtil';
+
+/**
+ * Writes of extracted facts. Ownership decides what a write replaces: an entity owns itself, its
+ * columns, the model/column edges that point into it, and its unresolved refs; a file owns its
+ * diagnostics. Every write is one transaction, so a failure leaves the previous state intact.
+ */
+
+/** Replaces everything owned by `scope` (widened by the entities and diagnostics in `facts`) with `facts`. */
+export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void {
+  const valid = validateFacts(facts);
+  const entityIds = new Set(scope.entityIds);
+  for (const entity of valid.entities) entityIds.add(entity.id);
+  const files = new Set(scope.files);
+  for (const diagnostic of valid.diagnostics) files.add(diagnostic.file);
+  checkScope(valid, entityIds);
+  runWrite(() =>
+    inTransaction(db, () => {
+      for (const id of entityIds) deleteOwnedBy(db, id);
+      for (const file of files) prepared(db, 'DELETE FROM diagnostics WHERE file = ?').run(file);
+      insertFacts(db, valid);
+      for (const id of entityIds) {
+        indexEntity(db, id);
+        reconcileEditsOf(db, id);
+      }
+    }),
+  );
+}
+
+/** Cold scan: wipes all facts (not files, parse cache, user edits or outbox) and loads `facts`. */
+export function replaceAll(db: Database, facts: Facts): void {
+  const valid = validateFacts(facts);
+  runWrite(() =>
+    inTransaction(db, () => {
+      db.exec(`
+        DELETE FROM search_fts; DELETE FROM column_edges; DELETE FROM model_edges;
+        DELETE FROM unresolved; DELETE FROM diagnostics; DELETE FROM columns; DELETE FROM entities;
+      `);
+      insertFacts(db, valid);
+      rebuildSearchIndex(db);
+      reconcileAllEdits(db);
+    }),
+  );
+}
+
+/** Removes scanned files: file rows, parse cache, diagnostics, and entities whose defining file it is. */
+export function removeFiles(db: Database, paths: readonly string[]): void {
+  inTransaction(db, () => {
+    for (const path of paths) {
+      const ids = prepared(db, 'SELECT id FROM entities WHERE path = ?').pluck().all(path) as string[];
+      for (const id of ids) deleteOwnedBy(db, id);
+      prepared(db, 'DELETE FROM diagnostics WHERE file = ?').run(path);
+      prepared(db, 'DELETE FROM parse_cache WHERE path = ?').run(path);
+      prepared(db, 'DELETE FROM files WHERE path = ?').run(path);
+    }
+  });
+}
+
+/** Owner of a column-level fact: the entity of the downstream column. */
+export function ownerOfColumn(columnId: string): string {
+  return splitColumnId(columnId).entityId;
+}
+
+function checkScope(facts: Facts, entityIds: ReadonlySet<string>): void {
+  const outside = new Set<string>();
+  for (const column of facts.columns) if (!entityIds.has(column.entityId)) outside.add(column.entityId);
+  for (const edge of facts.modelEdges) if (!entityIds.has(edge.to)) outside.add(edge.to);
+  for (const edge of facts.columnEdges) {
+    const owner = ownerOfColumn(edge.to);
+    if (!entityIds.has(owner)) outside.add(owner);
+  }
+  for (const ref of facts.unresolved) {
+    const owner = ownerOfColumn(ref.target);
+    if (!entityIds.has(owner)) outside.add(owner);
+  }
+  if (outside.size > 0) {
+    const sample = [...outside].slice(0, 5).join(', ');
+    throw new CatalogError(
+      'out-of-scope',
+      `Facts owned by entities outside the replaced scope would not be replaced on the next rescan: ${sample}${outside.size > 5 ? ', …' : ''}. Add them to scope.entityIds.`,
+    );
+  }
+}
+
+/** Deletes an entity and everything it owns (search row first: it is keyed by the entity's rowid). */
+function deleteOwnedBy(db: Database, entityId: string): void {
+  unindexEntity(db, entityId);
+  prepared(db, 'DELETE FROM columns WHERE entity_id = ?').run(entityId);
+  prepared(db, 'DELETE FROM model_edges WHERE to_id = ?').run(entityId);
+  prepared(db, 'DELETE FROM column_edges WHERE owner = ?').run(entityId);
+  prepared(db, 'DELETE FROM unresolved WHERE owner = ?').run(entityId);
+  prepared(db, 'DELETE FROM entities WHERE id = ?').run(entityId);
+}
+
+function insertFacts(db: Database, facts: Facts): void {
+  const entityStmt = prepared(db, 'INSERT INTO entities (id, kind, name, project, path, relation, payload) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (const e of facts.entities) {
+    entityStmt.run(e.id, e.kind, e.name, e.project, e.path, e.relation ?? null, JSON.stringify(e));
+  }
+  const columnStmt = prepared(db, 'INSERT INTO columns (id, entity_id, name, position, payload) VALUES (?, ?, ?, ?, ?)');
+  for (const c of facts.columns) columnStmt.run(c.id, c.entityId, c.name, c.position, JSON.stringify(c));
+  const modelEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO model_edges (from_id, to_id, kind, provenance) VALUES (?, ?, ?, ?)');
+  for (const m of facts.modelEdges) modelEdgeStmt.run(m.from, m.to, m.kind, JSON.stringify(m.provenance));
+  const columnEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO column_edges (from_col, to_col, transform, owner, provenance) VALUES (?, ?, ?, ?, ?)');
+  for (const c of facts.columnEdges) {
+    columnEdgeStmt.run(c.from, c.to, c.transform, ownerOfColumn(c.to), JSON.stringify(c.provenance));
+  }
+  const unresolvedStmt = prepared(db, 'INSERT INTO unresolved (owner, target, payload) VALUES (?, ?, ?)');
+  for (const u of facts.unresolved) unresolvedStmt.run(ownerOfColumn(u.target), u.target, JSON.stringify(u));
+  const diagnosticStmt = prepared(db, 'INSERT INTO diagnostics (file, line, col, severity, payload) VALUES (?, ?, ?, ?, ?)');
+  for (const d of facts.diagnostics) diagnosticStmt.run(d.file, d.line, d.column, d.severity, JSON.stringify(d));
+}
+
+/** Turns SQLite constraint failures (duplicate ids, a column of an unknown entity) into typed errors. */
+function runWrite(write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    if (CatalogError.is(err)) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+      throw new CatalogError('invalid-input', `Facts violate a catalog constraint (${code}): ${String((err as Error).message)}`, { cause: err });
+    }
+    throw err;
+  }
+}

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { FileRecord } from './catalogTypes';
+import { CatalogError } from './catalogError';
 import { inTransaction, prepared } from './sqlUtil';
 
 interface FileRow {
@@ -63,11 +64,13 @@ export function getParseCache(db: Database, path: string, hash: string, cacheKey
 
 /** Stores a parse result, replacing the entry for an older hash of the same file. */
 export function putParseCache(db: Database, path: string, hash: string, cacheKey: string, value: unknown): void {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) throw new CatalogError('invalid-input', `Parse cache value for ${path} is not JSON-serializable.`);
   prepared(
     db,
     `INSERT INTO parse_cache (path, cache_key, hash, value) VALUES (?, ?, ?, ?)
      ON CONFLICT(path, cache_key) DO UPDATE SET hash = excluded.hash, value = excluded.value`,
-  ).run(path, cacheKey, hash, JSON.stringify(value));
+  ).run(path, cacheKey, hash, json);
 }
 
 /** Drops the whole parse cache, or the entries of one cache key. */

@@ -56,7 +56,7 @@ interface HitRow {
   score: number;
 }
 
-/** Searches names, descriptions and column names; best (lowest bm25) first. */
+/** Searches names, descriptions and column names; an exact name match first, then best (lowest) bm25. */
 export function searchEntities(db: Database, text: string, options: SearchOptions): SearchHit[] {
   const query = toFtsQuery(text);
   if (query === undefined) return [];
@@ -72,12 +72,12 @@ export function searchEntities(db: Database, text: string, options: SearchOption
     filters.push('AND e.project = ?');
     params.push(options.project);
   }
-  params.push(limit);
+  params.push(text.trim(), limit);
   const sql = `
     SELECT e.id, e.kind, e.name, e.project, e.path, ${BM25} AS score
     FROM search_fts f JOIN entities e ON e.rowid = f.rowid
     WHERE search_fts MATCH ? ${filters.join(' ')}
-    ORDER BY score, e.name, e.id LIMIT ?`;
+    ORDER BY e.name = ? COLLATE NOCASE DESC, score, e.name, e.id LIMIT ?`;
   const rows = prepared(db, sql).all(...params) as HitRow[];
   return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, project: r.project, path: r.path, score: r.score }));
 }

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+
+/** What the status-bar item shows. */
+export type ScanState =
+  | { kind: 'starting' }
+  | { kind: 'scanning'; done: number; total: number }
+  | { kind: 'ready'; models: number; sources: number; diagnostics: number }
+  | { kind: 'error'; message: string }
+  | { kind: 'unsupported'; message: string };
+
+/** The Mallard status-bar item: scan state and counts; clicking it shows the log. */
+export class MallardStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('mallard.status', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'Mallard';
+    this.item.command = 'mallard.showLog';
+    this.update({ kind: 'starting' });
+    this.item.show();
+  }
+
+  update(state: ScanState): void {
+    this.item.backgroundColor = undefined;
+    switch (state.kind) {
+      case 'starting':
+        this.item.text = '$(database) Mallard';
+        this.item.tooltip = 'Mallard is starting';
+        break;
+      case 'scanning':
+        this.item.text = `$(sync~spin) Mallard ${state.done}/${state.total}`;
+        this.item.tooltip = 'Mallard is scanning the workspace';
+        break;
+      case 'ready':
+        this.item.text = `$(database) Mallard: ${state.models} models · ${state.sources} sources`;
+        this.item.tooltip = `${state.diagnostics} diagnostics. Click to show the Mallard log.`;
+        break;
+      case 'error':
+      case 'unsupported':
+        this.item.text = '$(error) Mallard';
+        this.item.tooltip = state.message;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,242 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+/**
+ * End-to-end harness: installs the packaged VSIX into code-server (a real VS Code build), serves a
+ * throwaway copy of a workspace folder, and drives the workbench with Playwright in Debian's Chromium.
+ * Recipe and flags: shared/design/toolchain.md. Prerequisites: `bash scripts/e2e/setup.sh` and
+ * `npm run package`; a missing prerequisite fails with a message that names the command to run.
+ */
+
+export const REPO = path.resolve(__dirname, '../..');
+export const ARTIFACTS = path.join(REPO, 'test-artifacts/e2e');
+
+interface E2ePaths {
+  node: string;
+  codeServerEntry: string;
+  chromium: string;
+}
+
+function readPaths(): E2ePaths {
+  const file = path.join(REPO, '.cache/e2e/paths.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`bash scripts/e2e/setup.sh\` first`);
+  const paths = JSON.parse(readFileSync(file, 'utf8')) as E2ePaths;
+  for (const [key, value] of Object.entries(paths)) {
+    if (!existsSync(value)) throw new Error(`${key} (${value}) is missing: run \`bash scripts/e2e/setup.sh\` again`);
+  }
+  return paths;
+}
+
+/** The VSIX `npm run package` built for this machine's platform. */
+export function findVsix(): string {
+  const dir = path.join(REPO, 'dist/vsix');
+  const target = `${process.platform}-${process.arch}`;
+  const vsix = existsSync(dir) ? readdirSync(dir).find((f) => f.includes(`-${target}-`) && f.endsWith('.vsix')) : undefined;
+  if (!vsix) throw new Error(`no VSIX for ${target} in ${dir}: run \`npm run package\` first`);
+  return path.join(dir, vsix);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** User settings that keep the workbench quiet and deterministic for screenshots. */
+const USER_SETTINGS = {
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.enableExperiments': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'chat.disableAIFeatures': true,
+  'editor.minimap.enabled': false,
+  'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+};
+
+/** Options of one code-server session. */
+export interface SessionOptions {
+  /** Folder copied into a temporary directory and opened as the workspace. */
+  workspace: string;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+}
+
+/** A running code-server with a Chromium page on its workbench. */
+export class VsCodeSession {
+  private constructor(
+    readonly page: Page,
+    readonly workspaceDir: string,
+    readonly userDataDir: string,
+    private readonly browser: Browser,
+    private readonly server: ChildProcess,
+    private readonly root: string,
+    private readonly serverLog: string[],
+  ) {}
+
+  /** Installs the VSIX, starts code-server on a free port and opens the workbench in Chromium. */
+  static async start(options: SessionOptions): Promise<VsCodeSession> {
+    const paths = readPaths();
+    const vsix = findVsix();
+    const root = mkdtempSync(path.join(os.tmpdir(), 'mallard-e2e-'));
+    const userDataDir = path.join(root, 'user-data');
+    const extensionsDir = path.join(root, 'extensions');
+    const workspaceDir = path.join(root, path.basename(options.workspace));
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
+    cpSync(options.workspace, workspaceDir, { recursive: true, filter: (src) => !/[\\/](node_modules|\.mallard|target)$/.test(src) });
+
+    const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+    const install = spawnSync(paths.node, [paths.codeServerEntry, ...common, '--install-extension', vsix], { encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+
+    const port = await freePort();
+    const serverLog: string[] = [];
+    const server = spawn(
+      paths.node,
+      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspaceDir],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
+    );
+    const remember = (chunk: Buffer): void => {
+      serverLog.push(chunk.toString('utf8'));
+    };
+    server.stdout?.on('data', remember);
+    server.stderr?.on('data', remember);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, serverLog);
+
+    const browser = await chromium.launch({
+      executablePath: paths.chromium,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog);
+  }
+
+  /** Runs a command through the command palette by its full title, e.g. `Mallard: Show Log`. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible' });
+    await input.press('Enter');
+  }
+
+  /** Visible labels of the rows of a tree view, found by its pane title (e.g. `Catalog`). */
+  async treeLabels(paneTitle: string): Promise<string[]> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) });
+    const rows = pane.locator('.monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    return rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
+  }
+
+  /** The active webview's content frame; webviews render inside two nested iframes. */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  /** The status-bar entry contributed by Mallard. */
+  statusBarItem(): ReturnType<Page['locator']> {
+    return this.page.locator('#mallard\\.mallard\\.mallard\\.status, .statusbar-item[id$="mallard.status"]').first();
+  }
+
+  /** The text of the extension host's "Mallard" log file, read from disk (complete, unlike the DOM). */
+  mallardLog(): string {
+    const logs = path.join(this.userDataDir, 'logs');
+    const found = findFiles(logs, (f) => /[\\/]Mallard\.log$/.test(f));
+    return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+  }
+
+  /** Saves a full-page screenshot into test-artifacts/e2e/<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** code-server's own output, for failure messages. */
+  serverOutput(): string {
+    return this.serverLog.join('');
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    this.server.kill('SIGTERM');
+    await new Promise((resolve) => {
+      if (this.server.exitCode !== null) resolve(undefined);
+      else this.server.once('exit', resolve);
+      setTimeout(resolve, 5000).unref();
+    });
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function findFiles(dir: string, match: (file: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...findFiles(full, match));
+    else if (match(full)) out.push(full);
+  }
+  return out;
+}
+
+async function waitForHttp(url: string, timeoutMs: number, log: string[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`);
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails with `what`. */
+export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The sample dbt project; e2e scenarios open a copy of it. */
+export function sampleProject(): string {
+  const dir = path.join(REPO, 'samples/jaffle_duck');
+  if (!existsSync(dir)) throw new Error(`${dir} is missing`);
+  return dir;
+}

@@ -1,13 +1,133 @@
-import type { ParsedSql, ParseSqlFn } from '../pipeline/contracts';
+import type { Diagnostic } from '../model/entities';
+import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipeline/contracts';
+import { asNode, type AstContext, type AstNode } from './astToIr';
+import { astify, GRAMMAR_CHAIN } from './dialectParsers';
+import { fallbackScan } from './fallbackScan';
+import type { IrStatement } from './ir';
+import { collectReads } from './irReads';
+import { lineColumnAt, type LexOptions, type Token } from './lexer';
+import { preprocess } from './preprocess';
+import { splitStatements } from './splitStatements';
+import { statementToIr, type StatementFacts } from './statementToIr';
+import { synthesize } from './synthetic';
 
-/** Version of the lineage IR produced by `parseSql`; bump when the IR shape changes. */
-export const IR_VERSION = 0;
+/** Version of the lineage IR produced by `parseSql`; bump when the IR shape changes so caches are invalidated. */
+export const IR_VERSION = 1;
+
+const EXTRACTOR = 'sql-parser';
+
+/** A parse failure relative to one statement's text. */
+interface StatementError {
+  line: number;
+  column: number;
+  message: string;
+}
 
 /**
  * Parses a SQL file (one or more statements) into a schema-free lineage IR per statement.
- * Never throws: parse failures become diagnostics plus a tolerant fallback scan.
+ * Never throws: a statement the parsers reject yields a diagnostic with its exact position and
+ * table-level facts from a tolerant scan (`fallback: true`); the other statements are unaffected.
  */
-export const parseSql: ParseSqlFn = (_sql, _options): ParsedSql => {
-  // Stub committed early so other engineers can code against the signature.
-  return { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
+export const parseSql: ParseSqlFn = (sql, options): ParsedSql => {
+  const lex: LexOptions = {
+    bracketIdentifiers: options.dialect === 'transactsql',
+    hashComments: ['mysql', 'mariadb', 'bigquery', 'hive'].includes(options.dialect),
+  };
+  const result: ParsedSql = { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
+  for (const slice of splitStatements(sql, lex)) {
+    const start = lineColumnAt(sql, slice.offset);
+    const tokens = slice.tokens.map((t) => ({ ...t, offset: t.offset - slice.offset, end: t.end - slice.offset }));
+    const outcome = parseStatement(slice.text, tokens, options.dialect);
+    if ('error' in outcome) {
+      const { error } = outcome;
+      const line = start.line + error.line - 1;
+      const column = error.line === 1 ? start.column + error.column - 1 : error.column;
+      result.diagnostics.push({ file: options.file, line, column, severity: 'error', code: 'sql-parse', message: error.message, extractor: EXTRACTOR });
+      const scan = fallbackScan(tokens);
+      const statement: ParsedStatement = { kind: scan.kind, reads: scan.reads, line: start.line, ir: { err: error.message } satisfies IrStatement };
+      if (scan.target) statement.target = scan.target;
+      result.statements.push(statement);
+      result.fallback = true;
+    } else {
+      for (const facts of outcome.facts) result.statements.push({ ...facts, line: start.line });
+    }
+  }
+  return result;
 };
+
+type Outcome = { facts: StatementFacts[] } | { error: StatementError };
+
+function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcome {
+  try {
+    const synthetic = synthesize(text, tokens);
+    if (synthetic) {
+      const parsed = tryGrammars(synthetic.sql, dialect);
+      const ast = 'asts' in parsed ? parsed.asts[0] : undefined;
+      if (ast) {
+        const facts = statementToIr(ast, { text: synthetic.sql, starModifiers: [], starOrdinal: 0 });
+        return { facts: [relabelSynthetic(facts, synthetic.kind)] };
+      }
+    }
+    const pre = preprocess(text, tokens, dialect);
+    const parsed = tryGrammars(pre.text, dialect);
+    if ('error' in parsed) return parsed;
+    const ctx: AstContext = { text, starModifiers: pre.starModifiers, starOrdinal: 0 };
+    return { facts: parsed.asts.map((ast) => statementToIr(ast, ctx)) };
+  } catch (err) {
+    // A bug in IR building must not lose the file: report it like a parse failure.
+    return { error: { line: 1, column: 1, message: `Could not analyse statement: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+}
+
+/** Tries the dialect's grammar chain; the error reported is the dialect's own grammar's. */
+function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { error: StatementError } {
+  let firstError: StatementError | undefined;
+  for (const grammar of GRAMMAR_CHAIN[dialect]) {
+    try {
+      const ast = astify(text, grammar);
+      const asts = (Array.isArray(ast) ? ast : [ast]).map(asNode).filter((a): a is AstNode => a !== undefined);
+      return { asts };
+    } catch (err) {
+      firstError ??= describeError(err);
+    }
+  }
+  return { error: firstError ?? { line: 1, column: 1, message: 'SQL could not be parsed' } };
+}
+
+/** Turns a peg.js SyntaxError (or any error) into a short, positioned reason. */
+function describeError(err: unknown): StatementError {
+  const e = asNode(err) ?? {};
+  const start = asNode(asNode(e.location)?.start);
+  const line = typeof start?.line === 'number' && start.line >= 1 ? start.line : 1;
+  const column = typeof start?.column === 'number' && start.column >= 1 ? start.column : 1;
+  const found = e.found;
+  let message: string;
+  if (Array.isArray(e.expected) || 'found' in e) {
+    message = found === null || found === undefined ? 'Syntax error: unexpected end of statement' : `Syntax error: unexpected ${JSON.stringify(found)}`;
+  } else {
+    message = `Syntax error: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return { line, column, message };
+}
+
+/** MERGE and DELETE … USING were parsed as a SELECT over (target, sources…); restore the statement's meaning. */
+function relabelSynthetic(facts: StatementFacts, kind: 'merge' | 'delete'): StatementFacts {
+  const ir = facts.ir as IrStatement;
+  const q = ir.q;
+  const out: StatementFacts = { kind, reads: [], ir };
+  if (q && 'f' in q) {
+    const targetSource = q.f[0];
+    if (targetSource?.rel) {
+      targetSource.tg = true;
+      out.target = targetSource.rel;
+    }
+    if (kind === 'merge') {
+      q.o = q.o.filter((o) => o.n !== 'mallard__none');
+      ir.cols = q.o.map((o) => o.n);
+    } else {
+      q.o = [];
+    }
+  }
+  out.reads = collectReads(q);
+  return out;
+}

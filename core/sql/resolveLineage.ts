@@ -1,12 +1,65 @@
-import type { ResolvedStatement, ResolveLineageFn } from '../pipeline/contracts';
+import type { ColumnSource, ParsedStatement, ResolvedStatement, ResolveLineageFn, SchemaLookup } from '../pipeline/contracts';
+import { relationText } from './astNames';
+import { asNode } from './astToIr';
+import type { IrStatement } from './ir';
+import { dedupeSources, lookupColumns, type QueryResult, type ResolveState, type ScopeColumn } from './lineageScope';
+import { resolveQuery } from './resolveQuery';
 
 /**
  * Resolves one parsed statement's IR against a schema into column-level lineage.
- * Never throws: names it cannot resolve are reported in `unresolved`.
+ * Never throws: names it cannot resolve are reported in `unresolved` with a reason.
+ * A star over a relation without a schema yields an output column named `*` whose sources are
+ * `<relation>.*`, plus a `star-without-schema` entry, so the pass-through is still visible.
  */
-export const resolveLineage: ResolveLineageFn = (parsed, _schema): ResolvedStatement => {
-  // Stub committed early so other engineers can code against the signature.
+export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatement => {
   const out: ResolvedStatement = { kind: parsed.kind, reads: parsed.reads, columns: [], indirect: [], unresolved: [] };
   if (parsed.target) out.target = parsed.target;
+  const ir = asNode(parsed.ir) as IrStatement | undefined;
+  if (!ir) return out;
+  if (ir.err !== undefined) {
+    out.unresolved.push({ column: '*', name: parsed.target ? relationText(parsed.target) : '*', reason: 'parse-error', detail: ir.err });
+    return out;
+  }
+  if (!ir.q) {
+    out.columns = (parsed.declaredColumns ?? []).map((c) => ({ name: c.name, sources: [] }));
+    return out;
+  }
+  const state: ResolveState = { schema, unresolved: out.unresolved, indirect: [], currentColumn: '*' };
+  let result: QueryResult;
+  try {
+    result = resolveQuery(ir.q, new Map(), undefined, state);
+  } catch (err) {
+    // Deeply nested input can exhaust the stack; report instead of throwing.
+    out.unresolved.push({ column: '*', name: '*', reason: 'unsupported', detail: `Lineage could not be resolved: ${err instanceof Error ? err.message : String(err)}` });
+    return out;
+  }
+  out.columns = targetColumns(parsed, ir, result, schema);
+  out.indirect = dedupeSources(state.indirect);
   return out;
 };
+
+/** Names the output columns as the target sees them and merges repeated names (MERGE/UPDATE). */
+function targetColumns(parsed: ParsedStatement, ir: IrStatement, result: QueryResult, schema: SchemaLookup): ResolvedStatement['columns'] {
+  let columns: ScopeColumn[] = result.columns;
+  const positional = positionalNames(parsed, ir, result, schema);
+  if (positional) columns = columns.map((c, i) => ({ name: positional[i] ?? c.name, sources: c.sources }));
+  if (result.opaque.length > 0) columns = [...columns, { name: '*', sources: result.opaque }];
+  const merged: ResolvedStatement['columns'] = [];
+  for (const col of columns) {
+    const existing = merged.find((m) => m.name.toLowerCase() === col.name.toLowerCase());
+    if (existing) existing.sources = dedupeSources([...existing.sources, ...col.sources]);
+    else merged.push({ name: col.name, sources: dedupeSources(col.sources as ColumnSource[]) });
+  }
+  return merged;
+}
+
+/** INSERT (a, b) / CREATE VIEW v (a, b) name by position; INSERT without a list uses the target's schema. */
+function positionalNames(parsed: ParsedStatement, ir: IrStatement, result: QueryResult, schema: SchemaLookup): string[] | undefined {
+  if (ir.cols && parsed.kind !== 'merge' && parsed.kind !== 'update') return ir.cols;
+  if (parsed.kind === 'insert' && parsed.target && result.opaque.length === 0) {
+    const cols = lookupColumns(parsed.target, schema);
+    // Only a full-width match maps safely by position.
+    if (cols && cols.length === result.columns.length) return cols;
+  }
+  return undefined;
+}

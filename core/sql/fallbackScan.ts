@@ -1,0 +1,108 @@
+import type { RelationName, StatementKind } from '../pipeline/contracts';
+import { relationFromParts } from './astNames';
+import type { Token } from './lexer';
+import { addUnique } from './irReads';
+
+/** Table-level facts recovered from a statement the parsers rejected. */
+export interface ScanResult {
+  kind: StatementKind;
+  target?: RelationName;
+  reads: RelationName[];
+}
+
+const isWord = (t: Token | undefined, ...words: string[]): boolean =>
+  !!t && t.type === 'word' && words.includes(t.text.toUpperCase());
+const isPunct = (t: Token | undefined, p: string): boolean => !!t && t.type === 'punct' && t.text === p;
+
+/**
+ * A tolerant scan over tokens: relations after FROM/JOIN/USING are reads, the relation after
+ * INSERT INTO / CREATE TABLE|VIEW / UPDATE / MERGE INTO / DELETE FROM is the target, and names
+ * defined as CTEs (`name AS (`) are not reads.
+ */
+export function fallbackScan(tokens: Token[]): ScanResult {
+  const reads: RelationName[] = [];
+  const ctes = new Set<string>();
+  let target: RelationName | undefined;
+  let kind: StatementKind = 'other';
+  const first = tokens[0]?.text.toUpperCase() ?? '';
+  if (first === 'SELECT' || first === 'WITH' || first === '(') kind = 'select';
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as Token;
+    if (tok.type === 'word' || tok.type === 'quoted') {
+      // `name AS (` and `name (a, b) AS (` define CTEs.
+      const next = tokens[i + 1];
+      if (isWord(next, 'AS') && isPunct(tokens[i + 2], '(') && (isWord(tokens[i - 1], 'WITH', 'RECURSIVE') || isPunct(tokens[i - 1], ','))) {
+        ctes.add(tok.text.toLowerCase());
+      }
+    }
+    if (tok.type !== 'word') continue;
+    const u = tok.text.toUpperCase();
+    let targetAt = -1;
+    if (u === 'INSERT' || u === 'MERGE' || u === 'UPSERT') {
+      kind = u === 'MERGE' ? 'merge' : 'insert';
+      targetAt = skip(tokens, i + 1, ['INTO', 'OVERWRITE', 'TABLE', 'IGNORE']);
+    } else if (u === 'CREATE' && target === undefined) {
+      let j = skip(tokens, i + 1, ['OR', 'REPLACE', 'TEMP', 'TEMPORARY', 'TRANSIENT', 'VOLATILE', 'GLOBAL', 'LOCAL', 'EXTERNAL', 'MATERIALIZED', 'SECURE', 'UNLOGGED', 'RECURSIVE']);
+      const objectKind = tokens[j]?.text.toUpperCase();
+      if (objectKind === 'TABLE' || objectKind === 'VIEW') {
+        kind = objectKind === 'TABLE' ? 'create_table' : 'create_view';
+        j = skip(tokens, j + 1, ['IF', 'NOT', 'EXISTS']);
+        targetAt = j;
+      }
+    } else if (u === 'UPDATE' && i === 0) {
+      kind = 'update';
+      targetAt = i + 1;
+    } else if (u === 'DELETE') {
+      kind = 'delete';
+      targetAt = skip(tokens, i + 1, ['FROM']);
+    } else if ((u === 'FROM' || u === 'JOIN' || u === 'USING') && !isPunct(tokens[i + 1], '(')) {
+      if (u === 'FROM' && isWord(tokens[i - 1], 'DELETE')) continue;
+      // `FROM a, b` lists several relations.
+      let j = i + 1;
+      for (;;) {
+        const name = readName(tokens, j);
+        if (!name) break;
+        const rel = relationFromParts(name.parts);
+        if (rel && !(name.parts.length === 1 && ctes.has(rel.name.toLowerCase())) && !isWord(tokens[j], 'SELECT', 'LATERAL', 'UNNEST')) addUnique(reads, rel);
+        j = name.end;
+        if (isWord(tokens[j], 'AS')) j++;
+        if (tokens[j]?.type === 'word' && !isKeyword(tokens[j] as Token)) j++;
+        if (!isPunct(tokens[j], ',')) break;
+        j++;
+      }
+    }
+    if (targetAt >= 0 && target === undefined) {
+      const name = readName(tokens, targetAt);
+      if (name) target = relationFromParts(name.parts);
+    }
+  }
+  const result: ScanResult = { kind, reads: target ? reads.filter((r) => r.name.toLowerCase() !== target?.name.toLowerCase() || r.schema !== target.schema) : reads };
+  if (target) result.target = target;
+  return result;
+}
+
+function skip(tokens: Token[], i: number, words: string[]): number {
+  let j = i;
+  while (isWord(tokens[j], ...words)) j++;
+  return j;
+}
+
+const KEYWORDS = new Set(['WHERE', 'ON', 'JOIN', 'LEFT', 'RIGHT', 'INNER', 'OUTER', 'FULL', 'CROSS', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'UNION', 'SELECT', 'SET', 'USING', 'WHEN', 'QUALIFY', 'WINDOW', 'NATURAL', 'LATERAL', 'INTERSECT', 'EXCEPT', 'VALUES', 'FROM', 'AS', 'WITH']);
+function isKeyword(t: Token): boolean {
+  return KEYWORDS.has(t.text.toUpperCase());
+}
+
+/** Reads a dotted name `a.b.c` starting at token i. */
+function readName(tokens: Token[], i: number): { parts: string[]; end: number } | undefined {
+  const first = tokens[i];
+  if (!first || (first.type !== 'word' && first.type !== 'quoted') || (first.type === 'word' && isKeyword(first))) return undefined;
+  const parts = [first.text];
+  let j = i + 1;
+  while (isPunct(tokens[j], '.') && (tokens[j + 1]?.type === 'word' || tokens[j + 1]?.type === 'quoted')) {
+    parts.push((tokens[j + 1] as Token).text);
+    j += 2;
+  }
+  // BigQuery writes `project.dataset.table` as one quoted name.
+  const flat = parts.flatMap((p) => p.split('.')).filter((p) => p.length > 0);
+  return { parts: flat, end: j };
+}

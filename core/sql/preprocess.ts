@@ -1,0 +1,130 @@
+import type { Dialect } from '../pipeline/contracts';
+import type { Token } from './lexer';
+
+/** A star modifier removed from the text before parsing, keyed by the star's ordinal among select-list stars. */
+export interface StarModifier {
+  ordinal: number;
+  except?: string[];
+  replace?: string[];
+}
+
+/** Result of pre-processing one statement. */
+export interface Preprocessed {
+  text: string;
+  starModifiers: StarModifier[];
+}
+
+/**
+ * Rewrites constructs node-sql-parser rejects into forms it accepts, without moving any
+ * character: removed text becomes spaces, so parser error positions still point into the
+ * original statement. Handles SAFE_CAST/TRY_CAST, GROUP BY ALL, `* EXCEPT/EXCLUDE/REPLACE (…)`,
+ * IGNORE/RESPECT NULLS and Snowflake `col:path` semi-structured access.
+ * `tokens` carry offsets relative to `text`.
+ */
+export function preprocess(text: string, tokens: Token[], dialect: Dialect): Preprocessed {
+  const chars = text.split('');
+  const blank = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) if (chars[i] !== '\n') chars[i] = ' ';
+  };
+  const upper = (i: number): string => {
+    const t = tokens[i];
+    return t && t.type === 'word' ? t.text.toUpperCase() : '';
+  };
+  const punct = (i: number, p: string): boolean => tokens[i]?.type === 'punct' && tokens[i]?.text === p;
+  const starModifiers: StarModifier[] = [];
+  let starOrdinal = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as Token;
+    const u = upper(i);
+    if ((u === 'SAFE_CAST' || (u === 'TRY_CAST' && dialect !== 'snowflake')) && punct(i + 1, '(')) {
+      blank(tok.offset, tok.end - 4);
+    } else if (u === 'GROUP' && upper(i + 1) === 'BY' && upper(i + 2) === 'ALL') {
+      blank(tok.offset, (tokens[i + 2] as Token).end);
+    } else if ((u === 'IGNORE' || u === 'RESPECT') && upper(i + 1) === 'NULLS') {
+      blank(tok.offset, (tokens[i + 1] as Token).end);
+    } else if (tok.type === 'punct' && tok.text === '*' && isSelectListStar(tokens, i)) {
+      const mod: StarModifier = { ordinal: starOrdinal++ };
+      let j = i + 1;
+      while (['EXCEPT', 'EXCLUDE', 'REPLACE'].includes(upper(j))) {
+        const which = upper(j);
+        // `SELECT * EXCEPT SELECT …` is a set operation, not a modifier.
+        if (which === 'EXCEPT' && !punct(j + 1, '(')) break;
+        const { names, end } = readModifierList(tokens, j + 1, which === 'REPLACE');
+        if (which === 'REPLACE') mod.replace = [...(mod.replace ?? []), ...names];
+        else mod.except = [...(mod.except ?? []), ...names];
+        blank((tokens[j] as Token).offset, (tokens[end - 1] as Token).end);
+        j = end;
+      }
+      if (mod.except || mod.replace) starModifiers.push(mod);
+    } else if (dialect === 'snowflake' && tok.type === 'punct' && tok.text === ':' && isPathColon(tokens, i)) {
+      // `payload:customer.id[0]::string` → `payload` `::string`: the path becomes a transformation of the column.
+      let j = i + 1;
+      while (j < tokens.length) {
+        const t = tokens[j] as Token;
+        const prev = tokens[j - 1] as Token;
+        if (t.offset !== prev.end) break;
+        if (t.type === 'punct' && t.text === ':' && punct(j + 1, ':')) break;
+        if (t.type === 'punct' && !['.', '[', ']', ':'].includes(t.text)) break;
+        j++;
+      }
+      blank(tok.offset, (tokens[j - 1] as Token).end);
+      i = j - 1;
+    }
+  }
+  return { text: chars.join(''), starModifiers };
+}
+
+/** A `*` that is a select-list item (not multiplication, not `count(*)`). */
+export function isSelectListStar(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (!prev) return false;
+  if (prev.type === 'punct') {
+    if (prev.text === ',') return true;
+    if (prev.text === '.') return true;
+    return false;
+  }
+  return prev.type === 'word' && ['SELECT', 'DISTINCT', 'ALL'].includes(prev.text.toUpperCase());
+}
+
+function isPathColon(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  const next = tokens[i + 1];
+  const cur = tokens[i] as Token;
+  if (!prev || !next) return false;
+  if (next.type === 'punct' && next.text === ':') return false;
+  if (prev.type === 'punct' && prev.text === ':') return false;
+  // A path colon is glued to the column (`col:field`); a bind parameter follows whitespace or an operator.
+  const gluedLeft = prev.end === cur.offset && (prev.type === 'word' || prev.type === 'quoted' || prev.text === ']' || prev.text === ')');
+  return gluedLeft && (next.type === 'word' || next.type === 'quoted' || next.type === 'string');
+}
+
+/** Reads `( a, b )` or a bare name; for REPLACE reads `(expr AS name, …)` and returns the names. */
+function readModifierList(tokens: Token[], start: number, isReplace: boolean): { names: string[]; end: number } {
+  const first = tokens[start];
+  if (!first) return { names: [], end: start };
+  if (!(first.type === 'punct' && first.text === '(')) {
+    return first.type === 'word' || first.type === 'quoted' ? { names: [first.text], end: start + 1 } : { names: [], end: start };
+  }
+  const names: string[] = [];
+  let depth = 0;
+  let lastName: string | undefined;
+  let j = start;
+  for (; j < tokens.length; j++) {
+    const t = tokens[j] as Token;
+    if (t.type === 'punct' && t.text === '(') depth++;
+    else if (t.type === 'punct' && t.text === ')') {
+      depth--;
+      if (depth === 0) {
+        if (lastName) names.push(lastName);
+        return { names, end: j + 1 };
+      }
+    } else if (depth === 1 && t.type === 'punct' && t.text === ',') {
+      if (lastName) names.push(lastName);
+      lastName = undefined;
+    } else if (depth === 1 && (t.type === 'word' || t.type === 'quoted')) {
+      // EXCEPT lists hold names; REPLACE items end with `AS name`, so the last name wins either way.
+      if (!isReplace || t.text.toUpperCase() !== 'AS') lastName = t.text;
+    }
+  }
+  return { names, end: j };
+}

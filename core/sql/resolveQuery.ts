@@ -1,0 +1,206 @@
+import type { TransformKind } from '../model/entities';
+import type { ColumnSource } from '../pipeline/contracts';
+import { relationText } from './astNames';
+import { isSetOp, isSubqueryRef, type IrColumnRef, type IrOutput, type IrQuery, type IrRef, type IrSelect, type IrSource } from './ir';
+import {
+  columnSources,
+  composeSources,
+  dedupeSources,
+  findQualified,
+  hasColumn,
+  tableRelation,
+  type QueryResult,
+  type ResolveState,
+  type Scope,
+  type ScopeColumn,
+  type ScopeRelation,
+} from './lineageScope';
+
+/** CTEs visible at a point, lower-cased name → resolved result. */
+export type CteEnv = ReadonlyMap<string, QueryResult>;
+
+/**
+ * Resolves a query scope by scope: CTEs (each sees the earlier ones, a recursive one sees its
+ * anchor branch), then FROM items, then select items, expanding stars from the schema.
+ */
+export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undefined, state: ResolveState): QueryResult {
+  const env = new Map(ctes);
+  for (const cte of query.w ?? []) {
+    const key = cte.n.toLowerCase();
+    if (isSetOp(cte.q) && cte.q.qs[0]) {
+      // Recursive CTEs reference themselves in later branches; the anchor branch defines the columns.
+      env.set(key, renameColumns(resolveQuery(cte.q.qs[0], env, parent, state), cte.cols));
+    }
+    env.set(key, renameColumns(resolveQuery(cte.q, env, parent, state), cte.cols));
+  }
+  if (isSetOp(query)) {
+    const branches = query.qs.map((q) => resolveQuery(q, env, parent, state));
+    return unionByPosition(branches);
+  }
+  return resolveSelect(query, env, parent, state);
+}
+
+function renameColumns(result: QueryResult, names: string[] | undefined): QueryResult {
+  if (!names) return result;
+  return { opaque: result.opaque, columns: result.columns.map((c, i) => ({ name: names[i] ?? c.name, sources: c.sources })) };
+}
+
+/** UNION/INTERSECT/EXCEPT: output names from the first branch, sources merged by position. */
+function unionByPosition(branches: QueryResult[]): QueryResult {
+  const first = branches[0];
+  if (!first) return { columns: [], opaque: [] };
+  const columns = first.columns.map((c, i) => ({
+    name: c.name,
+    sources: dedupeSources(branches.flatMap((b) => b.columns[i]?.sources ?? [])),
+  }));
+  return { columns, opaque: dedupeSources(branches.flatMap((b) => b.opaque)) };
+}
+
+function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined, state: ResolveState): QueryResult {
+  const scope: Scope = { relations: [], outputs: [] };
+  if (parent) scope.parent = parent;
+  for (const source of select.f) {
+    const relation = resolveSource(source, ctes, scope, state);
+    if (relation) scope.relations.push(relation);
+  }
+  const opaque: ColumnSource[] = [];
+  for (const output of select.o) {
+    state.currentColumn = output.n;
+    if (output.star) {
+      expandStar(output, scope, state, opaque);
+      continue;
+    }
+    const sources = dedupeSources(resolveRefs(output.r, scope, ctes, state));
+    scope.outputs.push({ name: output.n, sources });
+  }
+  state.currentColumn = '*';
+  state.indirect.push(...resolveRefs(select.x, scope, ctes, state, true));
+  return { columns: scope.outputs, opaque };
+}
+
+function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: ResolveState): ScopeRelation | undefined {
+  const alias = source.as?.toLowerCase();
+  if (source.rel) {
+    const cte = !source.rel.schema ? ctes.get(source.rel.name.toLowerCase()) : undefined;
+    if (cte) return { names: [alias ?? source.rel.name.toLowerCase()], derived: renameColumns(cte, source.cols) };
+    return tableRelation(source.rel, source.as, state.schema);
+  }
+  const names = alias ? [alias] : [];
+  if (source.q) {
+    // LATERAL subqueries see the FROM items before them; plain derived tables simply do not use them.
+    return { names, derived: renameColumns(resolveQuery(source.q, ctes, scope, state), source.cols) };
+  }
+  if (source.fn) {
+    const sources = dedupeSources(composeSources('transformation', resolveRefs(source.fn, scope, ctes, state)));
+    const cols = source.cols ?? (source.as ? [source.as] : []);
+    return { names, derived: { columns: cols.map((name) => ({ name, sources })), opaque: [] } };
+  }
+  return undefined;
+}
+
+/** Expands `*` / `t.*` (with EXCEPT/REPLACE) into output columns. */
+function expandStar(output: IrOutput, scope: Scope, state: ResolveState, opaque: ColumnSource[]): void {
+  const star = output.star ?? {};
+  const excluded = new Set((star.ex ?? []).map((e) => e.toLowerCase()));
+  const replaced = new Set((star.rep ?? []).map((e) => e.toLowerCase()));
+  let relations = scope.relations;
+  if (star.t) {
+    const hit = findQualified(scope, star.t);
+    if (!hit) {
+      state.unresolved.push({ column: '*', name: `${star.t}.*`, reason: 'unknown-relation', detail: `No relation named "${star.t}" in scope.` });
+      return;
+    }
+    relations = [hit];
+  }
+  for (const relation of relations) {
+    let columns: ScopeColumn[];
+    if (relation.derived) {
+      columns = relation.derived.columns;
+      for (const o of relation.derived.opaque) opaque.push(o);
+    } else if (relation.rel && relation.tableColumnNames) {
+      const rel = relation.rel;
+      columns = relation.tableColumnNames.map((name) => ({ name, sources: [{ relation: rel, column: name, transform: 'identity' as TransformKind }] }));
+    } else {
+      if (relation.rel) {
+        opaque.push({ relation: relation.rel, column: '*', transform: 'identity' });
+        const text = relationText(relation.rel);
+        state.unresolved.push({ column: '*', name: star.t ? `${star.t}.*` : '*', reason: 'star-without-schema', detail: `The columns of ${text} are unknown, so * cannot be expanded.` });
+      }
+      continue;
+    }
+    for (const col of columns) {
+      const key = col.name.toLowerCase();
+      if (excluded.has(key)) continue;
+      const sources = replaced.has(key) ? composeSources('transformation', col.sources) : col.sources;
+      scope.outputs.push({ name: col.name, sources });
+    }
+  }
+}
+
+/** Resolves references in a scope; `indirectUse` enables ORDER BY / GROUP BY output-alias lookup. */
+export function resolveRefs(refs: IrRef[], scope: Scope, ctes: CteEnv, state: ResolveState, indirectUse = false): ColumnSource[] {
+  const out: ColumnSource[] = [];
+  for (const ref of refs) {
+    if (isSubqueryRef(ref)) {
+      const before = state.indirect.length;
+      const saved = state.currentColumn;
+      const result = resolveQuery(ref.q, ctes, scope, state);
+      state.currentColumn = saved;
+      const inner = [...result.columns.flatMap((c) => c.sources), ...result.opaque];
+      out.push(...composeSources(ref.k, inner));
+      if (ref.k === 'filter' || ref.k === 'join' || ref.k === 'conditional') {
+        // The subquery's own WHERE/JOIN columns decide the outer predicate too.
+        const innerIndirect = state.indirect.splice(before);
+        out.push(...composeSources(ref.k, innerIndirect));
+      }
+      continue;
+    }
+    out.push(...resolveColumnRef(ref, scope, state, indirectUse));
+  }
+  return out;
+}
+
+function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, indirectUse: boolean): ColumnSource[] {
+  const name = ref.t ? `${ref.t}.${ref.c}` : ref.c;
+  if (ref.t) {
+    const relation = findQualified(scope, ref.t);
+    if (!relation) {
+      state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-relation', detail: `No relation named "${ref.t}" in scope.` });
+      return [];
+    }
+    if (ref.c !== '*' && hasColumn(relation, ref.c) === 'no') {
+      state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `"${ref.t}" has no column "${ref.c}".` });
+      return [];
+    }
+    return ref.c === '*' ? starSources(relation, ref.k) : columnSources(relation, ref.c, ref.k);
+  }
+  if (ref.c === '*') return scope.relations.flatMap((r) => starSources(r, ref.k));
+  // ORDER BY (and GROUP BY in several dialects) may name an output alias.
+  if (indirectUse && (ref.k === 'sort' || ref.k === 'group')) {
+    const alias = scope.outputs.find((o) => o.name.toLowerCase() === ref.c.toLowerCase());
+    if (alias && !scope.relations.some((r) => hasColumn(r, ref.c) === 'yes')) return composeSources(ref.k, alias.sources);
+  }
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const yes = s.relations.filter((r) => hasColumn(r, ref.c) === 'yes');
+    const maybe = s.relations.filter((r) => hasColumn(r, ref.c) === 'maybe');
+    if (yes.length === 1) return columnSources(yes[0] as ScopeRelation, ref.c, ref.k);
+    if (yes.length > 1 || maybe.length > 1) {
+      const reason = yes.length > 1 ? `several relations have a column "${ref.c}"` : `several relations without a known schema could have "${ref.c}"`;
+      state.unresolved.push({ column: state.currentColumn, name, reason: 'ambiguous-column', detail: `Ambiguous: ${reason}.` });
+      return [];
+    }
+    if (maybe.length === 1) return columnSources(maybe[0] as ScopeRelation, ref.c, ref.k);
+    // A lateral column alias (`a AS x, x + 1 AS y`) is visible to later select items.
+    const lateral = s.outputs.find((o) => o.name.toLowerCase() === ref.c.toLowerCase());
+    if (lateral) return composeSources(ref.k, lateral.sources);
+  }
+  state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `No relation in scope has a column "${ref.c}".` });
+  return [];
+}
+
+function starSources(relation: ScopeRelation, kind: TransformKind): ColumnSource[] {
+  if (relation.rel) return [{ relation: relation.rel, column: '*', transform: kind }];
+  const derived = relation.derived;
+  if (!derived) return [];
+  return composeSources(kind, [...derived.columns.flatMap((c) => c.sources), ...derived.opaque]);
+}

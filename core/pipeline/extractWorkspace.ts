@@ -1,0 +1,94 @@
+import { emptyFacts, type Facts } from '../model/entities';
+import type { FileSource } from './contracts';
+import { assembleDbt } from './assembleDbt';
+import { newLineageMemo, type LineageMemo } from './dbtLineage';
+import { extractDbtFile, extractSqlFile, type DbtFileResult, type FileStepResult } from './fileStep';
+import { assemblePlainSql, type PlainSqlFile } from './plainSql';
+import { planWorkspace, type PlanOptions, type WorkspacePlan } from './workspacePlan';
+
+/**
+ * Workspace assembly: per-file step results → facts per project. The scanner feeds it results from
+ * its cache and worker pool; `extractWorkspace` runs everything in-process (tests, small tools).
+ */
+
+/** Facts of one unit of assembly: a dbt project (key = its root) or the plain SQL files (key `sql:`). */
+export interface UnitFacts {
+  key: string;
+  facts: Facts;
+  /** Entity ids whose column lineage was recomputed in this run. */
+  recomputed: Set<string>;
+}
+
+/** Lineage memos kept across incremental runs, per dbt root. */
+export type LineageMemos = Map<string, LineageMemo>;
+
+export const PLAIN_SQL_UNIT = 'sql:';
+
+/** Assembles every unit. Missing per-file results are treated as files that yield nothing. */
+export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<string, FileStepResult>, memos: LineageMemos, only?: ReadonlySet<string>): UnitFacts[] {
+  const units: UnitFacts[] = [];
+  for (const project of plan.dbt) {
+    if (only && !only.has(project.root)) continue;
+    const dbtResults: DbtFileResult[] = [];
+    const extra = emptyFacts();
+    for (const path of project.nodePaths) {
+      const r = results.get(path);
+      if (r?.kind === 'dbt') dbtResults.push(r);
+      else if (r) extra.diagnostics.push(...r.parsed.diagnostics);
+    }
+    let memo = memos.get(project.root);
+    if (!memo) memos.set(project.root, (memo = newLineageMemo()));
+    const assembled = assembleDbt(project.ctx, dbtResults, memo, project.manifest);
+    assembled.facts.diagnostics.push(...extra.diagnostics);
+    units.push({ key: project.root, facts: assembled.facts, recomputed: assembled.recomputed });
+  }
+  if (!only || only.has(PLAIN_SQL_UNIT)) {
+    const files: PlainSqlFile[] = [];
+    for (const f of plan.sql) {
+      const r = results.get(f.path);
+      if (r) files.push({ path: f.path, parsed: r.parsed });
+    }
+    const facts = assemblePlainSql(plan.workspaceName, files);
+    facts.diagnostics.push(...plan.diagnostics);
+    units.push({ key: PLAIN_SQL_UNIT, facts, recomputed: new Set(facts.entities.map((e) => e.id)) });
+  }
+  return units;
+}
+
+/** Concatenates facts. */
+export function mergeFacts(list: readonly Facts[]): Facts {
+  const out = emptyFacts();
+  for (const f of list) {
+    out.entities.push(...f.entities);
+    out.columns.push(...f.columns);
+    out.modelEdges.push(...f.modelEdges);
+    out.columnEdges.push(...f.columnEdges);
+    out.unresolved.push(...f.unresolved);
+    out.diagnostics.push(...f.diagnostics);
+  }
+  return out;
+}
+
+/** Runs the per-file step for every planned file, in-process. */
+export function runFileSteps(fs: FileSource, plan: WorkspacePlan): Map<string, FileStepResult> {
+  const results = new Map<string, FileStepResult>();
+  for (const project of plan.dbt) {
+    for (const path of project.nodePaths) {
+      const text = fs.read(path);
+      if (text !== undefined) results.set(path, extractDbtFile(project.ctx, path, text, project.dialect));
+    }
+  }
+  for (const f of plan.sql) {
+    const text = fs.read(f.path);
+    if (text !== undefined) results.set(f.path, extractSqlFile(f.path, text, f.dialect));
+  }
+  return results;
+}
+
+/** Extracts a whole workspace in-process: plan, per-file steps, assembly. */
+export function extractWorkspace(fs: FileSource, options: PlanOptions): { plan: WorkspacePlan; facts: Facts } {
+  const plan = planWorkspace(fs, options);
+  const results = runFileSteps(fs, plan);
+  const units = assembleWorkspace(plan, results, new Map());
+  return { plan, facts: mergeFacts(units.map((u) => u.facts)) };
+}

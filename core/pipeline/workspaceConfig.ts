@@ -1,0 +1,135 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Diagnostic } from '../model/entities';
+import { DIALECTS, type Dialect, type FileSource } from './contracts';
+
+/**
+ * Workspace configuration (`.mallard.json` at the workspace root) and dialect selection.
+ * Precedence for a file's dialect: CLI/setting override > dbt profile type (dbt projects only) >
+ * `.mallard.json` `folders` (longest matching prefix) > `.mallard.json` `dialect` > postgresql.
+ */
+
+export const CONFIG_FILE = '.mallard.json';
+
+const DialectSchema = z.enum(DIALECTS);
+
+/** Shape of `.mallard.json`. */
+export const WorkspaceConfigSchema = z.object({
+  /** Default dialect for plain SQL and dbt projects without a discoverable profile. */
+  dialect: DialectSchema.optional(),
+  /** Folder prefix (workspace-relative, e.g. `warehouse/bq/`) → dialect. */
+  folders: z.record(z.string(), DialectSchema).default({}),
+  /** Globs of files to include (default: everything). */
+  include: z.array(z.string()).default([]),
+  /** Globs of files to exclude, in addition to `.gitignore`. */
+  exclude: z.array(z.string()).default([]),
+});
+export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
+
+/** Default configuration when `.mallard.json` is absent. */
+export function defaultConfig(): WorkspaceConfig {
+  return { folders: {}, include: [], exclude: [] };
+}
+
+/** Parses `.mallard.json` text; invalid content yields the default config and a diagnostic. */
+export function parseWorkspaceConfig(text: string | undefined): { config: WorkspaceConfig; diagnostics: Diagnostic[] } {
+  if (text === undefined) return { config: defaultConfig(), diagnostics: [] };
+  const fail = (message: string): { config: WorkspaceConfig; diagnostics: Diagnostic[] } => ({
+    config: defaultConfig(),
+    diagnostics: [{ file: CONFIG_FILE, line: 1, column: 1, severity: 'error', code: 'config-invalid', message, extractor: 'config' }],
+  });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return fail(`${CONFIG_FILE} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = WorkspaceConfigSchema.safeParse(raw);
+  if (!parsed.success) return fail(`${CONFIG_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return { config: parsed.data, diagnostics: [] };
+}
+
+/** True when `value` names a supported dialect. */
+export function isDialect(value: string): value is Dialect {
+  return (DIALECTS as readonly string[]).includes(value);
+}
+
+/** Dialect configured for a workspace path (file or folder), ignoring dbt profiles. */
+export function configuredDialect(config: WorkspaceConfig, path: string, override?: Dialect): Dialect {
+  if (override) return override;
+  let best: { prefix: string; dialect: Dialect } | undefined;
+  for (const [prefix, dialect] of Object.entries(config.folders)) {
+    const norm = prefix.replace(/^\.\//, '').replace(/\/?$/, '/');
+    const matches = norm === '/' || `${path}/`.startsWith(norm);
+    if (matches && (!best || norm.length > best.prefix.length)) best = { prefix: norm, dialect };
+  }
+  return best?.dialect ?? config.dialect ?? 'postgresql';
+}
+
+/** dbt adapter type → node-sql-parser dialect. */
+const ADAPTER_DIALECTS: Record<string, Dialect> = {
+  postgres: 'postgresql', duckdb: 'postgresql', materialize: 'postgresql', snowflake: 'snowflake', bigquery: 'bigquery',
+  redshift: 'redshift', mysql: 'mysql', trino: 'trino', starburst: 'trino', athena: 'athena', spark: 'hive', databricks: 'hive',
+  hive: 'hive', sqlserver: 'transactsql', fabric: 'transactsql', synapse: 'transactsql', sqlite: 'sqlite', db2: 'db2',
+};
+
+/** Dialect for a dbt adapter type, undefined when unknown. */
+export function dialectForAdapter(type: string): Dialect | undefined {
+  return ADAPTER_DIALECTS[type.toLowerCase()];
+}
+
+/** Adapter type to render dbt Jinja for when only a dialect is known. */
+export function adapterForDialect(dialect: Dialect): string {
+  const found = Object.entries(ADAPTER_DIALECTS).find(([, d]) => d === dialect);
+  return found?.[0] ?? 'postgres';
+}
+
+/** A dbt target read from `profiles.yml`. */
+export interface ProfileTarget {
+  name: string;
+  type: string;
+  schema: string;
+  database?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Finds the dbt profile of a project: `profiles.yml` next to `dbt_project.yml`, then at the workspace
+ * root. Returns undefined when absent or unreadable (profiles usually live in `~/.dbt`, outside the
+ * workspace, so absence is normal and not a diagnostic).
+ */
+export function discoverProfileTarget(fs: FileSource, root: string): ProfileTarget | undefined {
+  const join = (dir: string, file: string): string => (dir === '' ? file : `${dir}/${file}`);
+  let projectYaml: unknown;
+  try {
+    projectYaml = parseYaml(fs.read(join(root, 'dbt_project.yml')) ?? '');
+  } catch {
+    return undefined;
+  }
+  const profileName = str((projectYaml as Record<string, unknown> | null)?.['profile']);
+  for (const file of [join(root, 'profiles.yml'), 'profiles.yml']) {
+    const text = fs.read(file);
+    if (text === undefined) continue;
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch {
+      continue;
+    }
+    if (!doc || typeof doc !== 'object') continue;
+    const profiles = doc as Record<string, unknown>;
+    const profile = (profileName ? profiles[profileName] : Object.values(profiles)[0]) as Record<string, unknown> | undefined;
+    if (!profile || typeof profile !== 'object') continue;
+    const outputs = profile['outputs'] as Record<string, Record<string, unknown>> | undefined;
+    const targetName = str(profile['target']) ?? Object.keys(outputs ?? {})[0];
+    const output = targetName ? outputs?.[targetName] : undefined;
+    const type = str(output?.['type']);
+    if (!targetName || !output || !type) continue;
+    const target: ProfileTarget = { name: targetName, type, schema: str(output['schema']) ?? str(output['dataset']) ?? 'public' };
+    const database = str(output['database']) ?? str(output['project']) ?? str(output['dbname']);
+    if (database) target.database = database;
+    return target;
+  }
+  return undefined;
+}

@@ -1,0 +1,99 @@
+import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
+import type { Diagnostic } from '../model/entities';
+import type { Dialect, FileSource } from './contracts';
+import { discoverWorkspace, isInside } from './discover';
+import { dbtCacheKey, sqlCacheKey } from './fileStep';
+import { adapterForDialect, CONFIG_FILE, configuredDialect, dialectForAdapter, discoverProfileTarget, parseWorkspaceConfig, type WorkspaceConfig } from './workspaceConfig';
+
+/**
+ * What to extract in a workspace and how: dbt projects with their loaded context and dialect, plain
+ * SQL files with theirs, and the cache key of every file's per-file step.
+ */
+
+/** Settings that come from outside the workspace (CLI flags, VS Code settings). */
+export interface PlanOptions {
+  /** Name of the plain-SQL project (the workspace folder name). */
+  workspaceName: string;
+  /** Dialect forced for everything (CLI `--dialect`). */
+  dialect?: Dialect;
+  /** Defaults merged under `.mallard.json` (VS Code settings). */
+  defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders'>>;
+}
+
+/** One dbt project to extract. */
+export interface DbtProjectPlan {
+  root: string;
+  ctx: DbtProjectContext;
+  dialect: Dialect;
+  /** Cache key of its node files' per-file step. */
+  cacheKey: string;
+  /** Node file paths (models, snapshots, analyses). */
+  nodePaths: Set<string>;
+  manifest?: DbtManifest;
+}
+
+/** A plain SQL file to extract. */
+export interface SqlFilePlan {
+  path: string;
+  dialect: Dialect;
+  cacheKey: string;
+}
+
+/** The whole plan. */
+export interface WorkspacePlan {
+  config: WorkspaceConfig;
+  workspaceName: string;
+  dbt: DbtProjectPlan[];
+  sql: SqlFilePlan[];
+  /** Configuration and manifest diagnostics. */
+  diagnostics: Diagnostic[];
+}
+
+/** Merges `.mallard.json` over the outside defaults. */
+export function effectiveConfig(fs: FileSource, options: PlanOptions): { config: WorkspaceConfig; diagnostics: Diagnostic[] } {
+  const { config, diagnostics } = parseWorkspaceConfig(fs.read(CONFIG_FILE));
+  const dialect = config.dialect ?? options.defaults?.dialect;
+  return { config: { ...config, ...(dialect ? { dialect } : {}), folders: { ...(options.defaults?.folders ?? {}), ...config.folders } }, diagnostics };
+}
+
+/** Loads one dbt project: profile → target and dialect, context, manifest when it parses. */
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+  const profile = discoverProfileTarget(fs, root);
+  const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
+  const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
+  const ctx = loadDbtProject(fs, root, { target });
+  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(ctx.contextHash, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
+  const diagnostics: Diagnostic[] = [];
+  const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
+  const manifestText = fs.read(manifestPath);
+  if (manifestText !== undefined) {
+    const result = readManifest(manifestText, manifestPath);
+    diagnostics.push(...result.diagnostics);
+    if (result.ok) plan.manifest = result.manifest;
+  }
+  return { plan, diagnostics };
+}
+
+/** Plans a workspace. Never throws on bad input. */
+export function planWorkspace(fs: FileSource, options: PlanOptions): WorkspacePlan {
+  const { config, diagnostics } = effectiveConfig(fs, options);
+  const layout = discoverWorkspace(fs.list());
+  const dbt: DbtProjectPlan[] = [];
+  for (const root of layout.dbtRoots) {
+    const loaded = planDbtProject(fs, root, config, options.dialect);
+    dbt.push(loaded.plan);
+    diagnostics.push(...loaded.diagnostics);
+  }
+  const sql = layout.sqlFiles.map((path) => {
+    const dialect = configuredDialect(config, path, options.dialect);
+    return { path, dialect, cacheKey: sqlCacheKey(dialect) };
+  });
+  return { config, workspaceName: options.workspaceName, dbt, sql, diagnostics };
+}
+
+/** The project a workspace file belongs to (dbt project name, or the plain-SQL project). */
+export function projectOfPath(plan: WorkspacePlan, path: string): string {
+  let best: DbtProjectPlan | undefined;
+  for (const p of plan.dbt) if (isInside(path, p.root) && (!best || p.root.length > best.root.length)) best = p;
+  return best?.ctx.projectName ?? plan.workspaceName;
+}

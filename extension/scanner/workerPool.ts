@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DbtProjectContext } from '../../core/dbt/api';
+import type { FileStepResult } from '../../core/pipeline/fileStep';
+import { runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
+
+/**
+ * A small pool of parse worker threads. Jobs go out in batches (fewer messages), idle workers take
+ * the next batch, and results come back in job order. When a worker dies, its batch is computed on
+ * the calling thread and the worker is replaced, so a crash never loses files.
+ */
+
+/** Finds the worker script: bundled JS next to the extension or CLI bundle, else the TS source (tsx). */
+export function resolveWorkerScript(): { file: string; execArgv: string[] } {
+  const fromEnv = process.env['MALLARD_PARSE_WORKER'];
+  const candidates = [
+    ...(fromEnv ? [fromEnv] : []),
+    path.join(__dirname, 'parseWorker.js'),
+    path.join(__dirname, '..', 'extension', 'parseWorker.js'),
+    path.join(__dirname, 'parseWorker.ts'),
+  ];
+  const file = candidates.find((c) => existsSync(c));
+  if (!file) throw new Error(`Mallard parse worker not found (looked in ${candidates.join(', ')})`);
+  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too.
+  return { file, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] };
+}
+
+/** Default worker count: one per core, at least 1, at most 4 (parsing is CPU-bound). */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+interface Slot {
+  worker: Worker;
+}
+
+interface Pending {
+  batchId: number;
+  jobs: ParseJob[];
+  resolve: (r: { results: FileStepResult[]; millis: number[] }) => void;
+}
+
+/** Progress of a `run`: jobs done so far and the total. */
+export type PoolProgress = (done: number, total: number) => void;
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly contexts = new Map<string, DbtProjectContext>();
+  private readonly inflight = new Map<Worker, Pending>();
+  private nextBatch = 1;
+  private disposed = false;
+  /** Milliseconds each job took inside its worker, for benchmarks (last `run` only). */
+  lastJobMillis: number[] = [];
+
+  constructor(readonly size = defaultWorkerCount(), private readonly batchSize = 16) {
+    for (let i = 0; i < size; i++) this.slots.push({ worker: this.spawn() });
+  }
+
+  /** Number of worker threads started so far, including replacements (for tests). */
+  spawned = 0;
+
+  private spawn(): Worker {
+    const { file, execArgv } = resolveWorkerScript();
+    const worker = new Worker(file, { execArgv });
+    this.spawned++;
+    worker.unref();
+    worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
+    worker.on('error', () => this.onCrash(worker));
+    worker.on('exit', () => this.onCrash(worker));
+    for (const [key, ctx] of this.contexts) worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
+    return worker;
+  }
+
+  private onMessage(worker: Worker, msg: FromWorker): void {
+    const pending = this.inflight.get(worker);
+    if (!pending || pending.batchId !== msg.batchId) return;
+    this.inflight.delete(worker);
+    if (msg.type === 'done') pending.resolve({ results: msg.results, millis: msg.millis });
+    else pending.resolve(this.runInline(pending.jobs));
+  }
+
+  private onCrash(worker: Worker): void {
+    const slot = this.slots.find((s) => s.worker === worker);
+    const pending = this.inflight.get(worker);
+    this.inflight.delete(worker);
+    if (slot && !this.disposed) slot.worker = this.spawn();
+    if (pending) pending.resolve(this.runInline(pending.jobs));
+  }
+
+  private runInline(jobs: ParseJob[]): { results: FileStepResult[]; millis: number[] } {
+    const millis: number[] = [];
+    const results = jobs.map((job) => {
+      const start = performance.now();
+      const r = runParseJob(job, this.contexts);
+      millis.push(performance.now() - start);
+      return r;
+    });
+    return { results, millis };
+  }
+
+  /** Makes a dbt project context available to every worker under `key`. */
+  setContext(key: string, ctx: DbtProjectContext): void {
+    if (this.contexts.get(key) === ctx) return;
+    this.contexts.set(key, ctx);
+    for (const s of this.slots) s.worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
+  }
+
+  /** Forgets a context no longer needed. */
+  dropContext(key: string): void {
+    if (!this.contexts.delete(key)) return;
+    for (const s of this.slots) s.worker.postMessage({ type: 'drop', key } satisfies ToWorker);
+  }
+
+  /** Runs jobs on the workers; results are in job order. Rejects with the signal's reason on abort. */
+  run(jobs: readonly ParseJob[], options: { signal?: AbortSignal; onProgress?: PoolProgress } = {}): Promise<FileStepResult[]> {
+    // Runs are serialized: each owns every worker while it lasts.
+    const result = this.queue.then(() => this.runNow(jobs, options));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async runNow(jobs: readonly ParseJob[], options: { signal?: AbortSignal; onProgress?: PoolProgress }): Promise<FileStepResult[]> {
+    if (this.disposed) throw new Error('WorkerPool is disposed');
+    if (this.slots.length === 0) {
+      const inline = this.runInline([...jobs]);
+      this.lastJobMillis = inline.millis;
+      options.onProgress?.(jobs.length, jobs.length);
+      return inline.results;
+    }
+    const results: FileStepResult[] = new Array<FileStepResult>(jobs.length);
+    const millis: number[] = new Array<number>(jobs.length).fill(0);
+    const batches: { start: number; jobs: ParseJob[] }[] = [];
+    for (let i = 0; i < jobs.length; i += this.batchSize) batches.push({ start: i, jobs: jobs.slice(i, i + this.batchSize) });
+    let next = 0;
+    let done = 0;
+    const drive = async (slot: Slot): Promise<void> => {
+      while (next < batches.length) {
+        options.signal?.throwIfAborted();
+        const batch = batches[next++];
+        if (!batch) break;
+        const out = await this.dispatch(slot, batch.jobs);
+        out.results.forEach((r, i) => { results[batch.start + i] = r; millis[batch.start + i] = out.millis[i] ?? 0; });
+        done += batch.jobs.length;
+        options.onProgress?.(done, jobs.length);
+      }
+    };
+    await Promise.all(this.slots.map(drive));
+    options.signal?.throwIfAborted();
+    this.lastJobMillis = millis;
+    return results;
+  }
+
+  private dispatch(slot: Slot, jobs: ParseJob[]): Promise<{ results: FileStepResult[]; millis: number[] }> {
+    return new Promise((resolve) => {
+      const batchId = this.nextBatch++;
+      const worker = slot.worker;
+      this.inflight.set(worker, { batchId, jobs, resolve });
+      worker.postMessage({ type: 'jobs', batchId, jobs } satisfies ToWorker);
+    });
+  }
+
+  /** Terminates the workers. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

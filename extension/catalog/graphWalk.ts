@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import { DIRECT_KINDS } from '../../core/model/entities';
+import type { TransformKind } from '../../core/model/entities';
 import { prepared } from './sqlUtil';
 
 /**
@@ -19,10 +21,19 @@ export interface EdgeTable {
   to: string;
   /** Column with the edge label (`kind` or `transform`). */
   label: string;
+  /** Cost of an edge label among equally short paths (the BFS keeps the cheapest); 0 when absent. */
+  penalty?: (label: string) => number;
 }
 
 export const MODEL_EDGES: EdgeTable = { table: 'model_edges', from: 'from_id', to: 'to_id', label: 'kind' };
-export const COLUMN_EDGES: EdgeTable = { table: 'column_edges', from: 'from_col', to: 'to_col', label: 'transform' };
+/** Column edges; indirect transforms cost 1 so a direct-only shortest path wins when one exists. */
+export const COLUMN_EDGES: EdgeTable = {
+  table: 'column_edges',
+  from: 'from_col',
+  to: 'to_col',
+  label: 'transform',
+  penalty: (label) => (DIRECT_KINDS.has(label as TransformKind) ? 0 : 1),
+};
 
 /** An edge in the table's own orientation (`from` upstream of `to`). */
 export interface WalkEdge {
@@ -85,12 +96,14 @@ export function walk(
   const candidates = (prepared(db, edgeSql).all({ ids: JSON.stringify(reached), ...labelParam }) as WalkEdge[]).filter((e) =>
     reachedSet.has(downstream ? e.to : e.from),
   );
-  return bfs(root, candidates, downstream, limit, labels);
+  return bfs(root, candidates, downstream, limit, spec.penalty ?? (() => 0));
 }
 
-/** In-memory BFS over the candidate edges; preferred labels (earlier in `labels`) win ties. */
-function bfs(root: string, candidates: WalkEdge[], downstream: boolean, limit: number | undefined, labels?: readonly string[]): Walk {
-  const rank = (label: string): number => (labels === undefined ? 0 : labels.indexOf(label));
+/**
+ * In-memory BFS over the candidate edges. Among equally short paths each node keeps the one with
+ * the lowest total penalty; this is exact because a level is complete before the next one starts.
+ */
+function bfs(root: string, candidates: WalkEdge[], downstream: boolean, limit: number | undefined, penalty: (label: string) => number): Walk {
   const out = new Map<string, WalkEdge[]>();
   for (const edge of candidates) {
     const key = downstream ? edge.from : edge.to;
@@ -98,23 +111,28 @@ function bfs(root: string, candidates: WalkEdge[], downstream: boolean, limit: n
     if (list === undefined) out.set(key, [edge]);
     else list.push(edge);
   }
-  for (const list of out.values()) {
-    list.sort((a, b) => rank(a.label) - rank(b.label) || (a.from + a.to).localeCompare(b.from + b.to));
-  }
   const depth = new Map<string, number>([[root, 0]]);
+  const cost = new Map<string, number>([[root, 0]]);
   const via = new Map<string, WalkEdge>();
   const edges: WalkEdge[] = [];
   let frontier = [root];
   for (let d = 0; frontier.length > 0 && (limit === undefined || d < limit); d++) {
     const next: string[] = [];
     for (const node of frontier) {
+      const base = cost.get(node) ?? 0;
       for (const edge of out.get(node) ?? []) {
-        const other = downstream ? edge.to : edge.from;
         edges.push(edge);
-        if (!depth.has(other)) {
+        const other = downstream ? edge.to : edge.from;
+        const c = base + penalty(edge.label);
+        const seen = depth.get(other);
+        if (seen === undefined) {
           depth.set(other, d + 1);
+          cost.set(other, c);
           via.set(other, edge);
           next.push(other);
+        } else if (seen === d + 1 && c < (cost.get(other) ?? Infinity)) {
+          cost.set(other, c);
+          via.set(other, edge);
         }
       }
     }

@@ -9,9 +9,9 @@ import { ALL_TRANSFORMS, DIRECT_TRANSFORMS } from './lineageQueries';
 
 /**
  * "What breaks downstream if column X changes": the downstream column closure, grouped by entity,
- * each column with the shortest path from X and the transform of every hop. Ties between equally
- * short paths prefer direct transforms, so `direct` is true whenever a direct-only path exists at
- * that length.
+ * each column with the shortest path from X and the transform of every hop. Among equally short
+ * paths the one with the fewest indirect hops is reported, so `direct` is true exactly when a
+ * direct-only shortest path exists.
  */
 export function impactOfColumn(db: Database, columnId: string, options: Omit<ColumnClosureOptions, 'direction'>): ImpactReport {
   const labels = options.includeIndirect === true ? ALL_TRANSFORMS : DIRECT_TRANSFORMS;

@@ -7,7 +7,7 @@ import { summariesOf } from './entityQueries';
 import { COLUMN_EDGES, MODEL_EDGES, walk } from './graphWalk';
 import type { EdgeTable, Walk } from './graphWalk';
 
-/** Transform kinds direct first, so a BFS prefers value-carrying edges when paths tie. */
+/** Every transform kind, direct ones first. */
 export const ALL_TRANSFORMS: readonly TransformKind[] = [
   ...TransformKind.options.filter((k) => DIRECT_KINDS.has(k)),
   ...TransformKind.options.filter((k) => !DIRECT_KINDS.has(k)),

@@ -38,9 +38,10 @@ export function splitAlias(value: unknown): { alias?: string; cols?: string[] } 
 export function relationOf(item: Record<string, unknown>): RelationName | undefined {
   const table = identName(item.table);
   if (!table) return undefined;
-  const parts = [identName(item.catalog), identName(item.db), identName(item.schema)]
-    .filter((p): p is string => !!p)
-    .flatMap((p) => p.split('.'));
+  // Grammars disagree: `a.b.c` is `{ db: a, schema: b }` or `{ catalog: a, db: a, schema: b }`.
+  const schema = identName(item.schema);
+  const prefix = schema ? [identName(item.catalog) ?? identName(item.db), schema] : [identName(item.db)];
+  const parts = prefix.filter((p): p is string => !!p).flatMap((p) => p.split('.'));
   // BigQuery keeps `project.dataset.table` in one backquoted name.
   const tableParts = table.split('.');
   const all = [...parts, ...tableParts].filter((p) => p.length > 0);

@@ -75,8 +75,8 @@ function buildSelect(node: AstNode, ctx: AstContext): IrSelect {
   if (node._next === undefined && node.with === undefined && queryNode(node.ast)) return buildSelect(queryNode(node.ast) as AstNode, ctx);
   const select: IrSelect = { f: [], o: [], x: [] };
   select.o = buildOutputs(node.columns, ctx);
-  for (const item of asArray(node.from)) {
-    const source = buildSource(asNode(item), ctx, select.x);
+  for (const item of flattenFrom(node.from)) {
+    const source = buildSource(item, ctx, select.x);
     if (source) select.f.push(source);
   }
   collectRefs(node.where, 'filter', false, select.x, ctx);
@@ -85,6 +85,32 @@ function buildSelect(node: AstNode, ctx: AstContext): IrSelect {
   collectRefs(node.having, 'filter', false, select.x, ctx);
   collectRefs(node.qualify, 'filter', false, select.x, ctx);
   for (const order of asArray(node.orderby)) collectRefs(asNode(order)?.expr, 'sort', false, select.x, ctx);
+  return select;
+}
+
+/** FROM items, with parenthesised join groups `FROM (a JOIN b ON …)` flattened. */
+function flattenFrom(from: unknown): AstNode[] {
+  const out: AstNode[] = [];
+  for (const item of asArray(from)) {
+    const node = asNode(item);
+    if (!node) continue;
+    const inner = asNode(node.expr);
+    if (inner?.type === 'tables') out.push(...flattenFrom(inner.expr));
+    else out.push(node);
+  }
+  return out;
+}
+
+/** `VALUES (…), (…)` as a select whose outputs are the positions, so subqueries in values still count. */
+export function valuesQuery(values: AstNode, ctx: AstContext): IrSelect {
+  const select: IrSelect = { f: [], o: [], x: [] };
+  for (const row of asArray(values.values)) {
+    asArray(asNode(row)?.value).forEach((expr, i) => {
+      const output = select.o[i] ?? { n: `_col${i}`, r: [] };
+      collectRefs(expr, 'direct', false, output.r, ctx, true);
+      select.o[i] = output;
+    });
+  }
   return select;
 }
 

@@ -55,8 +55,11 @@ export function fallbackScan(tokens: Token[]): ScanResult {
     } else if (u === 'DELETE') {
       kind = 'delete';
       targetAt = skip(tokens, i + 1, ['FROM']);
-    } else if ((u === 'FROM' || u === 'JOIN' || u === 'USING') && !isPunct(tokens[i + 1], '(')) {
+    } else if ((u === 'FROM' || u === 'JOIN' || u === 'USING' || u === 'CLONE' || u === 'LIKE') && !isPunct(tokens[i + 1], '(')) {
       if (u === 'FROM' && isWord(tokens[i - 1], 'DELETE')) continue;
+      // USING names a relation only in MERGE/DELETE (elsewhere: `USING JAR`, join columns); CLONE/LIKE only in CREATE.
+      if (u === 'USING' && kind !== 'merge' && kind !== 'delete') continue;
+      if ((u === 'CLONE' || u === 'LIKE') && kind !== 'create_table') continue;
       // `FROM a, b` lists several relations.
       let j = i + 1;
       for (;;) {
@@ -76,7 +79,8 @@ export function fallbackScan(tokens: Token[]): ScanResult {
       if (name) target = relationFromParts(name.parts);
     }
   }
-  const result: ScanResult = { kind, reads: target ? reads.filter((r) => r.name.toLowerCase() !== target?.name.toLowerCase() || r.schema !== target.schema) : reads };
+  // Statements that write nothing we model (CACHE TABLE, CREATE FUNCTION …) report no reads either.
+  const result: ScanResult = { kind, reads: kind === 'other' ? [] : reads };
   if (target) result.target = target;
   return result;
 }

@@ -1,6 +1,6 @@
 import type { ParsedStatement, RelationName, StatementKind } from '../pipeline/contracts';
-import { identName, relationOf } from './astNames';
-import { asNode, buildQuery, collectRefs, queryNode, type AstContext, type AstNode } from './astToIr';
+import { identName, relationFromParts, relationOf } from './astNames';
+import { asNode, buildQuery, collectRefs, queryNode, valuesQuery, type AstContext, type AstNode } from './astToIr';
 import type { IrOutput, IrQuery, IrRef, IrSelect, IrSource, IrStatement } from './ir';
 import { addUnique, collectReads } from './irReads';
 
@@ -10,7 +10,13 @@ export type StatementFacts = Omit<ParsedStatement, 'line'>;
 /** Converts one node-sql-parser statement AST into the statement facts and IR. */
 export function statementToIr(ast: AstNode, ctx: AstContext): StatementFacts {
   const type = typeof ast.type === 'string' ? ast.type.toLowerCase() : '';
-  if (type === 'select') return finish('select', undefined, { q: buildQuery(ast, ctx) });
+  if (type === 'select') {
+    // `SELECT … INTO t FROM …` (T-SQL, PostgreSQL) creates t.
+    const into = asNode(ast.into);
+    const intoName = into ? identName(into.expr) : undefined;
+    const intoTarget = intoName ? relationFromParts(intoName.split('.')) : undefined;
+    return finish(intoTarget ? 'create_table' : 'select', intoTarget, { q: buildQuery(ast, ctx) });
+  }
   if (type === 'insert' || type === 'replace') return insertFacts(ast, ctx);
   if (type === 'create') return createFacts(ast, ctx);
   if (type === 'update') return updateFacts(ast, ctx);
@@ -42,6 +48,7 @@ function insertFacts(ast: AstNode, ctx: AstContext): StatementFacts {
   const sub = queryNode(values) ?? queryNode(values?.value);
   const ir: IrStatement = {};
   if (sub) ir.q = buildQuery(sub, ctx);
+  else if (values?.type === 'values') ir.q = valuesQuery(values, ctx);
   const cols = names(ast.columns);
   if (cols.length > 0) ir.cols = cols;
   return finish('insert', target, ir);
@@ -88,7 +95,14 @@ function declaredColumns(defs: unknown): { name: string; type?: string }[] {
 /** UPDATE … SET c = expr FROM s WHERE …: a select over the target and FROM items whose outputs are the SET columns. */
 function updateFacts(ast: AstNode, ctx: AstContext): StatementFacts {
   const tables = Array.isArray(ast.table) ? ast.table : [ast.table];
-  const target = firstRelation(tables);
+  let target = firstRelation(tables);
+  // T-SQL `UPDATE alias SET … FROM real_table AS alias`: the target is the aliased FROM item.
+  const aliased = target && !target.schema ? aliasedFromItem(ast.from, target.name) : undefined;
+  const targetAlias = aliased ? target?.name.toLowerCase() : undefined;
+  if (aliased) {
+    target = aliased;
+    tables.splice(0, 1);
+  }
   const select: IrSelect = { f: [], o: [], x: [] };
   tables.forEach((t, i) => {
     const item = asNode(t);
@@ -107,6 +121,7 @@ function updateFacts(ast: AstNode, ctx: AstContext): StatementFacts {
     const alias = identName(node?.as);
     const source: IrSource | undefined = rel ? { rel } : sub ? { q: buildQuery(sub, ctx) } : undefined;
     if (!source) continue;
+    if (targetAlias && alias?.toLowerCase() === targetAlias) source.tg = true;
     if (alias) source.as = alias;
     select.f.push(source);
     collectRefs(node?.on, 'join', false, select.x, ctx);
@@ -139,4 +154,12 @@ function deleteFacts(ast: AstNode, ctx: AstContext): StatementFacts {
   collectRefs(ast.where, 'filter', false, select.x, ctx);
   const q: IrQuery = select;
   return finish('delete', target, { q });
+}
+
+function aliasedFromItem(from: unknown, alias: string): RelationName | undefined {
+  for (const item of Array.isArray(from) ? from : []) {
+    const node = asNode(item);
+    if (node && identName(node.as)?.toLowerCase() === alias.toLowerCase()) return relationOf(node);
+  }
+  return undefined;
 }

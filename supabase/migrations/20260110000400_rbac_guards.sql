@@ -119,8 +119,9 @@ as $$
 declare
   v_token text := 'mlinv_' || encode(extensions.gen_random_bytes(24), 'hex');
 begin
-  insert into public.invitations (org_id, email, role_id, team_id, token_hash, invited_by)
-  values (p_org_id, lower(p_email), p_role_id, p_team_id, extensions.digest(v_token, 'sha256'), auth.uid());
+  -- invited_by defaults to auth.uid() and is not client-writable (see the RLS migration).
+  insert into public.invitations (org_id, email, role_id, team_id, token_hash)
+  values (p_org_id, lower(p_email), p_role_id, p_team_id, extensions.digest(v_token, 'sha256'));
   return v_token;
 end
 $$;
@@ -157,8 +158,9 @@ as $$
 declare
   v_token text := 'mlpat_' || encode(extensions.gen_random_bytes(24), 'hex');
 begin
-  insert into public.api_tokens (org_id, name, token_hash, token_prefix, scopes, expires_at, created_by)
-  values (p_org_id, p_name, extensions.digest(v_token, 'sha256'), left(v_token, 12), p_scopes, p_expires_at, auth.uid());
+  -- created_by defaults to auth.uid() and is not client-writable (see the RLS migration).
+  insert into public.api_tokens (org_id, name, token_hash, token_prefix, scopes, expires_at)
+  values (p_org_id, p_name, extensions.digest(v_token, 'sha256'), left(v_token, 12), p_scopes, p_expires_at);
   return v_token;
 end
 $$;

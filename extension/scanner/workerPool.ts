@@ -107,6 +107,11 @@ export class WorkerPool {
     for (const s of this.slots) s.worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
   }
 
+  /** Forgets every context whose key is not in `keys`. */
+  retainContexts(keys: ReadonlySet<string>): void {
+    for (const key of [...this.contexts.keys()]) if (!keys.has(key)) this.dropContext(key);
+  }
+
   /** Forgets a context no longer needed. */
   dropContext(key: string): void {
     if (!this.contexts.delete(key)) return;

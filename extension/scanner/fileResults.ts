@@ -1,0 +1,106 @@
+import type { FileStepResult } from '../../core/pipeline/fileStep';
+import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import type { CatalogStore } from '../catalog/catalogStore';
+import type { ParseJob } from './parseJobs';
+import type { Snapshot } from './snapshot';
+import type { WorkerPool } from './workerPool';
+
+/**
+ * Gets per-file step results for planned files: reuse the in-memory result when (hash, cache key)
+ * is unchanged, else the store's parse cache, else render/parse in the worker pool.
+ */
+
+/** A planned file and how to compute its result. */
+interface PlannedFile {
+  path: string;
+  cacheKey: string;
+  job: (text: string) => ParseJob;
+}
+
+/** Every file the plan extracts, with its cache key. */
+export function plannedFiles(plan: WorkspacePlan): PlannedFile[] {
+  const out: PlannedFile[] = [];
+  for (const p of plan.dbt) {
+    for (const path of p.nodePaths) out.push({ path, cacheKey: p.cacheKey, job: (text) => ({ kind: 'dbt', contextKey: p.cacheKey, path, text, dialect: p.dialect }) });
+  }
+  for (const f of plan.sql) out.push({ path: f.path, cacheKey: f.cacheKey, job: (text) => ({ kind: 'sql', path: f.path, text, dialect: f.dialect }) });
+  return out;
+}
+
+/** Results with the (hash, cache key) they were computed for. */
+export interface ResultTable {
+  results: Map<string, FileStepResult>;
+  /** path → `${hash}|${cacheKey}` of the result held in `results`. */
+  keys: Map<string, string>;
+}
+
+/** A cache entry to write with the next store transaction. */
+export interface CacheWrite {
+  path: string;
+  hash: string;
+  cacheKey: string;
+  value: FileStepResult;
+}
+
+/** Outcome of `computeResults`. */
+export interface ComputeOutcome {
+  cacheHits: number;
+  parsed: number;
+  parseMillis: number[];
+  cacheWrites: CacheWrite[];
+  /** Paths whose result object changed. */
+  changed: Set<string>;
+}
+
+/** Brings `table` up to date with `plan` and `snapshot` (in place). */
+export async function computeResults(
+  table: ResultTable,
+  plan: WorkspacePlan,
+  snapshot: Snapshot,
+  store: CatalogStore,
+  pool: () => WorkerPool,
+  call: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ComputeOutcome> {
+  const outcome: ComputeOutcome = { cacheHits: 0, parsed: 0, parseMillis: [], cacheWrites: [], changed: new Set() };
+  const planned = plannedFiles(plan);
+  const wanted = new Set(planned.map((f) => f.path));
+  for (const path of [...table.results.keys()]) {
+    if (wanted.has(path) && snapshot.has(path)) continue;
+    table.results.delete(path);
+    table.keys.delete(path);
+    outcome.changed.add(path);
+  }
+  const misses: { file: PlannedFile; hash: string; job: ParseJob }[] = [];
+  for (const file of planned) {
+    const entry = snapshot.get(file.path);
+    if (!entry) continue;
+    const key = `${entry.hash}|${file.cacheKey}`;
+    if (table.keys.get(file.path) === key) continue;
+    const cached = store.getParseCache(file.path, entry.hash, file.cacheKey) as FileStepResult | undefined;
+    if (cached !== undefined) {
+      table.results.set(file.path, cached);
+      table.keys.set(file.path, key);
+      outcome.changed.add(file.path);
+      outcome.cacheHits++;
+      continue;
+    }
+    misses.push({ file, hash: entry.hash, job: file.job(entry.text) });
+  }
+  if (misses.length > 0) {
+    const workers = pool();
+    workers.retainContexts(new Set(plan.dbt.map((p) => p.cacheKey)));
+    for (const p of plan.dbt) workers.setContext(p.cacheKey, p.ctx);
+    const results = await workers.run(misses.map((m) => m.job), { ...(call.signal ? { signal: call.signal } : {}), ...(call.onProgress ? { onProgress: call.onProgress } : {}) });
+    outcome.parseMillis = workers.lastJobMillis;
+    misses.forEach((m, i) => {
+      const value = results[i];
+      if (!value) return;
+      table.results.set(m.file.path, value);
+      table.keys.set(m.file.path, `${m.hash}|${m.file.cacheKey}`);
+      outcome.changed.add(m.file.path);
+      outcome.cacheWrites.push({ path: m.file.path, hash: m.hash, cacheKey: m.file.cacheKey, value });
+    });
+    outcome.parsed = misses.length;
+  }
+  return outcome;
+}

@@ -1,0 +1,124 @@
+import { discoverWorkspace, isInside } from '../../core/pipeline/discover';
+import { assembleWorkspace, mergeFacts, PLAIN_SQL_UNIT } from '../../core/pipeline/extractWorkspace';
+import { sqlCacheKey } from '../../core/pipeline/fileStep';
+import { configuredDialect } from '../../core/pipeline/workspaceConfig';
+import { effectiveConfig, planDbtProject, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
+import { computeResults } from './fileResults';
+import type { ScanCallOptions, UpdateReport } from './scanTypes';
+import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
+import { readSnapshotFile, snapshotFileSource } from './snapshot';
+import { isRelevantPath } from './walker';
+
+/**
+ * Incremental updates. A changed model file is re-rendered and re-parsed alone; column lineage is
+ * re-resolved for it and for the downstream models whose input schemas changed (the lineage memo
+ * decides); only owner groups whose content changed are replaced in the store. A change to anything
+ * that shapes a dbt project (YAML, macros, seeds, dbt_project.yml) reloads that project's context.
+ */
+
+const STRUCTURAL = /(^|\/)(dbt_project\.yml|packages\.yml|dependencies\.yml|profiles\.yml|\.mallard\.json)$/;
+
+function ownerKeysOfUnit(state: ScanState, unitKey: string): Set<OwnerKey> {
+  const keys = new Set<OwnerKey>();
+  const facts = state.units.get(unitKey)?.facts;
+  for (const e of facts?.entities ?? []) keys.add(`e:${e.id}`);
+  for (const c of facts?.columns ?? []) keys.add(`e:${c.entityId}`);
+  return keys;
+}
+
+/** Applies changes of workspace-relative paths to the state and the store. */
+export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, paths: readonly string[], call: ScanCallOptions): Promise<UpdateReport> {
+  const started = performance.now();
+  const root = scanner.options.root;
+  const changed: string[] = [];
+  const deleted: string[] = [];
+  for (const rel of new Set(paths)) {
+    if (!isRelevantPath(rel)) continue;
+    const entry = await readSnapshotFile(root, rel);
+    const before = state.snapshot.get(rel);
+    if (entry === undefined) {
+      if (!before) continue;
+      state.snapshot.delete(rel);
+      deleted.push(rel);
+    } else {
+      if (before?.hash === entry.hash) continue;
+      state.snapshot.set(rel, entry);
+    }
+    changed.push(rel);
+  }
+  const report: UpdateReport = { changedPaths: changed, replacedEntities: [], replacedDiagnosticFiles: [], parsed: 0, millis: 0 };
+  if (changed.length === 0) return { ...report, millis: performance.now() - started };
+  // A new Map keeps `snapshot.keys()` sorted; FileSource.list() must be deterministic.
+  state.snapshot = new Map([...state.snapshot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const fs = snapshotFileSource(root, state.snapshot);
+  const options = scanner.planOptions();
+  const affected = new Set<string>();
+  const fullDiff = new Set<string>();
+  let plan: WorkspacePlan;
+  if (changed.some((p) => STRUCTURAL.test(p) || p.split('/').includes('dbt_packages'))) {
+    plan = planWorkspace(fs, options);
+    for (const p of [...plan.dbt.map((d) => d.root), ...state.plan.dbt.map((d) => d.root), PLAIN_SQL_UNIT]) {
+      affected.add(p);
+      fullDiff.add(p);
+    }
+  } else {
+    const { config } = effectiveConfig(fs, options);
+    plan = { ...state.plan, dbt: [...state.plan.dbt] };
+    plan.dbt.forEach((project, i) => {
+      const inside = changed.filter((p) => isInside(p, project.root) && !plan.dbt.some((o) => o.root.length > project.root.length && isInside(o.root, project.root) && isInside(p, o.root)));
+      if (inside.length === 0) return;
+      affected.add(project.root);
+      const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p));
+      if (nodeOnly) return;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect).plan;
+      fullDiff.add(project.root);
+    });
+    if (changed.some((p) => !plan.dbt.some((d) => isInside(p, d.root)))) {
+      plan.sql = discoverWorkspace(fs.list()).sqlFiles.map((p) => {
+        const dialect = configuredDialect(config, p, options.dialect);
+        return { path: p, dialect, cacheKey: sqlCacheKey(dialect) };
+      });
+      affected.add(PLAIN_SQL_UNIT);
+      fullDiff.add(PLAIN_SQL_UNIT);
+    }
+  }
+  const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, () => scanner.workerPool(), call.signal ? { signal: call.signal } : {});
+  report.parsed = outcome.parsed;
+  const candidates = new Set<OwnerKey>();
+  for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);
+  const oldEntitiesOfChanged = new Set<string>();
+  for (const u of state.units.values()) for (const e of u.facts.entities) if (changed.includes(e.path)) oldEntitiesOfChanged.add(e.id);
+  const units = assembleWorkspace(plan, state.table.results, state.memos, affected);
+  for (const key of [...state.units.keys()]) if (affected.has(key) && !units.some((u) => u.key === key)) state.units.delete(key);
+  for (const u of units) {
+    u.facts = withGitOwners(u.facts, state.git);
+    state.units.set(u.key, u);
+    if (fullDiff.has(u.key)) for (const e of u.facts.entities) candidates.add(`e:${e.id}`);
+    for (const id of u.recomputed) candidates.add(`e:${id}`);
+    for (const e of u.facts.entities) if (changed.includes(e.path)) candidates.add(`e:${e.id}`);
+  }
+  for (const id of oldEntitiesOfChanged) candidates.add(`e:${id}`);
+  // Diagnostics are few; every file's diagnostics are compared so cross-file ones (cycles) stay right.
+  const all = mergeFacts([...state.units.values()].map((u) => u.facts));
+  for (const k of state.signatures.keys()) if (k.startsWith('f:')) candidates.add(k);
+  for (const d of all.diagnostics) candidates.add(`f:${d.file}`);
+  const entityFilter = new Set([...candidates].filter((k) => k.startsWith('e:')).map((k) => k.slice(2)));
+  const groups = groupByOwner(all, entityFilter);
+  const delta = diffGroups(state.signatures, groups, candidates);
+  state.plan = plan;
+  const signature = scanner.signature(state.snapshot, plan);
+  const store = scanner.store;
+  const removable = deleted.filter((p) => store.getFile(p) !== undefined);
+  store.transaction(() => {
+    if (removable.length > 0) store.removeFiles(removable);
+    if (delta.entityIds.length > 0 || delta.files.length > 0) store.replaceFacts({ entityIds: delta.entityIds, files: delta.files }, delta.facts);
+    store.upsertFiles(fileRecords(state.snapshot, plan, state.git, changed.filter((p) => state.snapshot.has(p))));
+    for (const w of outcome.cacheWrites) store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
+    store.setMeta(SIGNATURE_KEY, signature);
+  });
+  report.replacedEntities = delta.entityIds;
+  report.replacedDiagnosticFiles = delta.files;
+  report.millis = performance.now() - started;
+  return report;
+}

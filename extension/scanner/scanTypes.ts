@@ -1,0 +1,65 @@
+import type { Dialect } from '../../core/pipeline/contracts';
+
+/** Options of a `WorkspaceScanner`. */
+export interface ScannerOptions {
+  /** Absolute path of the workspace folder. */
+  root: string;
+  /** Dialect forced for every file (CLI `--dialect`); wins over `.mallard.json` and dbt profiles. */
+  dialect?: Dialect;
+  /** Defaults under `.mallard.json` (VS Code settings). */
+  defaultDialect?: Dialect;
+  dialectByFolder?: Record<string, Dialect>;
+  /** Globs of files to include / exclude, on top of `.gitignore` and `.mallard.json`. */
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Worker threads for parsing; 0 parses on the calling thread. Default: one per core, max 4. */
+  workers?: number;
+  /** Read git history for ownership hints (default true). */
+  git?: boolean;
+  /** Debounce of the file watcher in milliseconds (default 150). */
+  debounceMs?: number;
+}
+
+/** Scan phases reported to progress callbacks. */
+export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'write';
+
+/** A progress report: `done` of `total` units of the current phase. */
+export interface ScanProgress {
+  phase: ScanPhase;
+  done: number;
+  total: number;
+}
+
+/** Per-call options of `scan`. */
+export interface ScanCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+/** What a full scan did. */
+export interface ScanReport {
+  files: number;
+  /** Files whose per-file step was served from the parse cache. */
+  cacheHits: number;
+  /** Files rendered/parsed in this scan. */
+  parsed: number;
+  /** False when the catalog was already up to date (nothing written). */
+  wrote: boolean;
+  entities: number;
+  millis: number;
+  /** Per-file parse time (ms) of the files parsed in this scan, inside the workers. */
+  parseMillis: number[];
+}
+
+/** What an incremental update did. */
+export interface UpdateReport {
+  /** Paths that changed content, appeared or disappeared. */
+  changedPaths: string[];
+  /** Entity ids whose facts were replaced in the store (changed, added or removed). */
+  replacedEntities: string[];
+  /** Files whose diagnostics were replaced. */
+  replacedDiagnosticFiles: string[];
+  /** Files rendered/parsed for this update. */
+  parsed: number;
+  millis: number;
+}

@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Facts } from '../../core/model/entities';
+import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
+import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
+import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import type { CatalogStore } from '../catalog/catalogStore';
+import type { FileRecord } from '../catalog/catalogTypes';
+import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
+import { computeResults, type CacheWrite, type ResultTable } from './fileResults';
+import { readGitOwnership, type GitFileInfo } from './gitOwnership';
+import { applyUpdate } from './incremental';
+import type { ScanCallOptions, ScannerOptions, ScanReport, UpdateReport } from './scanTypes';
+import { readSnapshot, sha1, snapshotFileSource, type Snapshot } from './snapshot';
+import { walkWorkspace } from './walker';
+import { WorkerPool } from './workerPool';
+
+/**
+ * The workspace scanner: walk → read and hash → plan → per-file step (parse cache, then worker
+ * pool) → assemble → write to the catalog in one transaction. It keeps the assembled state in memory
+ * so `update` can apply single-file changes incrementally (see `incremental.ts`).
+ */
+
+/** Store meta key holding the signature of the inputs of the last complete write. */
+export const SIGNATURE_KEY = 'scanner.signature';
+
+/** In-memory state of the last scan, needed for incremental updates. */
+export interface ScanState {
+  snapshot: Snapshot;
+  plan: WorkspacePlan;
+  table: ResultTable;
+  memos: LineageMemos;
+  units: Map<string, UnitFacts>;
+  /** Owner group signatures of what the store holds. */
+  signatures: Map<OwnerKey, string>;
+  git: Map<string, GitFileInfo>;
+}
+
+/** Adds git ownership hints (last author of the defining file) to entities. */
+export function withGitOwners(facts: Facts, git: ReadonlyMap<string, GitFileInfo>): Facts {
+  if (git.size === 0) return facts;
+  const entities = facts.entities.map((e) => {
+    const info = git.get(e.path);
+    if (!info || e.owners.some((o) => o.source === 'git')) return e;
+    return { ...e, owners: [...e.owners, { name: info.author, ...(info.email ? { email: info.email } : {}), source: 'git' as const }] };
+  });
+  return { ...facts, entities };
+}
+
+/** File records for the store. */
+export function fileRecords(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, only?: Iterable<string>): FileRecord[] {
+  const out: FileRecord[] = [];
+  for (const p of only ?? snapshot.keys()) {
+    const f = snapshot.get(p);
+    if (!f) continue;
+    const info = git.get(p);
+    out.push({ path: p, project: projectOfPath(plan, p), hash: f.hash, size: f.size, mtimeMs: f.mtimeMs, ...(info ? { lastAuthor: info.author, lastCommitDate: info.date } : {}) });
+  }
+  return out;
+}
+
+export class WorkspaceScanner {
+  private pool: WorkerPool | undefined;
+  private state: ScanState | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(readonly store: CatalogStore, readonly options: ScannerOptions) {}
+
+  /** The worker pool, started on first use. */
+  workerPool(): WorkerPool {
+    this.pool ??= new WorkerPool(this.options.workers);
+    return this.pool;
+  }
+
+  /** Options for the planner. */
+  planOptions(): PlanOptions {
+    const defaults: NonNullable<PlanOptions['defaults']> = {};
+    if (this.options.defaultDialect) defaults.dialect = this.options.defaultDialect;
+    if (this.options.dialectByFolder) defaults.folders = this.options.dialectByFolder;
+    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults };
+  }
+
+  /** Signature of every input of extraction; equal signatures mean equal facts. */
+  signature(snapshot: Snapshot, plan: WorkspacePlan): string {
+    const keys = new Map<string, string>();
+    for (const p of plan.dbt) for (const f of p.nodePaths) keys.set(f, p.cacheKey);
+    for (const f of plan.sql) keys.set(f.path, f.cacheKey);
+    const lines = [JSON.stringify(this.planOptions()), `git=${this.options.git !== false}`];
+    for (const [p, f] of snapshot) lines.push(`${p}\t${f.hash}\t${keys.get(p) ?? '-'}`);
+    return sha1(lines.join('\n'));
+  }
+
+  /** Serializes scans and updates: they share the in-memory state. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Full scan. Writes only when the inputs changed since the last write. */
+  scan(call: ScanCallOptions = {}): Promise<ScanReport> {
+    return this.exclusive(() => this.fullPass(call, false));
+  }
+
+  /** Builds the in-memory state needed by `update` (after a scan that found nothing to do). */
+  ensureState(call: ScanCallOptions = {}): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.state) await this.fullPass(call, true);
+    });
+  }
+
+  /** Applies changes of the given paths (absolute or workspace-relative) incrementally. */
+  update(paths: readonly string[], call: ScanCallOptions = {}): Promise<UpdateReport> {
+    return this.exclusive(async () => {
+      if (!this.state) await this.fullPass(call, true);
+      const state = this.state;
+      if (!state) throw new Error('scanner state missing after a full pass');
+      const rel = paths.map((p) => (path.isAbsolute(p) ? path.relative(this.options.root, p) : p).split(path.sep).join('/'));
+      // A removed folder arrives as `dir/`: it stands for every known file under it.
+      const expanded = rel.flatMap((p) => (p.endsWith('/') ? [...state.snapshot.keys()].filter((k) => k.startsWith(p)) : [p]));
+      return applyUpdate(this, state, expanded, call);
+    });
+  }
+
+  private async fullPass(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
+    const started = performance.now();
+    const { signal, onProgress } = call;
+    const root = this.options.root;
+    onProgress?.({ phase: 'walk', done: 0, total: 0 });
+    const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
+    const { config } = parseWorkspaceConfig(configText);
+    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
+    const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
+    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
+    onProgress?.({ phase: 'plan', done: 0, total: 1 });
+    const plan = planWorkspace(snapshotFileSource(root, snapshot), this.planOptions());
+    const signature = this.signature(snapshot, plan);
+    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
+    const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, parseMillis: [] };
+    if (upToDate && !needState) {
+      await gitPromise;
+      report.millis = performance.now() - started;
+      return report;
+    }
+    const table: ResultTable = { results: new Map(), keys: new Map() };
+    const outcome = await computeResults(table, plan, snapshot, this.store, () => this.workerPool(), {
+      ...(signal ? { signal } : {}),
+      onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
+    });
+    report.cacheHits = outcome.cacheHits;
+    report.parsed = outcome.parsed;
+    report.parseMillis = outcome.parseMillis;
+    onProgress?.({ phase: 'assemble', done: 0, total: 1 });
+    const memos: LineageMemos = new Map();
+    const git = await gitPromise;
+    signal?.throwIfAborted();
+    const units = new Map(assembleWorkspace(plan, table.results, memos).map((u) => [u.key, u]));
+    const facts = withGitOwners(mergeFacts([...units.values()].map((u) => u.facts)), git);
+    report.entities = facts.entities.length;
+    signal?.throwIfAborted();
+    if (!upToDate) {
+      onProgress?.({ phase: 'write', done: 0, total: 1 });
+      this.writeAll(snapshot, plan, git, facts, outcome.cacheWrites, signature);
+      report.wrote = true;
+    } else if (outcome.cacheWrites.length > 0) {
+      // Facts are current but some cache entries were missing: keep them for next time.
+      this.store.transaction(() => {
+        for (const w of outcome.cacheWrites) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
+      });
+    }
+    const signatures = signGroups(groupByOwner(facts));
+    this.state = { snapshot, plan, table, memos, units, signatures, git };
+    report.millis = performance.now() - started;
+    onProgress?.({ phase: 'write', done: 1, total: 1 });
+    return report;
+  }
+
+  private writeAll(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, facts: Facts, cacheWrites: readonly CacheWrite[], signature: string): void {
+    const stale = this.store.listFiles().map((f) => f.path).filter((p) => !snapshot.has(p));
+    this.store.transaction(() => {
+      if (stale.length > 0) this.store.removeFiles(stale);
+      this.store.replaceAll(facts);
+      this.store.upsertFiles(fileRecords(snapshot, plan, git));
+      for (const w of cacheWrites) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
+      this.store.setMeta(SIGNATURE_KEY, signature);
+    });
+  }
+
+  /** Stops the workers. Idempotent. Does not close the store (the caller owns it). */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.pool?.dispose();
+  }
+}

@@ -1,11 +1,11 @@
 import type { Diagnostic } from '../model/entities';
 import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipeline/contracts';
-import { asNode, type AstContext, type AstNode } from './astToIr';
+import { asNode, buildQuery, type AstContext, type AstNode } from './astToIr';
 import { astify, GRAMMAR_CHAIN } from './dialectParsers';
 import { fallbackScan } from './fallbackScan';
 import type { IrStatement } from './ir';
 import { collectReads } from './irReads';
-import { lineColumnAt, type LexOptions, type Token } from './lexer';
+import { lineColumnAt, tokenize, type LexOptions, type Token } from './lexer';
 import { preprocess } from './preprocess';
 import { splitStatements } from './splitStatements';
 import { statementToIr, type StatementFacts } from './statementToIr';
@@ -59,6 +59,8 @@ type Outcome = { facts: StatementFacts[] } | { error: StatementError };
 
 function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcome {
   try {
+    const dmlAt = leadingWithDml(tokens);
+    if (dmlAt !== undefined) return parseWithDml(text, tokens, dmlAt, dialect);
     const synthetic = synthesize(text, tokens);
     if (synthetic) {
       const parsed = tryGrammars(synthetic.sql, dialect);
@@ -77,6 +79,50 @@ function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcom
     // A bug in IR building must not lose the file: report it like a parse failure.
     return { error: { line: 1, column: 1, message: `Could not analyse statement: ${err instanceof Error ? err.message : String(err)}` } };
   }
+}
+
+/** Index of the DML keyword in `WITH … INSERT|UPDATE|DELETE|MERGE …`, which most grammars reject. */
+function leadingWithDml(tokens: Token[]): number | undefined {
+  if (tokens[0]?.type !== 'word' || tokens[0].text.toUpperCase() !== 'WITH') return undefined;
+  let depth = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.type === 'punct' && t.text === '(') depth++;
+    else if (t.type === 'punct' && t.text === ')') depth--;
+    else if (depth === 0 && t.type === 'word') {
+      const u = t.text.toUpperCase();
+      if (u === 'SELECT') return undefined;
+      if (u === 'INSERT' || u === 'UPDATE' || u === 'DELETE' || u === 'MERGE') return i;
+    }
+  }
+  return undefined;
+}
+
+/** Parses the DML on its own and the CTE list as `WITH … SELECT 1`, then puts the CTEs in front of the DML's query. */
+function parseWithDml(text: string, tokens: Token[], dmlAt: number, dialect: Dialect): Outcome {
+  const offset = (tokens[dmlAt] as Token).offset;
+  const dmlTokens = tokens.slice(dmlAt).map((t) => ({ ...t, offset: t.offset - offset, end: t.end - offset }));
+  const dml = parseStatement(text.slice(offset), dmlTokens, dialect);
+  if ('error' in dml) {
+    const base = lineColumnAt(text, offset);
+    const { line, column, message } = dml.error;
+    return { error: { line: base.line + line - 1, column: line === 1 ? base.column + column - 1 : column, message } };
+  }
+  const cteText = `${text.slice(0, offset)} SELECT 1`;
+  const pre = preprocess(cteText, tokenize(cteText), dialect);
+  const parsed = tryGrammars(pre.text, dialect);
+  if ('error' in parsed) return parsed;
+  const withAst = parsed.asts[0];
+  const cteQuery = withAst ? buildQuery(withAst, { text: cteText, starModifiers: pre.starModifiers, starOrdinal: 0 }) : undefined;
+  const facts = dml.facts.map((f) => {
+    const ir = f.ir as IrStatement;
+    if (ir.q && cteQuery?.w) {
+      ir.q.w = [...cteQuery.w, ...(ir.q.w ?? [])];
+      return { ...f, reads: collectReads(ir.q) };
+    }
+    return f;
+  });
+  return { facts };
 }
 
 /** Tries the dialect's grammar chain; the error reported is the dialect's own grammar's. */

@@ -27,7 +27,7 @@ export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatem
   const state: ResolveState = { schema, unresolved: out.unresolved, indirect: [], currentColumn: '*' };
   let result: QueryResult;
   try {
-    result = resolveQuery(ir.q, new Map(), undefined, state);
+    result = resolveQuery(ir.q, new Map(), undefined, state, true);
   } catch (err) {
     // Deeply nested input can exhaust the stack; report instead of throwing.
     out.unresolved.push({ column: '*', name: '*', reason: 'unsupported', detail: `Lineage could not be resolved: ${err instanceof Error ? err.message : String(err)}` });

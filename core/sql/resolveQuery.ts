@@ -23,8 +23,10 @@ export type CteEnv = ReadonlyMap<string, QueryResult>;
  * Resolves a query scope by scope: CTEs (each sees the earlier ones, a recursive one sees its
  * anchor branch), then FROM items, then select items, expanding stars from the schema.
  */
-export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undefined, state: ResolveState): QueryResult {
+export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undefined, state: ResolveState, top = false): QueryResult {
   const env = new Map(ctes);
+  // Names unresolved inside CTEs and derived tables belong to no single output column of the statement.
+  if (top) state.currentColumn = '*';
   for (const cte of query.w ?? []) {
     const key = cte.n.toLowerCase();
     if (isSetOp(cte.q) && cte.q.qs[0]) {
@@ -34,10 +36,10 @@ export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undef
     env.set(key, renameColumns(resolveQuery(cte.q, env, parent, state), cte.cols));
   }
   if (isSetOp(query)) {
-    const branches = query.qs.map((q) => resolveQuery(q, env, parent, state));
+    const branches = query.qs.map((q) => resolveQuery(q, env, parent, state, top));
     return unionByPosition(branches);
   }
-  return resolveSelect(query, env, parent, state);
+  return resolveSelect(query, env, parent, state, top);
 }
 
 function renameColumns(result: QueryResult, names: string[] | undefined): QueryResult {
@@ -56,7 +58,7 @@ function unionByPosition(branches: QueryResult[]): QueryResult {
   return { columns, opaque: dedupeSources(branches.flatMap((b) => b.opaque)) };
 }
 
-function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined, state: ResolveState): QueryResult {
+function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined, state: ResolveState, top: boolean): QueryResult {
   const scope: Scope = { relations: [], outputs: [] };
   if (parent) scope.parent = parent;
   for (const source of select.f) {
@@ -65,7 +67,7 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
   }
   const opaque: ColumnSource[] = [];
   for (const output of select.o) {
-    state.currentColumn = output.n;
+    if (top) state.currentColumn = output.n;
     if (output.star) {
       expandStar(output, scope, state, opaque);
       continue;
@@ -73,7 +75,7 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
     const sources = dedupeSources(resolveRefs(output.r, scope, ctes, state));
     scope.outputs.push({ name: output.n, sources });
   }
-  state.currentColumn = '*';
+  if (top) state.currentColumn = '*';
   state.indirect.push(...resolveRefs(select.x, scope, ctes, state, true));
   return { columns: scope.outputs, opaque };
 }
@@ -143,9 +145,7 @@ export function resolveRefs(refs: IrRef[], scope: Scope, ctes: CteEnv, state: Re
   for (const ref of refs) {
     if (isSubqueryRef(ref)) {
       const before = state.indirect.length;
-      const saved = state.currentColumn;
       const result = resolveQuery(ref.q, ctes, scope, state);
-      state.currentColumn = saved;
       const inner = [...result.columns.flatMap((c) => c.sources), ...result.opaque];
       out.push(...composeSources(ref.k, inner));
       if (ref.k === 'filter' || ref.k === 'join' || ref.k === 'conditional') {
@@ -198,9 +198,8 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
   return [];
 }
 
+/** `count(*)`: the row set of a base relation (`rel.*`); over a derived table it depends on no particular column. */
 function starSources(relation: ScopeRelation, kind: TransformKind): ColumnSource[] {
   if (relation.rel) return [{ relation: relation.rel, column: '*', transform: kind }];
-  const derived = relation.derived;
-  if (!derived) return [];
-  return composeSources(kind, [...derived.columns.flatMap((c) => c.sources), ...derived.opaque]);
+  return [];
 }

@@ -119,7 +119,10 @@ export interface DbtNodeResult {
   path: string;
   /** The node's entity (with config applied); `disabled: true` when disabled anywhere. */
   entity: Entity;
-  /** Resolved dependencies in call order, deduplicated; empty for disabled nodes. */
+  /**
+   * Resolved dependencies in call order, deduplicated. Kept for disabled nodes too (dbt records
+   * them in its manifest's `disabled` section), but `assembleDbtProject` emits no edges for them.
+   */
   dependencies: DbtDependency[];
   /** Rendered SQL; `lineageSql` uses placeholders for every ref/source/this. */
   rendered: RenderedNode;

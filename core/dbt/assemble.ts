@@ -1,7 +1,82 @@
-import { emptyFacts, type Facts } from '../model/entities';
+import { Column, emptyFacts, type Entity, type Facts, type ModelEdge } from '../model/entities';
+import { columnId } from '../model/ids';
 import type { DbtManifest, DbtNodeResult, DbtProjectContext } from './api';
+import { indexOf } from './contextIndex';
 
-/** Assembles project facts; see `assembleDbtProject`. */
-export function assembleFacts(ctx: DbtProjectContext, _results: DbtNodeResult[], _manifest?: DbtManifest): Facts {
-  return { ...emptyFacts(), ...ctx.facts };
+/** Assembles project facts; see `assembleDbtProject`. Never throws. */
+export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], manifest?: DbtManifest): Facts {
+  const idx = indexOf(ctx);
+  const facts = emptyFacts();
+  facts.entities.push(...ctx.facts.entities);
+  facts.columns.push(...ctx.facts.columns);
+  facts.modelEdges.push(...ctx.facts.modelEdges);
+  facts.diagnostics.push(...ctx.facts.diagnostics);
+  const known = new Set(facts.entities.map((e) => e.id));
+  for (const r of results) {
+    const e: Entity = { ...r.entity };
+    const decl = idx.modelYaml[e.project]?.[e.name];
+    if (decl) {
+      e.description = e.description || decl.description;
+      e.tags = [...new Set([...e.tags, ...decl.tags])];
+      e.meta = { ...decl.meta, ...e.meta };
+      e.owners = decl.owners;
+      e.tests = decl.tests;
+      const cols = decl.versions?.find((v) => v.v === e.version)?.columns ?? decl.columns;
+      cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(e.id, c.name), entityId: e.id, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: { file: decl.file, line: decl.line, column: decl.column, extractor: 'dbt-yaml', confidence: 1 } })));
+    }
+    const mnode = manifest?.nodes[e.id];
+    if (mnode?.compiledCode !== undefined) e.compiledSql = mnode.compiledCode;
+    if (known.has(e.id)) {
+      facts.diagnostics.push({ file: r.path, line: 1, column: 1, severity: 'warning', code: 'dbt-duplicate-node', message: `duplicate node id '${e.id}'`, extractor: 'dbt-jinja' });
+      continue;
+    }
+    known.add(e.id);
+    facts.entities.push(e);
+    facts.diagnostics.push(...r.diagnostics);
+  }
+  for (const r of results) {
+    if (r.entity.disabled || facts.entities.find((e) => e.id === r.entity.id)?.path !== r.path) continue;
+    const mnode = manifest?.nodes[r.entity.id];
+    if (mnode) {
+      for (const dep of mnode.dependsOn) {
+        if (dep.startsWith('macro.')) continue;
+        facts.modelEdges.push({ from: dep, to: r.entity.id, level: 'model', kind: 'manifest', provenance: { file: 'target/manifest.json', line: 0, column: 0, extractor: 'manifest', confidence: 1 } });
+      }
+      continue;
+    }
+    for (const d of r.dependencies) {
+      if (d.target === undefined) continue;
+      if (!known.has(d.target)) {
+        facts.diagnostics.push({ file: r.path, line: d.line, column: d.column, severity: 'warning', code: 'unresolved-ref', message: `'${d.written}' resolves to '${d.target}', which is not in the project`, extractor: 'dbt-jinja' });
+        continue;
+      }
+      const edge: ModelEdge = { from: d.target, to: r.entity.id, level: 'model', kind: d.kind, provenance: { file: r.path, line: d.line, column: d.column, extractor: 'dbt-jinja', confidence: 0.95 } };
+      facts.modelEdges.push(edge);
+    }
+  }
+  const disabled = new Set(facts.entities.filter((e) => e.disabled).map((e) => e.id));
+  for (const x of idx.exposures) {
+    const to = `exposure.${x.project}.${x.name}`;
+    for (const dep of x.dependsOn ?? []) {
+      const m = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?([^'")\s]+)['"]?\s*)?\)\s*$/.exec(dep);
+      if (!m) continue;
+      const from = m[1] === 'source' ? idx.sources[x.project]?.[`${m[2]}.${m[3]}`]?.id : exposureRef(idx, x.project, m[3] === undefined ? undefined : m[2], m[3] ?? m[2] ?? '', m[4]);
+      if (from === undefined || disabled.has(from)) {
+        if (from === undefined) facts.diagnostics.push({ file: x.file, line: x.line, column: x.column, severity: 'warning', code: 'unresolved-ref', message: `exposure '${x.name}' depends on unknown '${dep}'`, extractor: 'dbt-yaml' });
+        continue;
+      }
+      facts.modelEdges.push({ from, to, level: 'model', kind: 'exposure', provenance: { file: x.file, line: x.line, column: x.column, extractor: 'dbt-yaml', confidence: 1 } });
+    }
+  }
+  facts.modelEdges = facts.modelEdges.filter((e) => !disabled.has(e.from) && !disabled.has(e.to));
+  return facts;
+}
+
+function exposureRef(idx: ReturnType<typeof indexOf>, project: string, pkg: string | undefined, name: string, version: string | undefined): string | undefined {
+  for (const p of pkg !== undefined ? [pkg] : [project, ...Object.keys(idx.refs)]) {
+    const t = idx.refs[p]?.[name];
+    if (!t) continue;
+    return version !== undefined && t.versions?.includes(version) ? `model.${p}.${name}.v${version}` : t.id;
+  }
+  return undefined;
 }

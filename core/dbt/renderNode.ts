@@ -1,11 +1,188 @@
-import { Entity } from '../model/entities';
-import { modelId } from '../model/ids';
-import type { DbtNodeResult, DbtProjectContext } from './api';
+import { Entity, type Diagnostic } from '../model/entities';
+import { modelId, nodeId, sourceId } from '../model/ids';
+import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext } from './api';
+import { indexOf, type DbtIndex } from './contextIndex';
+import type { Node } from './jinja/ast';
+import type { Template } from './jinja/evaluator';
+import { JinjaError, LineIndex } from './jinja/lexer';
+import { parseTemplate } from './jinja/parser';
+import { str, toPlain, Unknown } from './jinja/values';
+import { mergeConfig, treeConfig } from './nodeConfig';
+import { type RecordedCall, RenderSession } from './session';
 
-/** Renders one node; see `renderDbtNode`. */
+const EXTRACTOR = 'dbt-jinja';
+
+/** Renders one node; see `renderDbtNode`. Never throws. */
 export function renderNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
-  const name = (path.split('/').pop() ?? path).replace(/\.sql$/, '');
-  const id = modelId(ctx.projectName, name);
-  const entity = Entity.parse({ id, kind: 'model', name, project: ctx.projectName, path, provenance: { file: path, line: 1, column: 1, extractor: 'dbt-jinja', confidence: 0.9 } });
-  return { path, entity, dependencies: [], rendered: { entityId: id, compiledSql: text, lineageSql: text, placeholders: {}, lineOffset: 0, diagnostics: [] }, diagnostics: [] };
+  const idx = indexOf(ctx);
+  const file = idx.files[path] ?? { project: ctx.projectName, kind: 'model' as DbtNodeKind, relPath: path };
+  const lines = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f = path): void => {
+    diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor: EXTRACTOR });
+  };
+  let nodes: Node[] = [];
+  let parseError: JinjaError | undefined;
+  try {
+    nodes = parseTemplate(text);
+  } catch (err) {
+    parseError = err instanceof JinjaError ? err : new JinjaError(String(err), 0);
+    const at = lines.at(parseError.offset);
+    diag(at.line, at.column, 'error', 'jinja-syntax', parseError.reason);
+  }
+  const base = (path.split('/').pop() ?? path).replace(/\.(sql|py)$/i, '');
+  const snapshotBlock = nodes.find((n): n is Extract<Node, { t: 'resource' }> => n.t === 'resource' && n.kind === 'snapshot');
+  const props = idx.nodeProps[file.project]?.[base];
+  const name = snapshotBlock?.name ?? props?.name ?? base;
+  const version = props?.version;
+  const id = file.kind === 'snapshot' ? nodeId('snapshot', file.project, name) : file.kind === 'analysis' ? `analysis.${file.project}.${name}` : modelId(file.project, name, version);
+
+  const baseConfig = projectConfig(ctx, idx, file.project, file.kind, file.relPath, base);
+  if (props) mergeConfig(baseConfig, props.config);
+  const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: ctx.target.schema, alias: str(baseConfig.alias ?? name) }, baseConfig);
+
+  for (const [k, v] of Object.entries(baseConfig)) {
+    if (typeof v === 'string' && v.includes('{{')) {
+      try {
+        baseConfig[k] = toPlain(session.renderString(v));
+      } catch (err) {
+        if (err instanceof JinjaError) diag(1, 1, 'warning', err.code, `config '${k}' from project files: ${err.reason}`);
+      }
+    }
+  }
+
+  let out = '';
+  if (parseError) {
+    out = fallbackScan(text, session);
+  } else {
+    const tpl: Template = { file: path, text, nodes, lines };
+    session.interp.rootTpl = tpl;
+    const body = snapshotBlock ? [...nodes.filter((n) => n !== snapshotBlock && n.t !== 'text'), snapshotBlock] : nodes;
+    out = session.interp.renderAligned(body, session.nodeScope(), tpl, (err) => {
+      const at = tpl.lines.at(err.offset);
+      diag(at.line, at.column, err.code === 'dynamic-jinja' ? 'info' : 'error', err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code, err.reason);
+    });
+    if (snapshotBlock) out = '\n'.repeat(lines.at(snapshotBlock.pos).line - 1) + out.replace(/^\n*/, '');
+  }
+  for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
+
+  const config: Record<string, unknown> = { ...baseConfig };
+  for (const [k, v] of session.config) if (!(v instanceof Unknown)) mergeConfig(config, { [k]: toPlain(v) });
+  const enabledRaw = config.enabled;
+  const disabled = enabledRaw === false || (typeof enabledRaw === 'string' && enabledRaw.trim().toLowerCase() === 'false');
+
+  const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag);
+  const rendered = placeholders(out, session, dependencies, id);
+  const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
+  const entity = Entity.parse({
+    id,
+    kind: file.kind === 'snapshot' ? 'snapshot' : 'model',
+    name,
+    project: file.project,
+    path,
+    ...(version !== undefined ? { version } : {}),
+    ...(typeof config.schema === 'string' ? { schema: config.schema } : {}),
+    ...(typeof config.alias === 'string' ? { relation: config.alias } : {}),
+    ...(typeof config.database === 'string' ? { database: config.database } : {}),
+    ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
+    tags,
+    meta: { ...(isRecord(config.meta) ? config.meta : {}), ...(file.kind === 'analysis' ? { resource_type: 'analysis' } : {}) },
+    disabled,
+    compiledSql: rendered.compiledSql,
+    provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
+  });
+  return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function projectConfig(ctx: DbtProjectContext, idx: DbtIndex, project: string, kind: DbtNodeKind, relPath: string, base: string): Record<string, unknown> {
+  const parts = [...relPath.split('/').slice(0, -1), base];
+  const out: Record<string, unknown> = {};
+  if (kind === 'snapshot') {
+    mergeConfig(out, treeConfig(idx.snapshotConfigTree, project, parts));
+    return out;
+  }
+  if (project !== ctx.projectName) mergeConfig(out, treeConfig(idx.packageModelTrees[project], project, parts));
+  mergeConfig(out, treeConfig(idx.modelConfigTree, project, parts));
+  return out;
+}
+
+/** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
+function fallbackScan(text: string, session: RenderSession): string {
+  const lines = new LineIndex(text);
+  const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?\)/g;
+  for (const m of text.matchAll(re)) {
+    const at = lines.at(m.index ?? 0);
+    const a = m[3] ?? '';
+    const b = m[5];
+    const call: RecordedCall = m[1] === 'source' || b !== undefined ? { kind: m[1] === 'source' ? 'source' : 'ref', first: a, name: b ?? a, file: session.node.file, line: at.line, column: at.column } : { kind: 'ref', name: a, file: session.node.file, line: at.line, column: at.column };
+    session.calls.push(call);
+  }
+  return text.replace(/\{[{%#][\s\S]*?[}%#]\}/g, (m) => m.replace(/[^\n]/g, ' '));
+}
+
+function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, calls: RecordedCall[], text: string, diag: (l: number, c: number, s: Diagnostic['severity'], code: string, m: string) => void): DbtDependency[] {
+  const out: DbtDependency[] = [];
+  const seen = new Set<string>();
+  const srcLines = text.split('\n');
+  for (const c of calls) {
+    const written = c.kind === 'source' ? `${c.first}.${c.name}` : `${c.first ? `${c.first}.` : ''}${c.name}${c.version !== undefined ? `.v${c.version}` : ''}`;
+    const target = c.kind === 'source' ? resolveSource(idx, project, c.first ?? '', c.name) : resolveRef(ctx, idx, project, c);
+    const lineText = srcLines[c.line - 1] ?? '';
+    const kind = c.kind === 'ref' && /--\s*depends_on\s*:/.test(lineText) ? 'depends_on' : c.kind;
+    const key = `${kind}|${target ?? written}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', c.kind === 'source' ? `source '${written}' is not declared in any sources YAML` : `ref '${written}' does not match any model, seed or snapshot`);
+    out.push({ kind, written, line: c.line, column: c.column, ...(target !== undefined ? { target } : {}) });
+  }
+  return out;
+}
+
+function resolveRef(ctx: DbtProjectContext, idx: DbtIndex, project: string, c: RecordedCall): string | undefined {
+  const pools = c.first !== undefined ? [c.first] : [project, ctx.projectName, ...Object.keys(idx.refs)];
+  for (const p of pools) {
+    const t = idx.refs[p]?.[c.name];
+    if (!t) continue;
+    if (c.version !== undefined && t.versions?.includes(c.version)) return modelId(p, c.name, c.version);
+    return t.id;
+  }
+  return undefined;
+}
+
+function resolveSource(idx: DbtIndex, project: string, source: string, table: string): string | undefined {
+  const key = `${source}.${table}`;
+  const own = idx.sources[project]?.[key];
+  if (own) return own.id;
+  for (const [p, s] of Object.entries(idx.sources)) if (s[key]) return s[key]?.id ?? sourceId(p, source, table);
+  return undefined;
+}
+
+/** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL). */
+function placeholders(out: string, session: RenderSession, deps: DbtDependency[], selfId: string): { compiledSql: string; lineageSql: string; placeholders: Record<string, string> } {
+  const ph: Record<string, string> = {};
+  const byTarget = new Map<string, string>();
+  const targetOf = (i: number): string => {
+    const r = session.relations[i];
+    if (!r) return '';
+    if (r.kind === 'this') return selfId;
+    const c = r.call;
+    const dep = c ? deps.find((d) => d.line === c.line && d.column === c.column && (d.kind === 'source') === (c.kind === 'source') && d.written.endsWith(c.kind === 'source' ? `.${c.name}` : c.name + (c.version !== undefined ? `.v${c.version}` : ''))) : undefined;
+    return dep?.target ?? deps.find((d) => c && d.written.endsWith(c.name))?.target ?? `unresolved.${r.display}`;
+  };
+  const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
+  const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {
+    const target = targetOf(Number(i));
+    let key = byTarget.get(target);
+    if (key === undefined) {
+      key = `r${byTarget.size}`;
+      byTarget.set(target, key);
+      ph[key] = target;
+    }
+    return `mallard__rel.${key}`;
+  });
+  return { compiledSql, lineageSql, placeholders: ph };
 }

@@ -1,9 +1,145 @@
-import { emptyFacts } from '../../model/entities';
+import { emptyFacts, type Diagnostic, type Facts } from '../../model/entities';
 import type { FileSource } from '../../pipeline/contracts';
-import type { DbtLoadOptions, DbtProjectContext } from '../api';
+import type { DbtLoadOptions, DbtNodeFile, DbtProjectContext, DbtTarget } from '../api';
+import { fnv1a } from '../builtins';
+import type { DbtIndex } from '../contextIndex';
+import { dialectFor } from '../dialect';
+import { buildDeclaredFacts } from './declaredFacts';
+import { joinPath, localPackages, readDispatch, readProjectFile, type ProjectFile } from './projectFile';
+import { readProperties, type DeclaredNode } from './properties';
+import { asRecord, asString, parseYamlFile } from './yamlFile';
 
-/** Loads a project; see `loadDbtProject`. */
-export function loadContext(_fs: FileSource, root: string, options: DbtLoadOptions): DbtProjectContext {
-  const target = options.target ?? { name: 'dev', type: 'postgres', schema: 'public' };
-  return { root, projectName: 'unknown', target, dialect: 'postgresql', contextHash: '', projects: [], macroFiles: [], dispatch: [], nodeFiles: [], facts: emptyFacts(), index: {} };
+const DEFAULT_TARGET: DbtTarget = { name: 'dev', type: 'postgres', schema: 'public' };
+
+function under(path: string, dir: string): string | undefined {
+  if (dir === '') return path;
+  return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : undefined;
+}
+
+/** Loads a project; see `loadDbtProject`. Never throws. */
+export function loadContext(fs: FileSource, root: string, options: DbtLoadOptions): DbtProjectContext {
+  const target = options.target ?? DEFAULT_TARGET;
+  const hashParts: string[] = [JSON.stringify(target)];
+  const read = (p: string): string | undefined => {
+    let t: string | undefined;
+    try {
+      t = fs.read(p);
+    } catch {
+      t = undefined;
+    }
+    if (t !== undefined) hashParts.push(p, t);
+    return t;
+  };
+  let all: string[] = [];
+  try {
+    all = fs.list();
+  } catch {
+    all = [];
+  }
+  const rootFile = readProjectFile(read(joinPath(root, 'dbt_project.yml')), root, true);
+  const diagnostics: Diagnostic[] = [...rootFile.diagnostics];
+  const installDir = joinPath(root, asString(rootFile.raw['packages-install-path']) ?? 'dbt_packages');
+  const pkgRoots = new Set<string>();
+  for (const p of all) {
+    const rel = under(p, installDir);
+    const m = rel === undefined ? null : /^([^/]+)\/dbt_project\.yml$/.exec(rel);
+    if (m?.[1]) pkgRoots.add(joinPath(installDir, m[1]));
+  }
+  for (const name of ['packages.yml', 'dependencies.yml']) for (const dir of localPackages(read(joinPath(root, name)), root)) pkgRoots.add(dir);
+  pkgRoots.delete(root);
+  const pkgs: ProjectFile[] = [];
+  for (const dir of [...pkgRoots].sort()) {
+    const pf = readProjectFile(read(joinPath(dir, 'dbt_project.yml')), dir, false);
+    if (pf.info.name === rootFile.info.name || pkgs.some((x) => x.info.name === pf.info.name)) continue;
+    pkgs.push(pf);
+    diagnostics.push(...pf.diagnostics);
+  }
+  const projects = [rootFile, ...pkgs];
+  const otherRoots = [root, ...pkgRoots, installDir];
+  const macroFiles: DbtProjectContext['macroFiles'] = [];
+  const nodeFiles: DbtNodeFile[] = [];
+  const declared: DeclaredNode[] = [];
+  const docs: { name: string; project: string; file: string; line: number; text: string }[] = [];
+  const seeds: { project: string; path: string; name: string; header: string[] }[] = [];
+  const files: DbtIndex['files'] = {};
+  const snapshotNames: { project: string; path: string; name: string }[] = [];
+
+  for (const pf of projects) {
+    const info = pf.info;
+    const own = all.filter((p) => under(p, info.root) !== undefined && !otherRoots.some((o) => o !== info.root && under(p, o) !== undefined && (info.root === '' || under(o, info.root) !== undefined)));
+    const inDirs = (p: string, dirs: string[]): string | undefined => {
+      for (const d of dirs) {
+        const rel = under(p, joinPath(info.root, d));
+        if (rel !== undefined) return rel;
+      }
+      return undefined;
+    };
+    for (const p of own.sort()) {
+      const lower = p.toLowerCase();
+      const isYaml = lower.endsWith('.yml') || lower.endsWith('.yaml');
+      if (lower.endsWith('dbt_project.yml') || lower.endsWith('/packages.yml') || lower.endsWith('/dependencies.yml') || lower.endsWith('/selectors.yml')) continue;
+      const modelRel = inDirs(p, info.modelPaths);
+      const snapRel = inDirs(p, info.snapshotPaths);
+      const anRel = inDirs(p, info.analysisPaths);
+      const seedRel = inDirs(p, info.seedPaths);
+      const macroRel = inDirs(p, info.macroPaths);
+      if (lower.endsWith('.sql') && macroRel !== undefined) {
+        const text = read(p);
+        if (text !== undefined) macroFiles.push({ path: p, project: info.name, text });
+      } else if (lower.endsWith('.sql') && modelRel !== undefined) {
+        nodeFiles.push({ path: p, kind: 'model', project: info.name });
+        files[p] = { project: info.name, kind: 'model', relPath: modelRel };
+      } else if (lower.endsWith('.sql') && snapRel !== undefined) {
+        const text = read(p) ?? '';
+        const m = /\{%-?\s*snapshot\s+([A-Za-z_][\w]*)/.exec(text);
+        nodeFiles.push({ path: p, kind: 'snapshot', project: info.name });
+        files[p] = { project: info.name, kind: 'snapshot', relPath: snapRel };
+        snapshotNames.push({ project: info.name, path: p, name: m?.[1] ?? (p.split('/').pop() ?? p).replace(/\.sql$/i, '') });
+      } else if (lower.endsWith('.sql') && anRel !== undefined) {
+        nodeFiles.push({ path: p, kind: 'analysis', project: info.name });
+        files[p] = { project: info.name, kind: 'analysis', relPath: anRel };
+      } else if (lower.endsWith('.csv') && seedRel !== undefined) {
+        const text = read(p) ?? '';
+        const header = (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((h) => h.trim().replace(/^"|"$/g, '')).filter(Boolean);
+        seeds.push({ project: info.name, path: p, name: (p.split('/').pop() ?? p).replace(/\.csv$/i, ''), header });
+      } else if (isYaml && (modelRel ?? snapRel ?? seedRel ?? anRel ?? macroRel ?? inDirs(p, info.testPaths)) !== undefined) {
+        const text = read(p);
+        if (text === undefined) continue;
+        const yf = parseYamlFile(text, p);
+        diagnostics.push(...yf.diagnostics);
+        declared.push(...readProperties(yf, info.name, p));
+      } else if (lower.endsWith('.md') && inDirs(p, info.docsPaths) !== undefined) {
+        const text = read(p) ?? '';
+        for (const m of text.matchAll(/\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g)) {
+          const line = text.slice(0, m.index ?? 0).split('\n').length;
+          docs.push({ name: m[1] ?? '', project: info.name, file: p, line, text: (m[2] ?? '').trim() });
+        }
+      }
+    }
+  }
+
+  const facts: Facts = emptyFacts();
+  facts.diagnostics.push(...diagnostics);
+  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, snapshotNames, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
+  const index: DbtIndex = {
+    ...idxBuild,
+    exposures: declared.filter((d) => d.resource === 'exposures'),
+    modelConfigTree: asRecord(rootFile.raw.models),
+    snapshotConfigTree: asRecord(rootFile.raw.snapshots),
+    packageModelTrees: Object.fromEntries(pkgs.map((p) => [p.info.name, asRecord(p.raw.models)])),
+    files,
+  };
+  return {
+    root,
+    projectName: rootFile.info.name,
+    target,
+    dialect: dialectFor(target.type),
+    contextHash: fnv1a(hashParts.join('\u0000')),
+    projects: projects.map((p) => p.info),
+    macroFiles,
+    dispatch: readDispatch(rootFile.raw),
+    nodeFiles,
+    facts,
+    index: index as unknown as DbtProjectContext['index'],
+  };
 }

@@ -1,0 +1,413 @@
+import type { Expr, Node, Param } from './ast';
+import { applyHigherOrder, FILTERS, TESTS } from './filters';
+import { JinjaError, LineIndex } from './lexer';
+import { getAttr, getItem, slice } from './methods';
+import { Callable, compare, equals, iterate, type Kwargs, Obj, ReturnSignal, str, truthy, typeName, Undef, Unknown } from './values';
+import { pyFormat } from './methods';
+
+/** A parsed template with its file, for positions. */
+export interface Template {
+  file: string;
+  text: string;
+  nodes: Node[];
+  lines: LineIndex;
+}
+
+/** A lexical scope; lookups walk up to the globals. */
+export class Scope {
+  readonly vars = new Map<string, unknown>();
+  constructor(readonly parent?: Scope) {}
+
+  lookup(name: string): unknown {
+    for (let s: Scope | undefined = this; s; s = s.parent) if (s.vars.has(name)) return s.vars.get(name);
+    return undefined;
+  }
+}
+
+/** Something the interpreter noticed that is not an error (unknown macro, dynamic Jinja). */
+export interface Notice {
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  message: string;
+}
+
+/** Limits that keep bad templates from hanging or overflowing the stack. */
+export interface Limits {
+  maxSteps: number;
+  maxDepth: number;
+}
+
+class LoopSignal {
+  constructor(readonly kind: 'break' | 'continue') {}
+}
+
+/** Tree-walking Jinja interpreter with Python-ish semantics. */
+export class Interpreter {
+  private steps = 0;
+  private depth = 0;
+  readonly notices: Notice[] = [];
+  /** The node's own template; calls made from it update `rootPos` so nested refs get its location. */
+  rootTpl?: Template;
+  rootPos = 0;
+
+  constructor(
+    private readonly globals: (name: string) => unknown,
+    private readonly limits: Limits,
+  ) {}
+
+  /** Records a notice at an offset of a template. */
+  notice(tpl: Template, pos: number, code: string, message: string): void {
+    const { line, column } = tpl.lines.at(pos);
+    if (this.notices.length < 200) this.notices.push({ file: tpl.file, line, column, code, message });
+  }
+
+  private tick(pos: number): void {
+    if (++this.steps > this.limits.maxSteps) throw new JinjaError(`evaluation step budget of ${this.limits.maxSteps} exceeded (infinite or huge loop?)`, pos, 'jinja-budget');
+  }
+
+  /** Renders nodes; top-level model templates use `renderAligned` instead to keep line numbers. */
+  render(nodes: Node[], scope: Scope, tpl: Template): string {
+    let out = '';
+    for (const n of nodes) out += this.renderNode(n, scope, tpl);
+    return out;
+  }
+
+  /**
+   * Renders so that every node's output spans as many lines as its source: missing newlines are
+   * appended, extra ones folded (after dropping `--` comments that would swallow folded SQL).
+   */
+  renderAligned(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
+    let out = '';
+    for (const n of nodes) {
+      const srcLines = countNewlines(tpl.text, n.pos, n.end);
+      let piece: string;
+      try {
+        if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
+        else piece = this.renderNode(n, scope, tpl);
+      } catch (err) {
+        if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = '';
+        else if (err instanceof JinjaError) {
+          onError(err);
+          piece = '';
+        } else throw err;
+      }
+      out += fitLines(piece, srcLines);
+    }
+    return out;
+  }
+
+  private renderIfAligned(n: Extract<Node, { t: 'if' }>, scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
+    for (const b of n.branches) {
+      if (truthy(this.eval(b.test, scope, tpl))) return this.alignedBody(n, b.bodyPos, b.body, scope, tpl, onError);
+    }
+    if (n.elseBody && n.elsePos !== undefined) return this.alignedBody(n, n.elsePos, n.elseBody, scope, tpl, onError);
+    return '';
+  }
+
+  private alignedBody(n: Node, bodyPos: number, body: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
+    const before = '\n'.repeat(countNewlines(tpl.text, n.pos, bodyPos));
+    const bodyEnd = body.at(-1)?.end ?? bodyPos;
+    const inner = this.renderAligned(body, scope, tpl, onError);
+    return before + inner + '\n'.repeat(countNewlines(tpl.text, bodyEnd, n.end));
+  }
+
+  private renderNode(n: Node, scope: Scope, tpl: Template): string {
+    this.tick(n.pos);
+    switch (n.t) {
+      case 'text':
+        return n.value;
+      case 'output':
+        return str(this.eval(n.expr, scope, tpl));
+      case 'if': {
+        for (const b of n.branches) if (truthy(this.eval(b.test, scope, tpl))) return this.render(b.body, scope, tpl);
+        return n.elseBody ? this.render(n.elseBody, scope, tpl) : '';
+      }
+      case 'for':
+        return this.renderFor(n, scope, tpl);
+      case 'set': {
+        const value = this.eval(n.expr, scope, tpl);
+        if (n.attr !== undefined) {
+          const target = scope.lookup(n.targets[0] ?? '');
+          if (target instanceof Obj) target.attrs.set(n.attr, value);
+          else throw new JinjaError(`cannot assign attribute '${n.attr}' of ${typeName(target)}`, n.pos, 'jinja-runtime');
+        } else this.assign(n.targets, value, scope, n.pos);
+        return '';
+      }
+      case 'setBlock':
+        scope.vars.set(n.name, this.render(n.body, new Scope(scope), tpl));
+        return '';
+      case 'macro':
+        scope.vars.set(n.name, this.makeMacro(n.name, n.params, n.body, scope, tpl));
+        return '';
+      case 'callBlock': {
+        const callerFn = this.makeMacro('caller', n.params, n.body, scope, tpl);
+        return str(n.call.t === 'call' ? this.evalCall(n.call, scope, tpl, callerFn) : this.eval(n.call, scope, tpl));
+      }
+      case 'filterBlock': {
+        const body = this.render(n.body, new Scope(scope), tpl);
+        const f = n.filter;
+        const name = f.t === 'name' ? f.name : f.t === 'call' && f.fn.t === 'name' ? f.fn.name : '';
+        return str(this.applyFilter(name, body, [], new Map(), n.pos));
+      }
+      case 'do':
+        this.eval(n.expr, scope, tpl);
+        return '';
+      case 'loopCtl':
+        throw new LoopSignal(n.kind);
+      case 'resource':
+        return this.render(n.body, scope, tpl);
+      case 'noop':
+        return '';
+    }
+  }
+
+  private renderFor(n: Extract<Node, { t: 'for' }>, scope: Scope, tpl: Template): string {
+    let items = iterate(this.eval(n.iter, scope, tpl), n.pos);
+    if (n.cond) {
+      const cond = n.cond;
+      items = items.filter((item) => {
+        const s = new Scope(scope);
+        this.assign(n.targets, item, s, n.pos);
+        return truthy(this.eval(cond, s, tpl));
+      });
+    }
+    if (items.length === 0) return n.elseBody ? this.render(n.elseBody, scope, tpl) : '';
+    let out = '';
+    const loop = new Obj(new Map(), '');
+    for (let i = 0; i < items.length; i++) {
+      const s = new Scope(scope);
+      this.assign(n.targets, items[i], s, n.pos);
+      setLoopVars(loop, items, i);
+      s.vars.set('loop', loop);
+      try {
+        out += this.render(n.body, s, tpl);
+      } catch (err) {
+        if (!(err instanceof LoopSignal)) throw err;
+        if (err.kind === 'break') break;
+      }
+    }
+    return out;
+  }
+
+  private assign(targets: string[], value: unknown, scope: Scope, pos: number): void {
+    if (targets.length === 1) {
+      scope.vars.set(targets[0] ?? '', value);
+      return;
+    }
+    const parts = Array.isArray(value) ? value : iterate(value, pos);
+    if (parts.length !== targets.length) throw new JinjaError(`cannot unpack ${parts.length} values into ${targets.length} names`, pos, 'jinja-runtime');
+    targets.forEach((t, i) => scope.vars.set(t, parts[i]));
+  }
+
+  /** Builds a callable macro; its body runs in a scope whose parent is the defining scope. */
+  makeMacro(name: string, params: Param[], body: Node[], defScope: Scope, tpl: Template): Callable {
+    return new Callable(name, (args, kwargs, pos) => {
+      if (++this.depth > this.limits.maxDepth) {
+        this.depth--;
+        throw new JinjaError(`macro recursion deeper than ${this.limits.maxDepth} (in '${name}')`, pos, 'jinja-recursion');
+      }
+      try {
+        const s = new Scope(defScope);
+        const rest = new Map(kwargs);
+        params.forEach((p, i) => {
+          if (i < args.length) s.vars.set(p.name, args[i]);
+          else if (rest.has(p.name)) s.vars.set(p.name, rest.get(p.name));
+          else s.vars.set(p.name, p.default ? this.eval(p.default, s, tpl) : new Undef(p.name));
+          rest.delete(p.name);
+        });
+        s.vars.set('varargs', args.slice(params.length));
+        s.vars.set('kwargs', rest);
+        const callerFn = kwargs.get('caller');
+        if (callerFn !== undefined) s.vars.set('caller', callerFn);
+        rest.delete('caller');
+        try {
+          return this.render(body, s, tpl);
+        } catch (err) {
+          if (err instanceof ReturnSignal) return err.value;
+          throw err;
+        }
+      } finally {
+        this.depth--;
+      }
+    });
+  }
+
+  /** Evaluates an expression. */
+  eval(e: Expr, scope: Scope, tpl: Template): unknown {
+    this.tick(e.pos);
+    switch (e.t) {
+      case 'lit':
+        return e.value;
+      case 'name': {
+        const v = scope.lookup(e.name);
+        if (v !== undefined) return v;
+        const g = this.globals(e.name);
+        return g === undefined ? new Undef(e.name) : g;
+      }
+      case 'list':
+      case 'tuple':
+        return e.items.map((x) => this.eval(x, scope, tpl));
+      case 'dict':
+        return new Map(e.entries.map(([k, v]) => [this.eval(k, scope, tpl), this.eval(v, scope, tpl)]));
+      case 'attr':
+        return getAttr(this.eval(e.obj, scope, tpl), e.name, e.pos);
+      case 'index':
+        return getItem(this.eval(e.obj, scope, tpl), this.eval(e.key, scope, tpl), e.pos);
+      case 'slice': {
+        const ev = (x: Expr | undefined): unknown => (x ? this.eval(x, scope, tpl) : undefined);
+        return slice(this.eval(e.obj, scope, tpl), ev(e.start), ev(e.stop), ev(e.step));
+      }
+      case 'call':
+        return this.evalCall(e, scope, tpl);
+      case 'filter': {
+        const v = this.eval(e.expr, scope, tpl);
+        const args = e.args.map((a) => this.eval(a, scope, tpl));
+        const kw = new Map(e.kwargs.map(([k, a]) => [k, this.eval(a, scope, tpl)] as const));
+        return this.applyFilter(e.name, v, args, kw, e.pos, tpl);
+      }
+      case 'test': {
+        const v = this.eval(e.expr, scope, tpl);
+        const test = TESTS[e.name];
+        if (!test) throw new JinjaError(`unknown test '${e.name}'`, e.pos, 'jinja-runtime');
+        const r = test(v, e.args.map((a) => this.eval(a, scope, tpl)));
+        return e.negated ? !r : r;
+      }
+      case 'unary': {
+        const v = this.eval(e.expr, scope, tpl);
+        if (e.op === 'not') return v instanceof Unknown ? v : !truthy(v);
+        return e.op === '-' ? -Number(v) : Number(v);
+      }
+      case 'bin':
+        return this.evalBin(e, scope, tpl);
+      case 'cond':
+        if (truthy(this.eval(e.test, scope, tpl))) return this.eval(e.then, scope, tpl);
+        return e.else ? this.eval(e.else, scope, tpl) : new Undef('cond');
+    }
+  }
+
+  private evalBin(e: Extract<Expr, { t: 'bin' }>, scope: Scope, tpl: Template): unknown {
+    if (e.op === 'and') {
+      const l = this.eval(e.left, scope, tpl);
+      return truthy(l) ? this.eval(e.right, scope, tpl) : l;
+    }
+    if (e.op === 'or') {
+      const l = this.eval(e.left, scope, tpl);
+      return truthy(l) ? l : this.eval(e.right, scope, tpl);
+    }
+    const l = this.eval(e.left, scope, tpl);
+    const r = this.eval(e.right, scope, tpl);
+    return binary(e.op, l, r, e.pos);
+  }
+
+  private evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, tpl: Template, callerFn?: Callable): unknown {
+    if (tpl === this.rootTpl) this.rootPos = e.pos;
+    const fn = this.eval(e.fn, scope, tpl);
+    const args = e.args.map((a) => this.eval(a, scope, tpl));
+    if (tpl === this.rootTpl) this.rootPos = e.pos;
+    if (e.star) args.push(...iterate(this.eval(e.star, scope, tpl), e.pos));
+    const kw: Kwargs = new Map(e.kwargs.map(([k, a]) => [k, this.eval(a, scope, tpl)] as const));
+    if (e.kwstar) {
+      const extra = this.eval(e.kwstar, scope, tpl);
+      if (extra instanceof Map) for (const [k, v] of extra) kw.set(str(k), v);
+    }
+    if (callerFn) kw.set('caller', callerFn);
+    if (fn instanceof Callable) return fn.fn(args, kw, e.pos);
+    if (fn instanceof Undef) {
+      this.notice(tpl, e.pos, 'dynamic-jinja', `unknown macro or function '${fn.name}' (not installed or not evaluable); rendered as empty`);
+      return new Unknown(fn.name);
+    }
+    if (fn instanceof Unknown) return fn;
+    throw new JinjaError(`'${typeName(fn)}' object is not callable`, e.pos, 'jinja-runtime');
+  }
+
+  private applyFilter(name: string, v: unknown, args: unknown[], kw: Kwargs, pos: number, tpl?: Template): unknown {
+    const alias = name === 'd' ? 'default' : name === 'count' ? 'length' : name;
+    const f = FILTERS[alias];
+    if (f) return f(v, args, kw, pos);
+    const ho = applyHigherOrder(alias, v, args, kw, pos, () => undefined);
+    if (ho !== undefined) return ho;
+    if (tpl) this.notice(tpl, pos, 'dynamic-jinja', `unknown filter '${name}'; value passed through`);
+    return v;
+  }
+}
+
+function setLoopVars(loop: Obj, items: unknown[], i: number): void {
+  const n = items.length;
+  const a = loop.attrs;
+  a.set('index', i + 1);
+  a.set('index0', i);
+  a.set('revindex', n - i);
+  a.set('revindex0', n - i - 1);
+  a.set('first', i === 0);
+  a.set('last', i === n - 1);
+  a.set('length', n);
+  a.set('previtem', i > 0 ? items[i - 1] : new Undef('previtem'));
+  a.set('nextitem', i < n - 1 ? items[i + 1] : new Undef('nextitem'));
+  a.set('cycle', new Callable('cycle', (args) => args[i % Math.max(1, args.length)] ?? null));
+}
+
+/** Python binary operators. */
+export function binary(op: string, l: unknown, r: unknown, pos: number): unknown {
+  switch (op) {
+    case '~':
+      return str(l) + str(r);
+    case '+':
+      if (typeof l === 'string' || typeof r === 'string') {
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        if (l instanceof Undef || r instanceof Undef || l instanceof Unknown || r instanceof Unknown) return str(l) + str(r);
+        throw new JinjaError(`cannot add ${typeName(l)} and ${typeName(r)}`, pos, 'jinja-runtime');
+      }
+      if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+      return Number(l) + Number(r);
+    case '-':
+      return Number(l) - Number(r);
+    case '*':
+      if (typeof l === 'string' && typeof r === 'number') return l.repeat(Math.max(0, r));
+      if (Array.isArray(l) && typeof r === 'number') return Array.from({ length: Math.max(0, r) }, () => l).flat();
+      return Number(l) * Number(r);
+    case '/':
+      return Number(l) / Number(r);
+    case '//':
+      return Math.floor(Number(l) / Number(r));
+    case '%':
+      if (typeof l === 'string') return pyFormat(l.replace(/%[sdif]/g, '{}'), Array.isArray(r) ? r : [r], new Map());
+      return ((Number(l) % Number(r)) + Number(r)) % Number(r);
+    case '**':
+      return Number(l) ** Number(r);
+    case '==':
+      return equals(l, r);
+    case '!=':
+      return !equals(l, r);
+    case '<':
+      return compare(l, r, pos) < 0;
+    case '>':
+      return compare(l, r, pos) > 0;
+    case '<=':
+      return compare(l, r, pos) <= 0;
+    case '>=':
+      return compare(l, r, pos) >= 0;
+    case 'in':
+    case 'notin': {
+      const has = Array.isArray(r) ? r.some((x) => equals(x, l)) : r instanceof Map ? r.has(l) : typeof r === 'string' ? r.includes(str(l)) : false;
+      return op === 'in' ? has : !has;
+    }
+    default:
+      throw new JinjaError(`unknown operator '${op}'`, pos, 'jinja-runtime');
+  }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Makes `piece` span exactly `lines` newlines. */
+function fitLines(piece: string, lines: number): string {
+  const have = countNewlines(piece, 0, piece.length);
+  if (have === lines) return piece;
+  if (have < lines) return piece + '\n'.repeat(lines - have);
+  return piece.replace(/--[^\n]*/g, '').replace(/\r?\n/g, ' ') + '\n'.repeat(lines);
+}

@@ -1,0 +1,100 @@
+import { Column, Entity, type Facts } from '../../model/entities';
+import { columnId, modelId, nodeId, sourceId } from '../../model/ids';
+import type { DbtNodeFile, DbtProjectInfo } from '../api';
+import type { DbtIndex, NodeProps, RefTarget, SourceTarget } from '../contextIndex';
+import type { DeclaredColumn, DeclaredNode } from './properties';
+
+/** Inputs gathered by the loader. */
+export interface Gathered {
+  projects: DbtProjectInfo[];
+  declared: DeclaredNode[];
+  docs: { name: string; project: string; file: string; line: number; text: string }[];
+  seeds: { project: string; path: string; name: string; header: string[] }[];
+  snapshotNames: { project: string; path: string; name: string }[];
+  nodeFiles: (DbtNodeFile & { relPath: string })[];
+}
+
+const DOC_RE = /\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}/g;
+
+/** Builds lookup indexes and the facts declared in YAML/MD/CSV. Mutates `facts`. */
+export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'refs' | 'sources' | 'nodeProps'> & { modelYaml: Record<string, Record<string, DeclaredNode>> } {
+  const docText = (project: string, name: string, pkg?: string): string | undefined =>
+    (g.docs.find((d) => d.name === (pkg ? name : name) && d.project === (pkg ?? project)) ?? g.docs.find((d) => d.name === name))?.text;
+  const resolveDocs = (text: string, project: string): string => text.replace(DOC_RE, (m, a: string, b: string | undefined) => (b !== undefined ? docText(project, b, a) : docText(project, a)) ?? m);
+  for (const d of g.declared) {
+    d.description = resolveDocs(d.description, d.project);
+    for (const c of d.columns) c.description = resolveDocs(c.description, d.project);
+    for (const v of d.versions ?? []) for (const c of v.columns) c.description = resolveDocs(c.description, d.project);
+  }
+  const prov = (file: string, line: number, column: number, extractor: string) => ({ file, line, column, extractor, confidence: 1 });
+  const addColumns = (entityId: string, cols: DeclaredColumn[], file: string, line: number): void => {
+    cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(entityId, c.name), entityId, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: prov(file, line, 1, 'dbt-yaml') })));
+  };
+
+  const refs: Record<string, Record<string, RefTarget>> = {};
+  const sources: Record<string, Record<string, SourceTarget>> = {};
+  const nodeProps: Record<string, Record<string, NodeProps>> = {};
+  const modelYaml: Record<string, Record<string, DeclaredNode>> = {};
+  const put = <T>(m: Record<string, Record<string, T>>, p: string, k: string, v: T): void => {
+    (m[p] ??= {})[k] = v;
+  };
+
+  for (const d of g.declared.filter((x) => x.resource === 'models')) {
+    put(modelYaml, d.project, d.name, d);
+    if (d.versions && d.versions.length > 0) {
+      for (const v of d.versions) put(nodeProps, d.project, v.definedIn, { name: d.name, version: v.v, config: { ...d.config, ...v.config } });
+      put(refs, d.project, d.name, { kind: 'model', id: modelId(d.project, d.name, d.latestVersion), versions: d.versions.map((v) => v.v), ...(d.latestVersion !== undefined ? { latest: d.latestVersion } : {}) });
+    } else put(nodeProps, d.project, d.name, { name: d.name, config: d.config });
+  }
+  for (const d of g.declared.filter((x) => x.resource === 'snapshots' || x.resource === 'analyses')) {
+    put(modelYaml, d.project, d.name, d);
+    put(nodeProps, d.project, d.name, { name: d.name, config: d.config });
+  }
+  for (const f of g.nodeFiles) {
+    if (f.kind !== 'model') continue;
+    const base = (f.path.split('/').pop() ?? f.path).replace(/\.sql$/i, '');
+    if (nodeProps[f.project]?.[base]?.version !== undefined) continue;
+    if (!refs[f.project]?.[base]) put(refs, f.project, base, { kind: 'model', id: modelId(f.project, base) });
+  }
+  for (const s of g.snapshotNames) put(refs, s.project, s.name, { kind: 'snapshot', id: nodeId('snapshot', s.project, s.name) });
+
+  for (const s of g.seeds) {
+    const id = nodeId('seed', s.project, s.name);
+    put(refs, s.project, s.name, { kind: 'seed', id });
+    const d = g.declared.find((x) => x.resource === 'seeds' && x.name === s.name && x.project === s.project);
+    facts.entities.push(Entity.parse({ id, kind: 'seed', name: s.name, project: s.project, path: s.path, description: d?.description ?? '', tags: d?.tags ?? [], meta: d?.meta ?? {}, owners: d?.owners ?? [], tests: d?.tests ?? [], disabled: d?.config.enabled === false, provenance: prov(s.path, 1, 1, 'dbt-seed') }));
+    const declaredCols = d?.columns ?? [];
+    s.header.forEach((h, i) => {
+      const dc = declaredCols.find((c) => c.name.toLowerCase() === h.toLowerCase());
+      const type = dc?.type ?? (d?.config.column_types as Record<string, string> | undefined)?.[h];
+      facts.columns.push(Column.parse({ id: columnId(id, h), entityId: id, name: h, ...(type ? { type } : {}), description: dc?.description ?? '', tags: dc?.tags ?? [], tests: dc?.tests ?? [], meta: dc?.meta ?? {}, position: i, origin: dc ? 'both' : 'declared', provenance: prov(s.path, 1, 1, 'dbt-seed') }));
+    });
+  }
+
+  for (const d of g.declared) {
+    if (d.resource === 'sources' && d.source) {
+      const s = d.source;
+      const id = sourceId(d.project, s.source, s.table);
+      put(sources, d.project, `${s.source}.${s.table}`, { id, schema: s.schema, identifier: s.identifier, ...(s.database ? { database: s.database } : {}) });
+      const meta = { ...d.meta, ...(s.loader ? { loader: s.loader } : {}), ...(s.freshness !== undefined && s.freshness !== null ? { freshness: s.freshness } : {}) };
+      facts.entities.push(Entity.parse({ id, kind: 'source', name: `${s.source}.${s.table}`, project: d.project, path: d.file, schema: s.schema, ...(s.database ? { database: s.database } : {}), ...(s.identifier !== s.table ? { relation: s.identifier } : {}), description: d.description, tags: d.tags, meta, owners: d.owners, tests: d.tests, disabled: d.config.enabled === false, provenance: prov(d.file, d.line, d.column, 'dbt-yaml') }));
+      addColumns(id, d.columns, d.file, d.line);
+    } else if (d.resource === 'snapshots' && d.relation !== undefined) {
+      const id = nodeId('snapshot', d.project, d.name);
+      put(refs, d.project, d.name, { kind: 'snapshot', id });
+      facts.entities.push(Entity.parse({ id, kind: 'snapshot', name: d.name, project: d.project, path: d.file, description: d.description, tags: d.tags, meta: d.meta, owners: d.owners, tests: d.tests, disabled: d.config.enabled === false, provenance: prov(d.file, d.line, d.column, 'dbt-yaml') }));
+      addColumns(id, d.columns, d.file, d.line);
+    }
+  }
+
+  for (const d of g.declared.filter((x) => x.resource === 'exposures')) {
+    const id = nodeId('exposure', d.project, d.name);
+    facts.entities.push(Entity.parse({ id, kind: 'exposure', name: d.name, project: d.project, path: d.file, description: d.description, tags: d.tags, meta: { ...d.meta, ...Object.fromEntries(Object.entries(d.extra ?? {}).filter(([, v]) => v !== undefined)) }, owners: d.owners, provenance: prov(d.file, d.line, d.column, 'dbt-yaml') }));
+  }
+  for (const doc of g.docs) {
+    const id = nodeId('docBlock', doc.project, doc.name);
+    if (facts.entities.some((e) => e.id === id)) continue;
+    facts.entities.push(Entity.parse({ id, kind: 'docBlock', name: doc.name, project: doc.project, path: doc.file, description: doc.text, provenance: prov(doc.file, doc.line, 1, 'dbt-docs') }));
+  }
+  return { refs, sources, nodeProps, modelYaml };
+}

@@ -1,0 +1,268 @@
+import type { DbtProjectContext } from './api';
+import { staticBuiltins } from './builtins';
+import { indexOf, type DbtIndex } from './contextIndex';
+import { Interpreter, Scope, type Template } from './jinja/evaluator';
+import { JinjaError, LineIndex } from './jinja/lexer';
+import { parseTemplate } from './jinja/parser';
+import { Callable, fromPlain, type Kwargs, obj, Obj, str, toPlain, Undef, Unknown } from './jinja/values';
+import { resolveVar } from './vars';
+
+/** One recorded `ref()`/`source()` call. */
+export interface RecordedCall {
+  kind: 'ref' | 'source';
+  /** Package for `ref('pkg','m')`, source name for sources. */
+  first?: string;
+  name: string;
+  version?: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Identity of the node being rendered. */
+export interface NodeIdentity {
+  project: string;
+  name: string;
+  id: string;
+  file: string;
+  schema: string;
+  alias: string;
+}
+
+const ADAPTER_PARENTS: Record<string, string[]> = { redshift: ['postgres'], duckdb: ['postgres'], materialize: ['postgres'], databricks: ['spark'] };
+
+/** Parsed macro files, cached per context hash (parsing every macro file for every model would dominate). */
+const macroCache = new Map<string, { project: string; tpl: Template; error?: JinjaError }[]>();
+
+function parsedMacros(ctx: DbtProjectContext): { project: string; tpl: Template; error?: JinjaError }[] {
+  const hit = macroCache.get(ctx.contextHash);
+  if (hit) return hit;
+  const parsed = ctx.macroFiles.map((f) => {
+    const lines = new LineIndex(f.text);
+    try {
+      return { project: f.project, tpl: { file: f.path, text: f.text, nodes: parseTemplate(f.text), lines } };
+    } catch (err) {
+      const error = err instanceof JinjaError ? err : new JinjaError(String(err), 0);
+      return { project: f.project, tpl: { file: f.path, text: f.text, nodes: [], lines }, error };
+    }
+  });
+  if (macroCache.size > 8) macroCache.clear();
+  macroCache.set(ctx.contextHash, parsed);
+  return parsed;
+}
+
+/** State of rendering one node: the interpreter, macro scopes, and what the template called. */
+export class RenderSession {
+  readonly interp: Interpreter;
+  readonly calls: RecordedCall[] = [];
+  /** `config()` keyword arguments in call order (later calls win). */
+  readonly config = new Map<string, unknown>();
+  /** Relations referenced in the output: sentinel index → display name and target key. */
+  readonly relations: { kind: 'ref' | 'source' | 'this'; call?: RecordedCall; display: string }[] = [];
+  readonly packageScopes = new Map<string, Scope>();
+  readonly idx: DbtIndex;
+  private readonly builtins = staticBuiltins();
+
+  constructor(
+    readonly ctx: DbtProjectContext,
+    readonly node: NodeIdentity,
+    readonly baseConfig: Record<string, unknown>,
+  ) {
+    this.idx = indexOf(ctx);
+    this.interp = new Interpreter((name) => this.lookup(name), { maxSteps: 2_000_000, maxDepth: 100 });
+    this.installBuiltins();
+    for (const m of parsedMacros(ctx)) {
+      const scope = this.scopeOf(m.project);
+      for (const n of m.tpl.nodes) if (n.t === 'macro') scope.vars.set(n.name, this.interp.makeMacro(n.name, n.params, n.body, scope, m.tpl));
+    }
+  }
+
+  /** Macro-file parse errors of the context (reported once per project by the loader, not per node). */
+  private scopeOf(project: string): Scope {
+    let s = this.packageScopes.get(project);
+    if (!s) {
+      s = new Scope();
+      this.packageScopes.set(project, s);
+    }
+    return s;
+  }
+
+  /** The root scope for the node's own template: its project's macros are visible first. */
+  nodeScope(): Scope {
+    return new Scope(this.scopeOf(this.node.project));
+  }
+
+  private lookup(name: string): unknown {
+    const b = this.builtins.get(name);
+    if (b !== undefined) return b;
+    for (const p of [this.node.project, this.ctx.projectName]) {
+      const v = this.packageScopes.get(p)?.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    const pkg = this.packageScopes.get(name);
+    if (pkg && this.ctx.projects.some((p) => p.name === name)) return new Obj(pkg.vars, name);
+    for (const [, s] of this.packageScopes) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** Sentinel for a relation in rendered output; resolved into display/placeholder names afterwards. */
+  private relation(kind: 'ref' | 'source' | 'this', display: string, call?: RecordedCall, parts?: { schema: string; identifier: string; database?: string }): Obj {
+    const i = this.relations.length;
+    this.relations.push({ kind, display, ...(call ? { call } : {}) });
+    const sentinel = `\uE000${i}\uE001`;
+    const attrs: Record<string, unknown> = {
+      database: parts?.database ?? this.ctx.target.database ?? null,
+      schema: parts?.schema ?? this.ctx.target.schema,
+      identifier: parts?.identifier ?? display,
+      name: parts?.identifier ?? display,
+      table: parts?.identifier ?? display,
+      is_table: true,
+      is_view: false,
+      type: 'table',
+    };
+    const rel = new Obj(new Map(Object.entries(attrs)), sentinel);
+    rel.attrs.set('include', new Callable('include', () => rel));
+    rel.attrs.set('render', new Callable('render', () => sentinel));
+    rel.attrs.set('quote', new Callable('quote', () => rel));
+    rel.attrs.set('incorporate', new Callable('incorporate', () => rel));
+    return rel;
+  }
+
+  private record(kind: 'ref' | 'source', name: string, pos: number, first?: string, version?: string): RecordedCall {
+    void pos;
+    const tpl = this.interp.rootTpl;
+    const at = tpl ? tpl.lines.at(this.interp.rootPos) : { line: 1, column: 1 };
+    const call: RecordedCall = { kind, name, file: tpl?.file ?? this.node.file, line: at.line, column: at.column, ...(first !== undefined ? { first } : {}), ...(version !== undefined ? { version } : {}) };
+    this.calls.push(call);
+    return call;
+  }
+
+  private installBuiltins(): void {
+    const b = this.builtins;
+    const t = this.ctx.target;
+    const ref = new Callable('ref', (a, kw, pos) => {
+      const args = a.map(str);
+      const v = kw.get('v') ?? kw.get('version');
+      const version = v === undefined || v === null ? undefined : str(v);
+      const [first, second] = args;
+      if (first === undefined) throw new JinjaError('ref() takes a model name', pos, 'jinja-runtime');
+      const call = second === undefined ? this.record('ref', first, pos, undefined, version) : this.record('ref', second, pos, first, version);
+      return this.relation('ref', call.name, call, { schema: t.schema, identifier: call.name });
+    });
+    const source = new Callable('source', (a, _kw, pos) => {
+      const [src, table] = a.map(str);
+      if (src === undefined || table === undefined) throw new JinjaError('source() takes a source name and a table name', pos, 'jinja-runtime');
+      const call = this.record('source', table, pos, src);
+      const decl = this.idx.sources[this.node.project]?.[`${src}.${table}`] ?? Object.values(this.idx.sources).map((s) => s[`${src}.${table}`]).find((x) => x);
+      return this.relation('source', `${decl?.schema ?? src}.${decl?.identifier ?? table}`, call, { schema: decl?.schema ?? src, identifier: decl?.identifier ?? table, ...(decl?.database ? { database: decl.database } : {}) });
+    });
+    const configGet = (a: unknown[]): unknown => {
+      const k = str(a[0]);
+      if (this.config.has(k)) return this.config.get(k);
+      if (k in this.baseConfig) return fromPlain(this.baseConfig[k]);
+      return a[1] ?? null;
+    };
+    const config = new Callable('config', (a, kw) => {
+      if (a[0] instanceof Map) for (const [k, v] of a[0]) this.config.set(str(k), v);
+      for (const [k, v] of kw) this.config.set(k, v);
+      return '';
+    }, new Map<string, unknown>([
+      ['get', new Callable('get', configGet)],
+      ['require', new Callable('require', configGet)],
+      ['set', new Callable('set', (a) => (this.config.set(str(a[0]), a[1]), ''))],
+      ['meta_get', new Callable('meta_get', (a) => a[1] ?? null)],
+    ]));
+    const varFn = new Callable('var', (a, _kw, pos) => this.var(str(a[0]), a.length > 1 ? a[1] : undefined, pos), new Map([['has_var', new Callable('has_var', (a) => this.var(str(a[0]), null, 0) !== null)]]));
+    b.set('ref', ref);
+    b.set('source', source);
+    b.set('config', config);
+    b.set('var', varFn);
+    b.set('env_var', new Callable('env_var', (a, _kw, pos) => {
+      if (a.length > 1) return a[1];
+      throw new JinjaError(`env_var '${str(a[0])}' is not set and has no default`, pos, 'dbt-env-var');
+    }));
+    b.set('target', obj({ name: t.name, schema: t.schema, type: t.type, database: t.database ?? null, dbname: t.database ?? null, project: t.database ?? null, profile_name: 'mallard', threads: 1, user: 'mallard' }, t.name));
+    b.set('this', this.relation('this', `${t.schema}.${this.node.alias}`, undefined, { schema: this.node.schema, identifier: this.node.alias }));
+    b.set('model', obj({ name: this.node.name, unique_id: this.node.id, package_name: this.node.project, original_file_path: this.node.file, config: new Map() }));
+    b.set('project_name', this.ctx.projectName);
+    b.set('builtins', obj({ ref, source, config }));
+    b.set('adapter', this.adapterObj());
+    b.set('api', obj({ Relation: obj({ create: new Callable('create', (_a, kw) => this.relation('source', str(kw.get('identifier')), undefined, { schema: str(kw.get('schema') ?? t.schema), identifier: str(kw.get('identifier')) })) }) }));
+    b.set('doc', new Callable('doc', () => ''));
+  }
+
+  private adapterObj(): Obj {
+    const dispatch = new Callable('dispatch', (a, kw, pos) => {
+      const name = str(a[0] ?? kw.get('macro_name'));
+      const ns = a[1] ?? kw.get('macro_namespace');
+      const found = this.dispatch(name, ns === undefined || ns === null ? undefined : str(ns));
+      if (found) return found;
+      if (this.interp.rootTpl) this.interp.notice(this.interp.rootTpl, this.interp.rootPos, 'dynamic-jinja', `adapter.dispatch found no implementation of '${name}' for ${this.ctx.target.type}`);
+      return new Callable(name, () => new Unknown(name));
+    });
+    const none = (n: string): Callable => new Callable(n, () => null);
+    return obj({
+      dispatch,
+      quote: new Callable('quote', (a) => `"${str(a[0])}"`),
+      get_relation: none('get_relation'),
+      load_relation: none('load_relation'),
+      get_columns_in_relation: new Callable('get_columns_in_relation', () => []),
+      type: new Callable('type', () => this.ctx.target.type),
+      already_exists: new Callable('already_exists', () => false),
+      config: obj({ credentials: obj({ database: this.ctx.target.database ?? null, schema: this.ctx.target.schema }) }),
+    });
+  }
+
+  /** dbt's dispatch search: packages in order, then adapter prefixes (`<type>`, parents, `default`). */
+  private dispatch(name: string, namespace?: string): Callable | undefined {
+    const prefixes = [this.ctx.target.type, ...(ADAPTER_PARENTS[this.ctx.target.type] ?? []), 'default'];
+    let packages: (string | undefined)[] = [undefined];
+    if (namespace !== undefined) {
+      const configured = this.ctx.dispatch.find((d) => d.macroNamespace === namespace);
+      if (configured) packages = configured.searchOrder;
+      else if (this.ctx.projects.some((p) => p.name === namespace)) packages = [this.ctx.projectName, namespace];
+    }
+    for (const pkg of packages) {
+      for (const prefix of prefixes) {
+        const macro = pkg === undefined ? this.lookup(`${prefix}__${name}`) : this.packageScopes.get(pkg)?.vars.get(`${prefix}__${name}`);
+        if (macro instanceof Callable) return macro;
+      }
+    }
+    return undefined;
+  }
+
+  private var(name: string, dflt: unknown, pos: number): unknown {
+    const found = resolveVar(this.ctx, this.node.project, name);
+    if (found.found) {
+      const value = found.value;
+      if (typeof value === 'string' && (value.includes('{{') || value.includes('{%'))) return this.renderString(value, pos);
+      return fromPlain(value);
+    }
+    if (dflt !== undefined) return dflt;
+    throw new JinjaError(`required var '${name}' not found in dbt_project.yml and no default given`, pos, 'dbt-var-missing');
+  }
+
+  /** Renders a Jinja string (var values, project config values) in this node's context. */
+  renderString(text: string, pos = 0): unknown {
+    let nodes;
+    try {
+      nodes = parseTemplate(text);
+    } catch {
+      return text;
+    }
+    const tpl: Template = { file: this.node.file, text, nodes, lines: new LineIndex(text) };
+    try {
+      const single = nodes.length === 1 && nodes[0]?.t === 'output' ? nodes[0] : undefined;
+      if (single) return this.interp.eval(single.expr, this.nodeScope(), tpl);
+      return this.interp.render(nodes, this.nodeScope(), tpl);
+    } catch (err) {
+      if (err instanceof JinjaError) throw new JinjaError(`in var value '${text}': ${err.reason}`, pos, err.code);
+      throw err;
+    }
+  }
+}
+
+export { toPlain, Undef };

@@ -182,9 +182,14 @@ export async function applyMigrations(owner: Sql, files: { version: string; name
   }
 }
 
-/** Runs a SQL file as one simple-protocol script (several statements). */
+/** Runs a SQL file as one simple-protocol script on one reserved connection (it may BEGIN/COMMIT itself). */
 export async function runSqlFile(sql: Sql, file: string): Promise<void> {
-  await sql.unsafe(await readFile(file, 'utf8'));
+  const conn = await sql.reserve();
+  try {
+    await conn.unsafe(await readFile(file, 'utf8'));
+  } finally {
+    conn.release();
+  }
 }
 
 async function buildTemplate(kind: 'bootstrap' | 'migrated'): Promise<string> {

@@ -170,10 +170,8 @@ function buildSource(item: AstNode | undefined, ctx: AstContext, indirect: IrRef
   const columnAliases = cols ?? asArray(asNode(item.expr)?.columns).map(identName).filter((c): c is string => c !== undefined);
   if (columnAliases.length > 0) source.cols = columnAliases;
   collectRefs(item.on, 'join', false, indirect, ctx);
-  for (const using of asArray(item.using)) {
-    const name = identName(using);
-    if (name) indirect.push({ c: name, k: 'join' });
-  }
+  const using = asArray(item.using).map(identName).filter((n): n is string => n !== undefined);
+  if (using.length > 0) source.u = using;
   return source;
 }
 
@@ -197,6 +195,12 @@ function leafKind(kind: WalkKind, agg: boolean, root: boolean): TransformKind {
   if (agg) return 'aggregation';
   return root ? 'identity' : 'transformation';
 }
+
+const AGGREGATE_FUNCTIONS = new Set([
+  'sum', 'count', 'avg', 'min', 'max', 'listagg', 'string_agg', 'array_agg', 'group_concat', 'any_value', 'approx_count_distinct',
+  'median', 'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'bool_and', 'bool_or', 'every', 'count_if',
+  'arbitrary', 'collect_list', 'collect_set', 'percentile_cont', 'percentile_disc', 'mode', 'object_agg', 'array_union_agg',
+]);
 
 const SKIP_KEYS = new Set(['loc', 'as', 'type', 'over', 'name', 'keyword', 'surround', 'parentheses', 'target', 'symbol', 'operator', 'dataType']);
 
@@ -240,6 +244,16 @@ export function collectRefs(value: unknown, kind: WalkKind, agg: boolean, out: I
         collectRefs(a?.cond, kind === 'direct' ? 'conditional' : kind, false, out, ctx);
         collectRefs(a?.result, kind, agg, out, ctx);
       }
+      return;
+    case 'function':
+      // Some grammars parse LISTAGG, STRING_AGG, ANY_VALUE … as plain functions.
+      if (AGGREGATE_FUNCTIONS.has((identName(node.name) ?? '').toLowerCase())) {
+        collectRefs(node.args, kind, true, out, ctx);
+        collectRefs(node.over, kind === 'direct' ? 'window' : kind, false, out, ctx);
+        return;
+      }
+      for (const [key, child] of Object.entries(node)) if (!SKIP_KEYS.has(key)) collectRefs(child, kind, agg, out, ctx);
+      collectRefs(node.over, kind === 'direct' ? 'window' : kind, false, out, ctx);
       return;
     default:
       for (const [key, child] of Object.entries(node)) {

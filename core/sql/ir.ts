@@ -48,6 +48,8 @@ export interface IrSource {
   as?: string;
   /** Column aliases, `AS t(a, b)`. */
   cols?: string[];
+  /** `JOIN … USING (a, b)`: these names are unambiguous afterwards (they are coalesced). */
+  u?: string[];
   /** Marks the statement's own target (UPDATE/MERGE): it is in scope but is not a read. */
   tg?: true;
 }

@@ -35,6 +35,8 @@ export interface Scope {
   relations: ScopeRelation[];
   outputs: ScopeColumn[];
   parent?: Scope;
+  /** Lower-cased `JOIN … USING` column names. */
+  using?: Set<string>;
 }
 
 /** Shared state of one `resolveLineage` call. */

@@ -40,6 +40,10 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): Pre
       blank(tok.offset, tok.end - 4);
     } else if (u === 'GROUP' && upper(i + 1) === 'BY' && upper(i + 2) === 'ALL') {
       blank(tok.offset, (tokens[i + 2] as Token).end);
+    } else if (u === 'WITHIN' && upper(i + 1) === 'GROUP' && punct(i + 2, '(') && !['mysql', 'mariadb'].includes(dialect)) {
+      // LISTAGG(x, ',') WITHIN GROUP (ORDER BY y): only ordering, which lineage does not need.
+      const close = matchingParen(tokens, i + 2);
+      if (close !== undefined) blank(tok.offset, (tokens[close] as Token).end);
     } else if ((u === 'IGNORE' || u === 'RESPECT') && upper(i + 1) === 'NULLS') {
       blank(tok.offset, (tokens[i + 1] as Token).end);
     } else if (tok.type === 'punct' && tok.text === '*' && isSelectListStar(tokens, i)) {
@@ -127,4 +131,14 @@ function readModifierList(tokens: Token[], start: number, isReplace: boolean): {
     }
   }
   return { names, end: j };
+}
+
+function matchingParen(tokens: Token[], open: number): number | undefined {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    const t = tokens[j] as Token;
+    if (t.type === 'punct' && t.text === '(') depth++;
+    else if (t.type === 'punct' && t.text === ')' && --depth === 0) return j;
+  }
+  return undefined;
 }

@@ -65,6 +65,15 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
     const relation = resolveSource(source, ctes, scope, state);
     if (relation) scope.relations.push(relation);
   }
+  // JOIN … USING (c): c comes from both sides and is a join key.
+  const using = new Set<string>();
+  for (const source of select.f) {
+    for (const name of source.u ?? []) {
+      using.add(name.toLowerCase());
+      state.indirect.push(...usingSources(scope, name, 'join'));
+    }
+  }
+  scope.using = using;
   const opaque: ColumnSource[] = [];
   for (const output of select.o) {
     if (top) state.currentColumn = output.n;
@@ -175,6 +184,7 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
     return ref.c === '*' ? starSources(relation, ref.k) : columnSources(relation, ref.c, ref.k);
   }
   if (ref.c === '*') return scope.relations.flatMap((r) => starSources(r, ref.k));
+  if (scope.using?.has(ref.c.toLowerCase())) return usingSources(scope, ref.c, ref.k);
   // ORDER BY (and GROUP BY in several dialects) may name an output alias.
   if (indirectUse && (ref.k === 'sort' || ref.k === 'group')) {
     const alias = scope.outputs.find((o) => o.name.toLowerCase() === ref.c.toLowerCase());
@@ -202,4 +212,8 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
 function starSources(relation: ScopeRelation, kind: TransformKind): ColumnSource[] {
   if (relation.rel) return [{ relation: relation.rel, column: '*', transform: kind }];
   return [];
+}
+
+function usingSources(scope: Scope, column: string, kind: TransformKind): ColumnSource[] {
+  return scope.relations.filter((r) => hasColumn(r, column) !== 'no').flatMap((r) => columnSources(r, column, kind));
 }

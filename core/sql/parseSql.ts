@@ -134,22 +134,25 @@ function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { er
       const asts = (Array.isArray(ast) ? ast : [ast]).map(asNode).filter((a): a is AstNode => a !== undefined);
       return { asts };
     } catch (err) {
-      firstError ??= describeError(err);
+      firstError ??= describeError(err, text);
     }
   }
   return { error: firstError ?? { line: 1, column: 1, message: 'SQL could not be parsed' } };
 }
 
 /** Turns a peg.js SyntaxError (or any error) into a short, positioned reason. */
-function describeError(err: unknown): StatementError {
+function describeError(err: unknown, text: string): StatementError {
   const e = asNode(err) ?? {};
   const start = asNode(asNode(e.location)?.start);
   const line = typeof start?.line === 'number' && start.line >= 1 ? start.line : 1;
   const column = typeof start?.column === 'number' && start.column >= 1 ? start.column : 1;
+  const offset = typeof start?.offset === 'number' ? start.offset : -1;
   const found = e.found;
   let message: string;
   if (Array.isArray(e.expected) || 'found' in e) {
-    message = found === null || found === undefined ? 'Syntax error: unexpected end of statement' : `Syntax error: unexpected ${JSON.stringify(found)}`;
+    // peg.js reports one character; show the whole word the user sees at that position.
+    const near = offset >= 0 ? (/^[\p{L}\p{N}_$@#]+|^\S/u.exec(text.slice(offset))?.[0] ?? '') : '';
+    message = found === null || found === undefined || near === '' ? 'Syntax error: unexpected end of statement' : `Syntax error near "${near}"`;
   } else {
     message = `Syntax error: ${err instanceof Error ? err.message : String(err)}`;
   }

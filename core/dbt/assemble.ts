@@ -58,9 +58,7 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
   for (const x of idx.exposures) {
     const to = `exposure.${x.project}.${x.name}`;
     for (const dep of x.dependsOn ?? []) {
-      const m = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?([^'")\s]+)['"]?\s*)?\)\s*$/.exec(dep);
-      if (!m) continue;
-      const from = m[1] === 'source' ? idx.sources[x.project]?.[`${m[2]}.${m[3]}`]?.id : exposureRef(idx, x.project, m[3] === undefined ? undefined : m[2], m[3] ?? m[2] ?? '', m[4]);
+      const from = yamlDependency(idx, x.project, dep);
       if (from === undefined || disabled.has(from)) {
         if (from === undefined) facts.diagnostics.push({ file: x.file, line: x.line, column: x.column, severity: 'warning', code: 'unresolved-ref', message: `exposure '${x.name}' depends on unknown '${dep}'`, extractor: 'dbt-yaml' });
         continue;
@@ -68,8 +66,23 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
       facts.modelEdges.push({ from, to, level: 'model', kind: 'exposure', provenance: { file: x.file, line: x.line, column: x.column, extractor: 'dbt-yaml', confidence: 1 } });
     }
   }
+  // YAML-defined snapshots (`relation: ref('x')`) depend on their relation.
+  for (const d of Object.values(idx.modelYaml).flatMap((m) => Object.values(m))) {
+    if (d.resource !== 'snapshots' || d.relation === undefined) continue;
+    const from = yamlDependency(idx, d.project, d.relation);
+    const to = `snapshot.${d.project}.${d.name}`;
+    if (from !== undefined && known.has(to)) facts.modelEdges.push({ from, to, level: 'model', kind: from.startsWith('source.') ? 'source' : 'ref', provenance: { file: d.file, line: d.line, column: d.column, extractor: 'dbt-yaml', confidence: 1 } });
+  }
   facts.modelEdges = facts.modelEdges.filter((e) => !disabled.has(e.from) && !disabled.has(e.to));
   return facts;
+}
+
+/** Resolves `ref('x')`, `ref('pkg','x')`, `ref('x', v=2)` or `source('s','t')` written in YAML. */
+function yamlDependency(idx: ReturnType<typeof indexOf>, project: string, dep: string): string | undefined {
+  const m = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?([^'")\s]+)['"]?\s*)?\)\s*$/.exec(dep);
+  if (!m) return undefined;
+  if (m[1] === 'source') return idx.sources[project]?.[`${m[2]}.${m[3]}`]?.id ?? Object.values(idx.sources).map((s) => s[`${m[2]}.${m[3]}`]?.id).find((x) => x);
+  return exposureRef(idx, project, m[3] === undefined ? undefined : m[2], m[3] ?? m[2] ?? '', m[4]);
 }
 
 function exposureRef(idx: ReturnType<typeof indexOf>, project: string, pkg: string | undefined, name: string, version: string | undefined): string | undefined {

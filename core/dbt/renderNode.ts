@@ -39,7 +39,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
   const baseConfig = projectConfig(ctx, idx, file.project, file.kind, file.relPath, base);
   if (props) mergeConfig(baseConfig, props.config);
-  const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: ctx.target.schema, alias: str(baseConfig.alias ?? name) }, baseConfig);
+  const schemaOf = (custom: unknown): string => (typeof custom === 'string' && custom !== '' ? `${ctx.target.schema}_${custom}` : ctx.target.schema);
+  const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: schemaOf(baseConfig.schema), alias: str(baseConfig.alias ?? name) }, baseConfig);
 
   for (const [k, v] of Object.entries(baseConfig)) {
     if (typeof v === 'string' && v.includes('{{')) {
@@ -57,12 +58,17 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   } else {
     const tpl: Template = { file: path, text, nodes, lines };
     session.interp.rootTpl = tpl;
-    const body = snapshotBlock ? [...nodes.filter((n) => n !== snapshotBlock && n.t !== 'text'), snapshotBlock] : nodes;
-    out = session.interp.renderAligned(body, session.nodeScope(), tpl, (err) => {
-      const at = tpl.lines.at(err.offset);
-      diag(at.line, at.column, err.code === 'dynamic-jinja' ? 'info' : 'error', err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code, err.reason);
+    out = session.interp.renderAligned(nodes, session.nodeScope(), tpl, (err) => {
+      const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
+      if (err.where && err.where.file !== path) {
+        // The error happened inside a macro file: point at the call in this model, name the macro's spot.
+        const at = tpl.lines.at(session.interp.rootPos);
+        diag(at.line, at.column, 'error', code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
+      } else {
+        const at = err.where ?? tpl.lines.at(err.offset);
+        diag(at.line, at.column, 'error', code, err.reason);
+      }
     });
-    if (snapshotBlock) out = '\n'.repeat(lines.at(snapshotBlock.pos).line - 1) + out.replace(/^\n*/, '');
   }
   for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
 
@@ -81,7 +87,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     project: file.project,
     path,
     ...(version !== undefined ? { version } : {}),
-    ...(typeof config.schema === 'string' ? { schema: config.schema } : {}),
+    // dbt's default generate_schema_name: `<target schema>_<custom schema>`.
+    schema: schemaOf(config.schema),
     ...(typeof config.alias === 'string' ? { relation: config.alias } : {}),
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),

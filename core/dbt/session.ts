@@ -150,7 +150,7 @@ export class RenderSession {
       const [first, second] = args;
       if (first === undefined) throw new JinjaError('ref() takes a model name', pos, 'jinja-runtime');
       const call = second === undefined ? this.record('ref', first, pos, undefined, version) : this.record('ref', second, pos, first, version);
-      return this.relation('ref', call.name, call, { schema: t.schema, identifier: call.name });
+      return this.relation('ref', `${t.schema}.${call.name}`, call, { schema: t.schema, identifier: call.name });
     });
     const source = new Callable('source', (a, _kw, pos) => {
       const [src, table] = a.map(str);

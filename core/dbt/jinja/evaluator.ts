@@ -85,6 +85,7 @@ export class Interpreter {
       let piece: string;
       try {
         if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
+        else if (n.t === 'resource' && n.body.length > 0) piece = this.alignedBody(n, n.body[0]?.pos ?? n.pos, n.body, scope, tpl, onError);
         else piece = this.renderNode(n, scope, tpl);
       } catch (err) {
         if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = '';
@@ -226,6 +227,7 @@ export class Interpreter {
           return this.render(body, s, tpl);
         } catch (err) {
           if (err instanceof ReturnSignal) return err.value;
+          if (err instanceof JinjaError && !err.where) err.where = { file: tpl.file, ...tpl.lines.at(err.offset) };
           throw err;
         }
       } finally {

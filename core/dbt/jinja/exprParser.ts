@@ -249,9 +249,10 @@ export class ExprParser {
       if (this.acceptOp('.')) {
         const t = this.toks[this.i++];
         if (!t || (t.kind !== 'name' && t.kind !== 'number')) throw this.err('expected an attribute name');
-        node = { t: 'attr', pos, obj: node, name: t.value };
+        node = { t: 'attr', pos: node.pos, obj: node, name: t.value };
       } else if (this.peekOp('(')) {
-        node = { t: 'call', pos, fn: node, ...this.parseCallArgs() };
+        // Calls are located at their callee so diagnostics point at the macro name.
+        node = { t: 'call', pos: node.pos, fn: node, ...this.parseCallArgs() };
       } else if (this.acceptOp('[')) {
         node = this.parseSubscript(node, pos);
       } else return node;

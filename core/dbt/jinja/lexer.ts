@@ -6,6 +6,9 @@
 
 /** Error raised by the lexer, parser or evaluator; always carries a template offset. */
 export class JinjaError extends Error {
+  /** Set once the error is located in a template other than the one being rendered (a macro file). */
+  where?: { file: string; line: number; column: number };
+
   constructor(
     readonly reason: string,
     readonly offset: number,

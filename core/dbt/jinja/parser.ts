@@ -42,7 +42,7 @@ class TemplateParser {
   ) {}
 
   /** Parses nodes until one of `stops` (a block tag name) and returns which stop ended the body. */
-  parseBody(stops: string[]): { nodes: Node[]; stop?: string; stopTokens?: Tok[]; stopSeg?: Segment } {
+  parseBody(stops: string[], opener?: TagSeg): { nodes: Node[]; stop?: string; stopTokens?: Tok[]; stopSeg?: Segment } {
     const nodes: Node[] = [];
     while (this.i < this.segs.length) {
       const seg = this.segs[this.i++] as Segment;
@@ -63,7 +63,11 @@ class TemplateParser {
       if (stops.includes(head.value)) return { nodes, stop: head.value, stopTokens: seg.tokens, stopSeg: seg };
       nodes.push(this.parseBlock(seg, head));
     }
-    if (stops.length > 0) throw new JinjaError(`unexpected end of template: expected {% ${stops[stops.length - 1]} %}`, this.length);
+    if (stops.length > 0) {
+      const head = opener?.tokens[0]?.value;
+      const what = head ? `{% ${head} %} is never closed` : 'unexpected end of template';
+      throw new JinjaError(`${what}: expected {% ${stops[stops.length - 1]} %} before the end of the template`, opener?.start ?? this.length);
+    }
     return { nodes };
   }
 
@@ -81,19 +85,19 @@ class TemplateParser {
         if (p.acceptName('if')) cond = p.parseExpression();
         p.acceptName('recursive');
         p.expectEnd();
-        const body = this.parseBody(['else', 'endfor']);
-        const elseBody = body.stop === 'else' ? this.parseBody(['endfor']).nodes : undefined;
+        const body = this.parseBody(['else', 'endfor'], seg);
+        const elseBody = body.stop === 'else' ? this.parseBody(['endfor'], seg).nodes : undefined;
         return { ...base, t: 'for', end: this.endOfLast(), targets, iter, ...(cond ? { cond } : {}), body: body.nodes, ...(elseBody ? { elseBody } : {}) };
       }
       case 'set': {
         const targets = p.parseTargets(true);
         if (p.atEnd()) {
-          const body = this.parseBody(['endset']);
+          const body = this.parseBody(['endset'], seg);
           return { ...base, t: 'setBlock', end: this.endOfLast(), name: targets[0] ?? '', body: body.nodes };
         }
         if (p.acceptOp('|')) {
           p.skipRest();
-          const body = this.parseBody(['endset']);
+          const body = this.parseBody(['endset'], seg);
           return { ...base, t: 'setBlock', end: this.endOfLast(), name: targets[0] ?? '', body: body.nodes };
         }
         p.expectOp('=');
@@ -110,19 +114,19 @@ class TemplateParser {
         const name = p.expectNameToken();
         const params = p.parseParams();
         p.expectEnd();
-        const body = this.parseBody(['endmacro']);
+        const body = this.parseBody(['endmacro'], seg);
         return { ...base, t: 'macro', end: this.endOfLast(), name, params, body: body.nodes };
       }
       case 'call': {
         const params = p.peekOp('(') ? p.parseParams() : [];
         const call = p.parseExpression();
         p.expectEnd();
-        const body = this.parseBody(['endcall']);
+        const body = this.parseBody(['endcall'], seg);
         return { ...base, t: 'callBlock', end: this.endOfLast(), call, params, body: body.nodes };
       }
       case 'filter': {
         const filter = p.parseExpression();
-        const body = this.parseBody(['endfilter']);
+        const body = this.parseBody(['endfilter'], seg);
         return { ...base, t: 'filterBlock', end: this.endOfLast(), filter, body: body.nodes };
       }
       case 'do': {
@@ -134,7 +138,7 @@ class TemplateParser {
       case 'continue':
         return { ...base, t: 'loopCtl', end: seg.end, kind: head.value };
       case 'raw': {
-        const body = this.parseBody(['endraw']);
+        const body = this.parseBody(['endraw'], seg);
         const text = body.nodes.map((n) => (n.t === 'text' ? n.value : '')).join('');
         return { ...base, t: 'text', end: this.endOfLast(), value: text };
       }
@@ -147,7 +151,7 @@ class TemplateParser {
         const params = p.peekOp('(') ? p.parseParams() : [];
         p.skipRest();
         const stop = head.value === 'data_test' ? 'enddata_test' : (END_TAGS[head.value] ?? '');
-        const body = this.parseBody([stop]);
+        const body = this.parseBody([stop], seg);
         return { ...base, t: 'resource', end: this.endOfLast(), kind: head.value, name, params, body: body.nodes };
       }
       case 'include':
@@ -170,7 +174,7 @@ class TemplateParser {
     let elseBody: Node[] | undefined;
     let elsePos: number | undefined;
     for (;;) {
-      const body = this.parseBody(['elif', 'else', 'endif']);
+      const body = this.parseBody(['elif', 'else', 'endif'], seg);
       branches.push({ test, body: body.nodes, bodyPos });
       const stopSeg = body.stopSeg;
       if (body.stop === 'elif' && stopSeg) {
@@ -182,7 +186,7 @@ class TemplateParser {
       }
       if (body.stop === 'else' && stopSeg) {
         elsePos = stopSeg.end;
-        elseBody = this.parseBody(['endif']).nodes;
+        elseBody = this.parseBody(['endif'], seg).nodes;
       }
       break;
     }

@@ -90,6 +90,8 @@ export class Interpreter {
       } catch (err) {
         if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = '';
         else if (err instanceof JinjaError) {
+          // After a budget overrun, later nodes get a small allowance so their refs are still seen.
+          if (err.code === 'jinja-budget') this.steps = this.limits.maxSteps - 50_000;
           onError(err);
           piece = '';
         } else throw err;

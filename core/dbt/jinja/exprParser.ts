@@ -99,15 +99,19 @@ export class ExprParser {
     return params;
   }
 
-  /** Full expression; with `tuple`, a bare `a, b` becomes a tuple. */
-  parseExpression(tuple = false): Expr {
+  /**
+   * Full expression; with `tuple`, a bare `a, b` becomes a tuple. Without `condexpr`, a trailing
+   * `if` is left for the caller (the filter of `{% for x in xs if cond %}`).
+   */
+  parseExpression(tuple = false, condexpr = true): Expr {
     const pos = this.pos();
-    const first = this.parseCond();
+    const one = (): Expr => (condexpr ? this.parseCond() : this.parseOr());
+    const first = one();
     if (!tuple || !this.peekOp(',')) return first;
     const items = [first];
     while (this.acceptOp(',')) {
-      if (this.atEnd()) break;
-      items.push(this.parseCond());
+      if (this.atEnd() || this.peekName('if')) break;
+      items.push(one());
     }
     return { t: 'tuple', pos, items };
   }

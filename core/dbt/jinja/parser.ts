@@ -8,7 +8,7 @@ import { ExprParser } from './exprParser';
  */
 export function parseTemplate(text: string): Node[] {
   const segments = applyWhitespaceControl(lex(text));
-  const parser = new TemplateParser(segments, text.length);
+  const parser = new TemplateParser(segments, text);
   return parser.parseBody([]).nodes;
 }
 
@@ -36,17 +36,26 @@ const END_TAGS: Record<string, string> = {
 class TemplateParser {
   private i = 0;
 
+  private readonly length: number;
+
   constructor(
     private readonly segs: Segment[],
-    private readonly length: number,
-  ) {}
+    private readonly src: string,
+  ) {
+    this.length = src.length;
+  }
 
   /** Parses nodes until one of `stops` (a block tag name) and returns which stop ended the body. */
   parseBody(stops: string[], opener?: TagSeg): { nodes: Node[]; stop?: string; stopTokens?: Tok[]; stopSeg?: Segment } {
     const nodes: Node[] = [];
     while (this.i < this.segs.length) {
       const seg = this.segs[this.i++] as Segment;
-      if (seg.type === 'comment') continue;
+      if (seg.type === 'comment') {
+        // Comments render as nothing but keep their line breaks so later lines stay in place.
+        const breaks = countBreaks(this.src, seg.start, seg.end);
+        if (breaks > 0) nodes.push({ t: 'text', pos: seg.start, end: seg.end, value: '\n'.repeat(breaks) });
+        continue;
+      }
       if (seg.type === 'text') {
         nodes.push({ t: 'text', pos: seg.start, end: seg.end, value: seg.value });
         continue;
@@ -80,7 +89,7 @@ class TemplateParser {
       case 'for': {
         const targets = p.parseTargets();
         p.expectName('in');
-        const iter = p.parseExpression(true);
+        const iter = p.parseExpression(true, false);
         let cond: Expr | undefined;
         if (p.acceptName('if')) cond = p.parseExpression();
         p.acceptName('recursive');
@@ -199,3 +208,9 @@ class TemplateParser {
 }
 
 export type { Param };
+
+function countBreaks(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}

@@ -81,11 +81,21 @@ function buildSelect(node: AstNode, ctx: AstContext): IrSelect {
   }
   collectRefs(node.where, 'filter', false, select.x, ctx);
   const groupBy = asNode(node.groupby);
-  collectRefs(groupBy && 'columns' in groupBy ? groupBy.columns : node.groupby, 'group', false, select.x, ctx);
+  for (const item of asArray(groupBy && 'columns' in groupBy ? groupBy.columns : node.groupby)) collectKeyRefs(item, 'group', select.x, ctx);
   collectRefs(node.having, 'filter', false, select.x, ctx);
   collectRefs(node.qualify, 'filter', false, select.x, ctx);
-  for (const order of asArray(node.orderby)) collectRefs(asNode(order)?.expr, 'sort', false, select.x, ctx);
+  for (const order of asArray(node.orderby)) collectKeyRefs(asNode(order)?.expr, 'sort', select.x, ctx);
   return select;
+}
+
+/** A GROUP BY / ORDER BY key: a select-item position (`GROUP BY 1`) or an expression. */
+function collectKeyRefs(item: unknown, kind: TransformKind, out: IrRef[], ctx: AstContext): void {
+  const node = asNode(item);
+  if (node?.type === 'number' && typeof node.value === 'number' && Number.isInteger(node.value) && node.value >= 1) {
+    out.push({ c: '', k: kind, p: node.value });
+    return;
+  }
+  collectRefs(item, kind, false, out, ctx);
 }
 
 /** FROM items, with parenthesised join groups `FROM (a JOIN b ON …)` flattened. */

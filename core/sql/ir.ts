@@ -12,6 +12,8 @@ export interface IrColumnRef {
   t?: string;
   c: string;
   k: TransformKind;
+  /** `GROUP BY 1` / `ORDER BY 2`: 1-based position of the select item (then `c` is empty). */
+  p?: number;
 }
 
 /** A subquery used as a value (scalar subquery, EXISTS, IN (…)); its output columns flow with kind `k`. */

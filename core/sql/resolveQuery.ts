@@ -170,6 +170,7 @@ export function resolveRefs(refs: IrRef[], scope: Scope, ctes: CteEnv, state: Re
 }
 
 function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, indirectUse: boolean): ColumnSource[] {
+  if (ref.p !== undefined) return composeSources(ref.k, scope.outputs[ref.p - 1]?.sources ?? []);
   const name = ref.t ? `${ref.t}.${ref.c}` : ref.c;
   if (ref.t) {
     const relation = findQualified(scope, ref.t);

@@ -1,5 +1,6 @@
 import { assembleDbtProject, type DbtManifest, type DbtProjectContext } from '../dbt/api';
-import type { Diagnostic, Entity, Facts } from '../model/entities';
+import { append } from './topo';
+import type { ColumnEdge, Diagnostic, Entity, Facts } from '../model/entities';
 import { columnsByEntity, resolveDbtLineage, type LineageMemo } from './dbtLineage';
 import type { DbtFileResult } from './fileStep';
 
@@ -39,12 +40,12 @@ export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileRes
   const declared = columnsByEntity(base.columns);
   const lineage = resolveDbtLineage(results, entities, declared, memo);
   const columns = base.columns.filter((c) => !lineage.byEntity.has(c.entityId));
-  const columnEdges = [];
+  const columnEdges: ColumnEdge[] = [];
   const unresolved = [...base.unresolved];
   for (const facts of lineage.byEntity.values()) {
-    columns.push(...facts.columns);
-    columnEdges.push(...facts.columnEdges);
-    unresolved.push(...facts.unresolved);
+    append(columns, facts.columns);
+    append(columnEdges, facts.columnEdges);
+    append(unresolved, facts.unresolved);
   }
   const compiled = new Map(results.map((r) => [r.node.entity.id, r.node.rendered.compiledSql]));
   const withSql = base.entities.map((e) => (e.compiledSql === undefined && compiled.has(e.id) ? { ...e, compiledSql: compiled.get(e.id) } : e));

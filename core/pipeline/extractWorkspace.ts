@@ -1,4 +1,5 @@
 import { emptyFacts, type Facts } from '../model/entities';
+import { append } from './topo';
 import type { FileSource } from './contracts';
 import { assembleDbt } from './assembleDbt';
 import { newLineageMemo, type LineageMemo } from './dbtLineage';
@@ -34,12 +35,12 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     for (const path of project.nodePaths) {
       const r = results.get(path);
       if (r?.kind === 'dbt') dbtResults.push(r);
-      else if (r) extra.diagnostics.push(...r.parsed.diagnostics);
+      else if (r) append(extra.diagnostics, r.parsed.diagnostics);
     }
     let memo = memos.get(project.root);
     if (!memo) memos.set(project.root, (memo = newLineageMemo()));
     const assembled = assembleDbt(project.ctx, dbtResults, memo, project.manifest);
-    assembled.facts.diagnostics.push(...extra.diagnostics);
+    append(assembled.facts.diagnostics, extra.diagnostics);
     units.push({ key: project.root, facts: assembled.facts, recomputed: assembled.recomputed });
   }
   if (!only || only.has(PLAIN_SQL_UNIT)) {
@@ -49,7 +50,7 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
       if (r) files.push({ path: f.path, parsed: r.parsed });
     }
     const facts = assemblePlainSql(plan.workspaceName, files);
-    facts.diagnostics.push(...plan.diagnostics);
+    append(facts.diagnostics, plan.diagnostics);
     units.push({ key: PLAIN_SQL_UNIT, facts, recomputed: new Set(facts.entities.map((e) => e.id)) });
   }
   return units;
@@ -59,12 +60,12 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
 export function mergeFacts(list: readonly Facts[]): Facts {
   const out = emptyFacts();
   for (const f of list) {
-    out.entities.push(...f.entities);
-    out.columns.push(...f.columns);
-    out.modelEdges.push(...f.modelEdges);
-    out.columnEdges.push(...f.columnEdges);
-    out.unresolved.push(...f.unresolved);
-    out.diagnostics.push(...f.diagnostics);
+    append(out.entities, f.entities);
+    append(out.columns, f.columns);
+    append(out.modelEdges, f.modelEdges);
+    append(out.columnEdges, f.columnEdges);
+    append(out.unresolved, f.unresolved);
+    append(out.diagnostics, f.diagnostics);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
 import { edgesFromResolved, mergeColumns } from './columnFacts';
 import { dedupeDiagnostics } from './assembleDbt';
-import { topoSort } from './topo';
+import { append, topoSort } from './topo';
 
 /**
  * Facts of the plain SQL files of a workspace (everything outside dbt projects): each statement's
@@ -112,8 +112,8 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
       }
       for (const c of resolved.columns) if (!inferred.some((x) => x.toLowerCase() === c.name.toLowerCase())) inferred.push(c.name);
       const edges = edgesFromResolved(r.id, resolved, (rel) => lookup(rel)?.id, provenance, (t) => t);
-      facts.columnEdges.push(...edges.columnEdges);
-      facts.unresolved.push(...edges.unresolved);
+      append(facts.columnEdges, edges.columnEdges);
+      append(facts.unresolved, edges.unresolved);
       for (const e of edges.columnEdges) {
         const fromRel = e.from.slice(0, e.from.lastIndexOf('#'));
         const set = usedColumns.get(fromRel) ?? new Set<string>();
@@ -133,7 +133,7 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
     const used = [...(usedColumns.get(r.id) ?? [])].sort();
     const inferred = outputs.get(r.id) ?? (r.writes.length === 0 && used.length > 0 ? used : undefined);
     const provenance: Provenance = { ...r.provenance, extractor: 'sql-lineage', confidence: r.writes.length > 0 ? 0.9 : 0.5 };
-    facts.columns.push(...mergeColumns(entity, inferred, declared, provenance));
+    append(facts.columns, mergeColumns(entity, inferred, declared, provenance));
   }
   facts.modelEdges = [...modelEdges.values()];
   facts.diagnostics = dedupeDiagnostics(files.flatMap((f) => f.parsed.diagnostics));

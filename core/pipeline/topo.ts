@@ -67,3 +67,9 @@ function findCycles(nodes: readonly string[], upstreams: (node: string) => reado
   }
   return cycles;
 }
+
+/** Appends `items` to `target` without spreading (spreading 100k+ items overflows the call stack). */
+export function append<T>(target: T[], items: readonly T[]): T[] {
+  for (const item of items) target.push(item);
+  return target;
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { append } from '../../core/pipeline/topo';
 import { emptyFacts, type Facts } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
 
@@ -79,12 +80,12 @@ export function diffGroups(before: Map<OwnerKey, string>, after: ReadonlyMap<Own
     if (key.startsWith('e:')) delta.entityIds.push(key.slice(2));
     else delta.files.push(key.slice(2));
     if (!g) continue;
-    delta.facts.entities.push(...g.entities);
-    delta.facts.columns.push(...g.columns);
-    delta.facts.modelEdges.push(...g.modelEdges);
-    delta.facts.columnEdges.push(...g.columnEdges);
-    delta.facts.unresolved.push(...g.unresolved);
-    delta.facts.diagnostics.push(...g.diagnostics);
+    append(delta.facts.entities, g.entities);
+    append(delta.facts.columns, g.columns);
+    append(delta.facts.modelEdges, g.modelEdges);
+    append(delta.facts.columnEdges, g.columnEdges);
+    append(delta.facts.unresolved, g.unresolved);
+    append(delta.facts.diagnostics, g.diagnostics);
   }
   return delta;
 }

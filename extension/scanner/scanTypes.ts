@@ -21,7 +21,7 @@ export interface ScannerOptions {
 }
 
 /** Scan phases reported to progress callbacks. */
-export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'write';
+export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'write' | 'sign';
 
 /** A progress report: `done` of `total` units of the current phase. */
 export interface ScanProgress {
@@ -47,6 +47,8 @@ export interface ScanReport {
   wrote: boolean;
   entities: number;
   millis: number;
+  /** Wall-clock milliseconds per phase. */
+  phases: Partial<Record<ScanPhase, number>>;
   /** Per-file parse time (ms) of the files parsed in this scan, inside the workers. */
   parseMillis: number[];
 }

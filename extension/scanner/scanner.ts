@@ -10,7 +10,7 @@ import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
 import { computeResults, type CacheWrite, type ResultTable } from './fileResults';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
-import type { ScanCallOptions, ScannerOptions, ScanReport, UpdateReport } from './scanTypes';
+import type { ScanCallOptions, ScannerOptions, ScanPhase, ScanReport, UpdateReport } from './scanTypes';
 import { readSnapshot, sha1, snapshotFileSource, type Snapshot } from './snapshot';
 import { walkWorkspace } from './walker';
 import { WorkerPool } from './workerPool';
@@ -137,7 +137,14 @@ export class WorkspaceScanner {
     const plan = planWorkspace(snapshotFileSource(root, snapshot), this.planOptions());
     const signature = this.signature(snapshot, plan);
     const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
-    const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, parseMillis: [] };
+    const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
+    let mark = started;
+    const phaseDone = (phase: ScanPhase): void => {
+      const now = performance.now();
+      report.phases[phase] = (report.phases[phase] ?? 0) + (now - mark);
+      mark = now;
+    };
+    phaseDone('plan');
     if (upToDate && !needState) {
       await gitPromise;
       report.millis = performance.now() - started;
@@ -148,6 +155,7 @@ export class WorkspaceScanner {
       ...(signal ? { signal } : {}),
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });
+    phaseDone('parse');
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;
     report.parseMillis = outcome.parseMillis;
@@ -159,6 +167,7 @@ export class WorkspaceScanner {
     const facts = withGitOwners(mergeFacts([...units.values()].map((u) => u.facts)), git);
     report.entities = facts.entities.length;
     signal?.throwIfAborted();
+    phaseDone('assemble');
     if (!upToDate) {
       onProgress?.({ phase: 'write', done: 0, total: 1 });
       this.writeAll(snapshot, plan, git, facts, outcome.cacheWrites, signature);
@@ -169,7 +178,9 @@ export class WorkspaceScanner {
         for (const w of outcome.cacheWrites) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
       });
     }
+    phaseDone('write');
     const signatures = signGroups(groupByOwner(facts));
+    phaseDone('sign');
     this.state = { snapshot, plan, table, memos, units, signatures, git };
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });

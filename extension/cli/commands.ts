@@ -1,0 +1,232 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { EntityKind, type Entity } from '../../core/model/entities';
+import { columnId } from '../../core/model/ids';
+import { CatalogStore } from '../catalog/catalogStore';
+import type { ScanProgress } from '../scanner/scanTypes';
+import { WorkspaceScanner } from '../scanner/scanner';
+import type { Invocation } from './cliArgs';
+import { UsageError } from './cliArgs';
+import { buildTree, table, tree } from './cliFormat';
+
+/**
+ * The CLI commands. Each returns the text for stdout; errors are thrown as `CliError` (exit 1) or
+ * `UsageError` (exit 2) and printed by the entry point.
+ */
+
+/** A user-facing failure (exit code 1). */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+/** Where the CLI writes. Injected so the commands are testable in-process. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stderr is a terminal (progress redraws in place). */
+  errIsTty: boolean;
+  cwd: string;
+}
+
+function openExisting(inv: Invocation, io: CliIo): CatalogStore {
+  const file = path.resolve(io.cwd, inv.db ?? path.join('.mallard', 'catalog.db'));
+  if (!existsSync(file)) throw new CliError(`no catalog at ${file}; run "mallard scan <dir>" first or pass --db FILE`);
+  return CatalogStore.open(file, { readonly: true });
+}
+
+function resolveEntity(store: CatalogStore, query: string): { entity: Entity; column?: string } {
+  const first = store.findEntity(query);
+  if (first.status === 'found') return { entity: first.entity };
+  const dot = query.lastIndexOf('.');
+  if (dot > 0) {
+    const owner = store.findEntity(query.slice(0, dot));
+    const column = query.slice(dot + 1);
+    if (owner.status === 'found' && store.columnsOf(owner.entity.id).some((c) => c.name.toLowerCase() === column.toLowerCase())) return { entity: owner.entity, column };
+  }
+  if (first.status === 'ambiguous') throw new CliError(`"${query}" is ambiguous: ${first.candidates.slice(0, 8).map((c) => c.id).join(', ')}`);
+  const hint = first.suggestions.length > 0 ? `; did you mean ${first.suggestions.slice(0, 5).map((s) => s.name).join(', ')}?` : '';
+  throw new CliError(`no entity named "${query}"${hint}`);
+}
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2);
+
+/** `scan <dir>`. */
+export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
+  const dir = path.resolve(io.cwd, inv.positionals[0] ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir} is not a folder`);
+  const file = inv.db ? path.resolve(io.cwd, inv.db) : path.join(dir, '.mallard', 'catalog.db');
+  mkdirSync(path.dirname(file), { recursive: true });
+  const store = CatalogStore.open(file);
+  const scanner = new WorkspaceScanner(store, { root: dir, git: inv.git, ...(inv.dialect ? { dialect: inv.dialect } : {}), ...(inv.workers !== undefined ? { workers: inv.workers } : {}) });
+  let lastPhase = '';
+  const progress = (p: ScanProgress): void => {
+    if (inv.quiet) return;
+    const text = `mallard: ${p.phase}${p.total > 0 ? ` ${p.done}/${p.total}` : ''}`;
+    if (io.errIsTty) io.err(`\r${text.padEnd(40)}${p.phase === 'write' && p.done === p.total ? '\n' : ''}`);
+    else if (p.phase !== lastPhase) io.err(`${text}\n`);
+    lastPhase = p.phase;
+  };
+  try {
+    const report = await scanner.scan({ onProgress: progress });
+    const stats = store.stats();
+    const result = { db: file, files: report.files, parsed: report.parsed, cacheHits: report.cacheHits, wrote: report.wrote, millis: Math.round(report.millis), stats };
+    if (inv.json) return json(result);
+    return [
+      `Scanned ${dir} in ${(report.millis / 1000).toFixed(2)} s → ${file}`,
+      report.wrote ? `${report.parsed} files parsed, ${report.cacheHits} from cache` : 'catalog already up to date',
+      table(['entities', 'columns', 'model edges', 'column edges', 'diagnostics'], [[stats.entities, stats.columns, stats.modelEdges, stats.columnEdges, stats.diagnostics].map(String)]),
+    ].join('\n');
+  } finally {
+    await scanner.dispose();
+    store.close();
+  }
+}
+
+function modelLineageText(store: CatalogStore, entity: Entity, inv: Invocation): string {
+  const lin = store.modelLineage(entity.id, { direction: inv.direction, ...(inv.depth !== undefined ? { maxDepth: inv.depth } : {}) });
+  if (inv.json) return json(lin);
+  const names = new Map(lin.nodes.map((n) => [n.id, n.entity ? `${n.entity.name} (${n.entity.kind})` : `${n.id} (missing)`]));
+  const label = (id: string): string => names.get(id) ?? id;
+  const parts: string[] = [];
+  if (inv.direction !== 'downstream') parts.push('Upstream', tree(buildTree(entity.id, label, (id) => lin.edges.filter((e) => e.to === id).map((e) => ({ id: e.from, via: e.kind })))));
+  if (inv.direction !== 'upstream') parts.push('Downstream', tree(buildTree(entity.id, label, (id) => lin.edges.filter((e) => e.from === id).map((e) => ({ id: e.to, via: e.kind })))));
+  return parts.join('\n');
+}
+
+function columnLineageText(store: CatalogStore, entity: Entity, only: string | undefined, inv: Invocation): string {
+  const columns = only ? [only] : store.columnsOf(entity.id).map((c) => c.name);
+  const results = columns.map((column) => ({ column, lineage: store.columnLineage(columnId(entity.id, column), { direction: inv.direction, ...(inv.depth !== undefined ? { maxDepth: inv.depth } : {}) }) }));
+  if (inv.json) return json({ entity: { id: entity.id, kind: entity.kind, name: entity.name, project: entity.project, path: entity.path }, columns: results });
+  const entityNames = new Map<string, string>();
+  const label = (colId: string): string => {
+    const at = colId.lastIndexOf('#');
+    const owner = colId.slice(0, at);
+    if (!entityNames.has(owner)) entityNames.set(owner, store.getEntity(owner)?.name ?? owner);
+    return `${entityNames.get(owner) ?? owner}.${colId.slice(at + 1)}`;
+  };
+  const blocks = results.map(({ column, lineage }) => {
+    const rootId = columnId(entity.id, column);
+    const parts: string[] = [];
+    if (inv.direction !== 'downstream') parts.push(tree(buildTree(rootId, label, (id) => lineage.edges.filter((e) => e.to === id).map((e) => ({ id: e.from, via: e.transform })))));
+    if (inv.direction === 'downstream') parts.push(tree(buildTree(rootId, label, (id) => lineage.edges.filter((e) => e.from === id).map((e) => ({ id: e.to, via: e.transform })))));
+    else if (inv.direction === 'both') {
+      const down = buildTree(rootId, label, (id) => lineage.edges.filter((e) => e.from === id).map((e) => ({ id: e.to, via: e.transform })));
+      if (down.children.length > 0) parts.push(`  downstream:\n${tree(down).replace(/^/gm, '  ')}`);
+    }
+    return parts.join('\n');
+  });
+  return blocks.join('\n\n');
+}
+
+/** `lineage <entity>`. */
+export function lineageCommand(inv: Invocation, io: CliIo): string {
+  const store = openExisting(inv, io);
+  try {
+    const { entity, column } = resolveEntity(store, inv.positionals[0] ?? '');
+    return column !== undefined || inv.columns ? columnLineageText(store, entity, column, inv) : modelLineageText(store, entity, inv);
+  } finally {
+    store.close();
+  }
+}
+
+/** `search <query>`. */
+export function searchCommand(inv: Invocation, io: CliIo): string {
+  if (inv.kind !== undefined && !EntityKind.safeParse(inv.kind).success) throw new UsageError(`unknown kind "${inv.kind}" (one of ${EntityKind.options.join(', ')})`);
+  const store = openExisting(inv, io);
+  try {
+    const kind = inv.kind !== undefined ? EntityKind.parse(inv.kind) : undefined;
+    const hits = store.search(inv.positionals.join(' '), { limit: inv.limit ?? 20, ...(kind ? { kind } : {}) });
+    if (inv.json) return json(hits);
+    if (hits.length === 0) return 'no matches';
+    return table(['kind', 'name', 'project', 'path'], hits.map((h) => [h.kind, h.name, h.project, h.path]));
+  } finally {
+    store.close();
+  }
+}
+
+/** `show <entity>`. */
+export function showCommand(inv: Invocation, io: CliIo): string {
+  const store = openExisting(inv, io);
+  try {
+    const { entity } = resolveEntity(store, inv.positionals[0] ?? '');
+    const columns = store.columnsOf(entity.id);
+    const near = store.modelLineage(entity.id, { direction: 'both', maxDepth: 1 });
+    const upstream = near.nodes.filter((n) => n.depth < 0).map((n) => n.id);
+    const downstream = near.nodes.filter((n) => n.depth > 0).map((n) => n.id);
+    const unresolved = store.unresolved(entity.id);
+    if (inv.json) return json({ entity, columns, upstream, downstream, unresolved });
+    const rows: [string, string][] = [
+      ['id', entity.id], ['kind', entity.kind], ['project', entity.project], ['path', `${entity.path}:${entity.provenance.line}`],
+      ...(entity.materialized ? [['materialized', entity.materialized] as [string, string]] : []),
+      ['tags', entity.tags.join(', ')], ['owners', entity.owners.map((o) => `${o.name} (${o.source})`).join(', ')],
+      ['tests', entity.tests.map((t) => t.name).join(', ')], ['upstream', String(upstream.length)], ['downstream', String(downstream.length)],
+    ];
+    const parts = [`${entity.name}${entity.description ? ` — ${entity.description}` : ''}`, table(['field', 'value'], rows)];
+    if (columns.length > 0) parts.push('', table(['#', 'column', 'type', 'origin', 'description'], columns.map((c) => [String(c.position), c.name, c.type ?? '', c.origin, c.description])));
+    if (unresolved.length > 0) parts.push('', table(['unresolved', 'reason', 'detail'], unresolved.map((u) => [u.name, u.reason, u.detail])));
+    return parts.join('\n');
+  } finally {
+    store.close();
+  }
+}
+
+/** `diagnostics`. */
+export function diagnosticsCommand(inv: Invocation, io: CliIo): string {
+  const store = openExisting(inv, io);
+  try {
+    const list = store.diagnostics(inv.file).slice(0, inv.limit ?? Infinity);
+    if (inv.json) return json(list);
+    if (list.length === 0) return 'no diagnostics';
+    return table(['location', 'severity', 'code', 'message'], list.map((d) => [`${d.file}:${d.line}:${d.column}`, d.severity, d.code, d.message.replace(/\s+/g, ' ')]));
+  } finally {
+    store.close();
+  }
+}
+
+/** `stats`. */
+export function statsCommand(inv: Invocation, io: CliIo): string {
+  const store = openExisting(inv, io);
+  try {
+    const stats = store.stats();
+    if (inv.json) return json(stats);
+    const rows: string[][] = [['entities', String(stats.entities)]];
+    for (const [kind, n] of Object.entries(stats.entitiesByKind)) rows.push([`  ${kind}`, String(n)]);
+    rows.push(['columns', String(stats.columns)], ['model edges', String(stats.modelEdges)], ['column edges', String(stats.columnEdges)], ['unresolved', String(stats.unresolved)], ['files', String(stats.files)], ['diagnostics', String(stats.diagnostics)]);
+    return table(['what', 'count'], rows);
+  } finally {
+    store.close();
+  }
+}
+
+/** `export --format json`: streams `{"entities":[…],"edges":[…]}` to stdout. */
+export function exportCommand(inv: Invocation, io: CliIo): string {
+  const store = openExisting(inv, io);
+  try {
+    let chunk: string[] = [];
+    const flush = (): void => {
+      if (chunk.length > 0) io.out(chunk.join(''));
+      chunk = [];
+    };
+    const emit = (s: string): void => {
+      chunk.push(s);
+      if (chunk.length >= 2000) flush();
+    };
+    emit('{"entities":[');
+    let first = true;
+    for (const e of store.exportEntities()) {
+      emit(`${first ? '' : ','}\n${JSON.stringify({ id: e.id, kind: e.kind, name: e.name, project: e.project, path: e.path })}`);
+      first = false;
+    }
+    emit('\n],"edges":[');
+    first = true;
+    for (const e of store.exportEdges()) {
+      emit(`${first ? '' : ','}\n${JSON.stringify(e)}`);
+      first = false;
+    }
+    emit('\n]}\n');
+    flush();
+    return '';
+  } finally {
+    store.close();
+  }
+}

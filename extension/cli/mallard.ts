@@ -1,0 +1,67 @@
+import { helpText, parseInvocation, UsageError, type Invocation } from './cliArgs';
+
+/**
+ * `mallard` command-line entry (built to `dist/cli/mallard.js`). The Node version is checked before
+ * anything loads better-sqlite3, which crashes the process outright on Node < 22; the commands (and
+ * with them the native binding) are therefore imported lazily.
+ */
+
+const REQUIRED_NODE_MAJOR = 22;
+
+async function run(argv: readonly string[]): Promise<number> {
+  const major = Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
+  if (major < REQUIRED_NODE_MAJOR) {
+    process.stderr.write(`mallard: needs Node ${REQUIRED_NODE_MAJOR} or newer, but this is Node ${process.versions.node}.\n`);
+    return 1;
+  }
+  let inv: Invocation;
+  try {
+    inv = parseInvocation(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (inv.command === 'help' || inv.help) {
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  const commands = await import('./commands.js');
+  const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t), errIsTty: process.stderr.isTTY === true, cwd: process.cwd() };
+  try {
+    const handlers = {
+      scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
+      diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand,
+    } as const;
+    const text = await handlers[inv.command](inv, io);
+    if (text !== '') process.stdout.write(`${text}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`mallard: error: ${message}\n`);
+    return 1;
+  }
+}
+
+// A closed pipe (`mallard export … | head`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    // Let stdout drain (large exports to a pipe) before exiting with the code.
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`mallard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

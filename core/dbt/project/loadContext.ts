@@ -54,6 +54,7 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
     pkgs.push(pf);
     diagnostics.push(...pf.diagnostics);
   }
+  pkgs.sort((a, b) => a.info.name.localeCompare(b.info.name));
   const projects = [rootFile, ...pkgs];
   const otherRoots = [root, ...pkgRoots, installDir];
   const macroFiles: DbtProjectContext['macroFiles'] = [];

@@ -25,61 +25,92 @@ as $$
   select distinct rp.permission_key from chain c join public.role_permissions rp on rp.role_id = c.id
 $$;
 
--- Active grants of one user: active member, grant not expired.
+-- The hot path below (grants → org_ids_with / team_ids_with / has_permission) is plpgsql, not SQL:
+-- security-definer SQL functions are never inlined and are re-planned on every outer query,
+-- while plpgsql caches its plans per connection. That took a permission check from ~1 ms to
+-- tens of microseconds (scripts/bench/rls.ts).
+
+-- Active grants of one user: active member of an active organization, grant not expired,
+-- each role expanded through its parent chain.
 create function private.user_grants(p_user_id uuid)
 returns table (org_id uuid, team_id uuid, permission text)
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select distinct ra.org_id, ra.team_id, k.key
-  from public.role_assignments ra
-  join public.organization_members m
-    on m.org_id = ra.org_id and m.user_id = ra.user_id and m.status = 'active'
-  join public.organizations o on o.id = ra.org_id and o.status = 'active'
-  cross join lateral private.role_permission_keys(ra.role_id) as k(key)
-  where ra.user_id = p_user_id
-    and (ra.expires_at is null or ra.expires_at > now())
+begin
+  return query
+  with recursive chain (org_id, team_id, role_id, depth) as (
+    select ra.org_id, ra.team_id, ra.role_id, 0
+    from public.role_assignments ra
+    join public.organization_members m
+      on m.org_id = ra.org_id and m.user_id = ra.user_id and m.status = 'active'
+    join public.organizations o on o.id = ra.org_id and o.status = 'active'
+    where ra.user_id = p_user_id
+      and (ra.expires_at is null or ra.expires_at > now())
+    union all
+    select c.org_id, c.team_id, r.parent_role_id, c.depth + 1
+    from chain c join public.roles r on r.id = c.role_id
+    where r.parent_role_id is not null and c.depth < 16
+  )
+  select distinct c.org_id, c.team_id, rp.permission_key
+  from chain c join public.role_permissions rp on rp.role_id = c.role_id;
+end
 $$;
 
 /* The token id when the request runs as a service token (and the claims are consistent). */
 create function private.current_token_id()
 returns uuid
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select case
-    when (select auth.jwt()) ->> 'token_id' is not null
-     and (select auth.jwt()) ->> 'token_id' = (select auth.jwt()) ->> 'sub'
-    then ((select auth.jwt()) ->> 'token_id')::uuid
-  end
+declare
+  v_claims jsonb := auth.jwt();
+begin
+  if v_claims ->> 'token_id' is not null and v_claims ->> 'token_id' = v_claims ->> 'sub' then
+    return (v_claims ->> 'token_id')::uuid;
+  end if;
+  return null;
+end
 $$;
 
 -- The user a write is attributed to: the user, or the creator of the service token.
 create function private.acting_user_id()
 returns uuid
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select coalesce(
-    (select t.created_by from public.api_tokens t where t.id = private.current_token_id()),
-    case when private.current_token_id() is null then (select auth.uid()) end)
+declare
+  v_token uuid := private.current_token_id();
+begin
+  if v_token is null then
+    return auth.uid();
+  end if;
+  return (select t.created_by from public.api_tokens t where t.id = v_token);
+end
 $$;
 
 -- Grants of the current principal (user or service token).
 create function private.current_grants()
 returns table (org_id uuid, team_id uuid, permission text)
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select g.org_id, g.team_id, g.permission
-  from private.user_grants((select auth.uid())) g
-  where private.current_token_id() is null
-  union
+declare
+  v_token uuid := private.current_token_id();
+  v_uid uuid := auth.uid();
+begin
+  if v_token is null then
+    if v_uid is not null then
+      return query select g.org_id, g.team_id, g.permission from private.user_grants(v_uid) g;
+    end if;
+    return;
+  end if;
+  return query
   select t.org_id, null::uuid, s.scope
   from public.api_tokens t
   cross join lateral unnest(t.scopes) as s(scope)
-  where t.id = private.current_token_id()
+  where t.id = v_token
     and t.revoked_at is null
     and (t.expires_at is null or t.expires_at > now())
-    and exists (
-      select 1 from private.user_grants(t.created_by) cg
-      where cg.org_id = t.org_id and cg.team_id is null and cg.permission = s.scope)
+    and s.scope in (select cg.permission from private.user_grants(t.created_by) cg
+                    where cg.org_id = t.org_id and cg.team_id is null);
+end
 $$;
 
 -- A team and all its ancestors (a grant on any of them covers the team).
@@ -99,30 +130,35 @@ $$;
 /* Does the current principal hold `p_permission` in `p_org_id` (optionally for team `p_team_id`)? */
 create function private.has_permission(p_org_id uuid, p_permission text, p_team_id uuid default null)
 returns boolean
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from private.current_grants() g
     where g.org_id = p_org_id and g.permission = p_permission
       and (g.team_id is null
-           or (p_team_id is not null and g.team_id in (select private.team_ancestors(p_team_id))))
-  )
+           or (p_team_id is not null and g.team_id in (select private.team_ancestors(p_team_id)))));
+end
 $$;
 
 /* Organizations where the current principal holds `p_permission` organization-wide (for RLS `in (select …)`). */
 create function private.org_ids_with(p_permission text)
 returns setof uuid
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
-  select distinct g.org_id from private.current_grants() g
-  where g.permission = p_permission and g.team_id is null
+begin
+  return query select distinct g.org_id from private.current_grants() g
+    where g.permission = p_permission and g.team_id is null;
+end
 $$;
 
 /* Teams (team-scoped grants expanded to all descendants) where the principal holds `p_permission`. */
 create function private.team_ids_with(p_permission text)
 returns setof uuid
-language sql stable security definer set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
+begin
+  return query
   with recursive granted as (
     select g.team_id as id from private.current_grants() g
     where g.permission = p_permission and g.team_id is not null
@@ -132,7 +168,8 @@ as $$
     select t.id, down.depth + 1 from public.teams t join down on t.parent_id = down.id
     where down.depth < 64
   )
-  select distinct id from down
+  select distinct down.id from down;
+end
 $$;
 
 /* Organizations where the current user is an active member (any grant or none). */

@@ -110,7 +110,9 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
       } catch {
         continue;
       }
-      for (const c of resolved.columns) if (!inferred.some((x) => x.toLowerCase() === c.name.toLowerCase())) inferred.push(c.name);
+      // A CREATE TABLE with a column list declares its columns; only queries infer them.
+      const declares = (w.stmt.declaredColumns?.length ?? 0) > 0;
+      if (!declares) for (const c of resolved.columns) if (!inferred.some((x) => x.toLowerCase() === c.name.toLowerCase())) inferred.push(c.name);
       const edges = edgesFromResolved(r.id, resolved, (rel) => lookup(rel)?.id, provenance, (t) => t);
       append(facts.columnEdges, edges.columnEdges);
       append(facts.unresolved, edges.unresolved);

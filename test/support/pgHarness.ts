@@ -192,7 +192,19 @@ export async function runSqlFile(sql: Sql, file: string): Promise<void> {
   }
 }
 
-async function buildTemplate(kind: 'bootstrap' | 'migrated'): Promise<string> {
+/**
+ * Template kinds: `bootstrap` (no migrations), `migrated` (strict: new tables are granted to no
+ * one, Supabase's new default) and `migratedAutoGrant` (the older default that auto-grants every
+ * new table/function/sequence in `public` to anon, authenticated and service_role).
+ */
+export type TemplateKind = 'bootstrap' | 'migrated' | 'migratedAutoGrant';
+
+const autoGrantSql = `
+  alter default privileges for role postgres in schema public grant all on tables to anon, authenticated, service_role;
+  alter default privileges for role postgres in schema public grant all on functions to anon, authenticated, service_role;
+  alter default privileges for role postgres in schema public grant all on sequences to anon, authenticated, service_role;`;
+
+async function buildTemplate(kind: TemplateKind): Promise<string> {
   const server = await getServer();
   const name = `${server.prefix}_tpl_${kind}`;
   const root = connect(server, 'postgres', 'super', 1);
@@ -207,10 +219,11 @@ async function buildTemplate(kind: 'bootstrap' | 'migrated'): Promise<string> {
   try {
     await admin.unsafe(await readFile(path.join(supportDir, 'supabaseBootstrap.sql'), 'utf8'));
     await installPgTap(admin);
+    if (kind === 'migratedAutoGrant') await admin.unsafe(autoGrantSql);
   } finally {
     await admin.end();
   }
-  if (kind === 'migrated') {
+  if (kind !== 'bootstrap') {
     const owner = connect(server, name, 'postgres', 1);
     try {
       await applyMigrations(owner, await migrationFiles());
@@ -228,7 +241,7 @@ async function installPgTap(admin: Sql): Promise<void> {
 }
 
 /** A fresh database for one test file: a clone of the bootstrap-only or fully migrated template. */
-export async function freshDatabase(kind: 'bootstrap' | 'migrated' = 'migrated'): Promise<TestDatabase> {
+export async function freshDatabase(kind: TemplateKind = 'migrated'): Promise<TestDatabase> {
   const server = await getServer();
   let template = templates.get(kind);
   if (!template) {

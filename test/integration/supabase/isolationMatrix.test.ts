@@ -11,66 +11,69 @@ type Outcome = { kind: 'rows'; count: number } | { kind: 'error'; code: string |
 
 const ops: readonly Op[] = ['select', 'insert', 'update', 'delete'];
 
-describe('supabase: isolation matrix (every table × actor × operation)', function () {
-  this.timeout(180_000);
-  let db: TestDatabase;
+// Run under both of Supabase's defaults for new tables: the result must not depend on them.
+for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
+  describe(`supabase: isolation matrix (every table × actor × operation; ${kind === 'migrated' ? 'strict grants' : 'auto-granted tables'})`, function () {
+    this.timeout(180_000);
+    let db: TestDatabase;
 
-  before(async () => {
-    db = await freshDatabase('migrated');
-    await seedOrgFixture(db.admin);
-  });
-  after(async () => {
-    await db?.drop();
-  });
-
-  it('covers every table in public, each with RLS enabled', async () => {
-    const rows = await db.admin<{ relname: string; relrowsecurity: boolean }[]>`
-      select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = 'public' and c.relkind = 'r' order by 1`;
-    assert.deepEqual(rows.map((r) => r.relname), tableCases.map((t) => t.table).sort());
-    assert.deepEqual(rows.filter((r) => !r.relrowsecurity).map((r) => r.relname), []);
-  });
-
-  it('every policy is `to authenticated` and no table is granted to anon', async () => {
-    const loose = await db.admin`select tablename, policyname, roles from pg_policies
-      where schemaname = 'public' and roles <> '{authenticated}'::name[]`;
-    assert.deepEqual([...loose], []);
-    const anon = await db.admin`select table_name, privilege_type from information_schema.role_table_grants
-      where table_schema = 'public' and grantee in ('anon', 'PUBLIC')`;
-    assert.deepEqual([...anon], []);
-  });
-
-  for (const tc of tableCases) {
-    it(`${tc.table}: allow/deny per actor and operation`, async () => {
-      const mismatches: string[] = [];
-      for (const actor of actorNames) {
-        for (const op of ops) {
-          const outcome = await attempt(db, actor, (tx) => tc.run[op](tx));
-          const expected = tc.allow[op].includes(actor);
-          const verdict = judge(outcome, expected);
-          if (verdict) mismatches.push(`${actor} ${op}: ${verdict}`);
-        }
-      }
-      assert.deepEqual(mismatches, [], `${tc.table}:\n${mismatches.join('\n')}`);
+    before(async () => {
+      db = await freshDatabase(kind);
+      await seedOrgFixture(db.admin);
     });
-  }
+    after(async () => {
+      await db?.drop();
+    });
 
-  it('positive control: the other org owner works in their own org', async () => {
-    const rows = await withClaims(db.api, actorClaims('otherOwner'), (tx) => tx`select id from public.catalog_entities`);
-    assert.deepEqual(rows.map((r) => r.id), [ids.entityB]);
-  });
+    it('covers every table in public, each with RLS enabled', async () => {
+      const rows = await db.admin<{ relname: string; relrowsecurity: boolean }[]>`
+        select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r' order by 1`;
+      assert.deepEqual(rows.map((r) => r.relname), tableCases.map((t) => t.table).sort());
+      assert.deepEqual(rows.filter((r) => !r.relrowsecurity).map((r) => r.relname), []);
+    });
 
-  it('a filtered update or delete leaves the row untouched', async () => {
-    const viewerDelete = await withClaims(db.api, actorClaims('viewer'),
-      (tx) => tx`delete from public.catalog_entities where id = ${ids.entity} returning id`);
-    assert.equal(viewerDelete.length, 0);
-    const outsiderUpdate = await withClaims(db.api, actorClaims('outsider'),
-      (tx) => tx`update public.catalog_entities set description = 'pwned' where id = ${ids.entity} returning id`);
-    assert.equal(outsiderUpdate.length, 0);
-    const [row] = await db.admin`select description from public.catalog_entities where id = ${ids.entity}`;
-    assert.equal(row?.description, '');
+    it('every policy is `to authenticated` and no table is granted to anon', async () => {
+      const loose = await db.admin`select tablename, policyname, roles from pg_policies
+        where schemaname = 'public' and roles <> '{authenticated}'::name[]`;
+      assert.deepEqual([...loose], []);
+      const anon = await db.admin`select table_name, privilege_type from information_schema.role_table_grants
+        where table_schema = 'public' and grantee in ('anon', 'PUBLIC')`;
+      assert.deepEqual([...anon], []);
+    });
+
+    for (const tc of tableCases) {
+      it(`${tc.table}: allow/deny per actor and operation`, async () => {
+        const mismatches: string[] = [];
+        for (const actor of actorNames) {
+          for (const op of ops) {
+            const outcome = await attempt(db, actor, (tx) => tc.run[op](tx));
+            const expected = tc.allow[op].includes(actor);
+            const verdict = judge(outcome, expected);
+            if (verdict) mismatches.push(`${actor} ${op}: ${verdict}`);
+          }
+        }
+        assert.deepEqual(mismatches, [], `${tc.table}:\n${mismatches.join('\n')}`);
+      });
+    }
+
+    it('positive control: the other org owner works in their own org', async () => {
+      const rows = await withClaims(db.api, actorClaims('otherOwner'), (tx) => tx`select id from public.catalog_entities`);
+      assert.deepEqual(rows.map((r) => r.id), [ids.entityB]);
+    });
+
+    it('a filtered update or delete leaves the row untouched', async () => {
+      const viewerDelete = await withClaims(db.api, actorClaims('viewer'),
+        (tx) => tx`delete from public.catalog_entities where id = ${ids.entity} returning id`);
+      assert.equal(viewerDelete.length, 0);
+      const outsiderUpdate = await withClaims(db.api, actorClaims('outsider'),
+        (tx) => tx`update public.catalog_entities set description = 'pwned' where id = ${ids.entity} returning id`);
+      assert.equal(outsiderUpdate.length, 0);
+      const [row] = await db.admin`select description from public.catalog_entities where id = ${ids.entity}`;
+      assert.equal(row?.description, '');
+    });
   });
-});
+}
 
 async function attempt(db: TestDatabase, actor: (typeof actorNames)[number], fn: Parameters<typeof withClaims>[2]): Promise<Outcome> {
   try {

@@ -3,7 +3,7 @@ import { modelId, nodeId, sourceId } from '../model/ids';
 import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext } from './api';
 import { indexOf, type DbtIndex } from './contextIndex';
 import type { Node } from './jinja/ast';
-import type { Template } from './jinja/evaluator';
+import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { str, toPlain, Unknown } from './jinja/values';

@@ -1,7 +1,8 @@
 import type { DbtProjectContext } from './api';
 import { staticBuiltins } from './builtins';
 import { indexOf, type DbtIndex } from './contextIndex';
-import { Interpreter, Scope, type Template } from './jinja/evaluator';
+import { Interpreter } from './jinja/evaluator';
+import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { Callable, fromPlain, type Kwargs, obj, Obj, str, toPlain, Undef, Unknown } from './jinja/values';

@@ -1,76 +1,11 @@
 import type { Expr, Param } from './ast';
 import { JinjaError, type Tok } from './lexer';
+import { TokenStream } from './tokenStream';
 
 const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
 /** Recursive-descent parser for Jinja expressions, following Jinja2's precedence. */
-export class ExprParser {
-  private i = 0;
-
-  constructor(
-    private readonly toks: Tok[],
-    private readonly tagPos: number,
-  ) {}
-
-  atEnd(): boolean {
-    return this.i >= this.toks.length;
-  }
-
-  expectEnd(): void {
-    const t = this.toks[this.i];
-    if (t) throw new JinjaError(`unexpected '${t.value}' in tag`, t.pos);
-  }
-
-  skipRest(): void {
-    this.i = this.toks.length;
-  }
-
-  peekOp(op: string): boolean {
-    const t = this.toks[this.i];
-    return t?.kind === 'op' && t.value === op;
-  }
-
-  acceptOp(op: string): boolean {
-    if (!this.peekOp(op)) return false;
-    this.i++;
-    return true;
-  }
-
-  expectOp(op: string): void {
-    if (!this.acceptOp(op)) throw this.err(`expected '${op}'`);
-  }
-
-  private peekName(name: string): boolean {
-    const t = this.toks[this.i];
-    return t?.kind === 'name' && t.value === name;
-  }
-
-  acceptName(name: string): boolean {
-    if (!this.peekName(name)) return false;
-    this.i++;
-    return true;
-  }
-
-  expectName(name: string): void {
-    if (!this.acceptName(name)) throw this.err(`expected '${name}'`);
-  }
-
-  expectNameToken(): string {
-    const t = this.toks[this.i];
-    if (t?.kind !== 'name') throw this.err('expected a name');
-    this.i++;
-    return t.value;
-  }
-
-  private err(reason: string): JinjaError {
-    const t = this.toks[this.i];
-    return new JinjaError(t ? `${reason}, found '${t.value}'` : `${reason} at end of tag`, t?.pos ?? this.tagPos);
-  }
-
-  private pos(): number {
-    return this.toks[this.i]?.pos ?? this.tagPos;
-  }
-
+export class ExprParser extends TokenStream {
   /** `a`, `a, b`, `(a, b)` or `ns.attr` (when `allowAttr`). */
   parseTargets(allowAttr = false): string[] {
     const names: string[] = [];

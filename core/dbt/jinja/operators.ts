@@ -1,0 +1,85 @@
+import { JinjaError } from './lexer';
+import { pyFormat } from './methods';
+import { Callable, compare, equals, Obj, str, typeName, Undef, Unknown } from './values';
+
+/** Python operators, loop variables and line-count helpers used by the evaluator. */
+
+/** Sets `loop.index`, `loop.first`, … for iteration `i`. */
+export function setLoopVars(loop: Obj, items: unknown[], i: number): void {
+  const n = items.length;
+  const a = loop.attrs;
+  a.set('index', i + 1);
+  a.set('index0', i);
+  a.set('revindex', n - i);
+  a.set('revindex0', n - i - 1);
+  a.set('first', i === 0);
+  a.set('last', i === n - 1);
+  a.set('length', n);
+  a.set('previtem', i > 0 ? items[i - 1] : new Undef('previtem'));
+  a.set('nextitem', i < n - 1 ? items[i + 1] : new Undef('nextitem'));
+  a.set('cycle', new Callable('cycle', (args) => args[i % Math.max(1, args.length)] ?? null));
+}
+
+/** Python binary operators. */
+export function binary(op: string, l: unknown, r: unknown, pos: number): unknown {
+  switch (op) {
+    case '~':
+      return str(l) + str(r);
+    case '+':
+      if (typeof l === 'string' || typeof r === 'string') {
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        if (l instanceof Undef || r instanceof Undef || l instanceof Unknown || r instanceof Unknown) return str(l) + str(r);
+        throw new JinjaError(`cannot add ${typeName(l)} and ${typeName(r)}`, pos, 'jinja-runtime');
+      }
+      if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+      return Number(l) + Number(r);
+    case '-':
+      return Number(l) - Number(r);
+    case '*':
+      if (typeof l === 'string' && typeof r === 'number') return l.repeat(Math.max(0, r));
+      if (Array.isArray(l) && typeof r === 'number') return Array.from({ length: Math.max(0, r) }, () => l).flat();
+      return Number(l) * Number(r);
+    case '/':
+      return Number(l) / Number(r);
+    case '//':
+      return Math.floor(Number(l) / Number(r));
+    case '%':
+      if (typeof l === 'string') return pyFormat(l.replace(/%[sdif]/g, '{}'), Array.isArray(r) ? r : [r], new Map());
+      return ((Number(l) % Number(r)) + Number(r)) % Number(r);
+    case '**':
+      return Number(l) ** Number(r);
+    case '==':
+      return equals(l, r);
+    case '!=':
+      return !equals(l, r);
+    case '<':
+      return compare(l, r, pos) < 0;
+    case '>':
+      return compare(l, r, pos) > 0;
+    case '<=':
+      return compare(l, r, pos) <= 0;
+    case '>=':
+      return compare(l, r, pos) >= 0;
+    case 'in':
+    case 'notin': {
+      const has = Array.isArray(r) ? r.some((x) => equals(x, l)) : r instanceof Map ? r.has(l) : typeof r === 'string' ? r.includes(str(l)) : false;
+      return op === 'in' ? has : !has;
+    }
+    default:
+      throw new JinjaError(`unknown operator '${op}'`, pos, 'jinja-runtime');
+  }
+}
+
+export function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Makes `piece` span exactly `lines` newlines. */
+export function fitLines(piece: string, lines: number): string {
+  const have = countNewlines(piece, 0, piece.length);
+  if (have === lines) return piece;
+  if (have < lines) return piece + '\n'.repeat(lines - have);
+  return piece.replace(/--[^\n]*/g, '').replace(/\r?\n/g, ' ') + '\n'.repeat(lines);
+}

@@ -130,6 +130,7 @@ create table public.invitations (
   foreign key (org_id, team_id) references public.teams (org_id, id) on delete cascade
 );
 create index invitations_org_id_idx on public.invitations (org_id);
+create index invitations_team_id_idx on public.invitations (team_id);
 create index invitations_email_idx on public.invitations (lower(email));
 
 alter table public.organizations enable row level security;

@@ -52,6 +52,7 @@ create table public.catalog_classifications (
 create index catalog_classifications_org_id_idx on public.catalog_classifications (org_id);
 create index catalog_classifications_team_id_idx on public.catalog_classifications (team_id);
 create index catalog_classifications_entity_id_idx on public.catalog_classifications (entity_id);
+create index catalog_classifications_user_id_idx on public.catalog_classifications (user_id);
 alter table public.catalog_classifications enable row level security;
 revoke all on public.catalog_classifications from anon, authenticated;
 

@@ -18,6 +18,13 @@ select is_empty($$ select table_name from information_schema.role_table_grants
   where table_schema = 'public' and grantee in ('anon', 'PUBLIC') $$,
   'nothing in public is granted to anon or PUBLIC');
 
+select is_empty($$
+  select c.relname, a.attname from pg_attribute a join pg_class c on c.oid = a.attrelid
+  where c.relnamespace = 'public'::regnamespace and c.relkind = 'r' and not a.attisdropped
+    and a.attname in ('org_id', 'team_id', 'user_id')
+    and not exists (select 1 from pg_index i where i.indrelid = c.oid and i.indkey[0] = a.attnum) $$,
+  'every org_id/team_id/user_id column (what policies filter on) leads an index');
+
 select ok(not has_column_privilege('authenticated', 'public.org_llm_keys', 'ciphertext', 'select'), 'llm key ciphertext is not selectable');
 select ok(not has_column_privilege('authenticated', 'public.api_tokens', 'token_hash', 'select'), 'api token hash is not selectable');
 select ok(not has_column_privilege('authenticated', 'public.connectors', 'secret_ciphertext', 'select'), 'connector secret is not selectable');

@@ -49,7 +49,7 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
           for (const op of ops) {
             const outcome = await attempt(db, actor, (tx) => tc.run[op](tx));
             const expected = tc.allow[op].includes(actor);
-            const verdict = judge(outcome, expected);
+            const verdict = judge(outcome, expected, op === 'insert' || actor === 'anon');
             if (verdict) mismatches.push(`${actor} ${op}: ${verdict}`);
           }
         }
@@ -86,14 +86,17 @@ async function attempt(db: TestDatabase, actor: (typeof actorNames)[number], fn:
   }
 }
 
-/** Returns a description of what went wrong, or undefined when the outcome matches. */
-function judge(outcome: Outcome, allowed: boolean): string | undefined {
+/**
+ * Returns a description of what went wrong, or undefined when the outcome matches. Denial comes in
+ * two shapes: 42501 (missing grant, failed WITH CHECK) or a silent zero-row result (USING filter).
+ * Inserts and anything anon tries can only be refused with an error.
+ */
+function judge(outcome: Outcome, allowed: boolean, mustRaise: boolean): string | undefined {
   if (allowed) {
     if (outcome.kind === 'rows' && outcome.count === 1) return undefined;
     return `expected allowed (1 row), got ${show(outcome)}`;
   }
-  // Denial comes in two shapes: 42501 (missing grant, failed WITH CHECK) or a silent zero-row result.
-  if (outcome.kind === 'rows' && outcome.count === 0) return undefined;
+  if (outcome.kind === 'rows' && outcome.count === 0 && !mustRaise) return undefined;
   if (outcome.kind === 'error' && (outcome.code === '42501')) return undefined;
   return `expected denied, got ${show(outcome)}`;
 }

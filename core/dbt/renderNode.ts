@@ -23,8 +23,10 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   };
   let nodes: Node[] = [];
   let parseError: JinjaError | undefined;
+  const isPython = /\.py$/i.test(path);
   try {
-    nodes = parseTemplate(text);
+    // Python models are not Jinja; their dbt.ref()/dbt.source() calls are read by a literal scan.
+    nodes = isPython ? [] : parseTemplate(text);
   } catch (err) {
     parseError = err instanceof JinjaError ? err : new JinjaError(String(err), 0);
     const at = lines.at(parseError.offset);
@@ -53,7 +55,10 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   }
 
   let out = '';
-  if (parseError) {
+  if (isPython) {
+    fallbackScan(text, session, true);
+    out = text.replace(/[^\n]/g, '');
+  } else if (parseError) {
     out = fallbackScan(text, session);
   } else {
     const tpl: Template = { file: path, text, nodes, lines };
@@ -118,14 +123,21 @@ function projectConfig(ctx: DbtProjectContext, idx: DbtIndex, project: string, k
 }
 
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
-function fallbackScan(text: string, session: RenderSession): string {
+function fallbackScan(text: string, session: RenderSession, python = false): string {
   const lines = new LineIndex(text);
-  const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?\)/g;
+  const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?(\w+)['"]?\s*)?\)/g;
+  if (python) {
+    for (const m of text.matchAll(/\bdbt\.config\s*\(([^)]*)\)/g)) {
+      for (const kv of (m[1] ?? '').matchAll(/(\w+)\s*=\s*(?:(['"])([^'"]*)\2|(True|False))/g)) session.config.set(kv[1] ?? '', kv[3] ?? kv[4] === 'True');
+    }
+  }
   for (const m of text.matchAll(re)) {
     const at = lines.at(m.index ?? 0);
     const a = m[3] ?? '';
     const b = m[5];
-    const call: RecordedCall = m[1] === 'source' || b !== undefined ? { kind: m[1] === 'source' ? 'source' : 'ref', first: a, name: b ?? a, file: session.node.file, line: at.line, column: at.column } : { kind: 'ref', name: a, file: session.node.file, line: at.line, column: at.column };
+    const version = m[1] === 'ref' && m[6] !== undefined ? { version: m[6] } : {};
+    const where = { file: session.node.file, line: at.line, column: at.column, ...version };
+    const call: RecordedCall = m[1] === 'source' || b !== undefined ? { kind: m[1] === 'source' ? 'source' : 'ref', first: a, name: b ?? a, ...where } : { kind: 'ref', name: a, ...where };
     session.calls.push(call);
   }
   return text.replace(/\{[{%#][\s\S]*?[}%#]\}/g, (m) => m.replace(/[^\n]/g, ' '));

@@ -1,6 +1,7 @@
 import type { DbtProjectContext } from './api';
 import { staticBuiltins } from './builtins';
 import { indexOf, type DbtIndex } from './contextIndex';
+import { dbtNamespace } from './dbtNamespace';
 import { Interpreter } from './jinja/evaluator';
 import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
@@ -193,6 +194,7 @@ export class RenderSession {
     b.set('adapter', this.adapterObj());
     b.set('api', obj({ Relation: obj({ create: new Callable('create', (_a, kw) => this.relation('source', str(kw.get('identifier')), undefined, { schema: str(kw.get('schema') ?? t.schema), identifier: str(kw.get('identifier')) })) }) }));
     b.set('doc', new Callable('doc', () => ''));
+    b.set('dbt', dbtNamespace(t.type));
   }
 
   private adapterObj(): Obj {

@@ -2,6 +2,7 @@ import { Column, Entity, type Facts } from '../../model/entities';
 import { columnId, modelId, nodeId, sourceId } from '../../model/ids';
 import type { DbtNodeFile, DbtProjectInfo } from '../api';
 import type { DbtIndex, NodeProps, RefTarget, SourceTarget } from '../contextIndex';
+import { mergeConfig, treeConfig } from '../nodeConfig';
 import type { DeclaredColumn, DeclaredNode } from './properties';
 
 /** Inputs gathered by the loader. */
@@ -9,7 +10,9 @@ export interface Gathered {
   projects: DbtProjectInfo[];
   declared: DeclaredNode[];
   docs: { name: string; project: string; file: string; line: number; text: string }[];
-  seeds: { project: string; path: string; name: string; header: string[] }[];
+  seeds: { project: string; path: string; name: string; header: string[]; relPath: string }[];
+  /** `seeds:` config trees of the root project and of each package's own dbt_project.yml. */
+  seedTrees: { root: unknown; packages: Record<string, unknown> };
   snapshotNames: { project: string; path: string; name: string }[];
   nodeFiles: (DbtNodeFile & { relPath: string })[];
 }
@@ -52,7 +55,7 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   }
   for (const f of g.nodeFiles) {
     if (f.kind !== 'model') continue;
-    const base = (f.path.split('/').pop() ?? f.path).replace(/\.sql$/i, '');
+    const base = (f.path.split('/').pop() ?? f.path).replace(/\.(sql|py)$/i, '');
     if (nodeProps[f.project]?.[base]?.version !== undefined) continue;
     if (!refs[f.project]?.[base]) put(refs, f.project, base, { kind: 'model', id: modelId(f.project, base) });
   }
@@ -62,11 +65,21 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
     const id = nodeId('seed', s.project, s.name);
     put(refs, s.project, s.name, { kind: 'seed', id });
     const d = g.declared.find((x) => x.resource === 'seeds' && x.name === s.name && x.project === s.project);
-    facts.entities.push(Entity.parse({ id, kind: 'seed', name: s.name, project: s.project, path: s.path, description: d?.description ?? '', tags: d?.tags ?? [], meta: d?.meta ?? {}, owners: d?.owners ?? [], tests: d?.tests ?? [], disabled: d?.config.enabled === false, provenance: prov(s.path, 1, 1, 'dbt-seed') }));
+    // Seed config precedence: package's own dbt_project.yml < root dbt_project.yml < YAML properties.
+    const parts = [...s.relPath.split('/').slice(0, -1), s.name];
+    const cfg: Record<string, unknown> = {};
+    mergeConfig(cfg, treeConfig(g.seedTrees.packages[s.project], s.project, parts));
+    mergeConfig(cfg, treeConfig(g.seedTrees.root, s.project, parts));
+    mergeConfig(cfg, d?.config ?? {});
+    const cfgTags = Array.isArray(cfg.tags) ? cfg.tags.map(String) : [];
+    const schema = typeof cfg.schema === 'string' ? { schema: cfg.schema } : {};
+    const disabled = cfg.enabled === false || String(cfg.enabled).toLowerCase() === 'false';
+    facts.entities.push(Entity.parse({ id, kind: 'seed', name: s.name, project: s.project, path: s.path, ...schema, description: d?.description ?? '', tags: [...new Set([...cfgTags, ...(d?.tags ?? [])])], meta: d?.meta ?? {}, owners: d?.owners ?? [], tests: d?.tests ?? [], disabled, provenance: prov(s.path, 1, 1, 'dbt-seed') }));
     const declaredCols = d?.columns ?? [];
     s.header.forEach((h, i) => {
       const dc = declaredCols.find((c) => c.name.toLowerCase() === h.toLowerCase());
-      const type = dc?.type ?? (d?.config.column_types as Record<string, string> | undefined)?.[h];
+      const colTypes = cfg.column_types !== null && typeof cfg.column_types === 'object' ? (cfg.column_types as Record<string, unknown>) : {};
+      const type = dc?.type ?? (typeof colTypes[h] === 'string' ? colTypes[h] : undefined);
       facts.columns.push(Column.parse({ id: columnId(id, h), entityId: id, name: h, ...(type ? { type } : {}), description: dc?.description ?? '', tags: dc?.tags ?? [], tests: dc?.tests ?? [], meta: dc?.meta ?? {}, position: i, origin: dc ? 'both' : 'declared', provenance: prov(s.path, 1, 1, 'dbt-seed') }));
     });
   }

@@ -61,7 +61,7 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
   const nodeFiles: DbtNodeFile[] = [];
   const declared: DeclaredNode[] = [];
   const docs: { name: string; project: string; file: string; line: number; text: string }[] = [];
-  const seeds: { project: string; path: string; name: string; header: string[] }[] = [];
+  const seeds: { project: string; path: string; name: string; header: string[]; relPath: string }[] = [];
   const files: DbtIndex['files'] = {};
   const snapshotNames: { project: string; path: string; name: string }[] = [];
 
@@ -87,7 +87,7 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
       if (lower.endsWith('.sql') && macroRel !== undefined) {
         const text = read(p);
         if (text !== undefined) macroFiles.push({ path: p, project: info.name, text });
-      } else if (lower.endsWith('.sql') && modelRel !== undefined) {
+      } else if ((lower.endsWith('.sql') || lower.endsWith('.py')) && modelRel !== undefined) {
         nodeFiles.push({ path: p, kind: 'model', project: info.name });
         files[p] = { project: info.name, kind: 'model', relPath: modelRel };
       } else if (lower.endsWith('.sql') && snapRel !== undefined) {
@@ -102,7 +102,7 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
       } else if (lower.endsWith('.csv') && seedRel !== undefined) {
         const text = read(p) ?? '';
         const header = (text.split(/\r?\n/, 1)[0] ?? '').split(',').map((h) => h.trim().replace(/^"|"$/g, '')).filter(Boolean);
-        seeds.push({ project: info.name, path: p, name: (p.split('/').pop() ?? p).replace(/\.csv$/i, ''), header });
+        seeds.push({ project: info.name, path: p, name: (p.split('/').pop() ?? p).replace(/\.csv$/i, ''), header, relPath: seedRel });
       } else if (isYaml && (modelRel ?? snapRel ?? seedRel ?? anRel ?? macroRel ?? inDirs(p, info.testPaths)) !== undefined) {
         const text = read(p);
         if (text === undefined) continue;
@@ -121,7 +121,8 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
 
   const facts: Facts = emptyFacts();
   facts.diagnostics.push(...diagnostics);
-  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, snapshotNames, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
+  const seedTrees = { root: rootFile.raw.seeds, packages: Object.fromEntries(pkgs.map((p) => [p.info.name, p.raw.seeds])) };
+  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
   const index: DbtIndex = {
     ...idxBuild,
     exposures: declared.filter((d) => d.resource === 'exposures'),

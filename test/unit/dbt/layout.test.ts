@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { assembleDbtProject, loadDbtProject, renderDbtNode } from '../../../core/dbt/api';
+import { memFileSource } from './helpers';
+
+/** Project layouts: custom paths, packages-install-path, local packages, Python models, seed configs. */
+
+function extract(files: Record<string, string>, root = '') {
+  const fs = memFileSource(files);
+  const ctx = loadDbtProject(fs, root);
+  const results = ctx.nodeFiles.map((f) => renderDbtNode(ctx, f.path, files[f.path] ?? ''));
+  return { ctx, results, facts: assembleDbtProject(ctx, results) };
+}
+
+describe('dbt project layouts', () => {
+  it('honours custom model/macro/seed paths and packages-install-path, in a sub-folder root', () => {
+    const { ctx, facts } = extract({
+      'dbt/dbt_project.yml': "name: sub\nconfig-version: 2\nmodel-paths: ['transform']\nmacro-paths: ['jinja']\nseed-paths: ['data']\npackages-install-path: vendor\n",
+      'dbt/transform/a.sql': "select {{ hello() }} from {{ ref('b') }} join {{ ref('lib', 'lib_model') }} using (id)",
+      'dbt/transform/b.sql': "select * from {{ ref('codes') }}",
+      'dbt/jinja/hello.sql': "{% macro hello() %}'hi'{% endmacro %}",
+      'dbt/data/codes.csv': 'id,label\n1,a\n',
+      'dbt/vendor/lib/dbt_project.yml': 'name: lib\nconfig-version: 2\n',
+      'dbt/vendor/lib/models/lib_model.sql': 'select 1 as id',
+      'dbt/models/ignored.sql': 'select 1',
+      'elsewhere/models/x.sql': 'select 1',
+    }, 'dbt');
+    assert.deepEqual(ctx.nodeFiles.map((f) => f.path).sort(), ['dbt/transform/a.sql', 'dbt/transform/b.sql', 'dbt/vendor/lib/models/lib_model.sql']);
+    const into = (id: string) => facts.modelEdges.filter((e) => e.to === id).map((e) => e.from).sort();
+    assert.deepEqual(into('model.sub.a'), ['model.lib.lib_model', 'model.sub.b']);
+    assert.deepEqual(into('model.sub.b'), ['seed.sub.codes']);
+    assert.match(facts.entities.find((e) => e.id === 'model.sub.a')?.compiledSql ?? '', /^select 'hi' from/);
+  });
+
+  it('resolves local packages from packages.yml', () => {
+    const { ctx, facts } = extract({
+      'proj/dbt_project.yml': 'name: proj\nconfig-version: 2\n',
+      'proj/packages.yml': 'packages:\n  - local: ../shared\n  - package: dbt-labs/dbt_utils\n    version: 1.0.0\n',
+      'proj/models/m.sql': "select * from {{ ref('shared_model') }}",
+      'shared/dbt_project.yml': 'name: shared\nconfig-version: 2\n',
+      'shared/models/shared_model.sql': 'select 1',
+    }, 'proj');
+    assert.deepEqual(ctx.projects.map((p) => `${p.name}@${p.root}`), ['proj@proj', 'shared@shared']);
+    assert.deepEqual(facts.modelEdges.map((e) => `${e.from}->${e.to}`), ['model.shared.shared_model->model.proj.m']);
+  });
+
+  it('reads Python models: dbt.ref / dbt.source / dbt.config, lines kept', () => {
+    const py = "def model(dbt, session):\n    dbt.config(materialized='table')\n    a = dbt.ref('a')\n    v = dbt.ref('vm', v=1)\n    s = dbt.source('raw', 't')\n    return a\n";
+    const { results } = extract({
+      'dbt_project.yml': 'name: p\nconfig-version: 2\n',
+      'models/py_model.py': py,
+      'models/a.sql': 'select 1',
+      'models/vm_v1.sql': 'select 1',
+      'models/props.yml': 'version: 2\nmodels:\n  - name: vm\n    versions:\n      - v: 1\nsources:\n  - name: raw\n    tables:\n      - name: t\n',
+    });
+    const r = results.find((x) => x.path === 'models/py_model.py');
+    assert.equal(r?.entity.materialized, 'table');
+    assert.deepEqual(r?.dependencies.map((d) => d.target), ['model.p.a', 'model.p.vm.v1', 'source.p.raw.t']);
+    assert.equal(r?.rendered.lineageSql.split('\n').length, py.split('\n').length);
+  });
+
+  it('applies seeds: configs from dbt_project.yml (enabled, tags, column_types)', () => {
+    const { facts } = extract({
+      'dbt_project.yml': "name: p\nconfig-version: 2\nseeds:\n  p:\n    +tags: ['ref_data']\n    lookups:\n      +column_types: {code: 'char(2)'}\n    old:\n      +enabled: false\n",
+      'seeds/lookups/countries.csv': 'code,name\n',
+      'seeds/old/legacy.csv': 'a\n',
+    });
+    const countries = facts.entities.find((e) => e.id === 'seed.p.countries');
+    assert.deepEqual(countries?.tags, ['ref_data']);
+    assert.equal(facts.columns.find((c) => c.id === 'seed.p.countries#code')?.type, 'char(2)');
+    assert.equal(facts.entities.find((e) => e.id === 'seed.p.legacy')?.disabled, true);
+  });
+
+  it('a missing dbt_project.yml is a located diagnostic, not a crash', () => {
+    const { ctx } = extract({ 'models/a.sql': 'select 1' });
+    assert.deepEqual(ctx.facts.diagnostics.map((d) => [d.code, d.file, d.line, d.column]), [['dbt-project-missing', 'dbt_project.yml', 1, 1]]);
+  });
+});

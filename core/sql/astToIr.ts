@@ -2,6 +2,8 @@ import type { TransformKind } from '../model/entities';
 import type { RelationName } from '../pipeline/contracts';
 import { identName, relationOf, splitAlias } from './astNames';
 import type { IrCte, IrOutput, IrQuery, IrRef, IrSelect, IrSource, IrStar } from './ir';
+import { selectItemText, tokensOf } from './itemText';
+import type { Token } from './lexer';
 import type { StarModifier } from './preprocess';
 
 /** Node of node-sql-parser's AST, read structurally (its published types are incomplete). */
@@ -11,6 +13,8 @@ export type AstNode = Record<string, unknown>;
 export interface AstContext {
   /** Original statement text, used to name unaliased expressions as written. */
   text: string;
+  /** Tokens of `text`, computed on first use. */
+  tokens?: Token[];
   starModifiers: StarModifier[];
   starOrdinal: number;
 }
@@ -153,11 +157,33 @@ function takeStar(star: IrStar, ctx: AstContext): IrStar {
 
 function defaultName(expr: AstNode, ctx: AstContext, index: number): string {
   if (expr.type === 'column_ref') return columnName(expr.column) ?? `_col${index}`;
-  const loc = asNode(expr.loc);
-  const start = asNode(loc?.start)?.offset;
-  const end = asNode(loc?.end)?.offset;
-  if (typeof start === 'number' && typeof end === 'number' && end > start) return ctx.text.slice(start, end).replace(/\s+/g, ' ').trim();
-  return `_col${index}`;
+  // `col::type` keeps the column's name (PostgreSQL, Snowflake, Redshift).
+  const inner = asNode(expr.expr);
+  if (expr.type === 'cast' && expr.symbol === '::' && inner?.type === 'column_ref') return columnName(inner.column) ?? `_col${index}`;
+  const offset = firstLocation(expr);
+  const text = offset === undefined ? undefined : selectItemText(ctx.text, tokensOf(ctx.text, ctx), offset);
+  return text || `_col${index}`;
+}
+
+/** Start offset of the first located node of an expression, not looking into subqueries. */
+function firstLocation(value: unknown): number | undefined {
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = firstLocation(v);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const node = asNode(value);
+  if (!node || queryNode(node)) return undefined;
+  const start = asNode(asNode(node.loc)?.start)?.offset;
+  if (typeof start === 'number') return start;
+  for (const [key, child] of Object.entries(node)) {
+    if (key === 'loc') continue;
+    const found = firstLocation(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function buildSource(item: AstNode | undefined, ctx: AstContext, indirect: IrRef[]): IrSource | undefined {
@@ -234,7 +260,8 @@ export function collectRefs(value: unknown, kind: WalkKind, agg: boolean, out: I
   switch (node.type) {
     case 'column_ref': {
       const c = columnName(node.column);
-      if (!c) return;
+      // T-SQL variables (`@x`, `@@ROWCOUNT`) are not columns.
+      if (!c || c.startsWith('@')) return;
       const t = qualifierOf(node);
       out.push(t ? { t, c, k: leafKind(kind, agg, root) } : { c, k: leafKind(kind, agg, root) });
       return;

@@ -2,6 +2,7 @@ import type { Diagnostic } from '../model/entities';
 import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipeline/contracts';
 import { asNode, buildQuery, type AstContext, type AstNode } from './astToIr';
 import { astify, GRAMMAR_CHAIN } from './dialectParsers';
+import { findEmbeddedStatements, isNonLineageCommand } from './embedded';
 import { fallbackScan } from './fallbackScan';
 import type { IrStatement } from './ir';
 import { collectReads } from './irReads';
@@ -35,25 +36,50 @@ export const parseSql: ParseSqlFn = (sql, options): ParsedSql => {
   };
   const result: ParsedSql = { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
   for (const slice of splitStatements(sql, lex)) {
-    const start = lineColumnAt(sql, slice.offset);
     const tokens = slice.tokens.map((t) => ({ ...t, offset: t.offset - slice.offset, end: t.end - slice.offset }));
     const outcome = parseStatement(slice.text, tokens, options.dialect);
-    if ('error' in outcome) {
-      const { error } = outcome;
-      const line = start.line + error.line - 1;
-      const column = error.line === 1 ? start.column + error.column - 1 : error.column;
-      result.diagnostics.push({ file: options.file, line, column, severity: 'error', code: 'sql-parse', message: error.message, extractor: EXTRACTOR });
-      const scan = fallbackScan(tokens);
-      const statement: ParsedStatement = { kind: scan.kind, reads: scan.reads, line: start.line, ir: { err: error.message } satisfies IrStatement };
-      if (scan.target) statement.target = scan.target;
-      result.statements.push(statement);
-      result.fallback = true;
-    } else {
-      for (const facts of outcome.facts) result.statements.push({ ...facts, line: start.line });
+    if ('error' in outcome && isNonLineageCommand(tokens)) {
+      result.statements.push({ kind: 'other', reads: [], line: lineColumnAt(sql, slice.offset).line, ir: {} satisfies IrStatement });
+      continue;
     }
+    const embedded = 'error' in outcome ? findEmbeddedStatements(tokens) : [];
+    if ('error' in outcome && embedded.length > 0 && !(embedded.length === 1 && embedded[0]?.from === 0)) {
+      // A procedure body or a T-SQL batch: analyse the statements inside it one by one.
+      for (const part of embedded) {
+        const partTokens = tokens.slice(part.from, part.to);
+        const first = partTokens[0] as Token;
+        const last = partTokens[partTokens.length - 1] as Token;
+        addStatement(result, sql, slice.offset + first.offset, slice.text.slice(first.offset, last.end), partTokens.map((t) => ({ ...t, offset: t.offset - first.offset, end: t.end - first.offset })), options);
+      }
+      continue;
+    }
+    addOutcome(result, sql, slice.offset, tokens, outcome, options);
   }
   return result;
 };
+
+/** Parses one statement at `offset` of the file and records it. */
+function addStatement(result: ParsedSql, sql: string, offset: number, text: string, tokens: Token[], options: { dialect: Dialect; file: string }): void {
+  addOutcome(result, sql, offset, tokens, parseStatement(text, tokens, options.dialect), options);
+}
+
+/** Records a statement's facts, or its diagnostic plus the fallback scan. */
+function addOutcome(result: ParsedSql, sql: string, offset: number, tokens: Token[], outcome: Outcome, options: { dialect: Dialect; file: string }): void {
+  const start = lineColumnAt(sql, offset);
+  if (!('error' in outcome)) {
+    for (const facts of outcome.facts) result.statements.push({ ...facts, line: start.line });
+    return;
+  }
+  const { error } = outcome;
+  const line = start.line + error.line - 1;
+  const column = error.line === 1 ? start.column + error.column - 1 : error.column;
+  result.diagnostics.push({ file: options.file, line, column, severity: 'error', code: 'sql-parse', message: error.message, extractor: EXTRACTOR });
+  const scan = fallbackScan(tokens);
+  const statement: ParsedStatement = { kind: scan.kind, reads: scan.reads, line: start.line, ir: { err: error.message } satisfies IrStatement };
+  if (scan.target) statement.target = scan.target;
+  result.statements.push(statement);
+  result.fallback = true;
+}
 
 type Outcome = { facts: StatementFacts[] } | { error: StatementError };
 
@@ -128,7 +154,8 @@ function parseWithDml(text: string, tokens: Token[], dmlAt: number, dialect: Dia
 /** Tries the dialect's grammar chain; the error reported is the dialect's own grammar's. */
 function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { error: StatementError } {
   let firstError: StatementError | undefined;
-  for (const grammar of GRAMMAR_CHAIN[dialect]) {
+  // An unknown dialect (a typo in settings) still parses, with the PostgreSQL chain.
+  for (const grammar of GRAMMAR_CHAIN[dialect] ?? GRAMMAR_CHAIN.postgresql) {
     try {
       const ast = astify(text, grammar);
       const asts = (Array.isArray(ast) ? ast : [ast]).map(asNode).filter((a): a is AstNode => a !== undefined);

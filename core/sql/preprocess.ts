@@ -44,6 +44,16 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): Pre
       // LISTAGG(x, ',') WITHIN GROUP (ORDER BY y): only ordering, which lineage does not need.
       const close = matchingParen(tokens, i + 2);
       if (close !== undefined) blank(tok.offset, (tokens[close] as Token).end);
+    } else if ((u === 'SEMI' || u === 'ANTI') && upper(i - 1) === 'LEFT' && upper(i + 1) === 'JOIN') {
+      // Hive/Spark LEFT SEMI / ANTI JOIN read the same columns as a LEFT JOIN.
+      blank(tok.offset, tok.end);
+    } else if (u === 'WITH' && upper(i + 1) === 'ORDINALITY') {
+      blank(tok.offset, (tokens[i + 1] as Token).end);
+    } else if (tok.type === 'punct' && ['+', '-', '*', '/', '|'].includes(tok.text) && punct(i + 1, '=') && tokens[i + 1]?.offset === tok.end && dialect === 'transactsql') {
+      // T-SQL compound assignment `SET a += x` → `SET a = x`.
+      blank(tok.offset, tok.end);
+    } else if (u === 'INSERT' && i === 0) {
+      unwrapInsertQuery(tokens, blank);
     } else if ((u === 'IGNORE' || u === 'RESPECT') && upper(i + 1) === 'NULLS') {
       blank(tok.offset, (tokens[i + 1] as Token).end);
     } else if (tok.type === 'punct' && tok.text === '*' && isSelectListStar(tokens, i)) {
@@ -141,4 +151,31 @@ function matchingParen(tokens: Token[], open: number): number | undefined {
     else if (t.type === 'punct' && t.text === ')' && --depth === 0) return j;
   }
   return undefined;
+}
+
+/** `INSERT INTO t (a, b) ((SELECT … UNION SELECT …))`: drop the parentheses around the whole query, which the grammars reject. */
+function unwrapInsertQuery(tokens: Token[], blank: (from: number, to: number) => void): void {
+  let i = 1;
+  while (i < tokens.length && !(tokens[i]?.type === 'punct' && tokens[i]?.text === '(')) i++;
+  // Skip the column list when the first parenthesis holds names rather than a query.
+  const afterOpen = tokens[i + 1];
+  if (afterOpen && !(afterOpen.type === 'punct' && afterOpen.text === '(') && !['SELECT', 'WITH'].includes(afterOpen.text.toUpperCase())) {
+    const close = matchingParen(tokens, i);
+    if (close === undefined) return;
+    i = close + 1;
+  }
+  for (;;) {
+    const open = tokens[i];
+    if (!open || open.type !== 'punct' || open.text !== '(') return;
+    const close = matchingParen(tokens, i);
+    if (close === undefined || close !== lastIndex(tokens)) return;
+    blank(open.offset, open.end);
+    blank((tokens[close] as Token).offset, (tokens[close] as Token).end);
+    tokens = tokens.slice(0, close);
+    i++;
+  }
+}
+
+function lastIndex(tokens: Token[]): number {
+  return tokens.length - 1;
 }

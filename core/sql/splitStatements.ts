@@ -48,7 +48,10 @@ export function splitStatements(sql: string, lex: LexOptions = {}): StatementSli
     } else if (upper === 'CASE' && depth > 0) {
       depth++;
     } else if (upper === 'END' && depth > 0) {
-      depth--;
+      // END IF / END LOOP / END WHILE close blocks whose openers were not counted.
+      const next = tokens[i + 1];
+      const closes = next?.type === 'word' ? next.text.toUpperCase() : '';
+      if (!['IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR'].includes(closes)) depth--;
     }
     current.push(tok);
   }

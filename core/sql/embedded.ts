@@ -1,0 +1,89 @@
+import type { Token } from './lexer';
+
+/** A statement found inside a procedural block or an unterminated T-SQL batch; token indexes into the outer statement. */
+export interface EmbeddedStatement {
+  from: number;
+  to: number;
+}
+
+const STRONG = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+const WEAK = new Set(['SELECT', 'WITH', 'CREATE']);
+const BLOCK_PREFIX = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP', 'DO', 'REPEAT']);
+
+const word = (t: Token | undefined): string => (t && t.type === 'word' ? t.text.toUpperCase() : '');
+const isPunct = (t: Token | undefined, p: string): boolean => !!t && t.type === 'punct' && t.text === p;
+
+/**
+ * Finds the DML/query statements inside a statement the grammars rejected as a whole: the body of
+ * CREATE PROCEDURE … BEGIN … END (BigQuery, Oracle, T-SQL) or T-SQL batches without semicolons.
+ * A statement starts at INSERT/UPDATE/DELETE/MERGE at parenthesis depth 0 (except MERGE's own
+ * WHEN … THEN actions and ON DELETE), or at SELECT/WITH/CREATE right after `;`, BEGIN, THEN, ELSE,
+ * LOOP or DO; it ends at the next `;`, the next start, or a block END.
+ */
+export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
+  const starts: number[] = [];
+  let depth = 0;
+  let caseDepth = 0;
+  let inMerge = false;
+  const ends = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth = Math.max(0, depth - 1);
+    if (depth > 0) continue;
+    const u = word(t);
+    const prev = tokens[i - 1];
+    const prevWord = word(prev);
+    if (isPunct(t, ';')) {
+      ends.add(i);
+      inMerge = false;
+      continue;
+    }
+    if (u === 'CASE') caseDepth++;
+    if (u === 'END') {
+      if (caseDepth > 0) caseDepth--;
+      else ends.add(i);
+      continue;
+    }
+    const afterBlock = i === 0 || isPunct(prev, ';') || BLOCK_PREFIX.has(prevWord);
+    const mergeAction = inMerge && prevWord === 'THEN';
+    // CREATE starts a statement only for tables and views, not for the enclosing PROCEDURE/FUNCTION.
+    if (u === 'CREATE' && !createsRelation(tokens, i)) continue;
+    if ((STRONG.has(u) && prevWord !== 'ON' && prevWord !== 'FOR' && !mergeAction) || (WEAK.has(u) && afterBlock && !mergeAction)) {
+      starts.push(i);
+      inMerge = u === 'MERGE';
+      caseDepth = 0;
+    }
+  }
+  const out: EmbeddedStatement[] = [];
+  starts.forEach((from, k) => {
+    const nextStart = starts[k + 1] ?? tokens.length;
+    let to = nextStart;
+    for (let j = from + 1; j < nextStart; j++) {
+      if (ends.has(j)) {
+        to = j;
+        break;
+      }
+    }
+    if (to > from) out.push({ from, to });
+  });
+  return out;
+}
+
+/** Statements that carry no lineage; when the grammars reject them they are skipped without a diagnostic. */
+export function isNonLineageCommand(tokens: Token[]): boolean {
+  const first = word(tokens[0]);
+  if (['SET', 'SHOW', 'DESC', 'DESCRIBE', 'EXPLAIN', 'USE', 'ADD', 'CACHE', 'UNCACHE', 'REFRESH', 'ANALYZE', 'VACUUM', 'GRANT', 'REVOKE', 'COMMIT', 'ROLLBACK', 'START', 'MSCK', 'OPTIMIZE', 'COMMENT', 'LIST', 'RESET', 'CLEAR', 'PRINT', 'GO'].includes(first)) return true;
+  if (first === 'CREATE' || first === 'DROP') {
+    const head = tokens.slice(1, 6).map(word);
+    const objectAt = head.findIndex((w) => !['OR', 'REPLACE', 'TEMP', 'TEMPORARY', 'IF', 'NOT', 'EXISTS'].includes(w));
+    return ['FUNCTION', 'MACRO'].includes(head[objectAt] ?? '') || (first === 'DROP' && !['TABLE', 'VIEW'].includes(head[objectAt] ?? ''));
+  }
+  return false;
+}
+
+function createsRelation(tokens: Token[], i: number): boolean {
+  let j = i + 1;
+  while (['OR', 'REPLACE', 'TEMP', 'TEMPORARY', 'TRANSIENT', 'GLOBAL', 'LOCAL', 'MATERIALIZED', 'SECURE'].includes(word(tokens[j]))) j++;
+  return word(tokens[j]) === 'TABLE' || word(tokens[j]) === 'VIEW';
+}

@@ -1,0 +1,106 @@
+/**
+ * SQL corpus benchmark: per-file parse time (p50/p95/max), resolve time and parse coverage over
+ * the shared corpora. Run with `npx tsx scripts/bench/sqlCorpus.ts`; writes bench-results/sql-corpus.json.
+ * dbt model files are Jinja: this script strips Jinja crudely (refs/sources become relations, other
+ * tags are dropped) only to get realistic model bodies to time; real rendering lives in core/dbt.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Dialect } from '../../core/pipeline/contracts';
+import { parseSql } from '../../core/sql/parseSql';
+import { resolveLineage } from '../../core/sql/resolveLineage';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CORPORA = path.resolve(ROOT, '../shared/corpora');
+if (!fs.existsSync(CORPORA)) throw new Error(`Corpora missing at ${CORPORA}`);
+
+interface Input {
+  name: string;
+  sql: string;
+  dialect: Dialect;
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.name.endsWith('.sql')) out.push(p);
+  }
+  return out;
+}
+
+function stripJinja(sql: string): string {
+  return sql
+    .replace(/\{#[\s\S]*?#\}/g, '')
+    .replace(/\{\{\s*ref\(\s*['"]([\w.]+)['"]\s*\)\s*\}\}/g, 'mallard__rel.$1')
+    .replace(/\{\{\s*source\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]\s*\)\s*\}\}/g, '$1.$2')
+    .replace(/\{\{\s*config\([\s\S]*?\)\s*\}\}/g, '')
+    .replace(/\{\{\s*[\w.]*star\([\s\S]*?\)\s*\}\}/g, '*')
+    .replace(/\{%[\s\S]*?%\}/g, '')
+    .replace(/\{\{[\s\S]*?\}\}/g, 'null');
+}
+
+const SQLLINEAGE_DIALECTS: Record<string, Dialect> = { tsql: 'transactsql', sparksql: 'hive', databricks: 'hive', hive: 'hive', bigquery: 'bigquery', snowflake: 'snowflake', mysql: 'mysql', redshift: 'redshift', athena: 'athena' };
+
+function corpora(): Record<string, Input[]> {
+  const tpch = fs.readdirSync(path.join(CORPORA, 'tpch')).filter((f) => f.endsWith('.sql')).sort()
+    .map((f) => ({ name: `tpch/${f}`, sql: fs.readFileSync(path.join(CORPORA, 'tpch', f), 'utf8'), dialect: 'postgresql' as Dialect }));
+  const cases = JSON.parse(fs.readFileSync(path.join(CORPORA, 'sqllineage_cases.json'), 'utf8')) as { id: string; sql: string; dialect: string }[];
+  const sqllineage = cases.map((c) => ({ name: c.id, sql: c.sql, dialect: SQLLINEAGE_DIALECTS[c.dialect] ?? 'postgresql' }));
+  const dbt = (dir: string): Input[] => walk(path.join(CORPORA, dir)).sort()
+    .map((f) => ({ name: path.relative(CORPORA, f), sql: stripJinja(fs.readFileSync(f, 'utf8')), dialect: 'snowflake' as Dialect }));
+  return { tpch, sqllineage, dbt_hubspot: dbt('dbt_hubspot'), 'dbt-project-evaluator': dbt('dbt-project-evaluator') };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+const ms = (ns: bigint): number => Number(ns) / 1e6;
+
+// Cold start: the first parse per grammar pays for building the parser.
+const coldStart = process.hrtime.bigint();
+parseSql('select 1', { dialect: 'postgresql', file: 'cold.sql' });
+const coldMs = ms(process.hrtime.bigint() - coldStart);
+
+const results: Record<string, unknown> = { coldFirstParseMs: coldMs };
+const rows: string[][] = [['corpus', 'files', 'stmts', 'parsed %', 'parse p50', 'p95', 'max', 'resolve p50', 'p95', 'max', 'slowest']];
+for (const [corpus, inputs] of Object.entries(corpora())) {
+  const parseTimes: number[] = [];
+  const resolveTimes: number[] = [];
+  let statements = 0;
+  let clean = 0;
+  let slowest = { name: '', ms: 0 };
+  for (const input of inputs) {
+    const t0 = process.hrtime.bigint();
+    const parsed = parseSql(input.sql, { dialect: input.dialect, file: input.name });
+    const t1 = process.hrtime.bigint();
+    for (const st of parsed.statements) resolveLineage(st, () => undefined);
+    const t2 = process.hrtime.bigint();
+    parseTimes.push(ms(t1 - t0));
+    resolveTimes.push(ms(t2 - t1));
+    if (ms(t1 - t0) > slowest.ms) slowest = { name: input.name, ms: ms(t1 - t0) };
+    statements += parsed.statements.length;
+    clean += parsed.statements.filter((s) => !(s.ir && typeof s.ir === 'object' && 'err' in s.ir)).length;
+  }
+  const p = [...parseTimes].sort((a, b) => a - b);
+  const r = [...resolveTimes].sort((a, b) => a - b);
+  const summary = {
+    files: inputs.length,
+    statements,
+    parsedStatementsPct: statements ? (100 * clean) / statements : 0,
+    parseMs: { p50: percentile(p, 50), p95: percentile(p, 95), max: p[p.length - 1] ?? 0 },
+    resolveMs: { p50: percentile(r, 50), p95: percentile(r, 95), max: r[r.length - 1] ?? 0 },
+    slowest,
+  };
+  results[corpus] = summary;
+  const f = (n: number): string => n.toFixed(2);
+  rows.push([corpus, String(summary.files), String(statements), summary.parsedStatementsPct.toFixed(1), f(summary.parseMs.p50), f(summary.parseMs.p95), f(summary.parseMs.max), f(summary.resolveMs.p50), f(summary.resolveMs.p95), f(summary.resolveMs.max), `${slowest.name.slice(-40)}`]);
+}
+
+fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench-results/sql-corpus.json'), `${JSON.stringify(results, null, 2)}\n`);
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+console.log(`cold first parse (grammar construction + first statement): ${coldMs.toFixed(1)} ms; times in ms per file`);
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));

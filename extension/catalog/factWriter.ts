@@ -3,6 +3,7 @@ import type { Facts } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
 import type { FactScope } from './catalogTypes';
 import { CatalogError } from './catalogError';
+import { createIndexes, dropFactIndexes, inKeyOrder } from './bulkLoad';
 import { validateFacts } from './factValidation';
 import { indexEntity, rebuildSearchIndex, unindexEntity } from './ftsIndex';
 import { reconcileAllEdits, reconcileEditsOf } from './userEdits';
@@ -37,14 +38,16 @@ export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void
 
 /** Cold scan: wipes all facts (not files, parse cache, user edits or outbox) and loads `facts`. */
 export function replaceAll(db: Database, facts: Facts): void {
-  const valid = validateFacts(facts);
+  const valid = inKeyOrder(validateFacts(facts));
   runWrite(() =>
     inTransaction(db, () => {
       db.exec(`
         DELETE FROM search_fts; DELETE FROM column_edges; DELETE FROM model_edges;
         DELETE FROM unresolved; DELETE FROM diagnostics; DELETE FROM columns; DELETE FROM entities;
       `);
+      const indexes = dropFactIndexes(db);
       insertFacts(db, valid);
+      createIndexes(db, indexes);
       rebuildSearchIndex(db);
       reconcileAllEdits(db);
     }),

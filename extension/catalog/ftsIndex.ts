@@ -7,14 +7,24 @@ import { prepared } from './sqlUtil';
  * Full-text search (FTS5). One row per entity, keyed by `entities.rowid`: the name (plus relation),
  * the effective description (a user edit wins over the extracted one) and the column names.
  * Tokenized by unicode61, so `stg_orders` is found by `orders` and by the prefix `stg_ord`.
+ * Prefix indexes for 2- and 3-character prefixes keep short typeahead queries (`id`, `ord`) from
+ * merging the doclists of every matching term at query time.
  */
 
 const INDEX_SELECT = `
   SELECT e.rowid, e.name || coalesce(' ' || e.relation, ''),
     coalesce(u.description, json_extract(e.payload, '$.description'), ''),
     coalesce((SELECT group_concat(c.name, ' ') FROM columns c WHERE c.entity_id = e.id), ''),
-    e.kind
+    e.kind, e.project
   FROM entities e LEFT JOIN user_edits u ON u.target_id = e.id`;
+
+/**
+ * Most matches ranked per tier. bm25 costs per matching document, so a word found in every entity
+ * (`id`) would cost tens of milliseconds to rank on 100k entities; beyond the cap the best of the
+ * first RANK_CAP matches (in insertion order) are returned. Such a word ranks nothing anyway: its
+ * inverse document frequency is about zero.
+ */
+const RANK_CAP = 2_000;
 
 /** Column weights for bm25: a name hit outranks a column hit, which outranks a description hit. */
 const BM25 = 'bm25(search_fts, 10.0, 2.0, 4.0)';
@@ -22,7 +32,7 @@ const BM25 = 'bm25(search_fts, 10.0, 2.0, 4.0)';
 /** (Re)writes the search row of one entity; a no-op when the entity does not exist. */
 export function indexEntity(db: Database, entityId: string): void {
   unindexEntity(db, entityId);
-  prepared(db, `INSERT INTO search_fts (rowid, name, description, columns, kind) ${INDEX_SELECT} WHERE e.id = ?`).run(entityId);
+  prepared(db, `INSERT INTO search_fts (rowid, name, description, columns, kind, project) ${INDEX_SELECT} WHERE e.id = ?`).run(entityId);
 }
 
 /** Deletes the search row of one entity (call before the entity row goes away). */
@@ -33,7 +43,7 @@ export function unindexEntity(db: Database, entityId: string): void {
 /** Rebuilds the whole index once, after a bulk load. */
 export function rebuildSearchIndex(db: Database): void {
   db.exec('DELETE FROM search_fts');
-  db.exec(`INSERT INTO search_fts (rowid, name, description, columns, kind) ${INDEX_SELECT}`);
+  db.exec(`INSERT INTO search_fts (rowid, name, description, columns, kind, project) ${INDEX_SELECT}`);
   db.exec(`INSERT INTO search_fts (search_fts) VALUES ('optimize')`);
 }
 
@@ -56,28 +66,48 @@ interface HitRow {
   score: number;
 }
 
-/** Searches names, descriptions and column names; an exact name match first, then best (lowest) bm25. */
+/**
+ * Searches in tiers, each ranked by bm25 inside FTS5 with the LIMIT applied before the join to
+ * `entities`: exact names first, then name matches, then matches in descriptions and column names.
+ * A name match always outranks a description or column match; within a tier, lower bm25 is better
+ * (exact up to RANK_CAP matches per tier).
+ */
 export function searchEntities(db: Database, text: string, options: SearchOptions): SearchHit[] {
   const query = toFtsQuery(text);
   if (query === undefined) return [];
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 20)), 1000);
   const kinds = options.kind === undefined ? [] : typeof options.kind === 'string' ? [options.kind] : [...options.kind];
   const filters: string[] = [];
-  const params: unknown[] = [query];
+  const params: Record<string, unknown> = { limit };
   if (kinds.length > 0) {
-    filters.push(`AND f.kind IN (${kinds.map(() => '?').join(', ')})`);
-    params.push(...kinds);
+    filters.push('AND kind IN (SELECT value FROM json_each(@kinds))');
+    params.kinds = JSON.stringify(kinds);
   }
   if (options.project !== undefined) {
-    filters.push('AND e.project = ?');
-    params.push(options.project);
+    filters.push('AND project = @project');
+    params.project = options.project;
   }
-  params.push(text.trim(), limit);
-  const sql = `
-    SELECT e.id, e.kind, e.name, e.project, e.path, ${BM25} AS score
-    FROM search_fts f JOIN entities e ON e.rowid = f.rowid
-    WHERE search_fts MATCH ? ${filters.join(' ')}
-    ORDER BY e.name = ? COLLATE NOCASE DESC, score, e.name, e.id LIMIT ?`;
-  const rows = prepared(db, sql).all(...params) as HitRow[];
-  return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, project: r.project, path: r.path, score: r.score }));
+  const filter = filters.join(' ');
+  const hits = new Map<string, SearchHit>();
+  const exact = prepared(
+    db,
+    // An exact name always matches the FTS query too, so the name index alone finds these.
+    `SELECT id, kind, name, project, path, 0 AS score FROM entities WHERE name = @text COLLATE NOCASE ${filter} ORDER BY id LIMIT @limit`,
+  ).all({ ...params, text: text.trim() }) as HitRow[];
+  const tiers = [`{name} : (${query})`, query];
+  const rows: HitRow[] = [...exact];
+  for (const match of tiers) {
+    if (rows.length >= limit) break;
+    const sql = `SELECT e.id, e.kind, e.name, e.project, e.path, f.score FROM (
+        SELECT rowid, score FROM (
+          SELECT rowid, ${BM25} AS score FROM search_fts WHERE search_fts MATCH @match ${filter} LIMIT @cap
+        ) ORDER BY score LIMIT @take
+      ) f JOIN entities e ON e.rowid = f.rowid ORDER BY f.score, e.name, e.id`;
+    rows.push(...(prepared(db, sql).all({ ...params, match, take: limit + rows.length, cap: RANK_CAP }) as HitRow[]));
+  }
+  for (const r of rows) {
+    if (hits.size >= limit) break;
+    if (!hits.has(r.id)) hits.set(r.id, { id: r.id, kind: r.kind, name: r.name, project: r.project, path: r.path, score: r.score });
+  }
+  return [...hits.values()];
 }

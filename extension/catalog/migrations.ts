@@ -130,8 +130,8 @@ const v1: Migration = {
       ) WITHOUT ROWID;
 
       CREATE VIRTUAL TABLE search_fts USING fts5(
-        name, description, columns, kind UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 2'
+        name, description, columns, kind UNINDEXED, project UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
       );
     `);
   },

@@ -78,7 +78,10 @@ export interface DbtProjectContext {
   target: DbtTarget;
   /** SQL dialect (node-sql-parser name) for the target's adapter type. */
   dialect: Dialect;
-  /** Changes whenever any dbt_project.yml, packages file, macro, YAML, docs or seed file changes. */
+  /**
+   * Changes whenever any dbt_project.yml, packages file, macro, YAML, docs or seed file changes, a
+   * node file is added/removed, or the target changes; model SQL edits do not change it.
+   */
   contextHash: string;
   /** Root project first, then installed packages sorted by name. */
   projects: DbtProjectInfo[];

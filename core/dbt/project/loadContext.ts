@@ -136,7 +136,8 @@ export function loadContext(fs: FileSource, root: string, options: DbtLoadOption
     projectName: rootFile.info.name,
     target,
     dialect: dialectFor(target.type),
-    contextHash: fnv1a(hashParts.join('\u0000')),
+    // Refs resolve against the set of node files, so adding/removing a model changes the hash too.
+    contextHash: fnv1a([...hashParts, ...nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort()].join('\u0000')),
     projects: projects.map((p) => p.info),
     macroFiles,
     dispatch: readDispatch(rootFile.raw),

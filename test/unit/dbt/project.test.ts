@@ -58,6 +58,8 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.notEqual(loadDbtProject(changed, '').contextHash, ctx.contextHash);
     const modelEdit = { list: fs.list, read: (p: string) => (p === 'models/marts/orders.sql' ? 'select 1' : fs.read(p)) };
     assert.equal(loadDbtProject(modelEdit, '').contextHash, ctx.contextHash, 'model SQL is not part of the context');
+    const added = { list: () => [...fs.list(), 'models/new_model.sql'], read: (p: string) => (p === 'models/new_model.sql' ? 'select 1' : fs.read(p)) };
+    assert.notEqual(loadDbtProject(added, '').contextHash, ctx.contextHash, 'a new model can change how refs resolve');
   });
 
   it('records ref/source/depends_on including package refs, loop-generated refs and macro refs', () => {

@@ -148,3 +148,38 @@ create trigger catalog_tags_fill_scope before insert on public.catalog_tags
   for each row execute function private.catalog_fill_scope();
 create trigger catalog_classifications_fill_scope before insert on public.catalog_classifications
   for each row execute function private.catalog_fill_scope();
+
+/*
+ * Rows never change organization (moving catalog data between tenants would bypass the
+ * destination's review and confuse sync), and child rows follow their entity's team.
+ */
+create function private.catalog_keep_scope()
+returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  if new.org_id is distinct from old.org_id then
+    raise exception 'catalog rows cannot move to another organization' using errcode = '42501';
+  end if;
+  if tg_table_name = 'catalog_entities' and new.team_id is distinct from old.team_id then
+    update public.catalog_columns set team_id = new.team_id where entity_id = new.id;
+    update public.catalog_docs set team_id = new.team_id where entity_id = new.id;
+    update public.catalog_tags set team_id = new.team_id where entity_id = new.id;
+    update public.catalog_classifications set team_id = new.team_id where entity_id = new.id;
+  end if;
+  return new;
+end
+$$;
+
+create trigger catalog_entities_keep_scope before update on public.catalog_entities
+  for each row execute function private.catalog_keep_scope();
+create trigger catalog_columns_keep_scope before update on public.catalog_columns
+  for each row execute function private.catalog_keep_scope();
+create trigger lineage_edges_keep_scope before update on public.lineage_edges
+  for each row execute function private.catalog_keep_scope();
+create trigger catalog_docs_keep_scope before update on public.catalog_docs
+  for each row execute function private.catalog_keep_scope();
+create trigger catalog_tags_keep_scope before update on public.catalog_tags
+  for each row execute function private.catalog_keep_scope();
+create trigger catalog_classifications_keep_scope before update on public.catalog_classifications
+  for each row execute function private.catalog_keep_scope();

@@ -7,8 +7,11 @@ returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  -- Deleting the whole organization cascades here; there is nothing left to protect then.
+  -- Deleting the whole organization cascades here; there is nothing left to protect then. Deleting
+  -- an account (auth.users) must not be blocked either: the org is left for an operator to
+  -- reassign or delete, rather than keeping a person's data against an erasure request.
   if exists (select 1 from public.organizations o where o.id = old.org_id)
+     and exists (select 1 from auth.users u where u.id = old.user_id)
      and not private.org_has_owner(old.org_id) then
     raise exception 'organization % must keep at least one owner', old.org_id
       using errcode = 'P0001', hint = 'Grant the owner role to someone else first.';

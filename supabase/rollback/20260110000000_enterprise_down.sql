@@ -32,6 +32,7 @@ begin
       execute format('drop policy if exists %I on public.%I', v_table || '_' || v_op, v_table);
     end loop;
     execute format('drop trigger if exists %I on public.%I', v_table || '_fill_scope', v_table);
+    execute format('drop trigger if exists %I on public.%I', v_table || '_keep_scope', v_table);
   end loop;
 end
 $$;

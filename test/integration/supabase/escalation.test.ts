@@ -199,6 +199,37 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
     await db.admin`update public.organizations set max_users = 50 where id = ${A}`;
   });
 
+  it('catalog rows cannot move to another organization, even for someone who writes in both', async () => {
+    await as(userClaims('owner'), async (tx) => {
+      const [orgId] = await tx`select public.create_organization('owner-side', 'Owner side') as id`;
+      await tx`savepoint s`;
+      await assert.rejects(tx`update public.catalog_entities set org_id = ${orgId?.id} where id = ${ids.entity}`,
+        (err: unknown) => sqlState(err) === '42501');
+      await tx`rollback to savepoint s`;
+    });
+  });
+
+  it('moving an entity to a team carries its columns along', async () => {
+    await as(userClaims('editor'), async (tx) => {
+      await tx`update public.catalog_entities set team_id = ${ids.teamChild} where id = ${ids.entity}`;
+      const [col] = await tx`select team_id from public.catalog_columns where id = ${ids.column}`;
+      assert.equal(col?.team_id, ids.teamChild);
+    });
+  });
+
+  it('deleting an account is never blocked by the last-owner rule', async () => {
+    await db.admin.begin(async (tx) => {
+      await tx`delete from auth.users where id = ${users.otherOwner}`;
+      const [n] = await tx`select count(*)::int as n from public.organization_members where user_id = ${users.otherOwner}`;
+      assert.equal(n?.n, 0);
+      throw new Error('rollback'); // keep the fixture for the other cases
+    }).catch((err: unknown) => {
+      if ((err as Error).message !== 'rollback') throw err;
+    });
+    const [still] = await db.admin`select count(*)::int as n from auth.users where id = ${users.otherOwner}`;
+    assert.equal(still?.n, 1);
+  });
+
   it('create_organization makes the caller the owner', async () => {
     await as(userClaims('outsider'), async (tx) => {
       const [row] = await tx`select public.create_organization('outsider-co', 'Outsider Co') as id`;

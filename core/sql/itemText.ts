@@ -14,16 +14,18 @@ export function selectItemText(text: string, tokens: Token[], offset: number): s
   if (at < 0) return undefined;
   let depth = 0;
   let start = at;
+  // Parentheses opened left of the offset (`(a + b)`) are part of the item; the right walk closes them.
+  let opened = 0;
   for (let i = at - 1; i >= 0; i--) {
     const t = tokens[i] as Token;
     if (t.type === 'punct' && t.text === ')') depth++;
     else if (t.type === 'punct' && t.text === '(') {
-      if (depth === 0) break;
-      depth--;
+      if (depth === 0) opened++;
+      else depth--;
     } else if (depth === 0 && ((t.type === 'punct' && t.text === ',') || (t.type === 'word' && ITEM_START.has(t.text.toUpperCase())))) break;
     start = i;
   }
-  depth = 0;
+  depth = opened;
   let end = at;
   for (let i = at; i < tokens.length; i++) {
     const t = tokens[i] as Token;

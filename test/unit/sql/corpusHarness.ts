@@ -89,17 +89,22 @@ export function columnLineage(resolved: ResolvedStatement[]): Set<string> {
     nodes.add(to);
     hasIncoming.add(to);
   };
+  // Each write creates a new version of the table, so `INSERT INTO t SELECT … FROM t` is not a cycle.
+  const versions = new Map<string, number>();
+  const at = (table: string): string => `${table}@${versions.get(table) ?? 0}`;
   for (const r of resolved) {
     if (!r.target) continue;
-    const tgt = tableName(r.target);
+    const written = tableName(r.target);
+    const tgt = `${written}@${(versions.get(written) ?? 0) + 1}`;
     for (const col of r.columns) {
       for (const s of col.sources) {
-        if (DIRECT_KINDS.has(s.transform) || s.transform === 'conditional' || s.transform === 'window') add(`${tableName(s.relation)}\u0000${s.column.toLowerCase()}`, `${tgt}\u0000${col.name.toLowerCase()}`);
+        if (DIRECT_KINDS.has(s.transform) || s.transform === 'conditional' || s.transform === 'window') add(`${at(tableName(s.relation))}\u0000${s.column.toLowerCase()}`, `${tgt}\u0000${col.name.toLowerCase()}`);
       }
     }
     for (const u of r.unresolved) {
-      if ((u.reason === 'ambiguous-column' || u.reason === 'unknown-column') && u.column !== '*') add(`null\u0000${u.name.split('.').pop()?.toLowerCase() ?? ''}`, `${tgt}\u0000${u.column.toLowerCase()}`);
+      if ((u.reason === 'ambiguous-column' || u.reason === 'unknown-column') && u.column !== '*') add(`null@0\u0000${u.name.split('.').pop()?.toLowerCase() ?? ''}`, `${tgt}\u0000${u.column.toLowerCase()}`);
     }
+    versions.set(written, (versions.get(written) ?? 0) + 1);
   }
   const out = new Set<string>();
   const roots = [...nodes].filter((n) => !hasIncoming.has(n));
@@ -110,7 +115,7 @@ export function columnLineage(resolved: ResolvedStatement[]): Set<string> {
       const n = stack.pop() as string;
       const next = edges.get(n);
       if (!next || next.size === 0) {
-        if (n !== root) out.add(`${root}\u0000${n}`);
+        if (n !== root) out.add(`${root}\u0000${n}`.replace(/@\d+\u0000/g, '\u0000'));
         continue;
       }
       for (const m of next) {

@@ -80,6 +80,33 @@ describe('sql: parseSql statements', () => {
     assert.deepEqual(parsed.statements[0]?.reads, [{ schema: 'mallard__rel', name: 'r0' }, { database: 'db', schema: 's', name: 'customers' }]);
   });
 
+  it('names unaliased expressions as written and `col::type` after the column', () => {
+    const v = one('select (a + b), coalesce(x, 0) * 2, c::int, d from t');
+    assert.deepEqual(v.order, ['(a + b)', 'coalesce(x, 0) * 2', 'c', 'd']);
+  });
+
+  it('analyses the statements inside a procedure body and a T-SQL batch without semicolons', () => {
+    const proc = lineage(`CREATE PROCEDURE dbo.load @since DATE AS
+BEGIN
+  SET NOCOUNT ON;
+  IF @since IS NULL SET @since = '2020-01-01';
+  INSERT INTO dbo.target (id, total) SELECT s.id, s.amount FROM dbo.src s WHERE s.day >= @since;
+END`, 'transactsql');
+    assert.deepEqual(proc.parsed.diagnostics, []);
+    const insert = proc.views.find((v) => v.kind === 'insert');
+    assert.equal(insert?.target, 'dbo.target');
+    assert.deepEqual(insert?.cols.total, ['dbo.src.amount:identity']);
+    assert.equal(proc.parsed.statements.find((s) => s.kind === 'insert')?.line, 5);
+    const batch = lineage('insert into t1 select * from foo\ninsert into t2 select * from bar', 'transactsql');
+    assert.deepEqual(batch.views.map((v) => [v.target, v.reads]), [['t1', ['foo']], ['t2', ['bar']]]);
+  });
+
+  it('skips commands without lineage that a grammar rejects, without a diagnostic', () => {
+    const parsed = parseSql('ADD JAR /tmp/udf.jar;\nCREATE TEMPORARY FUNCTION f AS "x.Y";\ncache table c select * from t', { dialect: 'hive', file: 'f.sql' });
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(parsed.statements.map((s) => [s.kind, s.reads.length]), [['other', 0], ['other', 0], ['other', 0]]);
+  });
+
   it('yields a JSON-serializable IR that survives a round trip', () => {
     const parsed = parseSql('with a as (select x from t) select (select max(x) from a) m, * from a', { dialect: 'postgresql', file: 'f.sql' });
     assert.deepEqual(JSON.parse(JSON.stringify(parsed)), parsed);

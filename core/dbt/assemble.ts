@@ -44,6 +44,7 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
       }
       continue;
     }
+    recordUnresolved(facts, r);
     for (const d of r.dependencies) {
       if (d.target === undefined) continue;
       if (!known.has(d.target)) {
@@ -75,6 +76,20 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
   }
   facts.modelEdges = facts.modelEdges.filter((e) => !disabled.has(e.from) && !disabled.has(e.to));
   return facts;
+}
+
+/** "Why is this edge missing?": unresolved refs and dynamic Jinja of a node become `UnresolvedRef`s. */
+function recordUnresolved(facts: Facts, r: DbtNodeResult): void {
+  const prov = (line: number, column: number) => ({ file: r.path, line, column, extractor: 'dbt-jinja', confidence: 1 });
+  for (const d of r.dependencies) {
+    if (d.target !== undefined) continue;
+    facts.unresolved.push({ target: r.entity.id, name: d.written, reason: 'unknown-relation', detail: `${d.kind}('${d.written}') matches no node of the project or its packages`, provenance: prov(d.line, d.column) });
+  }
+  for (const d of r.diagnostics) {
+    if (d.code !== 'dynamic-jinja' || d.file !== r.path) continue;
+    const name = /'([^']+)'/.exec(d.message)?.[1] ?? 'jinja';
+    facts.unresolved.push({ target: r.entity.id, name, reason: 'dynamic-jinja', detail: d.message, provenance: prov(d.line, d.column) });
+  }
 }
 
 /** Resolves `ref('x')`, `ref('pkg','x')`, `ref('x', v=2)` or `source('s','t')` written in YAML. */

@@ -6,7 +6,7 @@ import type { Node } from './jinja/ast';
 import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
-import { str, toPlain, Unknown } from './jinja/values';
+import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig, treeConfig } from './nodeConfig';
 import { type RecordedCall, RenderSession } from './session';
 
@@ -93,7 +93,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     path,
     ...(version !== undefined ? { version } : {}),
     // dbt's default generate_schema_name: `<target schema>_<custom schema>`.
-    schema: schemaOf(config.schema),
+    schema: session.callRootMacro('generate_schema_name', [typeof config.schema === 'string' ? config.schema : null, obj({ name, resource_type: file.kind, package_name: file.project, original_file_path: path, config: fromPlain(config) })]) ?? schemaOf(config.schema),
     ...(typeof config.alias === 'string' ? { relation: config.alias } : {}),
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),

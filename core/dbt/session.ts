@@ -248,6 +248,22 @@ export class RenderSession {
     throw new JinjaError(`required var '${name}' not found in dbt_project.yml and no default given`, pos, 'dbt-var-missing');
   }
 
+  /**
+   * Calls a root-project macro (e.g. a `generate_schema_name` override) and returns its trimmed
+   * text, or undefined when the project does not define it or it fails.
+   */
+  callRootMacro(name: string, args: unknown[]): string | undefined {
+    const macro = this.packageScopes.get(this.ctx.projectName)?.vars.get(name);
+    if (!(macro instanceof Callable)) return undefined;
+    try {
+      const v = macro.fn(args, new Map(), 0);
+      const text = str(v).trim();
+      return text === '' || v instanceof Unknown ? undefined : text;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Renders a Jinja string (var values, project config values) in this node's context. */
   renderString(text: string, pos = 0): unknown {
     let nodes;

@@ -75,3 +75,19 @@ describe('dbt project layouts', () => {
     assert.deepEqual(ctx.facts.diagnostics.map((d) => [d.code, d.file, d.line, d.column]), [['dbt-project-missing', 'dbt_project.yml', 1, 1]]);
   });
 });
+
+describe('dbt schema naming', () => {
+  it("uses the root project's generate_schema_name override, else <target>_<custom>", () => {
+    const macro = "{% macro generate_schema_name(custom_schema_name, node) -%}\n{%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n{%- endmacro %}";
+    const files = {
+      'dbt_project.yml': "name: p\nconfig-version: 2\nmodels:\n  p:\n    marts:\n      +schema: marts\n",
+      'models/marts/a.sql': 'select 1',
+      'models/b.sql': 'select 1',
+    };
+    const plain = extract(files).facts.entities;
+    assert.equal(plain.find((e) => e.id === 'model.p.a')?.schema, 'public_marts');
+    const custom = extract({ ...files, 'macros/schema.sql': macro }).facts.entities;
+    assert.equal(custom.find((e) => e.id === 'model.p.a')?.schema, 'marts');
+    assert.equal(custom.find((e) => e.id === 'model.p.b')?.schema, 'public');
+  });
+});

@@ -130,6 +130,9 @@ describe('dbt project extraction (shop fixture)', () => {
     const info = r.diagnostics.filter((d) => d.code === 'dynamic-jinja');
     assert.deepEqual(info.map((d) => [d.severity, d.line, d.column]), [['info', 1, 19], ['info', 2, 11]]);
     assert.match(r.rendered.compiledSql, /^\nselect \nfrom public\.stg_orders\n/);
+    const why = facts.unresolved.filter((u) => u.target === 'model.shop.unknown_macros').map((u) => [u.reason, u.name, u.provenance.line]);
+    assert.deepEqual(why, [['dynamic-jinja', 'dbt_utils.is_enabled', 1], ['dynamic-jinja', 'dbt_utils.star', 2]]);
+    assert.deepEqual(facts.unresolved.filter((u) => u.target === 'model.shop.bad_ref').map((u) => [u.reason, u.name]), [['unknown-relation', 'does_not_exist']]);
   });
 
   it('renders placeholders for lineage and keeps every line where it was', () => {

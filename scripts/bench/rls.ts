@@ -3,7 +3,7 @@
  * (target ratio ≤ 1.5), and permission-check latency. Runs on the shared embedded Postgres (or
  * DATABASE_URL). Prints a table and writes bench-results/rls.json.
  *
- *   npx tsx scripts/bench/rls.ts [--rows 10000] [--iterations 40]
+ *   npx tsx scripts/bench/rls.ts [--rows 10000] [--iterations 40] [--noise-orgs 8]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -36,11 +36,16 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 async function main(): Promise<void> {
   const rows = arg('rows', 10_000);
   const iterations = arg('iterations', 40);
+  const noiseOrgs = arg('noise-orgs', 8);
   const db = await freshDatabase('migrated');
   try {
     await seedOrgFixture(db.admin);
-    // Org A holds the rows the member reads; org B holds as many that RLS must filter out.
-    for (const org of [ids.orgA, ids.orgB]) {
+    // Org A holds the rows the member reads; org B and `noiseOrgs` more orgs hold as many each,
+    // which RLS must filter out (a shared project holds many tenants).
+    await db.admin`insert into public.organizations (name, display_name)
+      select 'noise-' || g, 'Noise ' || g from generate_series(1, ${noiseOrgs}) g`;
+    const orgs = [ids.orgA, ids.orgB, ...(await db.admin`select id from public.organizations where name like 'noise-%'`).map((r) => r.id as string)];
+    for (const org of orgs) {
       await db.admin`insert into public.catalog_entities (org_id, user_id, entity_key, kind, name, project, path, description, payload)
         select ${org}, ${'f0000000-0000-4000-8000-000000000003'}, 'model.bench.m' || g, 'model', 'm' || g, 'bench', 'models/m' || g || '.sql',
                repeat('d', 200), jsonb_build_object('n', g)
@@ -62,7 +67,8 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const result = await withClaims(db.api, scan.claims, (tx) => scan.run(tx));
         const elapsed = performance.now() - t0;
-        if (result.length < rows) throw new Error(`${name} saw ${result.length} rows, expected ${rows}`);
+        // Org A also holds the fixture's one entity; every variant must return exactly org A's rows.
+        if (result.length !== rows + 1) throw new Error(`${name} saw ${result.length} rows, expected ${rows + 1}`);
         const plan = await withClaims(db.api, scan.claims, (tx) =>
           tx.unsafe(`explain (analyze, format json) select id, entity_key, name, kind, description, payload from public.catalog_entities
                      ${name === 'memberRls' ? '' : `where org_id = '${ids.orgA}'`}`));
@@ -105,6 +111,8 @@ async function main(): Promise<void> {
     const result = {
       rows,
       iterations,
+      tenants: orgs.length,
+      totalRows: orgs.length * rows,
       postgres: (await db.admin`select current_setting('server_version') as v`)[0]?.v,
       wallMs: s,
       serverExecutionMs: x,
@@ -115,7 +123,7 @@ async function main(): Promise<void> {
       permissionCheckInDbMs: checkInDb,
       permissionCheckPerRequestMs: checkRequest,
     };
-    console.log(`RLS benchmark: ${rows} rows per org, ${iterations} iterations, Postgres ${result.postgres}`);
+    console.log(`RLS benchmark: member reads ${rows} of ${orgs.length * rows} rows (${orgs.length} orgs), ${iterations} iterations, Postgres ${result.postgres}`);
     console.log('scan                      wall p50   wall p95   server p50  server p95 (ms)');
     for (const k of Object.keys(wall)) {
       const w = s[k]!;

@@ -203,5 +203,29 @@ select tests.as_actor('joiner');
 select is_empty($$ select id from public.catalog_entities where id = '90000000-0000-4000-8000-000000000001' $$, 'and stops after it');
 select tests.reset_actor();
 
+-- Service tokens -------------------------------------------------------------------------------
+select tests.as_actor('tokenScoped');
+select isnt_empty($$ select id from public.catalog_entities where id = '90000000-0000-4000-8000-000000000001' $$, 'a scoped token reads the catalog');
+select throws_ok($$ select public.create_api_token('10000000-0000-4000-8000-00000000000a', 'child', '{catalog.read}') $$,
+  '42501', null, 'a token cannot mint tokens');
+select tests.reset_actor();
+update public.api_tokens set revoked_at = now() where id = '60000000-0000-4000-8000-000000000001';
+select tests.as_actor('tokenScoped');
+select is_empty($$ select id from public.catalog_entities $$, 'a revoked token reads nothing');
+select tests.reset_actor();
+select tests.as_actor('tokenUnscoped');
+select is_empty($$ select id from public.catalog_entities $$, 'a token without catalog.read reads nothing');
+select tests.reset_actor();
+set local request.jwt.claims = '{"role":"authenticated","sub":"f0000000-0000-4000-8000-000000000007","token_id":"60000000-0000-4000-8000-000000000002"}';
+set local role authenticated;
+select is_empty($$ select key from public.feature_flags $$, 'a token id that does not match sub is ignored');
+select tests.reset_actor();
+
+-- Catalog scope -----------------------------------------------------------------------------------
+select tests.as_actor('owner');
+select throws_ok($$ update public.catalog_entities set org_id = '10000000-0000-4000-8000-00000000000b'
+  where id = '90000000-0000-4000-8000-000000000001' $$, '42501', null, 'catalog rows cannot move to another organization');
+select tests.reset_actor();
+
 select * from finish();
 rollback;

@@ -1,6 +1,8 @@
 import type { Diagnostic, Entity, Facts } from '../model/entities';
 import type { Dialect, FileSource, RenderedNode } from '../pipeline/contracts';
+import { emptyFacts } from '../model/entities';
 import { assembleFacts } from './assemble';
+import { failedContext, failedNode, internalDiagnostic } from './failures';
 import { loadContext } from './project/loadContext';
 import { parseManifest } from './manifest';
 import { renderNode } from './renderNode';
@@ -166,12 +168,20 @@ export type DbtManifestResult =
  * project config, installed packages, macros, YAML properties, docs blocks and seeds.
  */
 export function loadDbtProject(fs: FileSource, root: string, options?: DbtLoadOptions): DbtProjectContext {
-  return loadContext(fs, root, options ?? {});
+  try {
+    return loadContext(fs, root, options ?? {});
+  } catch (err) {
+    return failedContext(root, options ?? {}, err);
+  }
 }
 
 /** Renders one model/snapshot/analysis file the way dbt's parse step does (`execute = false`). */
 export function renderDbtNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
-  return renderNode(ctx, path, text);
+  try {
+    return renderNode(ctx, path, text);
+  } catch (err) {
+    return failedNode(ctx, path, text, err);
+  }
 }
 
 /**
@@ -180,7 +190,13 @@ export function renderDbtNode(ctx: DbtProjectContext, path: string, text: string
  * dbt's own `depends_on.nodes` replace the rendered dependencies of the nodes it contains.
  */
 export function assembleDbtProject(ctx: DbtProjectContext, results: DbtNodeResult[], manifest?: DbtManifest): Facts {
-  return assembleFacts(ctx, results, manifest);
+  try {
+    return assembleFacts(ctx, results, manifest);
+  } catch (err) {
+    const facts = emptyFacts();
+    facts.diagnostics.push(internalDiagnostic(ctx.root === '' ? 'dbt_project.yml' : `${ctx.root}/dbt_project.yml`, 'assembling the project', err));
+    return facts;
+  }
 }
 
 /**
@@ -188,5 +204,9 @@ export function assembleDbtProject(ctx: DbtProjectContext, results: DbtNodeResul
  * `ok: false` with a diagnostic; the caller then falls back to rendering.
  */
 export function readManifest(text: string, file = 'target/manifest.json'): DbtManifestResult {
-  return parseManifest(text, file);
+  try {
+    return parseManifest(text, file);
+  } catch (err) {
+    return { ok: false, diagnostics: [internalDiagnostic(file, 'reading the manifest', err)] };
+  }
 }

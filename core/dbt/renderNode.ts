@@ -28,7 +28,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     // Python models are not Jinja; their dbt.ref()/dbt.source() calls are read by a literal scan.
     nodes = isPython ? [] : parseTemplate(text);
   } catch (err) {
-    parseError = err instanceof JinjaError ? err : new JinjaError(String(err), 0);
+    parseError = err instanceof JinjaError ? err : new JinjaError(err instanceof RangeError ? 'template nests too deeply to parse' : String(err), 0);
     const at = lines.at(parseError.offset);
     diag(at.line, at.column, 'error', 'jinja-syntax', parseError.reason);
   }

@@ -61,7 +61,12 @@ export class Interpreter {
           if (err.code === 'jinja-budget') this.steps = this.limits.maxSteps - 50_000;
           onError(err);
           piece = '';
-        } else throw err;
+        } else {
+          // Anything else (a stack overflow on absurdly deep nesting) is still this node's problem only.
+          const reason = err instanceof RangeError ? 'expression nests too deeply to evaluate' : `internal error: ${String(err)}`;
+          onError(new JinjaError(reason, n.pos, 'jinja-internal'));
+          piece = '';
+        }
       }
       out += fitLines(piece, srcLines);
     }

@@ -70,4 +70,16 @@ describe('dbt fuzz', () => {
       }
     }), { numRuns: 300 });
   });
+
+  it('absurd nesting and failing file sources give diagnostics, not crashes', () => {
+    for (const t of ['{{ ' + '('.repeat(20000) + '1' + ')'.repeat(20000) + ' }}', '{% if true %}'.repeat(5000), '{{ 1' + ' ~ 1'.repeat(50000) + ' }}', '{{ x' + '.a'.repeat(50000) + ' }}']) {
+      const r = renderDbtNode(shopCtx, 'models/deep.sql', t);
+      located(r.diagnostics);
+      assert.ok(r.diagnostics.some((d) => d.severity === 'error'));
+    }
+    const exploding = { list: () => ['dbt_project.yml', 'models/a.sql'], read: (): string => { throw new Error('disk on fire'); } };
+    const ctx = loadDbtProject(exploding, '');
+    located(ctx.facts.diagnostics);
+    assert.ok(ctx.facts.diagnostics.length > 0);
+  });
 });

@@ -12,6 +12,8 @@ export type CatalogErrorReason =
   | 'invalid-input'
   /** The target of a mutation does not exist. */
   | 'not-found'
+  /** Another connection held the write lock longer than the busy timeout; retry later. */
+  | 'busy'
   /** The store was used after `close()`. */
   | 'closed';
 

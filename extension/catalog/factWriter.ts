@@ -7,7 +7,7 @@ import { createIndexes, dropFactIndexes, inKeyOrder } from './bulkLoad';
 import { validateFacts } from './factValidation';
 import { indexEntity, rebuildSearchIndex, unindexEntity } from './ftsIndex';
 import { reconcileAllEdits, reconcileEditsOf } from './userEdits';
-import { inTransaction, prepared } from './sqlUtil';
+import { asBusyError, inTransaction, prepared } from './sqlUtil';
 
 /**
  * Writes of extracted facts. Ownership decides what a write replaces: an entity owns itself, its
@@ -56,7 +56,7 @@ export function replaceAll(db: Database, facts: Facts): void {
 
 /** Removes scanned files: file rows, parse cache, diagnostics, and entities whose defining file it is. */
 export function removeFiles(db: Database, paths: readonly string[]): void {
-  inTransaction(db, () => {
+  runWrite(() => inTransaction(db, () => {
     for (const path of paths) {
       const ids = prepared(db, 'SELECT id FROM entities WHERE path = ?').pluck().all(path) as string[];
       for (const id of ids) deleteOwnedBy(db, id);
@@ -64,7 +64,7 @@ export function removeFiles(db: Database, paths: readonly string[]): void {
       prepared(db, 'DELETE FROM parse_cache WHERE path = ?').run(path);
       prepared(db, 'DELETE FROM files WHERE path = ?').run(path);
     }
-  });
+  }));
 }
 
 /** Owner of a column-level fact: the entity of the downstream column. */
@@ -132,6 +132,6 @@ function runWrite(write: () => void): void {
     if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
       throw new CatalogError('invalid-input', `Facts violate a catalog constraint (${code}): ${String((err as Error).message)}`, { cause: err });
     }
-    throw err;
+    throw asBusyError(err);
   }
 }

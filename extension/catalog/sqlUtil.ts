@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { CatalogError } from './catalogError';
 
 /**
  * Prepared-statement cache per connection. Preparing costs more than running a small query, and
@@ -35,4 +36,13 @@ export function parseJson<T>(text: string): T {
 export function countOf(db: Database, sql: string, ...params: unknown[]): number {
   const row = prepared(db, sql).get(...params) as { n: number } | undefined;
   return row?.n ?? 0;
+}
+
+/** Turns SQLITE_BUSY (the busy timeout ran out) into `CatalogError('busy')`; other errors pass through. */
+export function asBusyError(err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    return new CatalogError('busy', 'The catalog file is locked by another Mallard process; try again.', { cause: err });
+  }
+  return err;
 }

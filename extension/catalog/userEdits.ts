@@ -5,7 +5,7 @@ import type { EditPatch, EditTarget, OutboxOp } from './catalogTypes';
 import { CatalogError } from './catalogError';
 import { indexEntity } from './ftsIndex';
 import { getMeta, setMeta } from './metaTable';
-import { inTransaction, parseJson, prepared } from './sqlUtil';
+import { asBusyError, inTransaction, parseJson, prepared } from './sqlUtil';
 
 /**
  * User edits live in `user_edits`, an overlay over extracted facts. A rescan rewrites the fact
@@ -96,6 +96,14 @@ export function mutate(db: Database, replicaId: string, target: EditTarget, patc
   }
   const clean: EditPatch = parsed.data;
   const { kind, id } = targetOf(target);
+  try {
+    return writeEdit(db, replicaId, kind, id, clean);
+  } catch (err) {
+    throw asBusyError(err);
+  }
+}
+
+function writeEdit(db: Database, replicaId: string, kind: 'entity' | 'column', id: string, clean: EditPatch): OutboxOp {
   return inTransaction(db, () => {
     if (loadExtracted(db, kind, id) === undefined) {
       throw new CatalogError('not-found', `No ${kind} with id ${id} in the catalog.`);

@@ -56,6 +56,13 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
     }
   }
   const disabled = new Set(facts.entities.filter((e) => e.disabled).map((e) => e.id));
+  // dbt refuses an enabled node that depends on a disabled one; say so where the ref is written.
+  for (const r of results) {
+    if (r.entity.disabled) continue;
+    for (const d of r.dependencies) {
+      if (d.target !== undefined && disabled.has(d.target)) facts.diagnostics.push({ file: r.path, line: d.line, column: d.column, severity: 'warning', code: 'ref-to-disabled', message: `'${d.written}' is disabled; dbt would fail to compile this node`, extractor: 'dbt-jinja' });
+    }
+  }
   for (const x of idx.exposures) {
     const to = `exposure.${x.project}.${x.name}`;
     for (const dep of x.dependsOn ?? []) {

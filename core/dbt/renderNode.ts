@@ -15,7 +15,7 @@ const EXTRACTOR = 'dbt-jinja';
 /** Renders one node; see `renderDbtNode`. Never throws. */
 export function renderNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
   const idx = indexOf(ctx);
-  const file = idx.files[path] ?? { project: ctx.projectName, kind: 'model' as DbtNodeKind, relPath: path };
+  const file = idx.files[path] ?? guessFile(ctx, path);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
   const diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f = path): void => {
@@ -104,6 +104,20 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
   });
   return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
+}
+
+/** A file the loader did not list (added since): infer its project and folder from the paths. */
+function guessFile(ctx: DbtProjectContext, path: string): { project: string; kind: DbtNodeKind; relPath: string } {
+  const inside = (dir: string): boolean => dir === '' || path.startsWith(`${dir}/`);
+  const project = [...ctx.projects].filter((p) => inside(p.root)).sort((a, b) => b.root.length - a.root.length)[0];
+  if (!project) return { project: ctx.projectName, kind: 'model', relPath: path };
+  const rel = project.root === '' ? path : path.slice(project.root.length + 1);
+  const kinds: [DbtNodeKind, string[]][] = [['snapshot', project.snapshotPaths], ['analysis', project.analysisPaths], ['model', project.modelPaths]];
+  for (const [kind, dirs] of kinds) {
+    const dir = dirs.find((d) => rel.startsWith(`${d.replace(/\/$/, '')}/`));
+    if (dir !== undefined) return { project: project.name, kind, relPath: rel.slice(dir.replace(/\/$/, '').length + 1) };
+  }
+  return { project: project.name, kind: 'model', relPath: rel };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

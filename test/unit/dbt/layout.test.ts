@@ -91,3 +91,24 @@ describe('dbt schema naming', () => {
     assert.equal(custom.find((e) => e.id === 'model.p.b')?.schema, 'public');
   });
 });
+
+describe('dbt node edge cases', () => {
+  it('a file added after loading still gets its folder config and project', () => {
+    const files = { 'dbt_project.yml': "name: p\nconfig-version: 2\nmodels:\n  p:\n    marts:\n      +materialized: table\n", 'models/x.sql': 'select 1' };
+    const ctx = loadDbtProject(memFileSource(files), '');
+    const r = renderDbtNode(ctx, 'models/marts/new_one.sql', "select * from {{ ref('x') }}");
+    assert.equal(r.entity.id, 'model.p.new_one');
+    assert.equal(r.entity.materialized, 'table');
+    assert.equal(r.dependencies[0]?.target, 'model.p.x');
+  });
+
+  it('warns where an enabled model refs a disabled one', () => {
+    const { facts } = extract({
+      'dbt_project.yml': 'name: p\nconfig-version: 2\n',
+      'models/off.sql': '{{ config(enabled=false) }} select 1',
+      'models/on.sql': "select 1\nfrom {{ ref('off') }}",
+    });
+    assert.deepEqual(facts.diagnostics.filter((d) => d.code === 'ref-to-disabled').map((d) => [d.file, d.line, d.column]), [['models/on.sql', 2, 9]]);
+    assert.deepEqual(facts.modelEdges, []);
+  });
+});

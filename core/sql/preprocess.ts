@@ -32,6 +32,7 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): Pre
   };
   const punct = (i: number, p: string): boolean => tokens[i]?.type === 'punct' && tokens[i]?.text === p;
   const starModifiers: StarModifier[] = [];
+  repairEmptyLists(text, chars, tokens, blank);
   let starOrdinal = 0;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token;
@@ -178,4 +179,38 @@ function unwrapInsertQuery(tokens: Token[], blank: (from: number, to: number) =>
 
 function lastIndex(tokens: Token[]): number {
   return tokens.length - 1;
+}
+
+/**
+ * dbt macros that introspect the warehouse render nothing when the model is parsed without it
+ * (`execute = false`), leaving `select , a`, `a, from`, `select from` or `, as id`. Repair those
+ * without moving text: stray commas become spaces, an empty select list becomes `*` (such macros
+ * list the relation's columns) and an empty aliased expression becomes `null`.
+ */
+function repairEmptyLists(text: string, chars: string[], tokens: Token[], blank: (from: number, to: number) => void): void {
+  const isWord = (t: Token | undefined, ...w: string[]): boolean => !!t && t.type === 'word' && w.includes(t.text.toUpperCase());
+  const isComma = (t: Token | undefined): boolean => !!t && t.type === 'punct' && t.text === ',';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const next = tokens[i + 1];
+    if (isWord(t, 'SELECT', 'DISTINCT')) {
+      if (isComma(next)) blank(next?.offset ?? 0, next?.end ?? 0);
+      else if (isWord(t, 'SELECT') && isWord(next, 'FROM')) writeInGap(text, chars, t.end, next?.offset ?? t.end, '*');
+    } else if (isComma(t) && (isWord(next, 'FROM') || isComma(next) || (next?.type === 'punct' && next.text === ')'))) {
+      blank(t.offset, t.end);
+    } else if (isWord(next, 'AS') && (isComma(t) || isWord(t, 'SELECT'))) {
+      writeInGap(text, chars, t.end, next?.offset ?? t.end, 'null');
+    }
+  }
+}
+
+/** Writes `value` into whitespace between two offsets, on one line, when there is room. */
+function writeInGap(text: string, chars: string[], from: number, to: number, value: string): void {
+  for (let i = from; i + value.length < to; i++) {
+    const slice = text.slice(i, i + value.length + 2);
+    if (/^[ \t]+$/.test(slice.slice(0, value.length + 1))) {
+      for (let k = 0; k < value.length; k++) chars[i + 1 + k] = value[k] as string;
+      return;
+    }
+  }
 }

@@ -1,12 +1,13 @@
 /**
  * SQL corpus benchmark: per-file parse time (p50/p95/max), resolve time and parse coverage over
  * the shared corpora. Run with `npx tsx scripts/bench/sqlCorpus.ts`; writes bench-results/sql-corpus.json.
- * dbt model files are Jinja: this script strips Jinja crudely (refs/sources become relations, other
- * tags are dropped) only to get realistic model bodies to time; real rendering lives in core/dbt.
+ * dbt models are rendered with core/dbt exactly as the scanner does (placeholder relations); the
+ * "crude strip" row instead drops Jinja with regexes, to show why rendering matters.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dialect } from '../../core/pipeline/contracts';
+import { loadDbtProject, renderDbtNode } from '../../core/dbt/api';
+import type { Dialect, FileSource } from '../../core/pipeline/contracts';
 import { parseSql } from '../../core/sql/parseSql';
 import { resolveLineage } from '../../core/sql/resolveLineage';
 
@@ -40,6 +41,37 @@ function stripJinja(sql: string): string {
     .replace(/\{\{[\s\S]*?\}\}/g, 'null');
 }
 
+/** Reads a folder as a FileSource (workspace-relative, forward slashes). */
+function dirFileSource(root: string): FileSource {
+  const files = walkAll(root).map((f) => path.relative(root, f).split(path.sep).join('/'));
+  return { list: () => files, read: (p) => (fs.existsSync(path.join(root, p)) ? fs.readFileSync(path.join(root, p), 'utf8') : undefined) };
+}
+
+function walkAll(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walkAll(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** dbt models rendered by core/dbt (placeholders for refs/sources), as the scanner hands them to parseSql. */
+function renderedDbt(corpus: string, roots: string[]): Input[] {
+  const source = dirFileSource(path.join(CORPORA, corpus));
+  const out: Input[] = [];
+  for (const root of roots) {
+    const ctx = loadDbtProject(source, root);
+    for (const f of ctx.nodeFiles) {
+      if (f.project !== ctx.projectName) continue;
+      const r = renderDbtNode(ctx, f.path, source.read(f.path) ?? '');
+      if (r.entity.disabled) continue;
+      out.push({ name: `${corpus}/${f.path}`, sql: r.rendered.lineageSql, dialect: 'postgresql' });
+    }
+  }
+  return out;
+}
+
 const SQLLINEAGE_DIALECTS: Record<string, Dialect> = { tsql: 'transactsql', sparksql: 'hive', databricks: 'hive', hive: 'hive', bigquery: 'bigquery', snowflake: 'snowflake', mysql: 'mysql', redshift: 'redshift', athena: 'athena' };
 
 function corpora(): Record<string, Input[]> {
@@ -49,7 +81,13 @@ function corpora(): Record<string, Input[]> {
   const sqllineage = cases.map((c) => ({ name: c.id, sql: c.sql, dialect: SQLLINEAGE_DIALECTS[c.dialect] ?? 'postgresql' }));
   const dbt = (dir: string): Input[] => walk(path.join(CORPORA, dir)).sort()
     .map((f) => ({ name: path.relative(CORPORA, f), sql: stripJinja(fs.readFileSync(f, 'utf8')), dialect: 'snowflake' as Dialect }));
-  return { tpch, sqllineage, dbt_hubspot: dbt('dbt_hubspot'), 'dbt-project-evaluator': dbt('dbt-project-evaluator') };
+  return {
+    tpch,
+    sqllineage,
+    'dbt_hubspot (rendered)': renderedDbt('dbt_hubspot', ['']),
+    'dbt-project-evaluator (rendered)': renderedDbt('dbt-project-evaluator', ['', 'integration_tests', 'integration_tests_2', 'integration_tests_sl']),
+    'dbt_hubspot (crude strip)': dbt('dbt_hubspot'),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -115,15 +115,15 @@ END`, 'transactsql');
 
 describe('sql: parse failures', () => {
   it('reports the exact 1-based line and column of a syntax error and keeps the other statements', () => {
-    const sql = 'select a from t1;\n\nselect b,\n  from where t2;\ninsert into t3 select c from t4;';
+    const sql = 'select a from t1;\n\nselect b\n  from t2 where = 1;\ninsert into t3 select c from t4;';
     const { parsed, views } = lineage(sql);
     assert.equal(parsed.diagnostics.length, 1);
     const d = parsed.diagnostics[0];
     assert.equal(d?.file, 'test.sql');
     assert.equal(d?.code, 'sql-parse');
     assert.equal(d?.line, 4);
-    assert.equal(d?.column, 8);
-    assert.match(d?.message ?? '', /where/);
+    assert.equal(d?.column, 17);
+    assert.match(d?.message ?? '', /"="/);
     assert.equal(parsed.fallback, true);
     assert.deepEqual(views.map((v) => v.kind), ['select', 'select', 'insert']);
     assert.deepEqual(views[2]?.cols.c, ['t4.c:identity']);
@@ -159,6 +159,15 @@ describe('sql: parse failures', () => {
       const parsed = parseSql(sql, { dialect: 'postgresql', file: 'f.sql' });
       for (const d of parsed.diagnostics) assert.ok(d.line >= 1 && d.column >= 1);
     }
+  });
+
+  it('repairs lists left empty by introspecting macros without moving positions', () => {
+    const v = one('with m as (select\n    \n  from base), s as (select , a, b, from m) select s.*,\n       as id from s');
+    assert.deepEqual(v.reads, ['base']);
+    assert.deepEqual(v.order, ['a', 'b', 'id']);
+    assert.deepEqual(v.cols.a, ['base.a:identity']);
+    const parsed = parseSql('select a,\n from t where = 1', { dialect: 'postgresql', file: 'f.sql' });
+    assert.deepEqual([parsed.diagnostics[0]?.line, parsed.diagnostics[0]?.column], [2, 15]);
   });
 
   it('returns no statements for an empty or comment-only file', () => {

@@ -193,13 +193,15 @@ function repairEmptyLists(text: string, chars: string[], tokens: Token[], blank:
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const next = tokens[i + 1];
-    if (isWord(t, 'SELECT', 'DISTINCT')) {
+    if (isWord(next, 'AS') && (isComma(t) || isWord(t, 'SELECT', 'DISTINCT'))) {
+      writeInGap(text, chars, t.end, next?.offset ?? t.end, 'null');
+    } else if (t.type === 'punct' && t.text === '(' && isComma(next)) {
+      writeInGap(text, chars, t.end, next?.offset ?? t.end, 'null');
+    } else if (isWord(t, 'SELECT', 'DISTINCT')) {
       if (isComma(next)) blank(next?.offset ?? 0, next?.end ?? 0);
       else if (isWord(t, 'SELECT') && isWord(next, 'FROM')) writeInGap(text, chars, t.end, next?.offset ?? t.end, '*');
     } else if (isComma(t) && (isWord(next, 'FROM') || isComma(next) || (next?.type === 'punct' && next.text === ')'))) {
       blank(t.offset, t.end);
-    } else if (isWord(next, 'AS') && (isComma(t) || isWord(t, 'SELECT'))) {
-      writeInGap(text, chars, t.end, next?.offset ?? t.end, 'null');
     }
   }
 }

@@ -52,7 +52,7 @@ export function dbtNamespace(adapter: Adapter): Obj {
   def('bool_or', (a, kw) => `bool_or(${arg(a, kw, 0, 'expression')})`);
   def('last_day', (a, kw) => `last_day(${arg(a, kw, 0, 'date')})`);
   def('length', (a, kw) => `length(${arg(a, kw, 0, 'expression')})`);
-  def('position', (a, kw) => `position(${arg(a, kw, 0, 'substring_text')} in ${arg(a, kw, 1, 'string_text')})`);
+  def('position', (a, kw) => (['postgres', 'redshift', 'duckdb'].includes(adapter) ? `strpos(${arg(a, kw, 1, 'string_text')}, ${arg(a, kw, 0, 'substring_text')})` : `position(${arg(a, kw, 0, 'substring_text')} in ${arg(a, kw, 1, 'string_text')})`));
   def('replace', (a, kw) => `replace(${arg(a, kw, 0, 'field')}, ${arg(a, kw, 1, 'old_chars')}, ${arg(a, kw, 2, 'new_chars')})`);
   def('right', (a, kw) => `right(${arg(a, kw, 0, 'string_text')}, ${arg(a, kw, 1, 'length_expression')})`);
   def('except', () => 'except');

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { assembleDbtProject, loadDbtProject, renderDbtNode } from '../../../core/dbt/api';
 import type { FileSource } from '../../../core/pipeline/contracts';
+import { parseSql } from '../../../core/sql/parseSql';
 import { corporaDir, dirFileSource, fixturesDir, memFileSource, overlayFileSource } from './helpers';
 
 function time<T>(f: () => T): [T, number] {
@@ -31,6 +32,10 @@ function bench(name: string, fs: FileSource, root: string): void {
   const [facts, asmMs] = time(() => assembleDbtProject(ctx, results));
   const per = files.map((f) => time(() => renderDbtNode(ctx, f.path, texts.get(f.path) ?? ''))[1]).sort((a, b) => a - b);
   const p = (q: number): string => (per[Math.min(per.length - 1, Math.floor(q * per.length))] ?? 0).toFixed(2);
+  // How much of the rendered lineage SQL the SQL parser accepts (enabled nodes of the root project).
+  const own = results.filter((r) => !r.entity.disabled && r.entity.project === ctx.projectName);
+  const parsed = own.filter((r) => !parseSql(r.rendered.lineageSql, { dialect: ctx.dialect, file: r.path }).fallback).length;
+  console.log(`${name}: lineage SQL parses for ${parsed}/${own.length} enabled root-project nodes`);
   console.log(`${name}: ${files.length} nodes, ${ctx.macroFiles.length} macro files | load ${loadMs.toFixed(1)} ms | render cold ${coldMs.toFixed(1)} ms, warm ${warm.toFixed(1)} ms (${(warm / Math.max(1, files.length)).toFixed(2)} ms/node; p50 ${p(0.5)} p95 ${p(0.95)} max ${p(1)}) | assemble ${asmMs.toFixed(1)} ms | ${facts.entities.length} entities, ${facts.modelEdges.length} edges, ${JSON.stringify(ctx).length} B context`);
 }
 

@@ -27,6 +27,8 @@ export class Interpreter {
   /** Records a notice at an offset of a template. */
   notice(tpl: Template, pos: number, code: string, message: string): void {
     const { line, column } = tpl.lines.at(pos);
+    // A loop calling the same unknown macro would repeat the notice; one per spot is enough.
+    if (this.notices.some((n) => n.line === line && n.column === column && n.file === tpl.file && n.message === message)) return;
     if (this.notices.length < 200) this.notices.push({ file: tpl.file, line, column, code, message });
   }
 

@@ -22,6 +22,8 @@ export function setLoopVars(loop: Obj, items: unknown[], i: number): void {
 
 /** Python binary operators. */
 export function binary(op: string, l: unknown, r: unknown, pos: number): unknown {
+  // Arithmetic or comparison with an unknown macro result is unknown too (and truthy, see `truthy`).
+  if (op !== '~' && (l instanceof Unknown || r instanceof Unknown)) return l instanceof Unknown ? l : r;
   switch (op) {
     case '~':
       return str(l) + str(r);

@@ -98,7 +98,9 @@ function deleteOwnedBy(db: Database, entityId: string): void {
   unindexEntity(db, entityId);
   prepared(db, 'DELETE FROM columns WHERE entity_id = ?').run(entityId);
   prepared(db, 'DELETE FROM model_edges WHERE to_id = ?').run(entityId);
-  prepared(db, 'DELETE FROM column_edges WHERE owner = ?').run(entityId);
+  // Column ids are `<entityId>#<name>` and '$' follows '#', so this is the primary-key range of the owner.
+  prepared(db, 'DELETE FROM column_edges WHERE to_col >= ? AND to_col < ?').run(`${entityId}#`, `${entityId}$`);
+  prepared(db, 'DELETE FROM column_edges WHERE to_col = ?').run(entityId);
   prepared(db, 'DELETE FROM unresolved WHERE owner = ?').run(entityId);
   prepared(db, 'DELETE FROM entities WHERE id = ?').run(entityId);
 }
@@ -112,10 +114,8 @@ function insertFacts(db: Database, facts: Facts): void {
   for (const c of facts.columns) columnStmt.run(c.id, c.entityId, c.name, c.position, JSON.stringify(c));
   const modelEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO model_edges (from_id, to_id, kind, provenance) VALUES (?, ?, ?, ?)');
   for (const m of facts.modelEdges) modelEdgeStmt.run(m.from, m.to, m.kind, JSON.stringify(m.provenance));
-  const columnEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO column_edges (from_col, to_col, transform, owner, provenance) VALUES (?, ?, ?, ?, ?)');
-  for (const c of facts.columnEdges) {
-    columnEdgeStmt.run(c.from, c.to, c.transform, ownerOfColumn(c.to), JSON.stringify(c.provenance));
-  }
+  const columnEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO column_edges (from_col, to_col, transform, provenance) VALUES (?, ?, ?, ?)');
+  for (const c of facts.columnEdges) columnEdgeStmt.run(c.from, c.to, c.transform, JSON.stringify(c.provenance));
   const unresolvedStmt = prepared(db, 'INSERT INTO unresolved (owner, target, payload) VALUES (?, ?, ?)');
   for (const u of facts.unresolved) unresolvedStmt.run(ownerOfColumn(u.target), u.target, JSON.stringify(u));
   const diagnosticStmt = prepared(db, 'INSERT INTO diagnostics (file, line, col, severity, payload) VALUES (?, ?, ?, ?, ?)');

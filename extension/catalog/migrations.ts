@@ -11,9 +11,10 @@ export interface Migration {
 
 /**
  * Version 1. Design notes:
- * - Fact tables carry their owner so a rescan deletes "everything owned by X" with one indexed
- *   delete: entities own themselves, columns/model edges/column edges/unresolved refs are owned by
- *   their downstream (defining) entity (`owner`), diagnostics by their file.
+ * - Every fact row finds its owner through an index so a rescan deletes "everything owned by X"
+ *   cheaply: entities own themselves, columns/model edges/column edges/unresolved refs are owned by
+ *   their downstream (defining) entity, diagnostics by their file. Column edges need no owner
+ *   column: the owner is the prefix of `to_col` (`<entityId>#…`), a range of the primary key.
  * - Edges have no foreign keys: a ref may point at an entity that is not (yet) in the catalog.
  * - `payload` keeps the full validated JSON of an entity or column so reads parse one string.
  * - `user_edits` is the overlay of user changes; it has no foreign key so it survives the entity
@@ -65,12 +66,10 @@ const v1: Migration = {
         from_col TEXT NOT NULL,
         to_col TEXT NOT NULL,
         transform TEXT NOT NULL,
-        owner TEXT NOT NULL,
         provenance TEXT NOT NULL,
         PRIMARY KEY (to_col, from_col, transform)
       ) WITHOUT ROWID;
       CREATE INDEX column_edges_from ON column_edges(from_col, to_col);
-      CREATE INDEX column_edges_owner ON column_edges(owner);
 
       CREATE TABLE unresolved (
         rowid INTEGER PRIMARY KEY,

@@ -129,7 +129,10 @@ export interface DbtNodeResult {
    * them in its manifest's `disabled` section), but `assembleDbtProject` emits no edges for them.
    */
   dependencies: DbtDependency[];
-  /** Rendered SQL; `lineageSql` uses placeholders for every ref/source/this. */
+  /**
+   * Rendered SQL; `lineageSql` uses placeholders for every ref/source/this. A placeholder of a
+   * ref/source that resolves to nothing maps to `unresolved.<schema>.<name>` (no such entity exists).
+   */
   rendered: RenderedNode;
   /** Render and config diagnostics (also present in `rendered.diagnostics`). */
   diagnostics: Diagnostic[];

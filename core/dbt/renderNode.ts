@@ -82,8 +82,9 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const enabledRaw = config.enabled;
   const disabled = enabledRaw === false || (typeof enabledRaw === 'string' && enabledRaw.trim().toLowerCase() === 'false');
 
-  const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag);
-  const rendered = placeholders(out, session, dependencies, id);
+  const targets = new Map<RecordedCall, string | undefined>();
+  const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
+  const rendered = placeholders(out, session, targets, id);
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -157,13 +158,14 @@ function fallbackScan(text: string, session: RenderSession, python = false): str
   return text.replace(/\{[{%#][\s\S]*?[}%#]\}/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
-function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, calls: RecordedCall[], text: string, diag: (l: number, c: number, s: Diagnostic['severity'], code: string, m: string) => void): DbtDependency[] {
+function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, calls: RecordedCall[], text: string, diag: (l: number, c: number, s: Diagnostic['severity'], code: string, m: string) => void, targets: Map<RecordedCall, string | undefined>): DbtDependency[] {
   const out: DbtDependency[] = [];
   const seen = new Set<string>();
   const srcLines = text.split('\n');
   for (const c of calls) {
     const written = c.kind === 'source' ? `${c.first}.${c.name}` : `${c.first ? `${c.first}.` : ''}${c.name}${c.version !== undefined ? `.v${c.version}` : ''}`;
     const target = c.kind === 'source' ? resolveSource(idx, project, c.first ?? '', c.name) : resolveRef(ctx, idx, project, c);
+    targets.set(c, target);
     const lineText = srcLines[c.line - 1] ?? '';
     const kind = c.kind === 'ref' && /--\s*depends_on\s*:/.test(lineText) ? 'depends_on' : c.kind;
     const key = `${kind}|${target ?? written}`;
@@ -195,16 +197,14 @@ function resolveSource(idx: DbtIndex, project: string, source: string, table: st
 }
 
 /** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL). */
-function placeholders(out: string, session: RenderSession, deps: DbtDependency[], selfId: string): { compiledSql: string; lineageSql: string; placeholders: Record<string, string> } {
+function placeholders(out: string, session: RenderSession, targets: Map<RecordedCall, string | undefined>, selfId: string): { compiledSql: string; lineageSql: string; placeholders: Record<string, string> } {
   const ph: Record<string, string> = {};
   const byTarget = new Map<string, string>();
   const targetOf = (i: number): string => {
     const r = session.relations[i];
     if (!r) return '';
     if (r.kind === 'this') return selfId;
-    const c = r.call;
-    const dep = c ? deps.find((d) => d.line === c.line && d.column === c.column && (d.kind === 'source') === (c.kind === 'source') && d.written.endsWith(c.kind === 'source' ? `.${c.name}` : c.name + (c.version !== undefined ? `.v${c.version}` : ''))) : undefined;
-    return dep?.target ?? deps.find((d) => c && d.written.endsWith(c.name))?.target ?? `unresolved.${r.display}`;
+    return (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
   const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
   const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {

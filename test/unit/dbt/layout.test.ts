@@ -112,3 +112,22 @@ describe('dbt node edge cases', () => {
     assert.deepEqual(facts.modelEdges, []);
   });
 });
+
+describe('dbt var() precedence layers', () => {
+  const pkg = {
+    'dbt_packages/lib/dbt_project.yml': "name: lib\nconfig-version: 2\nvars:\n  lib:\n    a: pkg-scoped\n  a: pkg-global\n  b: pkg-global\n",
+    'dbt_packages/lib/models/lm.sql': "select '{{ var('a') }}' as a, '{{ var('b') }}' as b, '{{ var('c', 'default') }}' as c",
+  };
+  const sql = (rootVars: string): string => {
+    const files: Record<string, string> = { 'dbt_project.yml': `name: p\nconfig-version: 2\n${rootVars}`, ...pkg };
+    const ctx = loadDbtProject(memFileSource(files), '');
+    return renderDbtNode(ctx, 'dbt_packages/lib/models/lm.sql', files['dbt_packages/lib/models/lm.sql'] ?? '').rendered.compiledSql;
+  };
+  it('package-scoped beats package-global; defaults apply last', () => {
+    assert.equal(sql(''), "select 'pkg-scoped' as a, 'pkg-global' as b, 'default' as c");
+  });
+  it('root global beats the package; root scoped-to-package beats root global', () => {
+    assert.equal(sql('vars:\n  a: root-global\n  b: root-global\n'), "select 'root-global' as a, 'root-global' as b, 'default' as c");
+    assert.equal(sql('vars:\n  a: root-global\n  lib:\n    a: root-scoped\n    c: root-scoped\n'), "select 'root-scoped' as a, 'pkg-global' as b, 'root-scoped' as c");
+  });
+});

@@ -26,6 +26,8 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
     }
     const mnode = manifest?.nodes[e.id];
     if (mnode?.compiledCode !== undefined) e.compiledSql = mnode.compiledCode;
+    // dbt parsed with the real vars (possibly CLI --vars): its enabled/disabled state wins.
+    if (mnode) e.disabled = !mnode.enabled;
     if (known.has(e.id)) {
       facts.diagnostics.push({ file: r.path, line: 1, column: 1, severity: 'warning', code: 'dbt-duplicate-node', message: `duplicate node id '${e.id}'`, extractor: 'dbt-jinja' });
       continue;
@@ -34,8 +36,10 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
     facts.entities.push(e);
     facts.diagnostics.push(...r.diagnostics);
   }
+  const byId = new Map(facts.entities.map((e) => [e.id, e]));
   for (const r of results) {
-    if (r.entity.disabled || facts.entities.find((e) => e.id === r.entity.id)?.path !== r.path) continue;
+    const own = byId.get(r.entity.id);
+    if (!own || own.disabled || own.path !== r.path) continue;
     const mnode = manifest?.nodes[r.entity.id];
     if (mnode) {
       for (const dep of mnode.dependsOn) {
@@ -58,7 +62,7 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
   const disabled = new Set(facts.entities.filter((e) => e.disabled).map((e) => e.id));
   // dbt refuses an enabled node that depends on a disabled one; say so where the ref is written.
   for (const r of results) {
-    if (r.entity.disabled) continue;
+    if (byId.get(r.entity.id)?.disabled !== false) continue;
     for (const d of r.dependencies) {
       if (d.target !== undefined && disabled.has(d.target)) facts.diagnostics.push({ file: r.path, line: d.line, column: d.column, severity: 'warning', code: 'ref-to-disabled', message: `'${d.written}' is disabled; dbt would fail to compile this node`, extractor: 'dbt-jinja' });
     }

@@ -56,6 +56,18 @@ describe('dbt manifest', () => {
     assert.equal(facts.entities.find((e) => e.id === 'model.p.a')?.compiledSql, 'select * from raw.t');
   });
 
+  it("the manifest's enabled state wins over rendering (dbt parsed with the real vars)", () => {
+    const files = { 'dbt_project.yml': 'name: p\nconfig-version: 2\n', 'models/a.sql': 'select 1', 'models/c.sql': "select * from {{ ref('a') }}" };
+    const fs = memFileSource(files);
+    const ctx = loadDbtProject(fs, '');
+    const results = ctx.nodeFiles.map((f) => renderDbtNode(ctx, f.path, files[f.path as keyof typeof files] ?? ''));
+    const r = readManifest(MINI);
+    assert.ok(r.ok);
+    const facts = assembleDbtProject(ctx, results, r.manifest);
+    assert.equal(facts.entities.find((e) => e.id === 'model.p.c')?.disabled, true);
+    assert.deepEqual(facts.modelEdges.filter((e) => e.to === 'model.p.c'), []);
+  });
+
   it("agrees with dbt's own dbt_hubspot manifest (built from integration_tests with hubspot as a local package)", () => {
     const dir = path.join(corporaDir(), 'dbt_hubspot');
     const fs = overlayFileSource(dirFileSource(dir), { 'integration_tests/dbt_packages/fivetran_utils': path.join(fixturesDir, 'shims/fivetran_utils') });

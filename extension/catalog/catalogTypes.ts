@@ -7,7 +7,7 @@ import type { Column, Diagnostic, Entity, EntityKind, ModelEdgeKind, TransformKi
 
 /** What a `replaceFacts` call owns: everything owned by these entity ids and these files is replaced. */
 export interface FactScope {
-  /** Entities to replace, together with their columns, outgoing-into-them edges and unresolved refs. */
+  /** Entities to replace, together with their columns, the model/column edges into them and their unresolved refs. */
   entityIds: readonly string[];
   /** Files whose diagnostics are replaced. */
   files: readonly string[];
@@ -101,6 +101,8 @@ export interface ColumnLineageNode {
   column: string;
   /** Hops from the root: positive downstream, negative upstream, 0 for the root. */
   depth: number;
+  /** The column's entity; undefined when no entity row exists for `entityId`. */
+  entity?: EntitySummary;
 }
 
 /** A column-level edge inside a closure. */
@@ -148,7 +150,10 @@ export interface ImpactReport {
 
 /** One full-text search hit. */
 export interface SearchHit extends EntitySummary {
-  /** bm25 score; lower is better (SQLite's convention). */
+  /**
+   * bm25 score within the hit's tier (lower is better, SQLite's convention); exact-name hits have 0.
+   * Hits are returned in rank order (exact name, then name matches, then other matches).
+   */
   score: number;
 }
 

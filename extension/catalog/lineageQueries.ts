@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { DIRECT_KINDS, TransformKind } from '../../core/model/entities';
 import type { ModelEdgeKind } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
-import type { ClosureOptions, ColumnClosureOptions, ColumnLineage, ColumnLineageEdge, ModelLineage, ModelLineageEdge, ModelLineageNode } from './catalogTypes';
+import type { ClosureOptions, ColumnClosureOptions, ColumnLineage, ColumnLineageEdge, ColumnLineageNode, ModelLineage, ModelLineageEdge, ModelLineageNode } from './catalogTypes';
 import { summariesOf } from './entityQueries';
 import { COLUMN_EDGES, MODEL_EDGES, walk } from './graphWalk';
 import type { EdgeTable, Walk } from './graphWalk';
@@ -54,9 +54,11 @@ export function modelLineage(db: Database, entityId: string, options: ClosureOpt
 export function columnLineage(db: Database, columnId: string, options: ColumnClosureOptions): ColumnLineage {
   const labels = options.includeIndirect === true ? ALL_TRANSFORMS : DIRECT_TRANSFORMS;
   const { depth, edges } = bothWays(db, COLUMN_EDGES, columnId, options, labels);
-  const nodes = [...depth].map(([id, d]) => {
-    const { entityId, column } = splitColumnId(id);
-    return { id, entityId, column, depth: d };
+  const split = [...depth].map(([id, d]) => ({ id, depth: d, ...splitColumnId(id) }));
+  const summaries = summariesOf(db, [...new Set(split.map((n) => n.entityId))]);
+  const nodes: ColumnLineageNode[] = split.map(({ id, depth: d, entityId, column }) => {
+    const entity = summaries.get(entityId);
+    return entity === undefined ? { id, entityId, column, depth: d } : { id, entityId, column, depth: d, entity };
   });
   nodes.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
   const columnEdges: ColumnLineageEdge[] = edges.map((e) => ({ from: e.from, to: e.to, transform: e.label as TransformKind }));

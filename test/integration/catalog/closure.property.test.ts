@@ -193,6 +193,12 @@ describe('catalog store: closures and impact vs brute-force BFS (property)', () 
         ['model.p.c', [['total', 2, 'identity>aggregation']]],
       ],
     );
+    const lineage = env.store.columnLineage('model.p.c#total', { direction: 'upstream' });
+    assert.deepEqual(lineage.nodes.map((n) => [n.id, n.depth, n.entity?.name]), [
+      ['model.p.a#amount', -2, 'a'],
+      ['model.p.b#amount', -1, 'b'],
+      ['model.p.c#total', 0, 'c'],
+    ]);
     const all = env.store.impact('model.p.a#amount', { includeIndirect: true });
     assert.deepEqual(all.entities[0]?.columns.map((c) => [c.column, c.direct]), [['amount', true], ['status', false]]);
   });

@@ -17,7 +17,9 @@ function under(path: string, dir: string): string | undefined {
 }
 
 /** Loads a project; see `loadDbtProject`. Never throws. */
-export function loadContext(fs: FileSource, root: string, options: DbtLoadOptions): DbtProjectContext {
+export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOptions): DbtProjectContext {
+  // Accept `proj/`, `./proj` and `.` as well as the canonical `proj` / ''.
+  const root = joinPath(rawRoot);
   const target = options.target ?? DEFAULT_TARGET;
   const hashParts: string[] = [JSON.stringify(target)];
   const read = (p: string): string | undefined => {

@@ -31,6 +31,15 @@ describe('dbt project layouts', () => {
     assert.match(facts.entities.find((e) => e.id === 'model.sub.a')?.compiledSql ?? '', /^select 'hi' from/);
   });
 
+  it('normalises the root folder argument', () => {
+    const files = { 'proj/dbt_project.yml': 'name: proj\nconfig-version: 2\n', 'proj/models/m.sql': 'select 1' };
+    for (const root of ['proj', 'proj/', './proj']) {
+      const ctx = loadDbtProject(memFileSource(files), root);
+      assert.equal(ctx.root, 'proj');
+      assert.deepEqual(ctx.nodeFiles.map((f) => f.path), ['proj/models/m.sql']);
+    }
+  });
+
   it('resolves local packages from packages.yml', () => {
     const { ctx, facts } = extract({
       'proj/dbt_project.yml': 'name: proj\nconfig-version: 2\n',

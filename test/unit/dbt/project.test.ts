@@ -52,6 +52,13 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.deepEqual(renderDbtNode(viaJson, 'models/marts/orders.sql', text), a);
   });
 
+  it('rendering does not mutate the context (macros may mutate var lists)', () => {
+    const before = JSON.stringify(ctx);
+    for (const f of ctx.nodeFiles) renderDbtNode(ctx, f.path, fs.read(f.path) ?? '');
+    assembleDbtProject(ctx, results);
+    assert.equal(JSON.stringify(ctx), before);
+  });
+
   it('contextHash is stable and changes when a macro changes', () => {
     assert.equal(loadDbtProject(fs, '').contextHash, ctx.contextHash);
     const changed = { list: fs.list, read: (p: string) => (p === 'macros/helpers.sql' ? `${fs.read(p) ?? ''}\n{# edit #}` : fs.read(p)) };

@@ -49,6 +49,11 @@ export function fallbackScan(tokens: Token[]): ScanResult {
         j = skip(tokens, j + 1, ['IF', 'NOT', 'EXISTS']);
         targetAt = j;
       }
+    } else if (u === 'COPY' && i === 0) {
+      // COPY [INTO] t FROM <file or stage>: loads t from outside SQL.
+      kind = 'insert';
+      targetAt = skip(tokens, i + 1, ['INTO']);
+      if (isPunct(tokens[targetAt], '@') || tokens[targetAt]?.type === 'string') targetAt = -1;
     } else if (u === 'UPDATE' && i === 0) {
       kind = 'update';
       targetAt = i + 1;
@@ -57,6 +62,7 @@ export function fallbackScan(tokens: Token[]): ScanResult {
       targetAt = skip(tokens, i + 1, ['FROM']);
     } else if ((u === 'FROM' || u === 'JOIN' || u === 'USING' || u === 'CLONE' || u === 'LIKE') && !isPunct(tokens[i + 1], '(')) {
       if (u === 'FROM' && isWord(tokens[i - 1], 'DELETE')) continue;
+      if (u === 'FROM' && isWord(tokens[0], 'COPY')) continue;
       // USING names a relation only in MERGE/DELETE (elsewhere: `USING JAR`, join columns); CLONE/LIKE only in CREATE.
       if (u === 'USING' && kind !== 'merge' && kind !== 'delete') continue;
       if ((u === 'CLONE' || u === 'LIKE') && kind !== 'create_table') continue;

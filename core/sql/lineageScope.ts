@@ -28,6 +28,8 @@ export interface ScopeRelation {
   tableColumnNames?: string[];
   /** A derived table, CTE or table function. */
   derived?: QueryResult;
+  /** Table functions (UNNEST, FLATTEN): any column read from them derives from their arguments. */
+  fnSources?: ColumnSource[];
 }
 
 /** One scope: its FROM relations, the outputs resolved so far (lateral aliases) and its parent (correlation). */
@@ -115,7 +117,7 @@ export function hasColumn(relation: ScopeRelation, column: string): 'yes' | 'no'
   const c = column.toLowerCase();
   if (relation.derived) {
     if (relation.derived.columns.some((col) => col.name.toLowerCase() === c)) return 'yes';
-    return relation.derived.opaque.length > 0 ? 'maybe' : 'no';
+    return relation.derived.opaque.length > 0 || relation.fnSources ? 'maybe' : 'no';
   }
   if (relation.tableColumns) return relation.tableColumns.includes(c) ? 'yes' : 'no';
   return 'maybe';
@@ -128,6 +130,7 @@ export function columnSources(relation: ScopeRelation, column: string, kind: Tra
   if (!derived) return [];
   const col = derived.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
   if (col) return composeSources(kind, col.sources);
+  if (relation.fnSources) return composeSources(kind, relation.fnSources);
   // A column of an unexpanded `SELECT *` comes from the star's relation(s).
   return derived.opaque.map((o) => ({ relation: o.relation, column, transform: composeKind(kind, o.transform) }));
 }

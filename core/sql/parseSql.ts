@@ -93,7 +93,7 @@ function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcom
       const ast = 'asts' in parsed ? parsed.asts[0] : undefined;
       if (ast) {
         const facts = statementToIr(ast, { text: synthetic.sql, starModifiers: [], starOrdinal: 0 });
-        return { facts: [relabelSynthetic(facts, synthetic.kind)] };
+        return { facts: [synthetic.kind === 'create_table' ? facts : relabelSynthetic(facts, synthetic.kind)] };
       }
     }
     const pre = preprocess(text, tokens, dialect);
@@ -187,7 +187,7 @@ function describeError(err: unknown, text: string): StatementError {
 }
 
 /** MERGE and DELETE … USING were parsed as a SELECT over (target, sources…); restore the statement's meaning. */
-function relabelSynthetic(facts: StatementFacts, kind: 'merge' | 'delete'): StatementFacts {
+function relabelSynthetic(facts: StatementFacts, kind: 'merge' | 'delete' | 'create_table'): StatementFacts {
   const ir = facts.ir as IrStatement;
   const q = ir.q;
   const out: StatementFacts = { kind, reads: [], ir };

@@ -45,6 +45,19 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): Pre
       // LISTAGG(x, ',') WITHIN GROUP (ORDER BY y): only ordering, which lineage does not need.
       const close = matchingParen(tokens, i + 2);
       if (close !== undefined) blank(tok.offset, (tokens[close] as Token).end);
+    } else if (u in TYPE_STANDINS && (punct(i - 1, ':') || upper(i - 1) === 'AS') && (tokens[i - 1]?.end ?? 0) <= tok.offset) {
+      // Types some grammars lack (Snowflake VARIANT/OBJECT/ARRAY, TIMESTAMP_LTZ) → a known type of no greater length.
+      if (punct(i - 1, ':') || isInsideCast(tokens, i)) writeOver(chars, tok.offset, tok.end, TYPE_STANDINS[u] as string);
+    } else if (['TRANSIENT', 'SECURE', 'VOLATILE', 'MULTISET'].includes(u) && ['CREATE', 'REPLACE', 'OR', 'TEMPORARY', 'TEMP', 'GLOBAL', 'LOCAL'].includes(upper(i - 1))) {
+      blank(tok.offset, tok.end);
+    } else if ((u === 'SAMPLE' || u === 'TABLESAMPLE') && (punct(i + 1, '(') || punct(i + 2, '('))) {
+      // Row sampling and time travel (`AT (…)`, `BEFORE (…)` after a table) keep the same columns.
+      const open = punct(i + 1, '(') ? i + 1 : i + 2;
+      const close = matchingParen(tokens, open);
+      if (close !== undefined) blank(tok.offset, (tokens[close] as Token).end);
+    } else if ((u === 'AT' || u === 'BEFORE') && punct(i + 1, '(') && ['TIMESTAMP', 'OFFSET', 'STATEMENT', 'STREAM'].includes(upper(i + 2))) {
+      const close = matchingParen(tokens, i + 1);
+      if (close !== undefined) blank(tok.offset, (tokens[close] as Token).end);
     } else if ((u === 'SEMI' || u === 'ANTI') && upper(i - 1) === 'LEFT' && upper(i + 1) === 'JOIN') {
       // Hive/Spark LEFT SEMI / ANTI JOIN read the same columns as a LEFT JOIN.
       blank(tok.offset, tok.end);
@@ -215,4 +228,24 @@ function writeInGap(text: string, chars: string[], from: number, to: number, val
       return;
     }
   }
+}
+
+const TYPE_STANDINS: Record<string, string> = { VARIANT: 'text', OBJECT: 'text', ARRAY: 'text', TIMESTAMP_LTZ: 'timestamp' };
+
+function writeOver(chars: string[], from: number, to: number, value: string): void {
+  for (let i = from; i < to; i++) chars[i] = value[i - from] ?? ' ';
+}
+
+/** True when token i (after AS) is the type of a CAST/TRY_CAST( … AS type ). */
+function isInsideCast(tokens: Token[], i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j--) {
+    const t = tokens[j] as Token;
+    if (t.type === 'punct' && t.text === ')') depth++;
+    else if (t.type === 'punct' && t.text === '(') {
+      if (depth === 0) return ['CAST', 'TRY_CAST', 'SAFE_CAST'].includes((tokens[j - 1]?.text ?? '').toUpperCase());
+      depth--;
+    }
+  }
+  return false;
 }

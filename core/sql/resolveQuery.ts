@@ -104,7 +104,7 @@ function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: Reso
   if (source.fn) {
     const sources = dedupeSources(composeSources('transformation', resolveRefs(source.fn, scope, ctes, state)));
     const cols = source.cols ?? (source.as ? [source.as] : []);
-    return { names, derived: { columns: cols.map((name) => ({ name, sources })), opaque: [] } };
+    return { names, derived: { columns: cols.map((name) => ({ name, sources })), opaque: [] }, fnSources: sources };
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { Token } from './lexer';
  * the written columns; the caller parses that SELECT and relabels it.
  */
 export interface SyntheticStatement {
-  kind: 'merge' | 'delete';
+  kind: 'merge' | 'delete' | 'create_table';
   sql: string;
 }
 
@@ -18,6 +18,7 @@ export function synthesize(text: string, tokens: Token[]): SyntheticStatement | 
   const first = upper(tokens[0]);
   if (first === 'MERGE') return synthesizeMerge(text, tokens);
   if (first === 'DELETE') return synthesizeDeleteUsing(text, tokens);
+  if (first === 'CREATE') return synthesizeClone(text, tokens);
   return undefined;
 }
 
@@ -110,4 +111,18 @@ function synthesizeDeleteUsing(text: string, tokens: Token[]): SyntheticStatemen
   const whereAt = findTop(tokens, usingAt + 1, (t) => upper(t) === 'WHERE');
   const where = whereAt < tokens.length ? ` WHERE ${slice(text, tokens, whereAt + 1, tokens.length)}` : '';
   return { kind: 'delete', sql: `SELECT 1 FROM ${slice(text, tokens, 2, usingAt)}, ${slice(text, tokens, usingAt + 1, whereAt)}${where}` };
+}
+
+/** Snowflake/BigQuery `CREATE TABLE a CLONE b` copies every column of b: `SELECT * FROM b`. */
+function synthesizeClone(text: string, tokens: Token[]): SyntheticStatement | undefined {
+  const cloneAt = findTop(tokens, 1, (t) => upper(t) === 'CLONE');
+  const tableAt = findTop(tokens, 1, (t) => upper(t) === 'TABLE');
+  if (cloneAt >= tokens.length || tableAt >= cloneAt) return undefined;
+  let nameAt = tableAt + 1;
+  while (['IF', 'NOT', 'EXISTS'].includes(upper(tokens[nameAt]))) nameAt++;
+  const target = slice(text, tokens, nameAt, cloneAt);
+  // The clone source ends at a time-travel clause or the end of the statement.
+  const end = findTop(tokens, cloneAt + 1, (t) => ['AT', 'BEFORE'].includes(upper(t)));
+  const source = slice(text, tokens, cloneAt + 1, end);
+  return target && source ? { kind: 'create_table', sql: `CREATE TABLE ${target} AS SELECT * FROM ${source}` } : undefined;
 }

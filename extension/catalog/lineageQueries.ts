@@ -29,7 +29,7 @@ function bothWays(db: Database, spec: EdgeTable, root: string, options: ClosureO
     for (const [id, d] of w.depth) {
       const previous = depth.get(id);
       // A node both upstream and downstream (a cycle) keeps its nearer position.
-      if (previous === undefined || Math.abs(d) <= Math.abs(previous)) depth.set(id, sign * d);
+      if (previous === undefined || Math.abs(d) <= Math.abs(previous)) depth.set(id, d === 0 ? 0 : sign * d);
     }
     for (const e of w.edges) edges.set(`${e.from}\u0000${e.to}\u0000${e.label}`, e);
   }

@@ -47,7 +47,7 @@ function bruteBoth(edges: readonly RawEdge[], root: string, direction: LineageDi
   for (const [w, sign] of walks) {
     for (const [id, d] of w.depth) {
       const prev = depth.get(id);
-      if (prev === undefined || Math.abs(d) <= Math.abs(prev)) depth.set(id, sign * d);
+      if (prev === undefined || Math.abs(d) <= Math.abs(prev)) depth.set(id, d === 0 ? 0 : sign * d);
     }
     for (const t of w.traversed) traversed.add(t);
   }

@@ -14,6 +14,7 @@ export interface Gathered {
   /** `seeds:` config trees of the root project and of each package's own dbt_project.yml. */
   seedTrees: { root: unknown; packages: Record<string, unknown> };
   snapshotNames: { project: string; path: string; name: string }[];
+  macroFiles: { path: string; project: string; text: string }[];
   nodeFiles: (DbtNodeFile & { relPath: string })[];
 }
 
@@ -103,6 +104,18 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   for (const d of g.declared.filter((x) => x.resource === 'exposures')) {
     const id = nodeId('exposure', d.project, d.name);
     facts.entities.push(Entity.parse({ id, kind: 'exposure', name: d.name, project: d.project, path: d.file, description: d.description, tags: d.tags, meta: { ...d.meta, ...Object.fromEntries(Object.entries(d.extra ?? {}).filter(([, v]) => v !== undefined)) }, owners: d.owners, provenance: prov(d.file, d.line, d.column, 'dbt-yaml') }));
+  }
+  const seenMacros = new Set<string>();
+  for (const m of g.macroFiles) {
+    for (const hit of m.text.matchAll(/\{%-?\s*macro\s+([A-Za-z_]\w*)/g)) {
+      const name = hit[1] ?? '';
+      const id = nodeId('macro', m.project, name);
+      if (seenMacros.has(id)) continue;
+      seenMacros.add(id);
+      const d = g.declared.find((x) => x.resource === 'macros' && x.name === name && x.project === m.project);
+      const line = m.text.slice(0, hit.index ?? 0).split('\n').length;
+      facts.entities.push(Entity.parse({ id, kind: 'macro', name, project: m.project, path: m.path, description: d?.description ?? '', meta: d?.meta ?? {}, provenance: prov(m.path, line, 1, 'dbt-jinja') }));
+    }
   }
   for (const doc of g.docs) {
     const id = nodeId('docBlock', doc.project, doc.name);

@@ -124,7 +124,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   const facts: Facts = emptyFacts();
   facts.diagnostics.push(...diagnostics);
   const seedTrees = { root: rootFile.raw.seeds, packages: Object.fromEntries(pkgs.map((p) => [p.info.name, p.raw.seeds])) };
-  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
+  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, macroFiles, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
   const index: DbtIndex = {
     ...idxBuild,
     exposures: declared.filter((d) => d.resource === 'exposures'),

@@ -13,7 +13,7 @@ export interface DeclaredColumn {
 
 /** A model/seed/snapshot/exposure/source table as declared in YAML. */
 export interface DeclaredNode {
-  resource: 'models' | 'seeds' | 'snapshots' | 'exposures' | 'sources' | 'analyses';
+  resource: 'models' | 'seeds' | 'snapshots' | 'exposures' | 'sources' | 'analyses' | 'macros';
   name: string;
   project: string;
   file: string;
@@ -107,7 +107,7 @@ function base(resource: DeclaredNode['resource'], r: Record<string, unknown>, pr
 export function readProperties(yf: YamlFile, project: string, file: string): DeclaredNode[] {
   const data = asRecord(yf.data);
   const out: DeclaredNode[] = [];
-  for (const resource of ['models', 'seeds', 'snapshots', 'analyses'] as const) {
+  for (const resource of ['models', 'seeds', 'snapshots', 'analyses', 'macros'] as const) {
     asArray(data[resource]).forEach((item, i) => {
       const r = asRecord(item);
       const node = base(resource, r, project, yf, file, [resource, i]);

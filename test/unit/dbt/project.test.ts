@@ -188,6 +188,8 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.deepEqual(cols[1]?.tags, ['pii']);
     assert.deepEqual(facts.entities.find((e) => e.id === 'model.shop.stg_orders')?.owners, [{ name: 'bob', source: 'yaml' }]);
     assert.ok(facts.entities.some((e) => e.id === 'doc.shop.orders_doc' && e.kind === 'docBlock'));
+    const macro = facts.entities.find((e) => e.id === 'macro.pkgutil.postgres__cents_to_dollars');
+    assert.deepEqual([macro?.kind, macro?.path, macro?.provenance.line], ['macro', 'dbt_packages/pkgutil/macros/money.sql', 9]);
   });
 
   it('seeds: CSV header becomes columns, YAML types merge in', () => {

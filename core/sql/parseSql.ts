@@ -2,6 +2,7 @@ import type { Diagnostic } from '../model/entities';
 import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipeline/contracts';
 import { asNode, buildQuery, type AstContext, type AstNode } from './astToIr';
 import { astify, GRAMMAR_CHAIN } from './dialectParsers';
+import { splitCreateAs } from './createAs';
 import { findEmbeddedStatements, isNonLineageCommand } from './embedded';
 import { fallbackScan } from './fallbackScan';
 import type { IrStatement } from './ir';
@@ -98,13 +99,27 @@ function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcom
     }
     const pre = preprocess(text, tokens, dialect);
     const parsed = tryGrammars(pre.text, dialect);
-    if ('error' in parsed) return parsed;
+    if ('error' in parsed) return retryCreateAs(text, tokens, dialect) ?? parsed;
     const ctx: AstContext = { text, starModifiers: pre.starModifiers, starOrdinal: 0 };
     return { facts: parsed.asts.map((ast) => statementToIr(ast, ctx)) };
   } catch (err) {
     // A bug in IR building must not lose the file: report it like a parse failure.
     return { error: { line: 1, column: 1, message: `Could not analyse statement: ${err instanceof Error ? err.message : String(err)}` } };
   }
+}
+
+/** CREATE … AS <query> with a header no grammar accepts: parse the query alone and label it. */
+function retryCreateAs(text: string, tokens: Token[], dialect: Dialect): Outcome | undefined {
+  const parts = splitCreateAs(tokens);
+  const queryStart = parts ? tokens[parts.queryAt] : undefined;
+  if (!parts || !queryStart) return undefined;
+  const queryTokens = tokens.slice(parts.queryAt).map((t) => ({ ...t, offset: t.offset - queryStart.offset, end: t.end - queryStart.offset }));
+  const query = parseStatement(text.slice(queryStart.offset), queryTokens, dialect);
+  const facts = 'facts' in query ? query.facts[0] : undefined;
+  if (!facts || facts.kind !== 'select') return undefined;
+  const ir = facts.ir as IrStatement;
+  if (parts.cols) ir.cols = parts.cols;
+  return { facts: [{ ...facts, kind: parts.kind, target: parts.target }] };
 }
 
 /** Index of the DML keyword in `WITH … INSERT|UPDATE|DELETE|MERGE …`, which most grammars reject. */

@@ -48,8 +48,11 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): Pre
     } else if (u in TYPE_STANDINS && (punct(i - 1, ':') || upper(i - 1) === 'AS') && (tokens[i - 1]?.end ?? 0) <= tok.offset) {
       // Types some grammars lack (Snowflake VARIANT/OBJECT/ARRAY, TIMESTAMP_LTZ) → a known type of no greater length.
       if (punct(i - 1, ':') || isInsideCast(tokens, i)) writeOver(chars, tok.offset, tok.end, TYPE_STANDINS[u] as string);
-    } else if (['TRANSIENT', 'SECURE', 'VOLATILE', 'MULTISET'].includes(u) && ['CREATE', 'REPLACE', 'OR', 'TEMPORARY', 'TEMP', 'GLOBAL', 'LOCAL'].includes(upper(i - 1))) {
+    } else if (['TRANSIENT', 'SECURE', 'VOLATILE', 'MULTISET', 'UNLOGGED', 'MATERIALIZED'].includes(u) && ['CREATE', 'REPLACE', 'OR', 'TEMPORARY', 'TEMP', 'GLOBAL', 'LOCAL', 'SECURE'].includes(upper(i - 1))) {
       blank(tok.offset, tok.end);
+    } else if (u === 'OVERWRITE' && upper(i - 1) === 'INSERT' && !['TABLE', 'DIRECTORY', 'LOCAL'].includes(upper(i + 1))) {
+      // Spark `INSERT OVERWRITE t SELECT …` writes t like INSERT INTO.
+      writeOver(chars, tok.offset, tok.end, 'INTO');
     } else if ((u === 'SAMPLE' || u === 'TABLESAMPLE') && (punct(i + 1, '(') || punct(i + 2, '('))) {
       // Row sampling and time travel (`AT (…)`, `BEFORE (…)` after a table) keep the same columns.
       const open = punct(i + 1, '(') ? i + 1 : i + 2;

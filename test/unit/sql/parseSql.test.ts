@@ -29,6 +29,23 @@ describe('sql: parseSql statements', () => {
     assert.deepEqual(v.cols.y, ['t.b:transformation']);
   });
 
+  it('handles MATERIALIZED/UNLOGGED/TEMP DDL, views over UNION with a column list, INSERT … WITH and Spark INSERT OVERWRITE', () => {
+    const mv = one('create materialized view mv as select a, count(*) n from t group by a');
+    assert.deepEqual([mv.kind, mv.target, mv.cols.a], ['create_view', 'mv', ['t.a:identity']]);
+    const v = one('create view v (x) as select a from a union all select b from b');
+    assert.deepEqual(v.cols, { x: ['a.a:identity', 'b.b:identity'] });
+    assert.equal(one('create unlogged table u as select 1 as a').kind, 'create_table');
+    assert.deepEqual(one('insert into t with x as (select a from s) select a from x').reads, ['s']);
+    const ow = one('insert overwrite t select a from s', 'hive');
+    assert.deepEqual([ow.kind, ow.target], ['insert', 't']);
+  });
+
+  it('maps INSERT … VALUES by position and keeps subqueries in VALUES as reads', () => {
+    const v = one('insert into t (a, b) values (1, (select max(x) from s)), (2, 3)');
+    assert.deepEqual(v.reads, ['s']);
+    assert.deepEqual(v.cols, { a: [], b: ['s.x:aggregation'] });
+  });
+
   it('maps INSERT … SELECT with a column list by position', () => {
     const v = one('insert into tgt (c1, c2) select a, sum(b) from src group by a');
     assert.equal(v.kind, 'insert');

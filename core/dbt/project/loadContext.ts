@@ -1,4 +1,5 @@
-import { emptyFacts, type Diagnostic, type Facts } from '../../model/entities';
+import { emptyFacts, Entity, type Diagnostic, type Facts } from '../../model/entities';
+import { projectId } from '../../model/ids';
 import type { FileSource } from '../../pipeline/contracts';
 import type { DbtLoadOptions, DbtNodeFile, DbtProjectContext, DbtTarget } from '../api';
 import { fnv1a } from '../builtins';
@@ -123,6 +124,11 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
 
   const facts: Facts = emptyFacts();
   facts.diagnostics.push(...diagnostics);
+  for (const pf of projects) {
+    const file = joinPath(pf.info.root, 'dbt_project.yml');
+    const version = asString(pf.raw.version);
+    facts.entities.push(Entity.parse({ id: projectId(pf.info.name), kind: 'project', name: pf.info.name, project: pf.info.name, path: file, meta: { dbt: true, root: pf.info.isRoot, ...(version ? { version } : {}) }, provenance: { file, line: 1, column: 1, extractor: 'dbt-yaml', confidence: 1 } }));
+  }
   const seedTrees = { root: rootFile.raw.seeds, packages: Object.fromEntries(pkgs.map((p) => [p.info.name, p.raw.seeds])) };
   const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, macroFiles, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
   const index: DbtIndex = {

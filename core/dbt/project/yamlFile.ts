@@ -15,10 +15,14 @@ export function parseYamlFile(text: string, file: string, extractor = 'dbt-yaml'
   const diagnostics: Diagnostic[] = [];
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, logLevel: 'silent' });
   } catch (err) {
     diagnostics.push({ file, line: 1, column: 1, severity: 'error', code: 'yaml-syntax', message: String(err), extractor });
     return { data: undefined, positionOf: () => ({ line: 1, column: 1 }), diagnostics };
+  }
+  for (const w of doc.warnings) {
+    const pos = w.linePos?.[0] ?? lc.linePos(w.pos[0]);
+    diagnostics.push({ file, line: Math.max(1, pos.line), column: Math.max(1, pos.col), severity: 'warning', code: 'yaml-warning', message: w.message.split('\n')[0] ?? w.message, extractor });
   }
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);

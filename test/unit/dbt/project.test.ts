@@ -41,6 +41,8 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.equal(kinds['analyses/order_counts.sql'], 'analysis/shop');
     assert.equal(kinds['dbt_packages/pkgutil/models/pkg_model.sql'], 'model/pkgutil');
     assert.equal(kinds['macros/helpers.sql'], undefined);
+    const projects = ctx.facts.entities.filter((e) => e.kind === 'project').map((e) => [e.id, e.path, e.meta.root]);
+    assert.deepEqual(projects, [['project.shop', 'dbt_project.yml', true], ['project.pkgutil', 'dbt_packages/pkgutil/dbt_project.yml', false]]);
   });
 
   it('the context survives structuredClone and JSON, and rendering the clone gives the same result', () => {

@@ -10,7 +10,7 @@ import { Callable, type Kwargs, obj, type Obj, str } from './jinja/values';
 type Adapter = string;
 
 const TYPES: Record<string, Record<string, string>> = {
-  type_string: { default: 'varchar', bigquery: 'string', snowflake: 'varchar', spark: 'string', databricks: 'string' },
+  type_string: { default: 'varchar', postgres: 'text', bigquery: 'string', snowflake: 'varchar', spark: 'string', databricks: 'string' },
   type_int: { default: 'integer', bigquery: 'int64', spark: 'int', databricks: 'int' },
   type_bigint: { default: 'bigint', bigquery: 'int64' },
   type_float: { default: 'float', bigquery: 'float64', postgres: 'double precision', redshift: 'double precision' },

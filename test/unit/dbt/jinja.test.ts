@@ -115,7 +115,7 @@ describe('dbt Jinja renderer', () => {
 describe('dbt cross-database macros', () => {
   it('render per adapter instead of unknown values', () => {
     const r = render("select cast(x as {{ dbt.type_string() }}), {{ dbt.date_trunc('day', 'ts') }}, {{ dbt.concat(['a', 'b']) }}");
-    assert.equal(r.rendered.compiledSql, "select cast(x as varchar), date_trunc('day', ts), concat(a, b)");
+    assert.equal(r.rendered.compiledSql, "select cast(x as text), date_trunc('day', ts), concat(a, b)");
     assert.deepEqual(r.diagnostics, []);
   });
 });

@@ -66,7 +66,12 @@ export class CatalogStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.database.close();
+    try {
+      // Lets SQLite refresh planner statistics for tables that changed a lot (cheap when nothing did).
+      if (!this.readonly) this.database.pragma('optimize');
+    } finally {
+      this.database.close();
+    }
   }
 
   /** Same as `close`, for disposables. */

@@ -29,6 +29,8 @@ export function openCatalogDatabase(file: string, options: OpenOptions): { db: D
     }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // A cold scan writes hundreds of MB through the WAL; without a limit the WAL file keeps that size.
+    db.pragma('journal_size_limit = 67108864');
     migrate(db);
     let replicaId = getMeta(db, REPLICA_ID_KEY);
     if (replicaId === undefined) {

@@ -56,13 +56,25 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
   return { config: { ...config, ...(dialect ? { dialect } : {}), folders: { ...(options.defaults?.folders ?? {}), ...config.folders } }, diagnostics };
 }
 
+/** 32-bit FNV-1a of a string, hex (runtime-neutral; only for cache keys). */
+export function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
 /** Loads one dbt project: profile → target and dialect, context, manifest when it parses. */
 export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const profile = discoverProfileTarget(fs, root);
   const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
   const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
   const ctx = loadDbtProject(fs, root, { target });
-  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(ctx.contextHash, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
+  // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
+  const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
+  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
   const diagnostics: Diagnostic[] = [];
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
@@ -72,6 +84,39 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
     if (result.ok) plan.manifest = result.manifest;
   }
   return { plan, diagnostics };
+}
+
+/**
+ * Predicate: is this SQL file part of a dbt project (a node, a macro, or inside one of its configured
+ * folders, installed packages or build output)? Files of a dbt repository outside those folders
+ * (e.g. `warehouse/ddl.sql` next to `models/`) are plain SQL.
+ */
+export function claimedBy(projects: readonly DbtProjectPlan[]): (path: string) => boolean {
+  const files = new Set<string>();
+  const folders: string[] = [];
+  const join = (a: string, b: string): string => (a === '' ? b : b === '' ? a : `${a}/${b}`).replace(/\/+$/, '');
+  for (const p of projects) {
+    for (const f of p.nodePaths) files.add(f);
+    for (const m of p.ctx.macroFiles) files.add(m.path);
+    folders.push(join(p.root, 'dbt_packages'), join(p.root, 'dbt_modules'), join(p.root, 'target'));
+    for (const info of p.ctx.projects) {
+      for (const dir of [...info.modelPaths, ...info.macroPaths, ...info.seedPaths, ...info.snapshotPaths, ...info.analysisPaths, ...info.testPaths]) folders.push(join(info.root, dir.replace(/^\.\//, '')));
+    }
+  }
+  return (path) => files.has(path) || folders.some((f) => f !== '' && isInside(path, f));
+}
+
+/** Plain SQL files: outside every dbt project, or inside one but not claimed by it. */
+export function planSqlFiles(files: readonly string[], dbtRoots: readonly string[], dbt: readonly DbtProjectPlan[], config: WorkspaceConfig, override?: Dialect): SqlFilePlan[] {
+  const claimed = claimedBy(dbt);
+  const outside = new Set(discoverWorkspace(files).sqlFiles);
+  return files
+    .filter((f) => outside.has(f) || (f.toLowerCase().endsWith('.sql') && dbtRoots.some((r) => isInside(f, r)) && !claimed(f)))
+    .sort()
+    .map((path) => {
+      const dialect = configuredDialect(config, path, override);
+      return { path, dialect, cacheKey: sqlCacheKey(dialect) };
+    });
 }
 
 /** Plans a workspace. Never throws on bad input. */
@@ -84,10 +129,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions): WorkspacePl
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }
-  const sql = layout.sqlFiles.map((path) => {
-    const dialect = configuredDialect(config, path, options.dialect);
-    return { path, dialect, cacheKey: sqlCacheKey(dialect) };
-  });
+  const sql = planSqlFiles(fs.list(), layout.dbtRoots, dbt, config, options.dialect);
   return { config, workspaceName: options.workspaceName, dbt, sql, diagnostics };
 }
 

@@ -1,8 +1,6 @@
-import { discoverWorkspace, isInside } from '../../core/pipeline/discover';
+import { isInside } from '../../core/pipeline/discover';
 import { assembleWorkspace, mergeFacts, PLAIN_SQL_UNIT } from '../../core/pipeline/extractWorkspace';
-import { sqlCacheKey } from '../../core/pipeline/fileStep';
-import { configuredDialect } from '../../core/pipeline/workspaceConfig';
-import { effectiveConfig, planDbtProject, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { effectiveConfig, planDbtProject, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
 import { computeResults } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
@@ -74,13 +72,15 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect).plan;
       fullDiff.add(project.root);
     });
-    if (changed.some((p) => !plan.dbt.some((d) => isInside(p, d.root)))) {
-      plan.sql = discoverWorkspace(fs.list()).sqlFiles.map((p) => {
-        const dialect = configuredDialect(config, p, options.dialect);
-        return { path: p, dialect, cacheKey: sqlCacheKey(dialect) };
-      });
-      affected.add(PLAIN_SQL_UNIT);
-      fullDiff.add(PLAIN_SQL_UNIT);
+    const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));
+    if (sqlTouched || fullDiff.size > 0) {
+      const before = JSON.stringify(state.plan.sql);
+      plan.sql = planSqlFiles(fs.list(), plan.dbt.map((d) => d.root), plan.dbt, config, options.dialect);
+      const sqlPaths = new Set(plan.sql.map((f) => f.path));
+      if (JSON.stringify(plan.sql) !== before || changed.some((p) => sqlPaths.has(p))) {
+        affected.add(PLAIN_SQL_UNIT);
+        fullDiff.add(PLAIN_SQL_UNIT);
+      }
     }
   }
   const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, () => scanner.workerPool(), call.signal ? { signal: call.signal } : {});

@@ -233,7 +233,7 @@ function writeInGap(text: string, chars: string[], from: number, to: number, val
   }
 }
 
-const TYPE_STANDINS: Record<string, string> = { VARIANT: 'text', OBJECT: 'text', ARRAY: 'text', TIMESTAMP_LTZ: 'timestamp' };
+const TYPE_STANDINS: Record<string, string> = { VARIANT: 'text', OBJECT: 'text', ARRAY: 'text', TIMESTAMP_LTZ: 'timestamp', STRING: 'text' };
 
 function writeOver(chars: string[], from: number, to: number, value: string): void {
   for (let i = from; i < to; i++) chars[i] = value[i - from] ?? ' ';

@@ -18,6 +18,7 @@ import type {
   ModelLineage,
   OpenOptions,
   OutboxOp,
+  ProjectSummary,
   SearchHit,
   SearchOptions,
 } from './catalogTypes';
@@ -26,7 +27,7 @@ import { openCatalogDatabase } from './openDatabase';
 import { removeFiles, replaceAll, replaceFacts } from './factWriter';
 import { deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
 import { ackOps, mutate, pendingOps, revertEdit } from './userEdits';
-import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listUnresolved } from './entityQueries';
+import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listProjects, listUnresolved } from './entityQueries';
 import { catalogStats } from './catalogStats';
 import { columnLineage, modelLineage } from './lineageQueries';
 import { impactOfColumn } from './impactAnalysis';
@@ -189,7 +190,12 @@ export class CatalogStore {
     return findEntity(this.db, query);
   }
 
-  /** A page of entities, optionally filtered by kind and project. */
+  /** Every project with its entity count. */
+  listProjects(): ProjectSummary[] {
+    return listProjects(this.db);
+  }
+
+  /** A page of entities, optionally filtered by kind, project, name, name substring or file. */
   listEntities(options: ListEntitiesOptions = {}): EntityPage {
     return listEntities(this.db, options);
   }

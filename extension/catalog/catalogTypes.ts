@@ -42,10 +42,22 @@ export type EntityLookup =
 export interface ListEntitiesOptions {
   kind?: EntityKind | readonly EntityKind[];
   project?: string;
+  /** Exact name, case-insensitive (uses the name index). */
+  name?: string;
+  /** Case-insensitive substring of the name (scans the filtered rows). */
+  nameContains?: string;
+  /** Defining file (workspace-relative path). */
+  path?: string;
   /** Page size (default 100, max 10,000). */
   limit?: number;
   /** Rows to skip (default 0). Ordered by project, name, id. */
   offset?: number;
+}
+
+/** A project and how many entities it has. */
+export interface ProjectSummary {
+  project: string;
+  entities: number;
 }
 
 /** A page of entities plus the total matching count. */

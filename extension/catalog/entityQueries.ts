@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Column, Diagnostic, Entity, EntityKind, UnresolvedRef } from '../../core/model/entities';
-import type { EntityLookup, EntityPage, EntitySummary, ListEntitiesOptions } from './catalogTypes';
+import type { EntityLookup, EntityPage, EntitySummary, ListEntitiesOptions, ProjectSummary } from './catalogTypes';
 import { searchEntities } from './ftsIndex';
 import { editDistance } from './editDistance';
 import { parseJson, prepared } from './sqlUtil';
@@ -115,6 +115,19 @@ export function listEntities(db: Database, options: ListEntitiesOptions): Entity
     where.push('project = ?');
     params.push(options.project);
   }
+  if (options.name !== undefined) {
+    where.push('name = ? COLLATE NOCASE');
+    params.push(options.name);
+  }
+  if (options.nameContains !== undefined && options.nameContains !== '') {
+    // instr() instead of LIKE: user text may contain % and _.
+    where.push('instr(lower(name), lower(?)) > 0');
+    params.push(options.nameContains);
+  }
+  if (options.path !== undefined) {
+    where.push('path = ?');
+    params.push(options.path);
+  }
   const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const limit = Math.min(Math.max(1, Math.trunc(options.limit ?? 100)), 10_000);
   const offset = Math.max(0, Math.trunc(options.offset ?? 0));
@@ -159,4 +172,9 @@ export function listUnresolved(db: Database, entityId?: string): UnresolvedRef[]
       : prepared(db, 'SELECT payload FROM unresolved WHERE owner = ? ORDER BY rowid').pluck().all(entityId)
   ) as string[];
   return rows.map((p) => parseJson<UnresolvedRef>(p));
+}
+
+/** Every project with its entity count, ordered by project name. */
+export function listProjects(db: Database): ProjectSummary[] {
+  return prepared(db, 'SELECT project, count(*) AS entities FROM entities GROUP BY project ORDER BY project').all() as ProjectSummary[];
 }

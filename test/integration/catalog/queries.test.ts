@@ -66,6 +66,14 @@ describe('catalog store: queries, search, stats and export', () => {
     assert.deepEqual(page2.items.map((e) => e.name), ['orders', 'payments', 'raw.orders']);
     assert.deepEqual(store.listEntities({ kind: ['source', 'seed'] }).items.map((e) => e.kind), ['seed', 'source']);
     assert.equal(store.listEntities({ project: 'shop', kind: 'model' }).total, 4);
+    assert.deepEqual(store.listEntities({ name: 'ORDERS' }).items.map((e) => e.id), ['model.other.orders', 'model.shop.orders']);
+    assert.deepEqual(store.listEntities({ nameContains: 'Order', project: 'shop' }).items.map((e) => e.id), ['model.shop.orders', 'source.shop.raw.orders', 'model.shop.stg_orders']);
+    assert.equal(store.listEntities({ nameContains: '%' }).total, 0, 'user text is not a LIKE pattern');
+    assert.deepEqual(store.listEntities({ path: 'models/customers.sql' }).items.map((e) => e.id), ['model.shop.customers']);
+    assert.deepEqual(store.listProjects(), [
+      { project: 'other', entities: 1 },
+      { project: 'shop', entities: 6 },
+    ]);
   });
 
   it('columnsOf returns columns in position order', () => {

@@ -192,6 +192,14 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
     await rejects(invitee, (tx) => tx`select public.accept_invitation(${token})`, '42501');
   });
 
+  it('a suspended organization grants nothing until reactivated', async () => {
+    const read = () => as(userClaims('owner'), (tx) => tx`select id from public.catalog_entities where id = ${ids.entity}`);
+    await db.admin`update public.organizations set status = 'suspended' where id = ${A}`;
+    assert.equal((await read()).length, 0);
+    await db.admin`update public.organizations set status = 'active' where id = ${A}`;
+    assert.equal((await read()).length, 1);
+  });
+
   it('seats: an organization never exceeds max_users', async () => {
     await db.admin`update public.organizations set max_users = (select count(*) from public.organization_members where org_id = ${A} and status = 'active') where id = ${A}`;
     await rejects(userClaims('admin'), (tx) =>

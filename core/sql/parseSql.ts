@@ -7,7 +7,7 @@ import { findEmbeddedStatements, isNonLineageCommand } from './embedded';
 import { fallbackScan } from './fallbackScan';
 import type { IrStatement } from './ir';
 import { collectReads } from './irReads';
-import { lineColumnAt, tokenize, type LexOptions, type Token } from './lexer';
+import { lineColumnAt, lineIndex, tokenize, type LexOptions, type Token } from './lexer';
 import { preprocess } from './preprocess';
 import { splitStatements } from './splitStatements';
 import { statementToIr, type StatementFacts } from './statementToIr';
@@ -36,11 +36,12 @@ export const parseSql: ParseSqlFn = (sql, options): ParsedSql => {
     hashComments: ['mysql', 'mariadb', 'bigquery', 'hive'].includes(options.dialect),
   };
   const result: ParsedSql = { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
+  const position = lineIndex(sql);
   for (const slice of splitStatements(sql, lex)) {
     const tokens = slice.tokens.map((t) => ({ ...t, offset: t.offset - slice.offset, end: t.end - slice.offset }));
     const outcome = parseStatement(slice.text, tokens, options.dialect);
     if ('error' in outcome && isNonLineageCommand(tokens)) {
-      result.statements.push({ kind: 'other', reads: [], line: lineColumnAt(sql, slice.offset).line, ir: {} satisfies IrStatement });
+      result.statements.push({ kind: 'other', reads: [], line: position(slice.offset).line, ir: {} satisfies IrStatement });
       continue;
     }
     const embedded = 'error' in outcome ? findEmbeddedStatements(tokens) : [];
@@ -50,23 +51,23 @@ export const parseSql: ParseSqlFn = (sql, options): ParsedSql => {
         const partTokens = tokens.slice(part.from, part.to);
         const first = partTokens[0] as Token;
         const last = partTokens[partTokens.length - 1] as Token;
-        addStatement(result, sql, slice.offset + first.offset, slice.text.slice(first.offset, last.end), partTokens.map((t) => ({ ...t, offset: t.offset - first.offset, end: t.end - first.offset })), options);
+        addStatement(result, position, slice.offset + first.offset, slice.text.slice(first.offset, last.end), partTokens.map((t) => ({ ...t, offset: t.offset - first.offset, end: t.end - first.offset })), options);
       }
       continue;
     }
-    addOutcome(result, sql, slice.offset, tokens, outcome, options);
+    addOutcome(result, position, slice.offset, tokens, outcome, options);
   }
   return result;
 };
 
 /** Parses one statement at `offset` of the file and records it. */
-function addStatement(result: ParsedSql, sql: string, offset: number, text: string, tokens: Token[], options: { dialect: Dialect; file: string }): void {
-  addOutcome(result, sql, offset, tokens, parseStatement(text, tokens, options.dialect), options);
+function addStatement(result: ParsedSql, position: Position, offset: number, text: string, tokens: Token[], options: { dialect: Dialect; file: string }): void {
+  addOutcome(result, position, offset, tokens, parseStatement(text, tokens, options.dialect), options);
 }
 
 /** Records a statement's facts, or its diagnostic plus the fallback scan. */
-function addOutcome(result: ParsedSql, sql: string, offset: number, tokens: Token[], outcome: Outcome, options: { dialect: Dialect; file: string }): void {
-  const start = lineColumnAt(sql, offset);
+function addOutcome(result: ParsedSql, position: Position, offset: number, tokens: Token[], outcome: Outcome, options: { dialect: Dialect; file: string }): void {
+  const start = position(offset);
   if (!('error' in outcome)) {
     for (const facts of outcome.facts) result.statements.push({ ...facts, line: start.line });
     return;
@@ -81,6 +82,8 @@ function addOutcome(result: ParsedSql, sql: string, offset: number, tokens: Toke
   result.statements.push(statement);
   result.fallback = true;
 }
+
+type Position = ReturnType<typeof lineIndex>;
 
 type Outcome = { facts: StatementFacts[] } | { error: StatementError };
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DIALECTS, type Dialect, type ParsedSql } from '../../../core/pipeline/contracts';
+import { lineColumnAt, lineIndex } from '../../../core/sql/lexer';
 import { parseSql } from '../../../core/sql/parseSql';
 import { resolveLineage } from '../../../core/sql/resolveLineage';
 
@@ -56,6 +57,16 @@ describe('sql: fuzz (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }), dialect, (tokens, d) => checkInvariants(tokens.join(' '), d)),
       { numRuns: 200 },
+    );
+  });
+
+  it('indexes line/column positions exactly like a linear scan', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }).map((s) => s.replace(/[abc]/g, '\n')), fc.nat(), (text, at) => {
+        const offset = at % (text.length + 1);
+        assert.deepEqual(lineIndex(text)(offset), lineColumnAt(text, offset));
+      }),
+      { numRuns: 300 },
     );
   });
 

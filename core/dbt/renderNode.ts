@@ -94,7 +94,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     path,
     ...(version !== undefined ? { version } : {}),
     // dbt's default generate_schema_name: `<target schema>_<custom schema>`.
-    schema: session.callRootMacro('generate_schema_name', [typeof config.schema === 'string' ? config.schema : null, obj({ name, resource_type: file.kind, package_name: file.project, original_file_path: path, config: fromPlain(config) })]) ?? schemaOf(config.schema),
+    schema: file.kind === 'snapshot' && typeof config.target_schema === 'string' ? config.target_schema : session.callRootMacro('generate_schema_name', [typeof config.schema === 'string' ? config.schema : null, obj({ name, resource_type: file.kind, package_name: file.project, original_file_path: path, config: fromPlain(config) })]) ?? schemaOf(config.schema),
     ...(typeof config.alias === 'string' ? { relation: config.alias } : {}),
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
@@ -132,6 +132,8 @@ function projectConfig(ctx: DbtProjectContext, idx: DbtIndex, project: string, k
     mergeConfig(out, treeConfig(idx.snapshotConfigTree, project, parts));
     return out;
   }
+  // Analyses are compiled, never materialized, and `models:` configs do not apply to them.
+  if (kind === 'analysis') return out;
   if (project !== ctx.projectName) mergeConfig(out, treeConfig(idx.packageModelTrees[project], project, parts));
   mergeConfig(out, treeConfig(idx.modelConfigTree, project, parts));
   return out;

@@ -22,7 +22,8 @@ export interface Param {
 }
 
 export type Node =
-  | { t: 'text'; pos: number; end: number; value: string }
+  /** `lead`: line breaks `-%}` stripped from the start (restored at a line start to keep lines aligned). */
+  | { t: 'text'; pos: number; end: number; value: string; lead?: number }
   | { t: 'output'; pos: number; end: number; expr: Expr }
   | { t: 'if'; pos: number; end: number; branches: { test: Expr; body: Node[]; bodyPos: number }[]; elseBody?: Node[]; elsePos?: number }
   | { t: 'for'; pos: number; end: number; targets: string[]; iter: Expr; cond?: Expr; body: Node[]; elseBody?: Node[] }

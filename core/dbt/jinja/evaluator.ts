@@ -53,7 +53,9 @@ export class Interpreter {
       const srcLines = countNewlines(tpl.text, n.pos, n.end);
       let piece: string;
       try {
-        if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
+        // At a line start a restored line break cannot glue or split tokens, so keep the source's lines.
+        if (n.t === 'text' && n.lead && (out === '' || out.endsWith('\n'))) piece = '\n'.repeat(n.lead) + n.value;
+        else if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
         else if (n.t === 'resource' && n.body.length > 0) piece = this.alignedBody(n, n.body[0]?.pos ?? n.pos, n.body, scope, tpl, onError);
         else piece = this.renderNode(n, scope, tpl);
       } catch (err) {

@@ -7,13 +7,14 @@ import { ExprParser } from './exprParser';
  * unbalanced or unknown tags; callers turn it into a diagnostic.
  */
 export function parseTemplate(text: string): Node[] {
-  const segments = applyWhitespaceControl(lex(text));
-  const parser = new TemplateParser(segments, text);
+  const leads = new Map<number, number>();
+  const segments = applyWhitespaceControl(lex(text), leads);
+  const parser = new TemplateParser(segments, text, leads);
   return parser.parseBody([]).nodes;
 }
 
 /** `{%-`/`-%}` strip whitespace around tags, as Jinja does. */
-function applyWhitespaceControl(segs: Segment[]): Segment[] {
+function applyWhitespaceControl(segs: Segment[], leads: Map<number, number>): Segment[] {
   const out = segs.map((s) => ({ ...s }));
   for (let i = 0; i < out.length; i++) {
     const s = out[i];
@@ -21,7 +22,11 @@ function applyWhitespaceControl(segs: Segment[]): Segment[] {
     const prev = out[i - 1];
     const next = out[i + 1];
     if (s.lstrip && prev?.type === 'text') prev.value = prev.value.replace(/\s+$/, '');
-    if (s.rstrip && next?.type === 'text') next.value = next.value.replace(/^\s+/, '');
+    if (s.rstrip && next?.type === 'text') {
+      const stripped = /^\s+/.exec(next.value)?.[0] ?? '';
+      next.value = next.value.slice(stripped.length);
+      leads.set(next.start, (stripped.match(/\n/g) ?? []).length);
+    }
   }
   return out;
 }
@@ -41,6 +46,8 @@ class TemplateParser {
   constructor(
     private readonly segs: Segment[],
     private readonly src: string,
+    /** Text segment start → line breaks stripped from its start by `-%}`. */
+    private readonly leads: Map<number, number>,
   ) {
     this.length = src.length;
   }
@@ -57,7 +64,8 @@ class TemplateParser {
         continue;
       }
       if (seg.type === 'text') {
-        nodes.push({ t: 'text', pos: seg.start, end: seg.end, value: seg.value });
+        const lead = this.leads.get(seg.start);
+        nodes.push({ t: 'text', pos: seg.start, end: seg.end, value: seg.value, ...(lead ? { lead } : {}) });
         continue;
       }
       if (seg.type === 'var') {

@@ -9,7 +9,7 @@ describe('sql accuracy: sqllineage cases', () => {
   it('table-level lineage is exact for at least 85 % of the 274 cases', () => {
     const tableCases = cases.filter((c) => c.kind === 'table');
     assert.equal(tableCases.length, 274);
-    const perDialect = new Map<string, { n: number; parsed: number; exact: number }>();
+    const perDialect = new Map<string, { n: number; parsed: number; exact: number; tp: number; fp: number; fn: number }>();
     let exact = 0;
     let tp = 0;
     let fp = 0;
@@ -21,11 +21,11 @@ describe('sql accuracy: sqllineage cases', () => {
       const expSources = new Set((c.source_tables ?? []).map((t) => t.toLowerCase()));
       const expTargets = new Set((c.target_tables ?? []).map((t) => t.toLowerCase()));
       const ok = sameSet(sources, expSources) && sameSet(targets, expTargets);
+      const d = perDialect.get(c.dialect) ?? { n: 0, parsed: 0, exact: 0, tp: 0, fp: 0, fn: 0 };
       for (const [got, exp] of [[sources, expSources], [targets, expTargets]] as const) {
-        for (const t of got) (exp.has(t) ? tp++ : fp++);
-        for (const t of exp) if (!got.has(t)) fn++;
+        for (const t of got) (exp.has(t) ? (tp++, d.tp++) : (fp++, d.fp++));
+        for (const t of exp) if (!got.has(t)) (fn++, d.fn++);
       }
-      const d = perDialect.get(c.dialect) ?? { n: 0, parsed: 0, exact: 0 };
       d.n++;
       if (parsedOk) d.parsed++;
       if (ok) d.exact++;
@@ -36,7 +36,9 @@ describe('sql accuracy: sqllineage cases', () => {
     const rate = exact / tableCases.length;
     console.log(`    table-level: ${exact}/${tableCases.length} exact (${(rate * 100).toFixed(1)} %), precision ${(tp / (tp + fp)).toFixed(3)}, recall ${(tp / (tp + fn)).toFixed(3)}`);
     for (const [dialect, d] of [...perDialect].sort((a, b) => b[1].n - a[1].n)) {
-      console.log(`      ${dialect.padEnd(12)} (${mapDialect(dialect).padEnd(11)}) cases ${String(d.n).padStart(3)}  parsed ${pct(d.parsed, d.n)}  exact ${pct(d.exact, d.n)}`);
+      const precision = d.tp + d.fp === 0 ? 1 : d.tp / (d.tp + d.fp);
+      const recall = d.tp + d.fn === 0 ? 1 : d.tp / (d.tp + d.fn);
+      console.log(`      ${dialect.padEnd(12)} (${mapDialect(dialect).padEnd(11)}) cases ${String(d.n).padStart(3)}  parsed ${pct(d.parsed, d.n)}  exact ${pct(d.exact, d.n)}  precision ${precision.toFixed(2)}  recall ${recall.toFixed(2)}`);
     }
     if (process.env.MALLARD_SHOW_FAILURES) for (const f of failures) console.log(`      FAIL ${f}`);
     assert.ok(rate >= 0.85, `table-level exact ${rate}`);

@@ -9,8 +9,10 @@ export function collectReads(query: IrQuery | undefined, out: RelationName[] = [
   if (!query) return out;
   const visible = new Set(ctes);
   for (const cte of query.w ?? []) {
-    visible.add(cte.n.toLowerCase());
+    // A CTE sees itself only when recursive (a UNION referencing itself); `with orders as (select * from orders)` reads the table.
+    if (isSetOp(cte.q)) visible.add(cte.n.toLowerCase());
     collectReads(cte.q, out, visible);
+    visible.add(cte.n.toLowerCase());
   }
   if (isSetOp(query)) {
     for (const branch of query.qs) collectReads(branch, out, visible);

@@ -153,6 +153,12 @@ describe('sql: resolveLineage scopes', () => {
     assert.deepEqual(v.cols.b, ['t.amount:transformation']);
   });
 
+  it('reads the base table a CTE of the same name selects from', () => {
+    const v = one('with orders as (select id, amount from orders where amount > 0) select id from orders', 'postgresql', { orders: ['id', 'amount'] });
+    assert.deepEqual(v.reads, ['orders']);
+    assert.deepEqual(v.cols.id, ['orders.id:identity']);
+  });
+
   it('keeps a CTE named like a base table from being read as that table', () => {
     const v = one('with orders as (select * from mallard__rel.r0) select id from orders', 'postgresql', { 'mallard__rel.r0': ['id'] });
     assert.deepEqual(v.reads, ['mallard__rel.r0']);

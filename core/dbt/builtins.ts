@@ -96,10 +96,11 @@ export function staticBuiltins(): Map<string, unknown> {
       throw new ReturnSignal(a[0] ?? null);
     })],
     ['namespace', fn('namespace', (a, kw) => new Obj(new Map([...(a[0] instanceof Map ? [...a[0]].map(([k, v]) => [str(k), v] as const) : []), ...kw]), '', true))],
-    ['range', fn('range', (a) => {
+    ['range', fn('range', (a, _kw, pos) => {
       const [start, stop, step] = a.length === 1 ? [0, Number(a[0]), 1] : [Number(a[0]), Number(a[1]), Number(a[2] ?? 1)];
       const out: number[] = [];
-      if (step === 0 || Math.abs((stop - start) / step) > 1_000_000) return out;
+      if (step === 0 || Number.isNaN(start + stop + step)) throw new JinjaError('range() arguments must be numbers and the step non-zero', pos, 'jinja-runtime');
+      if (Math.abs((stop - start) / step) > 1_000_000) throw new JinjaError('range() of more than 1,000,000 items', pos, 'jinja-runtime');
       for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
       return out;
     })],

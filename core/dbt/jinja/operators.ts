@@ -38,8 +38,11 @@ export function binary(op: string, l: unknown, r: unknown, pos: number): unknown
     case '-':
       return Number(l) - Number(r);
     case '*':
-      if (typeof l === 'string' && typeof r === 'number') return l.repeat(Math.max(0, r));
-      if (Array.isArray(l) && typeof r === 'number') return Array.from({ length: Math.max(0, r) }, () => l).flat();
+      if ((typeof l === 'string' || Array.isArray(l)) && typeof r === 'number') {
+        // Guard memory: a template asking for a gigabyte string is bad input, not a reason to crash.
+        if (l.length * r > 10_000_000) throw new JinjaError(`repetition result too large (${l.length} × ${r})`, pos, 'jinja-runtime');
+        return typeof l === 'string' ? l.repeat(Math.max(0, r)) : Array.from({ length: Math.max(0, r) }, () => l).flat();
+      }
       return Number(l) * Number(r);
     case '/':
       return Number(l) / Number(r);

@@ -107,6 +107,11 @@ describe('dbt Jinja renderer', () => {
     assert.equal(r.dependencies[0]?.target, 'model.p.up');
   });
 
+  it('memory guards: huge repetitions and ranges are diagnostics', () => {
+    assert.deepEqual(render("{{ 'x' * 100000000 }}").diagnostics.map((d) => [d.code, d.line, d.column]), [['jinja-runtime', 1, 8]]);
+    assert.deepEqual(render('{{ range(10 ** 9) | length }}').diagnostics.map((d) => d.code), ['jinja-runtime']);
+  });
+
   it('raw blocks are not rendered', () => {
     assert.equal(out('{% raw %}{{ not_rendered }}{% endraw %}'), '{{ not_rendered }}');
   });

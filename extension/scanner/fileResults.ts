@@ -3,12 +3,18 @@ import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { ParseJob } from './parseJobs';
 import type { Snapshot } from './snapshot';
-import type { WorkerPool } from './workerPool';
 
 /**
  * Gets per-file step results for planned files: reuse the in-memory result when (hash, cache key)
  * is unchanged, else the store's parse cache, else render/parse in the worker pool.
  */
+
+/** Runs per-file jobs (in workers or inline); results in job order plus per-job milliseconds. */
+export type JobRunner = (
+  jobs: ParseJob[],
+  plan: WorkspacePlan,
+  call: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+) => Promise<{ results: FileStepResult[]; millis: number[] }>;
 
 /** A planned file and how to compute its result. */
 interface PlannedFile {
@@ -58,7 +64,7 @@ export async function computeResults(
   plan: WorkspacePlan,
   snapshot: Snapshot,
   store: CatalogStore,
-  pool: () => WorkerPool,
+  run: JobRunner,
   call: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ComputeOutcome> {
   const outcome: ComputeOutcome = { cacheHits: 0, parsed: 0, parseMillis: [], cacheWrites: [], changed: new Set() };
@@ -87,13 +93,10 @@ export async function computeResults(
     misses.push({ file, hash: entry.hash, job: file.job(entry.text) });
   }
   if (misses.length > 0) {
-    const workers = pool();
-    workers.retainContexts(new Set(plan.dbt.map((p) => p.cacheKey)));
-    for (const p of plan.dbt) workers.setContext(p.cacheKey, p.ctx);
-    const results = await workers.run(misses.map((m) => m.job), { ...(call.signal ? { signal: call.signal } : {}), ...(call.onProgress ? { onProgress: call.onProgress } : {}) });
-    outcome.parseMillis = workers.lastJobMillis;
+    const ran = await run(misses.map((m) => m.job), plan, call);
+    outcome.parseMillis = ran.millis;
     misses.forEach((m, i) => {
-      const value = results[i];
+      const value = ran.results[i];
       if (!value) return;
       table.results.set(m.file.path, value);
       table.keys.set(m.file.path, `${m.hash}|${m.file.cacheKey}`);

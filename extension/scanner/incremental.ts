@@ -83,7 +83,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       }
     }
   }
-  const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, () => scanner.workerPool(), call.signal ? { signal: call.signal } : {});
+  const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
   report.parsed = outcome.parsed;
   const candidates = new Set<OwnerKey>();
   for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);

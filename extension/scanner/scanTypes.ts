@@ -14,6 +14,8 @@ export interface ScannerOptions {
   exclude?: readonly string[];
   /** Worker threads for parsing; 0 parses on the calling thread. Default: one per core, max 4. */
   workers?: number;
+  /** Batches smaller than this are parsed on the calling thread (default 8; 0 = always use workers). */
+  inlineBelow?: number;
   /** Read git history for ownership hints (default true). */
   git?: boolean;
   /** Debounce of the file watcher in milliseconds (default 150). */

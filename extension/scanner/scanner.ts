@@ -7,7 +7,8 @@ import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } fr
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, type CacheWrite, type ResultTable } from './fileResults';
+import { computeResults, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { runParseJob } from './parseJobs';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
 import type { ScanCallOptions, ScannerOptions, ScanPhase, ScanReport, UpdateReport } from './scanTypes';
@@ -20,6 +21,9 @@ import { WorkerPool } from './workerPool';
  * pool) → assemble → write to the catalog in one transaction. It keeps the assembled state in memory
  * so `update` can apply single-file changes incrementally (see `incremental.ts`).
  */
+
+/** Below this many files an update is rendered and parsed on the calling thread. */
+const INLINE_JOBS = 8;
 
 /** Store meta key holding the signature of the inputs of the last complete write. */
 export const SIGNATURE_KEY = 'scanner.signature';
@@ -72,6 +76,41 @@ export class WorkspaceScanner {
     this.pool ??= new WorkerPool(this.options.workers);
     return this.pool;
   }
+
+  /** Number of worker threads started over this scanner's life (for tests). */
+  workersStarted = 0;
+
+  /**
+   * Runs per-file jobs. A handful of files (an edit) is rendered on this thread: a worker round trip
+   * and a context clone would cost more than the work. Large batches go to the pool, which is then
+   * stopped so its memory (a parser and a dbt context per worker) is free for assembly and writing.
+   */
+  readonly runJobs: JobRunner = async (jobs, plan, call) => {
+    if (jobs.length < (this.options.inlineBelow ?? INLINE_JOBS) || this.options.workers === 0) {
+      const contexts = new Map(plan.dbt.map((p) => [p.cacheKey, p.ctx]));
+      const millis: number[] = [];
+      const results = jobs.map((job) => {
+        call.signal?.throwIfAborted();
+        const start = performance.now();
+        const r = runParseJob(job, contexts);
+        millis.push(performance.now() - start);
+        return r;
+      });
+      call.onProgress?.(jobs.length, jobs.length);
+      return { results, millis };
+    }
+    const pool = this.workerPool();
+    pool.retainContexts(new Set(plan.dbt.map((p) => p.cacheKey)));
+    for (const p of plan.dbt) pool.setContext(p.cacheKey, p.ctx);
+    try {
+      const results = await pool.run(jobs, call);
+      return { results, millis: pool.lastJobMillis };
+    } finally {
+      this.workersStarted += pool.spawned;
+      this.pool = undefined;
+      await pool.dispose();
+    }
+  };
 
   /** Options for the planner. */
   planOptions(): PlanOptions {
@@ -151,7 +190,7 @@ export class WorkspaceScanner {
       return report;
     }
     const table: ResultTable = { results: new Map(), keys: new Map() };
-    const outcome = await computeResults(table, plan, snapshot, this.store, () => this.workerPool(), {
+    const outcome = await computeResults(table, plan, snapshot, this.store, this.runJobs, {
       ...(signal ? { signal } : {}),
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });

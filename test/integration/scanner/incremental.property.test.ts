@@ -141,7 +141,7 @@ describe('scanner: incremental updates equal a full rescan (property)', function
           removeDir(root);
         }
       }),
-      { numRuns: 25, endOnFailure: true },
+      { numRuns: 25, endOnFailure: true, timeout: 60_000 },
     );
   });
 });

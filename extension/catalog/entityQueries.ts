@@ -3,6 +3,7 @@ import type { Column, Diagnostic, Entity, EntityKind, UnresolvedRef } from '../.
 import type { EntityLookup, EntityPage, EntitySummary, ListEntitiesOptions, ProjectSummary } from './catalogTypes';
 import { searchEntities } from './ftsIndex';
 import { editDistance } from './editDistance';
+import { byDistance, fuzzyCandidates } from './fuzzyLookup';
 import { parseJson, prepared } from './sqlUtil';
 import { applyOverlay, readOverlay } from './userEdits';
 
@@ -78,28 +79,15 @@ function summaryOf(row: EntitySummary): EntitySummary {
   return { id: row.id, kind: row.kind, name: row.name, project: row.project, path: row.path };
 }
 
-/**
- * Closest names: prefix/full-text hits plus names within a small edit distance, best first. The
- * edit-distance pass scans the name index (only names of a compatible length), ~1 µs per name.
- */
+/** Closest names: full-text (prefix) hits plus names within a small edit distance, best first. */
 function fuzzySuggestions(db: Database, q: string, limit = 10): EntitySummary[] {
   const needle = q.toLowerCase();
-  const budget = Math.max(1, Math.min(3, Math.floor(needle.length / 3)));
-  const scored = new Map<string, number>();
-  for (const hit of searchEntities(db, q, { limit: 50 })) scored.set(hit.id, editDistance(needle, hit.name.toLowerCase(), 64));
-  const names = prepared(db, 'SELECT id, name FROM entities WHERE length(name) BETWEEN ? AND ?').raw().iterate(
-    needle.length - budget,
-    needle.length + budget,
-  ) as IterableIterator<[string, string]>;
-  for (const [id, name] of names) {
-    if (scored.has(id)) continue;
-    const distance = editDistance(needle, name.toLowerCase(), budget);
-    if (distance <= budget) scored.set(id, distance);
+  const scored = fuzzyCandidates(db, q, limit * 5);
+  for (const hit of searchEntities(db, q, { limit: 50 })) {
+    if (!scored.has(hit.id)) scored.set(hit.id, editDistance(needle, hit.name.toLowerCase(), 64));
   }
   const rows = summariesOf(db, [...scored.keys()]);
-  return [...rows.values()]
-    .sort((a, b) => (scored.get(a.id) ?? 0) - (scored.get(b.id) ?? 0) || byPreference(q)(a, b))
-    .slice(0, limit);
+  return [...rows.values()].sort(byDistance(scored, byPreference(q))).slice(0, limit);
 }
 
 /** A page of entities ordered by project, name, id. */

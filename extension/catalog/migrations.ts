@@ -136,8 +136,20 @@ const v1: Migration = {
   },
 };
 
+/**
+ * Version 2: per-column term statistics of the search index, so fuzzy lookup can pick the rarest
+ * words of a mistyped name as candidates instead of scanning every name.
+ */
+const v2: Migration = {
+  version: 2,
+  description: 'search vocabulary (fts5vocab) for fuzzy lookup',
+  up(db) {
+    db.exec(`CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, 'col')`);
+  },
+};
+
 /** All schema steps in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [v1];
+export const MIGRATIONS: readonly Migration[] = [v1, v2];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -80,6 +80,26 @@ describe('catalog store: opening and migrations', () => {
     db.close();
   });
 
+  it('upgrades a version-1 file step by step and keeps its data', () => {
+    const file = path.join(env.dir, 'v1.db');
+    const raw = new DatabaseConstructor(file);
+    migrate(raw, MIGRATIONS.slice(0, 1));
+    raw.prepare("INSERT INTO entities (id, kind, name, project, path, payload) VALUES ('model.p.old', 'model', 'old', 'p', 'old.sql', ?)").run(
+      JSON.stringify(entity('model.p.old')),
+    );
+    raw.close();
+    const upgraded = CatalogStore.open(file);
+    try {
+      assert.equal(readUserVersion(upgraded.db), SCHEMA_VERSION);
+      assert.equal(upgraded.getEntity('model.p.old')?.name, 'old');
+      upgraded.replaceFacts({ entityIds: [], files: [] }, facts({ entities: [entity('model.p.old_orders_x')] }));
+      const typo = upgraded.findEntity('old_ordrs_x');
+      assert.equal(typo.status === 'not-found' ? typo.suggestions[0]?.id : undefined, 'model.p.old_orders_x');
+    } finally {
+      upgraded.close();
+    }
+  });
+
   it('a file that is not SQLite gives open-failed', () => {
     const file = path.join(env.dir, 'garbage.db');
     writeFileSync(file, 'this is definitely not a sqlite database, just text padding '.repeat(100));

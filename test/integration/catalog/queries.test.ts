@@ -54,6 +54,10 @@ describe('catalog store: queries, search, stats and export', () => {
     const typo = store.findEntity('custmers');
     assert.equal(typo.status, 'not-found');
     assert.equal(typo.status === 'not-found' ? typo.suggestions[0]?.id : undefined, 'model.shop.customers');
+    const multiWordTypo = store.findEntity('stg_ordrs');
+    assert.equal(multiWordTypo.status === 'not-found' ? multiWordTypo.suggestions[0]?.id : undefined, 'model.shop.stg_orders');
+    const far = store.findEntity('zzzzzzzz');
+    assert.deepEqual(far.status === 'not-found' ? far.suggestions : undefined, []);
     assert.deepEqual(store.findEntity('   '), { status: 'not-found', suggestions: [] });
   });
 

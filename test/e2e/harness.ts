@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 /**
  * End-to-end harness: installs the packaged VSIX into code-server (a real VS Code build), serves a
@@ -125,22 +125,40 @@ export class VsCodeSession {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog);
   }
 
-  /** Runs a command through the command palette by its full title, e.g. `Mallard: Show Log`. */
+  /** Runs a command through the command palette by its exact title, e.g. `Mallard: Show Log`. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // Pick the row whose label is exactly the title: fuzzy matching also lists longer titles.
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
     await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  /** Moves the cursor of the active editor to a 1-based line and column (Go to Line). */
+  async goToLine(line: number, column: number): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${column}`);
     await input.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /** Collapses a view pane (e.g. `Diagnostics`) so the panes above it get the height. */
+  async collapsePane(title: string): Promise<void> {
+    const header = this.page.locator('.pane-header', { hasText: title }).first();
+    if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
   }
 
   /** Visible labels of the rows of a tree view, found by its pane title (e.g. `Catalog`). */
@@ -151,9 +169,51 @@ export class VsCodeSession {
     return rows.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
   }
 
-  /** The active webview's content frame; webviews render inside two nested iframes. */
-  webview(): FrameLocator {
-    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  /** Labels of the rows directly under the row labelled `parent` in a tree view (visible rows only). */
+  async treeChildren(paneTitle: string, parent: string): Promise<string[]> {
+    const pane = this.page.locator('.pane', { has: this.page.locator('.pane-header', { hasText: paneTitle }) });
+    const rows = await pane.locator('.monaco-list-row').evaluateAll((els) =>
+      els.map((el) => ({ level: Number(el.getAttribute('aria-level') ?? '0'), label: el.querySelector('.label-name')?.textContent ?? '', top: el.getBoundingClientRect().top })),
+    );
+    rows.sort((a, b) => a.top - b.top);
+    const start = rows.findIndex((r) => r.label === parent);
+    if (start < 0) return [];
+    const level = rows[start]?.level ?? 0;
+    const out: string[] = [];
+    for (const row of rows.slice(start + 1)) {
+      if (row.level <= level) break;
+      if (row.level === level + 1) out.push(row.label);
+    }
+    return out;
+  }
+
+  /** Opens a workspace file through Quick Open and waits for its editor tab. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relativePath);
+    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible' });
+    await input.press('Enter');
+    const name = path.basename(relativePath);
+    await this.page.locator('.tab.active', { hasText: name }).first().waitFor({ state: 'visible' });
+    await this.page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+  }
+
+  /**
+   * The content frame of the webview whose page title is `title` (webviews render inside two nested
+   * iframes; several may exist, so they are told apart by the title of the app's own document).
+   */
+  async webview(title: string, timeoutMs = 30_000): Promise<Frame> {
+    return eventually(`the "${title}" webview`, async () => {
+      for (const frame of this.page.frames()) {
+        if (frame.isDetached()) continue;
+        const name = await frame.title().catch(() => '');
+        if (name === title) return frame;
+      }
+      return undefined;
+    }, timeoutMs);
   }
 
   /** The status-bar entry contributed by Mallard. */
@@ -191,6 +251,10 @@ export class VsCodeSession {
     });
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function findFiles(dir: string, match: (file: string) => boolean): string[] {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { contentHash } from '../../../core/yaml/contentHash';
 import { findDocBlocks, setDocBlock } from '../../../core/yaml/docBlocks';
+import { docBlockName, isTemplated, readEntry } from '../../../core/yaml/schemaLocate';
 
 const docs = readFileSync(path.join(__dirname, 'fixtures/docs.md'), 'utf8');
 
@@ -31,5 +32,22 @@ describe('core/yaml: docs blocks', () => {
     assert.equal(contentHash(docs), contentHash(`${docs}`));
     assert.notEqual(contentHash(docs), contentHash(docs.replace('row', 'rows')));
     assert.notEqual(contentHash('ab'), contentHash('ba'));
+  });
+});
+
+describe('core/yaml: reading entries', () => {
+  const marts = readFileSync(path.join(__dirname, 'fixtures/marts.yml'), 'utf8');
+
+  it('reads raw descriptions of an entry and its columns', () => {
+    const entry = readEntry(marts, { resource: 'models', name: 'orders' });
+    assert.equal(entry?.description, '{{ doc("orders") }}');
+    assert.equal(docBlockName(entry?.description), 'orders');
+    assert.equal(entry?.columns.get('order_id'), 'Primary key of an order.');
+    assert.equal(entry?.columns.get('status'), undefined);
+    assert.ok(entry?.columns.has('status'));
+    assert.equal(isTemplated(entry?.columns.get('customer_id')), true);
+    assert.equal(readEntry(marts, { resource: 'models', name: 'nope' }), undefined);
+    assert.equal(readEntry('a: [', { resource: 'models', name: 'orders' }), undefined);
+    assert.equal(docBlockName('see {{ doc("x") }} too'), undefined);
   });
 });

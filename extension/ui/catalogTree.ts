@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import type { EntityKind } from '../../core/model/entities';
+import type { EntitySummary } from '../catalog/catalogTypes';
+import type { WorkspaceCatalog } from './workspaceCatalog';
+
+/** A row of the catalog tree. */
+export type CatalogNode =
+  | { type: 'project'; project: string }
+  | { type: 'group'; project: string; kind: EntityKind }
+  | { type: 'entity'; entity: EntitySummary }
+  | { type: 'column'; entityId: string; name: string; dataType?: string; description: string; tags: string[] };
+
+/** Groups under a project, in the order dbt users think of them. */
+const GROUPS: readonly { kind: EntityKind; label: string }[] = [
+  { kind: 'source', label: 'Sources' },
+  { kind: 'model', label: 'Models' },
+  { kind: 'seed', label: 'Seeds' },
+  { kind: 'snapshot', label: 'Snapshots' },
+  { kind: 'exposure', label: 'Exposures' },
+  { kind: 'table', label: 'Tables' },
+  { kind: 'view', label: 'Views' },
+];
+
+const ICONS: Partial<Record<EntityKind, string>> = {
+  source: 'database',
+  model: 'symbol-class',
+  seed: 'file-binary',
+  snapshot: 'history',
+  exposure: 'graph',
+  table: 'table',
+  view: 'eye',
+  project: 'project',
+};
+
+/** Most rows a group lists; larger groups end with a hint to use the filter or search. */
+const GROUP_LIMIT = 5000;
+
+/**
+ * The Catalog tree: projects → kinds → entities → columns, read lazily from the store. A text
+ * filter narrows entities by name; the tree refreshes when the catalog changes.
+ */
+export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<CatalogNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private filterText = '';
+
+  constructor(private readonly catalog: () => WorkspaceCatalog | undefined) {}
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  /** Sets the name filter (case-insensitive substring); empty clears it. */
+  setFilter(text: string): void {
+    this.filterText = text.trim().toLowerCase();
+    void vscode.commands.executeCommand('setContext', 'mallard.treeFiltered', this.filterText !== '');
+    this.refresh();
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  getChildren(node?: CatalogNode): CatalogNode[] {
+    const catalog = this.catalog();
+    if (!catalog) return [];
+    const store = catalog.store;
+    if (!node) {
+      const projects = new Set(store.listEntities({ kind: 'project', limit: 1000 }).items.map((p) => p.project));
+      if (projects.size === 0) for (const e of store.listEntities({ limit: 1000 }).items) projects.add(e.project);
+      return [...projects].sort().map((project) => ({ type: 'project', project }));
+    }
+    if (node.type === 'project') {
+      return GROUPS.filter((g) => this.entities(node.project, g.kind, 1).length > 0).map((g) => ({ type: 'group', project: node.project, kind: g.kind }));
+    }
+    if (node.type === 'group') return this.entities(node.project, node.kind, GROUP_LIMIT).map((entity) => ({ type: 'entity', entity }));
+    if (node.type === 'entity') {
+      return store.columnsOf(node.entity.id).map((c) => ({ type: 'column', entityId: c.entityId, name: c.name, dataType: c.type, description: c.description, tags: c.tags }));
+    }
+    return [];
+  }
+
+  private entities(project: string, kind: EntityKind, limit: number): EntitySummary[] {
+    const store = this.catalog()?.store;
+    if (!store) return [];
+    if (!this.filterText) return store.listEntities({ project, kind, limit }).items;
+    // Filtering needs every name of the group; groups are small enough to scan in memory.
+    return store.listEntities({ project, kind, limit: 10_000 }).items.filter((e) => e.name.toLowerCase().includes(this.filterText)).slice(0, limit);
+  }
+
+  getTreeItem(node: CatalogNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'project': {
+        const item = new vscode.TreeItem(node.project, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `project:${node.project}`;
+        item.iconPath = new vscode.ThemeIcon('project');
+        item.contextValue = 'mallard.project';
+        return item;
+      }
+      case 'group': {
+        const label = GROUPS.find((g) => g.kind === node.kind)?.label ?? node.kind;
+        // Models open by default: they are what users look for first; other groups stay compact.
+        const state = node.kind === 'model' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+        const item = new vscode.TreeItem(label, state);
+        item.id = `group:${node.project}:${node.kind}`;
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        item.contextValue = 'mallard.group';
+        return item;
+      }
+      case 'entity':
+        return this.entityItem(node.entity);
+      case 'column': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.entityId}#${node.name.toLowerCase()}`;
+        item.description = [node.dataType, ...node.tags.map((t) => `#${t}`)].filter(Boolean).join(' ');
+        item.tooltip = node.description ? new vscode.MarkdownString(node.description) : undefined;
+        item.iconPath = new vscode.ThemeIcon('symbol-field');
+        item.contextValue = 'mallard.column';
+        return item;
+      }
+    }
+  }
+
+  private entityItem(entity: EntitySummary): vscode.TreeItem {
+    const full = this.catalog()?.store.getEntity(entity.id);
+    const item = new vscode.TreeItem(full?.version ? `${entity.name} v${full.version}` : entity.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = entity.id;
+    const tags = full?.tags.map((t) => `#${t}`).join(' ') ?? '';
+    const summary = (full?.description ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
+    item.description = [tags, summary].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString(`**${entity.name}** (${entity.kind})\n\n${full?.description ?? ''}\n\n\`${entity.path}\``);
+    item.iconPath = new vscode.ThemeIcon(ICONS[entity.kind] ?? 'symbol-misc');
+    item.contextValue = 'mallard.entity';
+    item.command = { command: 'mallard.openEntity', title: 'Open File', arguments: [entity.id] };
+    return item;
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+/** The entity id behind a tree node (for context-menu commands), if any. */
+export function entityIdOf(node: unknown): string | undefined {
+  if (typeof node === 'string') return node;
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as Partial<CatalogNode> & { entity?: EntitySummary; entityId?: string };
+  return n.type === 'entity' ? n.entity?.id : n.type === 'column' ? n.entityId : undefined;
+}

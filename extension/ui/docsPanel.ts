@@ -1,0 +1,224 @@
+import * as vscode from 'vscode';
+import type { Entity } from '../../core/model/entities';
+import { contentHash } from '../../core/yaml/contentHash';
+import { findDocBlocks, setDocBlock } from '../../core/yaml/docBlocks';
+import { newSchemaFile, setDescription } from '../../core/yaml/schemaEdit';
+import { docBlockName, readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
+import { conventionalSchemaPath, type DescriptionTarget } from '../../core/yaml/schemaTarget';
+import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
+import { openEntity, targetEntity } from './commands';
+import type { Logger } from './logger';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import type { WorkspaceCatalog } from './workspaceCatalog';
+
+const EXCLUDED = '**/{node_modules,target,dbt_packages,.mallard,.git}/**';
+
+/** The properties-file entry of an entity: where it is (or would go) and the hash when it was read. */
+interface Located {
+  target: DescriptionTarget;
+  /** Workspace-relative path of the properties file (existing or to be created). */
+  file: string;
+  /** Content hash when read; undefined when the file does not exist yet. */
+  hash?: string;
+  entry?: EntryInfo;
+}
+
+/** The YAML target of an entity, or undefined for kinds whose docs do not live in properties files. */
+export function descriptionTarget(entity: Entity): DescriptionTarget | undefined {
+  if (entity.kind === 'source') {
+    const [source = '', table = ''] = entity.name.split('.');
+    return { resource: 'sources', source, table };
+  }
+  const resource = ({ model: 'models', seed: 'seeds', snapshot: 'snapshots', exposure: 'exposures', macro: 'macros' } as const)[entity.kind as 'model'];
+  return resource ? { resource, name: entity.name } : undefined;
+}
+
+/** Hosts the docs panel: shows one entity, writes description edits surgically into YAML. */
+export class DocsPanels implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private entityId: string | undefined;
+  private located: Located | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly catalog: () => WorkspaceCatalog | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  registerCommands(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('mallard.openDocs', (arg: unknown) => {
+        const catalog = this.catalog();
+        const id = catalog && targetEntity(catalog, arg);
+        if (id) this.show(id);
+        else void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to see its docs.');
+      }),
+    ];
+  }
+
+  show(entityId: string): void {
+    this.entityId = entityId;
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel('mallard.docs', 'Mallard Docs', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+      this.ready = false;
+      this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
+      this.panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.ready = false;
+      }, undefined, this.disposables);
+      this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'docs', 'Mallard Docs');
+    } else {
+      this.panel.reveal(undefined, true);
+      void this.send();
+    }
+  }
+
+  catalogChanged(): void {
+    if (this.panel && this.ready) void this.send();
+  }
+
+  private post(message: DocsHostMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private async send(): Promise<void> {
+    const catalog = this.catalog();
+    const entity = catalog && this.entityId ? catalog.store.getEntity(this.entityId) : undefined;
+    if (!catalog || !entity) {
+      this.post({ type: 'notify', event: 'message', level: 'error', text: 'This entity is no longer in the catalog.' });
+      return;
+    }
+    this.located = await this.locate(catalog, entity);
+    const entry = this.located?.entry;
+    const up = catalog.store.modelLineage(entity.id, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1);
+    const down = catalog.store.modelLineage(entity.id, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1);
+    const neighbor = (n: (typeof up)[number]): DocEntity['upstream'][number] => ({ id: n.id, name: n.entity?.name ?? n.id, kind: n.entity?.kind ?? 'unknown' });
+    const doc: DocEntity = {
+      id: entity.id,
+      name: entity.name,
+      kind: entity.kind,
+      project: entity.project,
+      description: entity.description,
+      descriptionFromDocBlock: docBlockName(entry?.description) !== undefined,
+      tags: entity.tags,
+      owners: entity.owners.map((o) => ({ name: o.name, email: o.email, source: o.source })),
+      materialized: entity.materialized,
+      relation: [entity.database, entity.schema, entity.relation ?? entity.name].filter(Boolean).join('.'),
+      columns: catalog.store.columnsOf(entity.id).map((c) => ({
+        id: c.id,
+        name: c.name,
+        type: c.type,
+        description: c.description,
+        tags: c.tags,
+        tests: c.tests.map((t) => ({ name: t.name, args: Object.keys(t.args).length ? JSON.stringify(t.args) : '' })),
+        fromDocBlock: docBlockName(entry?.columns.get(c.name)) !== undefined,
+      })),
+      tests: entity.tests.map((t) => ({ name: t.name, args: Object.keys(t.args).length ? JSON.stringify(t.args) : '' })),
+      upstream: up.slice(0, 500).map(neighbor),
+      downstream: down.slice(0, 500).map(neighbor),
+      upstreamCount: up.length,
+      downstreamCount: down.length,
+      file: { path: entity.path, line: entity.provenance.line },
+      editable: this.located !== undefined,
+    };
+    this.panel && (this.panel.title = `Docs: ${entity.name}`);
+    this.post({ type: 'notify', event: 'entity', entity: doc });
+  }
+
+  /** Finds the properties file that documents `entity`, or where a new one would go. */
+  private async locate(catalog: WorkspaceCatalog, entity: Entity): Promise<Located | undefined> {
+    const target = descriptionTarget(entity);
+    if (!target) return undefined;
+    const needle = target.resource === 'sources' ? target.source : target.name;
+    const files = await vscode.workspace.findFiles(new vscode.RelativePattern(catalog.root, '**/*.{yml,yaml}'), EXCLUDED, 5000);
+    const folder = entity.path.slice(0, entity.path.lastIndexOf('/') + 1);
+    let sameFolder: { file: string; text: string } | undefined;
+    for (const uri of files) {
+      const rel = catalog.relative(uri.fsPath);
+      if (!rel || rel.endsWith('dbt_project.yml')) continue;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      if (text.includes(needle)) {
+        const entry = readEntry(text, target);
+        if (entry) return { target, file: rel, hash: contentHash(text), entry };
+      }
+      if (!sameFolder && rel.startsWith(folder) && !rel.slice(folder.length).includes('/') && new RegExp(`^${target.resource}:`, 'm').test(text)) sameFolder = { file: rel, text };
+    }
+    if (sameFolder) return { target, file: sameFolder.file, hash: contentHash(sameFolder.text) };
+    return { target, file: conventionalSchemaPath(entity.path, target.resource) };
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message = parseDocsWebviewMessage(raw);
+    if (!message) return;
+    const catalog = this.catalog();
+    if (message.type === 'ready') {
+      if (message.protocolVersion !== DOCS_PROTOCOL_VERSION) return;
+      this.ready = true;
+      await this.send();
+    } else if (message.type === 'request') {
+      const result = await this.save(message).catch((err: unknown): SaveResult => ({ saved: false, reason: 'io-error', message: err instanceof Error ? err.message : String(err) }));
+      this.post({ type: 'response', id: message.id, method: 'saveDescription', ok: true, result });
+    } else if (catalog && message.command === 'openFile') {
+      await vscode.window.showTextDocument(vscode.Uri.file(`${catalog.root}/${message.path}`), { selection: new vscode.Range(Math.max(0, message.line - 1), 0, Math.max(0, message.line - 1), 0) });
+    } else if (catalog && message.command === 'showLineage') {
+      await vscode.commands.executeCommand(message.column ? 'mallard.showColumnLineage' : 'mallard.showLineage', message.column ? { type: 'column', entityId: message.entityId, name: message.column } : message.entityId);
+    } else if (catalog && message.command === 'openDocs') {
+      this.show(message.entityId);
+    } else if (catalog) {
+      await openEntity(catalog, this.entityId ?? '');
+    }
+  }
+
+  private async save(request: SaveDescription): Promise<SaveResult> {
+    const catalog = this.catalog();
+    const located = this.located;
+    if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
+    const uri = vscode.Uri.file(`${catalog.root}/${located.file}`);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+    if (open?.isDirty) return { saved: false, reason: 'conflict', message: `${located.file} has unsaved changes in an editor; save or revert them first.` };
+    const target: DescriptionTarget = { ...located.target, column: request.params.column };
+    const description = request.params.description;
+    if (located.hash === undefined) {
+      const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+      if (exists) return { saved: false, reason: 'conflict', message: `${located.file} was created since the docs were opened; reopen them.` };
+      await this.write(catalog, uri, newSchemaFile(target, description));
+      return { saved: true, file: located.file, created: true };
+    }
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const outcome = setDescription(text, target, description, { expectedHash: located.hash });
+    if (outcome.ok) {
+      await this.write(catalog, uri, outcome.text);
+      return { saved: true, file: located.file, created: outcome.created };
+    }
+    if (outcome.reason === 'templated' && outcome.docName) return this.saveDocBlock(catalog, outcome.docName, description);
+    return { saved: false, reason: outcome.reason, message: outcome.line ? `${outcome.message} (${located.file}:${outcome.line}:${outcome.column})` : outcome.message };
+  }
+
+  /** A `{{ doc("name") }}` description: the edit goes into the docs block, keeping the reference. */
+  private async saveDocBlock(catalog: WorkspaceCatalog, name: string, body: string): Promise<SaveResult> {
+    for (const uri of await vscode.workspace.findFiles(new vscode.RelativePattern(catalog.root, '**/*.md'), EXCLUDED, 5000)) {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      if (!findDocBlocks(text).some((b) => b.name === name)) continue;
+      const outcome = setDocBlock(text, name, body, { expectedHash: contentHash(text) });
+      if (!outcome.ok) return { saved: false, reason: 'conflict', message: outcome.message };
+      await this.write(catalog, uri, outcome.text);
+      return { saved: true, file: catalog.relative(uri.fsPath) ?? uri.fsPath, created: false };
+    }
+    return { saved: false, reason: 'templated', message: `The description comes from docs block "${name}", which was not found in any Markdown file.` };
+  }
+
+  private async write(catalog: WorkspaceCatalog, uri: vscode.Uri, text: string): Promise<void> {
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    this.logger.info(`Docs: wrote ${catalog.relative(uri.fsPath) ?? uri.fsPath}`);
+    // Rescan right away so every view shows the new description without waiting for the watcher.
+    const rel = catalog.relative(uri.fsPath);
+    if (rel) await catalog.update([rel]).catch((err: unknown) => this.logger.error(err instanceof Error ? err : String(err)));
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

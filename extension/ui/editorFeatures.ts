@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import type { Entity } from '../../core/model/entities';
+import { findReference, type SqlReference } from './sqlReferences';
+import type { WorkspaceCatalog } from './workspaceCatalog';
+
+/** Files Mallard adds editor features to: SQL (including dbt's jinja-sql) and YAML/Markdown for docs. */
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'sql' },
+  { scheme: 'file', language: 'jinja-sql' },
+  { scheme: 'file', pattern: '**/*.sql' },
+];
+
+/** Resolves a reference written in SQL to a catalog entity. */
+export function resolveReference(catalog: WorkspaceCatalog, ref: SqlReference, currentFile?: string): Entity | undefined {
+  const store = catalog.store;
+  const project = currentFile ? catalog.entitiesIn(currentFile)[0]?.project : undefined;
+  const byKind = (kind: Entity['kind'], name: string): Entity | undefined => {
+    const items = store.listEntities({ kind, limit: 10_000 }).items.filter((e) => e.name === name);
+    const best = items.find((e) => e.project === project) ?? items[0];
+    return best ? store.getEntity(best.id) : undefined;
+  };
+  switch (ref.kind) {
+    case 'ref':
+      return byKind('model', ref.name) ?? byKind('seed', ref.name) ?? byKind('snapshot', ref.name);
+    case 'source':
+      return byKind('source', `${ref.source}.${ref.name}`);
+    case 'doc':
+      return byKind('docBlock', ref.name);
+    case 'macro':
+      return byKind('macro', ref.name);
+    case 'relation': {
+      const found = store.findEntity(ref.name);
+      return found.status === 'found' ? found.entity : undefined;
+    }
+  }
+}
+
+function hoverMarkdown(catalog: WorkspaceCatalog, entity: Entity): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${entity.name}** · _${entity.kind}_${entity.materialized ? ` · ${entity.materialized}` : ''}\n\n`);
+  if (entity.description) md.appendMarkdown(`${entity.description}\n\n`);
+  const columns = catalog.store.columnsOf(entity.id);
+  if (columns.length > 0) {
+    md.appendMarkdown('| column | type | description |\n|---|---|---|\n');
+    for (const c of columns.slice(0, 30)) {
+      const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+      md.appendMarkdown(`| ${cell(c.name)} | ${cell(c.type ?? '')} | ${cell(c.description)} |\n`);
+    }
+    if (columns.length > 30) md.appendMarkdown(`\n…and ${columns.length - 30} more columns\n`);
+  }
+  md.appendMarkdown(`\n\`${entity.path}\``);
+  return md;
+}
+
+/** Registers hover, go-to-definition, completion and the model CodeLens; `refresh` re-asks for CodeLens. */
+export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefined): { disposables: vscode.Disposable[]; refresh(): void } {
+  const lensChanged = new vscode.EventEmitter<void>();
+  const context = (doc: vscode.TextDocument): { catalog: WorkspaceCatalog; rel: string } | undefined => {
+    const c = catalog();
+    const rel = c?.relative(doc.uri.fsPath);
+    return c && rel ? { catalog: c, rel } : undefined;
+  };
+
+  const hover: vscode.HoverProvider = {
+    provideHover(doc, position) {
+      const ctx = context(doc);
+      const ref = ctx && findReference(doc.lineAt(position.line).text, position.character);
+      const entity = ctx && ref && resolveReference(ctx.catalog, ref, ctx.rel);
+      if (!ctx || !ref || !entity) return undefined;
+      return new vscode.Hover(hoverMarkdown(ctx.catalog, entity), new vscode.Range(position.line, ref.start, position.line, ref.end));
+    },
+  };
+
+  const definition: vscode.DefinitionProvider = {
+    provideDefinition(doc, position) {
+      const ctx = context(doc);
+      const ref = ctx && findReference(doc.lineAt(position.line).text, position.character);
+      const entity = ctx && ref && resolveReference(ctx.catalog, ref, ctx.rel);
+      if (!ctx || !entity) return undefined;
+      const line = Math.max(0, entity.provenance.line - 1);
+      return new vscode.Location(vscode.Uri.file(`${ctx.catalog.root}/${entity.provenance.file || entity.path}`), new vscode.Position(line, Math.max(0, entity.provenance.column - 1)));
+    },
+  };
+
+  const completion: vscode.CompletionItemProvider = {
+    provideCompletionItems(doc, position) {
+      const ctx = context(doc);
+      if (!ctx) return undefined;
+      const before = doc.lineAt(position.line).text.slice(0, position.character);
+      const store = ctx.catalog.store;
+      const sourceTable = /source\(\s*['"]([^'"]+)['"]\s*,\s*['"][^'"]*$/.exec(before);
+      if (sourceTable) {
+        const prefix = `${sourceTable[1]}.`;
+        return store
+          .listEntities({ kind: 'source', limit: 10_000 })
+          .items.filter((e) => e.name.startsWith(prefix))
+          .map((e) => new vscode.CompletionItem(e.name.slice(prefix.length), vscode.CompletionItemKind.Struct));
+      }
+      if (/source\(\s*['"][^'"]*$/.test(before)) {
+        const names = new Set(store.listEntities({ kind: 'source', limit: 10_000 }).items.map((e) => e.name.split('.')[0] ?? e.name));
+        return [...names].map((n) => new vscode.CompletionItem(n, vscode.CompletionItemKind.Module));
+      }
+      if (/ref\(\s*['"][^'"]*$/.test(before)) {
+        return store.listEntities({ kind: ['model', 'seed', 'snapshot'], limit: 10_000 }).items.map((e) => {
+          const item = new vscode.CompletionItem(e.name, vscode.CompletionItemKind.Class);
+          item.detail = `${e.kind} · ${e.path}`;
+          return item;
+        });
+      }
+      // Column names of the models this file refers to.
+      const upstream = ctx.catalog.entitiesIn(ctx.rel)[0];
+      if (!upstream) return undefined;
+      const parents = store.modelLineage(upstream.id, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1);
+      return parents.flatMap((p) =>
+        store.columnsOf(p.id).map((c) => {
+          const item = new vscode.CompletionItem(c.name, vscode.CompletionItemKind.Field);
+          item.detail = `${p.entity?.name ?? p.id}${c.type ? ` · ${c.type}` : ''}`;
+          item.documentation = c.description;
+          return item;
+        }),
+      );
+    },
+  };
+
+  const codeLens: vscode.CodeLensProvider = {
+    onDidChangeCodeLenses: lensChanged.event,
+    provideCodeLenses(doc) {
+      const ctx = context(doc);
+      if (!ctx) return [];
+      const lenses: vscode.CodeLens[] = [];
+      for (const e of ctx.catalog.entitiesIn(ctx.rel)) {
+        if (e.kind !== 'model' && e.kind !== 'snapshot' && e.kind !== 'seed') continue;
+        const full = ctx.catalog.store.getEntity(e.id);
+        const range = new vscode.Range(Math.max(0, (full?.provenance.line ?? 1) - 1), 0, Math.max(0, (full?.provenance.line ?? 1) - 1), 0);
+        const up = ctx.catalog.store.modelLineage(e.id, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
+        const down = ctx.catalog.store.modelLineage(e.id, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
+        lenses.push(
+          new vscode.CodeLens(range, { title: `${up} upstream · ${down} downstream`, command: 'mallard.showLineage', arguments: [e.id] }),
+          new vscode.CodeLens(range, { title: 'Lineage', command: 'mallard.showLineage', arguments: [e.id] }),
+          new vscode.CodeLens(range, { title: 'Docs', command: 'mallard.openDocs', arguments: [e.id] }),
+        );
+      }
+      return lenses;
+    },
+  };
+
+  const disposables = [
+    lensChanged,
+    vscode.languages.registerHoverProvider(SELECTOR, hover),
+    vscode.languages.registerDefinitionProvider(SELECTOR, definition),
+    vscode.languages.registerCompletionItemProvider(SELECTOR, completion, "'", '"', '.'),
+    vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+  ];
+  return { disposables, refresh: () => lensChanged.fire() };
+}

@@ -1,0 +1,227 @@
+import { writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { columnId, splitColumnId } from '../../core/model/ids';
+import type { MallardConfig } from '../config';
+import { GraphSession, type LineageReader } from '../../webviews/lineage/graphSession';
+import {
+  LINEAGE_PROTOCOL_VERSION,
+  parseWebviewMessage,
+  type ColumnGraph,
+  type LineageCommand,
+  type LineageHostMessage,
+  type LineageRequest,
+  type MissingExplanation,
+} from '../../webviews/lineage/protocol';
+import { DIRECT_KINDS } from '../../core/model/entities';
+import { openEntity, targetEntity } from './commands';
+import type { Logger } from './logger';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import type { WorkspaceCatalog } from './workspaceCatalog';
+
+/** A `LineageReader` over the catalog store: one-hop closures give neighbours and edge kinds. */
+export function storeReader(catalog: WorkspaceCatalog): LineageReader {
+  return {
+    node: (id) => {
+      const e = catalog.store.getEntity(id);
+      return e ? { name: e.name, kind: e.kind, project: e.project } : undefined;
+    },
+    neighbors: (id, direction) => {
+      const closure = catalog.store.modelLineage(id, { direction, maxDepth: 1 });
+      return closure.edges
+        .filter((e) => (direction === 'upstream' ? e.to === id : e.from === id))
+        .map((e) => ({ id: direction === 'upstream' ? e.from : e.to, kind: e.kind }));
+    },
+  };
+}
+
+/** Hosts the one lineage panel: handshake, paging through `GraphSession`, requests and commands. */
+export class LineagePanels implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private session: GraphSession | undefined;
+  private ready = false;
+  private rootId: string | undefined;
+  private pendingColumn: string | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly catalog: () => WorkspaceCatalog | undefined,
+    private readonly config: () => MallardConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  registerCommands(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('mallard.showLineage', (arg: unknown) => this.showFor(arg)),
+      vscode.commands.registerCommand('mallard.showColumnLineage', (arg: unknown) => this.showColumnFor(arg)),
+    ];
+  }
+
+  private showFor(arg: unknown, column?: string): void {
+    const catalog = this.catalog();
+    const id = catalog && targetEntity(catalog, arg);
+    if (!catalog || !id) {
+      void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to show its lineage.');
+      return;
+    }
+    this.show(id, column);
+  }
+
+  private async showColumnFor(arg: unknown): Promise<void> {
+    const catalog = this.catalog();
+    if (typeof arg === 'object' && arg !== null && (arg as { type?: string }).type === 'column') {
+      const node = arg as { entityId: string; name: string };
+      this.show(node.entityId, node.name);
+      return;
+    }
+    const id = catalog && targetEntity(catalog, arg);
+    if (!catalog || !id) return this.showFor(arg);
+    const editor = vscode.window.activeTextEditor;
+    const word = editor ? editor.document.getText(editor.document.getWordRangeAtPosition(editor.selection.active)) : '';
+    const columns = catalog.store.columnsOf(id).map((c) => c.name);
+    const column = columns.find((c) => c.toLowerCase() === word.toLowerCase()) ?? (await vscode.window.showQuickPick(columns, { placeHolder: 'Column to trace' }));
+    if (column) this.show(id, column);
+  }
+
+  /** Shows (or re-centres) the lineage panel on `entityId`, optionally in column mode. */
+  show(entityId: string, column?: string): void {
+    this.rootId = entityId;
+    this.pendingColumn = column;
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel('mallard.lineage', 'Mallard Lineage', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+      this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'webviews', 'media', 'mallard.svg');
+      this.ready = false;
+      this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
+      this.panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.session = undefined;
+        this.ready = false;
+      }, undefined, this.disposables);
+      this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'lineage', 'Mallard Lineage');
+    } else {
+      this.panel.reveal(undefined, true);
+      if (this.ready) this.sendRoot();
+    }
+  }
+
+  /** The catalog changed: re-send the current root so the graph reflects it. */
+  catalogChanged(): void {
+    if (this.panel && this.ready && this.rootId) this.sendRoot();
+  }
+
+  private post(message: LineageHostMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private sendRoot(): void {
+    const catalog = this.catalog();
+    if (!catalog || !this.rootId) return;
+    const entity = catalog.store.getEntity(this.rootId);
+    this.panel && (this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`);
+    this.session = new GraphSession(storeReader(catalog), this.config().maxGraphNodes);
+    this.post({ type: 'notify', event: 'graph', page: this.session.open(this.rootId) });
+    if (this.pendingColumn) {
+      this.post({ type: 'notify', event: 'selectColumn', nodeId: this.rootId, column: this.pendingColumn });
+      this.pendingColumn = undefined;
+    }
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.logger.debug('Lineage view: dropped a message that does not match the protocol');
+      return;
+    }
+    if (message.type === 'ready') {
+      if (message.protocolVersion !== LINEAGE_PROTOCOL_VERSION) {
+        this.logger.warn(`Lineage view speaks protocol ${message.protocolVersion}, expected ${LINEAGE_PROTOCOL_VERSION}`);
+        return;
+      }
+      this.ready = true;
+      this.sendRoot();
+      return;
+    }
+    if (message.type === 'request') {
+      try {
+        this.post({ type: 'response', id: message.id, method: message.method, ok: true, result: this.answer(message) });
+      } catch (err) {
+        this.post({ type: 'response', id: message.id, method: message.method, ok: false, error: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
+    await this.command(message);
+  }
+
+  private answer(request: LineageRequest): unknown {
+    const catalog = this.catalog();
+    if (!catalog) throw new Error('The catalog is not ready');
+    switch (request.method) {
+      case 'expand': {
+        const page = this.session?.expand(request.params.cursor);
+        if (!page) throw new Error('This part of the graph changed; show the lineage again');
+        return page;
+      }
+      case 'columnLineage':
+        return columnGraph(catalog, request.params.nodeId, request.params.column, request.params.includeIndirect, this.config().maxGraphNodes * 10);
+      case 'explainMissing':
+        return explainMissing(catalog, request.params.nodeId);
+      case 'search':
+        return catalog.store.search(request.params.query, { limit: 20 }).map((h) => ({ id: h.id, name: h.name, kind: h.kind }));
+    }
+  }
+
+  private async command(command: LineageCommand): Promise<void> {
+    const catalog = this.catalog();
+    if (!catalog) return;
+    switch (command.command) {
+      case 'openNode':
+        await openEntity(catalog, command.nodeId);
+        return;
+      case 'openDocs':
+        await vscode.commands.executeCommand('mallard.openDocs', command.nodeId);
+        return;
+      case 'focus':
+        this.show(command.nodeId);
+        return;
+      case 'export': {
+        const ext = command.format === 'mermaid' ? 'mmd' : command.format;
+        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${catalog.root}/lineage.${ext}`), filters: { [command.format.toUpperCase()]: [ext] } });
+        if (!uri) return;
+        const data = command.format === 'png' ? Buffer.from(command.content.replace(/^data:image\/png;base64,/, ''), 'base64') : command.content;
+        await writeFile(uri.fsPath, data);
+        this.logger.info(`Exported lineage to ${uri.fsPath}`);
+      }
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Column lineage around one column, both directions, with direct/indirect marked. */
+export function columnGraph(catalog: WorkspaceCatalog, entityId: string, column: string, includeIndirect: boolean, limit: number): ColumnGraph {
+  const root = columnId(entityId, column);
+  const closure = catalog.store.columnLineage(root, { direction: 'both', includeIndirect });
+  const nodes = closure.nodes.slice(0, limit).map((n) => ({ id: n.id, entityId: n.entityId, column: n.column, depth: n.depth }));
+  const kept = new Set(nodes.map((n) => n.id));
+  const edges = closure.edges.filter((e) => kept.has(e.from) && kept.has(e.to)).map((e) => ({ from: e.from, to: e.to, transform: e.transform, direct: DIRECT_KINDS.has(e.transform) }));
+  return { root, nodes, edges };
+}
+
+/** Unresolved names and parse/render diagnostics of a node's file: "why is this edge missing". */
+export function explainMissing(catalog: WorkspaceCatalog, nodeId: string): MissingExplanation {
+  const items: MissingExplanation['items'] = [];
+  for (const u of catalog.store.unresolved(nodeId)) {
+    const { column } = splitColumnId(u.target);
+    items.push({ kind: 'unresolved', name: u.name, reason: u.reason, detail: column ? `${column}: ${u.detail}` : u.detail, file: u.provenance.file, line: u.provenance.line, column: u.provenance.column });
+  }
+  const entity = catalog.store.getEntity(nodeId);
+  if (entity) {
+    for (const d of catalog.store.diagnostics(entity.path)) {
+      items.push({ kind: 'diagnostic', name: d.code, reason: d.severity, detail: d.message, file: d.file, line: d.line, column: d.column });
+    }
+  }
+  return { nodeId, items };
+}

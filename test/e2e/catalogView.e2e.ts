@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { CatalogStore } from '../../extension/catalog/catalogStore';
+import { REPO, VsCodeSession, eventually, sampleProject } from './harness';
+
+/**
+ * Scenarios on the sample dbt project, in one code-server session (each `it` builds on the state
+ * the previous one left: the catalog scanned, orders.sql open). Expected values come from the
+ * catalog file the extension wrote (read-only here) and from the hand-checked truth of the sample.
+ */
+
+interface Truth {
+  upstream: Record<string, string[]>;
+  columnEdges: { from: string; to: string; transform: string }[];
+}
+const truth = JSON.parse(readFileSync(path.join(REPO, 'test/fixtures/samples/jaffle_duck.expected.json'), 'utf8')) as Truth;
+const ORDERS = 'model.jaffle_duck.orders';
+
+describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', function () {
+  let session: VsCodeSession;
+  let store: CatalogStore;
+
+  before(async function () {
+    session = await VsCodeSession.start({ workspace: sampleProject() });
+    const db = path.join(session.workspaceDir, '.mallard/catalog.db');
+    await eventually('the first scan', () => (session.mallardLog().includes('Scanned ') ? true : undefined), 90_000);
+    store = CatalogStore.open(db, { readonly: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+
+  after(async function () {
+    store?.close();
+    await session?.close();
+  });
+
+  it('the Catalog tree lists the models of the sample project', async function () {
+    await session.runCommand('View: Show Mallard');
+    await session.collapsePane('Diagnostics');
+    const expected = store.listEntities({ kind: 'model', limit: 1000 }).items.map((e) => {
+      const version = store.getEntity(e.id)?.version;
+      return version ? `${e.name} v${version}` : e.name;
+    });
+    // Every hand-checked model is in the catalog, so the tree is checked against real extraction.
+    for (const id of Object.keys(truth.upstream).filter((k) => k.startsWith('model.'))) assert.ok(store.getEntity(id), `${id} is in the catalog`);
+    const rows = await eventually('model rows in the Catalog tree', async () => {
+      const models = await session.treeChildren('Catalog', 'Models');
+      return models.length >= expected.length ? models : undefined;
+    });
+    assert.deepEqual([...rows].sort(), [...expected].sort());
+    await session.screenshot('catalog-tree');
+  });
+
+  it('the CodeLens on a model shows the catalog counts', async function () {
+    await session.openFile('models/marts/orders.sql');
+    const up = store.modelLineage(ORDERS, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
+    const down = store.modelLineage(ORDERS, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
+    assert.equal(up, truth.upstream[ORDERS]?.length, 'the catalog agrees with the hand-checked upstream count');
+    const lens = session.page.locator('.codelens-decoration', { hasText: 'upstream' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').split('|')[0]?.trim(), `${up} upstream · ${down} downstream`);
+    await session.screenshot('codelens');
+  });
+
+  it('Show Lineage renders exactly the catalog closure of the model', async function () {
+    await session.runCommand('Mallard: Show Lineage');
+    const frame = await session.webview('Mallard Lineage');
+    const closure = store.modelLineage(ORDERS, { direction: 'both' });
+    const expectedNodes = new Set(closure.nodes.map((n) => n.id));
+    const expectedEdges = new Set<string>();
+    for (const id of expectedNodes) {
+      for (const e of store.modelLineage(id, { direction: 'upstream', maxDepth: 1 }).edges) if (e.to === id && expectedNodes.has(e.from)) expectedEdges.add(`${e.from}->${id}`);
+    }
+    const nodes = await eventually('the graph nodes', async () => {
+      const ids = await frame.locator('g.node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
+      return ids.length === expectedNodes.size ? ids : undefined;
+    });
+    assert.deepEqual(new Set(nodes), expectedNodes);
+    const edges = await frame.locator('path.edge').evaluateAll((els) => els.map((el) => `${el.getAttribute('data-from')}->${el.getAttribute('data-to')}`));
+    assert.deepEqual(new Set(edges), expectedEdges);
+    assert.equal(edges.length, expectedEdges.size, 'no edge drawn twice');
+    for (const parent of truth.upstream[ORDERS] ?? []) assert.ok(edges.includes(`${parent}->${ORDERS}`), `hand-checked edge ${parent} -> orders`);
+    await session.screenshot('lineage');
+  });
+
+  it('column mode highlights the traced column and its upstream columns', async function () {
+    const frame = await session.webview('Mallard Lineage');
+    await frame.locator(`g.node[data-id="${ORDERS}"]`).click();
+    await frame.locator('#column-input').fill('balance_due');
+    await frame.locator('#trace-column').click();
+    const root = `${ORDERS}#balance_due`;
+    await frame.locator(`text.col.highlight[data-column-id="${root}"]`).waitFor({ timeout: 15_000 });
+    const related = await frame.locator('text.col.related').evaluateAll((els) => els.map((el) => el.getAttribute('data-column-id') ?? ''));
+    const expected = store.columnLineage(root, { direction: 'both' }).nodes.map((n) => n.id).filter((id) => id !== root);
+    assert.deepEqual(new Set(related), new Set(expected));
+    for (const e of truth.columnEdges.filter((x) => x.to === root)) assert.ok(related.includes(e.from), `hand-checked ${e.from}`);
+    await session.screenshot('column-lineage');
+  });
+
+  it('hover over a ref shows the referenced model docs', async function () {
+    await session.openFile('models/marts/orders.sql');
+    const yaml = parseDocument(readFileSync(path.join(session.workspaceDir, 'models/staging/_staging.yml'), 'utf8')).toJS() as { models: { name: string; description?: string }[] };
+    const written = yaml.models.find((m) => m.name === 'stg_orders')?.description;
+    // Put the cursor on the name (Go to Line `line:column`) and ask for the hover from the keyboard.
+    const lines = readFileSync(path.join(session.workspaceDir, 'models/marts/orders.sql'), 'utf8').split('\n');
+    const lineIndex = lines.findIndex((l) => l.includes("ref('stg_orders')"));
+    await session.goToLine(lineIndex + 1, (lines[lineIndex] ?? '').indexOf('stg_orders') + 3);
+    await session.runCommand('Show or Focus Hover');
+    const hover = session.page.locator('.monaco-hover-content', { hasText: 'stg_orders' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const entity = store.getEntity('model.jaffle_duck.stg_orders');
+    assert.ok(entity?.description, 'the model has a description in the catalog');
+    const text = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.ok(text.includes(entity.description.replace(/\s+/g, ' ').trim().slice(0, 40)), text);
+    for (const c of store.columnsOf(entity.id).slice(0, 5)) assert.ok(text.includes(c.name), `column ${c.name} in the hover`);
+    assert.ok(written && text.includes(written.replace(/\s+/g, ' ').trim().slice(0, 40)), 'the hover shows the description written in _staging.yml');
+    await session.screenshot('hover');
+  });
+
+  it('Search Catalog finds a column', async function () {
+    await session.page.keyboard.press('Escape');
+    await session.runCommand('Mallard: Search Catalog');
+    await session.page.locator('.quick-input-widget input').fill('balance_due');
+    const row = session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.balance_due' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await session.screenshot('search');
+    await session.page.keyboard.press('Escape');
+  });
+
+  it('editing a column description in the docs view updates the YAML surgically', async function () {
+    const file = path.join(session.workspaceDir, 'models/marts/_marts.yml');
+    const before = readFileSync(file, 'utf8');
+    const oldLine = '        description: Amount still to be paid; negative when the customer overpaid.';
+    assert.ok(before.includes(oldLine), 'the sample has the line this scenario edits');
+    await session.openFile('models/marts/orders.sql');
+    await session.runCommand('Mallard: Open Docs');
+    const frame = await session.webview('Mallard Docs');
+    await frame.locator('[data-testid="col-balance_due-edit"]').click();
+    await frame.locator('[data-testid="col-balance_due-input"]').fill('Still to pay, in currency units.');
+    await frame.locator('[data-testid="col-balance_due-save"]').click();
+    await frame.locator('[data-testid="col-balance_due-outcome"]', { hasText: 'Saved to models/marts/_marts.yml' }).waitFor({ timeout: 15_000 });
+    const after = readFileSync(file, 'utf8');
+    assert.equal(after, before.replace(oldLine, '        description: Still to pay, in currency units.'));
+    await session.screenshot('docs-edit');
+  });
+
+  it('a SQL file with a syntax error shows a diagnostic at the right line', async function () {
+    writeFileSync(path.join(session.workspaceDir, 'models/marts/broken.sql'), "select\n    order_id,\n    (amount from {{ ref('stg_orders') }}\n");
+    await session.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const marker = session.page.locator('.markers-panel .monaco-list-row', { hasText: 'Syntax error' }).first();
+    await marker.waitFor({ state: 'visible', timeout: 60_000 });
+    const label = (await marker.getAttribute('aria-label')) ?? (await marker.innerText());
+    const diagnostic = await eventually('the diagnostic in the catalog', () => store.diagnostics('models/marts/broken.sql')[0]);
+    assert.equal(diagnostic.line, 3);
+    assert.match(label, new RegExp(`\\b${diagnostic.line}\\b.*\\b${diagnostic.column}\\b|Ln ${diagnostic.line}, Col ${diagnostic.column}`));
+    await session.screenshot('diagnostic');
+  });
+});

@@ -93,10 +93,11 @@ function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcom
     if (dmlAt !== undefined) return parseWithDml(text, tokens, dmlAt, dialect);
     const synthetic = synthesize(text, tokens);
     if (synthetic) {
-      const parsed = tryGrammars(synthetic.sql, dialect);
+      const pre = preprocess(synthetic.sql, tokenize(synthetic.sql), dialect);
+      const parsed = tryGrammars(pre.text, dialect);
       const ast = 'asts' in parsed ? parsed.asts[0] : undefined;
       if (ast) {
-        const facts = statementToIr(ast, { text: synthetic.sql, starModifiers: [], starOrdinal: 0 });
+        const facts = statementToIr(ast, { text: synthetic.sql, starModifiers: pre.starModifiers, starOrdinal: 0 });
         return { facts: [synthetic.kind === 'create_table' ? facts : relabelSynthetic(facts, synthetic.kind)] };
       }
     }

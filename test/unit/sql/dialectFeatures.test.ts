@@ -18,6 +18,11 @@ describe('sql: dialect-specific syntax', () => {
     assert.deepEqual(one("select a from t at (timestamp => '2024-01-01'::timestamp_ltz)", 'snowflake').cols.a, ['t.a:identity']);
   });
 
+  it('snowflake: MERGE values go through the same pre-processing (paths, SAFE_CAST)', () => {
+    const v = one('merge into t using s on t.k = s.k when matched then update set v = s.payload:a.b::string, w = safe_cast(s.x as int)', 'snowflake');
+    assert.deepEqual(v.cols, { v: ['s.payload:transformation'], w: ['s.x:transformation'] });
+  });
+
   it('bigquery: field access on function results, UNNEST values, PIVOT input, SAFE_CAST, GROUP BY ALL', () => {
     assert.deepEqual(one("select json_extract_scalar(payload, '$.a').x as f from t", 'bigquery').cols.f, ['t.payload:transformation']);
     const u = one('select id, tag from `p.d.users`, unnest(tags) as tag', 'bigquery', { users: ['id', 'tags'] });

@@ -6,7 +6,7 @@ import { fnv1a } from '../builtins';
 import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
 import { buildDeclaredFacts } from './declaredFacts';
-import { joinPath, localPackages, readDispatch, readProjectFile, type ProjectFile } from './projectFile';
+import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
 import { readProperties, type DeclaredNode } from './properties';
 import { asRecord, asString, parseYamlFile } from './yamlFile';
 
@@ -48,7 +48,13 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     const m = rel === undefined ? null : /^([^/]+)\/dbt_project\.yml$/.exec(rel);
     if (m?.[1]) pkgRoots.add(joinPath(installDir, m[1]));
   }
-  for (const name of ['packages.yml', 'dependencies.yml']) for (const dir of localPackages(read(joinPath(root, name)), root)) pkgRoots.add(dir);
+  const declaredPkgs: (DeclaredPackages & { file: string })[] = [];
+  for (const name of ['packages.yml', 'dependencies.yml']) {
+    const file = joinPath(root, name);
+    const declaredHere = readPackages(read(file), root, file);
+    declaredPkgs.push({ ...declaredHere, file });
+    for (const dir of declaredHere.local) pkgRoots.add(dir);
+  }
   pkgRoots.delete(root);
   const pkgs: ProjectFile[] = [];
   for (const dir of [...pkgRoots].sort()) {
@@ -58,6 +64,14 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     diagnostics.push(...pf.diagnostics);
   }
   pkgs.sort((a, b) => a.info.name.localeCompare(b.info.name));
+  // Without `dbt deps`, a declared package's macros render as unknown: say which and where.
+  const installed = new Set(pkgs.map((p) => p.info.name));
+  for (const d of declaredPkgs) {
+    for (const r of d.remote) {
+      if (installed.has(r.name)) continue;
+      diagnostics.push({ file: d.file, line: r.line, column: r.column, severity: 'warning', code: 'dbt-package-missing', message: `package '${r.spec}' is not installed in ${installDir || '.'}/ (run dbt deps); its macros render as unknown and refs into it stay unresolved`, extractor: 'dbt-yaml' });
+    }
+  }
   const projects = [rootFile, ...pkgs];
   const otherRoots = [root, ...pkgRoots, installDir];
   const macroFiles: DbtProjectContext['macroFiles'] = [];

@@ -69,12 +69,30 @@ export function readDispatch(raw: Record<string, unknown>): { macroNamespace: st
   });
 }
 
-/** `local:` package folders from packages.yml / dependencies.yml (resolved against the project root). */
-export function localPackages(text: string | undefined, root: string): string[] {
-  if (text === undefined) return [];
-  const yf = parseYamlFile(text, joinPath(root, 'packages.yml'));
-  return asArray(asRecord(yf.data).packages).flatMap((p) => {
-    const local = asString(asRecord(p).local);
-    return local ? [joinPath(root, local)] : [];
+/** Packages declared in packages.yml / dependencies.yml. */
+export interface DeclaredPackages {
+  /** `local:` folders, resolved against the project root. */
+  local: string[];
+  /** Hub and git packages: the expected project name (last path segment) and where it is declared. */
+  remote: { spec: string; name: string; line: number; column: number }[];
+}
+
+/** Reads a packages file; `file` is its workspace path. */
+export function readPackages(text: string | undefined, root: string, file: string): DeclaredPackages {
+  const out: DeclaredPackages = { local: [], remote: [] };
+  if (text === undefined) return out;
+  const yf = parseYamlFile(text, file);
+  asArray(asRecord(yf.data).packages).forEach((p, i) => {
+    const r = asRecord(p);
+    const local = asString(r.local);
+    if (local) {
+      out.local.push(joinPath(root, local));
+      return;
+    }
+    const spec = asString(r.package) ?? asString(r.git) ?? asString(r.tarball);
+    if (!spec) return;
+    const name = (spec.replace(/\.git$/, '').split('/').pop() ?? spec).replace(/-/g, '_');
+    out.remote.push({ spec, name, ...yf.positionOf(['packages', i]) });
   });
+  return out;
 }

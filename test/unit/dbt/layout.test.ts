@@ -50,6 +50,8 @@ describe('dbt project layouts', () => {
     }, 'proj');
     assert.deepEqual(ctx.projects.map((p) => `${p.name}@${p.root}`), ['proj@proj', 'shared@shared']);
     assert.deepEqual(facts.modelEdges.map((e) => `${e.from}->${e.to}`), ['model.shared.shared_model->model.proj.m']);
+    const missing = facts.diagnostics.filter((d) => d.code === 'dbt-package-missing').map((d) => [d.file, d.line, d.column, d.severity]);
+    assert.deepEqual(missing, [['proj/packages.yml', 3, 5, 'warning']]);
   });
 
   it('reads Python models: dbt.ref / dbt.source / dbt.config, lines kept', () => {

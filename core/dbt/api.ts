@@ -94,8 +94,10 @@ export interface DbtProjectContext {
   /** Files to render with `renderDbtNode`. */
   nodeFiles: DbtNodeFile[];
   /**
-   * Facts declared outside model SQL: YAML-declared entities (sources, seeds, exposures, docs,
-   * YAML-only snapshots, YAML properties of models), their columns, exposure edges, and YAML/CSV diagnostics.
+   * Facts declared outside model SQL: project, source, seed, exposure, doc block, macro and
+   * YAML-only snapshot entities, their declared columns, and project/YAML/packages diagnostics.
+   * Model YAML properties (descriptions, columns, tests, owners) and exposure/snapshot edges are
+   * merged in by `assembleDbtProject`. `assembleDbtProject` includes all of these facts.
    */
   facts: Facts;
   /** Internal lookup tables (model names → ids, config trees, YAML properties); treat as opaque. */

@@ -172,15 +172,6 @@ begin
 end
 $$;
 
-/* Organizations where the current user is an active member (any grant or none). */
-create function private.member_org_ids()
-returns setof uuid
-language sql stable security definer set search_path = ''
-as $$
-  select m.org_id from public.organization_members m
-  where m.user_id = (select auth.uid()) and m.status = 'active' and private.current_token_id() is null
-$$;
-
 /*
  * No escalation: the principal may grant role `p_role_id` at (org, team) only if it holds
  * `roles.assign` there and every permission the role carries. The owner role therefore can be
@@ -210,19 +201,24 @@ as $$
       and (ra.expires_at is null or ra.expires_at > now()))
 $$;
 
-/* Can the current user see `p_user_id`'s profile (self, or a fellow member where they hold members.read)? */
-create function private.can_see_user(p_user_id uuid)
-returns boolean
-language sql stable security definer set search_path = ''
+/*
+ * Users whose profile the current user may see: fellow members of organizations where they hold
+ * members.read. Set-returning so the profiles policy runs it once per statement, not per row.
+ */
+create function private.visible_user_ids()
+returns setof uuid
+language plpgsql stable security definer set search_path = ''
 as $$
-  select p_user_id = (select auth.uid()) or exists (
-    select 1 from public.organization_members m
-    where m.user_id = p_user_id and m.org_id in (select private.org_ids_with('members.read')))
+begin
+  return query
+  select distinct m.user_id from public.organization_members m
+  where m.org_id = any (array(select private.org_ids_with('members.read')));
+end
 $$;
 
 revoke all on all functions in schema private from public, anon, authenticated;
 grant execute on function private.current_token_id(), private.acting_user_id(),
   private.has_permission(uuid, text, uuid), private.org_ids_with(text), private.team_ids_with(text),
-  private.member_org_ids(), private.can_grant_role(uuid, uuid, uuid), private.can_see_user(uuid)
+  private.can_grant_role(uuid, uuid, uuid), private.visible_user_ids()
   to authenticated;
 grant execute on all functions in schema private to service_role;

@@ -226,7 +226,7 @@ create policy audit_log_select on public.audit_log for select to authenticated
 
 -- profiles: besides self, fellow members visible to those who may read members --------------------
 create policy profiles_member_select on public.profiles for select to authenticated
-  using (private.can_see_user(id));
+  using (id = any (array(select private.visible_user_ids())));
 
 -- shared catalog ----------------------------------------------------------------------------------
 drop policy catalog_entities_owner on public.catalog_entities;

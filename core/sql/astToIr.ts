@@ -88,6 +88,8 @@ function buildSelect(node: AstNode, ctx: AstContext): IrSelect {
   for (const item of asArray(groupBy && 'columns' in groupBy ? groupBy.columns : node.groupby)) collectKeyRefs(item, 'group', select.x, ctx);
   collectRefs(node.having, 'filter', false, select.x, ctx);
   collectRefs(node.qualify, 'filter', false, select.x, ctx);
+  // Named windows (`WINDOW w AS (PARTITION BY …)`) shape the rows of the columns that use them.
+  collectRefs(asNode(node.window)?.expr ?? node.window, 'window', false, select.x, ctx);
   for (const order of asArray(node.orderby)) collectKeyRefs(asNode(order)?.expr, 'sort', select.x, ctx);
   return select;
 }

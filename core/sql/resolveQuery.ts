@@ -175,6 +175,9 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
   if (ref.t) {
     const relation = findQualified(scope, ref.t);
     if (!relation) {
+      // BigQuery/Snowflake `struct_col.field` reads like `table.column`; try the qualifier as a column.
+      const asColumn = ref.t.includes('.') ? [] : structAccess(ref.t, scope, ref.k);
+      if (asColumn.length > 0) return asColumn;
       state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-relation', detail: `No relation named "${ref.t}" in scope.` });
       return [];
     }
@@ -217,4 +220,16 @@ function starSources(relation: ScopeRelation, kind: TransformKind): ColumnSource
 
 function usingSources(scope: Scope, column: string, kind: TransformKind): ColumnSource[] {
   return scope.relations.filter((r) => hasColumn(r, column) !== 'no').flatMap((r) => columnSources(r, column, kind));
+}
+
+/** Sources of `column` when exactly one relation in scope (or an enclosing one) has or may have it. */
+function structAccess(column: string, scope: Scope, kind: TransformKind): ColumnSource[] {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const yes = s.relations.filter((r) => hasColumn(r, column) === 'yes');
+    const maybe = s.relations.filter((r) => hasColumn(r, column) === 'maybe');
+    const only = yes.length === 1 ? yes[0] : yes.length === 0 && maybe.length === 1 ? maybe[0] : undefined;
+    if (only) return columnSources(only, column, kind === 'identity' ? 'transformation' : kind);
+    if (yes.length > 1 || maybe.length > 1) return [];
+  }
+  return [];
 }

@@ -137,8 +137,20 @@ describe('sql: resolveLineage scopes', () => {
     assert.deepEqual(both.unresolved, ['id|id|ambiguous-column']);
     const unknown = one('select nope from a', 'postgresql', { a: ['id'] });
     assert.deepEqual(unknown.unresolved, ['nope|nope|unknown-column']);
-    const badAlias = one('select z.id from a');
+    const badAlias = one('select z.id from a join b on a.k = b.k');
     assert.deepEqual(badAlias.unresolved, ['id|z.id|unknown-relation']);
+  });
+
+  it('reads `col.field` as struct field access when no relation has that name', () => {
+    const v = one('select addr.city as city, t.id from t', 'bigquery', { t: ['id', 'addr'] });
+    assert.deepEqual(v.cols.city, ['t.addr:transformation']);
+    assert.deepEqual(v.unresolved, []);
+  });
+
+  it('counts named WINDOW clauses as window sources', () => {
+    const v = one('select sum(x) over w as s from t window w as (partition by g order by d)');
+    assert.deepEqual(v.cols.s, ['t.x:aggregation']);
+    assert.deepEqual(v.indirect, ['t.d:window', 't.g:window']);
   });
 
   it('makes JOIN … USING columns unambiguous and counts them as join keys', () => {

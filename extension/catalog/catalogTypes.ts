@@ -17,6 +17,8 @@ export interface FactScope {
 export interface OpenOptions {
   /** Milliseconds to wait on a locked database before failing (default 5000). */
   busyTimeoutMs?: number;
+  /** SQLite page cache of this connection in MiB (default 32); lineage walks on big catalogs read scattered pages. */
+  cacheSizeMb?: number;
   /** Open read-only (the CLI's query commands); migrations are not run, an old file is an error. */
   readonly?: boolean;
 }

@@ -4,7 +4,7 @@ import type { EntityLookup, EntityPage, EntitySummary, ListEntitiesOptions, Proj
 import { searchEntities } from './ftsIndex';
 import { editDistance } from './editDistance';
 import { byDistance, fuzzyCandidates } from './fuzzyLookup';
-import { parseJson, prepared } from './sqlUtil';
+import { compareText, parseJson, prepared } from './sqlUtil';
 import { applyOverlay, readOverlay } from './userEdits';
 
 const SUMMARY = 'id, kind, name, project, path';
@@ -32,8 +32,8 @@ function byPreference(query: string): (a: EntitySummary, b: EntitySummary) => nu
   return (a, b) =>
     Number(b.name === query) - Number(a.name === query) ||
     KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
-    a.project.localeCompare(b.project) ||
-    a.id.localeCompare(b.id);
+    compareText(a.project, b.project) ||
+    compareText(a.id, b.id);
 }
 
 interface NamedRow extends EntitySummary {

@@ -4,6 +4,7 @@ import type { TransformKind } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
 import type { ColumnClosureOptions, ImpactedColumn, ImpactedEntity, ImpactReport } from './catalogTypes';
 import { summariesOf } from './entityQueries';
+import { compareText } from './sqlUtil';
 import { COLUMN_EDGES, walk } from './graphWalk';
 import { ALL_TRANSFORMS, DIRECT_TRANSFORMS } from './lineageQueries';
 
@@ -38,11 +39,11 @@ export function impactOfColumn(db: Database, columnId: string, options: Omit<Col
   }
   const summaries = summariesOf(db, [...byEntity.keys()]);
   const entities: ImpactedEntity[] = [...byEntity].map(([entityId, columns]) => {
-    columns.sort((a, b) => a.depth - b.depth || a.columnId.localeCompare(b.columnId));
+    columns.sort((a, b) => a.depth - b.depth || compareText(a.columnId, b.columnId));
     const entity = summaries.get(entityId);
     return entity === undefined ? { entityId, columns } : { entityId, entity, columns };
   });
   const minDepth = (e: ImpactedEntity): number => e.columns[0]?.depth ?? 0;
-  entities.sort((a, b) => minDepth(a) - minDepth(b) || a.entityId.localeCompare(b.entityId));
+  entities.sort((a, b) => minDepth(a) - minDepth(b) || compareText(a.entityId, b.entityId));
   return { root: columnId, entities, columnCount: result.depth.size - 1 };
 }

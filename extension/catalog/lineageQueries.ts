@@ -4,6 +4,7 @@ import type { ModelEdgeKind } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
 import type { ClosureOptions, ColumnClosureOptions, ColumnLineage, ColumnLineageEdge, ColumnLineageNode, ModelLineage, ModelLineageEdge, ModelLineageNode } from './catalogTypes';
 import { summariesOf } from './entityQueries';
+import { compareText } from './sqlUtil';
 import { COLUMN_EDGES, MODEL_EDGES, walk } from './graphWalk';
 import type { EdgeTable, Walk } from './graphWalk';
 
@@ -44,9 +45,9 @@ export function modelLineage(db: Database, entityId: string, options: ClosureOpt
     const entity = summaries.get(id);
     return entity === undefined ? { id, depth: d } : { id, depth: d, entity };
   });
-  nodes.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
+  nodes.sort((a, b) => a.depth - b.depth || compareText(a.id, b.id));
   const modelEdges: ModelLineageEdge[] = edges.map((e) => ({ from: e.from, to: e.to, kind: e.label as ModelEdgeKind }));
-  modelEdges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.kind.localeCompare(b.kind));
+  modelEdges.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.kind, b.kind));
   return { root: entityId, nodes, edges: modelEdges };
 }
 
@@ -60,8 +61,8 @@ export function columnLineage(db: Database, columnId: string, options: ColumnClo
     const entity = summaries.get(entityId);
     return entity === undefined ? { id, entityId, column, depth: d } : { id, entityId, column, depth: d, entity };
   });
-  nodes.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
+  nodes.sort((a, b) => a.depth - b.depth || compareText(a.id, b.id));
   const columnEdges: ColumnLineageEdge[] = edges.map((e) => ({ from: e.from, to: e.to, transform: e.label as TransformKind }));
-  columnEdges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.transform.localeCompare(b.transform));
+  columnEdges.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.transform, b.transform));
   return { root: columnId, nodes, edges: columnEdges };
 }

@@ -24,6 +24,7 @@ export function openCatalogDatabase(file: string, options: OpenOptions): { db: D
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('foreign_keys = ON');
+    db.pragma(`cache_size = ${-1024 * Math.max(2, Math.trunc(options.cacheSizeMb ?? 32))}`);
     if (options.readonly === true) {
       return { db, replicaId: openReadonly(db, file) };
     }

@@ -46,3 +46,11 @@ export function asBusyError(err: unknown): unknown {
   }
   return err;
 }
+
+/**
+ * Code-unit string order, the same as SQLite's BINARY collation. Much faster than
+ * `localeCompare`, which dominated sorting closures of a few thousand nodes.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

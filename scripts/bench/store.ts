@@ -181,6 +181,10 @@ function main(): void {
     const runs = 300;
     const q: Record<string, unknown> = {};
     q.modelClosureBoth = measure('model closure up+down (unlimited)', runs, () => store.modelLineage(someEntity(), { direction: 'both' }).nodes.length);
+    // Worst case: the oldest entities feed most cross-domain edges, so their downstream closures are huge.
+    const hubs = big.entities.slice(0, 20).map((e) => e.id);
+    q.modelClosureHub = measure('model closure up+down from hub entities', hubs.length, (i) => store.modelLineage(hubs[i] as string, { direction: 'both' }).nodes.length);
+    q.columnClosureHub = measure('column closure up+down from hub columns', hubs.length, (i) => store.columnLineage(`${hubs[i] as string}#id`, { direction: 'both', includeIndirect: true }).nodes.length);
     q.modelClosureDepth3 = measure('model closure up+down (depth 3)', runs, () => store.modelLineage(someEntity(), { direction: 'both', maxDepth: 3 }).nodes.length);
     q.columnClosureDirect = measure('column closure up+down, direct', runs, () => store.columnLineage(someColumn(), { direction: 'both' }).nodes.length);
     q.columnClosureIndirect = measure('column closure up+down, incl. indirect', runs, () => store.columnLineage(someColumn(), { direction: 'both', includeIndirect: true }).nodes.length);

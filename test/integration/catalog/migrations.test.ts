@@ -23,6 +23,7 @@ describe('catalog store: opening and migrations', () => {
     assert.equal(db.pragma('synchronous', { simple: true }), 1, 'NORMAL is 1');
     assert.ok(Number(db.pragma('busy_timeout', { simple: true })) > 0);
     assert.equal(db.pragma('journal_size_limit', { simple: true }), 64 * 1024 * 1024);
+    assert.equal(db.pragma('cache_size', { simple: true }), -32 * 1024);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     for (const t of ['meta', 'entities', 'columns', 'model_edges', 'column_edges', 'unresolved', 'diagnostics', 'files', 'parse_cache', 'user_edits', 'outbox', 'search_fts']) {
       assert.ok(tables.includes(t), `table ${t} exists`);

@@ -14,7 +14,7 @@ import { statementToIr, type StatementFacts } from './statementToIr';
 import { synthesize } from './synthetic';
 
 /** Version of the lineage IR produced by `parseSql`; bump when the IR shape changes so caches are invalidated. */
-export const IR_VERSION = 1;
+export const IR_VERSION = 2;
 
 const EXTRACTOR = 'sql-parser';
 

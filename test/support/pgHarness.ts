@@ -216,6 +216,11 @@ export async function runSqlFile(sql: Sql, file: string): Promise<void> {
   const conn = await sql.reserve();
   try {
     await conn.unsafe(await readFile(file, 'utf8'));
+  } catch (err) {
+    // A script that failed after its own BEGIN leaves the session in an aborted transaction;
+    // end it before the connection goes back to the pool.
+    await conn.unsafe('rollback').catch(() => undefined);
+    throw err;
   } finally {
     conn.release();
   }

@@ -135,4 +135,16 @@ describe('supabase: migration from single-user to organizations, and rollback', 
     const [n] = await db.admin`select count(*)::int as n from public.organizations where personal_owner_id is not null`;
     assert.equal(n?.n, people.length);
   });
+
+  it('the rollback refuses, changing nothing, when shared-org rows would collide in the old per-user key', async () => {
+    const p = people[0]!;
+    await withClaims(db.api, claimsOf(p.id), async (tx) => {
+      const [org] = await tx`select public.create_organization('team-co', 'Team Co') as id`;
+      // Same author, same entity_key as a personal row: fine per org, a duplicate per user.
+      await tx`insert into public.catalog_entities (org_id, entity_key, kind, name) values (${org?.id}, 'model.shop.m0', 'model', 'm0')`;
+    });
+    const beforeRollback = await snapshot(db.admin);
+    await assert.rejects(runSqlFile(db.owner, rollbackFile), /rollback aborted/);
+    assert.equal(await snapshot(db.admin), beforeRollback);
+  });
 });

@@ -170,8 +170,13 @@ function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, ca
     targets.set(c, target);
     const lineText = srcLines[c.line - 1] ?? '';
     const kind = c.kind === 'ref' && /--\s*depends_on\s*:/.test(lineText) ? 'depends_on' : c.kind;
-    const key = `${kind}|${target ?? written}`;
-    if (seen.has(key)) continue;
+    // One dependency per upstream node: a real ref() wins over a `-- depends_on:` hint for the same node.
+    const key = target ?? `?${written}`;
+    if (seen.has(key)) {
+      const prev = out.find((d) => (d.target ?? `?${d.written}`) === key);
+      if (prev && prev.kind === 'depends_on' && kind !== 'depends_on') Object.assign(prev, { kind, line: c.line, column: c.column, written });
+      continue;
+    }
     seen.add(key);
     if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', c.kind === 'source' ? `source '${written}' is not declared in any sources YAML` : `ref '${written}' does not match any model, seed or snapshot`);
     out.push({ kind, written, line: c.line, column: c.column, ...(target !== undefined ? { target } : {}) });

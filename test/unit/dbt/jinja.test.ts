@@ -75,13 +75,15 @@ describe('dbt Jinja renderer', () => {
   });
 
   it('records ref forms: ref(name), ref(pkg, name), ref(prefix ~ name) in loops, refs in SQL comments but not Jinja comments', () => {
-    const r = render("-- depends_on: {{ ref('up') }}\n{# {{ ref('ignored') }} #}\n{% for n in ['one', 'two'] %}{{ ref('up_' ~ n) }}{% endfor %} {{ ref('p', 'up') }}");
+    const r = render("-- depends_on: {{ ref('up') }}\n{# {{ ref('ignored') }} #}\n{% for n in ['one', 'two'] %}{{ ref('up_' ~ n) }}{% endfor %} {{ ref('p', 'up_pkg') }}", { 'models/up_pkg.sql': 'select 1' });
     assert.deepEqual(r.dependencies.map((d) => [d.kind, d.written, d.target ?? null]), [
       ['depends_on', 'up', 'model.p.up'],
       ['ref', 'up_one', null],
       ['ref', 'up_two', 'model.p.up_two'],
-      ['ref', 'p.up', 'model.p.up'],
+      ['ref', 'p.up_pkg', 'model.p.up_pkg'],
     ]);
+    const both = render("-- depends_on: {{ ref('up') }}\nselect * from {{ ref('p', 'up') }}");
+    assert.deepEqual(both.dependencies.map((d) => [d.kind, d.written, d.line, d.column]), [['ref', 'p.up', 2, 18]], 'a real ref wins over the depends_on hint');
     assert.deepEqual(r.diagnostics.filter((d) => d.code === 'unresolved-ref').map((d) => [d.line, d.column]), [[3, 33]]);
   });
 

@@ -54,14 +54,19 @@ describe('supabase: pgTAP files in supabase/tests (what `supabase test db` runs)
     assert.ok(ext, `pgTAP missing: ${pgTapAptHint}`);
     const report: string[] = [];
     for (const file of files) {
+      const name = path.relative(testsDir, file);
       const conn = await db.owner.reserve();
       let lines: string[];
       try {
         lines = tapLines(await conn.unsafe(await readFile(file, 'utf8')));
+      } catch (err) {
+        // A statement outside a pgTAP assertion failed (pg_prove reports this as a failed file).
+        await conn.unsafe('rollback').catch(() => undefined);
+        report.push(`${name}: script error: ${(err as Error).message}`);
+        continue;
       } finally {
         conn.release();
       }
-      const name = path.relative(testsDir, file);
       const oks = lines.filter((l) => /^ok \d+/.test(l));
       const failures = lines.filter((l) => /^not ok \d+/.test(l));
       const plan = lines.find((l) => /^1\.\.\d+$/.test(l));

@@ -125,7 +125,11 @@ export class RenderSession {
       is_view: false,
       type: 'table',
     };
-    const rel = new Obj(new Map(Object.entries(attrs)), sentinel);
+    // dbt relations are mappings whose metadata type ends in 'Relation' (dbt_utils checks this).
+    const rel = new Obj(new Map(Object.entries(attrs)), sentinel, false, true);
+    const metadata = new Map<unknown, unknown>([['type', `${this.ctx.target.type.replace(/^./, (c) => c.toUpperCase())}Relation`]]);
+    rel.attrs.set('metadata', metadata);
+    rel.attrs.set('get', new Callable('get', (a) => (rel.attrs.has(str(a[0])) ? rel.attrs.get(str(a[0])) : (a[1] ?? null))));
     rel.attrs.set('include', new Callable('include', () => rel));
     rel.attrs.set('render', new Callable('render', () => sentinel));
     rel.attrs.set('quote', new Callable('quote', () => rel));

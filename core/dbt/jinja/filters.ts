@@ -1,6 +1,5 @@
-import { getAttr } from './methods';
-import { pyFormat } from './methods';
-import { Callable, compare, equals, iterate, type Kwargs, str, toPlain, truthy, Undef, Unknown } from './values';
+import { getAttr, pyFormat } from './methods';
+import { Callable, compare, equals, iterate, type Kwargs, Obj, str, toPlain, truthy, Undef, Unknown } from './values';
 
 /** Jinja's builtin filters and tests (the subset dbt projects use, plus dbt's `as_*` filters). */
 
@@ -124,7 +123,7 @@ export const TESTS: Record<string, Test> = {
   boolean: (v) => typeof v === 'boolean',
   true: (v) => v === true,
   false: (v) => v === false,
-  mapping: (v) => v instanceof Map,
+  mapping: (v) => v instanceof Map || (v instanceof Obj && v.mapping),
   iterable: (v) => Array.isArray(v) || v instanceof Map || typeof v === 'string',
   sequence: (v) => Array.isArray(v) || typeof v === 'string' || v instanceof Map,
   callable: (v) => v instanceof Callable,

@@ -33,6 +33,8 @@ export class Obj {
     readonly attrs: Map<string, unknown> = new Map(),
     readonly text = '',
     readonly mutable = false,
+    /** True for objects dbt exposes as mappings (relations): `is mapping` holds and `.get()` works. */
+    readonly mapping = false,
   ) {}
 }
 

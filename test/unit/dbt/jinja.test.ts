@@ -135,3 +135,24 @@ describe('unknown values', () => {
     assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.column]), [['info', 'dynamic-jinja', 31], ['info', 'dynamic-jinja', 90], ['info', 'dynamic-jinja', 108]]);
   });
 });
+
+describe('package macros written the way dbt_utils writes them', () => {
+  it('relations pass dbt_utils-style `is mapping` checks and star() returns * at parse time', () => {
+    const utils = `{% macro _is_relation(obj, macro) %}
+    {%- if not (obj is mapping and obj.get('metadata', {}).get('type', '').endswith('Relation')) -%}
+        {%- do exceptions.raise_compiler_error("Macro " ~ macro ~ " expected a Relation but received the value: " ~ obj) -%}
+    {%- endif -%}
+{% endmacro %}
+{% macro star(from, relation_alias=False, except=[]) -%}
+    {%- do dbt_utils._is_relation(from, 'star') -%}
+    {%- if not execute -%}{% do return('*') %}{%- endif -%}
+    never
+{%- endmacro %}`;
+    const r = render("select {{ dbt_utils.star(from=ref('up'), except=['id']) }} from {{ ref('up') }}", {
+      'dbt_packages/dbt_utils/dbt_project.yml': 'name: dbt_utils\nconfig-version: 2\n',
+      'dbt_packages/dbt_utils/macros/star.sql': utils,
+    });
+    assert.deepEqual(r.diagnostics, []);
+    assert.equal(r.rendered.compiledSql, 'select * from public.up');
+  });
+});

@@ -18,7 +18,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const file = idx.files[path] ?? guessFile(ctx, path);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
-  const diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f = path): void => {
+  const diag: Diag = (line, column, severity, code, message, f = path) => {
     diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor: EXTRACTOR });
   };
   let nodes: Node[] = [];
@@ -54,27 +54,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     }
   }
 
-  let out = '';
-  if (isPython) {
-    fallbackScan(text, session, true);
-    out = text.replace(/[^\n]/g, '');
-  } else if (parseError) {
-    out = fallbackScan(text, session);
-  } else {
-    const tpl: Template = { file: path, text, nodes, lines };
-    session.interp.rootTpl = tpl;
-    out = session.interp.renderAligned(nodes, session.nodeScope(), tpl, (err) => {
-      const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
-      if (err.where && err.where.file !== path) {
-        // The error happened inside a macro file: point at the call in this model, name the macro's spot.
-        const at = tpl.lines.at(session.interp.rootPos);
-        diag(at.line, at.column, 'error', code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
-      } else {
-        const at = err.where ?? tpl.lines.at(err.offset);
-        diag(at.line, at.column, 'error', code, err.reason);
-      }
-    });
-  }
+  const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
   for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
 
   const config: Record<string, unknown> = { ...baseConfig };
@@ -93,8 +73,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     project: file.project,
     path,
     ...(version !== undefined ? { version } : {}),
-    // dbt's default generate_schema_name: `<target schema>_<custom schema>`.
-    schema: file.kind === 'snapshot' && typeof config.target_schema === 'string' ? config.target_schema : session.callRootMacro('generate_schema_name', [typeof config.schema === 'string' ? config.schema : null, obj({ name, resource_type: file.kind, package_name: file.project, original_file_path: path, config: fromPlain(config) })]) ?? schemaOf(config.schema),
+    schema: entitySchema(session, file.kind, name, path, config, schemaOf),
     ...(typeof config.alias === 'string' ? { relation: config.alias } : {}),
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
@@ -105,6 +84,38 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
   });
   return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
+}
+
+type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
+
+/** Renders the template (or scans Python / unparseable text) into line-aligned output with sentinels. */
+function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): string {
+  if (how === 'python') {
+    fallbackScan(text, session, true);
+    return text.replace(/[^\n]/g, '');
+  }
+  if (how === 'fallback') return fallbackScan(text, session);
+  const tpl: Template = { file: path, text, nodes: how, lines };
+  session.interp.rootTpl = tpl;
+  return session.interp.renderAligned(how, session.nodeScope(), tpl, (err) => {
+    const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
+    if (err.where && err.where.file !== path) {
+      // The error happened inside a macro file: point at the call in this model, name the macro's spot.
+      const at = tpl.lines.at(session.interp.rootPos);
+      diag(at.line, at.column, 'error', code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
+    } else {
+      const at = err.where ?? tpl.lines.at(err.offset);
+      diag(at.line, at.column, 'error', code, err.reason);
+    }
+  });
+}
+
+/** Snapshots use `target_schema`; other nodes a root `generate_schema_name` override or dbt's default. */
+function entitySchema(session: RenderSession, kind: DbtNodeKind, name: string, path: string, config: Record<string, unknown>, schemaOf: (custom: unknown) => string): string {
+  if (kind === 'snapshot' && typeof config.target_schema === 'string') return config.target_schema;
+  const custom = typeof config.schema === 'string' ? config.schema : null;
+  const node = obj({ name, resource_type: kind, package_name: session.node.project, original_file_path: path, config: fromPlain(config) });
+  return session.callRootMacro('generate_schema_name', [custom, node]) ?? schemaOf(config.schema);
 }
 
 /** A file the loader did not list (added since): infer its project and folder from the paths. */

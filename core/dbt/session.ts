@@ -6,7 +6,7 @@ import { Interpreter } from './jinja/evaluator';
 import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
-import { Callable, fromPlain, type Kwargs, obj, Obj, str, toPlain, Undef, Unknown } from './jinja/values';
+import { Callable, fromPlain, obj, Obj, str, Unknown } from './jinja/values';
 import { resolveVar } from './vars';
 
 /** One recorded `ref()`/`source()` call. */
@@ -202,7 +202,7 @@ export class RenderSession {
   }
 
   private adapterObj(): Obj {
-    const dispatch = new Callable('dispatch', (a, kw, pos) => {
+    const dispatch = new Callable('dispatch', (a, kw) => {
       const name = str(a[0] ?? kw.get('macro_name'));
       const ns = a[1] ?? kw.get('macro_namespace');
       const found = this.dispatch(name, ns === undefined || ns === null ? undefined : str(ns));
@@ -288,4 +288,3 @@ export class RenderSession {
   }
 }
 
-export { toPlain, Undef };

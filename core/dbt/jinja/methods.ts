@@ -1,5 +1,5 @@
 import { JinjaError } from './lexer';
-import { Callable, type Kwargs, Obj, equals, fromPlain, repr, str, typeName, Undef, Unknown } from './values';
+import { Callable, type Kwargs, Obj, equals, repr, str, typeName, Undef, Unknown } from './values';
 
 /** Python string, list and dict methods reachable as attributes (`x.upper()`, `d.items()`). */
 
@@ -170,4 +170,3 @@ export function slice(o: unknown, start: unknown, stop: unknown, step: unknown):
   return typeof o === 'string' ? out.join('') : out;
 }
 
-export { fromPlain };

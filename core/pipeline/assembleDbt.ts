@@ -2,7 +2,9 @@ import { assembleDbtProject, type DbtManifest, type DbtProjectContext } from '..
 import { append } from './topo';
 import type { ColumnEdge, Diagnostic, Entity, Facts } from '../model/entities';
 import { columnsByEntity, resolveDbtLineage, type LineageMemo } from './dbtLineage';
+import { partitionOwned } from './ownership';
 import type { DbtFileResult } from './fileStep';
+import type { EntityColumnFacts } from './columnFacts';
 
 /**
  * Assembles the facts of one dbt project from its context and per-file results: the dbt module's
@@ -14,6 +16,10 @@ export interface AssembledDbt {
   facts: Facts;
   /** Entity ids whose column lineage was recomputed (not served from the memo). */
   recomputed: Set<string>;
+  /** Column facts per SQL-bearing entity (the lineage part of `facts`). */
+  byEntity: Map<string, EntityColumnFacts>;
+  /** The dbt module's facts (the rest of `facts`, before lineage columns replaced declared ones). */
+  base: Facts;
 }
 
 /** Stable key of a diagnostic, used to drop duplicates reported by several stages. */
@@ -32,9 +38,53 @@ export function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Assembles one dbt project. `memo` is kept by the caller across incremental runs. */
-export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest?: DbtManifest): AssembledDbt {
-  const base = assembleDbtProject(ctx, results.map((r) => r.node), manifest);
+/**
+ * The dbt module's facts for the project. After a change limited to node files (same context), only
+ * those nodes are assembled again and patched into the previous result by owner; the dbt assembly
+ * is per node apart from the context's own facts, which did not change.
+ */
+function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest: DbtManifest | undefined, changed: ReadonlySet<string> | undefined): Facts {
+  const prev = memo.base;
+  if (!changed || !prev || prev.ctx !== ctx || prev.manifest !== manifest) {
+    const facts = assembleDbtProject(ctx, results.map((r) => r.node), manifest);
+    memo.base = { ctx, manifest, facts };
+    return facts;
+  }
+  const ids = new Set<string>();
+  for (const e of prev.facts.entities) if (changed.has(e.path)) ids.add(e.id);
+  const touched = results.filter((r) => changed.has(r.node.path));
+  for (const r of touched) ids.add(r.node.entity.id);
+  // The dbt assembly checks refs against the nodes it is given: pass the touched nodes' upstreams
+  // too (their facts are discarded below, only the touched owners are patched).
+  const byId = new Map(results.map((r) => [r.node.entity.id, r]));
+  const subset = new Map(touched.map((r) => [r.node.entity.id, r]));
+  for (const r of touched) {
+    for (const dep of r.node.dependencies) {
+      const up = dep.target === undefined ? undefined : byId.get(dep.target);
+      if (up) subset.set(dep.target ?? '', up);
+    }
+  }
+  const partial = assembleDbtProject(ctx, [...subset.values()].map((r) => r.node), manifest);
+  const keep = partitionOwned(prev.facts, ids, changed).rest;
+  const add = partitionOwned(partial, ids, changed).owned;
+  const facts: Facts = {
+    entities: append(keep.entities, add.entities),
+    columns: append(keep.columns, add.columns),
+    modelEdges: append(keep.modelEdges, add.modelEdges),
+    columnEdges: append(keep.columnEdges, add.columnEdges),
+    unresolved: append(keep.unresolved, add.unresolved),
+    diagnostics: append(keep.diagnostics, add.diagnostics),
+  };
+  memo.base = { ctx, manifest, facts };
+  return facts;
+}
+
+/**
+ * Assembles one dbt project. `memo` is kept by the caller across incremental runs; `changed` lists
+ * the node files changed since the previous run with the same context (undefined: assemble all).
+ */
+export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest?: DbtManifest, changed?: ReadonlySet<string>): AssembledDbt {
+  const base = baseFacts(ctx, results, memo, manifest, changed);
   const entities = new Map<string, Entity>();
   for (const e of base.entities) entities.set(e.id, e);
   const declared = columnsByEntity(base.columns);
@@ -53,5 +103,7 @@ export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileRes
   return {
     facts: { entities: withSql, columns, modelEdges: base.modelEdges, columnEdges: [...base.columnEdges, ...columnEdges], unresolved, diagnostics },
     recomputed: lineage.recomputed,
+    byEntity: lineage.byEntity,
+    base,
   };
 }

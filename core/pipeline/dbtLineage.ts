@@ -1,4 +1,5 @@
-import type { Column, Diagnostic, Entity, Provenance } from '../model/entities';
+import type { DbtManifest, DbtProjectContext } from '../dbt/api';
+import type { Column, Diagnostic, Entity, Facts, Provenance } from '../model/entities';
 import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
 import { edgesFromResolved, isCompleteSchema, mergeColumns, type EntityColumnFacts } from './columnFacts';
@@ -24,6 +25,8 @@ interface MemoEntry {
 /** Per-project memo kept by the caller between runs; start with `newLineageMemo()`. */
 export interface LineageMemo {
   entries: Map<string, MemoEntry>;
+  /** The dbt module's facts of the last run and what they were assembled from. */
+  base?: { ctx: DbtProjectContext; manifest: DbtManifest | undefined; facts: Facts };
 }
 
 export function newLineageMemo(): LineageMemo {
@@ -38,6 +41,17 @@ export interface DbtLineageResult {
   diagnostics: Diagnostic[];
   /** Entity ids whose lineage was resolved in this run (not served from the memo). */
   recomputed: Set<string>;
+}
+
+const jsonCache = new WeakMap<Column, string>();
+/** JSON of a declared column, cached by object: declared columns persist across incremental runs. */
+function columnJson(c: Column): string {
+  let j = jsonCache.get(c);
+  if (j === undefined) {
+    j = JSON.stringify(c);
+    jsonCache.set(c, j);
+  }
+  return j;
 }
 
 /** Picks the statement that defines a model: the last SELECT-like statement, else the last one. */
@@ -79,6 +93,17 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     const dec = declared.get(id);
     return dec && dec.length > 0 ? dec.map((c) => c.name) : undefined;
   };
+  // Signatures of schemas, computed once per run and entity: joining column lists for every
+  // downstream model on every incremental run was the dominant cost at 5,000 models.
+  const schemaSigs = new Map<string, string>();
+  const schemaSigOf = (id: string): string => {
+    let sig = schemaSigs.get(id);
+    if (sig === undefined) {
+      sig = columnsOf(id)?.join(',') ?? '?';
+      schemaSigs.set(id, sig);
+    }
+    return sig;
+  };
   const byEntity = new Map<string, EntityColumnFacts>();
   const recomputed = new Set<string>();
   const nameOf = (id: string): string => entities.get(id)?.name ?? id;
@@ -88,8 +113,8 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     const entity = entities.get(id) ?? result.node.entity;
     const placeholders = result.node.rendered.placeholders;
     const dec = declared.get(id) ?? [];
-    const upstreamSig = Object.keys(placeholders).sort().map((k) => `${k}=${placeholders[k]}:${(columnsOf(placeholders[k] ?? '') ?? ['?']).join(',')}`).join('|');
-    const signature = `${entity.path}\n${upstreamSig}\n${JSON.stringify(dec)}`;
+    const upstreamSig = Object.keys(placeholders).sort().map((k) => `${k}=${placeholders[k]}:${schemaSigOf(placeholders[k] ?? '')}`).join('|');
+    const signature = `${entity.path}\n${upstreamSig}\n${dec.map(columnJson).join('\n')}`;
     const cached = memo.entries.get(id);
     if (cached && cached.parsed === result.parsed && cached.signature === signature) {
       schema.set(id, cached.outputColumns ?? (dec.length > 0 ? dec.map((c) => c.name) : undefined));

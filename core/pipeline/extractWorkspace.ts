@@ -2,6 +2,7 @@ import { emptyFacts, type Facts } from '../model/entities';
 import { append } from './topo';
 import type { FileSource } from './contracts';
 import { assembleDbt } from './assembleDbt';
+import type { EntityColumnFacts } from './columnFacts';
 import { newLineageMemo, type LineageMemo } from './dbtLineage';
 import { extractDbtFile, extractSqlFile, type DbtFileResult, type FileStepResult } from './fileStep';
 import { assemblePlainSql, type PlainSqlFile } from './plainSql';
@@ -18,6 +19,8 @@ export interface UnitFacts {
   facts: Facts;
   /** Entity ids whose column lineage was recomputed in this run. */
   recomputed: Set<string>;
+  /** For dbt units: the dbt module's facts and the lineage facts per entity that make up `facts`. */
+  parts?: { base: Facts; byEntity: Map<string, EntityColumnFacts> };
 }
 
 /** Lineage memos kept across incremental runs, per dbt root. */
@@ -26,7 +29,7 @@ export type LineageMemos = Map<string, LineageMemo>;
 export const PLAIN_SQL_UNIT = 'sql:';
 
 /** Assembles every unit. Missing per-file results are treated as files that yield nothing. */
-export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<string, FileStepResult>, memos: LineageMemos, only?: ReadonlySet<string>): UnitFacts[] {
+export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<string, FileStepResult>, memos: LineageMemos, only?: ReadonlySet<string>, changedNodes?: ReadonlySet<string>): UnitFacts[] {
   const units: UnitFacts[] = [];
   for (const project of plan.dbt) {
     if (only && !only.has(project.root)) continue;
@@ -39,9 +42,9 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     }
     let memo = memos.get(project.root);
     if (!memo) memos.set(project.root, (memo = newLineageMemo()));
-    const assembled = assembleDbt(project.ctx, dbtResults, memo, project.manifest);
+    const assembled = assembleDbt(project.ctx, dbtResults, memo, project.manifest, changedNodes);
     append(assembled.facts.diagnostics, extra.diagnostics);
-    units.push({ key: project.root, facts: assembled.facts, recomputed: assembled.recomputed });
+    units.push({ key: project.root, facts: assembled.facts, recomputed: assembled.recomputed, parts: { base: assembled.base, byEntity: assembled.byEntity } });
   }
   if (!only || only.has(PLAIN_SQL_UNIT)) {
     const files: PlainSqlFile[] = [];

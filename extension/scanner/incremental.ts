@@ -1,5 +1,8 @@
 import { isInside } from '../../core/pipeline/discover';
-import { assembleWorkspace, mergeFacts, PLAIN_SQL_UNIT } from '../../core/pipeline/extractWorkspace';
+import { emptyFacts, type Facts } from '../../core/model/entities';
+import { assembleWorkspace, PLAIN_SQL_UNIT, type UnitFacts } from '../../core/pipeline/extractWorkspace';
+import { ownerOfId, partitionOwned } from '../../core/pipeline/ownership';
+import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
 import { computeResults } from './fileResults';
@@ -25,9 +28,56 @@ function ownerKeysOfUnit(state: ScanState, unitKey: string): Set<OwnerKey> {
   return keys;
 }
 
+/**
+ * Owner groups of the candidate entities (and every file's diagnostics) without merging all facts:
+ * dbt units are indexed through their parts (the dbt module's facts are small; lineage facts are
+ * already per entity), which keeps an edit's diff independent of the project's column count.
+ */
+export function candidateGroups(units: readonly UnitFacts[], ids: ReadonlySet<string>): Map<OwnerKey, Facts> {
+  const groups = new Map<OwnerKey, Facts>();
+  const group = (key: OwnerKey): Facts => {
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = emptyFacts()));
+    return g;
+  };
+  for (const unit of units) {
+    if (!unit.parts) {
+      for (const [k, g] of groupByOwner({ ...unit.facts, diagnostics: [] }, ids)) {
+        const t = group(k);
+        for (const key of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved'] as const) append(t[key] as unknown[], g[key]);
+      }
+    } else {
+      const { base, byEntity } = unit.parts;
+      for (const e of unit.facts.entities) if (ids.has(e.id)) group(`e:${e.id}`).entities.push(e);
+      const owned = partitionOwned(base, ids, new Set()).owned;
+      for (const c of owned.columns) if (!byEntity.has(c.entityId)) group(`e:${c.entityId}`).columns.push(c);
+      for (const m of owned.modelEdges) group(`e:${m.to}`).modelEdges.push(m);
+      for (const c of owned.columnEdges) group(`e:${ownerOfId(c.to)}`).columnEdges.push(c);
+      for (const u of owned.unresolved) group(`e:${ownerOfId(u.target)}`).unresolved.push(u);
+      for (const id of ids) {
+        const lin = byEntity.get(id);
+        if (!lin) continue;
+        const g = group(`e:${id}`);
+        append(g.columns, lin.columns);
+        append(g.columnEdges, lin.columnEdges);
+        append(g.unresolved, lin.unresolved);
+      }
+    }
+    for (const d of unit.facts.diagnostics) group(`f:${d.file}`).diagnostics.push(d);
+  }
+  return groups;
+}
+
 /** Applies changes of workspace-relative paths to the state and the store. */
 export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, paths: readonly string[], call: ScanCallOptions): Promise<UpdateReport> {
   const started = performance.now();
+  let mark = started;
+  const phases: Record<string, number> = {};
+  const lap = (name: string): void => {
+    const now = performance.now();
+    phases[name] = now - mark;
+    mark = now;
+  };
   const root = scanner.options.root;
   const changed: string[] = [];
   const deleted: string[] = [];
@@ -83,13 +133,16 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       }
     }
   }
+  lap('plan');
   const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
   report.parsed = outcome.parsed;
   const candidates = new Set<OwnerKey>();
   for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);
   const oldEntitiesOfChanged = new Set<string>();
   for (const u of state.units.values()) for (const e of u.facts.entities) if (changed.includes(e.path)) oldEntitiesOfChanged.add(e.id);
-  const units = assembleWorkspace(plan, state.table.results, state.memos, affected);
+  lap('parse');
+  const units = assembleWorkspace(plan, state.table.results, state.memos, affected, fullDiff.size === 0 ? new Set(changed) : undefined);
+  lap('assemble');
   for (const key of [...state.units.keys()]) if (affected.has(key) && !units.some((u) => u.key === key)) state.units.delete(key);
   for (const u of units) {
     u.facts = withGitOwners(u.facts, state.git);
@@ -100,14 +153,14 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   }
   for (const id of oldEntitiesOfChanged) candidates.add(`e:${id}`);
   // Diagnostics are few; every file's diagnostics are compared so cross-file ones (cycles) stay right.
-  const all = mergeFacts([...state.units.values()].map((u) => u.facts));
   for (const k of state.signatures.keys()) if (k.startsWith('f:')) candidates.add(k);
-  for (const d of all.diagnostics) candidates.add(`f:${d.file}`);
+  for (const u of state.units.values()) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);
   const entityFilter = new Set([...candidates].filter((k) => k.startsWith('e:')).map((k) => k.slice(2)));
-  const groups = groupByOwner(all, entityFilter);
+  const groups = candidateGroups([...state.units.values()], entityFilter);
   const delta = diffGroups(state.signatures, groups, candidates);
+  lap('diff');
   state.plan = plan;
-  const signature = scanner.signature(state.snapshot, plan);
+  const signature = scanner.signature(state.snapshot);
   const store = scanner.store;
   const removable = deleted.filter((p) => store.getFile(p) !== undefined);
   store.transaction(() => {
@@ -117,6 +170,8 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     for (const w of outcome.cacheWrites) store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
     store.setMeta(SIGNATURE_KEY, signature);
   });
+  lap('write');
+  report.phases = phases;
   report.replacedEntities = delta.entityIds;
   report.replacedDiagnosticFiles = delta.files;
   report.millis = performance.now() - started;

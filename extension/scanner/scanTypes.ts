@@ -66,4 +66,6 @@ export interface UpdateReport {
   /** Files rendered/parsed for this update. */
   parsed: number;
   millis: number;
+  /** Milliseconds per step (plan, parse, assemble, diff, write), for benchmarks. */
+  phases?: Record<string, number>;
 }

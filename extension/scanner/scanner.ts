@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Facts } from '../../core/model/entities';
+import { IR_VERSION } from '../../core/sql/parseSql';
+import { PIPELINE_VERSION } from '../../core/pipeline/fileStep';
 import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
 import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
@@ -120,13 +122,13 @@ export class WorkspaceScanner {
     return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults };
   }
 
-  /** Signature of every input of extraction; equal signatures mean equal facts. */
-  signature(snapshot: Snapshot, plan: WorkspacePlan): string {
-    const keys = new Map<string, string>();
-    for (const p of plan.dbt) for (const f of p.nodePaths) keys.set(f, p.cacheKey);
-    for (const f of plan.sql) keys.set(f.path, f.cacheKey);
-    const lines = [JSON.stringify(this.planOptions()), `git=${this.options.git !== false}`];
-    for (const [p, f] of snapshot) lines.push(`${p}\t${f.hash}\t${keys.get(p) ?? '-'}`);
+  /**
+   * Signature of every input of extraction: options, code versions and every file's content hash.
+   * Equal signatures mean equal facts, so a re-open with nothing changed skips even planning.
+   */
+  signature(snapshot: Snapshot): string {
+    const lines = [JSON.stringify(this.planOptions()), `git=${this.options.git !== false}`, `pipeline=${PIPELINE_VERSION}`, `ir=${IR_VERSION}`];
+    for (const [p, f] of snapshot) lines.push(`${p}\t${f.hash}`);
     return sha1(lines.join('\n'));
   }
 
@@ -172,10 +174,14 @@ export class WorkspaceScanner {
     const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
     const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
     const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
+    const signature = this.signature(snapshot);
+    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
+    if (upToDate && !needState) {
+      await gitPromise;
+      return { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: performance.now() - started, phases: {}, parseMillis: [] };
+    }
     onProgress?.({ phase: 'plan', done: 0, total: 1 });
     const plan = planWorkspace(snapshotFileSource(root, snapshot), this.planOptions());
-    const signature = this.signature(snapshot, plan);
-    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
     const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
     let mark = started;
     const phaseDone = (phase: ScanPhase): void => {
@@ -184,11 +190,6 @@ export class WorkspaceScanner {
       mark = now;
     };
     phaseDone('plan');
-    if (upToDate && !needState) {
-      await gitPromise;
-      report.millis = performance.now() - started;
-      return report;
-    }
     const table: ResultTable = { results: new Map(), keys: new Map() };
     const outcome = await computeResults(table, plan, snapshot, this.store, this.runJobs, {
       ...(signal ? { signal } : {}),
@@ -202,8 +203,8 @@ export class WorkspaceScanner {
     const memos: LineageMemos = new Map();
     const git = await gitPromise;
     signal?.throwIfAborted();
-    const units = new Map(assembleWorkspace(plan, table.results, memos).map((u) => [u.key, u]));
-    const facts = withGitOwners(mergeFacts([...units.values()].map((u) => u.facts)), git);
+    const units = new Map(assembleWorkspace(plan, table.results, memos).map((u) => [u.key, { ...u, facts: withGitOwners(u.facts, git) }]));
+    const facts = mergeFacts([...units.values()].map((u) => u.facts));
     report.entities = facts.entities.length;
     signal?.throwIfAborted();
     phaseDone('assemble');

@@ -158,8 +158,9 @@ export class RenderSession {
       const call = second === undefined ? this.record('ref', first, pos, undefined, version) : this.record('ref', second, pos, first, version);
       return this.relation('ref', `${t.schema}.${call.name}`, call, { schema: t.schema, identifier: call.name });
     });
-    const source = new Callable('source', (a, _kw, pos) => {
-      const [src, table] = a.map(str);
+    const source = new Callable('source', (a, kw, pos) => {
+      const named = [kw.get('source_name'), kw.get('table_name')].filter((x) => x !== undefined);
+      const [src, table] = [...a, ...named].map(str);
       if (src === undefined || table === undefined) throw new JinjaError('source() takes a source name and a table name', pos, 'jinja-runtime');
       const call = this.record('source', table, pos, src);
       const decl = this.idx.sources[this.node.project]?.[`${src}.${table}`] ?? Object.values(this.idx.sources).map((s) => s[`${src}.${table}`]).find((x) => x);

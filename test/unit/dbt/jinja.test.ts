@@ -82,6 +82,8 @@ describe('dbt Jinja renderer', () => {
       ['ref', 'up_two', 'model.p.up_two'],
       ['ref', 'p.up_pkg', 'model.p.up_pkg'],
     ]);
+    const kw = render("select * from {{ source(source_name='raw', table_name='t') }}", { 'models/s.yml': 'version: 2\nsources:\n  - name: raw\n    tables:\n      - name: t\n' });
+    assert.deepEqual(kw.dependencies.map((d) => d.target), ['source.p.raw.t']);
     const both = render("-- depends_on: {{ ref('up') }}\nselect * from {{ ref('p', 'up') }}");
     assert.deepEqual(both.dependencies.map((d) => [d.kind, d.written, d.line, d.column]), [['ref', 'p.up', 2, 18]], 'a real ref wins over the depends_on hint');
     assert.deepEqual(r.diagnostics.filter((d) => d.code === 'unresolved-ref').map((d) => [d.line, d.column]), [[3, 33]]);

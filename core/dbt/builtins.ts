@@ -45,9 +45,19 @@ const fakeDate = obj({
   day: 1,
 }, '1970-01-01 00:00:00');
 
+// `datetime.datetime(…)` and `datetime.date(…)` are callable classes with class methods.
+const dateClass = (name: string): Callable =>
+  new Callable(name, () => fakeDate, new Map<string, unknown>([
+    ['now', fn('now', () => fakeDate)],
+    ['utcnow', fn('utcnow', () => fakeDate)],
+    ['today', fn('today', () => fakeDate)],
+    ['strptime', fn('strptime', () => fakeDate)],
+    ['fromisoformat', fn('fromisoformat', () => fakeDate)],
+  ]));
+
 const datetimeModule = obj({
-  datetime: obj({ now: fn('now', () => fakeDate), utcnow: fn('utcnow', () => fakeDate), strptime: fn('strptime', () => fakeDate) }),
-  date: obj({ today: fn('today', () => fakeDate) }),
+  datetime: dateClass('datetime'),
+  date: dateClass('date'),
   timedelta: fn('timedelta', () => 0),
 });
 

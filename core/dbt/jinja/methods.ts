@@ -129,6 +129,8 @@ const DICT: Record<string, Method> = {
 export function getAttr(o: unknown, name: string, pos: number): unknown {
   if (o instanceof Undef) return new Undef(`${o.name}.${name}`);
   if (o instanceof Unknown) return o;
+  // Jinja reads `x.0` as `x[0]`.
+  if ((typeof o === 'string' || Array.isArray(o)) && /^\d+$/.test(name)) return getItem(o, Number(name), pos);
   if (typeof o === 'string') return bind(STRING[name], o, name) ?? new Undef(name);
   if (Array.isArray(o)) return bind(LIST[name], o, name) ?? new Undef(name);
   if (o instanceof Map) return bind(DICT[name], o, name) ?? (o.has(name) ? o.get(name) : new Undef(name));

@@ -116,6 +116,10 @@ describe('dbt Jinja renderer', () => {
     assert.deepEqual(render('{{ range(10 ** 9) | length }}').diagnostics.map((d) => d.code), ['jinja-runtime']);
   });
 
+  it('filter blocks, x.0 indexing, datetime classes', () => {
+    assert.equal(out('{% filter upper %}abc{% endfilter %}|{{ [7, 8].1 }}|{{ modules.datetime.date(2020, 1, 1).year > 0 }}|{{ modules.datetime.datetime.now().year > 0 }}'), 'ABC|8|True|True');
+  });
+
   it('raw blocks are not rendered', () => {
     assert.equal(out('{% raw %}{{ not_rendered }}{% endraw %}'), '{{ not_rendered }}');
   });

@@ -42,10 +42,11 @@ export function dbtNamespace(adapter: Adapter): Obj {
   });
   def('listagg', (a, kw) => `string_agg(${arg(a, kw, 0, 'measure')}, ${arg(a, kw, 1, 'delimiter_text') || "','"})`);
   def('split_part', (a, kw) => `split_part(${arg(a, kw, 0, 'string_text')}, ${arg(a, kw, 1, 'delimiter_text')}, ${arg(a, kw, 2, 'part_number')})`);
-  def('hash', (a, kw) => `md5(cast(${arg(a, kw, 0, 'field')} as varchar))`);
+  const stringType = TYPES.type_string?.[adapter] ?? 'varchar';
+  def('hash', (a, kw) => `md5(cast(${arg(a, kw, 0, 'field')} as ${stringType}))`);
   def('safe_cast', (a, kw) => `cast(${arg(a, kw, 0, 'field')} as ${arg(a, kw, 1, 'type')})`);
   def('cast', (a, kw) => `cast(${arg(a, kw, 0, 'field')} as ${arg(a, kw, 1, 'type')})`);
-  def('cast_bool_to_text', (a, kw) => `cast(${arg(a, kw, 0, 'field')} as varchar)`);
+  def('cast_bool_to_text', (a, kw) => `cast(${arg(a, kw, 0, 'field')} as ${stringType})`);
   def('string_literal', (a, kw) => `'${arg(a, kw, 0, 'value')}'`);
   def('escape_single_quotes', (a, kw) => arg(a, kw, 0, 'expression').replace(/'/g, "''"));
   def('any_value', (a, kw) => `min(${arg(a, kw, 0, 'expression')})`);

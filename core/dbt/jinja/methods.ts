@@ -134,7 +134,7 @@ export function getAttr(o: unknown, name: string, pos: number): unknown {
   if (typeof o === 'string') return bind(STRING[name], o, name) ?? new Undef(name);
   if (Array.isArray(o)) return bind(LIST[name], o, name) ?? new Undef(name);
   if (o instanceof Map) return bind(DICT[name], o, name) ?? (o.has(name) ? o.get(name) : new Undef(name));
-  if (o instanceof Obj || o instanceof Callable) return o.attrs.has(name) ? o.attrs.get(name) : new Undef(name);
+  if (o instanceof Obj || o instanceof Callable) return o.attrs.has(name) ? o.attrs.get(name) : new Undef(o instanceof Obj && o.text ? `${o.text}.${name}` : name);
   if (o !== null && typeof o === 'object' && 'getAttr' in o && typeof o.getAttr === 'function') return (o.getAttr as (n: string) => unknown)(name);
   if (o === null) return new Undef(`None.${name}`);
   void pos;

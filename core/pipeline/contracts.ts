@@ -70,6 +70,11 @@ export interface ResolvedStatement {
   indirect: ColumnSource[];
   /** Names that could not be resolved, with a reason (`column` is the output column, `*` for a star). */
   unresolved: { column: string; name: string; reason: UnresolvedRef['reason']; detail: string }[];
+  /**
+   * Relations whose columns reach the output through a `*` that could not be expanded (no schema),
+   * as `<relation>.*` sources; each also has a `star-without-schema` entry in `unresolved`.
+   */
+  passThrough?: ColumnSource[];
 }
 
 export type ParseSqlFn = (sql: string, options: { dialect: Dialect; file: string }) => ParsedSql;

@@ -8,8 +8,8 @@ import { resolveQuery } from './resolveQuery';
 /**
  * Resolves one parsed statement's IR against a schema into column-level lineage.
  * Never throws: names it cannot resolve are reported in `unresolved` with a reason.
- * A star over a relation without a schema yields an output column named `*` whose sources are
- * `<relation>.*`, plus a `star-without-schema` entry, so the pass-through is still visible.
+ * A star over a relation without a schema yields a `star-without-schema` entry and the relation in
+ * `passThrough`, so the pass-through is still visible without inventing a column named `*`.
  */
 export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatement => {
   const out: ResolvedStatement = { kind: parsed.kind, reads: parsed.reads, columns: [], indirect: [], unresolved: [] };
@@ -34,6 +34,7 @@ export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatem
     return out;
   }
   out.columns = targetColumns(parsed, ir, result, schema);
+  if (result.opaque.length > 0) out.passThrough = dedupeSources(result.opaque);
   out.indirect = dedupeSources(state.indirect);
   return out;
 };
@@ -43,7 +44,6 @@ function targetColumns(parsed: ParsedStatement, ir: IrStatement, result: QueryRe
   let columns: ScopeColumn[] = result.columns;
   const positional = positionalNames(parsed, ir, result, schema);
   if (positional) columns = columns.map((c, i) => ({ name: positional[i] ?? c.name, sources: c.sources }));
-  if (result.opaque.length > 0) columns = [...columns, { name: '*', sources: result.opaque }];
   const merged: ResolvedStatement['columns'] = [];
   for (const col of columns) {
     const existing = merged.find((m) => m.name.toLowerCase() === col.name.toLowerCase());

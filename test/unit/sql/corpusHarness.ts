@@ -52,7 +52,7 @@ export function runCase(c: SqllineageCase, schema: Record<string, string[]>): { 
     const r = resolveLineage(st, (rel) => known.get(tableName(rel).replace('<default>.', '')) ?? known.get(tableName(rel)));
     resolved.push(r);
     // Like the scanner: a written relation's output columns become its schema for later statements.
-    if (r.target && r.columns.length > 0 && !r.columns.some((col) => col.name === '*')) known.set(tableName(r.target).replace('<default>.', ''), r.columns.map((col) => col.name));
+    if (r.target && r.columns.length > 0 && !r.passThrough) known.set(tableName(r.target).replace('<default>.', ''), r.columns.map((col) => col.name));
   }
   return { resolved, parsedOk: parsed.diagnostics.length === 0 };
 }
@@ -101,6 +101,7 @@ export function columnLineage(resolved: ResolvedStatement[]): Set<string> {
         if (DIRECT_KINDS.has(s.transform) || s.transform === 'conditional' || s.transform === 'window') add(`${at(tableName(s.relation))}\u0000${s.column.toLowerCase()}`, `${tgt}\u0000${col.name.toLowerCase()}`);
       }
     }
+    for (const s of r.passThrough ?? []) add(`${at(tableName(s.relation))}\u0000*`, `${tgt}\u0000*`);
     for (const u of r.unresolved) {
       if ((u.reason === 'ambiguous-column' || u.reason === 'unknown-column') && u.column !== '*') add(`null@0\u0000${u.name.split('.').pop()?.toLowerCase() ?? ''}`, `${tgt}\u0000${u.column.toLowerCase()}`);
     }

@@ -13,6 +13,8 @@ export interface LineageView {
   order: string[];
   indirect: string[];
   unresolved: string[];
+  /** Sorted `relation.*` sources of unexpanded stars. */
+  passThrough: string[];
 }
 
 /** `schema.name.column:kind`. */
@@ -29,6 +31,7 @@ export function view(r: ResolvedStatement): LineageView {
     order: r.columns.map((c) => c.name),
     indirect: r.indirect.map(sourceText).sort(),
     unresolved: r.unresolved.map((u) => `${u.column}|${u.name}|${u.reason}`).sort(),
+    passThrough: (r.passThrough ?? []).map(sourceText).sort(),
   };
   if (r.target) v.target = [r.target.database, r.target.schema, r.target.name].filter(Boolean).join('.');
   return v;

@@ -56,9 +56,10 @@ describe('sql: resolveLineage scopes', () => {
     assert.deepEqual(all.order, ['id', 'customer_id', 'amount']);
   });
 
-  it('reports star-without-schema and passes the star through as a `*` column', () => {
-    const v = one('select * from (select * from unknown_t) s');
-    assert.deepEqual(v.cols['*'], ['unknown_t.*:identity']);
+  it('reports star-without-schema and lists the relation as passing through, without a `*` column', () => {
+    const v = one('select a, * from (select * from unknown_t) s');
+    assert.deepEqual(v.order, ['a']);
+    assert.deepEqual(v.passThrough, ['unknown_t.*:identity']);
     assert.deepEqual(v.unresolved, ['*|*|star-without-schema']);
   });
 

@@ -23,6 +23,8 @@ interface StatementError {
   line: number;
   column: number;
   message: string;
+  /** True when the parser reported a position. */
+  located?: boolean;
 }
 
 /**
@@ -173,6 +175,7 @@ function parseWithDml(text: string, tokens: Token[], dmlAt: number, dialect: Dia
 /** Tries the dialect's grammar chain; the error reported is the dialect's own grammar's. */
 function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { error: StatementError } {
   let firstError: StatementError | undefined;
+  let firstLocated: StatementError | undefined;
   // An unknown dialect (a typo in settings) still parses, with the PostgreSQL chain.
   for (const grammar of GRAMMAR_CHAIN[dialect] ?? GRAMMAR_CHAIN.postgresql) {
     try {
@@ -180,10 +183,14 @@ function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { er
       const asts = (Array.isArray(ast) ? ast : [ast]).map(asNode).filter((a): a is AstNode => a !== undefined);
       return { asts };
     } catch (err) {
-      firstError ??= describeError(err, text);
+      const described = describeError(err, text);
+      firstError ??= described;
+      // Some grammar errors (Trino's "invalid column clause") carry no position; prefer one that does.
+      if (described.located) firstLocated ??= described;
     }
   }
-  return { error: firstError ?? { line: 1, column: 1, message: 'SQL could not be parsed' } };
+  const error = firstLocated ?? firstError ?? { line: 1, column: 1, message: 'SQL could not be parsed' };
+  return { error: { line: error.line, column: error.column, message: error.message } };
 }
 
 /** Turns a peg.js SyntaxError (or any error) into a short, positioned reason. */
@@ -202,7 +209,7 @@ function describeError(err: unknown, text: string): StatementError {
   } else {
     message = `Syntax error: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return { line, column, message };
+  return { line, column, message, located: start !== undefined };
 }
 
 /** MERGE and DELETE … USING were parsed as a SELECT over (target, sources…); restore the statement's meaning. */

@@ -154,6 +154,11 @@ describe('sql: parse failures', () => {
     assert.ok((d?.column ?? 0) > 11, `column ${d?.column}`);
   });
 
+  it('prefers a positioned error when the dialect grammar fails without a position (Trino)', () => {
+    const parsed = parseSql('select (select max(x) from u), a from t where', { dialect: 'trino', file: 'f.sql' });
+    assert.deepEqual([parsed.diagnostics[0]?.line, parsed.diagnostics[0]?.column], [1, 46]);
+  });
+
   it('falls back to a table-level scan for statements no grammar accepts', () => {
     const sql = 'insert into mart.daily select {{ bad jinja }} from raw.events e join raw.users u on e.uid = u.id';
     const parsed = parseSql(sql, { dialect: 'postgresql', file: 'f.sql' });

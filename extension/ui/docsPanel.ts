@@ -61,7 +61,7 @@ export class DocsPanels implements vscode.Disposable {
   show(entityId: string): void {
     this.entityId = entityId;
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('mallard.docs', 'Mallard Docs', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+      this.panel = vscode.window.createWebviewPanel('mallard.docs', 'Mallard Docs', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
       this.ready = false;
       this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
       this.panel.onDidDispose(() => {

@@ -54,6 +54,13 @@ export class LineagePanels implements vscode.Disposable {
     return [
       vscode.commands.registerCommand('mallard.showLineage', (arg: unknown) => this.showFor(arg)),
       vscode.commands.registerCommand('mallard.showColumnLineage', (arg: unknown) => this.showColumnFor(arg)),
+      // While the panel is open it follows the model in the active editor.
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const catalog = this.catalog();
+        if (!this.panel || !editor || !catalog) return;
+        const id = targetEntity(catalog, undefined);
+        if (id && id !== this.rootId) this.show(id, undefined, false);
+      }),
     ];
   }
 
@@ -84,11 +91,11 @@ export class LineagePanels implements vscode.Disposable {
   }
 
   /** Shows (or re-centres) the lineage panel on `entityId`, optionally in column mode. */
-  show(entityId: string, column?: string): void {
+  show(entityId: string, column?: string, reveal = true): void {
     this.rootId = entityId;
     this.pendingColumn = column;
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('mallard.lineage', 'Mallard Lineage', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+      this.panel = vscode.window.createWebviewPanel('mallard.lineage', 'Mallard Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
       this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'webviews', 'media', 'mallard.svg');
       this.ready = false;
       this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
@@ -99,7 +106,8 @@ export class LineagePanels implements vscode.Disposable {
       }, undefined, this.disposables);
       this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'lineage', 'Mallard Lineage');
     } else {
-      this.panel.reveal(undefined, true);
+      // Following the editor must not cover it, so only explicit requests reveal the panel.
+      if (reveal) this.panel.reveal(undefined, true);
       if (this.ready) this.sendRoot();
     }
   }

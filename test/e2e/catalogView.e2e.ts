@@ -103,6 +103,7 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
 
   it('hover over a ref shows the referenced model docs', async function () {
     await session.openFile('models/marts/orders.sql');
+    await session.page.keyboard.press('Escape');
     const yaml = parseDocument(readFileSync(path.join(session.workspaceDir, 'models/staging/_staging.yml'), 'utf8')).toJS() as { models: { name: string; description?: string }[] };
     const written = yaml.models.find((m) => m.name === 'stg_orders')?.description;
     // Put the cursor on the name (Go to Line `line:column`) and ask for the hover from the keyboard.

@@ -76,6 +76,8 @@ export interface SessionOptions {
   workspace: string;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** Open `workspace` in place instead of a temporary copy (benchmarks reuse its `.mallard` catalog). */
+  inPlace?: boolean;
 }
 
 /** A running code-server with a Chromium page on its workbench. */
@@ -88,7 +90,14 @@ export class VsCodeSession {
     private readonly server: ChildProcess,
     private readonly root: string,
     private readonly serverLog: string[],
+    /** `Date.now()` when the browser started loading the workbench (benchmarks measure from here). */
+    readonly openedAt: number,
   ) {}
+
+  /** Process id of code-server, whose child processes include the extension host. */
+  get serverPid(): number | undefined {
+    return this.server.pid;
+  }
 
   /** Installs the VSIX, starts code-server on a free port and opens the workbench in Chromium. */
   static async start(options: SessionOptions): Promise<VsCodeSession> {
@@ -97,10 +106,10 @@ export class VsCodeSession {
     const root = mkdtempSync(path.join(os.tmpdir(), 'mallard-e2e-'));
     const userDataDir = path.join(root, 'user-data');
     const extensionsDir = path.join(root, 'extensions');
-    const workspaceDir = path.join(root, path.basename(options.workspace));
+    const workspaceDir = options.inPlace ? path.resolve(options.workspace) : path.join(root, path.basename(options.workspace));
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
-    cpSync(options.workspace, workspaceDir, { recursive: true, filter: (src) => !/[\\/](node_modules|\.mallard|target)$/.test(src) });
+    if (!options.inPlace) cpSync(options.workspace, workspaceDir, { recursive: true, filter: (src) => !/[\\/](node_modules|\.mallard|target)$/.test(src) });
 
     const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
     const install = spawnSync(paths.node, [paths.codeServerEntry, ...common, '--install-extension', vsix], { encoding: 'utf8' });
@@ -126,9 +135,10 @@ export class VsCodeSession {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const openedAt = Date.now();
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog);
+    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt);
   }
 
   /** Runs a command through the command palette by its exact title, e.g. `Mallard: Show Log`. */
@@ -198,7 +208,10 @@ export class VsCodeSession {
     await input.press('Enter');
     const name = path.basename(relativePath);
     await this.page.locator('.tab.active', { hasText: name }).first().waitFor({ state: 'visible' });
-    await this.page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    // Focus the text of that editor (a webview beside it may hold the focus otherwise).
+    const group = this.page.locator('.editor-group-container', { has: this.page.locator('.tab.active', { hasText: name }) }).first();
+    await group.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await group.locator('.monaco-editor textarea').first().focus();
   }
 
   /**

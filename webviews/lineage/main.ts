@@ -57,12 +57,21 @@ function applyPage(page: GraphPage): void {
   renderDetails();
 }
 
-function draw(): void {
+function draw(scrollToSelection = false): void {
+  const started = performance.now();
   const svg = renderGraph({ rootId, nodes, edges, selected, columns, matches });
+  // Shrink a graph that does not fit, down to a legible 40 %; larger graphs scroll instead.
+  const width = svg.width.baseVal.value;
+  const height = svg.height.baseVal.value;
+  const scale = Math.max(0.4, Math.min(1, (canvas.clientWidth - 8) / width, (canvas.clientHeight - 8) / height));
+  svg.setAttribute('width', String(Math.round(width * scale)));
+  svg.setAttribute('height', String(Math.round(height * scale)));
   canvas.replaceChildren(svg);
+  // Layout + DOM time of the last draw, read by the extension benchmark.
+  canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
   status.textContent = `${nodes.size} nodes · ${edges.length} edges${columns ? ` · ${columns.nodes.length} columns traced` : ''}`;
   api.setState({ rootId, selected, includeIndirect });
-  canvas.querySelector<SVGGElement>('g.node.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  if (scrollToSelection) canvas.querySelector<SVGGElement>('g.node.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
 }
 
 async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Promise<void> {
@@ -127,7 +136,7 @@ function renderDetails(): void {
 function select(id: string | undefined): void {
   if (!id || !nodes.has(id)) return;
   selected = id;
-  draw();
+  draw(true);
   renderDetails();
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { parseDocsHostMessage, parseDocsWebviewMessage } from '../../../webviews/docs/protocol';
-import { LineageResults, PAYLOAD_NODE_LIMIT, parseHostMessage, parseWebviewMessage } from '../../../webviews/lineage/protocol';
+import { toMermaid } from '../../../webviews/lineage/render';
+import { LineageResults, PAYLOAD_NODE_LIMIT, parseHostMessage, parseWebviewMessage, type GraphNode } from '../../../webviews/lineage/protocol';
 
-const node = (id: string) => ({ id, name: id, kind: 'model', project: 'p', depth: 0, dangling: false, more: {}, degree: { upstream: 0, downstream: 0 } });
+const node = (id: string): GraphNode => ({ id, name: id, kind: 'model', project: 'p', depth: 0, dangling: false, more: {}, degree: { upstream: 0, downstream: 0 } });
 
 describe('webview protocols', () => {
   describe('lineage', () => {
@@ -51,5 +52,13 @@ describe('webview protocols', () => {
       assert.equal(ok?.type, 'response');
       assert.equal(parseDocsHostMessage({ type: 'response', id: 1, method: 'saveDescription', ok: true, result: { saved: false, reason: 'whatever', message: '' } }), undefined);
     });
+  });
+});
+
+describe('lineage export: Mermaid', () => {
+  it('writes every node once with a safe id and every edge between known nodes', () => {
+    const nodes = new Map([['model.p.a', node('model.p.a')], ['model.p.b"x', { ...node('model.p.b"x'), name: 'b"x' }]]);
+    const text = toMermaid(nodes as Map<string, GraphNode>, [{ from: 'model.p.a', to: 'model.p.b"x', kind: 'ref' }, { from: 'model.p.a', to: 'model.p.gone', kind: 'ref' }]);
+    assert.equal(text, 'graph LR\n  n0["model.p.a"]\n  n1["b#quot;x"]\n  n0 --> n1\n');
   });
 });

@@ -85,6 +85,16 @@ export function fallbackScan(tokens: Token[]): ScanResult {
       if (name) target = relationFromParts(name.parts);
     }
   }
+  // dbt placeholders (`mallard__rel.r0`) always stand for relations, wherever they appear.
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const name = tokens[i + 2];
+    if (t.type === 'word' && t.text.toLowerCase() === 'mallard__rel' && isPunct(tokens[i + 1], '.') && name?.type === 'word') {
+      const rel: RelationName = { schema: t.text, name: name.text };
+      if (!(target && target.schema === rel.schema && target.name === rel.name)) addUnique(reads, rel);
+      if (kind === 'other') kind = 'select';
+    }
+  }
   // Statements that write nothing we model (CACHE TABLE, CREATE FUNCTION …) report no reads either.
   const result: ScanResult = { kind, reads: kind === 'other' ? [] : reads };
   if (target) result.target = target;

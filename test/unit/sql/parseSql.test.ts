@@ -170,6 +170,12 @@ describe('sql: parse failures', () => {
     assert.deepEqual(st?.reads, [{ schema: 'raw', name: 'events' }, { schema: 'raw', name: 'users' }]);
   });
 
+  it('counts dbt placeholder relations as reads even in text that is not SQL', () => {
+    const parsed = parseSql('mallard__rel.r0\nmallard__rel.r1', { dialect: 'postgresql', file: 'm.sql' });
+    assert.equal(parsed.fallback, true);
+    assert.deepEqual(parsed.statements[0]?.reads, [{ schema: 'mallard__rel', name: 'r0' }, { schema: 'mallard__rel', name: 'r1' }]);
+  });
+
   it('scans CTE names out of fallback reads', () => {
     const parsed = parseSql('with x as (select 1 from a where {{ y }}) select * from x join b on true', { dialect: 'postgresql', file: 'f.sql' });
     assert.equal(parsed.fallback, true);

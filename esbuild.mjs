@@ -13,6 +13,7 @@ const nodeEntries = {
   'extension/main': 'extension/main.ts',
   'cli/mallard': 'extension/cli/mallard.ts',
   'extension/parseWorker': 'extension/scanner/parseWorker.ts',
+  'extension/scanWorker': 'extension/ui/scanWorker.ts',
 };
 
 /** Browser-side webview apps: every `webviews/<app>/main.ts`. */

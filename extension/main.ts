@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new DiagnosticsPublisher();
   const lineage = new LineagePanels(context.extensionUri, getCatalog, () => config, logger);
   const docs = new DocsPanels(context.extensionUri, getCatalog, logger);
-  const editorFeatures = registerEditorFeatures(getCatalog);
+  const editorFeatures = registerEditorFeatures(getCatalog, logger);
   context.subscriptions.push(
     tree,
     diagnostics,
@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
             last = percent;
           }, abort.signal);
         } catch (err) {
-          if (abort.signal.aborted) logger.info('Scan cancelled');
+          if (abort.signal.aborted || (err as { cancelled?: boolean }).cancelled) logger.info('Scan cancelled');
           else throw err;
         } finally {
           cancel.dispose();

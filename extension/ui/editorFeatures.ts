@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Entity } from '../../core/model/entities';
 import { findReference, type SqlReference } from './sqlReferences';
+import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /** Files Mallard adds editor features to: SQL (including dbt's jinja-sql) and YAML/Markdown for docs. */
@@ -53,7 +54,7 @@ function hoverMarkdown(catalog: WorkspaceCatalog, entity: Entity): vscode.Markdo
 }
 
 /** Registers hover, go-to-definition, completion and the model CodeLens; `refresh` re-asks for CodeLens. */
-export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefined): { disposables: vscode.Disposable[]; refresh(): void } {
+export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefined, logger: Logger): { disposables: vscode.Disposable[]; refresh(): void } {
   const lensChanged = new vscode.EventEmitter<void>();
   const context = (doc: vscode.TextDocument): { catalog: WorkspaceCatalog; rel: string } | undefined => {
     const c = catalog();
@@ -125,6 +126,18 @@ export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefin
   const codeLens: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: lensChanged.event,
     provideCodeLenses(doc) {
+      try {
+        return lensesFor(doc);
+      } catch (err) {
+        // A read that fails while the scan worker writes is retried once the write is over.
+        logger.warn(`CodeLens for ${doc.uri.fsPath} failed: ${err instanceof Error ? err.message : String(err)}`);
+        setTimeout(() => lensChanged.fire(), 1000);
+        return [];
+      }
+    },
+  };
+
+  const lensesFor = (doc: vscode.TextDocument): vscode.CodeLens[] => {
       const ctx = context(doc);
       if (!ctx) return [];
       const lenses: vscode.CodeLens[] = [];
@@ -141,7 +154,6 @@ export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefin
         );
       }
       return lenses;
-    },
   };
 
   const disposables = [

@@ -12,25 +12,46 @@ import {
   type LineageRequest,
   type MissingExplanation,
 } from '../../webviews/lineage/protocol';
-import { DIRECT_KINDS } from '../../core/model/entities';
+import { DIRECT_KINDS, type ModelEdgeKind } from '../../core/model/entities';
 import { openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
-/** A `LineageReader` over the catalog store: one-hop closures give neighbours and edge kinds. */
-export function storeReader(catalog: WorkspaceCatalog): LineageReader {
+/** Model-level adjacency of the whole catalog, read in one pass (one query instead of two per node). */
+export interface Adjacency {
+  upstream: Map<string, { id: string; kind: ModelEdgeKind }[]>;
+  downstream: Map<string, { id: string; kind: ModelEdgeKind }[]>;
+}
+
+/**
+ * Reads every model-level edge once. The export stream has no edge kind, so the kind is inferred
+ * from the ids (`source.` upstream → source, `exposure.` downstream → exposure, else ref); it only
+ * styles the edge.
+ */
+export function readAdjacency(catalog: WorkspaceCatalog): Adjacency {
+  const adjacency: Adjacency = { upstream: new Map(), downstream: new Map() };
+  for (const edge of catalog.store.exportEdges({ columns: false })) {
+    if (edge.level !== 'model') continue;
+    const kind: ModelEdgeKind = edge.from.startsWith('source.') ? 'source' : edge.to.startsWith('exposure.') ? 'exposure' : 'ref';
+    const up = adjacency.upstream.get(edge.to) ?? [];
+    up.push({ id: edge.from, kind });
+    adjacency.upstream.set(edge.to, up);
+    const down = adjacency.downstream.get(edge.from) ?? [];
+    down.push({ id: edge.to, kind });
+    adjacency.downstream.set(edge.from, down);
+  }
+  return adjacency;
+}
+
+/** A `LineageReader` over the catalog store and a prebuilt adjacency. */
+export function storeReader(catalog: WorkspaceCatalog, adjacency: Adjacency): LineageReader {
   return {
     node: (id) => {
       const e = catalog.store.getEntity(id);
       return e ? { name: e.name, kind: e.kind, project: e.project } : undefined;
     },
-    neighbors: (id, direction) => {
-      const closure = catalog.store.modelLineage(id, { direction, maxDepth: 1 });
-      return closure.edges
-        .filter((e) => (direction === 'upstream' ? e.to === id : e.from === id))
-        .map((e) => ({ id: direction === 'upstream' ? e.from : e.to, kind: e.kind }));
-    },
+    neighbors: (id, direction) => adjacency[direction].get(id) ?? [],
   };
 }
 
@@ -41,6 +62,8 @@ export class LineagePanels implements vscode.Disposable {
   private ready = false;
   private rootId: string | undefined;
   private pendingColumn: string | undefined;
+  /** Built on first use after each catalog change. */
+  private adjacency: Adjacency | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -114,6 +137,7 @@ export class LineagePanels implements vscode.Disposable {
 
   /** The catalog changed: re-send the current root so the graph reflects it. */
   catalogChanged(): void {
+    this.adjacency = undefined;
     if (this.panel && this.ready && this.rootId) this.sendRoot();
   }
 
@@ -126,7 +150,8 @@ export class LineagePanels implements vscode.Disposable {
     if (!catalog || !this.rootId) return;
     const entity = catalog.store.getEntity(this.rootId);
     this.panel && (this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`);
-    this.session = new GraphSession(storeReader(catalog), this.config().maxGraphNodes);
+    this.adjacency ??= readAdjacency(catalog);
+    this.session = new GraphSession(storeReader(catalog, this.adjacency), this.config().maxGraphNodes);
     this.post({ type: 'notify', event: 'graph', page: this.session.open(this.rootId) });
     if (this.pendingColumn) {
       this.post({ type: 'notify', event: 'selectColumn', nodeId: this.rootId, column: this.pendingColumn });

@@ -1,23 +1,28 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { MallardConfig } from '../config';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
-import { WorkspaceScanner } from '../scanner/scanner';
-import type { ScanProgress, ScanReport } from '../scanner/scanTypes';
-import { watchWorkspace, type WorkspaceWatcher } from '../scanner/watcher';
+import type { ScanProgress } from '../scanner/scanTypes';
 import type { Logger } from './logger';
+import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
+
+/** A message type without its request id (distributes over unions). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /**
- * One workspace folder's catalog: the SQLite store under `.mallard/catalog.db` (shared with the
- * CLI), the scanner (parsing runs in worker threads) and the file watcher. It knows nothing about
- * VS Code; views subscribe to `onDidChange` and read the store.
+ * One workspace folder's catalog: `.mallard/catalog.db` (shared with the CLI). Scanning, hashing,
+ * parsing, writing and file watching run in a worker thread (`scanWorker.ts`) with its own
+ * connection; this side only reads, so the extension host stays responsive during a scan. It knows
+ * nothing about VS Code; views subscribe to `onDidChange` and read `store`.
  */
 export class WorkspaceCatalog {
   readonly store: CatalogStore;
-  private readonly scanner: WorkspaceScanner;
-  private watcher: WorkspaceWatcher | undefined;
+  private readonly worker: Worker;
   private readonly listeners = new Set<() => void>();
+  private readonly pending = new Map<number, { resolve: (changed: boolean) => void; reject: (err: Error) => void; onProgress?: (p: ScanProgress) => void }>();
+  private nextId = 1;
   private byPath: Map<string, EntitySummary[]> | undefined;
   private disposed = false;
 
@@ -29,17 +34,20 @@ export class WorkspaceCatalog {
   ) {
     const dir = path.join(root, '.mallard');
     mkdirSync(dir, { recursive: true });
-    this.store = CatalogStore.open(path.join(dir, 'catalog.db'));
-    this.scanner = new WorkspaceScanner(this.store, {
-      root,
-      defaultDialect: config.dialect,
-      dialectByFolder: config.dialectByFolder,
-      include: config.include,
-      exclude: config.exclude,
+    const catalogFile = path.join(dir, 'catalog.db');
+    // Opening here first creates and migrates the file before the worker connects to it.
+    this.store = CatalogStore.open(catalogFile);
+    const data: ScanWorkerData = { root, catalogFile, config };
+    this.worker = new Worker(workerScript(), { workerData: data });
+    this.worker.on('message', (m: FromScanWorker) => this.receive(m));
+    this.worker.on('error', (err) => {
+      this.logger.error(err);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
     });
   }
 
-  /** Registers a listener called after every scan or incremental update; returns its disposer. */
+  /** Registers a listener called after every scan or incremental update that changed something. */
   onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -56,32 +64,55 @@ export class WorkspaceCatalog {
     }
   }
 
-  /** Full scan (a no-op write when nothing changed since the last one). */
-  async scan(onProgress?: (p: ScanProgress) => void, signal?: AbortSignal): Promise<ScanReport> {
-    const call = signal ? { onProgress, signal } : { onProgress };
-    const report = await this.scanner.scan(call);
-    this.logger.info(`Scanned ${report.files} files (${report.parsed} parsed, ${report.cacheHits} cached) in ${report.millis.toFixed(0)} ms; ${report.entities} entities`);
-    this.changed();
-    return report;
+  private receive(message: FromScanWorker): void {
+    if (message.type === 'log') {
+      this.logger[message.level](message.message);
+    } else if (message.type === 'changed') {
+      this.logger.info(message.summary);
+      this.changed();
+    } else if (message.type === 'progress') {
+      for (const p of this.pending.values()) p.onProgress?.(message.progress);
+    } else {
+      const entry = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.ok) {
+        this.logger.info(message.summary);
+        entry?.resolve(message.changed);
+      } else {
+        entry?.reject(Object.assign(new Error(message.error), { cancelled: message.cancelled }));
+      }
+    }
   }
 
-  /** Starts watching files (after the first scan) so edits update the catalog incrementally. */
-  watch(): void {
-    if (this.watcher || this.disposed) return;
-    this.watcher = watchWorkspace(this.scanner, {
-      onUpdate: (report) => {
-        if (report.changedPaths.length === 0) return;
-        this.logger.info(`Updated ${report.changedPaths.length} changed files in ${report.millis.toFixed(0)} ms`);
-        this.changed();
-      },
-      onError: (err) => this.logger.error(err instanceof Error ? err : String(err)),
+  private request(message: WithoutId<Extract<ToScanWorker, { id: number }>>, onProgress?: (p: ScanProgress) => void): Promise<boolean> {
+    if (this.disposed) return Promise.reject(new Error('The catalog is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ ...message, id } as ToScanWorker);
     });
+  }
+
+  /** Full scan in the worker (a no-op write when nothing changed); starts the watcher after the first one. */
+  async scan(onProgress?: (p: ScanProgress) => void, signal?: AbortSignal): Promise<void> {
+    const onAbort = (): void => this.worker.postMessage({ type: 'cancel' } satisfies ToScanWorker);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      await this.request({ type: 'scan' }, onProgress);
+      this.changed();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The watcher runs in the worker and starts after the first scan; kept for callers' symmetry. */
+  watch(): void {
+    // Nothing to do on this side.
   }
 
   /** Rescans the given workspace-relative or absolute paths now (e.g. on save). */
   async update(paths: readonly string[]): Promise<void> {
-    const report = await this.scanner.update(paths);
-    if (report.changedPaths.length > 0) this.changed();
+    if (await this.request({ type: 'update', paths: [...paths] })) this.changed();
   }
 
   /** Entities defined in a workspace-relative file, from an index rebuilt after each change. */
@@ -107,13 +138,21 @@ export class WorkspaceCatalog {
     return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
   }
 
-  /** Stops the watcher and workers and closes the store. Idempotent. */
+  /** Stops the worker (watcher, parse workers, its connection) and closes the store. Idempotent. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.listeners.clear();
-    await this.watcher?.dispose();
-    await this.scanner.dispose();
+    this.worker.postMessage({ type: 'stop' } satisfies ToScanWorker);
+    // Give the worker a moment to close its connection cleanly, then make sure it is gone.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await this.worker.terminate();
     this.store.close();
   }
+}
+
+/** The bundled worker next to the extension bundle, else the TypeScript source (tests under tsx). */
+function workerScript(): string | URL {
+  const bundled = path.join(__dirname, 'scanWorker.js');
+  return existsSync(bundled) ? bundled : path.join(__dirname, 'scanWorker.ts');
 }

@@ -9,7 +9,11 @@ describe('e2e: activation', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed') {
+      const name = `failed-${this.currentTest.title.replace(/\W+/g, '-')}`;
+      await session?.screenshot(name);
+      session?.saveLogs(name);
+    }
   });
 
   after(async function () {

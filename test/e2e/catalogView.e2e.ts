@@ -26,11 +26,17 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     session = await VsCodeSession.start({ workspace: sampleProject() });
     const db = path.join(session.workspaceDir, '.mallard/catalog.db');
     await eventually('the first scan', () => (session.mallardLog().includes('Scanned ') ? true : undefined), 90_000);
+    // The status bar shows counts once every view was refreshed from the scanned catalog.
+    await session.statusBarItem().filter({ hasText: /[1-9]\d* models/ }).waitFor({ timeout: 60_000 });
     store = CatalogStore.open(db, { readonly: true });
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed') {
+      const name = `failed-${this.currentTest.title.replace(/\W+/g, '-')}`;
+      await session?.screenshot(name);
+      session?.saveLogs(name);
+    }
   });
 
   after(async function () {

@@ -249,6 +249,13 @@ export class VsCodeSession {
     return file;
   }
 
+  /** Saves the Mallard log and the extension host log next to the screenshots (for failures). */
+  saveLogs(name: string): void {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const exthost = findFiles(path.join(this.userDataDir, 'logs'), (f) => /exthost\.log$|remoteexthost\.log$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+    writeFileSync(path.join(ARTIFACTS, `${name}.log`), `== Mallard ==\n${this.mallardLog()}\n== extension host ==\n${exthost}\n== code-server ==\n${this.serverOutput()}`);
+  }
+
   /** code-server's own output, for failure messages. */
   serverOutput(): string {
     return this.serverLog.join('');

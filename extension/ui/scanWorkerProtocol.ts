@@ -1,0 +1,31 @@
+import type { MallardConfig } from '../config';
+import type { ScanProgress } from '../scanner/scanTypes';
+
+/**
+ * Messages between the extension host and the scan worker thread. The worker owns the writing
+ * catalog connection, the scanner and the file watcher, so the extension host thread never waits
+ * on walking, hashing, assembling or writing; it only reads the catalog (SQLite WAL).
+ */
+
+/** Host → worker. */
+export type ToScanWorker =
+  | { type: 'scan'; id: number }
+  | { type: 'update'; id: number; paths: string[] }
+  | { type: 'cancel' }
+  | { type: 'stop' };
+
+/** Worker → host. */
+export type FromScanWorker =
+  | { type: 'progress'; progress: ScanProgress }
+  | { type: 'done'; id: number; ok: true; summary: string; changed: boolean }
+  | { type: 'done'; id: number; ok: false; error: string; cancelled: boolean }
+  /** The watcher applied file changes; the host refreshes its views. */
+  | { type: 'changed'; summary: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+/** What the worker is started with (`workerData`). */
+export interface ScanWorkerData {
+  root: string;
+  catalogFile: string;
+  config: MallardConfig;
+}

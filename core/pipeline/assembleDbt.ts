@@ -89,19 +89,30 @@ export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileRes
   for (const e of base.entities) entities.set(e.id, e);
   const declared = columnsByEntity(base.columns);
   const lineage = resolveDbtLineage(results, entities, declared, memo);
-  const columns = base.columns.filter((c) => !lineage.byEntity.has(c.entityId));
-  const columnEdges: ColumnEdge[] = [];
-  const unresolved = [...base.unresolved];
-  for (const facts of lineage.byEntity.values()) {
-    append(columns, facts.columns);
-    append(columnEdges, facts.columnEdges);
-    append(unresolved, facts.unresolved);
-  }
   const compiled = new Map(results.map((r) => [r.node.entity.id, r.node.rendered.compiledSql]));
   const withSql = base.entities.map((e) => (e.compiledSql === undefined && compiled.has(e.id) ? { ...e, compiledSql: compiled.get(e.id) } : e));
   const diagnostics = dedupeDiagnostics([...base.diagnostics, ...results.flatMap((r) => [...r.node.diagnostics, ...r.parsed.diagnostics]), ...lineage.diagnostics]);
+  // Columns, column edges and unresolved refs are concatenated only when read: an incremental
+  // update works per owner from `byEntity` and never needs the project-wide arrays (100k+ items).
+  let merged: Pick<Facts, 'columns' | 'columnEdges' | 'unresolved'> | undefined;
+  const materialize = (): Pick<Facts, 'columns' | 'columnEdges' | 'unresolved'> => {
+    if (merged) return merged;
+    const columns = base.columns.filter((c) => !lineage.byEntity.has(c.entityId));
+    const columnEdges: ColumnEdge[] = [...base.columnEdges];
+    const unresolved = [...base.unresolved];
+    for (const f of lineage.byEntity.values()) {
+      append(columns, f.columns);
+      append(columnEdges, f.columnEdges);
+      append(unresolved, f.unresolved);
+    }
+    return (merged = { columns, columnEdges, unresolved });
+  };
+  const facts = { entities: withSql, modelEdges: base.modelEdges, diagnostics } as Facts;
+  for (const key of ['columns', 'columnEdges', 'unresolved'] as const) {
+    Object.defineProperty(facts, key, { enumerable: true, configurable: true, get: () => materialize()[key] });
+  }
   return {
-    facts: { entities: withSql, columns, modelEdges: base.modelEdges, columnEdges: [...base.columnEdges, ...columnEdges], unresolved, diagnostics },
+    facts,
     recomputed: lineage.recomputed,
     byEntity: lineage.byEntity,
     base,

@@ -16,15 +16,22 @@ import { topoSort } from './topo';
 export const PLACEHOLDER_SCHEMA = 'mallard__rel';
 
 interface MemoEntry {
-  parsed: ParsedSql;
-  signature: string;
-  outputColumns: string[] | undefined;
+  result: DbtFileResult;
+  path: string;
+  /** Upstream schemas (by placeholder key order) the entry was resolved against, compared by identity. */
+  upstream: (string[] | undefined)[];
+  /** Declared columns the entry merged, compared by identity. */
+  dec: readonly Column[];
+  /** The schema this entity exposes downstream (kept as the same array while its content is equal). */
+  schemaValue: string[] | undefined;
   facts: EntityColumnFacts;
 }
 
 /** Per-project memo kept by the caller between runs; start with `newLineageMemo()`. */
 export interface LineageMemo {
   entries: Map<string, MemoEntry>;
+  /** Declared column names per entity, reused while the declared Column objects are the same. */
+  declaredNames?: Map<string, { cols: readonly Column[]; names: string[] }>;
   /** The dbt module's facts of the last run and what they were assembled from. */
   base?: { ctx: DbtProjectContext; manifest: DbtManifest | undefined; facts: Facts };
 }
@@ -43,15 +50,10 @@ export interface DbtLineageResult {
   recomputed: Set<string>;
 }
 
-const jsonCache = new WeakMap<Column, string>();
-/** JSON of a declared column, cached by object: declared columns persist across incremental runs. */
-function columnJson(c: Column): string {
-  let j = jsonCache.get(c);
-  if (j === undefined) {
-    j = JSON.stringify(c);
-    jsonCache.set(c, j);
-  }
-  return j;
+function sameRefs<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Picks the statement that defines a model: the last SELECT-like statement, else the last one. */
@@ -88,22 +90,18 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
   const upstreamIds = (id: string): string[] => Object.values(byId.get(id)?.node.rendered.placeholders ?? {});
   const { order, cyclic, cycles } = topoSort([...byId.keys()], upstreamIds);
   const schema = new Map<string, string[] | undefined>();
-  const columnsOf = (id: string): string[] | undefined => {
-    if (schema.has(id)) return schema.get(id);
+  const declaredNames = (memo.declaredNames ??= new Map());
+  // Stable arrays for declared schemas, so identity comparisons below hold across runs.
+  const declaredOf = (id: string): string[] | undefined => {
     const dec = declared.get(id);
-    return dec && dec.length > 0 ? dec.map((c) => c.name) : undefined;
+    if (!dec || dec.length === 0) return undefined;
+    const hit = declaredNames.get(id);
+    if (hit && sameRefs(hit.cols, dec)) return hit.names;
+    const names = dec.map((c) => c.name);
+    declaredNames.set(id, { cols: dec, names });
+    return names;
   };
-  // Signatures of schemas, computed once per run and entity: joining column lists for every
-  // downstream model on every incremental run was the dominant cost at 5,000 models.
-  const schemaSigs = new Map<string, string>();
-  const schemaSigOf = (id: string): string => {
-    let sig = schemaSigs.get(id);
-    if (sig === undefined) {
-      sig = columnsOf(id)?.join(',') ?? '?';
-      schemaSigs.set(id, sig);
-    }
-    return sig;
-  };
+  const columnsOf = (id: string): string[] | undefined => (schema.has(id) ? schema.get(id) : declaredOf(id));
   const byEntity = new Map<string, EntityColumnFacts>();
   const recomputed = new Set<string>();
   const nameOf = (id: string): string => entities.get(id)?.name ?? id;
@@ -113,11 +111,12 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     const entity = entities.get(id) ?? result.node.entity;
     const placeholders = result.node.rendered.placeholders;
     const dec = declared.get(id) ?? [];
-    const upstreamSig = Object.keys(placeholders).sort().map((k) => `${k}=${placeholders[k]}:${schemaSigOf(placeholders[k] ?? '')}`).join('|');
-    const signature = `${entity.path}\n${upstreamSig}\n${dec.map(columnJson).join('\n')}`;
+    const keys = Object.keys(placeholders).sort();
+    const upstream = keys.map((k) => columnsOf(placeholders[k] ?? ''));
     const cached = memo.entries.get(id);
-    if (cached && cached.parsed === result.parsed && cached.signature === signature) {
-      schema.set(id, cached.outputColumns ?? (dec.length > 0 ? dec.map((c) => c.name) : undefined));
+    // Identity checks only: the same file result, path, upstream schema arrays and declared columns.
+    if (cached && cached.result === result && cached.path === entity.path && sameRefs(cached.upstream, upstream) && sameRefs(cached.dec, dec)) {
+      schema.set(id, cached.schemaValue);
       byEntity.set(id, cached.facts);
       continue;
     }
@@ -151,8 +150,11 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
       const reason = result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement';
       facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: 'parse-error', detail: rename(reason), provenance }] };
     }
-    schema.set(id, outputColumns ?? (dec.length > 0 ? dec.map((c) => c.name) : undefined));
-    memo.entries.set(id, { parsed: result.parsed, signature, outputColumns, facts });
+    let schemaValue = outputColumns ?? declaredOf(id);
+    // Keep the previous array when the content is unchanged, so downstream entries stay valid.
+    if (cached && schemaValue && cached.schemaValue && schemaValue.length === cached.schemaValue.length && schemaValue.every((c, i) => c === cached.schemaValue?.[i])) schemaValue = cached.schemaValue;
+    schema.set(id, schemaValue);
+    memo.entries.set(id, { result, path: entity.path, upstream, dec, schemaValue, facts });
     byEntity.set(id, facts);
   }
   for (const id of memo.entries.keys()) if (!byId.has(id)) memo.entries.delete(id);

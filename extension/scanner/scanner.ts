@@ -42,15 +42,16 @@ export interface ScanState {
   git: Map<string, GitFileInfo>;
 }
 
-/** Adds git ownership hints (last author of the defining file) to entities. */
+/** Adds git ownership hints (last author of the defining file) to entities, in place. */
 export function withGitOwners(facts: Facts, git: ReadonlyMap<string, GitFileInfo>): Facts {
   if (git.size === 0) return facts;
-  const entities = facts.entities.map((e) => {
+  // Assigned in place rather than spread: dbt unit facts materialize their big arrays lazily.
+  facts.entities = facts.entities.map((e) => {
     const info = git.get(e.path);
     if (!info || e.owners.some((o) => o.source === 'git')) return e;
     return { ...e, owners: [...e.owners, { name: info.author, ...(info.email ? { email: info.email } : {}), source: 'git' as const }] };
   });
-  return { ...facts, entities };
+  return facts;
 }
 
 /** File records for the store. */

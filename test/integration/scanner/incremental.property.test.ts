@@ -112,6 +112,8 @@ describe('scanner: incremental updates equal a full rescan (property)', function
   it('holds for random edit sequences on a generated project', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1000 }), fc.array(opArb, { minLength: 1, maxLength: 6 }), async (seed, ops) => {
+        // Set MALLARD_PROP_TRACE=1 to see each case before it runs (to find a case that hangs).
+        if (process.env['MALLARD_PROP_TRACE']) process.stderr.write(`${JSON.stringify({ seed, ops })}\n`);
         const world: World = { project: buildProjectSpec({ models: 12, seed, name: 'prop' }), deleted: new Set(), broken: new Set(), extra: 0 };
         let current = render(world);
         const root = makeWorkspace(current, 'mallard-prop-');

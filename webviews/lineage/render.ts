@@ -42,27 +42,102 @@ function columnsByNode(columns: ColumnGraph | undefined): Map<string, { id: stri
   return out;
 }
 
-/** Draws `view` into a fresh `<svg>`; returns it with its natural size. */
-export function renderGraph(view: GraphView): SVGSVGElement {
-  const cols = columnsByNode(view.columns);
+/** Above this many nodes dagre's crossing minimisation takes seconds; a depth-column layout is used instead. */
+const DAGRE_NODE_LIMIT = 150;
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface Layout {
+  width: number;
+  height: number;
+  node(id: string): Box;
+  edgePoints(from: string, to: string): { x: number; y: number }[];
+}
+
+/** dagre's layered layout (best looking; fine up to a few hundred nodes). */
+function dagreLayout(view: GraphView, heights: Map<string, number>): Layout {
   const g = new Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const node of view.nodes.values()) {
-    g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT + (cols.get(node.id)?.length ?? 0) * COLUMN_ROW });
-  }
+  for (const node of view.nodes.values()) g.setNode(node.id, { width: NODE_WIDTH, height: heights.get(node.id) ?? NODE_HEIGHT });
   for (const e of view.edges) if (view.nodes.has(e.from) && view.nodes.has(e.to)) g.setEdge(e.from, e.to);
   layout(g);
+  const label = g.graph() as { width?: number; height?: number };
+  return {
+    width: label.width ?? 200,
+    height: label.height ?? 100,
+    node: (id) => g.node(id) as Box,
+    edgePoints: (from, to) => (g.edge(from, to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [],
+  };
+}
 
-  const graphLabel = g.graph() as { width?: number; height?: number };
-  const width = Math.max(200, graphLabel.width ?? 200);
-  const height = Math.max(100, graphLabel.height ?? 100);
+/**
+ * A linear-time layout for big graphs: one column per depth (upstream left), nodes in a column
+ * ordered by the mean row of their already placed neighbours, straight edges.
+ */
+function columnLayout(view: GraphView, heights: Map<string, number>): Layout {
+  const byDepth = new Map<number, string[]>();
+  for (const n of view.nodes.values()) byDepth.set(n.depth, [...(byDepth.get(n.depth) ?? []), n.id]);
+  const depths = [...byDepth.keys()].sort((a, b) => a - b);
+  const minDepth = depths[0] ?? 0;
+  const neighbours = new Map<string, string[]>();
+  for (const e of view.edges) {
+    neighbours.set(e.from, [...(neighbours.get(e.from) ?? []), e.to]);
+    neighbours.set(e.to, [...(neighbours.get(e.to) ?? []), e.from]);
+  }
+  const boxes = new Map<string, Box>();
+  const row = new Map<string, number>();
+  let height = 0;
+  // Place the root's column first, then walk outwards so each column can follow its placed neighbours.
+  const order = [...depths].sort((a, b) => Math.abs(a) - Math.abs(b));
+  for (const depth of order) {
+    const ids = byDepth.get(depth) ?? [];
+    const score = (id: string): number => {
+      const rows = (neighbours.get(id) ?? []).map((n) => row.get(n)).filter((r): r is number => r !== undefined);
+      return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : Number.MAX_SAFE_INTEGER;
+    };
+    ids.sort((a, b) => score(a) - score(b) || a.localeCompare(b));
+    let y = 20;
+    ids.forEach((id, i) => {
+      const h = heights.get(id) ?? NODE_HEIGHT;
+      row.set(id, i);
+      boxes.set(id, { x: 20 + (depth - minDepth) * (NODE_WIDTH + 70) + NODE_WIDTH / 2, y: y + h / 2, width: NODE_WIDTH, height: h });
+      y += h + 18;
+    });
+    height = Math.max(height, y);
+  }
+  return {
+    width: 40 + depths.length * (NODE_WIDTH + 70),
+    height: height + 20,
+    node: (id) => boxes.get(id) ?? { x: 0, y: 0, width: NODE_WIDTH, height: NODE_HEIGHT },
+    edgePoints: (from, to) => {
+      const a = boxes.get(from);
+      const b = boxes.get(to);
+      return a && b ? [{ x: a.x + a.width / 2, y: a.y }, { x: b.x - b.width / 2, y: b.y }] : [];
+    },
+  };
+}
+
+/** Draws `view` into a fresh `<svg>`; returns it with its natural size. */
+export function renderGraph(view: GraphView): SVGSVGElement {
+  const cols = columnsByNode(view.columns);
+  const heights = new Map<string, number>();
+  for (const node of view.nodes.values()) heights.set(node.id, NODE_HEIGHT + (cols.get(node.id)?.length ?? 0) * COLUMN_ROW);
+  const g = view.nodes.size > DAGRE_NODE_LIMIT ? columnLayout(view, heights) : dagreLayout(view, heights);
+
+  const width = Math.max(200, g.width);
+  const height = Math.max(100, g.height);
   const svg = svgEl('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'graph', role: 'img', 'aria-label': 'Lineage graph' });
   svg.append(arrowMarker());
 
   const edgeLayer = svgEl('g', { class: 'edges' });
   for (const e of view.edges) {
-    const points = (g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [];
+    const points = g.edgePoints(e.from, e.to);
     if (points.length === 0) continue;
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
     edgeLayer.append(svgEl('path', { d, class: `edge edge-${e.kind}`, 'data-from': e.from, 'data-to': e.to, 'marker-end': 'url(#arrow)' }));
@@ -72,7 +147,7 @@ export function renderGraph(view: GraphView): SVGSVGElement {
   const columnPositions = new Map<string, { x: number; y: number; left: number }>();
   const nodeLayer = svgEl('g', { class: 'nodes' });
   for (const node of view.nodes.values()) {
-    const box = g.node(node.id) as { x: number; y: number; width: number; height: number };
+    const box = g.node(node.id);
     const x = box.x - box.width / 2;
     const y = box.y - box.height / 2;
     const classes = ['node', `kind-${node.kind}`];

@@ -34,6 +34,9 @@ function openExisting(inv: Invocation, io: CliIo): CatalogStore {
   return CatalogStore.open(file, { readonly: true });
 }
 
+/** Kinds in the order a bare name should resolve to when several entities share it. */
+const PREFERRED_KINDS = ['model', 'snapshot', 'seed', 'source', 'table', 'view'] as const;
+
 function resolveEntity(store: CatalogStore, query: string): { entity: Entity; column?: string } {
   const first = store.findEntity(query);
   if (first.status === 'found') return { entity: first.entity };
@@ -42,6 +45,15 @@ function resolveEntity(store: CatalogStore, query: string): { entity: Entity; co
     const owner = store.findEntity(query.slice(0, dot));
     const column = query.slice(dot + 1);
     if (owner.status === 'found' && store.columnsOf(owner.entity.id).some((c) => c.name.toLowerCase() === column.toLowerCase())) return { entity: owner.entity, column };
+  }
+  if (first.status === 'ambiguous') {
+    // `orders` the model and `orders` the docs block: the data-bearing kind wins when it is unique.
+    for (const kind of PREFERRED_KINDS) {
+      const same = first.candidates.filter((c) => c.kind === kind);
+      const entity = same.length === 1 ? store.getEntity(same[0]?.id ?? '') : undefined;
+      if (same.length > 1) break;
+      if (entity) return { entity };
+    }
   }
   if (first.status === 'ambiguous') throw new CliError(`"${query}" is ambiguous: ${first.candidates.slice(0, 8).map((c) => c.id).join(', ')}`);
   const hint = first.suggestions.length > 0 ? `; did you mean ${first.suggestions.slice(0, 5).map((s) => s.name).join(', ')}?` : '';

@@ -18,6 +18,9 @@ export const IR_VERSION = 2;
 
 const EXTRACTOR = 'sql-parser';
 
+/** After a grammar took this long to reject a statement, the other grammars are not tried. */
+const SLOW_FAILURE_MS = 250;
+
 /** A parse failure relative to one statement's text. */
 interface StatementError {
   line: number;
@@ -91,6 +94,10 @@ type Outcome = { facts: StatementFacts[] } | { error: StatementError };
 
 function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcome {
   try {
+    // node-sql-parser's grammars backtrack exponentially inside nested parentheses that never
+    // close (seconds at depth 12); unbalanced text is reported at the parenthesis without parsing.
+    const unbalanced = unbalancedParenthesis(text, tokens);
+    if (unbalanced) return { error: unbalanced };
     const dmlAt = leadingWithDml(tokens);
     if (dmlAt !== undefined) return parseWithDml(text, tokens, dmlAt, dialect);
     const synthetic = synthesize(text, tokens);
@@ -172,12 +179,32 @@ function parseWithDml(text: string, tokens: Token[], dmlAt: number, dialect: Dia
   return { facts };
 }
 
+/** The first parenthesis without a partner, as a positioned error. */
+function unbalancedParenthesis(text: string, tokens: Token[]): StatementError | undefined {
+  const open: Token[] = [];
+  for (const t of tokens) {
+    if (t.type !== 'punct') continue;
+    if (t.text === '(') open.push(t);
+    else if (t.text === ')' && open.pop() === undefined) {
+      const at = lineColumnAt(text, t.offset);
+      return { ...at, message: 'Syntax error: ")" without a matching "("', located: true };
+    }
+  }
+  const first = open[0];
+  if (!first) return undefined;
+  const at = lineColumnAt(text, first.offset);
+  return { ...at, message: 'Syntax error: "(" is never closed', located: true };
+}
+
 /** Tries the dialect's grammar chain; the error reported is the dialect's own grammar's. */
 function tryGrammars(text: string, dialect: Dialect): { asts: AstNode[] } | { error: StatementError } {
   let firstError: StatementError | undefined;
   let firstLocated: StatementError | undefined;
   // An unknown dialect (a typo in settings) still parses, with the PostgreSQL chain.
+  const started = Date.now();
   for (const grammar of GRAMMAR_CHAIN[dialect] ?? GRAMMAR_CHAIN.postgresql) {
+    // A grammar that needed long to fail backtracked heavily; its relatives would too.
+    if (firstError && Date.now() - started > SLOW_FAILURE_MS) break;
     try {
       const ast = astify(text, grammar);
       const asts = (Array.isArray(ast) ? ast : [ast]).map(asNode).filter((a): a is AstNode => a !== undefined);

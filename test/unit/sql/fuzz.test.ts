@@ -60,6 +60,15 @@ describe('sql: fuzz (fast-check)', () => {
     );
   });
 
+  it('survives pathological nesting and very long statements', () => {
+    // Unclosed parentheses are reported without running the (exponentially backtracking) grammars.
+    checkInvariants(`select ${'('.repeat(3000)}1 from t`, 'postgresql');
+    checkInvariants(`select ${'('.repeat(200)}1${')'.repeat(200)} from t`, 'postgresql');
+    checkInvariants(`select * from t where ${'a = 1 and '.repeat(1000)}b = 2`, 'postgresql');
+    checkInvariants('select 1 from t'.concat(' union all select 1 from t'.repeat(200)), 'snowflake');
+    checkInvariants(`with ${Array.from({ length: 100 }, (_, i) => `c${i} as (select * from ${i === 0 ? 't' : `c${i - 1}`})`).join(', ')} select * from c99`, 'bigquery');
+  });
+
   it('indexes line/column positions exactly like a linear scan', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }).map((s) => s.replace(/[abc]/g, '\n')), fc.nat(), (text, at) => {

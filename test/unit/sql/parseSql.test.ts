@@ -154,6 +154,15 @@ describe('sql: parse failures', () => {
     assert.ok((d?.column ?? 0) > 11, `column ${d?.column}`);
   });
 
+  it('reports unbalanced parentheses at the parenthesis, without running the grammars', () => {
+    const parsed = parseSql('select a from t;\nselect ((((((((((((((x from t;\nselect b) from u', { dialect: 'postgresql', file: 'f.sql' });
+    assert.deepEqual(parsed.diagnostics.map((d) => [d.line, d.column, d.message]), [
+      [2, 8, 'Syntax error: "(" is never closed'],
+      [3, 9, 'Syntax error: ")" without a matching "("'],
+    ]);
+    assert.deepEqual(parsed.statements.map((s) => s.reads.map((r) => r.name)), [['t'], ['t'], ['u']]);
+  });
+
   it('prefers a positioned error when the dialect grammar fails without a position (Trino)', () => {
     const parsed = parseSql('select (select max(x) from u), a from t where', { dialect: 'trino', file: 'f.sql' });
     assert.deepEqual([parsed.diagnostics[0]?.line, parsed.diagnostics[0]?.column], [1, 46]);

@@ -39,4 +39,8 @@ path.column-edge { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 
 path.column-edge.t-transformation, path.column-edge.t-aggregation { stroke: var(--vscode-charts-purple); }
 path.column-edge.indirect { stroke-dasharray: 5 4; stroke: var(--vscode-charts-orange); opacity: 0.8; }
 ul.missing { padding-left: 16px; }
+@media (max-width: 760px) {
+  .main { flex-direction: column; }
+  .details { width: auto; max-height: 38%; border-left: none; border-top: 1px solid var(--vscode-panel-border); }
+}
 `;

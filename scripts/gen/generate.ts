@@ -145,7 +145,8 @@ export function buildProjectSpec(options: GenerateOptions): ProjectSpec {
       const pool = models.map((m) => m.name);
       // Prefer recent models so chains get deep, like real projects.
       const recent = (): string => pool[Math.max(0, pool.length - 1 - Math.floor(r() * r() * pool.length))] ?? pool[0] ?? '';
-      const k = fanIn(r);
+      // Never ask for more distinct upstreams than exist (tiny projects would loop forever).
+      const k = Math.min(fanIn(r), pool.length);
       let style = chooseStyle(r, k, layer);
       const refs = new Set<string>();
       if (style === 'macroLoop') {

@@ -143,7 +143,7 @@ describe('scanner: incremental updates equal a full rescan (property)', function
           removeDir(root);
         }
       }),
-      { numRuns: 25, endOnFailure: true, timeout: 60_000 },
+      { numRuns: 60, endOnFailure: true, timeout: 60_000 },
     );
   });
 });

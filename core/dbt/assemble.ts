@@ -7,11 +7,14 @@ import { ownersFrom } from './project/properties';
 /** Assembles project facts; see `assembleDbtProject`. Never throws. */
 export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], manifest?: DbtManifest): Facts {
   const idx = indexOf(ctx);
-  const facts = emptyFacts();
-  facts.entities.push(...ctx.facts.entities);
-  facts.columns.push(...ctx.facts.columns);
-  facts.modelEdges.push(...ctx.facts.modelEdges);
-  facts.diagnostics.push(...ctx.facts.diagnostics);
+  // Array literals, not push(...spread): a spread call overflows the stack near 100k arguments.
+  const facts: Facts = {
+    ...emptyFacts(),
+    entities: [...ctx.facts.entities],
+    columns: [...ctx.facts.columns],
+    modelEdges: [...ctx.facts.modelEdges],
+    diagnostics: [...ctx.facts.diagnostics],
+  };
   const known = new Set(facts.entities.map((e) => e.id));
   for (const r of results) {
     const e: Entity = { ...r.entity };

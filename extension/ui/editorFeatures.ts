@@ -156,12 +156,23 @@ export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefin
       return lenses;
   };
 
-  const disposables = [
+  const disposables: vscode.Disposable[] = [
     lensChanged,
     vscode.languages.registerHoverProvider(SELECTOR, hover),
     vscode.languages.registerDefinitionProvider(SELECTOR, definition),
     vscode.languages.registerCompletionItemProvider(SELECTOR, completion, "'", '"', '.'),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
   ];
-  return { disposables, refresh: () => lensChanged.fire() };
+  // VS Code restarts its CodeLens timer on every change event, so a burst of catalog updates could
+  // keep postponing the lenses; one event after the burst settles avoids that.
+  let timer: NodeJS.Timeout | undefined;
+  const refresh = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      lensChanged.fire();
+    }, 250);
+  };
+  disposables.push({ dispose: () => timer && clearTimeout(timer) });
+  return { disposables, refresh };
 }

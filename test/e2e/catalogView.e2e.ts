@@ -61,18 +61,8 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     await session.screenshot('catalog-tree');
   });
 
-  it('the CodeLens on a model shows the catalog counts', async function () {
-    await session.openFile('models/marts/orders.sql');
-    const up = store.modelLineage(ORDERS, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
-    const down = store.modelLineage(ORDERS, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
-    assert.equal(up, truth.upstream[ORDERS]?.length, 'the catalog agrees with the hand-checked upstream count');
-    const lens = session.page.locator('.codelens-decoration', { hasText: 'upstream' }).first();
-    await lens.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').split('|')[0]?.trim(), `${up} upstream · ${down} downstream`);
-    await session.screenshot('codelens');
-  });
-
   it('Show Lineage renders exactly the catalog closure of the model', async function () {
+    await session.openFile('models/marts/orders.sql');
     await session.runCommand('Mallard: Show Lineage');
     const frame = await session.webview('Mallard Lineage');
     const closure = store.modelLineage(ORDERS, { direction: 'both' });
@@ -126,6 +116,19 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     for (const c of store.columnsOf(entity.id).slice(0, 5)) assert.ok(text.includes(c.name), `column ${c.name} in the hover`);
     assert.ok(written && text.includes(written.replace(/\s+/g, ' ').trim().slice(0, 40)), 'the hover shows the description written in _staging.yml');
     await session.screenshot('hover');
+  });
+
+  it('the CodeLens on a model shows the catalog counts', async function () {
+    // Runs after the lineage scenarios: in code-server the first editor opened right after the
+    // tree scenario sometimes never asks for CodeLens (see the report); later editors always do.
+    await session.openFile('models/marts/orders.sql');
+    const up = store.modelLineage(ORDERS, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
+    const down = store.modelLineage(ORDERS, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
+    assert.equal(up, truth.upstream[ORDERS]?.length, 'the catalog agrees with the hand-checked upstream count');
+    const lens = session.page.locator('.codelens-decoration', { hasText: 'upstream' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').split('|')[0]?.trim(), `${up} upstream · ${down} downstream`);
+    await session.screenshot('codelens');
   });
 
   it('Search Catalog finds a column', async function () {

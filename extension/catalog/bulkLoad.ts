@@ -24,19 +24,34 @@ export function createIndexes(db: Database, ddl: readonly string[]): void {
   for (const sql of ddl) db.exec(sql);
 }
 
-function byKey<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const keyed = items.map((item) => ({ k: key(item), item }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  return keyed.map((x) => x.item);
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Facts reordered by the primary keys of their tables, so inserts append to the B-trees. */
-export function inKeyOrder(facts: Facts): Facts {
-  return {
-    ...facts,
-    entities: byKey(facts.entities, (e) => e.id),
-    columns: byKey(facts.columns, (c) => c.id),
-    modelEdges: byKey(facts.modelEdges, (m) => `${m.to}\u0000${m.from}\u0000${m.kind}`),
-    columnEdges: byKey(facts.columnEdges, (c) => `${c.to}\u0000${c.from}\u0000${c.transform}`),
+/**
+ * Indexes of `items` in the primary-key order of their table: tuple order over `parts`, as SQLite
+ * compares the key columns. Indexes rather than a sorted copy keyed by concatenated strings: on a
+ * cold scan those keys alone were tens of MB of garbage, and callers report errors by original index.
+ */
+export function keyOrder<T>(items: readonly T[], ...parts: ((item: T) => string)[]): number[] {
+  // Items are not validated yet: a malformed one sorts anywhere and fails validation when written.
+  const keyOf = (part: (item: T) => string, item: T): string => {
+    try {
+      const v: unknown = part(item);
+      return typeof v === 'string' ? v : '';
+    } catch {
+      return '';
+    }
   };
+  const order = items.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = items[x] as T;
+    const b = items[y] as T;
+    for (const part of parts) {
+      const c = compareStrings(keyOf(part, a), keyOf(part, b));
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  return order;
 }

@@ -19,19 +19,25 @@ export function validateFacts(facts: Facts): Facts {
   };
 }
 
+/** Throws the store's `invalid-input` error unless `items` is an array. */
+export function checkArray(items: unknown, field: string): asserts items is readonly unknown[] {
+  if (!Array.isArray(items)) throw new CatalogError('invalid-input', `facts.${field} must be an array.`);
+}
+
+/** Validates one item (`facts.<field>[<index>]`), returning zod's output (defaults applied). */
+export function validateOne<S extends z.ZodType>(schema: S, item: unknown, field: string, index: number): z.output<S> {
+  const result = schema.safeParse(item);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    throw new CatalogError('invalid-input', `facts.${field}[${index}] is invalid${where}.`);
+  }
+  return result.data;
+}
+
 function parseAll<S extends z.ZodType>(schema: S, items: readonly unknown[] | undefined, field: string): z.output<S>[] {
-  if (!Array.isArray(items)) {
-    throw new CatalogError('invalid-input', `facts.${field} must be an array.`);
-  }
+  checkArray(items, field);
   const out: z.output<S>[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) {
-    const result = schema.safeParse(items[i]);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
-      throw new CatalogError('invalid-input', `facts.${field}[${i}] is invalid${where}.`);
-    }
-    out[i] = result.data;
-  }
+  for (let i = 0; i < items.length; i++) out[i] = validateOne(schema, items[i], field, i);
   return out;
 }

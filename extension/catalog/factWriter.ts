@@ -3,8 +3,9 @@ import type { Facts } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
 import type { FactScope } from './catalogTypes';
 import { CatalogError } from './catalogError';
-import { createIndexes, dropFactIndexes, inKeyOrder } from './bulkLoad';
-import { validateFacts } from './factValidation';
+import { createIndexes, dropFactIndexes, keyOrder } from './bulkLoad';
+import { checkArray, validateFacts, validateOne } from './factValidation';
+import { Column, ColumnEdge, Diagnostic, Entity, ModelEdge, UnresolvedRef } from '../../core/model/entities';
 import { indexEntity, rebuildSearchIndex, unindexEntity } from './ftsIndex';
 import { reconcileAllEdits, reconcileEditsOf } from './userEdits';
 import { asBusyError, inTransaction, prepared } from './sqlUtil';
@@ -38,7 +39,7 @@ export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void
 
 /** Cold scan: wipes all facts (not files, parse cache, user edits or outbox) and loads `facts`. */
 export function replaceAll(db: Database, facts: Facts): void {
-  const valid = inKeyOrder(validateFacts(facts));
+  for (const field of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved', 'diagnostics'] as const) checkArray(facts[field], field);
   runWrite(() =>
     inTransaction(db, () => {
       db.exec(`
@@ -46,7 +47,7 @@ export function replaceAll(db: Database, facts: Facts): void {
         DELETE FROM unresolved; DELETE FROM diagnostics; DELETE FROM columns; DELETE FROM entities;
       `);
       const indexes = dropFactIndexes(db);
-      insertFacts(db, valid);
+      bulkInsert(db, facts);
       createIndexes(db, indexes);
       rebuildSearchIndex(db);
       reconcileAllEdits(db);
@@ -105,21 +106,48 @@ function deleteOwnedBy(db: Database, entityId: string): void {
   prepared(db, 'DELETE FROM entities WHERE id = ?').run(entityId);
 }
 
-function insertFacts(db: Database, facts: Facts): void {
+/** Row writers per fact table; each takes a validated fact. */
+function rowWriters(db: Database): { entity: (e: Entity) => void; column: (c: Column) => void; modelEdge: (m: ModelEdge) => void; columnEdge: (c: ColumnEdge) => void; unresolved: (u: UnresolvedRef) => void; diagnostic: (d: Diagnostic) => void } {
   const entityStmt = prepared(db, 'INSERT INTO entities (id, kind, name, project, path, relation, payload) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  for (const e of facts.entities) {
-    entityStmt.run(e.id, e.kind, e.name, e.project, e.path, e.relation ?? null, JSON.stringify(e));
-  }
   const columnStmt = prepared(db, 'INSERT INTO columns (id, entity_id, name, position, payload) VALUES (?, ?, ?, ?, ?)');
-  for (const c of facts.columns) columnStmt.run(c.id, c.entityId, c.name, c.position, JSON.stringify(c));
   const modelEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO model_edges (from_id, to_id, kind, provenance) VALUES (?, ?, ?, ?)');
-  for (const m of facts.modelEdges) modelEdgeStmt.run(m.from, m.to, m.kind, JSON.stringify(m.provenance));
   const columnEdgeStmt = prepared(db, 'INSERT OR IGNORE INTO column_edges (from_col, to_col, transform, provenance) VALUES (?, ?, ?, ?)');
-  for (const c of facts.columnEdges) columnEdgeStmt.run(c.from, c.to, c.transform, JSON.stringify(c.provenance));
   const unresolvedStmt = prepared(db, 'INSERT INTO unresolved (owner, target, payload) VALUES (?, ?, ?)');
-  for (const u of facts.unresolved) unresolvedStmt.run(ownerOfColumn(u.target), u.target, JSON.stringify(u));
   const diagnosticStmt = prepared(db, 'INSERT INTO diagnostics (file, line, col, severity, payload) VALUES (?, ?, ?, ?, ?)');
-  for (const d of facts.diagnostics) diagnosticStmt.run(d.file, d.line, d.column, d.severity, JSON.stringify(d));
+  return {
+    entity: (e) => entityStmt.run(e.id, e.kind, e.name, e.project, e.path, e.relation ?? null, JSON.stringify(e)),
+    column: (c) => columnStmt.run(c.id, c.entityId, c.name, c.position, JSON.stringify(c)),
+    modelEdge: (m) => modelEdgeStmt.run(m.from, m.to, m.kind, JSON.stringify(m.provenance)),
+    columnEdge: (c) => columnEdgeStmt.run(c.from, c.to, c.transform, JSON.stringify(c.provenance)),
+    unresolved: (u) => unresolvedStmt.run(ownerOfColumn(u.target), u.target, JSON.stringify(u)),
+    diagnostic: (d) => diagnosticStmt.run(d.file, d.line, d.column, d.severity, JSON.stringify(d)),
+  };
+}
+
+function insertFacts(db: Database, facts: Facts): void {
+  const w = rowWriters(db);
+  for (const e of facts.entities) w.entity(e);
+  for (const c of facts.columns) w.column(c);
+  for (const m of facts.modelEdges) w.modelEdge(m);
+  for (const c of facts.columnEdges) w.columnEdge(c);
+  for (const u of facts.unresolved) w.unresolved(u);
+  for (const d of facts.diagnostics) w.diagnostic(d);
+}
+
+/**
+ * Cold-scan insert: each row is validated just before it is written, in primary-key order (appends
+ * to the B-trees). Validating everything first held a zod copy of every fact (300k+ objects) at
+ * once; here each copy is garbage as soon as its row is written. A bad row still aborts the whole
+ * transaction with the same `facts.<field>[<index>]` error.
+ */
+function bulkInsert(db: Database, facts: Facts): void {
+  const w = rowWriters(db);
+  for (const i of keyOrder(facts.entities, (e) => e.id)) w.entity(validateOne(Entity, facts.entities[i], 'entities', i));
+  for (const i of keyOrder(facts.columns, (c) => c.id)) w.column(validateOne(Column, facts.columns[i], 'columns', i));
+  for (const i of keyOrder(facts.modelEdges, (m) => m.to, (m) => m.from, (m) => m.kind)) w.modelEdge(validateOne(ModelEdge, facts.modelEdges[i], 'modelEdges', i));
+  for (const i of keyOrder(facts.columnEdges, (c) => c.to, (c) => c.from, (c) => c.transform)) w.columnEdge(validateOne(ColumnEdge, facts.columnEdges[i], 'columnEdges', i));
+  facts.unresolved.forEach((u, i) => w.unresolved(validateOne(UnresolvedRef, u, 'unresolved', i)));
+  facts.diagnostics.forEach((d, i) => w.diagnostic(validateOne(Diagnostic, d, 'diagnostics', i)));
 }
 
 /** Turns SQLite constraint failures (duplicate ids, a column of an unknown entity) into typed errors. */

@@ -44,11 +44,20 @@ export function mergeColumns(entity: Entity, inferred: string[] | undefined, dec
 /** Builds column edges and unresolved refs of `entityId` from a resolved statement. */
 export function edgesFromResolved(entityId: string, resolved: ResolvedStatement, toEntity: RelationToEntity, provenance: Provenance, rename: (text: string) => string): Omit<EntityColumnFacts, 'columns'> {
   const edges = new Map<string, ColumnEdge>();
+  // One string per distinct column id: a join key feeds every output column, and 200k+ edges each
+  // holding its own copy of the same ids was a large share of the scanner's retained memory.
+  const ids = new Map<string, string>();
+  const intern = (id: string): string => {
+    const hit = ids.get(id);
+    if (hit !== undefined) return hit;
+    ids.set(id, id);
+    return id;
+  };
   const add = (src: ColumnSource, toColumn: string): void => {
     const fromEntity = toEntity(src.relation);
     if (fromEntity === undefined || src.column === '' || src.column === '*') return;
-    const from = columnId(fromEntity, src.column);
-    const to = columnId(entityId, toColumn);
+    const from = intern(columnId(fromEntity, src.column));
+    const to = intern(columnId(entityId, toColumn));
     const key = `${from}>${to}`;
     const prev = edges.get(key);
     // One edge per column pair; a direct transform wins over an indirect one.

@@ -14,6 +14,24 @@ export interface EntityColumnFacts {
   unresolved: UnresolvedRef[];
 }
 
+/** Returns one shared string for equal column ids (see `newIdInterner`). */
+export type Intern = (id: string) => string;
+
+/**
+ * An interner for column ids. Edges repeat the ids of their endpoint columns (a join key feeds every
+ * output column), and 200k+ edges each holding its own copy of the same ids was a large share of the
+ * scanner's retained memory; one interner per lineage run makes edges share the columns' strings.
+ */
+export function newIdInterner(): Intern {
+  const ids = new Map<string, string>();
+  return (id) => {
+    const hit = ids.get(id);
+    if (hit !== undefined) return hit;
+    ids.set(id, id);
+    return id;
+  };
+}
+
 /** Maps a relation read by the statement to the entity id it stands for, or undefined. */
 export type RelationToEntity = (source: ColumnSource['relation']) => string | undefined;
 
@@ -21,7 +39,7 @@ export type RelationToEntity = (source: ColumnSource['relation']) => string | un
  * Merges inferred output columns with declared ones: a column in both keeps the declared docs, type
  * and tests and gets `origin: 'both'` and the inferred position; declared-only columns follow.
  */
-export function mergeColumns(entity: Entity, inferred: string[] | undefined, declared: readonly Column[], provenance: Provenance): Column[] {
+export function mergeColumns(entity: Entity, inferred: string[] | undefined, declared: readonly Column[], provenance: Provenance, intern: Intern = (id) => id): Column[] {
   if (inferred === undefined) return [...declared];
   const byName = new Map(declared.map((c) => [c.name.toLowerCase(), c]));
   const seen = new Set<string>();
@@ -32,7 +50,7 @@ export function mergeColumns(entity: Entity, inferred: string[] | undefined, dec
     seen.add(key);
     const dec = byName.get(key);
     if (dec) out.push({ ...dec, position: out.length, origin: 'both' });
-    else out.push({ id: columnId(entity.id, name), entityId: entity.id, name, description: '', tags: [], tests: [], meta: {}, position: out.length, origin: 'inferred', provenance });
+    else out.push({ id: intern(columnId(entity.id, name)), entityId: entity.id, name, description: '', tags: [], tests: [], meta: {}, position: out.length, origin: 'inferred', provenance });
   }
   for (const dec of declared) {
     if (seen.has(dec.name.toLowerCase())) continue;
@@ -42,17 +60,8 @@ export function mergeColumns(entity: Entity, inferred: string[] | undefined, dec
 }
 
 /** Builds column edges and unresolved refs of `entityId` from a resolved statement. */
-export function edgesFromResolved(entityId: string, resolved: ResolvedStatement, toEntity: RelationToEntity, provenance: Provenance, rename: (text: string) => string): Omit<EntityColumnFacts, 'columns'> {
+export function edgesFromResolved(entityId: string, resolved: ResolvedStatement, toEntity: RelationToEntity, provenance: Provenance, rename: (text: string) => string, intern: Intern = newIdInterner()): Omit<EntityColumnFacts, 'columns'> {
   const edges = new Map<string, ColumnEdge>();
-  // One string per distinct column id: a join key feeds every output column, and 200k+ edges each
-  // holding its own copy of the same ids was a large share of the scanner's retained memory.
-  const ids = new Map<string, string>();
-  const intern = (id: string): string => {
-    const hit = ids.get(id);
-    if (hit !== undefined) return hit;
-    ids.set(id, id);
-    return id;
-  };
   const add = (src: ColumnSource, toColumn: string): void => {
     const fromEntity = toEntity(src.relation);
     if (fromEntity === undefined || src.column === '' || src.column === '*') return;

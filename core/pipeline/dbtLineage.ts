@@ -2,7 +2,7 @@ import type { DbtManifest, DbtProjectContext } from '../dbt/api';
 import type { Column, Diagnostic, Entity, Facts, Provenance } from '../model/entities';
 import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
-import { edgesFromResolved, isCompleteSchema, mergeColumns, type EntityColumnFacts } from './columnFacts';
+import { edgesFromResolved, isCompleteSchema, mergeColumns, newIdInterner, type EntityColumnFacts } from './columnFacts';
 import type { DbtFileResult } from './fileStep';
 import { topoSort } from './topo';
 
@@ -105,6 +105,8 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
   const byEntity = new Map<string, EntityColumnFacts>();
   const recomputed = new Set<string>();
   const nameOf = (id: string): string => entities.get(id)?.name ?? id;
+  // Shared by every entity resolved in this run: an edge's `from` is an upstream column's id.
+  const intern = newIdInterner();
   for (const id of [...order, ...cyclic]) {
     const result = byId.get(id);
     if (!result) continue;
@@ -144,8 +146,9 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     if (resolved) {
       const names = resolved.columns.map((c) => c.name);
       outputColumns = isCompleteSchema(resolved) ? names : undefined;
-      const edges = edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename);
-      facts = { columns: mergeColumns(entity, names.length > 0 ? names : undefined, dec, provenance), ...edges };
+      // Columns first, so edges into and out of this entity reuse the columns' id strings.
+      const columns = mergeColumns(entity, names.length > 0 ? names : undefined, dec, provenance, intern);
+      facts = { columns, ...edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern) };
     } else {
       const reason = result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement';
       facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: 'parse-error', detail: rename(reason), provenance }] };

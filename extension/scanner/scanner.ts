@@ -243,6 +243,9 @@ export class WorkspaceScanner {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // The state holds every file's IR and all facts (~200 MB on 5,000 models): drop it now rather
+    // than whenever the last reference to this scanner goes.
+    this.state = undefined;
     await this.pool?.dispose();
   }
 }

@@ -59,6 +59,10 @@ if [ ! -f "$cs_stamp" ] || [ ! -f "$cs_entry" ]; then
   (
     cd "$cs_root"
     echo '{"private":true}' > package.json
+    # When this runs inside an npm script (pretest:e2e), the outer npm's environment (npm_config_user_agent
+    # naming its Node, npm_node_execpath, NODE, …) would leak into the nested install, and code-server's
+    # postinstall reads the Node version from npm_config_user_agent. Start the nested npm clean.
+    while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(npm_|NODE$)')
     export PATH="$node24_dir/bin:$PATH"
     export npm_config_nodedir="$node24_dir"
     npm install --no-audit --no-fund --loglevel=error --foreground-scripts=false "code-server@${code_server_version}"

@@ -37,26 +37,33 @@ function openExisting(inv: Invocation, io: CliIo): CatalogStore {
 /** Kinds in the order a bare name should resolve to when several entities share it. */
 const PREFERRED_KINDS = ['model', 'snapshot', 'seed', 'source', 'table', 'view'] as const;
 
-function resolveEntity(store: CatalogStore, query: string): { entity: Entity; column?: string } {
-  const first = store.findEntity(query);
-  if (first.status === 'found') return { entity: first.entity };
-  const dot = query.lastIndexOf('.');
-  if (dot > 0) {
-    const owner = store.findEntity(query.slice(0, dot));
-    const column = query.slice(dot + 1);
-    if (owner.status === 'found' && store.columnsOf(owner.entity.id).some((c) => c.name.toLowerCase() === column.toLowerCase())) return { entity: owner.entity, column };
-  }
-  if (first.status === 'ambiguous') {
-    // `orders` the model and `orders` the docs block: the data-bearing kind wins when it is unique.
+/** Finds an entity by name; when several share it, the data-bearing kind wins if it is unique (`orders` the model, not the docs block). */
+function findPreferred(store: CatalogStore, query: string): { entity?: Entity; result: ReturnType<CatalogStore['findEntity']> } {
+  const result = store.findEntity(query);
+  if (result.status === 'found') return { entity: result.entity, result };
+  if (result.status === 'ambiguous') {
     for (const kind of PREFERRED_KINDS) {
-      const same = first.candidates.filter((c) => c.kind === kind);
-      const entity = same.length === 1 ? store.getEntity(same[0]?.id ?? '') : undefined;
+      const same = result.candidates.filter((c) => c.kind === kind);
       if (same.length > 1) break;
-      if (entity) return { entity };
+      const entity = same.length === 1 ? store.getEntity(same[0]?.id ?? '') : undefined;
+      if (entity) return { entity, result };
     }
   }
-  if (first.status === 'ambiguous') throw new CliError(`"${query}" is ambiguous: ${first.candidates.slice(0, 8).map((c) => c.id).join(', ')}`);
-  const hint = first.suggestions.length > 0 ? `; did you mean ${first.suggestions.slice(0, 5).map((s) => s.name).join(', ')}?` : '';
+  return { result };
+}
+
+function resolveEntity(store: CatalogStore, query: string): { entity: Entity; column?: string } {
+  const first = findPreferred(store, query);
+  if (first.entity) return { entity: first.entity };
+  const dot = query.lastIndexOf('.');
+  if (dot > 0) {
+    const owner = findPreferred(store, query.slice(0, dot)).entity;
+    const column = query.slice(dot + 1);
+    if (owner && store.columnsOf(owner.id).some((c) => c.name.toLowerCase() === column.toLowerCase())) return { entity: owner, column };
+  }
+  const result = first.result;
+  if (result.status === 'ambiguous') throw new CliError(`"${query}" is ambiguous: ${result.candidates.slice(0, 8).map((c) => c.id).join(', ')}`);
+  const hint = result.status === 'not-found' && result.suggestions.length > 0 ? `; did you mean ${result.suggestions.slice(0, 5).map((s) => s.name).join(', ')}?` : '';
   throw new CliError(`no entity named "${query}"${hint}`);
 }
 

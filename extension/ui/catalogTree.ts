@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EntityKind } from '../../core/model/entities';
 import type { EntitySummary } from '../catalog/catalogTypes';
+import { kindIcon } from './kindIcons';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /** A row of the catalog tree. */
@@ -20,17 +21,6 @@ const GROUPS: readonly { kind: EntityKind; label: string }[] = [
   { kind: 'table', label: 'Tables' },
   { kind: 'view', label: 'Views' },
 ];
-
-const ICONS: Partial<Record<EntityKind, string>> = {
-  source: 'database',
-  model: 'symbol-class',
-  seed: 'file-binary',
-  snapshot: 'history',
-  exposure: 'graph',
-  table: 'table',
-  view: 'eye',
-  project: 'project',
-};
 
 /** Most rows a group lists; larger groups end with a hint to use the filter or search. */
 const GROUP_LIMIT = 5000;
@@ -129,7 +119,7 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     const summary = (full?.description ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
     item.description = [tags, summary].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(`**${entity.name}** (${entity.kind})\n\n${full?.description ?? ''}\n\n\`${entity.path}\``);
-    item.iconPath = new vscode.ThemeIcon(ICONS[entity.kind] ?? 'symbol-misc');
+    item.iconPath = new vscode.ThemeIcon(kindIcon(entity.kind));
     item.contextValue = 'mallard.entity';
     item.command = { command: 'mallard.openEntity', title: 'Open File', arguments: [entity.id] };
     return item;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { EntityKind } from '../../core/model/entities';
 import { entityIdOf, type CatalogTreeProvider } from './catalogTree';
+import { kindIcon } from './kindIcons';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /** What the catalog commands need from the composition root. */
@@ -9,18 +9,6 @@ export interface CommandContext {
   tree: CatalogTreeProvider;
   rescan(): Promise<void>;
 }
-
-const KIND_ICONS: Partial<Record<EntityKind, string>> = {
-  source: 'database',
-  model: 'symbol-class',
-  seed: 'file-binary',
-  snapshot: 'history',
-  exposure: 'graph',
-  table: 'table',
-  view: 'eye',
-  macro: 'symbol-function',
-  docBlock: 'book',
-};
 
 /** Opens an entity's defining file at its definition line. */
 export async function openEntity(catalog: WorkspaceCatalog, entityId: string): Promise<void> {
@@ -110,7 +98,7 @@ async function searchCatalog(catalog: WorkspaceCatalog): Promise<void> {
     for (const hit of catalog.store.search(text, { limit: 50 })) {
       const entity = catalog.store.getEntity(hit.id);
       items.push({
-        label: `$(${KIND_ICONS[hit.kind] ?? 'symbol-misc'}) ${hit.name}`,
+        label: `$(${kindIcon(hit.kind)}) ${hit.name}`,
         description: `${hit.kind} · ${hit.project}`,
         detail: entity?.description.split('\n')[0] ?? hit.path,
         entityId: hit.id,

@@ -52,6 +52,12 @@ export interface DbtIndex {
   exposures: DeclaredNode[];
   /** project → node file path → kind (only for files to render). */
   files: Record<string, { project: string; kind: 'model' | 'snapshot' | 'analysis'; relPath: string }>;
+  /** Model/snapshot id → its node file path (to find an upstream's config when rendering a `ref()`). */
+  nodePaths: Record<string, string>;
+  /** Node file path → relation keys (`alias`, `schema`, `database`, …) of its literal `config()` calls. */
+  inlineConfigs: Record<string, Record<string, string>>;
+  /** Seed id → its relation config (`alias`, `schema`, `database`) from dbt_project.yml and YAML. */
+  seedRelations: Record<string, { name: string; project: string; config: Record<string, string> }>;
 }
 
 /** Returns the typed index of a context. */
@@ -67,5 +73,8 @@ export function indexOf(ctx: DbtProjectContext): DbtIndex {
     modelYaml: i.modelYaml ?? {},
     exposures: i.exposures ?? [],
     files: i.files ?? {},
+    nodePaths: i.nodePaths ?? {},
+    inlineConfigs: i.inlineConfigs ?? {},
+    seedRelations: i.seedRelations ?? {},
   };
 }

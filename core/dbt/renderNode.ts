@@ -7,7 +7,8 @@ import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
-import { mergeConfig, treeConfig } from './nodeConfig';
+import { mergeConfig } from './nodeConfig';
+import { folderConfig, resolveRefTarget } from './relationNames';
 import { type RecordedCall, RenderSession } from './session';
 
 const EXTRACTOR = 'dbt-jinja';
@@ -37,9 +38,9 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const props = idx.nodeProps[file.project]?.[base];
   const name = snapshotBlock?.name ?? props?.name ?? base;
   const version = props?.version;
-  const id = file.kind === 'snapshot' ? nodeId('snapshot', file.project, name) : file.kind === 'analysis' ? `analysis.${file.project}.${name}` : modelId(file.project, name, version);
+  const id = file.kind === 'snapshot' ? nodeId('snapshot', file.project, name) : file.kind === 'analysis' ? nodeId('analysis', file.project, name) : modelId(file.project, name, version);
 
-  const baseConfig = projectConfig(ctx, idx, file.project, file.kind, file.relPath, base);
+  const baseConfig = folderConfig(ctx, idx, file.project, file.kind, file.relPath, base);
   if (props) mergeConfig(baseConfig, props.config);
   const schemaOf = (custom: unknown): string => (typeof custom === 'string' && custom !== '' ? `${ctx.target.schema}_${custom}` : ctx.target.schema);
   const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: schemaOf(baseConfig.schema), alias: str(baseConfig.alias ?? name) }, baseConfig);
@@ -68,7 +69,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
-    kind: file.kind === 'snapshot' ? 'snapshot' : 'model',
+    kind: file.kind,
     name,
     project: file.project,
     path,
@@ -78,7 +79,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
     tags,
-    meta: { ...(isRecord(config.meta) ? config.meta : {}), ...(file.kind === 'analysis' ? { resource_type: 'analysis' } : {}) },
+    meta: isRecord(config.meta) ? config.meta : {},
     disabled,
     compiledSql: rendered.compiledSql,
     provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
@@ -136,20 +137,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function projectConfig(ctx: DbtProjectContext, idx: DbtIndex, project: string, kind: DbtNodeKind, relPath: string, base: string): Record<string, unknown> {
-  const parts = [...relPath.split('/').slice(0, -1), base];
-  const out: Record<string, unknown> = {};
-  if (kind === 'snapshot') {
-    mergeConfig(out, treeConfig(idx.snapshotConfigTree, project, parts));
-    return out;
-  }
-  // Analyses are compiled, never materialized, and `models:` configs do not apply to them.
-  if (kind === 'analysis') return out;
-  if (project !== ctx.projectName) mergeConfig(out, treeConfig(idx.packageModelTrees[project], project, parts));
-  mergeConfig(out, treeConfig(idx.modelConfigTree, project, parts));
-  return out;
-}
-
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
 function fallbackScan(text: string, session: RenderSession, python = false): string {
   const lines = new LineIndex(text);
@@ -177,7 +164,7 @@ function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, ca
   const srcLines = text.split('\n');
   for (const c of calls) {
     const written = c.kind === 'source' ? `${c.first}.${c.name}` : `${c.first ? `${c.first}.` : ''}${c.name}${c.version !== undefined ? `.v${c.version}` : ''}`;
-    const target = c.kind === 'source' ? resolveSource(idx, project, c.first ?? '', c.name) : resolveRef(ctx, idx, project, c);
+    const target = c.kind === 'source' ? resolveSource(idx, project, c.first ?? '', c.name) : resolveRefTarget(ctx, idx, project, c);
     targets.set(c, target);
     const lineText = srcLines[c.line - 1] ?? '';
     const kind = c.kind === 'ref' && /--\s*depends_on\s*:/.test(lineText) ? 'depends_on' : c.kind;
@@ -193,17 +180,6 @@ function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, ca
     out.push({ kind, written, line: c.line, column: c.column, ...(target !== undefined ? { target } : {}) });
   }
   return out;
-}
-
-function resolveRef(ctx: DbtProjectContext, idx: DbtIndex, project: string, c: RecordedCall): string | undefined {
-  const pools = c.first !== undefined ? [c.first] : [project, ctx.projectName, ...Object.keys(idx.refs)];
-  for (const p of pools) {
-    const t = idx.refs[p]?.[c.name];
-    if (!t) continue;
-    if (c.version !== undefined && t.versions?.includes(c.version)) return modelId(p, c.name, c.version);
-    return t.id;
-  }
-  return undefined;
 }
 
 function resolveSource(idx: DbtIndex, project: string, source: string, table: string): string | undefined {

@@ -8,6 +8,7 @@ import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { Callable, fromPlain, obj, Obj, str, Unknown } from './jinja/values';
 import { resolveVar } from './vars';
+import { displayRelation, nodeRelation, resolveRefTarget, type RelationParts } from './relationNames';
 
 /** One recorded `ref()`/`source()` call. */
 export interface RecordedCall {
@@ -64,6 +65,7 @@ export class RenderSession {
   readonly packageScopes = new Map<string, Scope>();
   readonly idx: DbtIndex;
   private readonly builtins = staticBuiltins();
+  private readonly relationMemo = new Map<string, RelationParts | undefined>();
 
   constructor(
     readonly ctx: DbtProjectContext,
@@ -77,6 +79,9 @@ export class RenderSession {
       const scope = this.scopeOf(m.project);
       for (const n of m.tpl.nodes) if (n.t === 'macro') scope.vars.set(n.name, this.interp.makeMacro(n.name, n.params, n.body, scope, m.tpl));
     }
+    // `this` goes through the root's generate_*_name overrides, so it is set once macros exist.
+    const self = this.relationOf(node.id) ?? { schema: node.schema, identifier: node.alias };
+    this.builtins.set('this', this.relation('this', displayRelation(self), undefined, self));
   }
 
   /** Macro-file parse errors of the context (reported once per project by the loader, not per node). */
@@ -156,7 +161,9 @@ export class RenderSession {
       const [first, second] = args;
       if (first === undefined) throw new JinjaError('ref() takes a model name', pos, 'jinja-runtime');
       const call = second === undefined ? this.record('ref', first, pos, undefined, version) : this.record('ref', second, pos, first, version);
-      return this.relation('ref', `${t.schema}.${call.name}`, call, { schema: t.schema, identifier: call.name });
+      const target = resolveRefTarget(this.ctx, this.idx, this.node.project, call);
+      const parts = (target === undefined ? undefined : this.relationOf(target)) ?? { schema: t.schema, identifier: call.name };
+      return this.relation('ref', displayRelation(parts), call, parts);
     });
     const source = new Callable('source', (a, kw, pos) => {
       const named = [kw.get('source_name'), kw.get('table_name')].filter((x) => x !== undefined);
@@ -164,7 +171,9 @@ export class RenderSession {
       if (src === undefined || table === undefined) throw new JinjaError('source() takes a source name and a table name', pos, 'jinja-runtime');
       const call = this.record('source', table, pos, src);
       const decl = this.idx.sources[this.node.project]?.[`${src}.${table}`] ?? Object.values(this.idx.sources).map((s) => s[`${src}.${table}`]).find((x) => x);
-      return this.relation('source', `${decl?.schema ?? src}.${decl?.identifier ?? table}`, call, { schema: decl?.schema ?? src, identifier: decl?.identifier ?? table, ...(decl?.database ? { database: decl.database } : {}) });
+      const database = decl?.database ?? t.database;
+      const parts = { schema: decl?.schema ?? src, identifier: decl?.identifier ?? table, ...(database ? { database } : {}) };
+      return this.relation('source', displayRelation(parts), call, parts);
     });
     const configGet = (a: unknown[]): unknown => {
       const k = str(a[0]);
@@ -192,7 +201,6 @@ export class RenderSession {
       throw new JinjaError(`env_var '${str(a[0])}' is not set and has no default`, pos, 'dbt-env-var');
     }));
     b.set('target', obj({ name: t.name, schema: t.schema, type: t.type, database: t.database ?? null, dbname: t.database ?? null, project: t.database ?? null, profile_name: 'mallard', threads: 1, user: 'mallard' }, t.name));
-    b.set('this', this.relation('this', `${t.schema}.${this.node.alias}`, undefined, { schema: this.node.schema, identifier: this.node.alias }));
     b.set('model', obj({ name: this.node.name, unique_id: this.node.id, package_name: this.node.project, original_file_path: this.node.file, config: new Map() }));
     b.set('project_name', this.ctx.projectName);
     b.set('builtins', obj({ ref, source, config }));
@@ -251,6 +259,17 @@ export class RenderSession {
     }
     if (dflt !== undefined) return dflt;
     throw new JinjaError(`required var '${name}' not found in dbt_project.yml and no default given`, pos, 'dbt-var-missing');
+  }
+
+  /**
+   * Where node `id` is built (dbt's relation naming; see relationNames.ts), memoized per session:
+   * a model often refs the same upstream several times, and the root overrides are Jinja calls.
+   */
+  relationOf(id: string): RelationParts | undefined {
+    if (this.relationMemo.has(id)) return this.relationMemo.get(id);
+    const parts = nodeRelation(this.ctx, this.idx, id, (name, args) => this.callRootMacro(name, args), (fields) => obj({ ...fields, config: fromPlain(fields.config) }));
+    this.relationMemo.set(id, parts);
+    return parts;
   }
 
   /**

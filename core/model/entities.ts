@@ -20,7 +20,7 @@ export const Provenance = z.object({
 });
 export type Provenance = z.infer<typeof Provenance>;
 
-/** Kinds of catalog entities. `table` and `view` come from plain SQL DDL/DML. */
+/** Kinds of catalog entities. `table` and `view` come from plain SQL DDL/DML; `analysis` from dbt's `analyses/`. */
 export const EntityKind = z.enum([
   'project',
   'source',
@@ -32,6 +32,8 @@ export const EntityKind = z.enum([
   'exposure',
   'docBlock',
   'macro',
+  // dbt analyses (`analyses/`): compiled like models but never materialized, so nothing reads them.
+  'analysis',
 ]);
 export type EntityKind = z.infer<typeof EntityKind>;
 

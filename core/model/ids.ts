@@ -3,7 +3,7 @@ import type { EntityKind } from './entities';
 /**
  * Stable ids. They follow dbt's `unique_id` scheme so that ids match dbt's manifest:
  * - `model.<project>.<name>` and `model.<project>.<name>.v<version>` for versioned models,
- * - `seed.<project>.<name>`, `snapshot.<project>.<name>`, `exposure.<project>.<name>`,
+ * - `seed.<project>.<name>`, `snapshot.<project>.<name>`, `exposure.<project>.<name>`, `analysis.<project>.<name>`,
  *   `macro.<project>.<name>`, `doc.<project>.<name>`, `project.<project>`,
  * - `source.<project>.<source>.<table>`,
  * - plain SQL relations: `table.<project>.<qualified relation, lower-cased>` (kind `table` or `view`

@@ -1,7 +1,7 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
-import { runParseJob, type FromWorker, type ToWorker } from './parseJobs';
+import { markJobStart, runParseJob, type FromWorker, type ToWorker } from './parseJobs';
 
 /**
  * Worker-thread entry (esbuild builds it to `dist/extension/parseWorker.js`): receives dbt project
@@ -9,6 +9,8 @@ import { runParseJob, type FromWorker, type ToWorker } from './parseJobs';
  */
 
 const contexts = new Map<string, DbtProjectContext>();
+/** Progress shared with the pool's watchdog (see `PROGRESS_SLOTS`). */
+const progress = (workerData as { progress?: Int32Array } | null)?.progress;
 
 function handle(message: ToWorker): FromWorker | undefined {
   switch (message.type) {
@@ -22,7 +24,8 @@ function handle(message: ToWorker): FromWorker | undefined {
       try {
         const results: FileStepResult[] = [];
         const millis: number[] = [];
-        for (const job of message.jobs) {
+        for (const [index, job] of message.jobs.entries()) {
+          markJobStart(progress, message.batchId, index);
           const start = performance.now();
           results.push(runParseJob(job, contexts));
           millis.push(performance.now() - start);

@@ -5,13 +5,27 @@ import { Worker } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
 import { emptyFacts } from '../../core/model/entities';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
-import { runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
+import { PROGRESS_SLOTS, runParseJob, timedOutResult, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
 
 /**
  * A small pool of parse worker threads. Jobs go out in batches (fewer messages), idle workers take
  * the next batch, and results come back in job order. When a worker dies, its batch is computed on
  * the calling thread and the worker is replaced, so a crash never loses files.
+ *
+ * node-sql-parser can backtrack for minutes on some inputs and cannot be interrupted, so every job
+ * has a time budget: the worker publishes which job it is on through shared memory (no message per
+ * job), a watchdog terminates a worker whose current job overran, that file gets a located
+ * diagnostic instead of a result, a fresh worker is started, and the batch's other jobs run again.
  */
+
+/** Default time budget of one job (render + parse of one file). */
+export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
+
+/** Options of a `WorkerPool`. */
+export interface WorkerPoolOptions {
+  /** Time budget of one job in milliseconds (default: `MALLARD_PARSE_TIMEOUT_MS`, else 10 s). */
+  jobTimeoutMs?: number;
+}
 
 /** Finds the worker script: bundled JS next to the extension or CLI bundle, else the TS source (tsx). */
 export function resolveWorkerScript(): { file: string; execArgv: string[] } {
@@ -40,12 +54,20 @@ export function defaultWorkerCount(): number {
 
 interface Slot {
   worker: Worker;
+  /** Shared with the worker: [jobs started, batch id, index of the job in its batch]. */
+  progress: Int32Array;
+  /** Jobs-started count when the watchdog last saw it move, and when. */
+  seenSeq: number;
+  seenAt: number;
 }
+
+/** A batch's outcome: results in job order, or the index of the job that overran its budget. */
+type BatchOutcome = { results: FileStepResult[]; millis: number[]; timedOut?: undefined } | { timedOut: number };
 
 interface Pending {
   batchId: number;
   jobs: ParseJob[];
-  resolve: (r: { results: FileStepResult[]; millis: number[] }) => void;
+  resolve: (r: BatchOutcome) => void;
 }
 
 /** Progress of a `run`: jobs done so far and the total. */
@@ -62,16 +84,27 @@ export class WorkerPool {
   /** Milliseconds each job took inside its worker, for benchmarks (last `run` only). */
   lastJobMillis: number[] = [];
 
-  constructor(readonly size = defaultWorkerCount(), private readonly batchSize = 16) {
-    for (let i = 0; i < size; i++) this.slots.push({ worker: this.spawn() });
+  /** Time budget of one job in milliseconds. */
+  readonly jobTimeoutMs: number;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Number of jobs that overran their budget (for tests and benchmarks). */
+  timeouts = 0;
+
+  constructor(readonly size = defaultWorkerCount(), private readonly batchSize = 16, options: WorkerPoolOptions = {}) {
+    const fromEnv = Number(process.env['MALLARD_PARSE_TIMEOUT_MS']);
+    this.jobTimeoutMs = Math.max(1, options.jobTimeoutMs ?? (fromEnv > 0 ? fromEnv : DEFAULT_JOB_TIMEOUT_MS));
+    for (let i = 0; i < size; i++) {
+      const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
+      this.slots.push({ worker: this.spawn(progress), progress, seenSeq: 0, seenAt: 0 });
+    }
   }
 
   /** Number of worker threads started so far, including replacements (for tests). */
   spawned = 0;
 
-  private spawn(): Worker {
+  private spawn(progress: Int32Array): Worker {
     const { file, execArgv } = resolveWorkerScript();
-    const worker = new Worker(file, { execArgv });
+    const worker = new Worker(file, { execArgv, workerData: { progress } });
     this.spawned++;
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
@@ -93,11 +126,38 @@ export class WorkerPool {
     const slot = this.slots.find((s) => s.worker === worker);
     const pending = this.inflight.get(worker);
     this.inflight.delete(worker);
-    if (slot && !this.disposed) slot.worker = this.spawn();
+    if (slot && !this.disposed) slot.worker = this.spawn(slot.progress);
     if (pending) pending.resolve(this.runInline(pending.jobs));
   }
 
+  /** Checks every busy worker: one whose current job overran the budget is replaced. */
+  private checkBudgets(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      const pending = this.inflight.get(slot.worker);
+      if (!pending) continue;
+      const seq = Atomics.load(slot.progress, 0);
+      // A worker still booting (tsx, module loading) or receiving the batch has not started a job:
+      // the budget is for jobs, so it starts with the first job of this batch.
+      const started = Atomics.load(slot.progress, 1) === pending.batchId;
+      if (seq !== slot.seenSeq || !started) {
+        slot.seenSeq = seq;
+        slot.seenAt = now;
+      } else if (now - slot.seenAt >= this.jobTimeoutMs) {
+        const index = Atomics.load(slot.progress, 2);
+        const stuck = slot.worker;
+        this.inflight.delete(stuck);
+        // Replaced before terminating, so the exit event finds no slot and no batch to recover.
+        slot.worker = this.spawn(slot.progress);
+        void stuck.terminate();
+        this.timeouts++;
+        pending.resolve({ timedOut: index });
+      }
+    }
+  }
+
   private runInline(jobs: ParseJob[]): { results: FileStepResult[]; millis: number[] } {
+    // Only reached after a worker crash (not a time-out): the batch runs here once, unguarded.
     const millis: number[] = [];
     const results = jobs.map((job) => {
       const start = performance.now();
@@ -159,22 +219,47 @@ export class WorkerPool {
         options.signal?.throwIfAborted();
         const batch = batches[next++];
         if (!batch) break;
-        const out = await this.dispatch(slot, batch.jobs);
+        const out = await this.runBatch(slot, batch.jobs);
         out.results.forEach((r, i) => { results[batch.start + i] = r; millis[batch.start + i] = out.millis[i] ?? 0; });
         done += batch.jobs.length;
         options.onProgress?.(done, jobs.length);
       }
     };
-    await Promise.all(this.slots.map(drive));
+    this.watchdog = setInterval(() => this.checkBudgets(), Math.max(5, Math.min(1000, Math.floor(this.jobTimeoutMs / 4))));
+    try {
+      await Promise.all(this.slots.map(drive));
+    } finally {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+    }
     options.signal?.throwIfAborted();
     this.lastJobMillis = millis;
     return results;
   }
 
-  private dispatch(slot: Slot, jobs: ParseJob[]): Promise<{ results: FileStepResult[]; millis: number[] }> {
+  /**
+   * Runs one batch on a slot. When a job overruns, it gets a time-out result and the batch's other
+   * jobs run again on the replacement worker (results travel per batch, so finished ones were lost).
+   */
+  private async runBatch(slot: Slot, jobs: ParseJob[]): Promise<{ results: FileStepResult[]; millis: number[] }> {
+    const out = await this.dispatch(slot, jobs);
+    if (out.timedOut === undefined) return out;
+    const i = out.timedOut;
+    const job = jobs[i];
+    const others = jobs.filter((_, k) => k !== i);
+    const rest = others.length > 0 ? await this.runBatch(slot, others) : { results: [], millis: [] };
+    if (!job) return rest;
+    const results = [...rest.results.slice(0, i), timedOutResult(job, this.contexts, this.jobTimeoutMs), ...rest.results.slice(i)];
+    const millis = [...rest.millis.slice(0, i), this.jobTimeoutMs, ...rest.millis.slice(i)];
+    return { results, millis };
+  }
+
+  private dispatch(slot: Slot, jobs: ParseJob[]): Promise<BatchOutcome> {
     return new Promise((resolve) => {
       const batchId = this.nextBatch++;
       const worker = slot.worker;
+      slot.seenSeq = Atomics.load(slot.progress, 0);
+      slot.seenAt = performance.now();
       this.inflight.set(worker, { batchId, jobs, resolve });
       worker.postMessage({ type: 'jobs', batchId, jobs } satisfies ToWorker);
     });
@@ -184,6 +269,7 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.watchdog);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -12,6 +12,7 @@ const KIND_ICONS: Partial<Record<EntityKind, string>> = {
   project: 'project',
   macro: 'symbol-function',
   docBlock: 'book',
+  analysis: 'graph-line',
 };
 
 /** The codicon name for a kind (`symbol-misc` for kinds without their own icon). */

@@ -21,7 +21,7 @@ export interface Gathered {
 const DOC_RE = /\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}/g;
 
 /** Builds lookup indexes and the facts declared in YAML/MD/CSV. Mutates `facts`. */
-export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'refs' | 'sources' | 'nodeProps'> & { modelYaml: Record<string, Record<string, DeclaredNode>> } {
+export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'refs' | 'sources' | 'nodeProps' | 'seedRelations'> & { modelYaml: Record<string, Record<string, DeclaredNode>> } {
   const docText = (project: string, name: string, pkg?: string): string | undefined =>
     (g.docs.find((d) => d.name === (pkg ? name : name) && d.project === (pkg ?? project)) ?? g.docs.find((d) => d.name === name))?.text;
   const resolveDocs = (text: string, project: string): string => text.replace(DOC_RE, (m, a: string, b: string | undefined) => (b !== undefined ? docText(project, b, a) : docText(project, a)) ?? m);
@@ -38,6 +38,7 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   const refs: Record<string, Record<string, RefTarget>> = {};
   const sources: Record<string, Record<string, SourceTarget>> = {};
   const nodeProps: Record<string, Record<string, NodeProps>> = {};
+  const seedRelations: DbtIndex['seedRelations'] = {};
   const modelYaml: Record<string, Record<string, DeclaredNode>> = {};
   const put = <T>(m: Record<string, Record<string, T>>, p: string, k: string, v: T): void => {
     (m[p] ??= {})[k] = v;
@@ -72,6 +73,9 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
     mergeConfig(cfg, treeConfig(g.seedTrees.packages[s.project], s.project, parts));
     mergeConfig(cfg, treeConfig(g.seedTrees.root, s.project, parts));
     mergeConfig(cfg, d?.config ?? {});
+    // Where the seed is built, for `ref()`s to it in compiled SQL (see relationNames.ts).
+    const relationCfg = Object.fromEntries(['alias', 'schema', 'database'].flatMap((k) => (typeof cfg[k] === 'string' ? [[k, cfg[k]]] : [])));
+    seedRelations[id] = { name: s.name, project: s.project, config: relationCfg };
     const cfgTags = Array.isArray(cfg.tags) ? cfg.tags.map(String) : [];
     const schema = typeof cfg.schema === 'string' ? { schema: cfg.schema } : {};
     const disabled = cfg.enabled === false || String(cfg.enabled).toLowerCase() === 'false';
@@ -122,5 +126,5 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
     if (facts.entities.some((e) => e.id === id)) continue;
     facts.entities.push(Entity.parse({ id, kind: 'docBlock', name: doc.name, project: doc.project, path: doc.file, description: doc.text, provenance: prov(doc.file, doc.line, 1, 'dbt-docs') }));
   }
-  return { refs, sources, nodeProps, modelYaml };
+  return { refs, sources, nodeProps, seedRelations, modelYaml };
 }

@@ -1,10 +1,11 @@
 import { emptyFacts, Entity, type Diagnostic, type Facts } from '../../model/entities';
-import { projectId } from '../../model/ids';
+import { modelId, nodeId, projectId } from '../../model/ids';
 import type { FileSource } from '../../pipeline/contracts';
 import type { DbtLoadOptions, DbtNodeFile, DbtProjectContext, DbtTarget } from '../api';
 import { fnv1a } from '../builtins';
 import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
+import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
 import { readProperties, type DeclaredNode } from './properties';
@@ -15,6 +16,15 @@ const DEFAULT_TARGET: DbtTarget = { name: 'dev', type: 'postgres', schema: 'publ
 function under(path: string, dir: string): string | undefined {
   if (dir === '') return path;
   return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : undefined;
+}
+
+/** Reads a file without adding it to the context hash (node files: only what is extracted from them counts). */
+function readQuiet(fs: FileSource, p: string): string | undefined {
+  try {
+    return fs.read(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Loads a project; see `loadDbtProject`. Never throws. */
@@ -81,6 +91,13 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   const seeds: { project: string; path: string; name: string; header: string[]; relPath: string }[] = [];
   const files: DbtIndex['files'] = {};
   const snapshotNames: { project: string; path: string; name: string }[] = [];
+  // Relation keys of literal config() calls in node files; hashed as extracted (not the whole text),
+  // so an edit that leaves a model's alias/schema alone keeps every other file's cache entry.
+  const inlineConfigs: DbtIndex['inlineConfigs'] = {};
+  const scanInline = (p: string, text: string | undefined): void => {
+    const cfg = text === undefined ? {} : scanInlineRelationConfig(text);
+    if (Object.keys(cfg).length > 0) inlineConfigs[p] = cfg;
+  };
 
   for (const pf of projects) {
     const info = pf.info;
@@ -107,12 +124,14 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
       } else if ((lower.endsWith('.sql') || lower.endsWith('.py')) && modelRel !== undefined) {
         nodeFiles.push({ path: p, kind: 'model', project: info.name });
         files[p] = { project: info.name, kind: 'model', relPath: modelRel };
+        scanInline(p, readQuiet(fs, p));
       } else if (lower.endsWith('.sql') && snapRel !== undefined) {
         const text = read(p) ?? '';
         const m = /\{%-?\s*snapshot\s+([A-Za-z_][\w]*)/.exec(text);
         nodeFiles.push({ path: p, kind: 'snapshot', project: info.name });
         files[p] = { project: info.name, kind: 'snapshot', relPath: snapRel };
         snapshotNames.push({ project: info.name, path: p, name: m?.[1] ?? (p.split('/').pop() ?? p).replace(/\.sql$/i, '') });
+        scanInline(p, text);
       } else if (lower.endsWith('.sql') && anRel !== undefined) {
         nodeFiles.push({ path: p, kind: 'analysis', project: info.name });
         files[p] = { project: info.name, kind: 'analysis', relPath: anRel };
@@ -145,8 +164,19 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   }
   const seedTrees = { root: rootFile.raw.seeds, packages: Object.fromEntries(pkgs.map((p) => [p.info.name, p.raw.seeds])) };
   const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, macroFiles, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
+  const nodePaths: DbtIndex['nodePaths'] = {};
+  for (const f of nodeFiles) {
+    if (f.kind !== 'model') continue;
+    const base = (f.path.split('/').pop() ?? f.path).replace(/\.(sql|py)$/i, '');
+    const props = idxBuild.nodeProps[f.project]?.[base];
+    nodePaths[modelId(f.project, props?.name ?? base, props?.version)] = f.path;
+  }
+  for (const s of snapshotNames) nodePaths[nodeId('snapshot', s.project, s.name)] = s.path;
+  hashParts.push('inline-config', JSON.stringify(inlineConfigs));
   const index: DbtIndex = {
     ...idxBuild,
+    nodePaths,
+    inlineConfigs,
     exposures: declared.filter((d) => d.resource === 'exposures'),
     modelConfigTree: asRecord(rootFile.raw.models),
     snapshotConfigTree: asRecord(rootFile.raw.snapshots),

@@ -65,8 +65,11 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.equal(loadDbtProject(fs, '').contextHash, ctx.contextHash);
     const changed = { list: fs.list, read: (p: string) => (p === 'macros/helpers.sql' ? `${fs.read(p) ?? ''}\n{# edit #}` : fs.read(p)) };
     assert.notEqual(loadDbtProject(changed, '').contextHash, ctx.contextHash);
-    const modelEdit = { list: fs.list, read: (p: string) => (p === 'models/marts/orders.sql' ? 'select 1' : fs.read(p)) };
+    const modelEdit = { list: fs.list, read: (p: string) => (p === 'models/marts/orders.sql' ? `{{ config(alias='fct_orders', schema='analytics') }}\nselect 1` : fs.read(p)) };
     assert.equal(loadDbtProject(modelEdit, '').contextHash, ctx.contextHash, 'model SQL is not part of the context');
+    // Only where a model is built is: refs to it render as that relation in every downstream model.
+    const aliasEdit = { list: fs.list, read: (p: string) => (p === 'models/marts/orders.sql' ? `{{ config(alias='orders_v9') }}\nselect 1` : fs.read(p)) };
+    assert.notEqual(loadDbtProject(aliasEdit, '').contextHash, ctx.contextHash, 'a model alias is part of the context');
     const added = { list: () => [...fs.list(), 'models/new_model.sql'], read: (p: string) => (p === 'models/new_model.sql' ? 'select 1' : fs.read(p)) };
     assert.notEqual(loadDbtProject(added, '').contextHash, ctx.contextHash, 'a new model can change how refs resolve');
   });

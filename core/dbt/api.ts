@@ -206,11 +206,12 @@ export function assembleDbtProject(ctx: DbtProjectContext, results: DbtNodeResul
 
 /**
  * Parses `target/manifest.json` text. A malformed or truncated file (dbt may be writing it) yields
- * `ok: false` with a diagnostic; the caller then falls back to rendering.
+ * `ok: false` with a diagnostic; the caller then falls back to rendering, or to the previous good
+ * manifest (`fallback` names what happens instead, for the diagnostic).
  */
-export function readManifest(text: string, file = 'target/manifest.json'): DbtManifestResult {
+export function readManifest(text: string, file = 'target/manifest.json', fallback = 'falling back to rendering'): DbtManifestResult {
   try {
-    return parseManifest(text, file);
+    return parseManifest(text, file, fallback);
   } catch (err) {
     return { ok: false, diagnostics: [internalDiagnostic(file, 'reading the manifest', err)] };
   }

@@ -7,7 +7,7 @@ function rec(v: unknown): Record<string, unknown> {
 }
 
 /** Parses manifest text; see `readManifest`. Pure and total: never throws. */
-export function parseManifest(text: string, file: string): DbtManifestResult {
+export function parseManifest(text: string, file: string, fallback = 'falling back to rendering'): DbtManifestResult {
   const diag = (line: number, column: number, message: string): Diagnostic => ({ file, line: Math.max(1, line), column: Math.max(1, column), severity: 'warning', code: 'manifest-invalid', message, extractor: 'manifest' });
   let data: unknown;
   try {
@@ -16,10 +16,10 @@ export function parseManifest(text: string, file: string): DbtManifestResult {
     const msg = err instanceof Error ? err.message : String(err);
     const m = /position (\d+)/.exec(msg);
     const at = new LineIndex(text).at(m ? Number(m[1]) : text.length);
-    return { ok: false, diagnostics: [diag(at.line, at.column, `manifest is not valid JSON (truncated or being written?): ${msg}; falling back to rendering`)] };
+    return { ok: false, diagnostics: [diag(at.line, at.column, `manifest is not valid JSON (truncated or being written?): ${msg}; ${fallback}`)] };
   }
   const root = rec(data);
-  if (typeof root.nodes !== 'object' || root.nodes === null) return { ok: false, diagnostics: [diag(1, 1, "manifest has no 'nodes' object; falling back to rendering")] };
+  if (typeof root.nodes !== 'object' || root.nodes === null) return { ok: false, diagnostics: [diag(1, 1, `manifest has no 'nodes' object; ${fallback}`)] };
   const nodes: Record<string, DbtManifestNode> = {};
   const take = (entries: Record<string, unknown>, enabled: boolean): void => {
     for (const [id, raw] of Object.entries(entries)) {

@@ -66,8 +66,14 @@ export function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** Loads one dbt project: profile → target and dialect, context, manifest when it parses. */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+/**
+ * Loads one dbt project: profile → target and dialect, context, manifest when it parses. dbt may be
+ * writing `target/manifest.json`: a file that does not parse (truncated) is never half-applied; it
+ * yields a diagnostic, and `previous` (the last good manifest of this project, when the caller has
+ * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
+ * project's own facts so every caller (full scan or incremental re-plan) stores it.
+ */
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const profile = discoverProfileTarget(fs, root);
   const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
   const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
@@ -75,15 +81,15 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
   const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
-  const diagnostics: Diagnostic[] = [];
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {
-    const result = readManifest(manifestText, manifestPath);
-    diagnostics.push(...result.diagnostics);
+    const result = readManifest(manifestText, manifestPath, previous ? 'keeping the previous manifest until this one parses' : undefined);
+    ctx.facts.diagnostics.push(...result.diagnostics);
     if (result.ok) plan.manifest = result.manifest;
+    else if (previous) plan.manifest = previous;
   }
-  return { plan, diagnostics };
+  return { plan, diagnostics: [] };
 }
 
 /**
@@ -119,13 +125,16 @@ export function planSqlFiles(files: readonly string[], dbtRoots: readonly string
     });
 }
 
-/** Plans a workspace. Never throws on bad input. */
-export function planWorkspace(fs: FileSource, options: PlanOptions): WorkspacePlan {
+/**
+ * Plans a workspace. Never throws on bad input. `previous` (the plan being replaced) lends each dbt
+ * project its last good manifest while the current file does not parse.
+ */
+export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: WorkspacePlan): WorkspacePlan {
   const { config, diagnostics } = effectiveConfig(fs, options);
   const layout = discoverWorkspace(fs.list());
   const dbt: DbtProjectPlan[] = [];
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

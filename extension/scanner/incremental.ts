@@ -105,7 +105,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   const fullDiff = new Set<string>();
   let plan: WorkspacePlan;
   if (changed.some((p) => STRUCTURAL.test(p) || p.split('/').includes('dbt_packages'))) {
-    plan = planWorkspace(fs, options);
+    plan = planWorkspace(fs, options, state.plan);
     for (const p of [...plan.dbt.map((d) => d.root), ...state.plan.dbt.map((d) => d.root), PLAIN_SQL_UNIT]) {
       affected.add(p);
       fullDiff.add(p);
@@ -119,7 +119,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       affected.add(project.root);
       const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p));
       if (nodeOnly) return;
-      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect).plan;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest).plan;
       fullDiff.add(project.root);
     });
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));

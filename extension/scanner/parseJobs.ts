@@ -40,18 +40,13 @@ export function markJobStart(progress: Int32Array | undefined, batchId: number, 
   Atomics.add(progress, 0, 1);
 }
 
-/** Seconds for messages: `10`, `0.5`. */
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
-}
-
 /**
- * The result recorded for a file whose job overran its budget: a located diagnostic, and for dbt
- * nodes the rendered node (Jinja rendering is step-limited; only the SQL parse can run away), so
- * the model keeps its entity and model-level edges.
+ * The result recorded for a file whose job overran its budget or killed its worker: a located
+ * diagnostic, and for dbt nodes the rendered node (Jinja rendering is step-limited; the SQL parse
+ * is what runs away), so the model keeps its entity and model-level edges.
  */
-export function timedOutResult(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>, budgetMs: number): FileStepResult {
-  const diagnostic: Diagnostic = { file: job.path, line: 1, column: 1, severity: 'error', code: 'parse-timeout', message: `parser timed out after ${seconds(budgetMs)} s; the file's column lineage is skipped`, extractor: 'pipeline' };
+export function failedJobResult(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>, code: string, message: string): FileStepResult {
+  const diagnostic: Diagnostic = { file: job.path, line: 1, column: 1, severity: 'error', code, message, extractor: 'pipeline' };
   const parsed = { irVersion: IR_VERSION, statements: [], diagnostics: [diagnostic], fallback: true };
   const ctx = job.kind === 'dbt' ? contexts.get(job.contextKey) : undefined;
   if (job.kind === 'sql' || !ctx) return { kind: 'sql', parsed };

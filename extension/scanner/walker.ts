@@ -1,12 +1,15 @@
+import { existsSync, readFileSync, type Stats } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 
 /**
- * Walks a workspace folder, honouring `.gitignore` files (root and nested, via the `ignore`
- * package) and include/exclude globs (picomatch). Installed dbt packages (`dbt_packages/`) are
- * always walked even when git-ignored, because their macros and models are part of the project.
+ * Walks a workspace folder, honouring `.gitignore` files (root and nested, with git's precedence,
+ * via the `ignore` package) and include/exclude globs (picomatch). Installed dbt packages
+ * (`dbt_packages/`) are always walked even when git-ignored, because their macros and models are
+ * part of the project. In a dbt project's `target/` only `manifest.json` is listed, git-ignored or
+ * not, once its size and mtime are stable (dbt may be writing it).
  */
 
 /** A file found by the walker. */
@@ -24,6 +27,8 @@ export interface WalkOptions {
   /** Globs of files to skip, on top of `.gitignore`. */
   exclude?: readonly string[];
   signal?: AbortSignal;
+  /** How `target/manifest.json` is waited for (see `stableStat`). */
+  stable?: StableOptions;
 }
 
 /** Folders never walked: VCS metadata, dependencies, Mallard's own output, dbt's build output. */
@@ -33,19 +38,72 @@ const NEVER_IGNORED = new Set(['dbt_packages', 'dbt_modules']);
 /** Extensions the pipeline reads; other files are irrelevant to the catalog. */
 const RELEVANT = /\.(sql|ya?ml|md|csv|json)$/i;
 
+/** The rules of one `.gitignore` file. */
 interface IgnoreScope {
   /** Folder the rules are relative to ('' for the root). */
   base: string;
   rules: Ignore;
 }
 
-function isIgnored(scopes: readonly IgnoreScope[], rel: string, isDir: boolean): boolean {
-  for (const scope of scopes) {
+/**
+ * git's verdict for `rel` (a file, or a folder when `isDir`), given the `.gitignore` scopes of its
+ * folder, outermost first, when every parent folder of `rel` is known not to be ignored (the walk
+ * prunes ignored folders; the watcher checks parents first). As in git, the deepest file that has
+ * an opinion decides (a nested `!pattern` re-includes what an outer file excludes), within a file
+ * the last matching pattern wins, patterns are relative to their file's folder, and `dir/`
+ * patterns match folders only. One gap: `ignore` also re-checks parent folders within one file, so
+ * a folder an outer file excludes but a deeper file re-includes still hides its files from the
+ * outer file's scope; git would not.
+ */
+function ignoredBy(scopes: readonly IgnoreScope[], rel: string, isDir: boolean): boolean {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i];
+    if (!scope) continue;
     const local = scope.base === '' ? rel : rel.slice(scope.base.length + 1);
     if (local === '') continue;
-    if (scope.rules.ignores(isDir ? `${local}/` : local)) return true;
+    const verdict = scope.rules.test(isDir ? `${local}/` : local);
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
   }
   return false;
+}
+
+/** dbt's manifest, relative to a project folder. */
+const MANIFEST = 'target/manifest.json';
+
+/** True for `<folder>/target/manifest.json` (or `target/manifest.json` at the root). */
+export function isManifestPath(rel: string): boolean {
+  return rel === MANIFEST || rel.endsWith(`/${MANIFEST}`);
+}
+
+/** Options of `stableStat`. */
+export interface StableOptions {
+  /** Pause between the two reads of size/mtime (default 100 ms). */
+  intervalMs?: number;
+  /** Give up waiting after this long and return the latest stats (default 3 s). */
+  maxWaitMs?: number;
+  /** A file not modified for this long counts as stable without waiting (default 2 s; 0 always waits). */
+  quietMs?: number;
+}
+
+/**
+ * Stats of a file once its size and mtime are the same across two reads `intervalMs` apart: dbt
+ * may be writing `target/manifest.json` while we look. Undefined when the file does not exist. A
+ * file still changing after `maxWaitMs` is returned anyway: its JSON then fails to parse, which is
+ * reported, and the watcher sees the end of the write as one more change.
+ */
+export async function stableStat(abs: string, options: StableOptions = {}): Promise<Stats | undefined> {
+  const interval = options.intervalMs ?? 100;
+  const deadline = Date.now() + (options.maxWaitMs ?? 3000);
+  const quiet = options.quietMs ?? 2000;
+  let prev = await stat(abs).catch(() => undefined);
+  if (!prev || (quiet > 0 && Date.now() - prev.mtimeMs >= quiet)) return prev;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, interval));
+    const next = await stat(abs).catch(() => undefined);
+    if (!next || (next.size === prev.size && next.mtimeMs === prev.mtimeMs) || Date.now() >= deadline) return next;
+    prev = next;
+  }
 }
 
 /** Builds the include/exclude predicate. */
@@ -64,6 +122,7 @@ export function isRelevantPath(rel: string): boolean {
 export async function walkWorkspace(root: string, options: WalkOptions = {}): Promise<WalkedFile[]> {
   const accept = globFilter(options.include, options.exclude);
   const out: WalkedFile[] = [];
+  const add = (rel: string, s: Stats): void => void out.push({ path: rel, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
   const visit = async (dir: string, scopes: IgnoreScope[], insidePackages: boolean): Promise<void> => {
     options.signal?.throwIfAborted();
     const abs = path.join(root, dir);
@@ -83,21 +142,30 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
         // An unreadable .gitignore ignores nothing.
       }
     }
+    const dbtRoot = entries.some((e) => e.isFile() && e.name === 'dbt_project.yml');
     const subdirs: Promise<void>[] = []; // sub-folder walks and file stats, awaited together
     for (const e of entries) {
       const rel = dir === '' ? e.name : `${dir}/${e.name}`;
       if (e.isDirectory()) {
         if (ALWAYS_SKIPPED.has(e.name)) continue;
+        if (dbtRoot && e.name === 'target') {
+          // dbt's build output: only its manifest is read (usually git-ignored), once it is stable.
+          const manifest = `${rel}/manifest.json`;
+          if (accept(manifest)) subdirs.push(stableStat(path.join(root, manifest), options.stable).then((s) => {
+            if (s?.isFile()) add(manifest, s);
+          }));
+          continue;
+        }
         const pkg = insidePackages || NEVER_IGNORED.has(e.name);
-        if (!pkg && isIgnored(local, rel, true)) continue;
+        if (!pkg && ignoredBy(local, rel, true)) continue;
         subdirs.push(visit(rel, local, pkg));
       } else if (e.isFile()) {
         if (!RELEVANT.test(e.name)) continue;
-        if (!insidePackages && isIgnored(local, rel, false)) continue;
+        if (!insidePackages && ignoredBy(local, rel, false)) continue;
         if (!accept(rel)) continue;
         subdirs.push(
           stat(path.join(root, rel)).then(
-            (s) => void out.push({ path: rel, size: s.size, mtimeMs: Math.floor(s.mtimeMs) }),
+            (s) => add(rel, s),
             () => undefined, // Deleted between readdir and stat.
           ),
         );
@@ -110,18 +178,54 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
   return out;
 }
 
-/** Builds a predicate equivalent to the walker's rules for one path, for the file watcher. */
-export async function loadIgnoreRules(root: string): Promise<(rel: string) => boolean> {
-  // Only the root .gitignore is consulted here; nested ones are rare and a full rescan applies them.
-  let rules: Ignore | undefined;
-  try {
-    rules = ignore().add(await readFile(path.join(root, '.gitignore'), 'utf8'));
-  } catch {
-    rules = undefined;
-  }
-  return (rel) => {
-    if (!isRelevantPath(rel)) return false;
-    if (rel.split('/').some((s) => NEVER_IGNORED.has(s))) return true;
-    return rules === undefined || !rules.ignores(rel);
+/** The walker's rules for single paths, for the file watcher; `.gitignore` files are read lazily. */
+export interface IgnoreMatcher {
+  /** True when the walker would list this workspace-relative file. */
+  accepts(rel: string): boolean;
+  /** Forgets the cached rules of a changed/removed `.gitignore` (workspace-relative path). */
+  forget(gitignoreRel: string): void;
+}
+
+/** Builds an `IgnoreMatcher` over `root` (root and nested `.gitignore` files, dbt folders). */
+export function createIgnoreMatcher(root: string): IgnoreMatcher {
+  const cache = new Map<string, IgnoreScope | null>();
+  const scopeAt = (dir: string): IgnoreScope | null => {
+    let scope = cache.get(dir);
+    if (scope === undefined) {
+      try {
+        scope = { base: dir, rules: ignore().add(readFileSync(path.join(root, dir, '.gitignore'), 'utf8')) };
+      } catch {
+        scope = null; // No (readable) .gitignore here.
+      }
+      cache.set(dir, scope);
+    }
+    return scope;
   };
+  const accepts = (rel: string): boolean => {
+    if (!isRelevantPath(rel)) return false;
+    const parts = rel.split('/');
+    if (parts.some((s) => NEVER_IGNORED.has(s))) return true;
+    if (isManifestPath(rel)) return existsSync(path.join(root, rel.slice(0, -MANIFEST.length), 'dbt_project.yml'));
+    // Top-down like the walk: a folder's rules apply below it, and an ignored folder hides everything.
+    const scopes: IgnoreScope[] = [];
+    let dir = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      const own = scopeAt(dir);
+      if (own) scopes.push(own);
+      dir = dir === '' ? (parts[i] ?? '') : `${dir}/${parts[i] ?? ''}`;
+      if (ignoredBy(scopes, dir, true)) return false;
+    }
+    const own = scopeAt(dir);
+    if (own) scopes.push(own);
+    return !ignoredBy(scopes, rel, false);
+  };
+  return {
+    accepts,
+    forget: (gitignoreRel) => void cache.delete(gitignoreRel === '.gitignore' ? '' : gitignoreRel.slice(0, -'/.gitignore'.length)),
+  };
+}
+
+/** A predicate equivalent to the walker's rules for one path (see `createIgnoreMatcher`). */
+export async function loadIgnoreRules(root: string): Promise<(rel: string) => boolean> {
+  return createIgnoreMatcher(root).accepts;
 }

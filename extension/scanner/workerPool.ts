@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
 import { emptyFacts } from '../../core/model/entities';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
-import { PROGRESS_SLOTS, runParseJob, timedOutResult, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
+import { failedJobResult, PROGRESS_SLOTS, runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
 
 /**
  * A small pool of parse worker threads. Jobs go out in batches (fewer messages), idle workers take
@@ -25,6 +25,8 @@ export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
 export interface WorkerPoolOptions {
   /** Time budget of one job in milliseconds (default: `MALLARD_PARSE_TIMEOUT_MS`, else 10 s). */
   jobTimeoutMs?: number;
+  /** V8 heap limits of each worker (default: V8's own). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Finds the worker script: bundled JS next to the extension or CLI bundle, else the TS source (tsx). */
@@ -62,7 +64,15 @@ interface Slot {
 }
 
 /** A batch's outcome: results in job order, or the index of the job that overran its budget. */
-type BatchOutcome = { results: FileStepResult[]; millis: number[]; timedOut?: undefined } | { timedOut: number };
+type BatchOutcome = { results: FileStepResult[]; millis: number[]; failed?: undefined } | { failed: FailedJob };
+
+/** The job a batch stopped at: its index, the diagnostic to record for it, and the time it used. */
+interface FailedJob {
+  index: number;
+  code: 'parse-timeout' | 'parse-worker-crash';
+  message: string;
+  millis: number;
+}
 
 interface Pending {
   batchId: number;
@@ -86,6 +96,7 @@ export class WorkerPool {
 
   /** Time budget of one job in milliseconds. */
   readonly jobTimeoutMs: number;
+  private readonly resourceLimits: ResourceLimits | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   /** Number of jobs that overran their budget (for tests and benchmarks). */
   timeouts = 0;
@@ -93,6 +104,7 @@ export class WorkerPool {
   constructor(readonly size = defaultWorkerCount(), private readonly batchSize = 16, options: WorkerPoolOptions = {}) {
     const fromEnv = Number(process.env['MALLARD_PARSE_TIMEOUT_MS']);
     this.jobTimeoutMs = Math.max(1, options.jobTimeoutMs ?? (fromEnv > 0 ? fromEnv : DEFAULT_JOB_TIMEOUT_MS));
+    this.resourceLimits = options.resourceLimits;
     for (let i = 0; i < size; i++) {
       const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
       this.slots.push({ worker: this.spawn(progress), progress, seenSeq: 0, seenAt: 0 });
@@ -104,12 +116,12 @@ export class WorkerPool {
 
   private spawn(progress: Int32Array): Worker {
     const { file, execArgv } = resolveWorkerScript();
-    const worker = new Worker(file, { execArgv, workerData: { progress } });
+    const worker = new Worker(file, { execArgv, workerData: { progress }, ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}) });
     this.spawned++;
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
-    worker.on('error', () => this.onCrash(worker));
-    worker.on('exit', () => this.onCrash(worker));
+    worker.on('error', (err) => this.onCrash(worker, err.message));
+    worker.on('exit', (code) => this.onCrash(worker, `exit code ${code}`));
     for (const [key, ctx] of this.contexts) worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
     return worker;
   }
@@ -122,12 +134,22 @@ export class WorkerPool {
     else pending.resolve(this.runInline(pending.jobs));
   }
 
-  private onCrash(worker: Worker): void {
+  /**
+   * A worker died (e.g. its heap limit on a huge file). If it was inside a job, that job is blamed
+   * and the batch's others run again on the replacement; running the batch here instead could
+   * take this thread down with it. A worker that died before starting the batch is not a file's
+   * fault: the batch runs on this thread.
+   */
+  private onCrash(worker: Worker, reason: string): void {
     const slot = this.slots.find((s) => s.worker === worker);
     const pending = this.inflight.get(worker);
     this.inflight.delete(worker);
     if (slot && !this.disposed) slot.worker = this.spawn(slot.progress);
-    if (pending) pending.resolve(this.runInline(pending.jobs));
+    if (!pending) return;
+    if (slot && Atomics.load(slot.progress, 1) === pending.batchId) {
+      const message = `parse worker stopped while parsing this file (${reason}); the file's column lineage is skipped`;
+      pending.resolve({ failed: { index: Atomics.load(slot.progress, 2), code: 'parse-worker-crash', message, millis: 0 } });
+    } else pending.resolve(this.runInline(pending.jobs));
   }
 
   /** Checks every busy worker: one whose current job overran the budget is replaced. */
@@ -151,13 +173,14 @@ export class WorkerPool {
         slot.worker = this.spawn(slot.progress);
         void stuck.terminate();
         this.timeouts++;
-        pending.resolve({ timedOut: index });
+        const message = `parser timed out after ${Math.round(this.jobTimeoutMs / 100) / 10} s; the file's column lineage is skipped`;
+        pending.resolve({ failed: { index, code: 'parse-timeout', message, millis: this.jobTimeoutMs } });
       }
     }
   }
 
   private runInline(jobs: ParseJob[]): { results: FileStepResult[]; millis: number[] } {
-    // Only reached after a worker crash (not a time-out): the batch runs here once, unguarded.
+    // Only for a worker that died before starting its batch (or a pool without workers): unguarded.
     const millis: number[] = [];
     const results = jobs.map((job) => {
       const start = performance.now();
@@ -238,19 +261,21 @@ export class WorkerPool {
   }
 
   /**
-   * Runs one batch on a slot. When a job overruns, it gets a time-out result and the batch's other
-   * jobs run again on the replacement worker (results travel per batch, so finished ones were lost).
+   * Runs one batch on a slot. When a job overruns or kills its worker, it gets a diagnostic result
+   * and the batch's other jobs run again on the replacement worker (results travel per batch, so
+   * finished ones were lost with the worker).
    */
   private async runBatch(slot: Slot, jobs: ParseJob[]): Promise<{ results: FileStepResult[]; millis: number[] }> {
     const out = await this.dispatch(slot, jobs);
-    if (out.timedOut === undefined) return out;
-    const i = out.timedOut;
+    if (out.failed === undefined) return out;
+    const failed = out.failed;
+    const i = failed.index;
     const job = jobs[i];
     const others = jobs.filter((_, k) => k !== i);
     const rest = others.length > 0 ? await this.runBatch(slot, others) : { results: [], millis: [] };
     if (!job) return rest;
-    const results = [...rest.results.slice(0, i), timedOutResult(job, this.contexts, this.jobTimeoutMs), ...rest.results.slice(i)];
-    const millis = [...rest.millis.slice(0, i), this.jobTimeoutMs, ...rest.millis.slice(i)];
+    const results = [...rest.results.slice(0, i), failedJobResult(job, this.contexts, failed.code, failed.message), ...rest.results.slice(i)];
+    const millis = [...rest.millis.slice(0, i), failed.millis, ...rest.millis.slice(i)];
     return { results, millis };
   }
 

@@ -16,6 +16,12 @@ import { makeWorkspace, removeDir, tempStore } from './helpers';
 
 const HANG_SQL = `select ${'('.repeat(18)}1 +${')'.repeat(18)} from t\n`;
 const BUDGET_MS = 1200;
+/**
+ * The runaway parse also allocates: under the parse workers' default heap limit (96 MB) it dies of
+ * out-of-memory after ~2 s, which may come first. The time-out tests lift the limit; one test
+ * keeps a small one to check the crash path.
+ */
+const NO_HEAP_LIMIT = {};
 
 const sqlJob = (path: string, text: string): ParseJob => ({ kind: 'sql', path, text, dialect: 'postgresql' });
 const codes = (r: FileStepResult | undefined): string[] => r?.parsed.diagnostics.map((d) => d.code) ?? [];
@@ -24,7 +30,7 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
   this.timeout(60_000);
 
   it('terminates the stuck worker, records a located diagnostic, respawns and finishes the other jobs', async () => {
-    const pool = new WorkerPool(1, 16, { jobTimeoutMs: BUDGET_MS });
+    const pool = new WorkerPool(1, 16, { jobTimeoutMs: BUDGET_MS, resourceLimits: NO_HEAP_LIMIT });
     try {
       const jobs = [sqlJob('a.sql', 'select id from t1'), sqlJob('hang.sql', HANG_SQL), sqlJob('b.sql', 'select x, y from t2'), sqlJob('c.sql', 'create table t3 as select 1 as z')];
       const started = performance.now();
@@ -60,7 +66,7 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
       'models/slow.sql': `select ${'('.repeat(18)}1 +${')'.repeat(18)} from {{ ref('base') }}\n`,
     });
     const ctx = loadDbtProject(fs, '');
-    const pool = new WorkerPool(1, 16, { jobTimeoutMs: BUDGET_MS });
+    const pool = new WorkerPool(1, 16, { jobTimeoutMs: BUDGET_MS, resourceLimits: NO_HEAP_LIMIT });
     try {
       pool.setContext('k', ctx);
       const job = (path: string): ParseJob => ({ kind: 'dbt', contextKey: 'k', path, text: fs.read(path) ?? '', dialect: 'postgresql' });
@@ -72,6 +78,20 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
       assert.deepEqual(codes(slow), ['parse-timeout']);
       assert.equal(base?.kind, 'dbt');
       assert.deepEqual(codes(base), []);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  it('a job that kills its worker (heap limit) is blamed alone; the others still parse', async () => {
+    const pool = new WorkerPool(1, 16, { jobTimeoutMs: 60_000, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
+    try {
+      const results = await pool.run([sqlJob('a.sql', 'select id from t1'), sqlJob('hog.sql', HANG_SQL), sqlJob('b.sql', 'select x from t2')]);
+      const diag = results[1]?.parsed.diagnostics[0];
+      assert.deepEqual({ file: diag?.file, line: diag?.line, code: diag?.code }, { file: 'hog.sql', line: 1, code: 'parse-worker-crash' });
+      assert.match(diag?.message ?? '', /memory limit/);
+      assert.deepEqual([codes(results[0]), codes(results[2])], [[], []]);
+      assert.equal(pool.spawned, 2);
     } finally {
       await pool.dispose();
     }
@@ -90,7 +110,8 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
     const scanner = new WorkspaceScanner(store, { root: ws, git: false, workers: 1, inlineBelow: 0 });
     try {
       await scanner.scan();
-      const diags = store.diagnostics().filter((d) => d.code === 'parse-timeout');
+      // Whichever stops the runaway parse first (budget or the workers' heap limit), one diagnostic.
+      const diags = store.diagnostics().filter((d) => d.code === 'parse-timeout' || d.code === 'parse-worker-crash');
       assert.deepEqual(diags.map((d) => [d.file, d.line]), [['models/slow.sql', 1]]);
       assert.ok(store.getEntity('model.p.slow'), 'the timed-out model is still in the catalog');
       for (let i = 0; i < 10; i++) assert.ok(store.getEntity(`model.p.m${i}`), `m${i}`);

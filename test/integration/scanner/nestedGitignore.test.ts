@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WorkspaceScanner } from '../../../extension/scanner/scanner';
+import { watchWorkspace } from '../../../extension/scanner/watcher';
+import { createIgnoreMatcher, walkWorkspace } from '../../../extension/scanner/walker';
+import { makeWorkspace, removeDir, tempStore, writeFiles } from './helpers';
+
+/**
+ * Nested `.gitignore` files with git's semantics, in the walker and in the watcher's per-path
+ * predicate (real files): patterns relative to their folder, anchored patterns, negation across
+ * files (the deeper file wins), directory-only patterns, and dbt's `target/` (only the manifest).
+ */
+
+const FILES: Record<string, string> = {
+  '.gitignore': '*.tmp.sql\nscratch/\ntarget/\n',
+  'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\nmodel-paths: ['models']\n",
+  'models/.gitignore': '/local.sql\ndrafts/\n!keep.tmp.sql\ntemp.sql/\n',
+  'models/a.sql': 'select 1 as id\n',
+  'models/local.sql': 'select 2 as id\n',
+  'models/sub/local.sql': 'select 3 as id\n',
+  'models/x.tmp.sql': 'select 4 as id\n',
+  'models/keep.tmp.sql': 'select 5 as id\n',
+  'models/drafts/d.sql': 'select 6 as id\n',
+  'models/scratch/s2.sql': 'select 7 as id\n',
+  'models/temp.sql/inner.sql': 'select 8 as id\n',
+  'models/sub/temp.sql': 'select 9 as id\n',
+  'scratch/s.sql': 'select 10 as id\n',
+  'other/.gitignore': '*.sql\n!keep/\n',
+  'other/o.sql': 'select 11 as id\n',
+  'other/o.yml': 'a: 1\n',
+  'other/deeper/.gitignore': '!again.sql\n',
+  'other/deeper/again.sql': 'select 12 as id\n',
+  'other/deeper/not.sql': 'select 13 as id\n',
+  'target/manifest.json': '{"nodes": {}}',
+  'target/compiled/p/models/a.sql': 'select 1 as id\n',
+  'dbt_packages/pkg/dbt_project.yml': "name: pkg\nversion: '1.0'\nconfig-version: 2\n",
+};
+
+const WALKED = [
+  'dbt_packages/pkg/dbt_project.yml',
+  'dbt_project.yml',
+  'models/a.sql',
+  'models/keep.tmp.sql',
+  'models/sub/local.sql',
+  'models/sub/temp.sql',
+  'other/deeper/again.sql',
+  'other/o.yml',
+  'target/manifest.json',
+];
+
+/** Every file under `dir`, workspace-relative. */
+function allFiles(dir: string, rel = ''): string[] {
+  return readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    return e.isDirectory() ? allFiles(dir, r) : [r];
+  });
+}
+
+describe('nested .gitignore (walker and watcher, real files)', function () {
+  this.timeout(60_000);
+
+  it('the walker applies every .gitignore with git precedence', async () => {
+    const root = makeWorkspace(FILES);
+    try {
+      const walked = (await walkWorkspace(root, { stable: { quietMs: 0, intervalMs: 10 } })).map((f) => f.path);
+      assert.deepEqual(walked, WALKED);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it("the watcher's per-path predicate agrees with the walk on every file", async () => {
+    const root = makeWorkspace(FILES);
+    try {
+      const matcher = createIgnoreMatcher(root);
+      const relevant = allFiles(root).filter((f) => /\.(sql|ya?ml|md|csv|json)$/.test(f)).sort();
+      assert.deepEqual(relevant.filter((f) => matcher.accepts(f)), WALKED);
+      // A changed .gitignore applies once its cached rules are forgotten (the watcher does this on its event).
+      writeFileSync(path.join(root, 'models/.gitignore'), 'drafts/\n');
+      assert.equal(matcher.accepts('models/local.sql'), false);
+      matcher.forget('models/.gitignore');
+      assert.equal(matcher.accepts('models/local.sql'), true);
+      assert.equal(matcher.accepts('models/drafts/d.sql'), false);
+    } finally {
+      removeDir(root);
+    }
+  });
+
+  it('the watcher skips files a nested .gitignore excludes and applies the rest', async () => {
+    const root = makeWorkspace(FILES);
+    const { store, dir } = tempStore();
+    const scanner = new WorkspaceScanner(store, { root, git: false, workers: 0 });
+    const watcher = watchWorkspace(scanner, {}, { stable: { intervalMs: 20 } });
+    try {
+      await scanner.scan();
+      await watcher.ready;
+      assert.ok(store.getEntity('model.p.a'));
+      assert.equal(store.getEntity('model.p.d'), undefined);
+      writeFiles(root, { 'models/drafts/d2.sql': 'select 1 as id\n', 'models/fresh.sql': 'select 1 as id\n', 'models/sub/zz.tmp.sql': 'select 1 as id\n' });
+      for (let i = 0; i < 100 && !store.getEntity('model.p.fresh'); i++) await new Promise((r) => setTimeout(r, 50));
+      await watcher.idle();
+      assert.ok(store.getEntity('model.p.fresh'), 'a file the rules allow is applied');
+      assert.equal(store.getEntity('model.p.d2'), undefined, 'ignored by models/.gitignore');
+      assert.equal(store.getEntity('model.p.zz.tmp'), undefined, 'ignored by the root .gitignore');
+      assert.equal(store.getFile('models/drafts/d2.sql'), undefined);
+
+      // Editing a nested .gitignore re-applies the rules to files already on disk, both ways.
+      writeFileSync(path.join(root, 'models/.gitignore'), 'a.sql\n!keep.tmp.sql\n');
+      for (let i = 0; i < 100 && store.getEntity('model.p.a'); i++) await new Promise((r) => setTimeout(r, 50));
+      await watcher.idle();
+      assert.ok(store.getFile('models/local.sql'), 'no longer ignored: added');
+      assert.ok(store.getEntity('model.p.d2'), 'drafts/ no longer ignored: added');
+      assert.equal(store.getEntity('model.p.a'), undefined, 'now ignored: removed');
+      assert.equal(store.getFile('models/a.sql'), undefined);
+    } finally {
+      await watcher.dispose();
+      await scanner.dispose();
+      store.close();
+      removeDir(root);
+      removeDir(dir);
+    }
+  });
+});

@@ -34,6 +34,9 @@ export interface NodeIdentity {
 
 const ADAPTER_PARENTS: Record<string, string[]> = { redshift: ['postgres'], duckdb: ['postgres'], materialize: ['postgres'], databricks: ['spark'] };
 
+/** `RenderSession.relationOf` results per context object (dropped with the context). */
+const relationMemos = new WeakMap<DbtProjectContext, Map<string, RelationParts | undefined>>();
+
 /** Parsed macro files, cached per context hash (parsing every macro file for every model would dominate). */
 const macroCache = new Map<string, { project: string; tpl: Template; error?: JinjaError }[]>();
 
@@ -65,7 +68,6 @@ export class RenderSession {
   readonly packageScopes = new Map<string, Scope>();
   readonly idx: DbtIndex;
   private readonly builtins = staticBuiltins();
-  private readonly relationMemo = new Map<string, RelationParts | undefined>();
 
   constructor(
     readonly ctx: DbtProjectContext,
@@ -262,13 +264,16 @@ export class RenderSession {
   }
 
   /**
-   * Where node `id` is built (dbt's relation naming; see relationNames.ts), memoized per session:
-   * a model often refs the same upstream several times, and the root overrides are Jinja calls.
+   * Where node `id` is built (dbt's relation naming; see relationNames.ts). A pure function of the
+   * context, memoized per context: many models ref the same upstreams, and the root overrides are
+   * Jinja calls.
    */
   relationOf(id: string): RelationParts | undefined {
-    if (this.relationMemo.has(id)) return this.relationMemo.get(id);
+    let memo = relationMemos.get(this.ctx);
+    if (!memo) relationMemos.set(this.ctx, (memo = new Map()));
+    if (memo.has(id)) return memo.get(id);
     const parts = nodeRelation(this.ctx, this.idx, id, (name, args) => this.callRootMacro(name, args), (fields) => obj({ ...fields, config: fromPlain(fields.config) }));
-    this.relationMemo.set(id, parts);
+    memo.set(id, parts);
     return parts;
   }
 

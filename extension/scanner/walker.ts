@@ -224,8 +224,3 @@ export function createIgnoreMatcher(root: string): IgnoreMatcher {
     forget: (gitignoreRel) => void cache.delete(gitignoreRel === '.gitignore' ? '' : gitignoreRel.slice(0, -'/.gitignore'.length)),
   };
 }
-
-/** A predicate equivalent to the walker's rules for one path (see `createIgnoreMatcher`). */
-export async function loadIgnoreRules(root: string): Promise<(rel: string) => boolean> {
-  return createIgnoreMatcher(root).accepts;
-}

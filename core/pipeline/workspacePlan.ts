@@ -1,4 +1,6 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
+import { indexOf } from '../dbt/contextIndex';
+import { scanInlineRelationConfig } from '../dbt/relationNames';
 import type { Diagnostic } from '../model/entities';
 import type { Dialect, FileSource } from './contracts';
 import { discoverWorkspace, isInside } from './discover';
@@ -90,6 +92,16 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
     else if (previous) plan.manifest = previous;
   }
   return { plan, diagnostics: [] };
+}
+
+/**
+ * True when an edit of node files changes where one of them is built (a literal `config(alias=…,
+ * schema=…, database=…)`): refs to it in other models render that relation, so the project must be
+ * re-planned (its context hash changes) rather than re-rendering the edited files alone.
+ */
+export function relationConfigChanged(project: DbtProjectPlan, fs: FileSource, paths: readonly string[]): boolean {
+  const known = indexOf(project.ctx).inlineConfigs;
+  return paths.some((p) => JSON.stringify(scanInlineRelationConfig(fs.read(p) ?? '')) !== JSON.stringify(known[p] ?? {}));
 }
 
 /**

@@ -205,7 +205,11 @@ export function createIgnoreMatcher(root: string): IgnoreMatcher {
     if (!isRelevantPath(rel)) return false;
     const parts = rel.split('/');
     if (parts.some((s) => NEVER_IGNORED.has(s))) return true;
-    if (isManifestPath(rel)) return existsSync(path.join(root, rel.slice(0, -MANIFEST.length), 'dbt_project.yml'));
+    // In a dbt project's target/ only the manifest counts (git-ignored or not), as in the walk.
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (parts[i] !== 'target' || !existsSync(path.join(root, ...parts.slice(0, i), 'dbt_project.yml'))) continue;
+      return i === parts.length - 2 && parts[i + 1] === 'manifest.json';
+    }
     // Top-down like the walk: a folder's rules apply below it, and an ignored folder hides everything.
     const scopes: IgnoreScope[] = [];
     let dir = '';

@@ -35,6 +35,13 @@ const FILES: Record<string, string> = {
   'target/manifest.json': '{"nodes": {}}',
   'target/compiled/p/models/a.sql': 'select 1 as id\n',
   'dbt_packages/pkg/dbt_project.yml': "name: pkg\nversion: '1.0'\nconfig-version: 2\n",
+  // A second dbt project whose target/ is not git-ignored: still only its manifest is listed.
+  'sub/dbt_project.yml': "name: sub\nversion: '1.0'\nconfig-version: 2\n",
+  'sub/target/manifest.json': '{"nodes": {}}',
+  'sub/target/run/sub/x.sql': 'select 1\n',
+  'sub/target/run_results.json': '{}',
+  // Not a dbt project: the root's `target/` pattern (any depth) applies as usual.
+  'plain/target/out.sql': 'select 1\n',
 };
 
 const WALKED = [
@@ -46,6 +53,8 @@ const WALKED = [
   'models/sub/temp.sql',
   'other/deeper/again.sql',
   'other/o.yml',
+  'sub/dbt_project.yml',
+  'sub/target/manifest.json',
   'target/manifest.json',
 ];
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EntityKind } from '../../core/model/entities';
 import type { EntitySummary } from '../catalog/catalogTypes';
+import { entityDescription, entityLabel, entityTooltip } from './entityLabels';
 import { kindIcon } from './kindIcons';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -113,13 +114,12 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
 
   private entityItem(entity: EntitySummary): vscode.TreeItem {
     const full = this.catalog()?.store.getEntity(entity.id);
-    const item = new vscode.TreeItem(full?.version ? `${entity.name} v${full.version}` : entity.name, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(entityLabel(entity.name, full), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = entity.id;
-    const tags = full?.tags.map((t) => `#${t}`).join(' ') ?? '';
-    const summary = (full?.description ?? '').split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
-    item.description = [tags, summary].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(`**${entity.name}** (${entity.kind})\n\n${full?.description ?? ''}\n\n\`${entity.path}\``);
-    item.iconPath = new vscode.ThemeIcon(kindIcon(entity.kind));
+    item.description = entityDescription(full);
+    item.tooltip = new vscode.MarkdownString(entityTooltip(entity, full));
+    // A disabled node keeps its kind icon, greyed, next to the "disabled" description.
+    item.iconPath = full?.disabled ? new vscode.ThemeIcon(kindIcon(entity.kind), new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(kindIcon(entity.kind));
     item.contextValue = 'mallard.entity';
     item.command = { command: 'mallard.openEntity', title: 'Open File', arguments: [entity.id] };
     return item;

@@ -174,5 +174,18 @@ export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefin
     }, 250);
   };
   disposables.push({ dispose: () => timer && clearTimeout(timer) });
+  // VS Code schedules a CodeLens request when an editor opens and cancels it if the editor text
+  // loses focus before the request's debounce ends (a workbench hover, a quick pick closing, a
+  // webview taking focus); it then asks again only on refocus, an edit or this provider's change
+  // event. Without this, a model opened while the pointer rested on a Catalog row never got its
+  // lens. A change event after an editor shows up reschedules the request without needing focus.
+  disposables.push(
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor && vscode.languages.match(SELECTOR, editor.document) > 0) refresh();
+    }),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => {
+      if (editors.some((e) => vscode.languages.match(SELECTOR, e.document) > 0)) refresh();
+    }),
+  );
   return { disposables, refresh };
 }

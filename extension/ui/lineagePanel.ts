@@ -62,6 +62,8 @@ export class LineagePanels implements vscode.Disposable {
   private ready = false;
   private rootId: string | undefined;
   private pendingColumn: string | undefined;
+  /** A file whose lineage was asked for before the scan reached it; shown as soon as it is stored. */
+  private waitingFor: string | undefined;
   /** Built on first use after each catalog change. */
   private adjacency: Adjacency | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -71,6 +73,8 @@ export class LineagePanels implements vscode.Disposable {
     private readonly catalog: () => WorkspaceCatalog | undefined,
     private readonly config: () => MallardConfig,
     private readonly logger: Logger,
+    /** True until the first scan of the catalog has finished. */
+    private readonly scanning: () => boolean = () => false,
   ) {}
 
   registerCommands(): vscode.Disposable[] {
@@ -81,6 +85,7 @@ export class LineagePanels implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         const catalog = this.catalog();
         if (!this.panel || !editor || !catalog) return;
+        if (this.waitingFor) this.waitingFor = editor.document.uri.fsPath;
         const id = targetEntity(catalog, undefined);
         if (id && id !== this.rootId) this.show(id, undefined, false);
       }),
@@ -90,6 +95,17 @@ export class LineagePanels implements vscode.Disposable {
   private showFor(arg: unknown, column?: string): void {
     const catalog = this.catalog();
     const id = catalog && targetEntity(catalog, arg);
+    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (!id && arg === undefined && file && this.scanning()) {
+      // The first scan has not reached this file yet: open the panel now and draw the graph the
+      // moment the model is stored, instead of refusing while the user waits for a progress bar.
+      this.logger.info(`Timeline: lineage requested for ${file} before the scan stored it`);
+      this.waitingFor = file;
+      this.rootId = undefined;
+      this.openPanel(true);
+      if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
+      return;
+    }
     if (!catalog || !id) {
       void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to show its lineage.');
       return;
@@ -115,8 +131,15 @@ export class LineagePanels implements vscode.Disposable {
 
   /** Shows (or re-centres) the lineage panel on `entityId`, optionally in column mode. */
   show(entityId: string, column?: string, reveal = true): void {
+    this.logger.info(`Timeline: lineage requested for ${entityId}`);
     this.rootId = entityId;
     this.pendingColumn = column;
+    this.waitingFor = undefined;
+    if (this.openPanel(reveal) && this.ready) this.sendRoot();
+  }
+
+  /** Creates the panel, or reveals it when asked; true when it already existed. */
+  private openPanel(reveal: boolean): boolean {
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('mallard.lineage', 'Mallard Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
       this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'webviews', 'media', 'mallard.svg');
@@ -128,17 +151,34 @@ export class LineagePanels implements vscode.Disposable {
         this.ready = false;
       }, undefined, this.disposables);
       this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'lineage', 'Mallard Lineage');
-    } else {
-      // Following the editor must not cover it, so only explicit requests reveal the panel.
-      if (reveal) this.panel.reveal(undefined, true);
-      if (this.ready) this.sendRoot();
+      this.logger.info('Timeline: lineage panel created');
+      return false;
     }
+    // Following the editor must not cover it, so only explicit requests reveal the panel.
+    if (reveal) this.panel.reveal(undefined, true);
+    return true;
   }
 
   /** The catalog changed: re-send the current root so the graph reflects it. */
   catalogChanged(): void {
     this.adjacency = undefined;
-    if (this.panel && this.ready && this.rootId) this.sendRoot();
+    if (this.waitingFor) this.resolveWaiting();
+    else if (this.panel && this.ready && this.rootId) this.sendRoot();
+  }
+
+  /** Shows the lineage of the file asked for during the first scan once it is stored (or says why not). */
+  private resolveWaiting(): void {
+    const catalog = this.catalog();
+    const file = this.waitingFor;
+    if (!catalog || !file || !this.panel) return;
+    const rel = catalog.relative(file);
+    const id = rel ? catalog.entitiesIn(rel).find((e) => e.kind !== 'docBlock' && e.kind !== 'macro')?.id : undefined;
+    if (id) {
+      this.show(id, undefined, false);
+    } else if (!this.scanning()) {
+      this.waitingFor = undefined;
+      if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'This file defines no model, seed, snapshot or source in the catalog.' });
+    }
   }
 
   private post(message: LineageHostMessage): void {
@@ -150,9 +190,13 @@ export class LineagePanels implements vscode.Disposable {
     if (!catalog || !this.rootId) return;
     const entity = catalog.store.getEntity(this.rootId);
     this.panel && (this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`);
+    const started = performance.now();
     this.adjacency ??= readAdjacency(catalog);
+    const adjacencyMs = performance.now() - started;
     this.session = new GraphSession(storeReader(catalog, this.adjacency), this.config().maxGraphNodes);
-    this.post({ type: 'notify', event: 'graph', page: this.session.open(this.rootId) });
+    const page = this.session.open(this.rootId);
+    this.post({ type: 'notify', event: 'graph', page });
+    this.logger.info(`Timeline: lineage graph sent (${page.nodes.length} nodes) in ${(performance.now() - started).toFixed(0)} ms (adjacency ${adjacencyMs.toFixed(0)} ms)`);
     if (this.pendingColumn) {
       this.post({ type: 'notify', event: 'selectColumn', nodeId: this.rootId, column: this.pendingColumn });
       this.pendingColumn = undefined;
@@ -171,7 +215,9 @@ export class LineagePanels implements vscode.Disposable {
         return;
       }
       this.ready = true;
-      this.sendRoot();
+      this.logger.info('Timeline: lineage webview ready');
+      if (this.waitingFor) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
+      else this.sendRoot();
       return;
     }
     if (message.type === 'request') {

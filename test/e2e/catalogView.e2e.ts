@@ -58,7 +58,30 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
       return models.length >= expected.length ? models : undefined;
     });
     assert.deepEqual([...rows].sort(), [...expected].sort());
+    // A model disabled with config(enabled=false) stays listed, marked "disabled".
+    const disabled = store.listEntities({ kind: 'model', limit: 1000 }).items.filter((e) => store.getEntity(e.id)?.disabled).map((e) => e.name);
+    assert.deepEqual(disabled, ['legacy_orders'], 'the sample disables exactly legacy_orders');
+    const pane = session.page.locator('.pane', { has: session.page.locator('.pane-header', { hasText: 'Catalog' }) });
+    const descriptions = await pane.locator('.monaco-list-row').evaluateAll((els) =>
+      els.map((el) => ({ name: el.querySelector('.label-name')?.textContent ?? '', description: el.querySelector('.label-description')?.textContent ?? '' })),
+    );
+    const marked = descriptions.filter((r) => /^disabled\b/.test(r.description)).map((r) => r.name);
+    assert.deepEqual(marked, disabled);
     await session.screenshot('catalog-tree');
+  });
+
+  it('the CodeLens on the first model opened shows the catalog counts', async function () {
+    // The very first editor of the session, opened while the pointer still rests on a Catalog row
+    // (its hover took the focus from the new editor, and VS Code dropped the pending CodeLens
+    // request until the provider announced a change; see editorFeatures.ts).
+    await session.openFile('models/marts/orders.sql');
+    const up = store.modelLineage(ORDERS, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
+    const down = store.modelLineage(ORDERS, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
+    assert.equal(up, truth.upstream[ORDERS]?.length, 'the catalog agrees with the hand-checked upstream count');
+    const lens = session.page.locator('.codelens-decoration', { hasText: 'upstream' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').split('|')[0]?.trim(), `${up} upstream · ${down} downstream`);
+    await session.screenshot('codelens');
   });
 
   it('Show Lineage renders exactly the catalog closure of the model', async function () {
@@ -118,19 +141,6 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     await session.screenshot('hover');
   });
 
-  it('the CodeLens on a model shows the catalog counts', async function () {
-    // Runs after the lineage scenarios: in code-server the first editor opened right after the
-    // tree scenario sometimes never asks for CodeLens (see the report); later editors always do.
-    await session.openFile('models/marts/orders.sql');
-    const up = store.modelLineage(ORDERS, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
-    const down = store.modelLineage(ORDERS, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
-    assert.equal(up, truth.upstream[ORDERS]?.length, 'the catalog agrees with the hand-checked upstream count');
-    const lens = session.page.locator('.codelens-decoration', { hasText: 'upstream' }).first();
-    await lens.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal((await lens.innerText()).replace(/\s+/g, ' ').split('|')[0]?.trim(), `${up} upstream · ${down} downstream`);
-    await session.screenshot('codelens');
-  });
-
   it('Search Catalog finds a column', async function () {
     await session.page.keyboard.press('Escape');
     await session.runCommand('Mallard: Search Catalog');
@@ -169,4 +179,23 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     assert.match(label, new RegExp(`\\b${diagnostic.line}\\b.*\\b${diagnostic.column}\\b|Ln ${diagnostic.line}, Col ${diagnostic.column}`));
     await session.screenshot('diagnostic');
   });
+  // Last: in one run the next scenario's Quick Open input stayed inert after this one (cause not
+  // investigated; the walkthrough editor keeps the focus), so nothing runs after it.
+  it('the walkthrough opens, lists its steps, and a step link runs its command', async function () {
+    await session.runCommand('Welcome: Open Walkthrough...');
+    await session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Mallard' }).first().click();
+    const steps = session.page.locator('button.getting-started-step');
+    await steps.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { contributes: { walkthroughs: { steps: { id: string; title: string }[] }[] } };
+    const declared = pkg.contributes.walkthroughs[0]?.steps ?? [];
+    const titles = await steps.evaluateAll((els) => els.map((el) => el.querySelector('.step-title')?.textContent?.trim() ?? ''));
+    assert.deepEqual(titles, declared.map((st) => st.title));
+    // Expand the catalog step and follow its command link: the Search Catalog quick pick opens.
+    await session.page.locator('button.getting-started-step[data-step-id$="catalog"]').click();
+    await session.page.locator('.getting-started-step[data-step-id$="catalog"] .monaco-button', { hasText: 'Search Catalog' }).first().click();
+    await session.page.locator('.quick-input-widget input[placeholder^="Search models, sources, columns"]').waitFor({ state: 'visible', timeout: 15_000 });
+    await session.screenshot('walkthrough');
+    await session.page.keyboard.press('Escape');
+  });
+
 });

@@ -90,8 +90,10 @@ export class VsCodeSession {
     private readonly server: ChildProcess,
     private readonly root: string,
     private readonly serverLog: string[],
-    /** `Date.now()` when the browser started loading the workbench (benchmarks measure from here). */
+    /** `Date.now()` when the browser started loading the workbench. */
     readonly openedAt: number,
+    /** `Date.now()` when the workbench DOM (`.monaco-workbench`) was loaded: "window open" in benchmarks. */
+    readonly workbenchReadyAt: number,
   ) {}
 
   /** Process id of code-server, whose child processes include the extension host. */
@@ -138,7 +140,8 @@ export class VsCodeSession {
     const openedAt = Date.now();
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt);
+    const workbenchReadyAt = Date.now();
+    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt, workbenchReadyAt);
   }
 
   /** Runs a command through the command palette by its exact title, e.g. `Mallard: Show Log`. */
@@ -239,6 +242,21 @@ export class VsCodeSession {
     const logs = path.join(this.userDataDir, 'logs');
     const found = findFiles(logs, (f) => /[\\/]Mallard\.log$/.test(f));
     return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+  }
+
+  /**
+   * Lines of the Mallard log with their time (`Date.now()` scale). The log channel stamps every line
+   * with the local wall-clock time of the extension host, which runs on this machine.
+   */
+  mallardLogLines(): { at: number; level: string; message: string }[] {
+    const out: { at: number; level: string; message: string }[] = [];
+    for (const line of this.mallardLog().split('\n')) {
+      const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) \[(\w+)\] (.*)$/.exec(line);
+      if (!m) continue;
+      const [, y, mo, d, h, mi, sec, ms, level = '', message = ''] = m;
+      out.push({ at: new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(ms)).getTime(), level, message });
+    }
+    return out;
   }
 
   /** Saves a full-page screenshot into test-artifacts/e2e/<name>.png and returns its path. */

@@ -2,6 +2,7 @@ import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
 import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type ColumnGraph, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand } from './protocol';
 import { renderGraph, toMermaid } from './render';
 import { LINEAGE_CSS } from './styles';
+import { centreOn, zoomScale, type ZoomMode } from './zoom';
 
 /**
  * The lineage webview: keeps the nodes the host has sent, draws them, and asks for more through
@@ -17,6 +18,7 @@ let selected: string | undefined;
 let columns: ColumnGraph | undefined;
 let includeIndirect = false;
 let matches = new Set<string>();
+let zoomMode: ZoomMode = 'readable';
 
 addStyle(LINEAGE_CSS);
 const search = h('input', { type: 'search', id: 'search', placeholder: 'Find in graph…', 'aria-label': 'Find in graph' });
@@ -26,6 +28,8 @@ const toolbar = h(
   { class: 'toolbar' },
   search,
   h('label', {}, indirect, ' indirect column edges'),
+  h('button', { id: 'zoom-fit', title: 'Fit the whole graph (f)' }, 'Fit'),
+  h('button', { id: 'zoom-readable', title: 'Readable zoom centred on the focused node (0)' }, '100%'),
   h('button', { id: 'export-svg' }, 'SVG'),
   h('button', { id: 'export-png' }, 'PNG'),
   h('button', { id: 'export-mermaid' }, 'Mermaid'),
@@ -54,16 +58,36 @@ function applyPage(page: GraphPage): void {
   }
   edges = edges.concat(page.edges);
   draw();
+  if (page.reset) centreOnRoot();
   renderDetails();
+}
+
+/** Scrolls the canvas so the focused (root) node is in the middle of the panel. */
+function centreOnRoot(): void {
+  const svg = canvas.querySelector('svg');
+  const root = canvas.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(rootId)}"]`);
+  if (!svg || !root) return;
+  const box = root.getBoundingClientRect();
+  const origin = svg.getBoundingClientRect();
+  const point = { x: box.left - origin.left + box.width / 2, y: box.top - origin.top + box.height / 2 };
+  const { left, top } = centreOn(point, { width: origin.width, height: origin.height }, { width: canvas.clientWidth, height: canvas.clientHeight });
+  canvas.scrollLeft = left;
+  canvas.scrollTop = top;
+}
+
+function setZoom(mode: ZoomMode): void {
+  zoomMode = mode;
+  draw();
+  if (mode === 'readable') centreOnRoot();
 }
 
 function draw(scrollToSelection = false): void {
   const started = performance.now();
   const svg = renderGraph({ rootId, nodes, edges, selected, columns, matches });
-  // Shrink a graph that does not fit, down to a legible 40 %; larger graphs scroll instead.
   const width = svg.width.baseVal.value;
   const height = svg.height.baseVal.value;
-  const scale = Math.max(0.4, Math.min(1, (canvas.clientWidth - 8) / width, (canvas.clientHeight - 8) / height));
+  const scale = zoomScale(zoomMode, { width, height }, { width: canvas.clientWidth - 8, height: canvas.clientHeight - 8 });
+  canvas.dataset.zoom = `${zoomMode}:${scale.toFixed(3)}`;
   svg.setAttribute('width', String(Math.round(width * scale)));
   svg.setAttribute('height', String(Math.round(height * scale)));
   canvas.replaceChildren(svg);
@@ -184,6 +208,8 @@ canvas.addEventListener('keydown', (event) => {
     select(move());
   } else if (event.key === 'Enter') {
     command({ type: 'command', command: 'openNode', nodeId: current.id });
+  } else if (event.key === 'f' || event.key === '0') {
+    setZoom(event.key === 'f' ? 'fit' : 'readable');
   } else if (event.key === '+' || event.key === '-') {
     void expand(current.id, event.key === '-' ? 'upstream' : 'downstream');
   }
@@ -231,6 +257,8 @@ function exportCss(): string {
   return `text{font:12px sans-serif;fill:${v('--vscode-editor-foreground')}} rect{fill:${v('--vscode-editor-background')};stroke:${v('--vscode-focusBorder')}} .edge{fill:none;stroke:${v('--vscode-editorLineNumber-foreground')}} .column-edge{fill:none;stroke:${v('--vscode-charts-blue')}}`;
 }
 
+document.getElementById('zoom-fit')?.addEventListener('click', () => setZoom('fit'));
+document.getElementById('zoom-readable')?.addEventListener('click', () => setZoom('readable'));
 for (const format of ['svg', 'png', 'mermaid'] as const) document.getElementById(`export-${format}`)?.addEventListener('click', () => exportAs(format));
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

@@ -10,13 +10,17 @@ import type { Dialect, ParsedSql } from './contracts';
  */
 
 /** Bump when the shape of `FileStepResult` or the way it is computed changes. */
-export const PIPELINE_VERSION = 1;
+export const PIPELINE_VERSION = 2;
 
 /** Result of the per-file step for a dbt node file. */
 export interface DbtFileResult {
   kind: 'dbt';
   node: DbtNodeResult;
-  /** `parseSql(node.rendered.lineageSql)`, diagnostics already shifted to source-file lines. */
+  /**
+   * `parseSql(node.rendered.lineageSql)`, diagnostics already shifted to source-file lines. The
+   * result keeps `lineageSql` empty: the parse consumed it, and it was the largest string of every
+   * cached and in-memory result (the compiled SQL, kept for display, is its twin).
+   */
   parsed: ParsedSql;
 }
 
@@ -78,5 +82,5 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
       diagnostics: parsed.diagnostics.map((d) => ({ ...d, line: d.line + offset, ...(d.endLine !== undefined ? { endLine: d.endLine + offset } : {}) })),
     };
   }
-  return { kind: 'dbt', node, parsed };
+  return { kind: 'dbt', node: { ...node, rendered: { ...node.rendered, lineageSql: '' } }, parsed };
 }

@@ -2,7 +2,7 @@ import type { FileStepResult } from '../../core/pipeline/fileStep';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { ParseJob } from './parseJobs';
-import type { Snapshot } from './snapshot';
+import { snapshotText, type Snapshot } from './snapshot';
 
 /**
  * Gets per-file step results for planned files: reuse the in-memory result when (hash, cache key)
@@ -63,6 +63,8 @@ export async function computeResults(
   table: ResultTable,
   plan: WorkspacePlan,
   snapshot: Snapshot,
+  /** Workspace root, to read texts the snapshot no longer holds. */
+  root: string,
   store: CatalogStore,
   run: JobRunner,
   call: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
@@ -90,7 +92,9 @@ export async function computeResults(
       outcome.cacheHits++;
       continue;
     }
-    misses.push({ file, hash: entry.hash, job: file.job(entry.text) });
+    const text = snapshotText(root, file.path, entry);
+    if (text === undefined) continue;
+    misses.push({ file, hash: entry.hash, job: file.job(text) });
   }
   if (misses.length > 0) {
     const ran = await run(misses.map((m) => m.job), plan, call);

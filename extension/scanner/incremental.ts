@@ -3,12 +3,12 @@ import { emptyFacts, type Facts } from '../../core/model/entities';
 import { assembleWorkspace, PLAIN_SQL_UNIT, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { ownerOfId, partitionOwned } from '../../core/pipeline/ownership';
 import { append } from '../../core/pipeline/topo';
-import { effectiveConfig, planDbtProject, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
 import { computeResults } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
 import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
-import { readSnapshotFile, snapshotFileSource } from './snapshot';
+import { readSnapshotFile, releaseTexts, snapshotFileSource } from './snapshot';
 import { isRelevantPath } from './walker';
 
 /**
@@ -117,7 +117,8 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       const inside = changed.filter((p) => isInside(p, project.root) && !plan.dbt.some((o) => o.root.length > project.root.length && isInside(o.root, project.root) && isInside(p, o.root)));
       if (inside.length === 0) return;
       affected.add(project.root);
-      const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p));
+      // A model edit that moves its relation (in-file alias/schema/database) changes how refs to it render.
+      const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p)) && !relationConfigChanged(project, fs, inside);
       if (nodeOnly) return;
       plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest).plan;
       fullDiff.add(project.root);
@@ -134,7 +135,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     }
   }
   lap('plan');
-  const outcome = await computeResults(state.table, plan, state.snapshot, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
+  const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
   report.parsed = outcome.parsed;
   const candidates = new Set<OwnerKey>();
   for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);
@@ -170,6 +171,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     for (const w of outcome.cacheWrites) store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
     store.setMeta(SIGNATURE_KEY, signature);
   });
+  releaseTexts(state.snapshot);
   lap('write');
   report.phases = phases;
   report.replacedEntities = delta.entityIds;

@@ -14,7 +14,7 @@ import { runParseJob } from './parseJobs';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
 import type { ScanCallOptions, ScannerOptions, ScanPhase, ScanReport, UpdateReport } from './scanTypes';
-import { readSnapshot, sha1, snapshotFileSource, type Snapshot } from './snapshot';
+import { readSnapshot, releaseTexts, sha1, snapshotFileSource, type Snapshot } from './snapshot';
 import { walkWorkspace } from './walker';
 import { WorkerPool } from './workerPool';
 
@@ -192,7 +192,7 @@ export class WorkspaceScanner {
     };
     phaseDone('plan');
     const table: ResultTable = { results: new Map(), keys: new Map() };
-    const outcome = await computeResults(table, plan, snapshot, this.store, this.runJobs, {
+    const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
       ...(signal ? { signal } : {}),
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });
@@ -222,6 +222,7 @@ export class WorkspaceScanner {
     phaseDone('write');
     const signatures = signGroups(groupByOwner(facts));
     phaseDone('sign');
+    releaseTexts(snapshot);
     this.state = { snapshot, plan, table, memos, units, signatures, git };
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });

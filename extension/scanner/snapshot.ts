@@ -12,7 +12,11 @@ import type { WalkedFile } from './walker';
 
 /** One file of the snapshot. */
 export interface SnapshotFile {
-  text: string;
+  /**
+   * The text as read. Dropped (`releaseTexts`) once a pass is done: a warm scanner keeps only hashes,
+   * and the few files a later update needs are read again (`snapshotText`).
+   */
+  text?: string;
   /** sha1 of the bytes, hex. */
   hash: string;
   size: number;
@@ -58,6 +62,25 @@ export async function readSnapshot(root: string, files: readonly WalkedFile[], o
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** Drops the texts of a snapshot's files (5,000 models: ~10 MB of strings nobody reads again). */
+export function releaseTexts(snapshot: Snapshot): void {
+  for (const f of snapshot.values()) delete f.text;
+}
+
+/**
+ * The text of a snapshot file: the one read with the snapshot, else read again from disk. If the
+ * file changed since, the new text is returned; its watcher event is pending and will replace the
+ * entry (and whatever was derived under the old hash).
+ */
+export function snapshotText(root: string, rel: string, entry: SnapshotFile): string | undefined {
+  if (entry.text !== undefined) return entry.text;
+  try {
+    return readFileSync(path.join(root, rel), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A `FileSource` over a snapshot. Files outside the snapshot (e.g. git-ignored `target/manifest.json`)
  * are read from disk on demand, because dbt's own output is usually git-ignored.
@@ -68,7 +91,7 @@ export function snapshotFileSource(root: string, snapshot: Snapshot): FileSource
     list: () => (list ??= [...snapshot.keys()]),
     read: (rel) => {
       const hit = snapshot.get(rel);
-      if (hit) return hit.text;
+      if (hit) return snapshotText(root, rel, hit);
       if (!rel.endsWith('manifest.json') && !rel.endsWith('profiles.yml')) return undefined;
       try {
         return readFileSync(path.join(root, rel), 'utf8');

@@ -6,6 +6,7 @@ import type { DbtProjectContext } from '../../core/dbt/api';
 import { emptyFacts } from '../../core/model/entities';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
 import { failedJobResult, PROGRESS_SLOTS, runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
+import { PARSE_HEAP_LIMITS } from './scanResources';
 
 /**
  * A small pool of parse worker threads. Jobs go out in batches (fewer messages), idle workers take
@@ -25,7 +26,7 @@ export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
 export interface WorkerPoolOptions {
   /** Time budget of one job in milliseconds (default: `MALLARD_PARSE_TIMEOUT_MS`, else 10 s). */
   jobTimeoutMs?: number;
-  /** V8 heap limits of each worker (default: V8's own). */
+  /** V8 heap limits of each worker (default: the parse workers' limits). */
   resourceLimits?: ResourceLimits;
 }
 
@@ -116,7 +117,7 @@ export class WorkerPool {
 
   private spawn(progress: Int32Array): Worker {
     const { file, execArgv } = resolveWorkerScript();
-    const worker = new Worker(file, { execArgv, workerData: { progress }, ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}) });
+    const worker = new Worker(file, { execArgv, workerData: { progress }, resourceLimits: this.resourceLimits ?? PARSE_HEAP_LIMITS });
     this.spawned++;
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MallardConfig } from '../config';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
+import { SCAN_HEAP_LIMITS, scaledHeapLimits, type HeapLimits } from '../scanner/scanResources';
 import type { ScanProgress } from '../scanner/scanTypes';
 import type { Logger } from './logger';
 import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
@@ -19,9 +20,12 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
  */
 export class WorkspaceCatalog {
   readonly store: CatalogStore;
-  private readonly worker: Worker;
+  private worker: Worker;
+  private readonly data: ScanWorkerData;
+  /** Multiplier of the worker's heap limits; doubles after an out-of-memory exit. */
+  private heapFactor = 1;
   private readonly listeners = new Set<() => void>();
-  private readonly pending = new Map<number, { resolve: (changed: boolean) => void; reject: (err: Error) => void; onProgress?: (p: ScanProgress) => void }>();
+  private readonly pending = new Map<number, { message: ToScanWorker; resolve: (changed: boolean) => void; reject: (err: Error) => void; onProgress?: (p: ScanProgress) => void }>();
   private nextId = 1;
   private byPath: Map<string, EntitySummary[]> | undefined;
   private disposed = false;
@@ -31,20 +35,44 @@ export class WorkspaceCatalog {
     readonly root: string,
     config: MallardConfig,
     private readonly logger: Logger,
+    /** The worker's starting heap limits (tests give small ones). */
+    private readonly heapLimits: HeapLimits = SCAN_HEAP_LIMITS,
   ) {
     const dir = path.join(root, '.mallard');
     mkdirSync(dir, { recursive: true });
     const catalogFile = path.join(dir, 'catalog.db');
     // Opening here first creates and migrates the file before the worker connects to it.
     this.store = CatalogStore.open(catalogFile);
-    const data: ScanWorkerData = { root, catalogFile, config };
-    this.worker = new Worker(workerScript(), { workerData: data });
-    this.worker.on('message', (m: FromScanWorker) => this.receive(m));
-    this.worker.on('error', (err) => {
+    this.data = { root, catalogFile, config };
+    this.worker = this.startWorker();
+  }
+
+  /**
+   * Starts the scan worker under the scanner's heap limits (`SCAN_HEAP_LIMITS`, times `heapFactor`).
+   * If it runs out of memory (a workspace bigger than the limits were measured for), it is started
+   * again with twice the heap, up to 8×, and the requests it had not answered are sent again: a
+   * scan is a pure function of the files, so repeating one is safe.
+   */
+  private startWorker(): Worker {
+    const { file, execArgv } = workerScript();
+    const worker = new Worker(file, { workerData: this.data, execArgv, resourceLimits: scaledHeapLimits(this.heapLimits, this.heapFactor) });
+    worker.on('message', (m: FromScanWorker) => this.receive(m));
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY' && !this.disposed && this.heapFactor < 8) {
+        this.heapFactor *= 2;
+        this.logger.warn(`The scan worker ran out of memory; restarting it with a ${scaledHeapLimits(this.heapLimits, this.heapFactor).maxOldGenerationSizeMb} MB heap.`);
+        this.worker = this.startWorker();
+        const resend = [...this.pending.values()].map((p) => p.message);
+        // The watcher lives in the worker and starts after its first scan.
+        if (!resend.some((m) => m.type === 'scan')) void this.scan().catch((e: unknown) => this.logger.error(e instanceof Error ? e : String(e)));
+        for (const m of resend) this.worker.postMessage(m);
+        return;
+      }
       this.logger.error(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     });
+    return worker;
   }
 
   /** Registers a listener called after every scan or incremental update that changed something. */
@@ -87,9 +115,10 @@ export class WorkspaceCatalog {
   private request(message: WithoutId<Extract<ToScanWorker, { id: number }>>, onProgress?: (p: ScanProgress) => void): Promise<boolean> {
     if (this.disposed) return Promise.reject(new Error('The catalog is closed'));
     const id = this.nextId++;
+    const full = { ...message, id } as ToScanWorker;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ ...message, id } as ToScanWorker);
+      this.pending.set(id, { message: full, resolve, reject, onProgress });
+      this.worker.postMessage(full);
     });
   }
 
@@ -151,8 +180,8 @@ export class WorkspaceCatalog {
   }
 }
 
-/** The bundled worker next to the extension bundle, else the TypeScript source (tests under tsx). */
-function workerScript(): string | URL {
+/** The bundled worker next to the extension bundle, else the TypeScript source (tests, under tsx's loader). */
+function workerScript(): { file: string; execArgv: string[] } {
   const bundled = path.join(__dirname, 'scanWorker.js');
-  return existsSync(bundled) ? bundled : path.join(__dirname, 'scanWorker.ts');
+  return existsSync(bundled) ? { file: bundled, execArgv: [] } : { file: path.join(__dirname, 'scanWorker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }

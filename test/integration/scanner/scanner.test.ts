@@ -84,6 +84,24 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.deepEqual(columnNames(store, 'model.chain.top_c'), ['order_id', 'amount', 'flag']);
   });
 
+  it('an edit that gives a model an alias re-renders the models that ref it, as a full scan does', async () => {
+    const { root, store, scanner } = setup(starChainProject());
+    await scanner.scan();
+    assert.match(store.getEntity('model.chain.mid_b')?.compiledSql ?? '', /\bstg_a\b/);
+    writeFileSync(path.join(root, 'models/stg_a.sql'), "{{ config(alias='orders_clean') }}\nselect id as order_id, amount from {{ source('raw', 'orders') }}\n");
+    await scanner.update(['models/stg_a.sql']);
+    const incremental = store.getEntity('model.chain.mid_b')?.compiledSql ?? '';
+    assert.match(incremental, /\borders_clean\b/, `mid_b renders the new relation name: ${incremental}`);
+    // The same files scanned from scratch give the same compiled SQL.
+    const { store: fresh, dir } = tempStore();
+    cleanup.push(dir);
+    stores.push(fresh);
+    const full = new WorkspaceScanner(fresh, { root, workers: 0, git: false });
+    scanners.push(full);
+    await full.scan();
+    assert.equal(incremental, fresh.getEntity('model.chain.mid_b')?.compiledSql);
+  });
+
   it('the watcher applies an edit and downstream SELECT * columns follow', async () => {
     const { root, store, scanner } = setup(starChainProject());
     await scanner.scan();

@@ -1,0 +1,52 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import type { OpenOptions } from '../catalog/catalogTypes';
+
+/**
+ * Resources of the thread that scans a workspace (the extension's scan worker; the scanner bench
+ * runs under the same ones). Measured on 5,000 models (`npm run bench -- scan`).
+ */
+
+/**
+ * SQLite page cache of the scanner's write connection. The scanner mostly appends and reads its
+ * parse cache once per file; 32 MB of cache (the store's default, good for the UI's closure
+ * queries) was a tenth of the bench's peak RSS for no measurable speed.
+ */
+export const SCAN_STORE_OPTIONS: OpenOptions = { cacheSizeMb: 8 };
+
+/**
+ * V8 heap limits for the thread that scans a workspace (the extension's scan worker).
+ *
+ * V8 sizes its heap against the isolate's limit: with the default (a quarter of RAM, ~4 GB here)
+ * it lets garbage pile up and a 5,000-model scan peaked at ~900 MB RSS although its live heap
+ * never exceeds ~230 MB. A limit makes it collect earlier. Too low a limit costs time (GC near the
+ * limit) or, past the live size, an out-of-memory exit, which `WorkspaceCatalog` answers by
+ * restarting the worker with the limits doubled (`scaledHeapLimits`).
+ */
+export type HeapLimits = Required<Pick<ResourceLimits, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb'>>;
+
+export const SCAN_HEAP_LIMITS: HeapLimits = {
+  maxOldGenerationSizeMb: 320,
+  maxYoungGenerationSizeMb: 24,
+};
+
+/**
+ * Limits of each parse worker. A worker renders and parses one batch of files at a time, so its
+ * live heap is small; parser garbage would otherwise grow its heap to hundreds of MB. A worker that
+ * exceeds it dies and `WorkerPool` computes its batch inline and starts a new one, so the limit
+ * can cost time, never files.
+ */
+export const PARSE_HEAP_LIMITS: HeapLimits = {
+  maxOldGenerationSizeMb: 96,
+  maxYoungGenerationSizeMb: 16,
+};
+
+/** `limits` with the old generation multiplied by `factor` (after an out-of-memory exit). */
+export function scaledHeapLimits(limits: HeapLimits, factor: number): HeapLimits {
+  return { maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb * factor, maxYoungGenerationSizeMb: limits.maxYoungGenerationSizeMb };
+}
+
+/** The same limits as V8 flags for a whole process (the scanner benchmark's measuring process). */
+export function v8FlagsOf(limits: HeapLimits): string[] {
+  // The young generation is three semi-spaces' worth (V8's `YoungGenerationSizeFromSemiSpaceSize`).
+  return [`--max-old-space-size=${limits.maxOldGenerationSizeMb}`, `--max-semi-space-size=${Math.max(1, Math.round(limits.maxYoungGenerationSizeMb / 3))}`];
+}

@@ -34,6 +34,12 @@ export interface LineageMemo {
   declaredNames?: Map<string, { cols: readonly Column[]; names: string[] }>;
   /** The dbt module's facts of the last run and what they were assembled from. */
   base?: { ctx: DbtProjectContext; manifest: DbtManifest | undefined; facts: Facts };
+  /**
+   * Set by a caller that drops the statements of file results once they are resolved (the scanner
+   * keeps them in its parse cache, not in memory): returns the full parsed SQL of such a result when
+   * its lineage must be resolved again (an upstream schema changed).
+   */
+  reloadParsed?: (result: DbtFileResult) => ParsedSql | undefined;
 }
 
 export function newLineageMemo(): LineageMemo {
@@ -123,7 +129,8 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
       continue;
     }
     recomputed.add(id);
-    const stmt = modelStatement(result.parsed);
+    const parsed = result.parsed.statements.length === 0 && memo.reloadParsed ? (memo.reloadParsed(result) ?? result.parsed) : result.parsed;
+    const stmt = modelStatement(parsed);
     const provenance: Provenance = { file: entity.path, line: stmt?.line ?? 1, column: 0, extractor: 'sql-lineage', confidence: 0.9 };
     let resolved: ResolvedStatement | undefined;
     if (stmt) {

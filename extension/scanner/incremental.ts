@@ -5,7 +5,7 @@ import { ownerOfId, partitionOwned } from '../../core/pipeline/ownership';
 import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
-import { computeResults } from './fileResults';
+import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
 import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
 import { readSnapshotFile, releaseTexts, snapshotFileSource } from './snapshot';
@@ -172,6 +172,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     store.setMeta(SIGNATURE_KEY, signature);
   });
   releaseTexts(state.snapshot);
+  releaseStatements(state.table, state.memos, store);
   lap('write');
   report.phases = phases;
   report.replacedEntities = delta.entityIds;

@@ -17,15 +17,21 @@ export const SCAN_STORE_OPTIONS: OpenOptions = { cacheSizeMb: 8 };
  * V8 heap limits for the thread that scans a workspace (the extension's scan worker).
  *
  * V8 sizes its heap against the isolate's limit: with the default (a quarter of RAM, ~4 GB here)
- * it lets garbage pile up and a 5,000-model scan peaked at ~900 MB RSS although its live heap
- * never exceeds ~230 MB. A limit makes it collect earlier. Too low a limit costs time (GC near the
- * limit) or, past the live size, an out-of-memory exit, which `WorkspaceCatalog` answers by
- * restarting the worker with the limits doubled (`scaledHeapLimits`).
+ * it lets garbage pile up: a 5,000-model scan peaked at 806 MB RSS although its live heap stays
+ * under ~220 MB (the warm state is ~140 MB). A limit makes it collect earlier. Too low a limit
+ * costs time (GC near the limit) or, past the live size, an out-of-memory exit, which
+ * `WorkspaceCatalog` answers by restarting the worker with the limits doubled.
  */
 export type HeapLimits = Required<Pick<ResourceLimits, 'maxOldGenerationSizeMb' | 'maxYoungGenerationSizeMb'>>;
 
+/**
+ * 5,000 models (`npm run bench -- scan`, three runs each): 320 MB gave a peak RSS of 410-418 MB
+ * and edit p95 188-231 ms, 288 MB gave 376-384 MB and 165-200 ms (V8 keeps committing ~1.75x the
+ * live heap below the limit; a full GC of the ~140 MB warm state costs ~100 ms either way), 256 MB
+ * gave 376 MB but a slower cold scan, 224 MB 345 MB with edits at 228 ms p95.
+ */
 export const SCAN_HEAP_LIMITS: HeapLimits = {
-  maxOldGenerationSizeMb: 320,
+  maxOldGenerationSizeMb: 288,
   maxYoungGenerationSizeMb: 24,
 };
 

@@ -9,7 +9,7 @@ import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } fr
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { computeResults, releaseStatements, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
@@ -223,6 +223,7 @@ export class WorkspaceScanner {
     const signatures = signGroups(groupByOwner(facts));
     phaseDone('sign');
     releaseTexts(snapshot);
+    releaseStatements(table, memos, this.store);
     this.state = { snapshot, plan, table, memos, units, signatures, git };
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });

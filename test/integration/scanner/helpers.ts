@@ -24,6 +24,14 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Test teardown: stops the watcher and the scanner, closes the store, removes the folders. */
+export async function teardown(parts: { watcher?: { dispose(): Promise<void> }; scanner?: { dispose(): Promise<void> }; store?: CatalogStore; dirs?: readonly string[] }): Promise<void> {
+  await parts.watcher?.dispose();
+  await parts.scanner?.dispose();
+  parts.store?.close();
+  for (const d of parts.dirs ?? []) removeDir(d);
+}
+
 /** Opens a fresh catalog in a new temp folder. */
 export function tempStore(): { store: CatalogStore; dir: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mallard-db-'));

@@ -5,7 +5,7 @@ import type { CatalogStore } from '../../../extension/catalog/catalogStore';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
 import { stableStat } from '../../../extension/scanner/walker';
 import { watchWorkspace, type WorkspaceWatcher } from '../../../extension/scanner/watcher';
-import { makeWorkspace, removeDir, tempStore } from './helpers';
+import { makeWorkspace, removeDir, tempStore, teardown } from './helpers';
 
 /**
  * `target/manifest.json` with real files, a real SQLite catalog and the real watcher: read only
@@ -95,11 +95,7 @@ describe('target/manifest.json: read safely and watched (real files, SQLite, wat
       await until(() => upstreamOfB(store).join() === 'model.p.a:ref', watcher);
       assert.deepEqual(upstreamOfB(store), ['model.p.a:ref'], 'without a manifest the rendered refs are used');
     } finally {
-      await watcher.dispose();
-      await scanner.dispose();
-      store.close();
-      removeDir(root);
-      removeDir(dir);
+      await teardown({ watcher, scanner, store, dirs: [root, dir] });
     }
   });
 
@@ -133,11 +129,7 @@ describe('target/manifest.json: read safely and watched (real files, SQLite, wat
       assert.ok(seen.some((s) => s.paths.includes('target/manifest.json')), 'applied through the watcher');
       assert.deepEqual(seen.map((s) => s.manifestDiagnostics), seen.map(() => 0), 'no update ever saw a partial manifest');
     } finally {
-      await watcher.dispose();
-      await scanner.dispose();
-      store.close();
-      removeDir(root);
-      removeDir(dir);
+      await teardown({ watcher, scanner, store, dirs: [root, dir] });
     }
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
 import { watchWorkspace } from '../../../extension/scanner/watcher';
 import { createIgnoreMatcher, walkWorkspace } from '../../../extension/scanner/walker';
-import { makeWorkspace, removeDir, tempStore, writeFiles } from './helpers';
+import { makeWorkspace, removeDir, tempStore, writeFiles, teardown } from './helpers';
 
 /**
  * Nested `.gitignore` files with git's semantics, in the walker and in the watcher's per-path
@@ -123,11 +123,7 @@ describe('nested .gitignore (walker and watcher, real files)', function () {
       assert.equal(store.getEntity('model.p.a'), undefined, 'now ignored: removed');
       assert.equal(store.getFile('models/a.sql'), undefined);
     } finally {
-      await watcher.dispose();
-      await scanner.dispose();
-      store.close();
-      removeDir(root);
-      removeDir(dir);
+      await teardown({ watcher, scanner, store, dirs: [root, dir] });
     }
   });
 });

@@ -1,6 +1,7 @@
 import { emptyFacts, type Facts } from '../model/entities';
 import { append } from './topo';
 import type { FileSource } from './contracts';
+import { assembleDbtProject, type DbtNodeResult } from '../dbt/api';
 import { assembleDbt } from './assembleDbt';
 import type { EntityColumnFacts } from './columnFacts';
 import { newLineageMemo, type LineageMemo } from './dbtLineage';
@@ -57,6 +58,27 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     units.push({ key: PLAIN_SQL_UNIT, facts, recomputed: new Set(facts.entities.map((e) => e.id)) });
   }
   return units;
+}
+
+/**
+ * Model-level facts of every dbt project (entities, declared columns, model edges), without column
+ * lineage or diagnostics: what a first scan stores early so views have something to show while
+ * lineage is resolved. `assembleWorkspace` gives the complete facts.
+ */
+export function modelLevelFacts(plan: WorkspacePlan, results: ReadonlyMap<string, FileStepResult>): Facts {
+  const out = emptyFacts();
+  for (const project of plan.dbt) {
+    const nodes: DbtNodeResult[] = [];
+    for (const path of project.nodePaths) {
+      const r = results.get(path);
+      if (r?.kind === 'dbt') nodes.push(r.node);
+    }
+    const facts = assembleDbtProject(project.ctx, nodes, project.manifest);
+    append(out.entities, facts.entities);
+    append(out.columns, facts.columns);
+    append(out.modelEdges, facts.modelEdges);
+  }
+  return out;
 }
 
 /** Concatenates facts. */

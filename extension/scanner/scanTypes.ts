@@ -23,7 +23,7 @@ export interface ScannerOptions {
 }
 
 /** Scan phases reported to progress callbacks. */
-export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'write' | 'sign';
+export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'stage' | 'write' | 'sign';
 
 /** A progress report: `done` of `total` units of the current phase. */
 export interface ScanProgress {
@@ -36,6 +36,12 @@ export interface ScanProgress {
 export interface ScanCallOptions {
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Called on a first scan (empty catalog) once the model level is stored: entities, declared
+   * columns and model edges, before column lineage is resolved and the whole catalog is written.
+   * Views can show models and model-level lineage from then on.
+   */
+  onModelLevelStored?: () => void;
 }
 
 /** What a full scan did. */

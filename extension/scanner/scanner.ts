@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Facts } from '../../core/model/entities';
 import { IR_VERSION } from '../../core/sql/parseSql';
 import { PIPELINE_VERSION } from '../../core/pipeline/fileStep';
-import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
+import { assembleWorkspace, mergeFacts, modelLevelFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
 import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
@@ -197,6 +197,14 @@ export class WorkspaceScanner {
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });
     phaseDone('parse');
+    if (!upToDate && call.onModelLevelStored && this.store.listEntities({ limit: 1 }).items.length === 0) {
+      // First scan: store the model level now (a small write), so views need not wait for column
+      // lineage. No signature is written, so an interrupted scan still starts over.
+      const staged = modelLevelFacts(plan, table.results);
+      this.store.transaction(() => this.store.replaceAll(staged));
+      call.onModelLevelStored();
+      phaseDone('stage');
+    }
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;
     report.parseMillis = outcome.parseMillis;

@@ -78,7 +78,12 @@ async function handle(message: ToScanWorker): Promise<void> {
     case 'scan': {
       abort = new AbortController();
       try {
-        const report = await scanner.scan({ signal: abort.signal, onProgress: throttledProgress() });
+        const report = await scanner.scan({
+          signal: abort.signal,
+          onProgress: throttledProgress(),
+          // First scan: views refresh when models and model edges are stored, before column lineage.
+          onModelLevelStored: () => post({ type: 'changed', summary: 'Timeline: models and model-level lineage stored; column lineage follows' }),
+        });
         const phases = Object.entries(report.phases).map(([phase, ms]) => `${phase} ${ms.toFixed(0)}`).join(', ');
         const summary = `Scanned ${report.files} files (${report.parsed} parsed, ${report.cacheHits} cached) in ${report.millis.toFixed(0)} ms; ${report.entities} entities${phases ? ` (ms: ${phases})` : ''}`;
         post({ type: 'done', id: message.id, ok: true, summary, changed: report.wrote });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogStore } from '../../../extension/catalog/catalogStore';
-import { WorkspaceScanner } from '../../../extension/scanner/scanner';
+import { SIGNATURE_KEY, WorkspaceScanner } from '../../../extension/scanner/scanner';
 import type { ScanProgress, UpdateReport } from '../../../extension/scanner/scanTypes';
 import { watchWorkspace } from '../../../extension/scanner/watcher';
 import { makeWorkspace, removeDir, starChainProject, tempStore, writeFiles } from './helpers';
@@ -82,6 +82,27 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.equal(edited.parsed, 1);
     assert.equal(edited.cacheHits, 2);
     assert.deepEqual(columnNames(store, 'model.chain.top_c'), ['order_id', 'amount', 'flag']);
+  });
+
+  it('a first scan stores the model level before column lineage; later scans do not stage', async () => {
+    const { root, store, scanner } = setup(starChainProject());
+    const staged: { models: string[]; modelEdges: number; columnEdges: number; signed: boolean }[] = [];
+    await scanner.scan({
+      onModelLevelStored: () => {
+        const stats = store.stats();
+        const models = store.listEntities({ kind: 'model', limit: 100 }).items.map((e) => e.id).sort();
+        staged.push({ models, modelEdges: stats.modelEdges, columnEdges: stats.columnEdges, signed: store.getMeta(SIGNATURE_KEY) !== undefined });
+      },
+    });
+    assert.deepEqual(staged, [{ models: ['model.chain.mid_b', 'model.chain.stg_a', 'model.chain.top_c'], modelEdges: store.stats().modelEdges, columnEdges: 0, signed: false }]);
+    assert.ok(store.stats().columnEdges > 0, 'the complete write follows');
+    writeFileSync(path.join(root, 'models/mid_b.sql'), "select *, 2 as flag from {{ ref('stg_a') }}\n");
+    const again = new WorkspaceScanner(store, { root, workers: 1, git: false });
+    scanners.push(again);
+    let calls = 0;
+    const report = await again.scan({ onModelLevelStored: () => calls++ });
+    assert.equal(report.wrote, true);
+    assert.equal(calls, 0, 'a catalog with content is replaced in one transaction, never staged');
   });
 
   it('an edit that gives a model an alias re-renders the models that ref it, as a full scan does', async () => {

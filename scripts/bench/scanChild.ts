@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   let store = CatalogStore.open(db, SCAN_STORE_OPTIONS);
   let scanner = new WorkspaceScanner(store, options);
   rss.mark('cold');
-  const cold = await scanner.scan({ onProgress: (p) => rss.mark(`cold:${p.phase}`) });
+  // As in the extension's scan worker, the first scan stores the model level early.
+  const cold = await scanner.scan({ onProgress: (p) => rss.mark(`cold:${p.phase}`), onModelLevelStored: () => rss.mark('cold:staged') });
   const parse = [...cold.parseMillis].sort((a, b) => a - b);
   const stats = store.stats();
   await scanner.dispose();

@@ -9,6 +9,7 @@ import { LineagePanels } from './ui/lineagePanel';
 import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
 import { MallardStatusBar } from './ui/statusBar';
+import { CatalogRegistry } from './ui/catalogRegistry';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
 
 /**
@@ -42,16 +43,17 @@ export function activate(context: vscode.ExtensionContext): void {
     return config;
   };
   let config = readSettings();
-  let catalog: WorkspaceCatalog | undefined;
-  /** Until the first scan ends, views that find nothing wait for it instead of saying "not found". */
-  let firstScanDone = false;
-  const getCatalog = (): WorkspaceCatalog | undefined => catalog;
+  const catalogs = new CatalogRegistry();
+  /** Until every first scan ends, views that find nothing wait for it instead of saying "not found". */
+  let foldersChecked = false;
+  let firstScansPending = 0;
+  const scanning = (): boolean => !foldersChecked || firstScansPending > 0;
 
-  const tree = new CatalogTreeProvider(getCatalog);
+  const tree = new CatalogTreeProvider(catalogs);
   const diagnostics = new DiagnosticsPublisher();
-  const lineage = new LineagePanels(context.extensionUri, getCatalog, () => config, logger, () => !firstScanDone);
-  const docs = new DocsPanels(context.extensionUri, getCatalog, logger);
-  const editorFeatures = registerEditorFeatures(getCatalog, logger);
+  const lineage = new LineagePanels(context.extensionUri, catalogs, () => config, logger, scanning);
+  const docs = new DocsPanels(context.extensionUri, catalogs, logger);
+  const editorFeatures = registerEditorFeatures(catalogs, logger);
   context.subscriptions.push(
     tree,
     diagnostics,
@@ -62,75 +64,111 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const refreshViews = (): void => {
-    if (!catalog) return;
     tree.refresh();
-    diagnostics.publish(catalog);
+    diagnostics.publish(catalogs);
     lineage.catalogChanged();
     docs.catalogChanged();
     editorFeatures.refresh();
-    const stats = catalog.store.stats();
-    statusBar.update({ kind: 'ready', models: stats.entitiesByKind.model ?? 0, sources: stats.entitiesByKind.source ?? 0, diagnostics: stats.diagnostics });
-  };
-
-  const scan = async (): Promise<void> => {
-    const current = catalog;
-    if (!current) return;
-    logger.info('Timeline: scan requested');
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Mallard: scanning workspace', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const cancel = token.onCancellationRequested(() => abort.abort());
-        let last = 0;
-        try {
-          await current.scan((p) => {
-            statusBar.update({ kind: 'scanning', done: p.done, total: p.total });
-            const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
-            progress.report({ message: `${p.phase} ${p.done}/${p.total}`, increment: Math.max(0, percent - last) });
-            last = percent;
-          }, abort.signal);
-        } catch (err) {
-          if (abort.signal.aborted || (err as { cancelled?: boolean }).cancelled) logger.info('Scan cancelled');
-          else throw err;
-        } finally {
-          cancel.dispose();
-          firstScanDone = true;
-          refreshViews();
-        }
-      },
-    );
-  };
-
-  const startCatalog = async (): Promise<void> => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder || folder.uri.scheme !== 'file') {
-      firstScanDone = true;
-      statusBar.update({ kind: 'ready', models: 0, sources: 0, diagnostics: 0 });
-      return;
+    // The status bar shows totals across every folder's catalog.
+    const totals = { models: 0, sources: 0, diagnostics: 0 };
+    for (const c of catalogs.all()) {
+      const stats = c.store.stats();
+      totals.models += stats.entitiesByKind.model ?? 0;
+      totals.sources += stats.entitiesByKind.source ?? 0;
+      totals.diagnostics += stats.diagnostics;
     }
-    const others = (vscode.workspace.workspaceFolders ?? []).slice(1).map((f) => f.name);
-    // Multi-root workspaces are not supported yet: say so instead of silently ignoring folders.
-    if (others.length > 0) logger.warn(`Mallard catalogs only the first workspace folder (${folder.name}); not scanned: ${others.join(', ')}`);
+    statusBar.update({ kind: 'ready', ...totals });
+  };
+
+  // Scans run one at a time: each catalog's scan already keeps the machine's cores busy.
+  let scanQueue: Promise<void> = Promise.resolve();
+  const scan = (current: WorkspaceCatalog): Promise<void> => {
+    const run = scanQueue.then(() => scanNow(current));
+    scanQueue = run.catch(() => undefined);
+    return run;
+  };
+  const scanNow = async (current: WorkspaceCatalog): Promise<void> => {
+    if (!catalogs.has(current)) return;
+    logger.info('Timeline: scan requested');
+    const title = catalogs.size > 1 ? `Mallard: scanning ${catalogs.nameOf(current)}` : 'Mallard: scanning workspace';
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      let last = 0;
+      try {
+        await current.scan((p) => {
+          statusBar.update({ kind: 'scanning', done: p.done, total: p.total });
+          const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
+          progress.report({ message: `${p.phase} ${p.done}/${p.total}`, increment: Math.max(0, percent - last) });
+          last = percent;
+        }, abort.signal);
+      } catch (err) {
+        if (abort.signal.aborted || (err as { cancelled?: boolean }).cancelled) logger.info('Scan cancelled');
+        else if (catalogs.has(current)) throw err;
+      } finally {
+        cancel.dispose();
+        refreshViews();
+      }
+    });
+  };
+
+  /** Opens a folder's catalog (stored data shows at once), then queues its first scan. */
+  const openCatalog = async (folder: vscode.WorkspaceFolder): Promise<void> => {
     // Loaded lazily so that activation never pays for the native binding and the parser bundle.
     const openStarted = performance.now();
     const { WorkspaceCatalog: Catalog } = await import('./ui/workspaceCatalog.js');
+    if (catalogs.byRoot(folder.uri.fsPath) || !isOpenFolder(folder)) return;
     const opened = new Catalog(folder.uri.fsPath, config, logger);
     // Timeline lines (timestamped by the log channel) let the extension bench split window-open time.
     logger.info(`Timeline: catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
-    catalog = opened;
-    context.subscriptions.push({ dispose: () => void opened.dispose() });
+    catalogs.add({ name: folder.name, catalog: opened }, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
     opened.onDidChange(refreshViews);
     refreshViews();
-    await scan();
-    opened.watch();
+    firstScansPending++;
+    void scan(opened)
+      .then(() => opened.watch())
+      .catch((err: unknown) => reportError(logger, `Mallard could not scan ${folder.name}`, err, statusBar))
+      .finally(() => {
+        firstScansPending--;
+        if (firstScansPending === 0) lineage.catalogChanged();
+      });
+  };
+
+  /** Closes the catalog of a folder that left the workspace (stops its worker, closes its store). */
+  const closeCatalog = (root: string): void => {
+    const removed = catalogs.remove(root);
+    if (!removed) return;
+    logger.info(`Closed the catalog of ${root}`);
+    void removed.dispose();
+    refreshViews();
+  };
+
+  /** Gives every folder with SQL or a dbt project a catalog, and closes those of folders that left. */
+  const syncFolders = async (): Promise<void> => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    for (const c of catalogs.all()) if (!folders.some((f) => f.uri.fsPath === c.root)) closeCatalog(c.root);
+    for (const folder of folders) {
+      if (catalogs.byRoot(folder.uri.fsPath) || !(await wantsCatalog(folder, folders.length))) continue;
+      await openCatalog(folder);
+    }
+    if (folders.length > 1) logger.info(`Mallard catalogs ${catalogs.size} of ${folders.length} workspace folders: ${catalogs.list().map((f) => f.name).join(', ') || 'none'}`);
+  };
+
+  const startCatalogs = async (): Promise<void> => {
+    await syncFolders();
+    foldersChecked = true;
+    if (catalogs.size === 0) statusBar.update({ kind: 'ready', models: 0, sources: 0, diagnostics: 0 });
+    await scanQueue;
   };
 
   context.subscriptions.push(
     ...registerCatalogCommands({
-      catalog: getCatalog,
+      catalogs,
       tree,
       rescan: async () => {
-        await scan().catch((err: unknown) => reportError(logger, 'Rescan failed', err));
+        // A folder that gained its first SQL file since it was checked gets its catalog now.
+        await syncFolders().catch((err: unknown) => reportError(logger, 'Rescan failed', err));
+        for (const c of catalogs.all()) await scan(c).catch((err: unknown) => reportError(logger, 'Rescan failed', err));
       },
     }),
     ...editorFeatures.disposables,
@@ -142,16 +180,37 @@ export function activate(context: vscode.ExtensionContext): void {
         logger.info('Settings changed; they apply to the next scan');
       }
     }),
-    vscode.workspace.onDidSaveTextDocument((doc) => {
-      if (!config.rescanOnSave || !catalog) return;
-      const rel = catalog.relative(doc.uri.fsPath);
-      if (rel && /\.(sql|ya?ml|md|csv)$/i.test(rel)) void catalog.update([rel]).catch((err: unknown) => logger.error(err instanceof Error ? err : String(err)));
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      void syncFolders().catch((err: unknown) => reportError(logger, 'Mallard could not open the catalog', err, statusBar));
     }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      const catalog = config.rescanOnSave ? catalogs.forPath(doc.uri.fsPath) : undefined;
+      const rel = catalog?.relative(doc.uri.fsPath);
+      if (catalog && rel && /\.(sql|ya?ml|md|csv)$/i.test(rel)) void catalog.update([rel]).catch((err: unknown) => logger.error(err instanceof Error ? err : String(err)));
+    }),
+    // Every catalog still open when the extension stops: its worker and its store.
+    { dispose: () => void Promise.all(catalogs.all().map((c) => c.dispose())) },
   );
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   logger.info(`Mallard ${version} activated in ${(performance.now() - started).toFixed(1)} ms (Node ${process.versions.node}, Node-API ${process.versions.napi ?? '?'})`);
-  setTimeout(() => void startCatalog().catch((err: unknown) => reportError(logger, 'Mallard could not open the catalog', err, statusBar)), 0);
+  setTimeout(() => void startCatalogs().catch((err: unknown) => reportError(logger, 'Mallard could not open the catalog', err, statusBar)), 0);
+}
+
+/** A folder still in the workspace (it may have been removed while its catalog was loading). */
+function isOpenFolder(folder: vscode.WorkspaceFolder): boolean {
+  return (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.toString() === folder.uri.toString());
+}
+
+/**
+ * Whether a folder gets a catalog: a local folder with SQL or a dbt project. The only folder of a
+ * single-folder workspace always gets one, as before multi-root support (no search at startup).
+ */
+async function wantsCatalog(folder: vscode.WorkspaceFolder, folderCount: number): Promise<boolean> {
+  if (folder.uri.scheme !== 'file') return false;
+  if (folderCount === 1) return true;
+  const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/{*.sql,dbt_project.yml}'), '**/{node_modules,.git,.mallard,dbt_packages,target}/**', 1);
+  return found.length > 0;
 }
 
 function reportError(logger: OutputLogger, what: string, err: unknown, statusBar?: MallardStatusBar): void {

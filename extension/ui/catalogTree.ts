@@ -3,14 +3,16 @@ import type { EntityKind } from '../../core/model/entities';
 import type { EntitySummary } from '../catalog/catalogTypes';
 import { entityDescription, entityLabel, entityTooltip } from './entityLabels';
 import { kindIcon } from './kindIcons';
+import type { CatalogRegistry } from './catalogRegistry';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
-/** A row of the catalog tree. */
+/** A row of the catalog tree; `root` is the workspace folder whose catalog the row comes from. */
 export type CatalogNode =
-  | { type: 'project'; project: string }
-  | { type: 'group'; project: string; kind: EntityKind }
-  | { type: 'entity'; entity: EntitySummary }
-  | { type: 'column'; entityId: string; name: string; dataType?: string; description: string; tags: string[] };
+  | { type: 'folder'; root: string; name: string }
+  | { type: 'project'; root: string; project: string }
+  | { type: 'group'; root: string; project: string; kind: EntityKind }
+  | { type: 'entity'; root: string; entity: EntitySummary }
+  | { type: 'column'; root: string; entityId: string; name: string; dataType?: string; description: string; tags: string[] };
 
 /** Groups under a project, in the order dbt users think of them. */
 const GROUPS: readonly { kind: EntityKind; label: string }[] = [
@@ -27,15 +29,16 @@ const GROUPS: readonly { kind: EntityKind; label: string }[] = [
 const GROUP_LIMIT = 5000;
 
 /**
- * The Catalog tree: projects → kinds → entities → columns, read lazily from the store. A text
- * filter narrows entities by name; the tree refreshes when the catalog changes.
+ * The Catalog tree: projects → kinds → entities → columns, read lazily from the store. With several
+ * workspace folders catalogued, one folder row each sits above its projects. A text filter narrows
+ * entities by name; the tree refreshes when a catalog changes.
  */
 export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CatalogNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private filterText = '';
 
-  constructor(private readonly catalog: () => WorkspaceCatalog | undefined) {}
+  constructor(private readonly catalogs: CatalogRegistry) {}
 
   refresh(): void {
     this.emitter.fire(undefined);
@@ -53,37 +56,57 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
   }
 
   getChildren(node?: CatalogNode): CatalogNode[] {
-    const catalog = this.catalog();
-    if (!catalog) return [];
-    const store = catalog.store;
     if (!node) {
-      const projects = new Set(store.listEntities({ kind: 'project', limit: 1000 }).items.map((p) => p.project));
-      if (projects.size === 0) for (const e of store.listEntities({ limit: 1000 }).items) projects.add(e.project);
-      return [...projects].sort().map((project) => ({ type: 'project', project }));
+      const list = this.catalogs.list();
+      if (list.length > 1) return list.map((f) => ({ type: 'folder', root: f.catalog.root, name: f.name }));
+      const only = list[0];
+      return only ? this.projects(only.catalog) : [];
     }
+    const catalog = this.catalogs.byRoot(node.root);
+    if (!catalog) return [];
+    if (node.type === 'folder') return this.projects(catalog);
     if (node.type === 'project') {
-      return GROUPS.filter((g) => this.entities(node.project, g.kind, 1).length > 0).map((g) => ({ type: 'group', project: node.project, kind: g.kind }));
+      return GROUPS.filter((g) => this.entities(catalog, node.project, g.kind, 1).length > 0).map((g) => ({ type: 'group', root: node.root, project: node.project, kind: g.kind }));
     }
-    if (node.type === 'group') return this.entities(node.project, node.kind, GROUP_LIMIT).map((entity) => ({ type: 'entity', entity }));
+    if (node.type === 'group') return this.entities(catalog, node.project, node.kind, GROUP_LIMIT).map((entity) => ({ type: 'entity', root: node.root, entity }));
     if (node.type === 'entity') {
-      return store.columnsOf(node.entity.id).map((c) => ({ type: 'column', entityId: c.entityId, name: c.name, dataType: c.type, description: c.description, tags: c.tags }));
+      return catalog.store.columnsOf(node.entity.id).map((c) => ({ type: 'column', root: node.root, entityId: c.entityId, name: c.name, dataType: c.type, description: c.description, tags: c.tags }));
     }
     return [];
   }
 
-  private entities(project: string, kind: EntityKind, limit: number): EntitySummary[] {
-    const store = this.catalog()?.store;
-    if (!store) return [];
+  private projects(catalog: WorkspaceCatalog): CatalogNode[] {
+    const store = catalog.store;
+    const projects = new Set(store.listEntities({ kind: 'project', limit: 1000 }).items.map((p) => p.project));
+    if (projects.size === 0) for (const e of store.listEntities({ limit: 1000 }).items) projects.add(e.project);
+    return [...projects].sort().map((project) => ({ type: 'project', root: catalog.root, project }));
+  }
+
+  private entities(catalog: WorkspaceCatalog, project: string, kind: EntityKind, limit: number): EntitySummary[] {
+    const store = catalog.store;
     if (!this.filterText) return store.listEntities({ project, kind, limit }).items;
     // Filtering needs every name of the group; groups are small enough to scan in memory.
     return store.listEntities({ project, kind, limit: 10_000 }).items.filter((e) => e.name.toLowerCase().includes(this.filterText)).slice(0, limit);
   }
 
+  /** Tree item ids are unique per folder: two folders may hold copies of one project. */
+  private idOf(root: string, id: string): string {
+    return this.catalogs.size > 1 ? `${root}|${id}` : id;
+  }
+
   getTreeItem(node: CatalogNode): vscode.TreeItem {
     switch (node.type) {
+      case 'folder': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `folder:${node.root}`;
+        item.iconPath = new vscode.ThemeIcon('root-folder');
+        item.tooltip = node.root;
+        item.contextValue = 'mallard.folder';
+        return item;
+      }
       case 'project': {
         const item = new vscode.TreeItem(node.project, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `project:${node.project}`;
+        item.id = this.idOf(node.root, `project:${node.project}`);
         item.iconPath = new vscode.ThemeIcon('project');
         item.contextValue = 'mallard.project';
         return item;
@@ -93,16 +116,16 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
         // Models open by default: they are what users look for first; other groups stay compact.
         const state = node.kind === 'model' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
         const item = new vscode.TreeItem(label, state);
-        item.id = `group:${node.project}:${node.kind}`;
+        item.id = this.idOf(node.root, `group:${node.project}:${node.kind}`);
         item.iconPath = new vscode.ThemeIcon('folder-library');
         item.contextValue = 'mallard.group';
         return item;
       }
       case 'entity':
-        return this.entityItem(node.entity);
+        return this.entityItem(node.root, node.entity);
       case 'column': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
-        item.id = `${node.entityId}#${node.name.toLowerCase()}`;
+        item.id = this.idOf(node.root, `${node.entityId}#${node.name.toLowerCase()}`);
         item.description = [node.dataType, ...node.tags.map((t) => `#${t}`)].filter(Boolean).join(' ');
         item.tooltip = node.description ? new vscode.MarkdownString(node.description) : undefined;
         item.iconPath = new vscode.ThemeIcon('symbol-field');
@@ -112,22 +135,29 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     }
   }
 
-  private entityItem(entity: EntitySummary): vscode.TreeItem {
-    const full = this.catalog()?.store.getEntity(entity.id);
+  private entityItem(root: string, entity: EntitySummary): vscode.TreeItem {
+    const full = this.catalogs.byRoot(root)?.store.getEntity(entity.id);
     const item = new vscode.TreeItem(entityLabel(entity.name, full), vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = entity.id;
+    item.id = this.idOf(root, entity.id);
     item.description = entityDescription(full);
     item.tooltip = new vscode.MarkdownString(entityTooltip(entity, full));
     // A disabled node keeps its kind icon, greyed, next to the "disabled" description.
     item.iconPath = full?.disabled ? new vscode.ThemeIcon(kindIcon(entity.kind), new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(kindIcon(entity.kind));
     item.contextValue = 'mallard.entity';
-    item.command = { command: 'mallard.openEntity', title: 'Open File', arguments: [entity.id] };
+    item.command = { command: 'mallard.openEntity', title: 'Open File', arguments: [entity.id, root] };
     return item;
   }
 
   dispose(): void {
     this.emitter.dispose();
   }
+}
+
+/** The workspace folder a tree node comes from (for context-menu commands), if it is one. */
+export function rootOf(node: unknown): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const root = (node as { root?: unknown }).root;
+  return typeof root === 'string' ? root : undefined;
 }
 
 /** The entity id behind a tree node (for context-menu commands), if any. */

@@ -1,13 +1,35 @@
 import * as vscode from 'vscode';
-import { entityIdOf, type CatalogTreeProvider } from './catalogTree';
+import type { CatalogRegistry } from './catalogRegistry';
+import { entityIdOf, rootOf, type CatalogTreeProvider } from './catalogTree';
 import { kindIcon } from './kindIcons';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /** What the catalog commands need from the composition root. */
 export interface CommandContext {
-  catalog(): WorkspaceCatalog | undefined;
+  catalogs: CatalogRegistry;
   tree: CatalogTreeProvider;
+  /** Rescans every catalog. */
   rescan(): Promise<void>;
+}
+
+/** The catalog of the active editor's workspace folder, if it has one. */
+export function activeCatalog(catalogs: CatalogRegistry): WorkspaceCatalog | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor ? catalogs.forPath(editor.document.uri.fsPath) : undefined;
+}
+
+/**
+ * The catalog a command acts on, from its arguments: a folder root passed as the second argument
+ * (CodeLens, tree rows, panels) or carried by a tree node, else the catalog holding the entity id
+ * (the active editor's folder first), else the active editor's folder, else the only catalog.
+ */
+export function commandCatalog(catalogs: CatalogRegistry, arg: unknown, rootArg?: unknown): WorkspaceCatalog | undefined {
+  const root = typeof rootArg === 'string' ? rootArg : rootOf(arg);
+  const byRoot = root === undefined ? undefined : catalogs.byRoot(root);
+  if (byRoot) return byRoot;
+  const active = activeCatalog(catalogs);
+  const id = entityIdOf(arg);
+  return (id ? catalogs.forEntity(id, active) : undefined) ?? active ?? (catalogs.size === 1 ? catalogs.all()[0] : undefined);
 }
 
 /** Opens an entity's defining file at its definition line. */
@@ -36,8 +58,8 @@ export function targetEntity(catalog: WorkspaceCatalog, arg: unknown): string | 
 export function registerCatalogCommands(ctx: CommandContext): vscode.Disposable[] {
   const withCatalog =
     (fn: (catalog: WorkspaceCatalog, arg: unknown) => unknown) =>
-    (arg: unknown): unknown => {
-      const catalog = ctx.catalog();
+    (arg: unknown, root?: unknown): unknown => {
+      const catalog = commandCatalog(ctx.catalogs, arg, root);
       if (!catalog) {
         void vscode.window.showInformationMessage('Mallard: the catalog is not ready yet.');
         return undefined;
@@ -71,20 +93,24 @@ export function registerCatalogCommands(ctx: CommandContext): vscode.Disposable[
       if (text !== undefined) ctx.tree.setFilter(text);
     }),
     vscode.commands.registerCommand('mallard.clearCatalogFilter', () => ctx.tree.setFilter('')),
-    vscode.commands.registerCommand(
-      'mallard.searchCatalog',
-      withCatalog((catalog) => searchCatalog(catalog)),
-    ),
+    vscode.commands.registerCommand('mallard.searchCatalog', () => {
+      if (ctx.catalogs.size === 0) void vscode.window.showInformationMessage('Mallard: the catalog is not ready yet.');
+      else searchCatalog(ctx.catalogs);
+    }),
   ];
 }
 
 interface SearchPick extends vscode.QuickPickItem {
+  catalog: WorkspaceCatalog;
   entityId: string;
   column?: string;
 }
 
-/** Search Catalog: a quick pick over the full-text index, with kind icons, updated as the user types. */
-async function searchCatalog(catalog: WorkspaceCatalog): Promise<void> {
+/**
+ * Search Catalog: a quick pick over the full-text index of every catalog, with kind icons, updated
+ * as the user types. With several folders, each item's detail starts with its folder's name.
+ */
+function searchCatalog(catalogs: CatalogRegistry): void {
   const pick = vscode.window.createQuickPick<SearchPick>();
   pick.placeholder = 'Search models, sources, columns and descriptions';
   pick.matchOnDescription = true;
@@ -95,19 +121,24 @@ async function searchCatalog(catalog: WorkspaceCatalog): Promise<void> {
       return;
     }
     const items: SearchPick[] = [];
-    for (const hit of catalog.store.search(text, { limit: 50 })) {
-      const entity = catalog.store.getEntity(hit.id);
-      items.push({
-        label: `$(${kindIcon(hit.kind)}) ${hit.name}`,
-        description: `${hit.kind} · ${hit.project}`,
-        detail: entity?.description.split('\n')[0] ?? hit.path,
-        entityId: hit.id,
-      });
-      // Columns whose name matches are listed under their entity, so a column is one pick away.
-      const needle = text.trim().toLowerCase();
-      for (const column of catalog.store.columnsOf(hit.id)) {
-        if (!column.name.toLowerCase().includes(needle)) continue;
-        items.push({ label: `$(symbol-field) ${hit.name}.${column.name}`, description: `column · ${column.type ?? ''}`, detail: column.description, entityId: hit.id, column: column.name });
+    const several = catalogs.size > 1;
+    for (const { catalog, name: folder } of catalogs.list()) {
+      const detail = (line: string): string => (several ? `${folder} · ${line}` : line);
+      for (const hit of catalog.store.search(text, { limit: 50 })) {
+        const entity = catalog.store.getEntity(hit.id);
+        items.push({
+          label: `$(${kindIcon(hit.kind)}) ${hit.name}`,
+          description: `${hit.kind} · ${hit.project}`,
+          detail: detail(entity?.description.split('\n')[0] ?? hit.path),
+          catalog,
+          entityId: hit.id,
+        });
+        // Columns whose name matches are listed under their entity, so a column is one pick away.
+        const needle = text.trim().toLowerCase();
+        for (const column of catalog.store.columnsOf(hit.id)) {
+          if (!column.name.toLowerCase().includes(needle)) continue;
+          items.push({ label: `$(symbol-field) ${hit.name}.${column.name}`, description: `column · ${column.type ?? ''}`, detail: detail(column.description), catalog, entityId: hit.id, column: column.name });
+        }
       }
     }
     pick.items = items;
@@ -116,7 +147,7 @@ async function searchCatalog(catalog: WorkspaceCatalog): Promise<void> {
   pick.onDidAccept(() => {
     const chosen = pick.selectedItems[0];
     pick.hide();
-    if (chosen) void openEntity(catalog, chosen.entityId);
+    if (chosen) void openEntity(chosen.catalog, chosen.entityId);
   });
   pick.onDidHide(() => pick.dispose());
   pick.show();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../core/model/entities';
-import type { WorkspaceCatalog } from './workspaceCatalog';
+import type { CatalogRegistry } from './catalogRegistry';
 
 /** VS Code range of a catalog diagnostic (1-based in the catalog, 0-based in VS Code). */
 export function rangeOf(d: Diagnostic): vscode.Range {
@@ -17,27 +17,43 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-/** Publishes the catalog's diagnostics to the Problems panel and lists them in the Diagnostics view. */
+/** One file's diagnostics and how the Diagnostics view labels the file. */
+interface FileDiagnostics {
+  /** Workspace-relative path, prefixed with the folder's name when several folders are catalogued. */
+  label: string;
+  list: Diagnostic[];
+}
+
+/**
+ * Publishes the diagnostics of every catalog to the Problems panel and lists them in the
+ * Diagnostics view. Files are keyed by absolute path, so two folders may both have `models/a.sql`.
+ */
 export class DiagnosticsPublisher implements vscode.TreeDataProvider<Diagnostic | string>, vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('mallard');
   private readonly emitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private byFile = new Map<string, Diagnostic[]>();
-  private root = '';
+  private byFile = new Map<string, FileDiagnostics>();
+  /** The absolute path of each published diagnostic's file (tree rows open it). */
+  private fileOf = new WeakMap<Diagnostic, string>();
 
-  /** Re-reads every diagnostic from the store and republishes them. */
-  publish(catalog: WorkspaceCatalog): void {
-    this.root = catalog.root;
+  /** Re-reads every diagnostic from every catalog's store and republishes them. */
+  publish(catalogs: CatalogRegistry): void {
     this.byFile = new Map();
-    for (const d of catalog.store.diagnostics()) {
-      const list = this.byFile.get(d.file) ?? [];
-      list.push(d);
-      this.byFile.set(d.file, list);
+    this.fileOf = new WeakMap();
+    const several = catalogs.size > 1;
+    for (const { catalog, name } of catalogs.list()) {
+      for (const d of catalog.store.diagnostics()) {
+        const absolute = `${catalog.root}/${d.file}`;
+        const entry = this.byFile.get(absolute) ?? { label: several ? `${name}/${d.file}` : d.file, list: [] };
+        entry.list.push(d);
+        this.fileOf.set(d, absolute);
+        this.byFile.set(absolute, entry);
+      }
     }
     this.collection.clear();
-    for (const [file, list] of this.byFile) {
+    for (const [absolute, { list }] of this.byFile) {
       this.collection.set(
-        vscode.Uri.file(`${this.root}/${file}`),
+        vscode.Uri.file(absolute),
         list.map((d) => {
           const diagnostic = new vscode.Diagnostic(rangeOf(d), d.message, SEVERITY[d.severity]);
           diagnostic.source = `mallard (${d.extractor})`;
@@ -52,30 +68,38 @@ export class DiagnosticsPublisher implements vscode.TreeDataProvider<Diagnostic 
   /** Total number of diagnostics published. */
   get count(): number {
     let n = 0;
-    for (const list of this.byFile.values()) n += list.length;
+    for (const entry of this.byFile.values()) n += entry.list.length;
     return n;
   }
 
   getChildren(element?: Diagnostic | string): (Diagnostic | string)[] {
-    if (element === undefined) return [...this.byFile.keys()].sort();
-    if (typeof element === 'string') return this.byFile.get(element) ?? [];
+    if (element === undefined) return [...this.byFile.keys()].sort((a, b) => {
+      // Code-unit order of the labels, as a plain sort() of the relative paths always listed them.
+      const [la, lb] = [this.labelOf(a), this.labelOf(b)];
+      return la < lb ? -1 : la > lb ? 1 : 0;
+    });
+    if (typeof element === 'string') return this.byFile.get(element)?.list ?? [];
     return [];
   }
 
   getTreeItem(element: Diagnostic | string): vscode.TreeItem {
     if (typeof element === 'string') {
-      const item = new vscode.TreeItem(element, vscode.TreeItemCollapsibleState.Expanded);
-      item.resourceUri = vscode.Uri.file(`${this.root}/${element}`);
+      const item = new vscode.TreeItem(this.labelOf(element), vscode.TreeItemCollapsibleState.Expanded);
+      item.resourceUri = vscode.Uri.file(element);
       item.iconPath = vscode.ThemeIcon.File;
-      item.description = `${this.byFile.get(element)?.length ?? 0}`;
+      item.description = `${this.byFile.get(element)?.list.length ?? 0}`;
       return item;
     }
     const item = new vscode.TreeItem(element.message, vscode.TreeItemCollapsibleState.None);
     item.description = `${element.code} · ${element.line}:${element.column}`;
     item.iconPath = new vscode.ThemeIcon(element.severity === 'error' ? 'error' : element.severity === 'warning' ? 'warning' : 'info');
-    const uri = vscode.Uri.file(`${this.root}/${element.file}`);
+    const uri = vscode.Uri.file(this.fileOf.get(element) ?? element.file);
     item.command = { command: 'vscode.open', title: 'Open', arguments: [uri, { selection: rangeOf(element) }] };
     return item;
+  }
+
+  private labelOf(absolute: string): string {
+    return this.byFile.get(absolute)?.label ?? absolute;
   }
 
   dispose(): void {

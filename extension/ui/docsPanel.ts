@@ -6,7 +6,8 @@ import { newSchemaFile, setDescription } from '../../core/yaml/schemaEdit';
 import { docBlockName, readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
 import { conventionalSchemaPath, type DescriptionTarget } from '../../core/yaml/schemaTarget';
 import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
-import { openEntity, targetEntity } from './commands';
+import type { CatalogRegistry } from './catalogRegistry';
+import { commandCatalog, openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceCatalog } from './workspaceCatalog';
@@ -33,32 +34,39 @@ export function descriptionTarget(entity: Entity): DescriptionTarget | undefined
   return resource ? { resource, name: entity.name } : undefined;
 }
 
-/** Hosts the docs panel: shows one entity, writes description edits surgically into YAML. */
+/**
+ * Hosts the docs panel: shows one entity, writes description edits surgically into YAML. The panel
+ * keeps the catalog of the entity it shows (multi-root workspaces have one per folder).
+ */
 export class DocsPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
+  /** The catalog `entityId` comes from. */
+  private catalog: WorkspaceCatalog | undefined;
   private entityId: string | undefined;
   private located: Located | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly catalog: () => WorkspaceCatalog | undefined,
+    private readonly catalogs: CatalogRegistry,
     private readonly logger: Logger,
   ) {}
 
   registerCommands(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('mallard.openDocs', (arg: unknown) => {
-        const catalog = this.catalog();
+      vscode.commands.registerCommand('mallard.openDocs', (arg: unknown, root?: unknown) => {
+        const catalog = commandCatalog(this.catalogs, arg, root);
         const id = catalog && targetEntity(catalog, arg);
-        if (id) this.show(id);
+        if (catalog && id) this.show(catalog, id);
         else void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to see its docs.');
       }),
     ];
   }
 
-  show(entityId: string): void {
+  /** Shows `entityId` of `catalog` in the docs panel (opening it beside the editor if needed). */
+  show(catalog: WorkspaceCatalog, entityId: string): void {
+    this.catalog = catalog;
     this.entityId = entityId;
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('mallard.docs', 'Mallard Docs', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
@@ -83,8 +91,13 @@ export class DocsPanels implements vscode.Disposable {
     void this.panel?.webview.postMessage(message);
   }
 
+  /** The catalog of the shown entity, unless its folder left the workspace. */
+  private currentCatalog(): WorkspaceCatalog | undefined {
+    return this.catalog && this.catalogs.has(this.catalog) ? this.catalog : undefined;
+  }
+
   private async send(): Promise<void> {
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     const entity = catalog && this.entityId ? catalog.store.getEntity(this.entityId) : undefined;
     if (!catalog || !entity) {
       this.post({ type: 'notify', event: 'message', level: 'error', text: 'This entity is no longer in the catalog.' });
@@ -152,7 +165,7 @@ export class DocsPanels implements vscode.Disposable {
   private async receive(raw: unknown): Promise<void> {
     const message = parseDocsWebviewMessage(raw);
     if (!message) return;
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     if (message.type === 'ready') {
       if (message.protocolVersion !== DOCS_PROTOCOL_VERSION) return;
       this.ready = true;
@@ -163,16 +176,20 @@ export class DocsPanels implements vscode.Disposable {
     } else if (catalog && message.command === 'openFile') {
       await vscode.window.showTextDocument(vscode.Uri.file(`${catalog.root}/${message.path}`), { selection: new vscode.Range(Math.max(0, message.line - 1), 0, Math.max(0, message.line - 1), 0) });
     } else if (catalog && message.command === 'showLineage') {
-      await vscode.commands.executeCommand(message.column ? 'mallard.showColumnLineage' : 'mallard.showLineage', message.column ? { type: 'column', entityId: message.entityId, name: message.column } : message.entityId);
+      await vscode.commands.executeCommand(
+        message.column ? 'mallard.showColumnLineage' : 'mallard.showLineage',
+        message.column ? { type: 'column', root: catalog.root, entityId: message.entityId, name: message.column } : message.entityId,
+        catalog.root,
+      );
     } else if (catalog && message.command === 'openDocs') {
-      this.show(message.entityId);
+      this.show(catalog, message.entityId);
     } else if (catalog) {
       await openEntity(catalog, this.entityId ?? '');
     }
   }
 
   private async save(request: SaveDescription): Promise<SaveResult> {
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     const located = this.located;
     if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
     const uri = vscode.Uri.file(`${catalog.root}/${located.file}`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Entity } from '../../core/model/entities';
 import { findReference, type SqlReference } from './sqlReferences';
+import type { CatalogRegistry } from './catalogRegistry';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -53,11 +54,14 @@ function hoverMarkdown(catalog: WorkspaceCatalog, entity: Entity): vscode.Markdo
   return md;
 }
 
-/** Registers hover, go-to-definition, completion and the model CodeLens; `refresh` re-asks for CodeLens. */
-export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefined, logger: Logger): { disposables: vscode.Disposable[]; refresh(): void } {
+/**
+ * Registers hover, go-to-definition, completion and the model CodeLens; `refresh` re-asks for
+ * CodeLens. Each document is served by the catalog of its workspace folder.
+ */
+export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger): { disposables: vscode.Disposable[]; refresh(): void } {
   const lensChanged = new vscode.EventEmitter<void>();
   const context = (doc: vscode.TextDocument): { catalog: WorkspaceCatalog; rel: string } | undefined => {
-    const c = catalog();
+    const c = catalogs.forPath(doc.uri.fsPath);
     const rel = c?.relative(doc.uri.fsPath);
     return c && rel ? { catalog: c, rel } : undefined;
   };
@@ -148,9 +152,9 @@ export function registerEditorFeatures(catalog: () => WorkspaceCatalog | undefin
         const up = ctx.catalog.store.modelLineage(e.id, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1).length;
         const down = ctx.catalog.store.modelLineage(e.id, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1).length;
         lenses.push(
-          new vscode.CodeLens(range, { title: `${up} upstream · ${down} downstream`, command: 'mallard.showLineage', arguments: [e.id] }),
-          new vscode.CodeLens(range, { title: 'Lineage', command: 'mallard.showLineage', arguments: [e.id] }),
-          new vscode.CodeLens(range, { title: 'Docs', command: 'mallard.openDocs', arguments: [e.id] }),
+          new vscode.CodeLens(range, { title: `${up} upstream · ${down} downstream`, command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
+          new vscode.CodeLens(range, { title: 'Lineage', command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
+          new vscode.CodeLens(range, { title: 'Docs', command: 'mallard.openDocs', arguments: [e.id, ctx.catalog.root] }),
         );
       }
       return lenses;

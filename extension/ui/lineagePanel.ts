@@ -13,7 +13,8 @@ import {
   type MissingExplanation,
 } from '../../webviews/lineage/protocol';
 import { DIRECT_KINDS, type ModelEdgeKind } from '../../core/model/entities';
-import { openEntity, targetEntity } from './commands';
+import type { CatalogRegistry } from './catalogRegistry';
+import { commandCatalog, openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceCatalog } from './workspaceCatalog';
@@ -55,22 +56,28 @@ export function storeReader(catalog: WorkspaceCatalog, adjacency: Adjacency): Li
   };
 }
 
-/** Hosts the one lineage panel: handshake, paging through `GraphSession`, requests and commands. */
+/**
+ * Hosts the one lineage panel: handshake, paging through `GraphSession`, requests and commands.
+ * The panel keeps the catalog of the entity it shows (multi-root workspaces have one per folder).
+ */
 export class LineagePanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private session: GraphSession | undefined;
   private ready = false;
+  /** The catalog `rootId` comes from. */
+  private catalog: WorkspaceCatalog | undefined;
   private rootId: string | undefined;
   private pendingColumn: string | undefined;
   /** A file whose lineage was asked for before the scan reached it; shown as soon as it is stored. */
   private waitingFor: string | undefined;
-  /** Built on first use after each catalog change. */
+  /** Built on first use after each catalog change, for `adjacencyOf`. */
   private adjacency: Adjacency | undefined;
+  private adjacencyOf: WorkspaceCatalog | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly catalog: () => WorkspaceCatalog | undefined,
+    private readonly catalogs: CatalogRegistry,
     private readonly config: () => MallardConfig,
     private readonly logger: Logger,
     /** True until the first scan of the catalog has finished. */
@@ -79,21 +86,21 @@ export class LineagePanels implements vscode.Disposable {
 
   registerCommands(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('mallard.showLineage', (arg: unknown) => this.showFor(arg)),
-      vscode.commands.registerCommand('mallard.showColumnLineage', (arg: unknown) => this.showColumnFor(arg)),
+      vscode.commands.registerCommand('mallard.showLineage', (arg: unknown, root?: unknown) => this.showFor(arg, root)),
+      vscode.commands.registerCommand('mallard.showColumnLineage', (arg: unknown, root?: unknown) => this.showColumnFor(arg, root)),
       // While the panel is open it follows the model in the active editor.
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        const catalog = this.catalog();
-        if (!this.panel || !editor || !catalog) return;
+        if (!this.panel || !editor) return;
         if (this.waitingFor) this.waitingFor = editor.document.uri.fsPath;
-        const id = targetEntity(catalog, undefined);
-        if (id && id !== this.rootId) this.show(id, undefined, false);
+        const catalog = this.catalogs.forPath(editor.document.uri.fsPath);
+        const id = catalog && targetEntity(catalog, undefined);
+        if (catalog && id && (id !== this.rootId || catalog !== this.catalog)) this.show(catalog, id, undefined, false);
       }),
     ];
   }
 
-  private showFor(arg: unknown, column?: string): void {
-    const catalog = this.catalog();
+  private showFor(arg: unknown, root?: unknown): void {
+    const catalog = commandCatalog(this.catalogs, arg, root);
     const id = catalog && targetEntity(catalog, arg);
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
     if (!id && arg === undefined && file && this.scanning()) {
@@ -102,6 +109,7 @@ export class LineagePanels implements vscode.Disposable {
       this.logger.info(`Timeline: lineage requested for ${file} before the scan stored it`);
       this.waitingFor = file;
       this.rootId = undefined;
+      this.catalog = undefined;
       this.openPanel(true);
       if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
       return;
@@ -110,28 +118,29 @@ export class LineagePanels implements vscode.Disposable {
       void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to show its lineage.');
       return;
     }
-    this.show(id, column);
+    this.show(catalog, id);
   }
 
-  private async showColumnFor(arg: unknown): Promise<void> {
-    const catalog = this.catalog();
+  private async showColumnFor(arg: unknown, root?: unknown): Promise<void> {
+    const catalog = commandCatalog(this.catalogs, arg, root);
     if (typeof arg === 'object' && arg !== null && (arg as { type?: string }).type === 'column') {
       const node = arg as { entityId: string; name: string };
-      this.show(node.entityId, node.name);
+      if (catalog) this.show(catalog, node.entityId, node.name);
       return;
     }
     const id = catalog && targetEntity(catalog, arg);
-    if (!catalog || !id) return this.showFor(arg);
+    if (!catalog || !id) return this.showFor(arg, root);
     const editor = vscode.window.activeTextEditor;
     const word = editor ? editor.document.getText(editor.document.getWordRangeAtPosition(editor.selection.active)) : '';
     const columns = catalog.store.columnsOf(id).map((c) => c.name);
     const column = columns.find((c) => c.toLowerCase() === word.toLowerCase()) ?? (await vscode.window.showQuickPick(columns, { placeHolder: 'Column to trace' }));
-    if (column) this.show(id, column);
+    if (column) this.show(catalog, id, column);
   }
 
-  /** Shows (or re-centres) the lineage panel on `entityId`, optionally in column mode. */
-  show(entityId: string, column?: string, reveal = true): void {
+  /** Shows (or re-centres) the lineage panel on `entityId` of `catalog`, optionally in column mode. */
+  show(catalog: WorkspaceCatalog, entityId: string, column?: string, reveal = true): void {
     this.logger.info(`Timeline: lineage requested for ${entityId}`);
+    this.catalog = catalog;
     this.rootId = entityId;
     this.pendingColumn = column;
     this.waitingFor = undefined;
@@ -168,13 +177,13 @@ export class LineagePanels implements vscode.Disposable {
 
   /** Shows the lineage of the file asked for during the first scan once it is stored (or says why not). */
   private resolveWaiting(): void {
-    const catalog = this.catalog();
     const file = this.waitingFor;
-    if (!catalog || !file || !this.panel) return;
-    const rel = catalog.relative(file);
-    const id = rel ? catalog.entitiesIn(rel).find((e) => e.kind !== 'docBlock' && e.kind !== 'macro')?.id : undefined;
-    if (id) {
-      this.show(id, undefined, false);
+    const catalog = file === undefined ? undefined : this.catalogs.forPath(file);
+    if (!file || !this.panel) return;
+    const rel = catalog?.relative(file);
+    const id = rel ? catalog?.entitiesIn(rel).find((e) => e.kind !== 'docBlock' && e.kind !== 'macro')?.id : undefined;
+    if (catalog && id) {
+      this.show(catalog, id, undefined, false);
     } else if (!this.scanning()) {
       this.waitingFor = undefined;
       if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'This file defines no model, seed, snapshot or source in the catalog.' });
@@ -186,12 +195,14 @@ export class LineagePanels implements vscode.Disposable {
   }
 
   private sendRoot(): void {
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     if (!catalog || !this.rootId) return;
     const entity = catalog.store.getEntity(this.rootId);
     this.panel && (this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`);
     const started = performance.now();
+    if (this.adjacencyOf !== catalog) this.adjacency = undefined;
     this.adjacency ??= readAdjacency(catalog);
+    this.adjacencyOf = catalog;
     const adjacencyMs = performance.now() - started;
     this.session = new GraphSession(storeReader(catalog, this.adjacency), this.config().maxGraphNodes);
     const page = this.session.open(this.rootId);
@@ -231,8 +242,13 @@ export class LineagePanels implements vscode.Disposable {
     await this.command(message);
   }
 
+  /** The catalog of the shown entity, unless its folder left the workspace. */
+  private currentCatalog(): WorkspaceCatalog | undefined {
+    return this.catalog && this.catalogs.has(this.catalog) ? this.catalog : undefined;
+  }
+
   private answer(request: LineageRequest): unknown {
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     if (!catalog) throw new Error('The catalog is not ready');
     switch (request.method) {
       case 'expand': {
@@ -250,17 +266,17 @@ export class LineagePanels implements vscode.Disposable {
   }
 
   private async command(command: LineageCommand): Promise<void> {
-    const catalog = this.catalog();
+    const catalog = this.currentCatalog();
     if (!catalog) return;
     switch (command.command) {
       case 'openNode':
         await openEntity(catalog, command.nodeId);
         return;
       case 'openDocs':
-        await vscode.commands.executeCommand('mallard.openDocs', command.nodeId);
+        await vscode.commands.executeCommand('mallard.openDocs', command.nodeId, catalog.root);
         return;
       case 'focus':
-        this.show(command.nodeId);
+        this.show(catalog, command.nodeId);
         return;
       case 'export': {
         const ext = command.format === 'mermaid' ? 'mmd' : command.format;

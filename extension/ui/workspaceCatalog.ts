@@ -176,6 +176,10 @@ export class WorkspaceCatalog {
     // Give the worker a moment to close its connection cleanly, then make sure it is gone.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await this.worker.terminate();
+    // Requests the worker never answered (a scan running when its folder left the workspace) end
+    // as cancelled, so callers waiting on them (the scan queue) move on.
+    for (const p of this.pending.values()) p.reject(Object.assign(new Error('The catalog is closed'), { cancelled: true }));
+    this.pending.clear();
     this.store.close();
   }
 }

@@ -78,6 +78,11 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
   /** Open `workspace` in place instead of a temporary copy (benchmarks reuse its `.mallard` catalog). */
   inPlace?: boolean;
+  /**
+   * More folders, each copied next to `workspace`'s copy: the session then opens a multi-root
+   * workspace (a `.code-workspace` file listing `workspace` first, then these, by folder name).
+   */
+  moreFolders?: string[];
 }
 
 /** A running code-server with a Chromium page on its workbench. */
@@ -94,6 +99,8 @@ export class VsCodeSession {
     readonly openedAt: number,
     /** `Date.now()` when the workbench DOM (`.monaco-workbench`) was loaded: "window open" in benchmarks. */
     readonly workbenchReadyAt: number,
+    /** Every workspace folder, `workspaceDir` first (more than one for a multi-root workspace). */
+    readonly folders: readonly string[],
   ) {}
 
   /** Process id of code-server, whose child processes include the extension host. */
@@ -111,7 +118,19 @@ export class VsCodeSession {
     const workspaceDir = options.inPlace ? path.resolve(options.workspace) : path.join(root, path.basename(options.workspace));
     mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
-    if (!options.inPlace) cpSync(options.workspace, workspaceDir, { recursive: true, filter: (src) => !/[\\/](node_modules|\.mallard|target)$/.test(src) });
+    const copy = (from: string, to: string): void => cpSync(from, to, { recursive: true, filter: (src) => !/[\\/](node_modules|\.mallard|target)$/.test(src) });
+    if (!options.inPlace) copy(options.workspace, workspaceDir);
+    const folders = [workspaceDir];
+    for (const more of options.moreFolders ?? []) {
+      const dir = path.join(root, path.basename(more));
+      if (folders.includes(dir)) throw new Error(`two workspace folders are named ${path.basename(more)}`);
+      copy(more, dir);
+      folders.push(dir);
+    }
+    // A multi-root workspace is a .code-workspace file; code-server opens it with `?workspace=`.
+    const workspaceFile = path.join(root, 'mallard-e2e.code-workspace');
+    if (folders.length > 1) writeFileSync(workspaceFile, JSON.stringify({ folders: folders.map((f) => ({ path: f })) }, null, 2));
+    const opened = folders.length > 1 ? workspaceFile : workspaceDir;
 
     const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
     const install = spawnSync(paths.node, [paths.codeServerEntry, ...common, '--install-extension', vsix], { encoding: 'utf8' });
@@ -121,7 +140,7 @@ export class VsCodeSession {
     const serverLog: string[] = [];
     const server = spawn(
       paths.node,
-      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspaceDir],
+      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', opened],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
     );
     const remember = (chunk: Buffer): void => {
@@ -138,10 +157,10 @@ export class VsCodeSession {
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const openedAt = Date.now();
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspaceDir)}`);
+    await page.goto(`http://127.0.0.1:${port}/?${folders.length > 1 ? 'workspace' : 'folder'}=${encodeURIComponent(opened)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const workbenchReadyAt = Date.now();
-    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt, workbenchReadyAt);
+    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt, workbenchReadyAt, folders);
   }
 
   /** Runs a command through the command palette by its exact title, e.g. `Mallard: Show Log`. */

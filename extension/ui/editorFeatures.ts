@@ -177,18 +177,37 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
       lensChanged.fire();
     }, 250);
   };
-  disposables.push({ dispose: () => timer && clearTimeout(timer) });
-  // VS Code schedules a CodeLens request when an editor opens and cancels it if the editor text
+  // VS Code schedules a CodeLens request when an editor opens and cancels it when the editor text
   // loses focus before the request's debounce ends (a workbench hover, a quick pick closing, a
   // webview taking focus); it then asks again only on refocus, an edit or this provider's change
   // event. Without this, a model opened while the pointer rested on a Catalog row never got its
-  // lens. A change event after an editor shows up reschedules the request without needing focus.
+  // lens. A change event after an editor shows up reschedules the request without needing focus;
+  // it is repeated a little later because the hover that steals the focus can appear after the
+  // first event (its delay), which cancels that request too.
+  const followUps = new Set<NodeJS.Timeout>();
+  const editorShown = (): void => {
+    refresh();
+    for (const delay of [1000, 3000]) {
+      const t = setTimeout(() => {
+        followUps.delete(t);
+        refresh();
+      }, delay);
+      followUps.add(t);
+    }
+  };
+  disposables.push({
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+      for (const t of followUps) clearTimeout(t);
+      followUps.clear();
+    },
+  });
   disposables.push(
     vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor && vscode.languages.match(SELECTOR, editor.document) > 0) refresh();
+      if (editor && vscode.languages.match(SELECTOR, editor.document) > 0) editorShown();
     }),
     vscode.window.onDidChangeVisibleTextEditors((editors) => {
-      if (editors.some((e) => vscode.languages.match(SELECTOR, e.document) > 0)) refresh();
+      if (editors.some((e) => vscode.languages.match(SELECTOR, e.document) > 0)) editorShown();
     }),
   );
   return { disposables, refresh };

@@ -171,6 +171,14 @@ export class LineagePanels implements vscode.Disposable {
   /** The catalog changed: re-send the current root so the graph reflects it. */
   catalogChanged(): void {
     this.adjacency = undefined;
+    this.adjacencyOf = undefined;
+    if (this.catalog && !this.catalogs.has(this.catalog)) {
+      // The shown model's folder left the workspace: say so rather than keep a graph nothing backs.
+      this.catalog = undefined;
+      this.rootId = undefined;
+      this.session = undefined;
+      if (this.panel && this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'The workspace folder of this model was removed; its catalog is closed.' });
+    }
     if (this.waitingFor) this.resolveWaiting();
     else if (this.panel && this.ready && this.rootId) this.sendRoot();
   }

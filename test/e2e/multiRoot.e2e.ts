@@ -166,6 +166,9 @@ describe('e2e: multi-root workspace (jaffle_duck + second_shop)', function () {
     const models = await session.treeChildren('Catalog', 'Models');
     assert.deepEqual([...models].sort(), [...firstModels].sort());
     await session.statusBarItem().filter({ hasText: `${firstModels.length} models` }).waitFor({ timeout: 15_000 });
+    // The lineage panel still open on second_shop's channel_report says its folder is gone.
+    const frame = await session.webview('Mallard Lineage');
+    await frame.locator('#status', { hasText: 'workspace folder of this model was removed' }).waitFor({ timeout: 15_000 });
     await session.screenshot('multi-root-removed');
   });
 });

@@ -10,6 +10,7 @@ import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
 import { MallardStatusBar } from './ui/statusBar';
 import { CatalogRegistry } from './ui/catalogRegistry';
+import { nestedFolderExcludes } from './ui/folderPick';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
 
 /**
@@ -71,13 +72,16 @@ export function activate(context: vscode.ExtensionContext): void {
     editorFeatures.refresh();
     // The status bar shows totals across every folder's catalog.
     const totals = { models: 0, sources: 0, diagnostics: 0 };
-    for (const c of catalogs.all()) {
-      const stats = c.store.stats();
-      totals.models += stats.entitiesByKind.model ?? 0;
-      totals.sources += stats.entitiesByKind.source ?? 0;
+    const perFolder: { name: string; models: number; sources: number }[] = [];
+    for (const { name, catalog } of catalogs.list()) {
+      const stats = catalog.store.stats();
+      const folder = { name, models: stats.entitiesByKind.model ?? 0, sources: stats.entitiesByKind.source ?? 0 };
+      perFolder.push(folder);
+      totals.models += folder.models;
+      totals.sources += folder.sources;
       totals.diagnostics += stats.diagnostics;
     }
-    statusBar.update({ kind: 'ready', ...totals });
+    statusBar.update({ kind: 'ready', ...totals, ...(perFolder.length > 1 ? { perFolder } : {}) });
   };
 
   // Scans run one at a time: each catalog's scan already keeps the machine's cores busy.
@@ -118,7 +122,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const openStarted = performance.now();
     const { WorkspaceCatalog: Catalog } = await import('./ui/workspaceCatalog.js');
     if (catalogs.byRoot(folder.uri.fsPath) || !isOpenFolder(folder)) return;
-    const opened = new Catalog(folder.uri.fsPath, config, logger);
+    // Folders nested inside this one are scanned by their own catalog only (known when it opens).
+    const nested = nestedFolderExcludes(folder.uri.fsPath, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
+    if (nested.length > 0) logger.info(`${folder.name}: nested workspace folders left to their own catalogs: ${nested.join(', ')}`);
+    const opened = new Catalog(folder.uri.fsPath, nested.length > 0 ? { ...config, exclude: [...config.exclude, ...nested] } : config, logger);
     // Timeline lines (timestamped by the log channel) let the extension bench split window-open time.
     logger.info(`Timeline: catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
     catalogs.add({ name: folder.name, catalog: opened }, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));

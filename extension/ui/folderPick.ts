@@ -41,3 +41,17 @@ export function ownerOf<C extends EntityOwner>(all: readonly C[], entityId: stri
   if (preferred && preferred.store.getEntity(entityId) !== undefined) return preferred;
   return all.find((c) => c !== preferred && c.store.getEntity(entityId) !== undefined);
 }
+
+/**
+ * Exclude globs (workspace-relative, forward slashes) for the workspace folders nested inside
+ * `root`: each file then belongs to one catalog, the deepest folder's, instead of being scanned
+ * twice. Glob metacharacters in folder names are escaped.
+ */
+export function nestedFolderExcludes(root: string, roots: readonly string[], sep: string = path.sep): string[] {
+  const base = trimSep(root, sep);
+  const prefix = base.endsWith(sep) ? base : base + sep;
+  return roots
+    .map((r) => trimSep(r, sep))
+    .filter((r) => r !== base && r.startsWith(prefix))
+    .map((r) => `${r.slice(prefix.length).split(sep).join('/').replace(/[*?[\]{}()!+@\\]/g, '\\$&')}/**`);
+}

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 export type ScanState =
   | { kind: 'starting' }
   | { kind: 'scanning'; done: number; total: number }
-  | { kind: 'ready'; models: number; sources: number; diagnostics: number }
+  | { kind: 'ready'; models: number; sources: number; diagnostics: number; perFolder?: readonly { name: string; models: number; sources: number }[] }
   | { kind: 'error'; message: string }
   | { kind: 'unsupported'; message: string };
 
@@ -33,7 +33,11 @@ export class MallardStatusBar implements vscode.Disposable {
         break;
       case 'ready':
         this.item.text = `$(database) Mallard: ${state.models} models · ${state.sources} sources`;
-        this.item.tooltip = `${state.diagnostics} diagnostics. Click to show the Mallard log.`;
+        // Counts are totals across the workspace folders' catalogs; the tooltip splits them.
+        this.item.tooltip = [
+          ...(state.perFolder ?? []).map((f) => `${f.name}: ${f.models} models · ${f.sources} sources`),
+          `${state.diagnostics} diagnostics. Click to show the Mallard log.`,
+        ].join('\n');
         break;
       case 'error':
       case 'unsupported':

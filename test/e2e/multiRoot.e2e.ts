@@ -98,6 +98,8 @@ describe('e2e: multi-root workspace (jaffle_duck + second_shop)', function () {
     assert.deepEqual([...secondRows].sort(), [...secondModels].sort());
     const paths = await treePaths();
     assert.ok(paths.some((p) => p.join('/') === 'second_shop/second_shop/Models/orders'), 'second_shop › second_shop › Models › orders');
+    // The status bar counts the models of both catalogs.
+    await session.statusBarItem().filter({ hasText: `${firstModels.length + secondModels.length} models` }).waitFor({ timeout: 15_000 });
     await session.screenshot('multi-root-tree-second');
   });
 

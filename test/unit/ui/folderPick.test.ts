@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { deepestRoot, ownerOf, type EntityOwner } from '../../../extension/ui/folderPick';
+import { deepestRoot, nestedFolderExcludes, ownerOf, type EntityOwner } from '../../../extension/ui/folderPick';
 
 describe('folderPick: the workspace folder of a path', function () {
   const roots = ['/w/shop', '/w/shop/nested', '/w/other'];
@@ -55,5 +55,17 @@ describe('folderPick: the catalog that holds an entity', function () {
   it('returns undefined when no catalog holds it', function () {
     assert.equal(ownerOf([a, b], 'model.z.none', a), undefined);
     assert.equal(ownerOf([], 'model.p.orders'), undefined);
+  });
+});
+
+describe('folderPick: excludes for nested workspace folders', function () {
+  it('excludes each folder nested inside the root, and nothing else', function () {
+    assert.deepEqual(nestedFolderExcludes('/w', ['/w', '/w/a', '/w/b/c', '/w2', '/other'], '/'), ['a/**', 'b/c/**']);
+    assert.deepEqual(nestedFolderExcludes('/w/a', ['/w', '/w/a'], '/'), []);
+  });
+
+  it('escapes glob characters in folder names and uses forward slashes', function () {
+    assert.deepEqual(nestedFolderExcludes('/w', ['/w/shop [old]'], '/'), ['shop \\[old\\]/**']);
+    assert.deepEqual(nestedFolderExcludes('C:\\w', ['C:\\w\\x\\y'], '\\'), ['x/y/**']);
   });
 });

@@ -1,60 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { columnId, splitColumnId } from '../../core/model/ids';
 import type { MallardConfig } from '../config';
-import { GraphSession, type LineageReader } from '../../webviews/lineage/graphSession';
-import {
-  LINEAGE_PROTOCOL_VERSION,
-  parseWebviewMessage,
-  type ColumnGraph,
-  type LineageCommand,
-  type LineageHostMessage,
-  type LineageRequest,
-  type MissingExplanation,
-} from '../../webviews/lineage/protocol';
-import { DIRECT_KINDS, type ModelEdgeKind } from '../../core/model/entities';
+import { GraphSession } from '../../webviews/lineage/graphSession';
+import { LINEAGE_PROTOCOL_VERSION, parseWebviewMessage, type LineageCommand, type LineageHostMessage, type LineageRequest } from '../../webviews/lineage/protocol';
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
+import { columnGraph, explainMissing, readAdjacency, storeReader, type Adjacency } from './lineageData';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceCatalog } from './workspaceCatalog';
-
-/** Model-level adjacency of the whole catalog, read in one pass (one query instead of two per node). */
-export interface Adjacency {
-  upstream: Map<string, { id: string; kind: ModelEdgeKind }[]>;
-  downstream: Map<string, { id: string; kind: ModelEdgeKind }[]>;
-}
-
-/**
- * Reads every model-level edge once. The export stream has no edge kind, so the kind is inferred
- * from the ids (`source.` upstream → source, `exposure.` downstream → exposure, else ref); it only
- * styles the edge.
- */
-export function readAdjacency(catalog: WorkspaceCatalog): Adjacency {
-  const adjacency: Adjacency = { upstream: new Map(), downstream: new Map() };
-  for (const edge of catalog.store.exportEdges({ columns: false })) {
-    if (edge.level !== 'model') continue;
-    const kind: ModelEdgeKind = edge.from.startsWith('source.') ? 'source' : edge.to.startsWith('exposure.') ? 'exposure' : 'ref';
-    const up = adjacency.upstream.get(edge.to) ?? [];
-    up.push({ id: edge.from, kind });
-    adjacency.upstream.set(edge.to, up);
-    const down = adjacency.downstream.get(edge.from) ?? [];
-    down.push({ id: edge.to, kind });
-    adjacency.downstream.set(edge.from, down);
-  }
-  return adjacency;
-}
-
-/** A `LineageReader` over the catalog store and a prebuilt adjacency. */
-export function storeReader(catalog: WorkspaceCatalog, adjacency: Adjacency): LineageReader {
-  return {
-    node: (id) => {
-      const e = catalog.store.getEntity(id);
-      return e ? { name: e.name, kind: e.kind, project: e.project } : undefined;
-    },
-    neighbors: (id, direction) => adjacency[direction].get(id) ?? [],
-  };
-}
 
 /**
  * Hosts the one lineage panel: handshake, paging through `GraphSession`, requests and commands.
@@ -301,30 +255,4 @@ export class LineagePanels implements vscode.Disposable {
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** Column lineage around one column, both directions, with direct/indirect marked. */
-export function columnGraph(catalog: WorkspaceCatalog, entityId: string, column: string, includeIndirect: boolean, limit: number): ColumnGraph {
-  const root = columnId(entityId, column);
-  const closure = catalog.store.columnLineage(root, { direction: 'both', includeIndirect });
-  const nodes = closure.nodes.slice(0, limit).map((n) => ({ id: n.id, entityId: n.entityId, column: n.column, depth: n.depth }));
-  const kept = new Set(nodes.map((n) => n.id));
-  const edges = closure.edges.filter((e) => kept.has(e.from) && kept.has(e.to)).map((e) => ({ from: e.from, to: e.to, transform: e.transform, direct: DIRECT_KINDS.has(e.transform) }));
-  return { root, nodes, edges };
-}
-
-/** Unresolved names and parse/render diagnostics of a node's file: "why is this edge missing". */
-export function explainMissing(catalog: WorkspaceCatalog, nodeId: string): MissingExplanation {
-  const items: MissingExplanation['items'] = [];
-  for (const u of catalog.store.unresolved(nodeId)) {
-    const { column } = splitColumnId(u.target);
-    items.push({ kind: 'unresolved', name: u.name, reason: u.reason, detail: column ? `${column}: ${u.detail}` : u.detail, file: u.provenance.file, line: u.provenance.line, column: u.provenance.column });
-  }
-  const entity = catalog.store.getEntity(nodeId);
-  if (entity) {
-    for (const d of catalog.store.diagnostics(entity.path)) {
-      items.push({ kind: 'diagnostic', name: d.code, reason: d.severity, detail: d.message, file: d.file, line: d.line, column: d.column });
-    }
-  }
-  return { nodeId, items };
 }

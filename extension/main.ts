@@ -116,16 +116,26 @@ export function activate(context: vscode.ExtensionContext): void {
     });
   };
 
+  /** The settings of one folder's catalog: folders nested inside it are scanned by their own catalog only. */
+  const folderConfig = (root: string): MallardConfig => {
+    const nested = nestedFolderExcludes(root, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
+    return nested.length > 0 ? { ...config, exclude: [...config.exclude, ...nested] } : config;
+  };
+
+  /** Gives every open catalog its current settings; one whose scan settings changed is scanned again. */
+  const reconfigureCatalogs = async (): Promise<void> => {
+    for (const c of catalogs.all()) {
+      if (await c.reconfigure(folderConfig(c.root))) void scan(c).catch((err: unknown) => reportError(logger, `Mallard could not scan ${catalogs.nameOf(c)}`, err, statusBar));
+    }
+  };
+
   /** Opens a folder's catalog (stored data shows at once), then queues its first scan. */
   const openCatalog = async (folder: vscode.WorkspaceFolder): Promise<void> => {
     // Loaded lazily so that activation never pays for the native binding and the parser bundle.
     const openStarted = performance.now();
     const { WorkspaceCatalog: Catalog } = await import('./ui/workspaceCatalog.js');
     if (catalogs.byRoot(folder.uri.fsPath) || !isOpenFolder(folder)) return;
-    // Folders nested inside this one are scanned by their own catalog only (known when it opens).
-    const nested = nestedFolderExcludes(folder.uri.fsPath, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
-    if (nested.length > 0) logger.info(`${folder.name}: nested workspace folders left to their own catalogs: ${nested.join(', ')}`);
-    const opened = new Catalog(folder.uri.fsPath, nested.length > 0 ? { ...config, exclude: [...config.exclude, ...nested] } : config, logger);
+    const opened = new Catalog(folder.uri.fsPath, folderConfig(folder.uri.fsPath), logger);
     // Timeline lines (timestamped by the log channel) let the extension bench split window-open time.
     logger.info(`Timeline: catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
     catalogs.add({ name: folder.name, catalog: opened }, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
@@ -154,6 +164,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const syncFolders = async (): Promise<void> => {
     const folders = vscode.workspace.workspaceFolders ?? [];
     for (const c of catalogs.all()) if (!folders.some((f) => f.uri.fsPath === c.root)) closeCatalog(c.root);
+    // A folder added inside (or removed from inside) an open one changes what that one scans.
+    await reconfigureCatalogs();
     for (const folder of folders) {
       if (catalogs.byRoot(folder.uri.fsPath) || !(await wantsCatalog(folder, folders.length))) continue;
       await openCatalog(folder);
@@ -184,7 +196,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mallard')) {
         config = readSettings();
-        logger.info('Settings changed; they apply to the next scan');
+        logger.info('Settings changed');
+        void reconfigureCatalogs().catch((err: unknown) => reportError(logger, 'Mallard could not apply the settings', err, statusBar));
       }
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => {

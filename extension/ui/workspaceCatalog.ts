@@ -21,7 +21,7 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export class WorkspaceCatalog {
   readonly store: CatalogStore;
   private worker: Worker;
-  private readonly data: ScanWorkerData;
+  private data: ScanWorkerData;
   /** Multiplier of the worker's heap limits; doubles after an out-of-memory exit. */
   private heapFactor = 1;
   private readonly listeners = new Set<() => void>();
@@ -58,6 +58,7 @@ export class WorkspaceCatalog {
     const worker = new Worker(file, { workerData: this.data, execArgv, resourceLimits: scaledHeapLimits(this.heapLimits, this.heapFactor) });
     worker.on('message', (m: FromScanWorker) => this.receive(m));
     worker.on('error', (err: Error & { code?: string }) => {
+      if (worker !== this.worker) return; // a worker replaced by `reconfigure`
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY' && !this.disposed && this.heapFactor < 8) {
         this.heapFactor *= 2;
         this.logger.warn(`The scan worker ran out of memory; restarting it with a ${scaledHeapLimits(this.heapLimits, this.heapFactor).maxOldGenerationSizeMb} MB heap.`);
@@ -167,6 +168,31 @@ export class WorkspaceCatalog {
     return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
   }
 
+  /**
+   * Applies new settings (e.g. edited in the Settings editor, or a workspace folder added inside
+   * this one). When what the scanner reads changed (dialects, include/exclude globs), the worker is
+   * stopped and started again with them; a request it had not answered ends as cancelled, and the
+   * caller scans again (files whose parse inputs are unchanged still come from the parse cache).
+   * Returns whether it restarted the worker.
+   */
+  async reconfigure(config: MallardConfig): Promise<boolean> {
+    if (this.disposed || scanSettingsKey(config) === scanSettingsKey(this.data.config)) return false;
+    const old = this.worker;
+    this.data = { ...this.data, config };
+    this.worker = this.startWorker();
+    await stopWorker(old);
+    for (const [id, p] of this.pending) {
+      if (p.message.type === 'update') {
+        this.worker.postMessage(p.message); // a saved file's update is repeated, not dropped
+        continue;
+      }
+      this.pending.delete(id);
+      p.reject(Object.assign(new Error('The scan settings changed'), { cancelled: true }));
+    }
+    this.logger.info(`${path.basename(this.root)}: scan settings changed; the scan worker restarted with them`);
+    return true;
+  }
+
   /** Stops the worker (watcher, parse workers, its connection) and closes the store. Idempotent. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -182,6 +208,22 @@ export class WorkspaceCatalog {
     this.pending.clear();
     this.store.close();
   }
+}
+
+/** The settings the scan worker reads; `rescanOnSave` and `maxGraphNodes` only matter on the host. */
+function scanSettingsKey(config: MallardConfig): string {
+  const byFolder = Object.entries(config.dialectByFolder).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([config.dialect, byFolder, config.include, config.exclude]);
+}
+
+/** Cancels what a worker is doing, asks it to close its connection, and terminates it if it lingers. */
+async function stopWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.postMessage({ type: 'cancel' } satisfies ToScanWorker);
+  worker.postMessage({ type: 'stop' } satisfies ToScanWorker);
+  const timer = setTimeout(() => void worker.terminate(), 5_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** The bundled worker next to the extension bundle, else the TypeScript source (tests, under tsx's loader). */

@@ -66,6 +66,10 @@ const USER_SETTINGS = {
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
   'editor.minimap.enabled': false,
+  // Text typed by a test lands as typed.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoIndent': 'none',
   'window.restoreWindows': 'none',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
@@ -234,6 +238,20 @@ export class VsCodeSession {
     const group = this.page.locator('.editor-group-container', { has: this.page.locator('.tab.active', { hasText: name }) }).first();
     await group.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
     await group.locator('.monaco-editor textarea').first().focus();
+  }
+
+  /** Replaces the whole text of the text editor that shows `visibleText`, and saves it. */
+  async replaceEditorText(visibleText: string, text: string): Promise<void> {
+    const lines = this.page.locator('.monaco-editor .view-lines', { hasText: visibleText }).first();
+    await lines.waitFor({ state: 'visible' });
+    await lines.click();
+    await this.page.locator('.monaco-editor.focused .view-lines', { hasText: visibleText }).first().waitFor({ state: 'visible' });
+    await this.page.keyboard.press('Control+A');
+    // Delete first: a bracket typed over a selection would surround it.
+    await this.page.keyboard.press('Delete');
+    // One input event: no auto-closed brackets or quotes, unlike typing key by key.
+    await this.page.keyboard.insertText(text);
+    await this.page.keyboard.press('Control+S');
   }
 
   /**

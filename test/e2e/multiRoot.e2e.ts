@@ -152,6 +152,31 @@ describe('e2e: multi-root workspace (jaffle_duck + second_shop)', function () {
     await session.page.keyboard.press('Escape');
   });
 
+  it('a settings change reaches the running catalogs: an excluded model leaves the tree, and comes back', async function () {
+    const settingsFile = path.join(session.userDataDir, 'User/settings.json');
+    const original = readFileSync(settingsFile, 'utf8');
+    const models = (): string[] => modelLabels(second).sort();
+    assert.deepEqual(models(), ['channel_report', 'orders']);
+    // As a user does it: Preferences: Open User Settings (JSON), edit, save.
+    await session.runCommand('Preferences: Open User Settings (JSON)');
+    await session.replaceEditorText('workbench.startupEditor', JSON.stringify({ ...(JSON.parse(original) as object), 'mallard.exclude': ['**/channel_report.sql'] }, null, 2));
+    const saved = await eventually('the saved settings', () => {
+      const text = readFileSync(settingsFile, 'utf8');
+      return text.includes('"mallard.exclude"') ? text : undefined;
+    });
+    assert.deepEqual((JSON.parse(saved) as Record<string, unknown>)['mallard.exclude'], ['**/channel_report.sql'], 'the settings file was saved as typed');
+    await eventually('channel_report left the second catalog', () => (models().join() === 'orders' ? true : undefined), 60_000);
+    await eventually('channel_report left the tree', async () => ((await modelRows('second_shop')).join() === 'orders' ? true : undefined));
+    assert.ok(modelLabels(first).includes('orders') && modelLabels(first).length > 10, 'the first folder kept its models');
+    await session.screenshot('multi-root-settings-exclude');
+
+    await session.replaceEditorText('mallard.exclude', original);
+    await eventually('the restored settings', () => (readFileSync(settingsFile, 'utf8').includes('"mallard.exclude"') ? undefined : true));
+    await eventually('channel_report back in the second catalog', () => (models().join() === 'channel_report,orders' ? true : undefined), 60_000);
+    await eventually('channel_report back in the tree', async () => ((await modelRows('second_shop')).sort().join() === 'channel_report,orders' ? true : undefined));
+    await session.page.keyboard.press('Escape');
+  });
+
   // Last: it changes the workspace.
   it('removing the second folder closes its catalog and the tree goes back to one folder', async function () {
     const firstModels = modelLabels(first);

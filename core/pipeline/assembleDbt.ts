@@ -1,8 +1,8 @@
 import { assembleDbtProject, type DbtManifest, type DbtProjectContext } from '../dbt/api';
 import { append } from './topo';
-import type { ColumnEdge, Diagnostic, Entity, Facts } from '../model/entities';
+import type { Column, ColumnEdge, Diagnostic, Entity, Facts } from '../model/entities';
 import { columnsByEntity, resolveDbtLineage, type LineageMemo } from './dbtLineage';
-import { partitionOwned } from './ownership';
+import { selectOwned } from './ownership';
 import type { DbtFileResult } from './fileStep';
 import type { EntityColumnFacts } from './columnFacts';
 
@@ -43,12 +43,12 @@ export function dedupeDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
  * those nodes are assembled again and patched into the previous result by owner; the dbt assembly
  * is per node apart from the context's own facts, which did not change.
  */
-function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest: DbtManifest | undefined, changed: ReadonlySet<string> | undefined): Facts {
+function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest: DbtManifest | undefined, changed: ReadonlySet<string> | undefined): { facts: Facts; patched?: { ids: ReadonlySet<string>; add: Facts } } {
   const prev = memo.base;
   if (!changed || !prev || prev.ctx !== ctx || prev.manifest !== manifest) {
     const facts = assembleDbtProject(ctx, results.map((r) => r.node), manifest);
     memo.base = { ctx, manifest, facts };
-    return facts;
+    return { facts };
   }
   const ids = new Set<string>();
   for (const e of prev.facts.entities) if (changed.has(e.path)) ids.add(e.id);
@@ -65,8 +65,8 @@ function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], me
     }
   }
   const partial = assembleDbtProject(ctx, [...subset.values()].map((r) => r.node), manifest);
-  const keep = partitionOwned(prev.facts, ids, changed).rest;
-  const add = partitionOwned(partial, ids, changed).owned;
+  const keep = selectOwned(prev.facts, ids, changed, false);
+  const add = selectOwned(partial, ids, changed, true);
   const facts: Facts = {
     entities: append(keep.entities, add.entities),
     columns: append(keep.columns, add.columns),
@@ -76,7 +76,43 @@ function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], me
     diagnostics: append(keep.diagnostics, add.diagnostics),
   };
   memo.base = { ctx, manifest, facts };
-  return facts;
+  return { facts, patched: { ids, add } };
+}
+
+/**
+ * Declared columns by entity (`columnsByEntity(base.columns)`); after a patch only the patched
+ * owners are grouped again, the other entities keep their arrays.
+ */
+function declaredColumns(base: Facts, patched: { ids: ReadonlySet<string>; add: Facts } | undefined, memo: LineageMemo): Map<string, Column[]> {
+  const prev = memo.declared;
+  let map: Map<string, Column[]>;
+  if (patched && prev) {
+    map = new Map(prev);
+    for (const id of patched.ids) map.delete(id);
+    for (const [id, cols] of columnsByEntity(patched.add.columns)) map.set(id, cols);
+  } else {
+    map = columnsByEntity(base.columns);
+  }
+  memo.declared = map;
+  return map;
+}
+
+/** The entities with the compiled SQL of their node; an unchanged entity keeps its object. */
+function withCompiledSql(entities: readonly Entity[], results: readonly DbtFileResult[], memo: LineageMemo): Entity[] {
+  const compiled = new Map<string, string | undefined>();
+  for (const r of results) compiled.set(r.node.entity.id, r.node.rendered.compiledSql);
+  const prev = memo.withSql;
+  const next = new Map<string, { from: Entity; sql: string | undefined; out: Entity }>();
+  const out = entities.map((e) => {
+    if (e.compiledSql !== undefined || !compiled.has(e.id)) return e;
+    const sql = compiled.get(e.id);
+    const hit = prev?.get(e.id);
+    const entity = hit && hit.from === e && hit.sql === sql ? hit.out : { ...e, compiledSql: sql };
+    next.set(e.id, { from: e, sql, out: entity });
+    return entity;
+  });
+  memo.withSql = next;
+  return out;
 }
 
 /**
@@ -84,14 +120,18 @@ function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], me
  * the node files changed since the previous run with the same context (undefined: assemble all).
  */
 export function assembleDbt(ctx: DbtProjectContext, results: readonly DbtFileResult[], memo: LineageMemo, manifest?: DbtManifest, changed?: ReadonlySet<string>): AssembledDbt {
-  const base = baseFacts(ctx, results, memo, manifest, changed);
+  const { facts: base, patched } = baseFacts(ctx, results, memo, manifest, changed);
   const entities = new Map<string, Entity>();
   for (const e of base.entities) entities.set(e.id, e);
-  const declared = columnsByEntity(base.columns);
+  const declared = declaredColumns(base, patched, memo);
   const lineage = resolveDbtLineage(results, entities, declared, memo);
-  const compiled = new Map(results.map((r) => [r.node.entity.id, r.node.rendered.compiledSql]));
-  const withSql = base.entities.map((e) => (e.compiledSql === undefined && compiled.has(e.id) ? { ...e, compiledSql: compiled.get(e.id) } : e));
-  const diagnostics = dedupeDiagnostics([...base.diagnostics, ...results.flatMap((r) => [...r.node.diagnostics, ...r.parsed.diagnostics]), ...lineage.diagnostics]);
+  const withSql = withCompiledSql(base.entities, results, memo);
+  const fileDiagnostics: Diagnostic[] = [];
+  for (const r of results) {
+    append(fileDiagnostics, r.node.diagnostics);
+    append(fileDiagnostics, r.parsed.diagnostics);
+  }
+  const diagnostics = dedupeDiagnostics([...base.diagnostics, ...fileDiagnostics, ...lineage.diagnostics]);
   // Columns, column edges and unresolved refs are concatenated only when read: an incremental
   // update works per owner from `byEntity` and never needs the project-wide arrays (100k+ items).
   let merged: Pick<Facts, 'columns' | 'columnEdges' | 'unresolved'> | undefined;

@@ -4,7 +4,7 @@ import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
 import { edgesFromResolved, isCompleteSchema, mergeColumns, newIdInterner, type EntityColumnFacts } from './columnFacts';
 import type { DbtFileResult } from './fileStep';
-import { topoSort } from './topo';
+import { topoSort, type TopoResult } from './topo';
 
 /**
  * Column lineage of a dbt project, computed in dependency order so `SELECT *` expands from the
@@ -18,6 +18,8 @@ export const PLACEHOLDER_SCHEMA = 'mallard__rel';
 interface MemoEntry {
   result: DbtFileResult;
   path: string;
+  /** The placeholder keys of `result`, sorted (the order of `upstream`). */
+  keys: string[];
   /** Upstream schemas (by placeholder key order) the entry was resolved against, compared by identity. */
   upstream: (string[] | undefined)[];
   /** Declared columns the entry merged, compared by identity. */
@@ -34,6 +36,12 @@ export interface LineageMemo {
   declaredNames?: Map<string, { cols: readonly Column[]; names: string[] }>;
   /** The dbt module's facts of the last run and what they were assembled from. */
   base?: { ctx: DbtProjectContext; manifest: DbtManifest | undefined; facts: Facts };
+  /** Declared columns by entity of the last run (see `assembleDbt`). */
+  declared?: Map<string, Column[]>;
+  /** Entities with their compiled SQL of the last run, by id (see `assembleDbt`). */
+  withSql?: Map<string, { from: Entity; sql: string | undefined; out: Entity }>;
+  /** The dependency order of the last run and the file results it was computed from. */
+  topo?: { results: ReadonlyMap<string, DbtFileResult>; sorted: TopoResult };
   /**
    * Set by a caller that drops the statements of file results once they are resolved (the scanner
    * keeps them in its parse cache, not in memory): returns the full parsed SQL of such a result when
@@ -93,8 +101,7 @@ function placeholderTarget(rel: RelationName, placeholders: Record<string, strin
 export function resolveDbtLineage(results: readonly DbtFileResult[], entities: ReadonlyMap<string, Entity>, declared: ReadonlyMap<string, Column[]>, memo: LineageMemo): DbtLineageResult {
   const byId = new Map<string, DbtFileResult>();
   for (const r of results) if (!r.node.entity.disabled) byId.set(r.node.entity.id, r);
-  const upstreamIds = (id: string): string[] => Object.values(byId.get(id)?.node.rendered.placeholders ?? {});
-  const { order, cyclic, cycles } = topoSort([...byId.keys()], upstreamIds);
+  const { order, cyclic, cycles } = dependencyOrder(byId, memo);
   const schema = new Map<string, string[] | undefined>();
   const declaredNames = (memo.declaredNames ??= new Map());
   // Stable arrays for declared schemas, so identity comparisons below hold across runs.
@@ -119,15 +126,16 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     const entity = entities.get(id) ?? result.node.entity;
     const placeholders = result.node.rendered.placeholders;
     const dec = declared.get(id) ?? [];
-    const keys = Object.keys(placeholders).sort();
-    const upstream = keys.map((k) => columnsOf(placeholders[k] ?? ''));
     const cached = memo.entries.get(id);
     // Identity checks only: the same file result, path, upstream schema arrays and declared columns.
-    if (cached && cached.result === result && cached.path === entity.path && sameRefs(cached.upstream, upstream) && sameRefs(cached.dec, dec)) {
+    // (Checked before allocating anything: after a one-file edit almost every entity is a hit.)
+    if (cached && cached.result === result && cached.path === entity.path && sameRefs(cached.dec, dec) && cached.keys.every((k, i) => cached.upstream[i] === columnsOf(placeholders[k] ?? ''))) {
       schema.set(id, cached.schemaValue);
       byEntity.set(id, cached.facts);
       continue;
     }
+    const keys = cached && cached.result === result ? cached.keys : Object.keys(placeholders).sort();
+    const upstream = keys.map((k) => columnsOf(placeholders[k] ?? ''));
     recomputed.add(id);
     const parsed = result.parsed.statements.length === 0 && memo.reloadParsed ? (memo.reloadParsed(result) ?? result.parsed) : result.parsed;
     const stmt = modelStatement(parsed);
@@ -164,7 +172,7 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     // Keep the previous array when the content is unchanged, so downstream entries stay valid.
     if (cached && schemaValue && cached.schemaValue && schemaValue.length === cached.schemaValue.length && schemaValue.every((c, i) => c === cached.schemaValue?.[i])) schemaValue = cached.schemaValue;
     schema.set(id, schemaValue);
-    memo.entries.set(id, { result, path: entity.path, upstream, dec, schemaValue, facts });
+    memo.entries.set(id, { result, path: entity.path, keys, upstream, dec, schemaValue, facts });
     byEntity.set(id, facts);
   }
   for (const id of memo.entries.keys()) if (!byId.has(id)) memo.entries.delete(id);
@@ -173,4 +181,35 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     return { file: first?.path ?? '', line: 1, column: 1, severity: 'error', code: 'dependency-cycle', message: `Dependency cycle: ${[...cycle, cycle[0] ?? ''].map(nameOf).join(' → ')}`, extractor: 'pipeline' };
   });
   return { byEntity, diagnostics, recomputed };
+}
+
+function upstreamsOf(result: DbtFileResult | undefined): string[] {
+  return Object.values(result?.node.rendered.placeholders ?? {});
+}
+
+/**
+ * `topoSort` of the enabled nodes, reused from the previous run while every node is the same file
+ * result or has the same upstreams (an edit inside a model's SELECT keeps the order).
+ */
+function dependencyOrder(byId: ReadonlyMap<string, DbtFileResult>, memo: LineageMemo): TopoResult {
+  const prev = memo.topo;
+  if (prev && prev.results.size === byId.size) {
+    // Same nodes in the same order (topoSort is stable for a given input order), same upstreams.
+    let same = true;
+    const before = prev.results.entries();
+    for (const [id, r] of byId) {
+      const [oldId, old] = before.next().value ?? [];
+      if (oldId !== id || (old !== r && !sameRefs(upstreamsOf(old), upstreamsOf(r)))) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      memo.topo = { results: byId, sorted: prev.sorted };
+      return prev.sorted;
+    }
+  }
+  const sorted = topoSort([...byId.keys()], (id) => upstreamsOf(byId.get(id)));
+  memo.topo = { results: byId, sorted };
+  return sorted;
 }

@@ -1,4 +1,4 @@
-import { emptyFacts, type Facts } from '../model/entities';
+import type { Facts } from '../model/entities';
 
 /**
  * The catalog's ownership rules as pure functions: an entity owns itself, its columns, the model and
@@ -12,15 +12,18 @@ export function ownerOfId(id: string): string {
   return at < 0 ? id : id.slice(0, at);
 }
 
-/** Splits facts into those owned by `ids`/`files` and the rest. */
-export function partitionOwned(f: Facts, ids: ReadonlySet<string>, files: ReadonlySet<string>): { owned: Facts; rest: Facts } {
-  const owned = emptyFacts();
-  const rest = emptyFacts();
-  for (const e of f.entities) (ids.has(e.id) ? owned : rest).entities.push(e);
-  for (const c of f.columns) (ids.has(c.entityId) ? owned : rest).columns.push(c);
-  for (const m of f.modelEdges) (ids.has(m.to) ? owned : rest).modelEdges.push(m);
-  for (const c of f.columnEdges) (ids.has(ownerOfId(c.to)) ? owned : rest).columnEdges.push(c);
-  for (const u of f.unresolved) (ids.has(ownerOfId(u.target)) ? owned : rest).unresolved.push(u);
-  for (const d of f.diagnostics) (files.has(d.file) ? owned : rest).diagnostics.push(d);
-  return { owned, rest };
+/**
+ * The facts owned by `ids`/`files` (`owned` true) or the others (`owned` false). One pass per
+ * array and nothing allocated for the side not asked for: on a 100k-column project this runs once
+ * per edit, and every array it builds is garbage the next edit.
+ */
+export function selectOwned(f: Facts, ids: ReadonlySet<string>, files: ReadonlySet<string>, owned: boolean): Facts {
+  return {
+    entities: f.entities.filter((e) => ids.has(e.id) === owned),
+    columns: f.columns.filter((c) => ids.has(c.entityId) === owned),
+    modelEdges: f.modelEdges.filter((m) => ids.has(m.to) === owned),
+    columnEdges: f.columnEdges.filter((c) => ids.has(ownerOfId(c.to)) === owned),
+    unresolved: f.unresolved.filter((u) => ids.has(ownerOfId(u.target)) === owned),
+    diagnostics: f.diagnostics.filter((d) => files.has(d.file) === owned),
+  };
 }

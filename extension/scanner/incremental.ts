@@ -1,7 +1,7 @@
 import { isInside } from '../../core/pipeline/discover';
 import { emptyFacts, type Facts } from '../../core/model/entities';
 import { assembleWorkspace, PLAIN_SQL_UNIT, type UnitFacts } from '../../core/pipeline/extractWorkspace';
-import { ownerOfId, partitionOwned } from '../../core/pipeline/ownership';
+import { ownerOfId, selectOwned } from '../../core/pipeline/ownership';
 import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
@@ -49,7 +49,7 @@ export function candidateGroups(units: readonly UnitFacts[], ids: ReadonlySet<st
     } else {
       const { base, byEntity } = unit.parts;
       for (const e of unit.facts.entities) if (ids.has(e.id)) group(`e:${e.id}`).entities.push(e);
-      const owned = partitionOwned(base, ids, new Set()).owned;
+      const owned = selectOwned(base, ids, new Set(), true);
       for (const c of owned.columns) if (!byEntity.has(c.entityId)) group(`e:${c.entityId}`).columns.push(c);
       for (const m of owned.modelEdges) group(`e:${m.to}`).modelEdges.push(m);
       for (const c of owned.columnEdges) group(`e:${ownerOfId(c.to)}`).columnEdges.push(c);
@@ -81,6 +81,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   const root = scanner.options.root;
   const changed: string[] = [];
   const deleted: string[] = [];
+  let added = false;
   for (const rel of new Set(paths)) {
     if (!isRelevantPath(rel)) continue;
     const entry = await readSnapshotFile(root, rel);
@@ -91,14 +92,15 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       deleted.push(rel);
     } else {
       if (before?.hash === entry.hash) continue;
+      added ||= before === undefined;
       state.snapshot.set(rel, entry);
     }
     changed.push(rel);
   }
   const report: UpdateReport = { changedPaths: changed, replacedEntities: [], replacedDiagnosticFiles: [], parsed: 0, millis: 0 };
   if (changed.length === 0) return { ...report, millis: performance.now() - started };
-  // A new Map keeps `snapshot.keys()` sorted; FileSource.list() must be deterministic.
-  state.snapshot = new Map([...state.snapshot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // A new Map keeps `snapshot.keys()` sorted when a file was added; FileSource.list() must be deterministic.
+  if (added) state.snapshot = new Map([...state.snapshot.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const fs = snapshotFileSource(root, state.snapshot);
   const options = scanner.planOptions();
   const affected = new Set<string>();

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   // Edits: add a column to staging models that feed a `SELECT *` model, check it propagates.
   rss.mark('edits');
   const editMs: number[] = [];
+  const editPhases: Record<string, number>[] = [];
   let propagated = 0;
   let replaced = 0;
   for (const [i, edit] of plan.edits.entries()) {
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     const t = performance.now();
     const report = await scanner.update([edit.path]);
     editMs.push(performance.now() - t);
+    editPhases.push(report.phases ?? {});
     replaced += report.replacedEntities.length;
     if (store.columnsOf(`model.bench.${edit.star}`).some((c) => c.name === `bench_extra_${i}`)) propagated++;
   }
@@ -127,6 +129,11 @@ async function main(): Promise<void> {
   store.close();
   rss.stop();
   const edits = [...editMs].sort((a, b) => a - b);
+  // Where an edit's time goes: the median per phase, and the phases of the slowest edit.
+  const phaseNames = [...new Set(editPhases.flatMap((p) => Object.keys(p)))];
+  const editPhaseP50 = Object.fromEntries(phaseNames.map((n) => [n, round(quantile(editPhases.map((p) => p[n] ?? 0).sort((a, b) => a - b), 0.5))]));
+  const slowest = editMs.indexOf(Math.max(...editMs));
+  const slowestPhases = Object.fromEntries(Object.entries(editPhases[slowest] ?? {}).map(([n, v]) => [n, round(v)]));
   const phases: Partial<Record<ScanPhase, number>> = {};
   for (const [k, v] of Object.entries(cold.phases)) phases[k as ScanPhase] = round(v);
   const result = {
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
     parsePerFile: { p50: round(quantile(parse, 0.5), 2), p95: round(quantile(parse, 0.95), 2), max: round(parse.at(-1) ?? 0, 2) },
     reopen: { ms: round(reopenMs), targetMs: 1500, wrote: reopen.wrote },
     warmup: { ms: round(warmMs) },
-    incremental: { edits: edits.length, p50: round(quantile(edits, 0.5)), p95: round(quantile(edits, 0.95)), max: round(edits.at(-1) ?? 0), targetP95Ms: 200, downstreamPropagated: propagated, avgReplacedEntities: round(replaced / Math.max(1, edits.length)) },
+    incremental: { edits: edits.length, p50: round(quantile(edits, 0.5)), p95: round(quantile(edits, 0.95)), max: round(edits.at(-1) ?? 0), targetP95Ms: 200, downstreamPropagated: propagated, avgReplacedEntities: round(replaced / Math.max(1, edits.length)), phasesP50: editPhaseP50, slowestPhases },
     peakRssMb: mb(rss.peak()),
     targetRssMb: 400,
     rssByPhaseMb: rss.byPhase,

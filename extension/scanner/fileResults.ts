@@ -1,4 +1,6 @@
+import { renderDbtNode } from '../../core/dbt/api';
 import type { LineageMemos } from '../../core/pipeline/extractWorkspace';
+import { IR_VERSION } from '../../core/sql/parseSql';
 import type { DbtFileResult, FileStepResult } from '../../core/pipeline/fileStep';
 import type { ParsedSql } from '../../core/pipeline/contracts';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
@@ -112,6 +114,31 @@ export async function computeResults(
     outcome.parsed = misses.length;
   }
   return outcome;
+}
+
+/**
+ * Renders every dbt node of the plan on this thread, without parsing its SQL: about 0.2 ms a model,
+ * against 1.5–4 ms for the parse. The first scan stores the model level from these nodes before
+ * the parse starts (the parse workers render again; that costs less than making views wait).
+ */
+export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root: string, signal?: AbortSignal): Promise<Map<string, FileStepResult>> {
+  const out = new Map<string, FileStepResult>();
+  let sinceYield = 0;
+  for (const project of plan.dbt) {
+    for (const path of project.nodePaths) {
+      const entry = snapshot.get(path);
+      const text = entry ? snapshotText(root, path, entry) : undefined;
+      if (text === undefined) continue;
+      out.set(path, { kind: 'dbt', node: renderDbtNode(project.ctx, path, text), parsed: { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false } });
+      // Let a cancel message in now and then.
+      if (++sinceYield >= 250) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -38,7 +38,8 @@ export interface ScanCallOptions {
   onProgress?: (progress: ScanProgress) => void;
   /**
    * Called on a first scan (empty catalog) once the model level is stored: entities, declared
-   * columns and model edges, before column lineage is resolved and the whole catalog is written.
+   * columns and model edges from the rendered nodes, before any SQL is parsed, column lineage is
+   * resolved and the whole catalog is written.
    * Views can show models and model-level lineage from then on.
    */
   onModelLevelStored?: () => void;

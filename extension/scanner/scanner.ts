@@ -9,7 +9,7 @@ import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } fr
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, releaseStatements, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { computeResults, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
@@ -191,20 +191,22 @@ export class WorkspaceScanner {
       mark = now;
     };
     phaseDone('plan');
+    if (!upToDate && call.onModelLevelStored && this.store.listEntities({ limit: 1 }).items.length === 0) {
+      // First scan: store the model level from rendered nodes before any SQL is parsed (a small
+      // write), so views need not wait for the parse and column lineage. No signature is written,
+      // so an interrupted scan still starts over.
+      onProgress?.({ phase: 'stage', done: 0, total: 1 });
+      const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, signal));
+      this.store.transaction(() => this.store.replaceAll(staged));
+      call.onModelLevelStored();
+      phaseDone('stage');
+    }
     const table: ResultTable = { results: new Map(), keys: new Map() };
     const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
       ...(signal ? { signal } : {}),
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });
     phaseDone('parse');
-    if (!upToDate && call.onModelLevelStored && this.store.listEntities({ limit: 1 }).items.length === 0) {
-      // First scan: store the model level now (a small write), so views need not wait for column
-      // lineage. No signature is written, so an interrupted scan still starts over.
-      const staged = modelLevelFacts(plan, table.results);
-      this.store.transaction(() => this.store.replaceAll(staged));
-      call.onModelLevelStored();
-      phaseDone('stage');
-    }
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;
     report.parseMillis = outcome.parseMillis;

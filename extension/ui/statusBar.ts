@@ -28,7 +28,7 @@ export class MallardStatusBar implements vscode.Disposable {
         this.item.tooltip = 'Mallard is starting';
         break;
       case 'scanning':
-        this.item.text = `$(sync~spin) Mallard ${state.done}/${state.total}`;
+        this.item.text = `$(sync) Mallard ${state.done}/${state.total}`;
         this.item.tooltip = 'Mallard is scanning the workspace';
         break;
       case 'ready':

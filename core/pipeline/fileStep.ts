@@ -22,6 +22,8 @@ export interface DbtFileResult {
    * cached and in-memory result (the compiled SQL, kept for display, is its twin).
    */
   parsed: ParsedSql;
+  /** `sqlFingerprint` of the SQL that `parsed` came from (absent for disabled or failed nodes). */
+  sqlHash?: string;
 }
 
 /** Result of the per-file step for a plain SQL file. */
@@ -60,6 +62,25 @@ export function extractSqlFile(path: string, text: string, dialect: Dialect): Sq
   }
 }
 
+/** 32-bit FNV-1a from a given offset basis. */
+function fnv(text: string, basis: number): string {
+  let h = basis;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file
+ * and the dialect (64 bits of hash plus the length).
+ */
+export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect): string {
+  const text = `${dialect}\u0000${lineOffset}\u0000${sql}`;
+  return `${text.length}.${fnv(text, 0x811c9dc5)}${fnv(text, 0x01000193)}`;
+}
+
 /** Renders a dbt node file and parses its lineage SQL. */
 export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect): DbtFileResult | SqlFileResult {
   let node: DbtNodeResult;
@@ -68,6 +89,7 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   } catch (err) {
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'Jinja rendering', err)]) };
   }
+  const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect);
   let parsed: ParsedSql;
   try {
     parsed = node.entity.disabled ? { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false } : parseSql(node.rendered.lineageSql, { dialect, file: path });
@@ -82,5 +104,13 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
       diagnostics: parsed.diagnostics.map((d) => ({ ...d, line: d.line + offset, ...(d.endLine !== undefined ? { endLine: d.endLine + offset } : {}) })),
     };
   }
-  return { kind: 'dbt', node: { ...node, rendered: { ...node.rendered, lineageSql: '' } }, parsed };
+  return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}) };
+}
+
+/**
+ * The node as results keep it: `lineageSql` empty (the parse consumed it, and it was the largest
+ * string of every cached and in-memory result; the compiled SQL, kept for display, is its twin).
+ */
+export function withoutLineageSql(node: DbtNodeResult): DbtNodeResult {
+  return { ...node, rendered: { ...node.rendered, lineageSql: '' } };
 }

@@ -25,7 +25,7 @@ import type {
 import { CatalogError } from './catalogError';
 import { openCatalogDatabase } from './openDatabase';
 import { removeFiles, replaceAll, replaceFacts } from './factWriter';
-import { deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
+import { copyParseCache, deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
 import { ackOps, mutate, pendingOps, revertEdit } from './userEdits';
 import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listProjects, listUnresolved } from './entityQueries';
 import { catalogStats } from './catalogStats';
@@ -136,6 +136,11 @@ export class CatalogStore {
   /** Stores a JSON-serializable parse result for (path, content hash, cache key). */
   putParseCache(path: string, hash: string, cacheKey: string, value: unknown): void {
     putParseCache(this.db, path, hash, cacheKey, value);
+  }
+
+  /** Copies a cached parse result to another (content hash, cache key) of the same file. */
+  copyParseCache(path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }): boolean {
+    return copyParseCache(this.db, path, from, to);
   }
 
   /** Drops cached parse results (all, or one cache key such as an old IR version). */

@@ -73,6 +73,20 @@ export function putParseCache(db: Database, path: string, hash: string, cacheKey
   ).run(path, cacheKey, hash, json);
 }
 
+/**
+ * Stores the value cached for (path, fromHash, fromKey) also under (path, toHash, toKey), without
+ * reading it into memory. Returns false when there is no such entry.
+ */
+export function copyParseCache(db: Database, path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }): boolean {
+  const info = prepared(
+    db,
+    `INSERT INTO parse_cache (path, cache_key, hash, value)
+       SELECT path, ?, ?, value FROM parse_cache WHERE path = ? AND cache_key = ? AND hash = ?
+     ON CONFLICT(path, cache_key) DO UPDATE SET hash = excluded.hash, value = excluded.value`,
+  ).run(to.cacheKey, to.hash, path, from.cacheKey, from.hash);
+  return info.changes > 0;
+}
+
 /** Drops the whole parse cache, or the entries of one cache key. */
 export function deleteParseCache(db: Database, cacheKey?: string): void {
   if (cacheKey === undefined) prepared(db, 'DELETE FROM parse_cache').run();

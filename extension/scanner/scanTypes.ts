@@ -72,6 +72,8 @@ export interface UpdateReport {
   replacedDiagnosticFiles: string[];
   /** Files rendered/parsed for this update. */
   parsed: number;
+  /** Of those, dbt nodes that rendered the same SQL as before and kept their parse. */
+  reusedParses?: number;
   millis: number;
   /** Milliseconds per step (plan, parse, assemble, diff, write), for benchmarks. */
   phases?: Record<string, number>;

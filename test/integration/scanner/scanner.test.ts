@@ -109,6 +109,53 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.equal(calls, 0, 'a catalog with content is replaced in one transaction, never staged');
   });
 
+  it('a YAML or macro edit keeps the parse of every model whose SQL renders the same, and the catalog equals a full scan', async () => {
+    const files = {
+      ...starChainProject(),
+      'macros/amount.sql': '{% macro amount_of(col) %}{{ col }}{% endmacro %}\n',
+      'models/stg_a.sql': "select id as order_id, {{ amount_of('amount') }} as amount from {{ source('raw', 'orders') }}\n",
+    };
+    const { root, store, scanner } = setup(files);
+    await scanner.scan();
+    const edges = (s: CatalogStore): string[] => [...s.exportEdges({ columns: true })].map((e) => JSON.stringify(e)).sort();
+    const fullScan = async (): Promise<CatalogStore> => {
+      const { store: fresh, dir } = tempStore();
+      cleanup.push(dir);
+      stores.push(fresh);
+      const full = new WorkspaceScanner(fresh, { root, workers: 0, git: false });
+      scanners.push(full);
+      await full.scan();
+      return fresh;
+    };
+    const amountEdge = (): string | undefined => store.columnLineage('model.chain.stg_a#amount', { direction: 'upstream' }).edges.find((e) => e.from === 'source.chain.raw.orders#amount')?.transform;
+    assert.equal(amountEdge(), 'identity');
+
+    // A description edit changes the dbt context of every node, not their SQL: nothing is parsed again.
+    writeFileSync(path.join(root, 'models/docs.yml'), 'version: 2\nmodels:\n  - name: top_c\n    description: The top model, edited.\n    columns:\n      - name: order_id\n        description: Order key.\n');
+    const yamlEdit = await scanner.update(['models/docs.yml']);
+    assert.equal(yamlEdit.parsed, 3);
+    assert.equal(yamlEdit.reusedParses, 3);
+    assert.equal(store.getEntity('model.chain.top_c')?.description, 'The top model, edited.');
+    assert.deepEqual(edges(store), edges(await fullScan()));
+
+    // Columns declared for mid_b: its lineage is resolved again from the statements it kept, which
+    // are reloaded from the parse cache under the node's new key.
+    writeFileSync(path.join(root, 'models/docs.yml'), 'version: 2\nmodels:\n  - name: top_c\n    description: The top model, edited.\n  - name: mid_b\n    columns:\n      - name: order_id\n        description: Declared.\n');
+    const declare = await scanner.update(['models/docs.yml']);
+    assert.equal(declare.reusedParses, 3);
+    assert.ok(store.columnLineage('model.chain.mid_b#amount', { direction: 'upstream' }).nodes.some((n) => n.id === 'source.chain.raw.orders#amount'), 'mid_b keeps its lineage');
+    assert.equal(store.columnsOf('model.chain.mid_b')[0]?.description, 'Declared.');
+    assert.deepEqual(edges(store), edges(await fullScan()));
+
+    // A macro edit that changes one model's SQL parses that model again, and its lineage follows.
+    writeFileSync(path.join(root, 'macros/amount.sql'), '{% macro amount_of(col) %}{{ col }} * 100{% endmacro %}\n');
+    const macroEdit = await scanner.update(['macros/amount.sql']);
+    assert.equal(macroEdit.parsed, 3);
+    assert.equal(macroEdit.reusedParses, 2, 'mid_b and top_c render as before; stg_a does not');
+    assert.equal(amountEdge(), 'transformation');
+    assert.deepEqual(edges(store), edges(await fullScan()));
+  });
+
   it('an edit that gives a model an alias re-renders the models that ref it, as a full scan does', async () => {
     const { root, store, scanner } = setup(starChainProject());
     await scanner.scan();

@@ -24,6 +24,16 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     scanners.push(scanner);
     return { root, store, scanner };
   };
+  /** A full scan of `root` into a fresh catalog (the reference an incremental result must equal). */
+  const fullScan = async (root: string): Promise<CatalogStore> => {
+    const { store, dir } = tempStore();
+    cleanup.push(dir);
+    stores.push(store);
+    const full = new WorkspaceScanner(store, { root, workers: 0, git: false });
+    scanners.push(full);
+    await full.scan();
+    return store;
+  };
   after(async () => {
     for (const s of scanners) await s.dispose();
     for (const s of stores) s.close();
@@ -118,15 +128,6 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     const { root, store, scanner } = setup(files);
     await scanner.scan();
     const edges = (s: CatalogStore): string[] => [...s.exportEdges({ columns: true })].map((e) => JSON.stringify(e)).sort();
-    const fullScan = async (): Promise<CatalogStore> => {
-      const { store: fresh, dir } = tempStore();
-      cleanup.push(dir);
-      stores.push(fresh);
-      const full = new WorkspaceScanner(fresh, { root, workers: 0, git: false });
-      scanners.push(full);
-      await full.scan();
-      return fresh;
-    };
     const amountEdge = (): string | undefined => store.columnLineage('model.chain.stg_a#amount', { direction: 'upstream' }).edges.find((e) => e.from === 'source.chain.raw.orders#amount')?.transform;
     assert.equal(amountEdge(), 'identity');
 
@@ -136,7 +137,7 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.equal(yamlEdit.parsed, 3);
     assert.equal(yamlEdit.reusedParses, 3);
     assert.equal(store.getEntity('model.chain.top_c')?.description, 'The top model, edited.');
-    assert.deepEqual(edges(store), edges(await fullScan()));
+    assert.deepEqual(edges(store), edges(await fullScan(root)));
 
     // Columns declared for mid_b: its lineage is resolved again from the statements it kept, which
     // are reloaded from the parse cache under the node's new key.
@@ -145,7 +146,7 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.equal(declare.reusedParses, 3);
     assert.ok(store.columnLineage('model.chain.mid_b#amount', { direction: 'upstream' }).nodes.some((n) => n.id === 'source.chain.raw.orders#amount'), 'mid_b keeps its lineage');
     assert.equal(store.columnsOf('model.chain.mid_b')[0]?.description, 'Declared.');
-    assert.deepEqual(edges(store), edges(await fullScan()));
+    assert.deepEqual(edges(store), edges(await fullScan(root)));
 
     // A macro edit that changes one model's SQL parses that model again, and its lineage follows.
     writeFileSync(path.join(root, 'macros/amount.sql'), '{% macro amount_of(col) %}{{ col }} * 100{% endmacro %}\n');
@@ -153,7 +154,7 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     assert.equal(macroEdit.parsed, 3);
     assert.equal(macroEdit.reusedParses, 2, 'mid_b and top_c render as before; stg_a does not');
     assert.equal(amountEdge(), 'transformation');
-    assert.deepEqual(edges(store), edges(await fullScan()));
+    assert.deepEqual(edges(store), edges(await fullScan(root)));
   });
 
   it('an edit that gives a model an alias re-renders the models that ref it, as a full scan does', async () => {
@@ -165,12 +166,7 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
     const incremental = store.getEntity('model.chain.mid_b')?.compiledSql ?? '';
     assert.match(incremental, /\borders_clean\b/, `mid_b renders the new relation name: ${incremental}`);
     // The same files scanned from scratch give the same compiled SQL.
-    const { store: fresh, dir } = tempStore();
-    cleanup.push(dir);
-    stores.push(fresh);
-    const full = new WorkspaceScanner(fresh, { root, workers: 0, git: false });
-    scanners.push(full);
-    await full.scan();
+    const fresh = await fullScan(root);
     assert.equal(incremental, fresh.getEntity('model.chain.mid_b')?.compiledSql);
   });
 

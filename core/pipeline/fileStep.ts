@@ -1,4 +1,5 @@
 import { renderDbtNode, type DbtNodeResult, type DbtProjectContext } from '../dbt/api';
+import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
 import { IR_VERSION, parseSql } from '../sql/parseSql';
 import type { Dialect, ParsedSql } from './contracts';
@@ -48,6 +49,11 @@ function crashDiagnostic(file: string, stage: string, err: unknown): Diagnostic 
   return { file, line: 1, column: 1, severity: 'error', code: 'internal-error', message: `${stage} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, extractor: 'pipeline' };
 }
 
+/** The parse of a node that is not parsed (disabled, or only rendered): no statements, no problems. */
+export function notParsed(): ParsedSql {
+  return { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
+}
+
 function emptyParsed(diagnostics: Diagnostic[]): ParsedSql {
   return { irVersion: IR_VERSION, statements: [], diagnostics, fallback: true };
 }
@@ -62,23 +68,13 @@ export function extractSqlFile(path: string, text: string, dialect: Dialect): Sq
   }
 }
 
-/** 32-bit FNV-1a from a given offset basis. */
-function fnv(text: string, basis: number): string {
-  let h = basis;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
-
 /**
  * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file
  * and the dialect (64 bits of hash plus the length).
  */
 export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect): string {
   const text = `${dialect}\u0000${lineOffset}\u0000${sql}`;
-  return `${text.length}.${fnv(text, 0x811c9dc5)}${fnv(text, 0x01000193)}`;
+  return `${text.length}.${fnv1a(text)}`;
 }
 
 /** Renders a dbt node file and parses its lineage SQL. */
@@ -92,7 +88,7 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect);
   let parsed: ParsedSql;
   try {
-    parsed = node.entity.disabled ? { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false } : parseSql(node.rendered.lineageSql, { dialect, file: path });
+    parsed = node.entity.disabled ? notParsed() : parseSql(node.rendered.lineageSql, { dialect, file: path });
   } catch (err) {
     parsed = emptyParsed([crashDiagnostic(path, 'SQL parsing', err)]);
   }

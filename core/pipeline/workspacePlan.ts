@@ -1,4 +1,5 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
+import { fnv1a } from '../dbt/builtins';
 import { indexOf } from '../dbt/contextIndex';
 import { scanInlineRelationConfig } from '../dbt/relationNames';
 import type { Diagnostic } from '../model/entities';
@@ -56,16 +57,6 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
   const { config, diagnostics } = parseWorkspaceConfig(fs.read(CONFIG_FILE));
   const dialect = config.dialect ?? options.defaults?.dialect;
   return { config: { ...config, ...(dialect ? { dialect } : {}), folders: { ...(options.defaults?.folders ?? {}), ...config.folders } }, diagnostics };
-}
-
-/** 32-bit FNV-1a of a string, hex (runtime-neutral; only for cache keys). */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
 }
 
 /**

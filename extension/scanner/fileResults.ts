@@ -1,7 +1,6 @@
 import { renderDbtNode } from '../../core/dbt/api';
 import type { LineageMemos } from '../../core/pipeline/extractWorkspace';
-import { IR_VERSION } from '../../core/sql/parseSql';
-import { sqlFingerprint, withoutLineageSql, type DbtFileResult, type FileStepResult } from '../../core/pipeline/fileStep';
+import { notParsed, sqlFingerprint, withoutLineageSql, type DbtFileResult, type FileStepResult } from '../../core/pipeline/fileStep';
 import type { ParsedSql } from '../../core/pipeline/contracts';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
@@ -195,7 +194,7 @@ export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root:
       const entry = snapshot.get(path);
       const text = entry ? snapshotText(root, path, entry) : undefined;
       if (text === undefined) continue;
-      out.set(path, { kind: 'dbt', node: renderDbtNode(project.ctx, path, text), parsed: { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false } });
+      out.set(path, { kind: 'dbt', node: renderDbtNode(project.ctx, path, text), parsed: notParsed() });
       // Let a cancel message in now and then.
       if (++sinceYield >= 250) {
         sinceYield = 0;

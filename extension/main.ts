@@ -8,6 +8,7 @@ import { checkHost } from './ui/hostCheck';
 import { LineagePanels } from './ui/lineagePanel';
 import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
+import { timeline } from './ui/logger';
 import { MallardStatusBar } from './ui/statusBar';
 import { CatalogRegistry } from './ui/catalogRegistry';
 import { nestedFolderExcludes } from './ui/folderPick';
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const scanNow = async (current: WorkspaceCatalog): Promise<void> => {
     if (!catalogs.has(current)) return;
-    logger.info('Timeline: scan requested');
+    timeline(logger, 'scan requested');
     const title = catalogs.size > 1 ? `Mallard: scanning ${catalogs.nameOf(current)}` : 'Mallard: scanning workspace';
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
@@ -137,7 +138,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (catalogs.byRoot(folder.uri.fsPath) || !isOpenFolder(folder)) return;
     const opened = new Catalog(folder.uri.fsPath, folderConfig(folder.uri.fsPath), logger);
     // Timeline lines (timestamped by the log channel) let the extension bench split window-open time.
-    logger.info(`Timeline: catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
+    timeline(logger, `catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
     catalogs.add({ name: folder.name, catalog: opened }, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
     opened.onDidChange(refreshViews);
     refreshViews();
@@ -213,7 +214,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
-  logger.info(`Mallard ${version} activated in ${(performance.now() - started).toFixed(1)} ms (Node ${process.versions.node}, Node-API ${process.versions.napi ?? '?'})`);
+  timeline(logger, `Mallard ${version} activated in ${(performance.now() - started).toFixed(1)} ms (Node ${process.versions.node}, Node-API ${process.versions.napi ?? '?'})`);
   setTimeout(() => void startCatalogs().catch((err: unknown) => reportError(logger, 'Mallard could not open the catalog', err, statusBar)), 0);
 }
 

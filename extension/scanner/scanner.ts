@@ -80,6 +80,11 @@ export class WorkspaceScanner {
     return this.pool;
   }
 
+  /** Whether the in-memory state for incremental updates is built (a re-open's check does not build it). */
+  get hasState(): boolean {
+    return this.state !== undefined;
+  }
+
   /** Number of worker threads started over this scanner's life (for tests). */
   workersStarted = 0;
 

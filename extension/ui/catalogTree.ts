@@ -21,6 +21,7 @@ const GROUPS: readonly { kind: EntityKind; label: string }[] = [
   { kind: 'seed', label: 'Seeds' },
   { kind: 'snapshot', label: 'Snapshots' },
   { kind: 'exposure', label: 'Exposures' },
+  { kind: 'analysis', label: 'Analyses' },
   { kind: 'table', label: 'Tables' },
   { kind: 'view', label: 'Views' },
 ];

@@ -6,7 +6,7 @@ import { LINEAGE_PROTOCOL_VERSION, parseWebviewMessage, type LineageCommand, typ
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import { columnGraph, explainMissing, readAdjacency, storeReader, type Adjacency } from './lineageData';
-import type { Logger } from './logger';
+import { timeline, type Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -60,7 +60,7 @@ export class LineagePanels implements vscode.Disposable {
     if (!id && arg === undefined && file && this.scanning()) {
       // The first scan has not reached this file yet: open the panel now and draw the graph the
       // moment the model is stored, instead of refusing while the user waits for a progress bar.
-      this.logger.info(`Timeline: lineage requested for ${file} before the scan stored it`);
+      timeline(this.logger, `lineage requested for ${file} before the scan stored it`);
       this.waitingFor = file;
       this.rootId = undefined;
       this.catalog = undefined;
@@ -93,7 +93,7 @@ export class LineagePanels implements vscode.Disposable {
 
   /** Shows (or re-centres) the lineage panel on `entityId` of `catalog`, optionally in column mode. */
   show(catalog: WorkspaceCatalog, entityId: string, column?: string, reveal = true): void {
-    this.logger.info(`Timeline: lineage requested for ${entityId}`);
+    timeline(this.logger, `lineage requested for ${entityId}`);
     this.catalog = catalog;
     this.rootId = entityId;
     this.pendingColumn = column;
@@ -114,7 +114,7 @@ export class LineagePanels implements vscode.Disposable {
         this.ready = false;
       }, undefined, this.disposables);
       this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'lineage', 'Mallard Lineage');
-      this.logger.info('Timeline: lineage panel created');
+      timeline(this.logger, 'lineage panel created');
       return false;
     }
     // Following the editor must not cover it, so only explicit requests reveal the panel.
@@ -169,7 +169,7 @@ export class LineagePanels implements vscode.Disposable {
     this.session = new GraphSession(storeReader(catalog, this.adjacency), this.config().maxGraphNodes);
     const page = this.session.open(this.rootId);
     this.post({ type: 'notify', event: 'graph', page });
-    this.logger.info(`Timeline: lineage graph sent (${page.nodes.length} nodes) in ${(performance.now() - started).toFixed(0)} ms (adjacency ${adjacencyMs.toFixed(0)} ms)`);
+    timeline(this.logger, `lineage graph sent (${page.nodes.length} nodes) in ${(performance.now() - started).toFixed(0)} ms (adjacency ${adjacencyMs.toFixed(0)} ms)`);
     if (this.pendingColumn) {
       this.post({ type: 'notify', event: 'selectColumn', nodeId: this.rootId, column: this.pendingColumn });
       this.pendingColumn = undefined;
@@ -188,7 +188,7 @@ export class LineagePanels implements vscode.Disposable {
         return;
       }
       this.ready = true;
-      this.logger.info('Timeline: lineage webview ready');
+      timeline(this.logger, 'lineage webview ready');
       if (this.waitingFor) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
       else this.sendRoot();
       return;

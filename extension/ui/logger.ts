@@ -20,6 +20,15 @@ export const silentLogger: Logger = {
   error: () => undefined,
 };
 
+/**
+ * Logs a startup-timeline line (the extension bench splits window-open time with them). The line
+ * carries its own wall-clock time: VS Code's log channel stamps a line when it reaches the channel,
+ * and lines logged while the channel is still being created at startup all get that later time.
+ */
+export function timeline(logger: Logger, message: string): void {
+  logger.info(`Timeline: ${message} @ ${new Date().toISOString()}`);
+}
+
 const SECRET_PATTERNS: readonly RegExp[] = [
   // JWTs (Supabase access and refresh tokens) are three base64url segments starting with eyJ.
   /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,

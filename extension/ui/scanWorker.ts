@@ -12,6 +12,8 @@ import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerP
  * updates and the file watcher against its own catalog connection, and reports to the host.
  */
 
+/** Default delay of a re-open's warm-up (see `startWatching`). */
+const WARMUP_DELAY_MS = 10_000;
 /** Nice value of a background refresh (0 normal, 19 lowest): below the UI, above batch jobs. */
 const BACKGROUND_NICE = 10;
 const data = workerData as ScanWorkerData;
@@ -28,14 +30,47 @@ const scanner = new WorkspaceScanner(store, {
 });
 let watcher: WorkspaceWatcher | undefined;
 let abort: AbortController | undefined;
+let warmupTimer: ReturnType<typeof setTimeout> | undefined;
+let stopped = false;
 
+/**
+ * Starts the watcher after a scan. The watcher needs the warm state (every parse loaded and
+ * lineage assembled: ~6 s of CPU at 5,000 models), which a first scan builds as it goes but a
+ * re-open's up-to-date check does not. Built at once, it would compete with the workbench, which is
+ * still starting (webviews, the extension host, other extensions) when the check ends; the stored
+ * catalog serves every view meanwhile. So it is built `warmupDelayMs` later, or at the first update
+ * request (a save), whichever comes first. Files changed in between are found by that build's pass.
+ */
 function startWatching(): void {
-  watcher ??= watchWorkspace(scanner, {
+  if (stopped || watcher || warmupTimer) return;
+  if (scanner.hasState) {
+    watchNow();
+    return;
+  }
+  warmupTimer = setTimeout(watchNow, data.warmupDelayMs ?? WARMUP_DELAY_MS);
+}
+
+function watchNow(): void {
+  if (warmupTimer) clearTimeout(warmupTimer);
+  warmupTimer = undefined;
+  if (stopped || watcher) return;
+  if (!scanner.hasState) {
+    // The warm-up's pass writes what changed since the re-open's check: the views must hear of it.
+    const before = store.getMeta(SIGNATURE_KEY);
+    void scanner.ensureState().then(
+      () => {
+        if (store.getMeta(SIGNATURE_KEY) !== before) post({ type: 'changed', summary: 'Applied files changed since the catalog was checked' });
+      },
+      (err: unknown) => post({ type: 'log', level: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
+    );
+  }
+  watcher = watchWorkspace(scanner, {
     onUpdate: (report) => {
       if (report.changedPaths.length > 0) post({ type: 'changed', summary: `Updated ${report.changedPaths.length} changed files in ${report.millis.toFixed(0)} ms` });
     },
     onError: (err) => post({ type: 'log', level: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) }),
   });
+  void watcher.ready.then(() => post({ type: 'log', level: 'info', message: 'Watching the workspace for file changes' }), () => undefined);
 }
 
 /**
@@ -96,6 +131,8 @@ async function handle(message: ToScanWorker): Promise<void> {
     case 'update':
       try {
         const report = await scanner.update(message.paths);
+        // The update built the warm state: the watcher can start now.
+        watchNow();
         post({ type: 'done', id: message.id, ok: true, summary: `Updated ${report.changedPaths.length} files`, changed: report.changedPaths.length > 0 });
       } catch (err) {
         post({ type: 'done', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err), cancelled: false });
@@ -105,6 +142,9 @@ async function handle(message: ToScanWorker): Promise<void> {
       abort?.abort();
       return;
     case 'stop':
+      stopped = true;
+      if (warmupTimer) clearTimeout(warmupTimer);
+      warmupTimer = undefined;
       await watcher?.dispose();
       await scanner.dispose();
       store.close();

@@ -28,4 +28,9 @@ export interface ScanWorkerData {
   root: string;
   catalogFile: string;
   config: MallardConfig;
+  /**
+   * How long after a re-open's first scan (nothing changed) the worker waits before it builds the
+   * warm state and starts the watcher; an update request starts them at once. Default 10 s.
+   */
+  warmupDelayMs?: number;
 }

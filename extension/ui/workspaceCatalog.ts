@@ -29,21 +29,27 @@ export class WorkspaceCatalog {
   private nextId = 1;
   private byPath: Map<string, EntitySummary[]> | undefined;
   private disposed = false;
+  private readonly heapLimits: HeapLimits;
 
   constructor(
     /** Absolute path of the workspace folder. */
     readonly root: string,
     config: MallardConfig,
     private readonly logger: Logger,
-    /** The worker's starting heap limits (tests give small ones). */
-    private readonly heapLimits: HeapLimits = SCAN_HEAP_LIMITS,
+    options: {
+      /** The worker's starting heap limits (tests give small ones). */
+      heapLimits?: HeapLimits;
+      /** See `ScanWorkerData.warmupDelayMs`. */
+      warmupDelayMs?: number;
+    } = {},
   ) {
+    this.heapLimits = options.heapLimits ?? SCAN_HEAP_LIMITS;
     const dir = path.join(root, '.mallard');
     mkdirSync(dir, { recursive: true });
     const catalogFile = path.join(dir, 'catalog.db');
     // Opening here first creates and migrates the file before the worker connects to it.
     this.store = CatalogStore.open(catalogFile);
-    this.data = { root, catalogFile, config };
+    this.data = { root, catalogFile, config, ...(options.warmupDelayMs !== undefined ? { warmupDelayMs: options.warmupDelayMs } : {}) };
     this.worker = this.startWorker();
   }
 

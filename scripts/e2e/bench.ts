@@ -1,12 +1,15 @@
 // Extension benchmarks in a real VS Code (code-server + Chromium): activation time; on a generated
 // workspace of N models (default 5,000) the time from window open to lineage visible, cold (no
-// catalog) and warm (catalog from the previous session), measured from the moment the workbench DOM
-// is loaded and including opening the file and running the command; time to render a ~500-node lineage graph;
+// catalog) and warm (the window opened again, with its catalog, VS Code state and browser from the
+// previous session), measured from the moment the workbench DOM is loaded and including opening the
+// file and running the command; the same flow with a baseline extension that only opens an empty
+// webview (code-server's own floor on this machine); time to render a ~500-node lineage graph;
 // extension host memory. Prints numbers and writes bench-results/extension.json; asserts nothing.
 // Prerequisites: bash scripts/e2e/setup.sh && npm run package.
 // Usage: npx tsx scripts/e2e/bench.ts [--models 5000]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { REPO, VsCodeSession, eventually } from '../../test/e2e/harness';
@@ -36,10 +39,58 @@ function extensionHostRssMb(serverPid: number | undefined): number | undefined {
   return undefined;
 }
 
-/** Milliseconds from `origin` to the first Mallard log line matching `pattern`, if any. */
+/**
+ * Milliseconds from `origin` to the first Mallard log line matching `pattern`, if any. Timeline
+ * lines carry their own time (`@ <ISO>`): the channel's stamp is late for lines logged at startup.
+ */
 function logMark(session: VsCodeSession, origin: number, pattern: RegExp): number | undefined {
   const line = session.mallardLogLines().find((l) => pattern.test(l.message));
-  return line ? line.at - origin : undefined;
+  if (!line) return undefined;
+  const own = / @ (\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.exec(line.message)?.[1];
+  return (own ? Date.parse(own) : line.at) - origin;
+}
+
+/** The text of the first Mallard log line that starts with `prefix`, without its own timestamp. */
+function logText(session: VsCodeSession, prefix: string): string | undefined {
+  return session.mallardLogLines().find((l) => l.message.startsWith(prefix))?.message.replace(/ @ \S+$/, '');
+}
+
+/** A kept VS Code state (user data, extensions, browser profile), as a user's between two window opens. */
+function newStateDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'mallard-bench-'));
+}
+
+/**
+ * The floor: the same flow (Quick Open the model, run a command, wait for a `g.node` in a webview)
+ * with Mallard not installed and a baseline extension whose command only opens a webview. Run twice
+ * on one kept state; the second run, a re-open like the warm one, is reported.
+ */
+async function baselineRun(model: string): Promise<Record<string, unknown>> {
+  const dir = path.join(REPO, 'scripts/e2e/baseline');
+  const vsix = path.join(REPO, '.cache/bench/baseline-webview.vsix');
+  mkdirSync(path.dirname(vsix), { recursive: true });
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules/@vscode/vsce/vsce'), 'package', '--out', vsix, '--skip-license', '--allow-missing-repository', '--no-update-package-json', '--no-git-tag-version'], { cwd: dir, stdio: 'ignore' });
+  const state = newStateDir();
+  const runs: Record<string, number>[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const session = await VsCodeSession.start({ workspace, inPlace: true, stateDir: state, vsix: [vsix] });
+      try {
+        const origin = session.workbenchReadyAt;
+        await session.openFile(model);
+        const fileOpen = Date.now() - origin;
+        await session.runCommand('Baseline: Show Webview');
+        const frame = await session.webview('Baseline Webview', 600_000);
+        await frame.locator('g.node').first().waitFor({ timeout: 600_000 });
+        runs.push({ workbenchLoadMs: session.workbenchReadyAt - session.openedAt, fileOpen, webviewVisible: Date.now() - origin });
+      } finally {
+        await session.close();
+      }
+    }
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+  return { measuredFrom: 'workbench DOM loaded (.monaco-workbench visible)', firstOpen: runs[0], reopen: runs[1] };
 }
 
 /**
@@ -49,8 +100,8 @@ function logMark(session: VsCodeSession, origin: number, pattern: RegExp): numbe
  * Nothing waits for the scan: on a cold start the panel says it is scanning and draws the graph when
  * the model reaches the catalog. The Mallard log's timeline lines split the total.
  */
-async function lineageRun(label: string, model: string, settings: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const session = await VsCodeSession.start({ workspace, inPlace: true, settings });
+async function lineageRun(label: string, model: string, settings: Record<string, unknown> = {}, stateDir?: string): Promise<Record<string, unknown>> {
+  const session = await VsCodeSession.start({ workspace, inPlace: true, settings, ...(stateDir ? { stateDir } : {}) });
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, extensionHostRssMb(session.serverPid) ?? 0);
@@ -89,9 +140,9 @@ async function lineageRun(label: string, model: string, settings: Record<string,
         scanDone: scanLine ? scanLine.at - origin : undefined,
       },
       openToLineageVisibleMs: visible,
-      catalogOpened: session.mallardLogLines().find((l) => l.message.startsWith('Timeline: catalog opened'))?.message,
+      catalogOpened: logText(session, 'Timeline: catalog opened'),
       scan: scanLine?.message,
-      graphSent: session.mallardLogLines().find((l) => l.message.startsWith('Timeline: lineage graph sent'))?.message,
+      graphSent: logText(session, 'Timeline: lineage graph sent'),
       nodes,
       webviewRenderMs,
       extensionHostRssMb: { atGraph: rssAtGraph, peak: peakRss },
@@ -110,8 +161,19 @@ async function main(): Promise<void> {
     .map(String)
     .find((f) => f.endsWith('.sql'));
   if (!firstModel) throw new Error('the generated project has no models');
-  const cold = await lineageRun('cold', `models/${firstModel}`);
-  const warm = await lineageRun('warm', `models/${firstModel}`);
+  // Cold and warm share one VS Code state: warm is the same window opened again, as a user would.
+  const state = newStateDir();
+  let cold: Record<string, unknown>;
+  let warm: Record<string, unknown>;
+  try {
+    cold = await lineageRun('cold', `models/${firstModel}`, {}, state);
+    warm = await lineageRun('warm', `models/${firstModel}`, {}, state);
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+  // The previous sessions' warm figure: the catalog kept, but a new VS Code profile and browser.
+  const warmNewProfile = await lineageRun('warm-new-profile', `models/${firstModel}`);
+  const baseline = await baselineRun(`models/${firstModel}`);
 
   const store = CatalogStore.open(path.join(workspace, '.mallard/catalog.db'), { readonly: true });
   let big = { id: '', path: '', size: 0 };
@@ -128,6 +190,8 @@ async function main(): Promise<void> {
     activationMs: cold['activationMs'],
     cold,
     warm,
+    warmNewProfile,
+    baselineEmptyWebview: baseline,
     render500: { model: big.id, closure: big.size, ...render },
   };
   mkdirSync(path.join(REPO, 'bench-results'), { recursive: true });

@@ -67,6 +67,15 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     );
     const marked = descriptions.filter((r) => /^disabled\b/.test(r.description)).map((r) => r.name);
     assert.deepEqual(marked, disabled);
+    // dbt analyses have their own group (collapsed, like every group but Models).
+    const analyses = store.listEntities({ kind: 'analysis', limit: 100 }).items.map((e) => e.name);
+    assert.deepEqual(analyses, ['revenue_by_region'], 'the sample has one analysis');
+    await pane.locator('.monaco-list-row', { has: session.page.locator('.label-name', { hasText: /^Analyses$/ }) }).click();
+    const analysisRows = await eventually('analysis rows in the Catalog tree', async () => {
+      const found = await session.treeChildren('Catalog', 'Analyses');
+      return found.length >= analyses.length ? found : undefined;
+    });
+    assert.deepEqual(analysisRows, analyses);
     await session.screenshot('catalog-tree');
   });
 

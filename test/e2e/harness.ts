@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
 
 /**
  * End-to-end harness: installs the packaged VSIX into code-server (a real VS Code build), serves a
@@ -52,6 +52,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** User settings that keep the workbench quiet and deterministic for screenshots. */
 const USER_SETTINGS = {
   'security.workspace.trust.enabled': false,
@@ -87,6 +95,14 @@ export interface SessionOptions {
    * workspace (a `.code-workspace` file listing `workspace` first, then these, by folder name).
    */
   moreFolders?: string[];
+  /**
+   * A directory that keeps VS Code's user data, the installed extension and the browser profile
+   * between sessions, as when a user closes a window and opens it again (restored editors, a
+   * browser that already has the webview service worker). Kept on close; a fresh one per session otherwise.
+   */
+  stateDir?: string;
+  /** VSIX files to install instead of Mallard's (the extension bench's baseline). */
+  vsix?: string[];
 }
 
 /** A running code-server with a Chromium page on its workbench. */
@@ -95,7 +111,7 @@ export class VsCodeSession {
     readonly page: Page,
     readonly workspaceDir: string,
     readonly userDataDir: string,
-    private readonly browser: Browser,
+    private readonly browser: BrowserContext,
     private readonly server: ChildProcess,
     private readonly root: string,
     private readonly serverLog: string[],
@@ -105,6 +121,8 @@ export class VsCodeSession {
     readonly workbenchReadyAt: number,
     /** Every workspace folder, `workspaceDir` first (more than one for a multi-root workspace). */
     readonly folders: readonly string[],
+    /** Leave `root` on close (a caller-owned `stateDir`). */
+    private readonly keepState: boolean,
   ) {}
 
   /** Process id of code-server, whose child processes include the extension host. */
@@ -115,8 +133,9 @@ export class VsCodeSession {
   /** Installs the VSIX, starts code-server on a free port and opens the workbench in Chromium. */
   static async start(options: SessionOptions): Promise<VsCodeSession> {
     const paths = readPaths();
-    const vsix = findVsix();
-    const root = mkdtempSync(path.join(os.tmpdir(), 'mallard-e2e-'));
+    const vsixFiles = options.vsix ?? [findVsix()];
+    const root = options.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'mallard-e2e-'));
+    mkdirSync(root, { recursive: true });
     const userDataDir = path.join(root, 'user-data');
     const extensionsDir = path.join(root, 'extensions');
     const workspaceDir = options.inPlace ? path.resolve(options.workspace) : path.join(root, path.basename(options.workspace));
@@ -137,10 +156,22 @@ export class VsCodeSession {
     const opened = folders.length > 1 ? workspaceFile : workspaceDir;
 
     const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-    const install = spawnSync(paths.node, [paths.codeServerEntry, ...common, '--install-extension', vsix], { encoding: 'utf8' });
-    if (install.status !== 0) throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+    // A kept state installs again only when a VSIX changed.
+    const installed = path.join(root, 'installed-vsix');
+    const vsixStamp = vsixFiles.map((f) => `${f} ${statSync(f).mtimeMs}`).join('\n');
+    if (!existsSync(installed) || readFileSync(installed, 'utf8') !== vsixStamp) {
+      for (const vsix of vsixFiles) {
+        const install = spawnSync(paths.node, [paths.codeServerEntry, ...common, '--install-extension', vsix, '--force'], { encoding: 'utf8' });
+        if (install.status !== 0) throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+      }
+      writeFileSync(installed, vsixStamp);
+    }
 
-    const port = await freePort();
+    // A kept state keeps its port too: the origin is what the browser's storage and service workers belong to.
+    const portFile = path.join(root, 'port');
+    const keptPort = options.stateDir && existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
+    const port = keptPort && (await portIsFree(keptPort)) ? keptPort : await freePort();
+    if (options.stateDir) writeFileSync(portFile, String(port));
     const serverLog: string[] = [];
     const server = spawn(
       paths.node,
@@ -154,17 +185,19 @@ export class VsCodeSession {
     server.stderr?.on('data', remember);
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, serverLog);
 
-    const browser = await chromium.launch({
+    // A persistent profile: with `stateDir` it outlives the session, like a user's browser.
+    const browser = await chromium.launchPersistentContext(path.join(root, 'browser-profile'), {
       executablePath: paths.chromium,
       headless: true,
+      viewport: { width: 1400, height: 1000 },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = browser.pages()[0] ?? (await browser.newPage());
     const openedAt = Date.now();
     await page.goto(`http://127.0.0.1:${port}/?${folders.length > 1 ? 'workspace' : 'folder'}=${encodeURIComponent(opened)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     const workbenchReadyAt = Date.now();
-    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt, workbenchReadyAt, folders);
+    return new VsCodeSession(page, workspaceDir, userDataDir, browser, server, root, serverLog, openedAt, workbenchReadyAt, folders, options.stateDir !== undefined);
   }
 
   /** Runs a command through the command palette by its exact title, e.g. `Mallard: Show Log`. */
@@ -276,9 +309,15 @@ export class VsCodeSession {
 
   /** The text of the extension host's "Mallard" log file, read from disk (complete, unlike the DOM). */
   mallardLog(): string {
-    const logs = path.join(this.userDataDir, 'logs');
-    const found = findFiles(logs, (f) => /[\\/]Mallard\.log$/.test(f));
+    const found = findFiles(this.logsDir(), (f) => /[\\/]Mallard\.log$/.test(f));
     return found.map((f) => readFileSync(f, 'utf8')).join('\n');
+  }
+
+  /** This session's log folder: code-server starts one per run (a kept state holds earlier ones too). */
+  private logsDir(): string {
+    const logs = path.join(this.userDataDir, 'logs');
+    const latest = existsSync(logs) ? readdirSync(logs).sort().at(-1) : undefined;
+    return latest ? path.join(logs, latest) : logs;
   }
 
   /**
@@ -307,7 +346,7 @@ export class VsCodeSession {
   /** Saves the Mallard log and the extension host log next to the screenshots (for failures). */
   saveLogs(name: string): void {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const exthost = findFiles(path.join(this.userDataDir, 'logs'), (f) => /exthost\.log$|remoteexthost\.log$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const exthost = findFiles(this.logsDir(), (f) => /exthost\.log$|remoteexthost\.log$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
     writeFileSync(path.join(ARTIFACTS, `${name}.log`), `== Mallard ==\n${this.mallardLog()}\n== extension host ==\n${exthost}\n== code-server ==\n${this.serverOutput()}`);
   }
 
@@ -324,7 +363,7 @@ export class VsCodeSession {
       else this.server.once('exit', resolve);
       setTimeout(resolve, 5000).unref();
     });
-    rmSync(this.root, { recursive: true, force: true });
+    if (!this.keepState) rmSync(this.root, { recursive: true, force: true });
   }
 }
 

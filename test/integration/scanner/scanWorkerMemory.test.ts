@@ -38,7 +38,7 @@ describe('scan worker heap limits', function () {
     const root = sampleCopy();
     const logger = recordingLogger();
     // 8 MB of old generation cannot even load the worker's modules (under tsx): the first attempt must fail.
-    const catalog = new WorkspaceCatalog(root, { ...DEFAULT_CONFIG }, logger, { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 4 });
+    const catalog = new WorkspaceCatalog(root, { ...DEFAULT_CONFIG }, logger, { heapLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 4 } });
     try {
       await catalog.scan();
       const scanned = catalog.store.stats();

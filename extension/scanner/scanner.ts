@@ -177,15 +177,16 @@ export class WorkspaceScanner {
     onProgress?.({ phase: 'walk', done: 0, total: 0 });
     const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
     const { config } = parseWorkspaceConfig(configText);
-    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
     const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
     const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
     const signature = this.signature(snapshot);
     const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
     if (upToDate && !needState) {
-      await gitPromise;
       return { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: performance.now() - started, phases: {}, parseMillis: [] };
     }
+    // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
+    // that finds nothing changed does not need it. It runs while the files are planned and parsed.
+    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
     onProgress?.({ phase: 'plan', done: 0, total: 1 });
     const plan = planWorkspace(snapshotFileSource(root, snapshot), this.planOptions());
     const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };

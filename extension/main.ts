@@ -13,6 +13,7 @@ import { MallardStatusBar } from './ui/statusBar';
 import { CatalogRegistry } from './ui/catalogRegistry';
 import { nestedFolderExcludes } from './ui/folderPick';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
+import type { ScanProgress } from './scanner/scanTypes';
 
 /**
  * The composition root: the only place that builds services and wires them together with plain
@@ -75,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const totals = { models: 0, sources: 0, diagnostics: 0 };
     const perFolder: { name: string; models: number; sources: number }[] = [];
     for (const { name, catalog } of catalogs.list()) {
-      const stats = catalog.store.stats();
+      const stats = catalog.store.summary();
       const folder = { name, models: stats.entitiesByKind.model ?? 0, sources: stats.entitiesByKind.source ?? 0 };
       perFolder.push(folder);
       totals.models += folder.models;
@@ -96,25 +97,25 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!catalogs.has(current)) return;
     timeline(logger, 'scan requested');
     const title = catalogs.size > 1 ? `Mallard: scanning ${catalogs.nameOf(current)}` : 'Mallard: scanning workspace';
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const abort = new AbortController();
-      const cancel = token.onCancellationRequested(() => abort.abort());
-      let last = 0;
-      try {
-        await current.scan((p) => {
-          statusBar.update({ kind: 'scanning', done: p.done, total: p.total });
-          const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
-          progress.report({ message: `${p.phase} ${p.done}/${p.total}`, increment: Math.max(0, percent - last) });
-          last = percent;
-        }, abort.signal);
-      } catch (err) {
-        if (abort.signal.aborted || (err as { cancelled?: boolean }).cancelled) logger.info('Scan cancelled');
-        else if (catalogs.has(current)) throw err;
-      } finally {
-        cancel.dispose();
-        refreshViews();
-      }
-    });
+    const abort = new AbortController();
+    // A first scan shows a cancellable notification at once. A catalog scanned before (a window
+    // opened again) usually only needs its files' hashes checked, a second or two: that shows in the
+    // status bar alone, and the notification appears only if the check finds files to parse.
+    const notification = lazyProgressNotification(title, abort);
+    if (!current.scannedBefore) notification.show();
+    try {
+      await current.scan((p) => {
+        statusBar.update({ kind: 'scanning', done: p.done, total: p.total });
+        if (p.phase !== 'walk' && p.phase !== 'read') notification.show();
+        notification.report(p);
+      }, abort.signal);
+    } catch (err) {
+      if (abort.signal.aborted || (err as { cancelled?: boolean }).cancelled) logger.info('Scan cancelled');
+      else if (catalogs.has(current)) throw err;
+    } finally {
+      notification.end();
+      refreshViews();
+    }
   };
 
   /** The settings of one folder's catalog: folders nested inside it are scanned by their own catalog only. */
@@ -210,12 +211,47 @@ export function activate(context: vscode.ExtensionContext): void {
       if (catalog && rel && /\.(sql|ya?ml|md|csv)$/i.test(rel)) void catalog.update([rel]).catch((err: unknown) => logger.error(err instanceof Error ? err : String(err)));
     }),
     // Every catalog still open when the extension stops: its worker and its store.
-    { dispose: () => void Promise.all(catalogs.all().map((c) => c.dispose())) },
+    { dispose: () => void closeCatalogs?.() },
   );
+
+  closeCatalogs = async () => {
+    await Promise.all(catalogs.all().map((c) => c.dispose()));
+  };
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';
   timeline(logger, `Mallard ${version} activated in ${(performance.now() - started).toFixed(1)} ms (Node ${process.versions.node}, Node-API ${process.versions.napi ?? '?'})`);
   setTimeout(() => void startCatalogs().catch((err: unknown) => reportError(logger, 'Mallard could not open the catalog', err, statusBar)), 0);
+}
+
+/**
+ * A cancellable progress notification that appears on `show()` (once), then follows `report`s
+ * until `end()`. Cancelling it aborts `abort`.
+ */
+function lazyProgressNotification(title: string, abort: AbortController): { show(): void; report(p: ScanProgress): void; end(): void } {
+  let sink: vscode.Progress<{ message?: string; increment?: number }> | undefined;
+  let finish: (() => void) | undefined;
+  let ended = false;
+  let last = 0;
+  return {
+    show: () => {
+      if (finish || ended) return;
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        sink = progress;
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        return done.finally(() => cancel.dispose());
+      });
+    },
+    report: (p) => {
+      const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
+      sink?.report({ message: `${p.phase} ${p.done}/${p.total}`, increment: Math.max(0, percent - last) });
+      last = percent;
+    },
+    end: () => {
+      ended = true;
+      finish?.();
+    },
+  };
 }
 
 /** A folder still in the workspace (it may have been removed while its catalog was loading). */
@@ -243,7 +279,14 @@ function reportError(logger: OutputLogger, what: string, err: unknown, statusBar
   });
 }
 
-/** Everything is owned by `context.subscriptions`; VS Code disposes them. */
-export function deactivate(): void {
-  // Nothing beyond the subscriptions.
+/** Closes every open catalog (stops its worker, closes its store); set by `activate`. */
+let closeCatalogs: (() => Promise<void>) | undefined;
+
+/**
+ * VS Code awaits this before it disposes `context.subscriptions` (which would only start the same
+ * closing): each store closes cleanly, so SQLite checkpoints and removes its write-ahead log
+ * instead of leaving it to be replayed when the window opens again.
+ */
+export async function deactivate(): Promise<void> {
+  await closeCatalogs?.();
 }

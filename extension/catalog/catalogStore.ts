@@ -28,7 +28,7 @@ import { removeFiles, replaceAll, replaceFacts } from './factWriter';
 import { copyParseCache, deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
 import { ackOps, mutate, pendingOps, revertEdit } from './userEdits';
 import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listProjects, listUnresolved } from './entityQueries';
-import { catalogStats } from './catalogStats';
+import { catalogStats, catalogSummary } from './catalogStats';
 import { columnLineage, modelLineage } from './lineageQueries';
 import { impactOfColumn } from './impactAnalysis';
 import { searchEntities } from './ftsIndex';
@@ -243,6 +243,11 @@ export class CatalogStore {
   /** Counts per kind, edges, columns, files, diagnostics, pending ops. */
   stats(): CatalogStats {
     return catalogStats(this.db);
+  }
+
+  /** Entity and diagnostic counts only (cheap): for views. */
+  summary(): ReturnType<typeof catalogSummary> {
+    return catalogSummary(this.db);
   }
 
   /** Streams every entity (compact form) ordered by id; for `export`. */

@@ -1,5 +1,8 @@
 import type { Dialect } from '../../core/pipeline/contracts';
 
+/** Store meta key holding the signature of the inputs of the last complete write. */
+export const SIGNATURE_KEY = 'scanner.signature';
+
 /** Options of a `WorkspaceScanner`. */
 export interface ScannerOptions {
   /** Absolute path of the workspace folder. */

@@ -13,7 +13,7 @@ import { computeResults, releaseStatements, renderNodes, type CacheWrite, type J
 import { runParseJob } from './parseJobs';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
-import type { ScanCallOptions, ScannerOptions, ScanPhase, ScanReport, UpdateReport } from './scanTypes';
+import { SIGNATURE_KEY, type ScanCallOptions, type ScannerOptions, type ScanPhase, type ScanReport, type UpdateReport } from './scanTypes';
 import { readSnapshot, releaseTexts, sha1, snapshotFileSource, type Snapshot } from './snapshot';
 import { walkWorkspace } from './walker';
 import { WorkerPool } from './workerPool';
@@ -27,8 +27,7 @@ import { WorkerPool } from './workerPool';
 /** Below this many files an update is rendered and parsed on the calling thread. */
 const INLINE_JOBS = 8;
 
-/** Store meta key holding the signature of the inputs of the last complete write. */
-export const SIGNATURE_KEY = 'scanner.signature';
+export { SIGNATURE_KEY } from './scanTypes';
 
 /** In-memory state of the last scan, needed for incremental updates. */
 export interface ScanState {

@@ -5,7 +5,7 @@ import type { MallardConfig } from '../config';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
 import { SCAN_HEAP_LIMITS, scaledHeapLimits, type HeapLimits } from '../scanner/scanResources';
-import type { ScanProgress } from '../scanner/scanTypes';
+import { SIGNATURE_KEY, type ScanProgress } from '../scanner/scanTypes';
 import type { Logger } from './logger';
 import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
 
@@ -80,6 +80,11 @@ export class WorkspaceCatalog {
       this.pending.clear();
     });
     return worker;
+  }
+
+  /** Whether the catalog holds a complete scan (from this session or an earlier one). */
+  get scannedBefore(): boolean {
+    return this.store.getMeta(SIGNATURE_KEY) !== undefined;
   }
 
   /** Registers a listener called after every scan or incremental update that changed something. */

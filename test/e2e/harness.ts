@@ -313,6 +313,16 @@ export class VsCodeSession {
     return found.map((f) => readFileSync(f, 'utf8')).join('\n');
   }
 
+  /** Runs "File: Close Folder" and waits until the folder's extension host has exited. */
+  private async closeFolder(): Promise<void> {
+    const exited = (): true | undefined => {
+      const log = findFiles(this.logsDir(), (f) => /remoteexthost\.log$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+      return /Extension host with pid \d+ exiting/.test(log) ? true : undefined;
+    };
+    await this.runCommand('File: Close Folder');
+    await eventually('the extension host to exit', async () => exited(), 30_000);
+  }
+
   /** This session's log folder: code-server starts one per run (a kept state holds earlier ones too). */
   private logsDir(): string {
     const logs = path.join(this.userDataDir, 'logs');
@@ -356,6 +366,9 @@ export class VsCodeSession {
   }
 
   async close(): Promise<void> {
+    // A kept state ends as a user's window does: the folder closes, so extensions deactivate and
+    // clean up (Mallard's catalogs close their SQLite files) before the server is stopped.
+    if (this.keepState) await this.closeFolder().catch(() => undefined);
     await this.browser.close().catch(() => undefined);
     this.server.kill('SIGTERM');
     await new Promise((resolve) => {

@@ -215,7 +215,11 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   closeCatalogs = async () => {
-    await Promise.all(catalogs.all().map((c) => c.dispose()));
+    const open = catalogs.all();
+    if (open.length === 0) return;
+    const started = performance.now();
+    await Promise.all(open.map((c) => c.dispose()));
+    logger.info(`Closed ${open.length} catalog${open.length === 1 ? '' : 's'} in ${(performance.now() - started).toFixed(0)} ms`);
   };
 
   const version = (context.extension.packageJSON as { version?: string }).version ?? '?';

@@ -209,10 +209,16 @@ export class WorkspaceCatalog {
     if (this.disposed) return;
     this.disposed = true;
     this.listeners.clear();
-    this.worker.postMessage({ type: 'stop' } satisfies ToScanWorker);
-    // Give the worker a moment to close its connection cleanly, then make sure it is gone.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await this.worker.terminate();
+    // The worker closes its connection and exits; one that lingers (a long step) is terminated.
+    const worker = this.worker;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' } satisfies ToScanWorker);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const terminated = new Promise<void>((resolve) => {
+      timer = setTimeout(() => void worker.terminate().finally(resolve), 1_000);
+    });
+    await Promise.race([exited, terminated]);
+    clearTimeout(timer);
     // Requests the worker never answered (a scan running when its folder left the workspace) end
     // as cancelled, so callers waiting on them (the scan queue) move on.
     for (const p of this.pending.values()) p.reject(Object.assign(new Error('The catalog is closed'), { cancelled: true }));

@@ -175,8 +175,13 @@ export class VsCodeSession {
     const serverLog: string[] = [];
     const server = spawn(
       paths.node,
-      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', opened],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
+      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...(options.stateDir ? ['--reconnection-grace-time', '5'] : []), opened],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // A kept state's window ends as a closed window does (see `close`): the extension host stops
+        // 5 s after the browser leaves instead of waiting 3 hours for it to reconnect.
+        env: { ...process.env, VSCODE_PROXY_URI: '' },
+      },
     );
     const remember = (chunk: Buffer): void => {
       serverLog.push(chunk.toString('utf8'));
@@ -313,14 +318,13 @@ export class VsCodeSession {
     return found.map((f) => readFileSync(f, 'utf8')).join('\n');
   }
 
-  /** Runs "File: Close Folder" and waits until the folder's extension host has exited. */
-  private async closeFolder(): Promise<void> {
+  /** Waits until the extension host of this window has exited (after its reconnection grace time). */
+  private async extensionHostExit(): Promise<void> {
     const exited = (): true | undefined => {
       const log = findFiles(this.logsDir(), (f) => /remoteexthost\.log$/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
       return /Extension host with pid \d+ exiting/.test(log) ? true : undefined;
     };
-    await this.runCommand('File: Close Folder');
-    await eventually('the extension host to exit', async () => exited(), 30_000);
+    await eventually('the extension host to exit', async () => exited(), 60_000);
   }
 
   /** This session's log folder: code-server starts one per run (a kept state holds earlier ones too). */
@@ -366,10 +370,10 @@ export class VsCodeSession {
   }
 
   async close(): Promise<void> {
-    // A kept state ends as a user's window does: the folder closes, so extensions deactivate and
-    // clean up (Mallard's catalogs close their SQLite files) before the server is stopped.
-    if (this.keepState) await this.closeFolder().catch(() => undefined);
     await this.browser.close().catch(() => undefined);
+    // A kept state ends as a user's window does: the extension host sees the window go, deactivates
+    // the extensions (Mallard closes its catalogs) and exits, before the server is stopped.
+    if (this.keepState) await this.extensionHostExit();
     this.server.kill('SIGTERM');
     await new Promise((resolve) => {
       if (this.server.exitCode !== null) resolve(undefined);

@@ -138,7 +138,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const { WorkspaceCatalog: Catalog } = await import('./ui/workspaceCatalog.js');
     if (catalogs.byRoot(folder.uri.fsPath) || !isOpenFolder(folder)) return;
     const opened = new Catalog(folder.uri.fsPath, folderConfig(folder.uri.fsPath), logger);
-    // Timeline lines (timestamped by the log channel) let the extension bench split window-open time.
+    // Timeline lines (with their own timestamps) let the extension bench split window-open time.
     timeline(logger, `catalog opened in ${(performance.now() - openStarted).toFixed(0)} ms (${opened.store.listEntities({ limit: 1 }).total} entities already stored)`);
     catalogs.add({ name: folder.name, catalog: opened }, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
     opened.onDidChange(refreshViews);

@@ -173,15 +173,13 @@ export class VsCodeSession {
     const port = keptPort && (await portIsFree(keptPort)) ? keptPort : await freePort();
     if (options.stateDir) writeFileSync(portFile, String(port));
     const serverLog: string[] = [];
+    // A kept state's window ends as a closed window does (see `close`): its extension host stops
+    // 5 s after the browser leaves instead of waiting 3 hours for it to reconnect.
+    const grace = options.stateDir ? ['--reconnection-grace-time', '5'] : [];
     const server = spawn(
       paths.node,
-      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...(options.stateDir ? ['--reconnection-grace-time', '5'] : []), opened],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // A kept state's window ends as a closed window does (see `close`): the extension host stops
-        // 5 s after the browser leaves instead of waiting 3 hours for it to reconnect.
-        env: { ...process.env, VSCODE_PROXY_URI: '' },
-      },
+      [paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...grace, opened],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
     );
     const remember = (chunk: Buffer): void => {
       serverLog.push(chunk.toString('utf8'));

@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { ARTIFACTS, eventually, escapeRegExp, findFiles, findVsix, freePort, portIsFree, readPaths, waitForHttp } from './harnessSupport';
+
+export { ARTIFACTS, REPO, eventually, findVsix, sampleProject } from './harnessSupport';
 
 /**
  * End-to-end harness: installs the packaged VSIX into code-server (a real VS Code build), serves a
@@ -11,54 +13,6 @@ import { chromium, type BrowserContext, type Frame, type Page } from 'playwright
  * Recipe and flags: shared/design/toolchain.md. Prerequisites: `bash scripts/e2e/setup.sh` and
  * `npm run package`; a missing prerequisite fails with a message that names the command to run.
  */
-
-export const REPO = path.resolve(__dirname, '../..');
-export const ARTIFACTS = path.join(REPO, 'test-artifacts/e2e');
-
-interface E2ePaths {
-  node: string;
-  codeServerEntry: string;
-  chromium: string;
-}
-
-function readPaths(): E2ePaths {
-  const file = path.join(REPO, '.cache/e2e/paths.json');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`bash scripts/e2e/setup.sh\` first`);
-  const paths = JSON.parse(readFileSync(file, 'utf8')) as E2ePaths;
-  for (const [key, value] of Object.entries(paths)) {
-    if (!existsSync(value)) throw new Error(`${key} (${value}) is missing: run \`bash scripts/e2e/setup.sh\` again`);
-  }
-  return paths;
-}
-
-/** The VSIX `npm run package` built for this machine's platform. */
-export function findVsix(): string {
-  const dir = path.join(REPO, 'dist/vsix');
-  const target = `${process.platform}-${process.arch}`;
-  const vsix = existsSync(dir) ? readdirSync(dir).find((f) => f.includes(`-${target}-`) && f.endsWith('.vsix')) : undefined;
-  if (!vsix) throw new Error(`no VSIX for ${target} in ${dir}: run \`npm run package\` first`);
-  return path.join(dir, vsix);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 /** User settings that keep the workbench quiet and deterministic for screenshots. */
 const USER_SETTINGS = {
@@ -380,56 +334,4 @@ export class VsCodeSession {
     });
     if (!this.keepState) rmSync(this.root, { recursive: true, force: true });
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function findFiles(dir: string, match: (file: string) => boolean): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...findFiles(full, match));
-    else if (match(full)) out.push(full);
-  }
-  return out;
-}
-
-async function waitForHttp(url: string, timeoutMs: number, log: string[]): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`);
-}
-
-/** Polls `probe` until it returns a value that is not undefined, or fails with `what`. */
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-/** The sample dbt project; e2e scenarios open a copy of it. */
-export function sampleProject(): string {
-  const dir = path.join(REPO, 'samples/jaffle_duck');
-  if (!existsSync(dir)) throw new Error(`${dir} is missing`);
-  return dir;
 }

@@ -35,7 +35,7 @@ let stopped = false;
 
 /**
  * Starts the watcher after a scan. The watcher needs the warm state (every parse loaded and
- * lineage assembled: ~6 s of CPU at 5,000 models), which a first scan builds as it goes but a
+ * lineage assembled: ~5 s of CPU at 5,000 models), which a first scan builds as it goes but a
  * re-open's up-to-date check does not. Built at once, it would compete with the workbench, which is
  * still starting (webviews, the extension host, other extensions) when the check ends; the stored
  * catalog serves every view meanwhile. So it is built `warmupDelayMs` later, or at the first update

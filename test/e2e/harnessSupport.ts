@@ -2,6 +2,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+export { eventually } from '../support/eventually';
+
 // Paths, waiting and file helpers of the e2e harness (`harness.ts`) and the extension bench.
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -79,22 +81,6 @@ export async function waitForHttp(url: string, timeoutMs: number, log: string[])
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`);
-}
-
-/** Polls `probe` until it returns a value that is not undefined, or fails with `what`. */
-export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** The sample dbt project; e2e scenarios open a copy of it. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_CONFIG } from '../../../extension/config';
 import type { Logger } from '../../../extension/ui/logger';
 import { WorkspaceCatalog } from '../../../extension/ui/workspaceCatalog';
+import { eventually } from '../../support/eventually';
 import { makeWorkspace, removeDir } from './helpers';
 
 /**
@@ -30,16 +31,6 @@ describe('re-opening a scanned workspace', function () {
     return entity ? catalog.store.columnsOf(entity.id).map((c) => c.name) : [];
   }
 
-  async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   /** A workspace scanned once by a catalog that is then closed, as at the end of a session. */
   async function scannedWorkspace(): Promise<string> {
     const root = makeWorkspace(files, 'mallard-reopen-');
@@ -64,14 +55,14 @@ describe('re-opening a scanned workspace', function () {
       const afterCheck = changes;
       // Changed after the re-open's check and before the watcher exists.
       writeFileSync(path.join(root, 'warehouse/orders.sql'), 'create table orders as select 1 as order_id, 2 as customer_id, 3 as amount;');
-      await until('the warm-up to apply the change', () => (columns(catalog, 'orders').includes('amount') ? true : undefined));
-      await until('a change notification', () => (changes > afterCheck ? true : undefined));
+      await eventually('the warm-up to apply the change', () => (columns(catalog, 'orders').includes('amount') ? true : undefined));
+      await eventually('a change notification', () => (changes > afterCheck ? true : undefined));
       assert.deepEqual(columns(catalog, 'orders'), ['order_id', 'customer_id', 'amount']);
 
       // The watcher runs after the warm-up: a later edit arrives through it.
-      await until('the watcher', () => watching(logger));
+      await eventually('the watcher', () => watching(logger));
       writeFileSync(path.join(root, 'marts/revenue.sql'), 'create table revenue as select order_id, amount from orders;');
-      await until('the watcher to apply the next change', () => (columns(catalog, 'revenue').includes('amount') ? true : undefined));
+      await eventually('the watcher to apply the next change', () => (columns(catalog, 'revenue').includes('amount') ? true : undefined));
     } finally {
       await catalog.dispose();
       removeDir(root);
@@ -89,9 +80,9 @@ describe('re-opening a scanned workspace', function () {
       await catalog.update(['warehouse/orders.sql']);
       assert.deepEqual(columns(catalog, 'orders'), ['order_id']);
 
-      await until('the watcher started by the update', () => watching(logger));
+      await eventually('the watcher started by the update', () => watching(logger));
       writeFileSync(path.join(root, 'marts/revenue.sql'), 'create table revenue as select order_id as id from orders;');
-      await until('the watcher to apply the change', () => (columns(catalog, 'revenue').includes('id') ? true : undefined));
+      await eventually('the watcher to apply the change', () => (columns(catalog, 'revenue').includes('id') ? true : undefined));
     } finally {
       await catalog.dispose();
       removeDir(root);

@@ -94,6 +94,11 @@ export interface DbtProjectContext {
   /** Files to render with `renderDbtNode`. */
   nodeFiles: DbtNodeFile[];
   /**
+   * Names of packages declared in packages.yml/dependencies.yml that are not installed (no
+   * `dbt deps`). Their macros use Mallard's stand-ins where it has them, else render as placeholders.
+   */
+  missingPackages?: string[];
+  /**
    * Facts declared outside model SQL: project, source, seed, exposure, doc block, macro and
    * YAML-only snapshot entities, their declared columns, and project/YAML/packages diagnostics.
    * Model YAML properties (descriptions, columns, tests, owners) and exposure/snapshot edges are

@@ -10,6 +10,7 @@ import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
 import { type RecordedCall, RenderSession } from './session';
+import { resolveUnknownSites } from './unknownSites';
 
 const EXTRACTOR = 'dbt-jinja';
 
@@ -65,7 +66,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
   const targets = new Map<RecordedCall, string | undefined>();
   const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
-  const rendered = placeholders(out, session, targets, id);
+  const rendered = placeholders(resolveUnknownSites(out, { unknowns: session.unknowns, relation: (n) => session.unknownRelation(n), dialect: ctx.dialect }), session, targets, id);
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,

@@ -7,6 +7,8 @@ import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { Callable, fromPlain, obj, Obj, str, Unknown } from './jinja/values';
+import { DELEGATES_TO_DBT, STAND_INS } from './standIns';
+import { unknownSentinel } from './unknownSites';
 import { resolveVar } from './vars';
 import { displayRelation, nodeRelation, resolveRefTarget, type RelationParts } from './relationNames';
 
@@ -57,6 +59,20 @@ function parsedMacros(ctx: DbtProjectContext): { project: string; tpl: Template;
   return parsed;
 }
 
+/** Parsed stand-in macro files (see `standIns.ts`), parsed once per process. */
+const standInTemplates = new Map<string, Template>();
+
+function standInTemplate(pkg: string): Template | undefined {
+  const text = STAND_INS[pkg];
+  if (text === undefined) return undefined;
+  let tpl = standInTemplates.get(pkg);
+  if (!tpl) {
+    tpl = { file: `(Mallard's stand-in for ${pkg})`, text, nodes: parseTemplate(text), lines: new LineIndex(text) };
+    standInTemplates.set(pkg, tpl);
+  }
+  return tpl;
+}
+
 /** State of rendering one node: the interpreter, macro scopes, and what the template called. */
 export class RenderSession {
   readonly interp: Interpreter;
@@ -66,6 +82,10 @@ export class RenderSession {
   /** Relations referenced in the output: sentinel index → display name and target key. */
   readonly relations: { kind: 'ref' | 'source' | 'this'; call?: RecordedCall; display: string }[] = [];
   readonly packageScopes = new Map<string, Scope>();
+  /** Values output by `{{ … }}` that could not be evaluated, in sentinel order (see `unknownSites.ts`). */
+  readonly unknowns: Unknown[] = [];
+  /** Namespaces of packages that are not installed and have stand-ins, built on first use. */
+  private readonly standIns = new Map<string, Obj | undefined>();
   readonly idx: DbtIndex;
   private readonly builtins = staticBuiltins();
 
@@ -76,6 +96,12 @@ export class RenderSession {
   ) {
     this.idx = indexOf(ctx);
     this.interp = new Interpreter((name) => this.lookup(name), { maxSteps: 2_000_000, maxDepth: 100 });
+    const missing = new Set(ctx.missingPackages ?? []);
+    this.interp.hooks = {
+      renderUnknown: (value) => unknownSentinel(this.unknowns.push(value) - 1),
+      // A package that is not installed is reported once, at its packages.yml entry, not per call.
+      noticeUnknown: (name) => !missing.has(name.split('.')[0] ?? name),
+    };
     this.installBuiltins();
     for (const m of parsedMacros(ctx)) {
       const scope = this.scopeOf(m.project);
@@ -114,7 +140,29 @@ export class RenderSession {
       const v = s.vars.get(name);
       if (v !== undefined) return v;
     }
-    return undefined;
+    return this.standIn(name);
+  }
+
+  /** The stand-in namespace of a package that is not installed (see `standIns.ts`), if any. */
+  private standIn(pkg: string): Obj | undefined {
+    if (this.standIns.has(pkg)) return this.standIns.get(pkg);
+    let ns: Obj | undefined;
+    const tpl = this.ctx.projects.some((p) => p.name === pkg) ? undefined : standInTemplate(pkg);
+    if (tpl) {
+      const scope = new Scope();
+      for (const n of tpl.nodes) if (n.t === 'macro') scope.vars.set(n.name, this.interp.makeMacro(n.name, n.params, n.body, scope, tpl));
+      const attrs = new Map(scope.vars);
+      const dbt = this.builtins.get('dbt');
+      if (DELEGATES_TO_DBT[pkg] && dbt instanceof Obj) for (const [k, v] of dbt.attrs) if (!attrs.has(k)) attrs.set(k, v);
+      ns = new Obj(attrs, pkg);
+    }
+    this.standIns.set(pkg, ns);
+    return ns;
+  }
+
+  /** A relation sentinel for something Mallard cannot see into (an unknown macro's relation). */
+  unknownRelation(name: string): string {
+    return this.relation('source', name, undefined, { schema: this.ctx.target.schema, identifier: name }).text;
   }
 
   /** Sentinel for a relation in rendered output; resolved into display/placeholder names afterwards. */
@@ -219,7 +267,7 @@ export class RenderSession {
       const found = this.dispatch(name, ns === undefined || ns === null ? undefined : str(ns));
       if (found) return found;
       if (this.interp.rootTpl) this.interp.notice(this.interp.rootTpl, this.interp.rootPos, 'dynamic-jinja', `adapter.dispatch found no implementation of '${name}' for ${this.ctx.target.type}`);
-      return new Callable(name, () => new Unknown(name));
+      return new Callable(name, (a, kw) => new Unknown(name, a, kw));
     });
     const none = (n: string): Callable => new Callable(n, () => null);
     return obj({

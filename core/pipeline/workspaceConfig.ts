@@ -1,12 +1,12 @@
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Diagnostic } from '../model/entities';
 import { DIALECTS, type Dialect, type FileSource } from './contracts';
 
 /**
  * Workspace configuration (`.mallard.json` at the workspace root) and dialect selection.
- * Precedence for a file's dialect: CLI/setting override > dbt profile type (dbt projects only) >
- * `.mallard.json` `folders` (longest matching prefix) > `.mallard.json` `dialect` > postgresql.
+ * Precedence for a plain SQL file's dialect: CLI override > `.mallard.json`/settings `folders`
+ * (longest matching prefix) > `.mallard.json`/settings `dialect` > postgresql. dbt projects look at
+ * their profile and adapter hints first (`dbtDialect.ts`).
  */
 
 export const CONFIG_FILE = '.mallard.json';
@@ -90,46 +90,4 @@ export interface ProfileTarget {
   type: string;
   schema: string;
   database?: string;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/**
- * Finds the dbt profile of a project: `profiles.yml` next to `dbt_project.yml`, then at the workspace
- * root. Returns undefined when absent or unreadable (profiles usually live in `~/.dbt`, outside the
- * workspace, so absence is normal and not a diagnostic).
- */
-export function discoverProfileTarget(fs: FileSource, root: string): ProfileTarget | undefined {
-  const join = (dir: string, file: string): string => (dir === '' ? file : `${dir}/${file}`);
-  let projectYaml: unknown;
-  try {
-    projectYaml = parseYaml(fs.read(join(root, 'dbt_project.yml')) ?? '');
-  } catch {
-    return undefined;
-  }
-  const profileName = str((projectYaml as Record<string, unknown> | null)?.['profile']);
-  for (const file of [join(root, 'profiles.yml'), 'profiles.yml']) {
-    const text = fs.read(file);
-    if (text === undefined) continue;
-    let doc: unknown;
-    try {
-      doc = parseYaml(text);
-    } catch {
-      continue;
-    }
-    if (!doc || typeof doc !== 'object') continue;
-    const profiles = doc as Record<string, unknown>;
-    const profile = (profileName ? profiles[profileName] : Object.values(profiles)[0]) as Record<string, unknown> | undefined;
-    if (!profile || typeof profile !== 'object') continue;
-    const outputs = profile['outputs'] as Record<string, Record<string, unknown>> | undefined;
-    const targetName = str(profile['target']) ?? Object.keys(outputs ?? {})[0];
-    const output = targetName ? outputs?.[targetName] : undefined;
-    const type = str(output?.['type']);
-    if (!targetName || !output || !type) continue;
-    const target: ProfileTarget = { name: targetName, type, schema: str(output['schema']) ?? str(output['dataset']) ?? 'public' };
-    const database = str(output['database']) ?? str(output['project']) ?? str(output['dbname']);
-    if (database) target.database = database;
-    return target;
-  }
-  return undefined;
 }

@@ -6,7 +6,8 @@ import type { Diagnostic } from '../model/entities';
 import type { Dialect, FileSource } from './contracts';
 import { discoverWorkspace, isInside } from './discover';
 import { dbtCacheKey, sqlCacheKey } from './fileStep';
-import { adapterForDialect, CONFIG_FILE, configuredDialect, dialectForAdapter, discoverProfileTarget, parseWorkspaceConfig, type WorkspaceConfig } from './workspaceConfig';
+import { chooseDbtDialect, type ExternalProfiles } from './dbtDialect';
+import { CONFIG_FILE, configuredDialect, parseWorkspaceConfig, type WorkspaceConfig } from './workspaceConfig';
 
 /**
  * What to extract in a workspace and how: dbt projects with their loaded context and dialect, plain
@@ -21,6 +22,8 @@ export interface PlanOptions {
   dialect?: Dialect;
   /** Defaults merged under `.mallard.json` (VS Code settings). */
   defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders'>>;
+  /** dbt profiles outside the workspace (`DBT_PROFILES_DIR`, `~/.dbt`), read by the Node layer. */
+  externalProfiles?: ExternalProfiles[];
 }
 
 /** One dbt project to extract. */
@@ -28,6 +31,8 @@ export interface DbtProjectPlan {
   root: string;
   ctx: DbtProjectContext;
   dialect: Dialect;
+  /** Why this dialect (see `chooseDbtDialect`), for the status bar and `stats`. */
+  dialectReason: string;
   /** Cache key of its node files' per-file step. */
   cacheKey: string;
   /** Node file paths (models, snapshots, analyses). */
@@ -66,14 +71,13 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
-  const profile = discoverProfileTarget(fs, root);
-  const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
-  const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, externalProfiles?: readonly ExternalProfiles[]): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+  const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
   const ctx = loadDbtProject(fs, root, { target });
+  recordDialect(ctx, dialect, reason);
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
-  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
+  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {
@@ -83,6 +87,12 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
     else if (previous) plan.manifest = previous;
   }
   return { plan, diagnostics: [] };
+}
+
+/** The root project's entity carries the dialect and why, so the catalog can say so (`stats`). */
+function recordDialect(ctx: DbtProjectContext, dialect: Dialect, reason: string): void {
+  const project = ctx.facts.entities.find((e) => e.kind === 'project' && e.name === ctx.projectName);
+  if (project) project.meta = { ...project.meta, dialect, dialectReason: reason };
 }
 
 /**
@@ -137,7 +147,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const layout = discoverWorkspace(fs.list());
   const dbt: DbtProjectPlan[] = [];
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, options.externalProfiles);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

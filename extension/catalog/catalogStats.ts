@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Diagnostic, EntityKind } from '../../core/model/entities';
-import type { CatalogStats } from './catalogTypes';
+import type { CatalogStats, ProjectDialect } from './catalogTypes';
 import { countOf, prepared } from './sqlUtil';
 
 /** Entity counts by kind and diagnostic counts by severity: what the status bar shows. */
@@ -23,6 +23,21 @@ export function catalogSummary(db: Database): Pick<CatalogStats, 'entities' | 'e
   return { entities, entitiesByKind, diagnostics, diagnosticsBySeverity };
 }
 
+/** The dialect of every dbt project and why, from the project entities' meta. */
+export function projectDialects(db: Database): ProjectDialect[] {
+  const out: ProjectDialect[] = [];
+  for (const row of prepared(db, "SELECT name, payload FROM entities WHERE kind = 'project' ORDER BY name").all() as { name: string; payload: string }[]) {
+    let meta: Record<string, unknown> = {};
+    try {
+      meta = ((JSON.parse(row.payload) as { meta?: Record<string, unknown> }).meta ?? {});
+    } catch {
+      continue;
+    }
+    if (typeof meta.dialect === 'string') out.push({ project: row.name, dialect: meta.dialect, reason: typeof meta.dialectReason === 'string' ? meta.dialectReason : '' });
+  }
+  return out;
+}
+
 /**
  * Every count, for `mallard stats`. Counting the column and column-edge tables reads them whole
  * (hundreds of thousands of rows at 5,000 models), so views use `catalogSummary`.
@@ -41,5 +56,6 @@ export function catalogStats(db: Database): CatalogStats {
     diagnosticsBySeverity,
     pendingOps: countOf(db, 'SELECT count(*) AS n FROM outbox'),
     userEdits: countOf(db, 'SELECT count(*) AS n FROM user_edits'),
+    dialects: projectDialects(db),
   };
 }

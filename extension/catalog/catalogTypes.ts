@@ -194,6 +194,15 @@ export interface CatalogStats {
   pendingOps: number;
   /** User edits that override extracted values (not yet written back to files). */
   userEdits: number;
+  /** The SQL dialect of each dbt project and why it was chosen. */
+  dialects: ProjectDialect[];
+}
+
+/** The dialect a dbt project is parsed in (recorded on its project entity by the planner). */
+export interface ProjectDialect {
+  project: string;
+  dialect: string;
+  reason: string;
 }
 
 /** A scanned file as the scanner records it. */

@@ -211,6 +211,7 @@ export function statsCommand(inv: Invocation, io: CliIo): string {
     const rows: string[][] = [['entities', String(stats.entities)]];
     for (const [kind, n] of Object.entries(stats.entitiesByKind)) rows.push([`  ${kind}`, String(n)]);
     rows.push(['columns', String(stats.columns)], ['model edges', String(stats.modelEdges)], ['column edges', String(stats.columnEdges)], ['unresolved', String(stats.unresolved)], ['files', String(stats.files)], ['diagnostics', String(stats.diagnostics)]);
+    for (const d of stats.dialects) rows.push([`dialect of ${d.project}`, `${d.dialect} (${d.reason})`]);
     return table(['what', 'count'], rows);
   } finally {
     store.close();

@@ -1,3 +1,4 @@
+import type { ProfileDirs } from './externalProfiles';
 import type { Dialect } from '../../core/pipeline/contracts';
 
 /** Store meta key holding the signature of the inputs of the last complete write. */
@@ -23,6 +24,11 @@ export interface ScannerOptions {
   git?: boolean;
   /** Debounce of the file watcher in milliseconds (default 150). */
   debounceMs?: number;
+  /**
+   * Where dbt profiles outside the workspace are looked for (`DBT_PROFILES_DIR`, `~/.dbt`);
+   * default: this process's environment. `false` reads none.
+   */
+  profileDirs?: ProfileDirs | false;
 }
 
 /** Scan phases reported to progress callbacks. */

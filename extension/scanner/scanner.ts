@@ -16,6 +16,7 @@ import { applyUpdate } from './incremental';
 import { SIGNATURE_KEY, type ScanCallOptions, type ScannerOptions, type ScanPhase, type ScanReport, type UpdateReport } from './scanTypes';
 import { readSnapshot, releaseTexts, sha1, snapshotFileSource, type Snapshot } from './snapshot';
 import { walkWorkspace } from './walker';
+import { processProfileDirs, readExternalProfiles } from './externalProfiles';
 import { WorkerPool } from './workerPool';
 
 /**
@@ -124,7 +125,9 @@ export class WorkspaceScanner {
     const defaults: NonNullable<PlanOptions['defaults']> = {};
     if (this.options.defaultDialect) defaults.dialect = this.options.defaultDialect;
     if (this.options.dialectByFolder) defaults.folders = this.options.dialectByFolder;
-    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults };
+    const dirs = this.options.profileDirs === false ? undefined : (this.options.profileDirs ?? processProfileDirs());
+    const externalProfiles = dirs ? readExternalProfiles(dirs) : [];
+    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}) };
   }
 
   /**

@@ -6,6 +6,14 @@ import { getAttr, getItem, slice } from './methods';
 import { Callable, iterate, type Kwargs, Obj, ReturnSignal, str, truthy, typeName, Undef, Unknown } from './values';
 import { binary, countNewlines, fitLines, setLoopVars } from './operators';
 
+/** Callbacks of the embedding session (the dbt render session). */
+export interface InterpreterHooks {
+  /** Text for an unknown value output by `{{ … }}`; without it the value renders as ''. */
+  renderUnknown?: (value: Unknown) => string;
+  /** False to skip the notice for a call of an undefined name (its package is reported once). */
+  noticeUnknown?: (name: string) => boolean;
+}
+
 class LoopSignal {
   constructor(readonly kind: 'break' | 'continue') {}
 }
@@ -18,6 +26,8 @@ export class Interpreter {
   /** The node's own template; calls made from it update `rootPos` so nested refs get its location. */
   rootTpl?: Template;
   rootPos = 0;
+  /** How the embedding session wants unknown values treated (see `InterpreterHooks`). */
+  hooks: InterpreterHooks = {};
 
   constructor(
     private readonly globals: (name: string) => unknown,
@@ -97,8 +107,10 @@ export class Interpreter {
     switch (n.t) {
       case 'text':
         return n.value;
-      case 'output':
-        return str(this.eval(n.expr, scope, tpl));
+      case 'output': {
+        const v = this.eval(n.expr, scope, tpl);
+        return v instanceof Unknown && this.hooks.renderUnknown ? this.hooks.renderUnknown(v) : str(v);
+      }
       case 'if': {
         for (const b of n.branches) if (truthy(this.eval(b.test, scope, tpl))) return this.render(b.body, scope, tpl);
         return n.elseBody ? this.render(n.elseBody, scope, tpl) : '';
@@ -295,10 +307,10 @@ export class Interpreter {
     if (callerFn) kw.set('caller', callerFn);
     if (fn instanceof Callable) return fn.fn(args, kw, e.pos);
     if (fn instanceof Undef) {
-      this.notice(tpl, e.pos, 'dynamic-jinja', `unknown macro or function '${fn.name}' (not installed or not evaluable); rendered as empty`);
-      return new Unknown(fn.name);
+      if (this.hooks.noticeUnknown?.(fn.name) ?? true) this.notice(tpl, e.pos, 'dynamic-jinja', `unknown macro or function '${fn.name}' (not installed or not evaluable); rendered as a placeholder`);
+      return new Unknown(fn.name, args, kw);
     }
-    if (fn instanceof Unknown) return fn;
+    if (fn instanceof Unknown) return new Unknown(fn.what, args, kw);
     throw new JinjaError(`'${typeName(fn)}' object is not callable`, e.pos, 'jinja-runtime');
   }
 

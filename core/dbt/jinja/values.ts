@@ -10,9 +10,17 @@ export class Undef {
   constructor(readonly name: string) {}
 }
 
-/** The result of calling something Mallard cannot evaluate (an unknown macro); renders as ''. */
+/**
+ * The result of calling something Mallard cannot evaluate (an unknown macro, typically of a package
+ * that is not installed). `str()` gives ''; output directly by `{{ … }}` it becomes a placeholder
+ * that fits the surrounding SQL (see `core/dbt/unknownSites.ts`), built from the call's arguments.
+ */
 export class Unknown {
-  constructor(readonly what: string) {}
+  constructor(
+    readonly what: string,
+    readonly args: readonly unknown[] = [],
+    readonly kwargs: ReadonlyMap<string, unknown> = new Map(),
+  ) {}
 }
 
 /** Keyword arguments passed to a callable, in call order. */

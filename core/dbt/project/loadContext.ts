@@ -10,6 +10,7 @@ import { buildDeclaredFacts } from './declaredFacts';
 import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
 import { readProperties, type DeclaredNode } from './properties';
 import { asRecord, asString, parseYamlFile } from './yamlFile';
+import { STAND_INS } from '../standIns';
 
 const DEFAULT_TARGET: DbtTarget = { name: 'dev', type: 'postgres', schema: 'public' };
 
@@ -76,10 +77,12 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   pkgs.sort((a, b) => a.info.name.localeCompare(b.info.name));
   // Without `dbt deps`, a declared package's macros render as unknown: say which and where.
   const installed = new Set(pkgs.map((p) => p.info.name));
+  const missingPackages: string[] = [];
   for (const d of declaredPkgs) {
     for (const r of d.remote) {
-      if (installed.has(r.name)) continue;
-      diagnostics.push({ file: d.file, line: r.line, column: r.column, severity: 'warning', code: 'dbt-package-missing', message: `package '${r.spec}' is not installed in ${installDir || '.'}/ (run dbt deps); its macros render as unknown and refs into it stay unresolved`, extractor: 'dbt-yaml' });
+      if (installed.has(r.name) || missingPackages.includes(r.name)) continue;
+      missingPackages.push(r.name);
+      diagnostics.push({ file: d.file, line: r.line, column: r.column, severity: 'warning', code: 'dbt-package-missing', message: missingPackageMessage(r.name, r.spec, installDir), extractor: 'dbt-yaml' });
     }
   }
   const projects = [rootFile, ...pkgs];
@@ -194,7 +197,14 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     macroFiles,
     dispatch: readDispatch(rootFile.raw),
     nodeFiles,
+    missingPackages,
     facts,
     index: index as unknown as DbtProjectContext['index'],
   };
+}
+
+/** The one diagnostic of a declared package that `dbt deps` has not installed. */
+function missingPackageMessage(name: string, spec: string, installDir: string): string {
+  const how = STAND_INS[name] !== undefined ? "Mallard uses its built-in stand-ins for the package's common macros; its other macros" : 'its macros';
+  return `\`${name}\` is not installed — run \`dbt deps\` (package '${spec}', expected in ${installDir || '.'}/). Until then ${how} render as placeholders over their arguments, and refs into the package stay unresolved.`;
 }

@@ -27,11 +27,31 @@ describe('dbt accuracy against corpora', () => {
     assert.ok(a.recall >= 0.98, `recall ${a.recall}`);
   });
 
-  it('dbt_hubspot without its fivetran_utils package still has perfect precision', () => {
-    const a = measure('dbt_hubspot', [{ root: '', key: '' }]);
-    console.log(`      dbt_hubspot (no packages): precision ${a.precision.toFixed(3)} recall ${a.recall.toFixed(3)}`);
-    assert.equal(a.fp, 0);
-    assert.ok(a.recall > 0.5, `recall ${a.recall}`);
+  // A fresh clone has no dbt_packages/: the fivetran packages' own macros then come from
+  // Mallard's stand-ins (core/dbt/standIns.ts), and the edges must still match dbt's.
+  for (const corpus of ['dbt_hubspot', 'dbt_github', 'dbt_salesforce']) {
+    it(`${corpus} without its packages installed: every edge, no error`, () => {
+      const a = measure(corpus, [{ root: '', key: '' }]);
+      report(`${corpus} (no packages)`, a);
+      assert.deepEqual(a.errors, []);
+      assert.deepEqual(a.missingModels, []);
+      assert.equal(a.fp, 0);
+      assert.equal(a.fn, 0);
+    });
+  }
+
+  it('dbt_shopify without its packages installed: recall ≥ 0.99, no error', () => {
+    const a = measure('dbt_shopify', [{ root: '', key: '' }]);
+    report('dbt_shopify (no packages)', a);
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(a.missingModels, []);
+    assert.ok(a.recall >= 0.99, `recall ${a.recall}`);
+    // Two groups of models have no upstream in the truth although their macros call ref()/source(),
+    // which dbt records: the `*_metafields` models (shopify.get_metafields refs source_object and
+    // lookup_object) and the GraphQL `*_tmp` models (shopify.shopify_union_data reads its source).
+    // Every other extra edge would be a real false positive.
+    const unexplained = a.diffs.filter((d) => d.startsWith('extra ') && !/_metafields <- /.test(d) && !/^extra stg_shopify_gql__\w+_tmp <- source:shopify_graphql\./.test(d));
+    assert.deepEqual(unexplained, []);
   });
 
   it('dbt-project-evaluator: six projects, versioned models, local packages, dispatch', () => {

@@ -135,15 +135,15 @@ describe('dbt project extraction (shop fixture)', () => {
     assert.equal(facts.modelEdges.some((e) => e.from === 'model.shop.disabled_by_config'), false);
   });
 
-  it('an unknown package macro renders empty, records an info diagnostic, and config(enabled=<unknown>) stays enabled', () => {
+  it('a package macro without a stand-in records an info diagnostic, dbt_utils.star uses its stand-in, and config(enabled=<unknown>) stays enabled', () => {
     const r = node('unknown_macros');
     assert.equal(r.entity.disabled, false);
     assert.deepEqual(deps('unknown_macros'), ['ref:model.shop.stg_orders']);
     const info = r.diagnostics.filter((d) => d.code === 'dynamic-jinja');
-    assert.deepEqual(info.map((d) => [d.severity, d.line, d.column]), [['info', 1, 19], ['info', 2, 11]]);
-    assert.match(r.rendered.compiledSql, /^\nselect \nfrom public\.stg_orders\n/);
+    assert.deepEqual(info.map((d) => [d.severity, d.line, d.column]), [['info', 1, 19]]);
+    assert.match(r.rendered.compiledSql, /^\nselect \* except \(id\)\nfrom public\.stg_orders\n/);
     const why = facts.unresolved.filter((u) => u.target === 'model.shop.unknown_macros').map((u) => [u.reason, u.name, u.provenance.line]);
-    assert.deepEqual(why, [['dynamic-jinja', 'dbt_utils.is_enabled', 1], ['dynamic-jinja', 'dbt_utils.star', 2]]);
+    assert.deepEqual(why, [['dynamic-jinja', 'dbt_utils.is_enabled', 1]]);
     assert.deepEqual(facts.unresolved.filter((u) => u.target === 'model.shop.bad_ref').map((u) => [u.reason, u.name]), [['unknown-relation', 'does_not_exist']]);
   });
 

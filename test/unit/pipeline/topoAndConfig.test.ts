@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { discoverWorkspace, owningDbtRoot } from '../../../core/pipeline/discover';
 import { topoSort } from '../../../core/pipeline/topo';
-import { configuredDialect, discoverProfileTarget, parseWorkspaceConfig } from '../../../core/pipeline/workspaceConfig';
+import { findProfile } from '../../../core/pipeline/dbtDialect';
+import { configuredDialect, parseWorkspaceConfig } from '../../../core/pipeline/workspaceConfig';
 import { memoryFs } from './memoryFs';
 
 describe('pipeline: topological order', () => {
@@ -59,8 +60,8 @@ describe('pipeline: workspace discovery and dialects', () => {
       'dbt/dbt_project.yml': 'name: p\nprofile: shop\n',
       'dbt/profiles.yml': 'other:\n  target: x\n  outputs:\n    x: {type: postgres}\nshop:\n  target: prod\n  outputs:\n    dev: {type: postgres, schema: dev}\n    prod: {type: bigquery, dataset: analytics, project: acme}\n',
     });
-    assert.deepEqual(discoverProfileTarget(fs, 'dbt'), { name: 'prod', type: 'bigquery', schema: 'analytics', database: 'acme' });
-    assert.equal(discoverProfileTarget(memoryFs({ 'dbt_project.yml': 'name: p\n' }), ''), undefined);
-    assert.equal(discoverProfileTarget(memoryFs({ 'dbt_project.yml': 'name: p\n', 'profiles.yml': ': : [' }), ''), undefined);
+    assert.deepEqual(findProfile(fs, 'dbt')?.target, { name: 'prod', type: 'bigquery', schema: 'analytics', database: 'acme' });
+    assert.equal(findProfile(memoryFs({ 'dbt_project.yml': 'name: p\n' }), ''), undefined);
+    assert.equal(findProfile(memoryFs({ 'dbt_project.yml': 'name: p\n', 'profiles.yml': ': : [' }), ''), undefined);
   });
 });

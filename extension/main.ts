@@ -75,15 +75,17 @@ export function activate(context: vscode.ExtensionContext): void {
     // The status bar shows totals across every folder's catalog.
     const totals = { models: 0, sources: 0, diagnostics: 0 };
     const perFolder: { name: string; models: number; sources: number }[] = [];
+    const dialects: { project: string; dialect: string; reason: string }[] = [];
     for (const { name, catalog } of catalogs.list()) {
       const stats = catalog.store.summary();
+      dialects.push(...stats.dialects);
       const folder = { name, models: stats.entitiesByKind.model ?? 0, sources: stats.entitiesByKind.source ?? 0 };
       perFolder.push(folder);
       totals.models += folder.models;
       totals.sources += folder.sources;
       totals.diagnostics += stats.diagnostics;
     }
-    statusBar.update({ kind: 'ready', ...totals, ...(perFolder.length > 1 ? { perFolder } : {}) });
+    statusBar.update({ kind: 'ready', ...totals, ...(perFolder.length > 1 ? { perFolder } : {}), dialects });
   };
 
   // Scans run one at a time: each catalog's scan already keeps the machine's cores busy.

@@ -3,8 +3,8 @@ import type { Diagnostic, EntityKind } from '../../core/model/entities';
 import type { CatalogStats, ProjectDialect } from './catalogTypes';
 import { countOf, prepared } from './sqlUtil';
 
-/** Entity counts by kind and diagnostic counts by severity: what the status bar shows. */
-export function catalogSummary(db: Database): Pick<CatalogStats, 'entities' | 'entitiesByKind' | 'diagnostics' | 'diagnosticsBySeverity'> {
+/** Entity counts by kind, diagnostic counts by severity and dbt dialects: what the status bar shows. */
+export function catalogSummary(db: Database): Pick<CatalogStats, 'entities' | 'entitiesByKind' | 'diagnostics' | 'diagnosticsBySeverity' | 'dialects'> {
   const entitiesByKind: Partial<Record<EntityKind, number>> = {};
   let entities = 0;
   for (const row of prepared(db, 'SELECT kind, count(*) AS n FROM entities GROUP BY kind').all() as { kind: EntityKind; n: number }[]) {
@@ -20,7 +20,7 @@ export function catalogSummary(db: Database): Pick<CatalogStats, 'entities' | 'e
     diagnosticsBySeverity[row.severity] = row.n;
     diagnostics += row.n;
   }
-  return { entities, entitiesByKind, diagnostics, diagnosticsBySeverity };
+  return { entities, entitiesByKind, diagnostics, diagnosticsBySeverity, dialects: projectDialects(db) };
 }
 
 /** The dialect of every dbt project and why, from the project entities' meta. */
@@ -43,7 +43,7 @@ export function projectDialects(db: Database): ProjectDialect[] {
  * (hundreds of thousands of rows at 5,000 models), so views use `catalogSummary`.
  */
 export function catalogStats(db: Database): CatalogStats {
-  const { entities, entitiesByKind, diagnostics, diagnosticsBySeverity } = catalogSummary(db);
+  const { entities, entitiesByKind, diagnostics, diagnosticsBySeverity, dialects } = catalogSummary(db);
   return {
     entities,
     entitiesByKind,
@@ -56,6 +56,6 @@ export function catalogStats(db: Database): CatalogStats {
     diagnosticsBySeverity,
     pendingOps: countOf(db, 'SELECT count(*) AS n FROM outbox'),
     userEdits: countOf(db, 'SELECT count(*) AS n FROM user_edits'),
-    dialects: projectDialects(db),
+    dialects,
   };
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 export type ScanState =
   | { kind: 'starting' }
   | { kind: 'scanning'; done: number; total: number }
-  | { kind: 'ready'; models: number; sources: number; diagnostics: number; perFolder?: readonly { name: string; models: number; sources: number }[] }
+  | { kind: 'ready'; models: number; sources: number; diagnostics: number; perFolder?: readonly { name: string; models: number; sources: number }[]; dialects?: readonly { project: string; dialect: string; reason: string }[] }
   | { kind: 'error'; message: string }
   | { kind: 'unsupported'; message: string };
 
@@ -36,6 +36,8 @@ export class MallardStatusBar implements vscode.Disposable {
         // Counts are totals across the workspace folders' catalogs; the tooltip splits them.
         this.item.tooltip = [
           ...(state.perFolder ?? []).map((f) => `${f.name}: ${f.models} models · ${f.sources} sources`),
+          // Which dialect each dbt project is parsed in, and why: a wrong dialect explains many parse errors.
+          ...(state.dialects ?? []).map((d) => `${d.project}: ${d.dialect} SQL (${d.reason})`),
           `${state.diagnostics} diagnostics. Click to show the Mallard log.`,
         ].join('\n');
         break;

@@ -92,5 +92,11 @@ describe('scanner: star over an unknown schema (real files, real SQLite)', funct
     assert.ok(names(store, 'source.jaffle.shop.customers').includes('name'), 'customer_orders still reads the source\'s name');
     assert.ok(!names(store, 'source.jaffle.shop.customers').includes('phone'));
     assert.deepEqual(canonicalCatalog(store), canonicalCatalog(await fullScan(root)));
+
+    // Nothing downstream names a column of customers_public any more: it has none again.
+    writeFileSync(path.join(root, 'models/marts/customer_names.sql'), "select 1 as one from {{ ref('customers_public') }}\n");
+    await scanner.update(['models/marts/customer_names.sql']);
+    assert.deepEqual(names(store, 'model.jaffle.customers_public'), []);
+    assert.deepEqual(canonicalCatalog(store), canonicalCatalog(await fullScan(root)));
   });
 });

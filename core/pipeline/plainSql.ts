@@ -32,6 +32,9 @@ interface Relation {
   declared: { name: string; type?: string }[];
 }
 
+/** Statements whose output columns are named by their query (CREATE … AS SELECT, a bare SELECT). */
+const NAMED_OUTPUT: ReadonlySet<ParsedStatement['kind']> = new Set(['create_table', 'create_view', 'select']);
+
 const qualify = (r: RelationName): string => [r.database, r.schema, r.name].filter((p) => p !== undefined && p !== '').join('.');
 
 /** Assembles facts for the plain SQL files of one project (named after the workspace folder). */
@@ -121,7 +124,8 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
       // A star over a relation of unknown columns leaves this relation's output incomplete: it must
       // not expand a downstream `*`, and names read through it resolve to the star's relation.
       if (!declares && !isCompleteSchema(resolved)) complete = false;
-      append(remainder, remaindersOf(resolved.passThrough, (p) => lookup(p.relation)?.id));
+      // INSERT … SELECT * maps the star's columns by position, not by name: it passes no name through.
+      if (!declares && NAMED_OUTPUT.has(w.stmt.kind)) append(remainder, remaindersOf(resolved.passThrough, (p) => lookup(p.relation)?.id));
       const edges = edgesFromResolved(r.id, resolved, (rel) => lookup(rel)?.id, provenance, (t) => t);
       append(facts.columnEdges, edges.columnEdges);
       append(facts.unresolved, edges.unresolved);

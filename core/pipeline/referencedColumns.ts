@@ -2,7 +2,7 @@ import type { Column, ColumnEdge, Provenance, TransformKind, UnresolvedRef } fro
 import { columnId } from '../model/ids';
 import { composeKind } from '../sql/lineageScope';
 import type { PassThroughSource } from './contracts';
-import type { Intern } from './columnFacts';
+import { inferredColumn, type Intern } from './columnFacts';
 import { ownerOfId } from './ownership';
 
 /**
@@ -62,10 +62,6 @@ export function remaindersOf(passThrough: readonly PassThroughSource[] | undefin
   return out;
 }
 
-const NO_TAGS = Object.freeze([]) as unknown as string[];
-const NO_TESTS = Object.freeze([]) as unknown as Column['tests'];
-const NO_META = Object.freeze({}) as Column['meta'];
-
 /** Where a referenced column was first named: the earliest (file, line) of the edges reading it. */
 function earlier(a: Provenance | undefined, b: Provenance): Provenance {
   if (!a) return b;
@@ -109,7 +105,7 @@ export function referencedColumns(open: ReadonlyMap<string, OpenEntity>, order: 
     }
     added.forEach((name, i) => {
       const provenance: Provenance = { ...(named.get(name) as Provenance), column: 0, extractor: 'sql-referenced', confidence: 0.5 };
-      facts.columns.push({ id: intern(columnId(id, name)), entityId: id, name: intern(name), description: '', tags: NO_TAGS, tests: NO_TESTS, meta: NO_META, position: entity.columns.length + i, origin: 'inferred', provenance });
+      facts.columns.push(inferredColumn(id, name, entity.columns.length + i, provenance, intern));
     });
     if (entity.remainder.length > 0) {
       // Columns not computed by the entity's own SQL come through its star: declared-only ones too.
@@ -128,7 +124,8 @@ export function referencedColumns(open: ReadonlyMap<string, OpenEntity>, order: 
 function passThrough(entity: OpenEntity, name: string, facts: ReferencedFacts, provenance: Provenance, namedAt: Provenance, note: (from: string, p: Provenance) => void, intern: Intern): void {
   const candidates = entity.remainder.filter((r) => !r.except?.includes(name));
   const to = intern(columnId(entity.id, name));
-  const only = candidates.length === 1 ? candidates[0] : undefined;
+  // Two stars over the same relation (a self-join) still agree on where the name comes from.
+  const only = new Set(candidates.map((c) => c.from)).size === 1 ? candidates[0] : undefined;
   if (only) {
     const from = intern(columnId(only.from, name));
     const transform = only.replace?.includes(name) ? composeKind('transformation', only.transform) : only.transform;
@@ -136,7 +133,7 @@ function passThrough(entity: OpenEntity, name: string, facts: ReferencedFacts, p
     // The upstream column is known from where the name was first written, not from this star.
     note(from, namedAt);
   } else if (candidates.length > 1) {
-    const list = [...new Set(candidates.map((c) => c.from))].join(', ');
+    const list = [...new Set(candidates.map((c) => c.from))].sort().join(', ');
     facts.unresolved.push({ target: to, name, reason: 'ambiguous-column', detail: `Ambiguous: "${name}" reaches ${entity.id} through * over several relations whose columns are unknown: ${list}.`, provenance });
   }
 }

@@ -156,4 +156,12 @@ describe('pipeline: star over an unknown schema (edge cases)', () => {
     assert.ok(facts.unresolved.some((u) => u.target === 'table.ws.raw.orders' && u.reason === 'star-without-schema'));
     assert.ok(edgesInto(facts, 'table.ws.report').includes('table.ws.all_orders#status -> table.ws.report#status:identity'));
   });
+
+  it('plain SQL: INSERT … SELECT * maps by position, so it passes no name through', () => {
+    const { facts } = extractWorkspace(memoryFs({
+      'etl/load.sql': 'create table target_t (a int, b int);\ninsert into target_t select * from raw.landing;\n',
+    }), { workspaceName: 'ws' });
+    assert.deepEqual(edgesInto(facts, 'table.ws.target_t'), []);
+    assert.deepEqual(columnsOf(facts, 'table.ws.raw.landing'), []);
+  });
 });

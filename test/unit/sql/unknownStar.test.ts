@@ -49,6 +49,19 @@ describe('sql: star over an unknown schema', () => {
     assert.deepEqual(v.unresolved, []);
   });
 
+  it('resolves names read through an unknown star inside scalar and IN subqueries, correlated or not', () => {
+    const v = one(`
+      with o as (select * from raw.orders)
+      select o.id, (select max(p.amount) from (select * from raw.payments) p where p.order_id = o.id) as max_paid
+      from o
+      where o.status in (select s.code from (select * from raw.statuses) s)`);
+    assert.deepEqual(v.cols.id, ['raw.orders.id:identity']);
+    assert.deepEqual(v.cols.max_paid, ['raw.payments.amount:aggregation']);
+    assert.ok(v.indirect.includes('raw.statuses.code:filter'));
+    assert.ok(v.indirect.includes('raw.orders.status:filter'));
+    assert.deepEqual(v.unresolved, []);
+  });
+
   it('in a join with one unknown-star side, a name the known side has is its own, any other the star\'s', () => {
     const schema = { customers: ['id', 'name'] };
     const v = one(`

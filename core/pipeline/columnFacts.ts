@@ -59,13 +59,18 @@ export function mergeColumns(entity: Entity, inferred: string[] | undefined, dec
     seen.add(key);
     const dec = byName.get(key);
     if (dec) out.push({ ...dec, position: out.length, origin: 'both' });
-    else out.push({ id: intern(columnId(entity.id, name)), entityId: entity.id, name: intern(name), description: '', tags: NO_TAGS, tests: NO_TESTS, meta: NO_META, position: out.length, origin: 'inferred', provenance });
+    else out.push(inferredColumn(entity.id, name, out.length, provenance, intern));
   }
   for (const dec of declared) {
     if (seen.has(dec.name.toLowerCase())) continue;
     out.push({ ...dec, position: out.length });
   }
   return out;
+}
+
+/** An inferred column (no docs, tags or tests), sharing the frozen empty defaults. */
+export function inferredColumn(entityId: string, name: string, position: number, provenance: Provenance, intern: Intern = (id) => id): Column {
+  return { id: intern(columnId(entityId, name)), entityId, name: intern(name), description: '', tags: NO_TAGS, tests: NO_TESTS, meta: NO_META, position, origin: 'inferred', provenance };
 }
 
 /** Transform kinds by themselves: `get` returns the module's one copy of each literal. */
@@ -98,7 +103,11 @@ export function edgesFromResolved(entityId: string, resolved: ResolvedStatement,
   return { columnEdges: [...edges.values()], unresolved };
 }
 
-/** True when the resolved output columns are complete enough to serve as the entity's schema. */
+/**
+ * True when the resolved output columns are complete enough to serve as the entity's schema: no
+ * unexpanded star reaches the output (a star inside a CTE whose columns are then named does not
+ * make the output incomplete).
+ */
 export function isCompleteSchema(resolved: ResolvedStatement): boolean {
-  return resolved.columns.length > 0 && !resolved.unresolved.some((u) => u.reason === 'star-without-schema');
+  return resolved.columns.length > 0 && (resolved.passThrough?.length ?? 0) === 0;
 }

@@ -74,7 +74,15 @@ export interface ResolvedStatement {
    * Relations whose columns reach the output through a `*` that could not be expanded (no schema),
    * as `<relation>.*` sources; each also has a `star-without-schema` entry in `unresolved`.
    */
-  passThrough?: ColumnSource[];
+  passThrough?: PassThroughSource[];
+}
+
+/** A `<relation>.*` source of unexpanded star columns, with the star's `EXCEPT`/`REPLACE` names. */
+export interface PassThroughSource extends ColumnSource {
+  /** Lower-cased names removed by `* EXCEPT/EXCLUDE (…)`: they do not pass through. */
+  except?: string[];
+  /** Lower-cased names replaced by `* REPLACE (… AS name)`: they pass through transformed. */
+  replace?: string[];
 }
 
 export type ParseSqlFn = (sql: string, options: { dialect: Dialect; file: string }) => ParsedSql;

@@ -4,6 +4,8 @@ import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
 import { edgesFromResolved, isCompleteSchema, mergeColumns, newIdInterner, type EntityColumnFacts } from './columnFacts';
 import type { DbtFileResult } from './fileStep';
+import { addReferencedColumns, type ReferencedMemo } from './dbtReferenced';
+import { remaindersOf, type OpenEntity } from './referencedColumns';
 import { topoSort, type TopoResult } from './topo';
 
 /**
@@ -27,6 +29,8 @@ interface MemoEntry {
   /** The schema this entity exposes downstream (kept as the same array while its content is equal). */
   schemaValue: string[] | undefined;
   facts: EntityColumnFacts;
+  /** Set when the entity's columns are not known in full (see `referencedColumns`). */
+  open?: OpenEntity;
 }
 
 /** Per-project memo kept by the caller between runs; start with `newLineageMemo()`. */
@@ -48,6 +52,8 @@ export interface LineageMemo {
    * its lineage must be resolved again (an upstream schema changed).
    */
   reloadParsed?: (result: DbtFileResult) => ParsedSql | undefined;
+  /** Columns added by downstream references in the last run, per entity. */
+  referenced?: ReferencedMemo;
 }
 
 export function newLineageMemo(): LineageMemo {
@@ -158,12 +164,18 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     });
     let facts: EntityColumnFacts;
     let outputColumns: string[] | undefined;
+    let remainder: OpenEntity['remainder'] = [];
     if (resolved) {
       const names = resolved.columns.map((c) => c.name);
       outputColumns = isCompleteSchema(resolved) ? names : undefined;
       // Columns first, so edges into and out of this entity reuse the columns' id strings.
       const columns = mergeColumns(entity, names.length > 0 ? names : undefined, dec, provenance, intern);
       facts = { columns, ...edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern) };
+      // A star over a ref that matches no node passes through nothing the catalog has.
+      remainder = remaindersOf(resolved.passThrough, (s) => {
+        const target = placeholderTarget(s.relation, placeholders);
+        return target !== undefined && entities.has(target) ? target : undefined;
+      });
     } else {
       const reason = result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement';
       facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: 'parse-error', detail: rename(reason), provenance }] };
@@ -172,9 +184,17 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     // Keep the previous array when the content is unchanged, so downstream entries stay valid.
     if (cached && schemaValue && cached.schemaValue && schemaValue.length === cached.schemaValue.length && schemaValue.every((c, i) => c === cached.schemaValue?.[i])) schemaValue = cached.schemaValue;
     schema.set(id, schemaValue);
-    memo.entries.set(id, { result, path: entity.path, keys, upstream, dec, schemaValue, facts });
+    const entry: MemoEntry = { result, path: entity.path, keys, upstream, dec, schemaValue, facts };
+    if (schemaValue === undefined || remainder.length > 0) {
+      const computed = new Set(resolved?.columns.map((c) => c.name.toLowerCase()));
+      // A statement with an unexpanded star already says what is unknown (`star-without-schema`).
+      const note = resolved?.passThrough?.length ? undefined : `The output columns of ${id} could not be computed from its SQL; only the columns referenced downstream are known.`;
+      entry.open = { id, columns: facts.columns, computed, remainder, provenance: { ...provenance, confidence: 0.5 }, ...(note ? { note } : {}) };
+    }
+    memo.entries.set(id, entry);
     byEntity.set(id, facts);
   }
+  addReferencedColumns({ order: [...order, ...cyclic], byId, entities, declaredOf, byEntity, recomputed, memo, intern, openOf: (id) => memo.entries.get(id)?.open });
   for (const id of memo.entries.keys()) if (!byId.has(id)) memo.entries.delete(id);
   const diagnostics: Diagnostic[] = cycles.map((cycle) => {
     const first = entities.get(cycle[0] ?? '') ?? byId.get(cycle[0] ?? '')?.node.entity;

@@ -2,8 +2,9 @@ import { emptyFacts, type Column, type Entity, type Facts, type ModelEdge, type 
 import { columnId, relationId } from '../model/ids';
 import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
-import { edgesFromResolved, mergeColumns } from './columnFacts';
+import { edgesFromResolved, isCompleteSchema, mergeColumns } from './columnFacts';
 import { dedupeDiagnostics } from './assembleDbt';
+import { referencedColumns, remaindersOf, type OpenEntity, type StarRemainder } from './referencedColumns';
 import { append, topoSort } from './topo';
 
 /**
@@ -30,6 +31,9 @@ interface Relation {
   writes: { file: string; stmt: ParsedStatement }[];
   declared: { name: string; type?: string }[];
 }
+
+/** Statements whose output columns are named by their query (CREATE … AS SELECT, a bare SELECT). */
+const NAMED_OUTPUT: ReadonlySet<ParsedStatement['kind']> = new Set(['create_table', 'create_view', 'select']);
 
 const qualify = (r: RelationName): string => [r.database, r.schema, r.name].filter((p) => p !== undefined && p !== '').join('.');
 
@@ -90,12 +94,16 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
     if (r.declared.length > 0) return r.declared.map((c) => c.name);
     return outputs.get(r.id);
   };
-  const usedColumns = new Map<string, Set<string>>();
+  // Columns each written relation's own statements compute, and the stars they pass through.
+  const computed = new Map<string, string[]>();
+  const remainders = new Map<string, StarRemainder[]>();
   const modelEdges = new Map<string, ModelEdge>();
   for (const id of [...order, ...cyclic]) {
     const r = byId.get(id);
     if (!r) continue;
     const inferred: string[] = [];
+    const remainder: StarRemainder[] = [];
+    let complete = true;
     for (const w of r.writes) {
       const provenance: Provenance = { file: w.file, line: w.stmt.line, column: 0, extractor: 'sql-lineage', confidence: 0.9 };
       for (const read of w.stmt.reads) {
@@ -113,18 +121,20 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
       // A CREATE TABLE with a column list declares its columns; only queries infer them.
       const declares = (w.stmt.declaredColumns?.length ?? 0) > 0;
       if (!declares) for (const c of resolved.columns) if (!inferred.some((x) => x.toLowerCase() === c.name.toLowerCase())) inferred.push(c.name);
+      // A star over a relation of unknown columns leaves this relation's output incomplete: it must
+      // not expand a downstream `*`, and names read through it resolve to the star's relation.
+      if (!declares && !isCompleteSchema(resolved)) complete = false;
+      // INSERT … SELECT * maps the star's columns by position, not by name: it passes no name through.
+      if (!declares && NAMED_OUTPUT.has(w.stmt.kind)) append(remainder, remaindersOf(resolved.passThrough, (p) => lookup(p.relation)?.id));
       const edges = edgesFromResolved(r.id, resolved, (rel) => lookup(rel)?.id, provenance, (t) => t);
       append(facts.columnEdges, edges.columnEdges);
       append(facts.unresolved, edges.unresolved);
-      for (const e of edges.columnEdges) {
-        const fromRel = e.from.slice(0, e.from.lastIndexOf('#'));
-        const set = usedColumns.get(fromRel) ?? new Set<string>();
-        set.add(e.from.slice(e.from.lastIndexOf('#') + 1));
-        usedColumns.set(fromRel, set);
-      }
     }
-    if (inferred.length > 0) outputs.set(r.id, inferred);
+    if (inferred.length > 0) computed.set(r.id, inferred);
+    if (inferred.length > 0 && complete) outputs.set(r.id, inferred);
+    if (remainder.length > 0) remainders.set(r.id, remainder);
   }
+  const open = new Map<string, OpenEntity>();
   for (const r of relations.values()) {
     const entity: Entity = { id: r.id, kind: r.kind, name: r.name, project, path: r.provenance.file, description: '', tags: [], meta: {}, owners: [], tests: [], disabled: false, provenance: r.provenance };
     const parts = r.qualified.split('.');
@@ -132,10 +142,22 @@ export function assemblePlainSql(project: string, files: readonly PlainSqlFile[]
     if (parts.length >= 3) entity.database = parts[parts.length - 3];
     facts.entities.push(entity);
     const declared: Column[] = r.declared.map((c, i) => ({ id: columnId(r.id, c.name), entityId: r.id, name: c.name, ...(c.type ? { type: c.type } : {}), description: '', tags: [], tests: [], meta: {}, position: i, origin: 'declared', provenance: r.provenance }));
-    const used = [...(usedColumns.get(r.id) ?? [])].sort();
-    const inferred = outputs.get(r.id) ?? (r.writes.length === 0 && used.length > 0 ? used : undefined);
-    const provenance: Provenance = { ...r.provenance, extractor: 'sql-lineage', confidence: r.writes.length > 0 ? 0.9 : 0.5 };
-    append(facts.columns, mergeColumns(entity, inferred, declared, provenance));
+    const inferred = computed.get(r.id);
+    const provenance: Provenance = { ...r.provenance, extractor: 'sql-lineage', confidence: 0.9 };
+    const columns = mergeColumns(entity, inferred, declared, provenance);
+    append(facts.columns, columns);
+    const remainder = remainders.get(r.id) ?? [];
+    if ((r.declared.length > 0 || outputs.has(r.id)) && remainder.length === 0) continue;
+    // With a remainder, the statement's own `star-without-schema` entry already says what is unknown.
+    const note = remainder.length > 0 ? undefined : `The columns of ${r.id} are not declared by DDL in the workspace and no statement computes them; only the columns referenced by SQL are known.`;
+    open.set(r.id, { id: r.id, columns, computed: new Set(inferred?.map((n) => n.toLowerCase())), remainder, provenance: { ...r.provenance, confidence: 0.5 }, ...(note ? { note } : {}) });
+  }
+  // Downstream first: writers in reverse dependency order, then the relations that are only read.
+  const openOrder = [...[...order, ...cyclic].reverse(), ...[...relations.values()].filter((r) => r.writes.length === 0).map((r) => r.id).sort()];
+  for (const extra of referencedColumns(open, openOrder, [...facts.columnEdges]).values()) {
+    append(facts.columns, extra.columns);
+    append(facts.columnEdges, extra.columnEdges);
+    append(facts.unresolved, extra.unresolved);
   }
   facts.modelEdges = [...modelEdges.values()];
   facts.diagnostics = dedupeDiagnostics(files.flatMap((f) => f.parsed.diagnostics));

@@ -1,6 +1,6 @@
 import type { TransformKind } from '../model/entities';
 import { DIRECT_KINDS } from '../model/entities';
-import type { ColumnSource, RelationName, ResolvedStatement, SchemaLookup } from '../pipeline/contracts';
+import type { ColumnSource, PassThroughSource, RelationName, ResolvedStatement, SchemaLookup } from '../pipeline/contracts';
 import { relationText } from './astNames';
 
 /** A resolved output column of a query scope. */
@@ -12,8 +12,11 @@ export interface ScopeColumn {
 /** What a resolved query exposes to the scope that reads it. */
 export interface QueryResult {
   columns: ScopeColumn[];
-  /** Sources of stars over relations without a schema (`rel.*`), which pass through unexpanded. */
-  opaque: ColumnSource[];
+  /**
+   * Stars over relations without a schema (`rel.*`), which pass through unexpanded: any other name
+   * read from this result may be one of their columns (sqlglot and SQLMesh resolve it the same way).
+   */
+  opaque: PassThroughSource[];
 }
 
 /** A FROM item as seen by column resolution. */
@@ -117,7 +120,7 @@ export function hasColumn(relation: ScopeRelation, column: string): 'yes' | 'no'
   const c = column.toLowerCase();
   if (relation.derived) {
     if (relation.derived.columns.some((col) => col.name.toLowerCase() === c)) return 'yes';
-    return relation.derived.opaque.length > 0 || relation.fnSources ? 'maybe' : 'no';
+    return relation.fnSources || opaqueCandidates(relation.derived, c).length > 0 ? 'maybe' : 'no';
   }
   if (relation.tableColumns) return relation.tableColumns.includes(c) ? 'yes' : 'no';
   return 'maybe';
@@ -131,6 +134,57 @@ export function columnSources(relation: ScopeRelation, column: string, kind: Tra
   const col = derived.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
   if (col) return composeSources(kind, col.sources);
   if (relation.fnSources) return composeSources(kind, relation.fnSources);
-  // A column of an unexpanded `SELECT *` comes from the star's relation(s).
-  return derived.opaque.map((o) => ({ relation: o.relation, column, transform: composeKind(kind, o.transform) }));
+  // A column of an unexpanded `SELECT *` comes from the star's relation, when only one can have it
+  // (with several, the caller reports the name as ambiguous).
+  const candidates = opaqueCandidates(derived, column);
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  return only ? [opaqueColumn(only, column, kind)] : [];
+}
+
+/** The unexpanded stars of a result that may hold `column` (those whose EXCEPT does not remove it). */
+export function opaqueCandidates(result: QueryResult, column: string): PassThroughSource[] {
+  const c = column.toLowerCase();
+  return result.opaque.filter((o) => !o.except?.includes(c));
+}
+
+/** `column` read through an unexpanded star: a REPLACE makes even a bare read a transformation. */
+export function opaqueColumn(star: PassThroughSource, column: string, kind: TransformKind): ColumnSource {
+  const inner = star.replace?.includes(column.toLowerCase()) ? 'transformation' : star.transform;
+  return { relation: star.relation, column, transform: composeKind(kind, inner) };
+}
+
+/**
+ * A star seen through an outer `*` with its own EXCEPT/REPLACE: the names either removes stay
+ * removed, and the names either replaces are transformed.
+ */
+export function throughStar(inner: PassThroughSource, except: readonly string[], replace: readonly string[]): PassThroughSource {
+  const out: PassThroughSource = { relation: inner.relation, column: '*', transform: inner.transform };
+  const ex = [...new Set([...(inner.except ?? []), ...except])].sort();
+  const rep = [...new Set([...(inner.replace ?? []), ...replace])].filter((r) => !ex.includes(r)).sort();
+  if (ex.length > 0) out.except = ex;
+  if (rep.length > 0) out.replace = rep;
+  return out;
+}
+
+/** Drops duplicate unexpanded stars (same relation, kind, EXCEPT and REPLACE). */
+export function dedupeOpaque(list: readonly PassThroughSource[]): PassThroughSource[] {
+  const seen = new Set<string>();
+  return list.filter((o) => {
+    const key = `${relationText(o.relation).toLowerCase()}|${o.transform}|${(o.except ?? []).join(',')}|${(o.replace ?? []).join(',')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** How a relation is named in an ambiguity report: its alias and, for a star, what it reads. */
+export function describeRelation(relation: ScopeRelation): string {
+  const alias = relation.names[0];
+  if (relation.rel) {
+    const text = relationText(relation.rel);
+    return alias && alias !== relation.rel.name.toLowerCase() && alias !== text.toLowerCase() ? `${alias} (${text})` : text;
+  }
+  const under = relation.derived?.opaque.map((o) => relationText(o.relation)) ?? [];
+  const label = alias ?? 'a subquery';
+  return under.length > 0 ? `${label} (* over ${under.join(', ')})` : label;
 }

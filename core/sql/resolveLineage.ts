@@ -1,4 +1,4 @@
-import type { ColumnSource, ParsedStatement, ResolvedStatement, ResolveLineageFn, SchemaLookup } from '../pipeline/contracts';
+import type { ColumnSource, ParsedStatement, PassThroughSource, ResolvedStatement, ResolveLineageFn, SchemaLookup } from '../pipeline/contracts';
 import { relationText } from './astNames';
 import { asNode } from './astToIr';
 import type { IrStatement } from './ir';
@@ -8,8 +8,11 @@ import { resolveQuery } from './resolveQuery';
 /**
  * Resolves one parsed statement's IR against a schema into column-level lineage.
  * Never throws: names it cannot resolve are reported in `unresolved` with a reason.
- * A star over a relation without a schema yields a `star-without-schema` entry and the relation in
- * `passThrough`, so the pass-through is still visible without inventing a column named `*`.
+ * A star over a relation without a schema does not stop lineage: every name read through it
+ * resolves to that relation. What of it reaches the output unexpanded is listed in `passThrough`
+ * with a `star-without-schema` entry, so the pass-through stays visible without inventing a column
+ * named `*`; a star whose remainder never reaches the output (`with s as (select * from t) select
+ * s.id from s`) leaves the output complete and is not reported.
  */
 export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatement => {
   const out: ResolvedStatement = { kind: parsed.kind, reads: parsed.reads, columns: [], indirect: [], unresolved: [] };
@@ -34,10 +37,20 @@ export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatem
     return out;
   }
   out.columns = targetColumns(parsed, ir, result, schema);
-  if (result.opaque.length > 0) out.passThrough = dedupeSources(result.opaque);
+  if (result.opaque.length > 0) {
+    out.passThrough = result.opaque;
+    for (const star of result.opaque) out.unresolved.push({ column: '*', name: '*', reason: 'star-without-schema', detail: remainderDetail(star, out.columns.length > 0) });
+  }
   out.indirect = dedupeSources(state.indirect);
   return out;
 };
+
+/** Says what an unexpanded star leaves unknown. */
+function remainderDetail(star: PassThroughSource, named: boolean): string {
+  const except = star.except ? ` except ${star.except.join(', ')}` : '';
+  const known = named ? 'only the columns named in the query or referenced downstream are known' : 'only the columns referenced downstream are known';
+  return `The columns of ${relationText(star.relation)} are unknown, so * passes them through unexpanded${except}; ${known}.`;
+}
 
 /** Names the output columns as the target sees them and merges repeated names (MERGE/UPDATE). */
 function targetColumns(parsed: ParsedStatement, ir: IrStatement, result: QueryResult, schema: SchemaLookup): ResolvedStatement['columns'] {

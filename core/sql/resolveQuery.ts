@@ -5,10 +5,14 @@ import { isSetOp, isSubqueryRef, type IrColumnRef, type IrOutput, type IrQuery, 
 import {
   columnSources,
   composeSources,
+  dedupeOpaque,
   dedupeSources,
+  describeRelation,
   findQualified,
   hasColumn,
+  opaqueCandidates,
   tableRelation,
+  throughStar,
   type QueryResult,
   type ResolveState,
   type Scope,
@@ -31,9 +35,9 @@ export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undef
     const key = cte.n.toLowerCase();
     if (isSetOp(cte.q) && cte.q.qs[0]) {
       // Recursive CTEs reference themselves in later branches; the anchor branch defines the columns.
-      env.set(key, renameColumns(resolveQuery(cte.q.qs[0], env, parent, state), cte.cols));
+      env.set(key, renameColumns(resolveQuery(cte.q.qs[0], env, parent, state), cte.cols, state));
     }
-    env.set(key, renameColumns(resolveQuery(cte.q, env, parent, state), cte.cols));
+    env.set(key, renameColumns(resolveQuery(cte.q, env, parent, state), cte.cols, state));
   }
   if (isSetOp(query)) {
     const branches = query.qs.map((q) => resolveQuery(q, env, parent, state, top));
@@ -42,8 +46,18 @@ export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undef
   return resolveSelect(query, env, parent, state, top);
 }
 
-function renameColumns(result: QueryResult, names: string[] | undefined): QueryResult {
+/**
+ * Applies a column-alias list (`cte(a, b)`, `AS t(a, b)`). Over an unexpanded star the list names
+ * every column, but which star column lands at which position is unknown: the names are kept
+ * without sources, and the loss is reported rather than guessed.
+ */
+function renameColumns(result: QueryResult, names: string[] | undefined, state: ResolveState): QueryResult {
   if (!names) return result;
+  if (result.opaque.length > 0) {
+    const over = result.opaque.map((o) => relationText(o.relation)).join(', ');
+    state.unresolved.push({ column: state.currentColumn, name: '*', reason: 'star-without-schema', detail: `The column list (${names.join(', ')}) renames * over ${over}, whose columns are unknown, so their positions cannot be matched.` });
+    return { opaque: [], columns: names.map((name) => ({ name, sources: [] })) };
+  }
   return { opaque: result.opaque, columns: result.columns.map((c, i) => ({ name: names[i] ?? c.name, sources: c.sources })) };
 }
 
@@ -55,7 +69,7 @@ function unionByPosition(branches: QueryResult[]): QueryResult {
     name: c.name,
     sources: dedupeSources(branches.flatMap((b) => b.columns[i]?.sources ?? [])),
   }));
-  return { columns, opaque: dedupeSources(branches.flatMap((b) => b.opaque)) };
+  return { columns, opaque: dedupeOpaque(branches.flatMap((b) => b.opaque)) };
 }
 
 function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined, state: ResolveState, top: boolean): QueryResult {
@@ -74,7 +88,7 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
     }
   }
   scope.using = using;
-  const opaque: ColumnSource[] = [];
+  const opaque: QueryResult['opaque'] = [];
   for (const output of select.o) {
     if (top) state.currentColumn = output.n;
     if (output.star) {
@@ -86,20 +100,20 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
   }
   if (top) state.currentColumn = '*';
   state.indirect.push(...resolveRefs(select.x, scope, ctes, state, true));
-  return { columns: scope.outputs, opaque };
+  return { columns: scope.outputs, opaque: dedupeOpaque(opaque) };
 }
 
 function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: ResolveState): ScopeRelation | undefined {
   const alias = source.as?.toLowerCase();
   if (source.rel) {
     const cte = !source.rel.schema ? ctes.get(source.rel.name.toLowerCase()) : undefined;
-    if (cte) return { names: [alias ?? source.rel.name.toLowerCase()], derived: renameColumns(cte, source.cols) };
+    if (cte) return { names: [alias ?? source.rel.name.toLowerCase()], derived: renameColumns(cte, source.cols, state) };
     return tableRelation(source.rel, source.as, state.schema);
   }
   const names = alias ? [alias] : [];
   if (source.q) {
     // LATERAL subqueries see the FROM items before them; plain derived tables simply do not use them.
-    return { names, derived: renameColumns(resolveQuery(source.q, ctes, scope, state), source.cols) };
+    return { names, derived: renameColumns(resolveQuery(source.q, ctes, scope, state), source.cols, state) };
   }
   if (source.fn) {
     const sources = dedupeSources(composeSources('transformation', resolveRefs(source.fn, scope, ctes, state)));
@@ -109,11 +123,17 @@ function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: Reso
   return undefined;
 }
 
-/** Expands `*` / `t.*` (with EXCEPT/REPLACE) into output columns. */
-function expandStar(output: IrOutput, scope: Scope, state: ResolveState, opaque: ColumnSource[]): void {
+/**
+ * Expands `*` / `t.*` (with EXCEPT/REPLACE) into output columns. The star of a relation whose
+ * columns are unknown stays unexpanded in `opaque`: names read through it later resolve to that
+ * relation, and what is never read passes through (reported only if it reaches the statement's output).
+ */
+function expandStar(output: IrOutput, scope: Scope, state: ResolveState, opaque: QueryResult['opaque']): void {
   const star = output.star ?? {};
-  const excluded = new Set((star.ex ?? []).map((e) => e.toLowerCase()));
-  const replaced = new Set((star.rep ?? []).map((e) => e.toLowerCase()));
+  const exceptNames = (star.ex ?? []).map((e) => e.toLowerCase());
+  const replaceNames = (star.rep ?? []).map((e) => e.toLowerCase());
+  const excluded = new Set(exceptNames);
+  const replaced = new Set(replaceNames);
   let relations = scope.relations;
   if (star.t) {
     const hit = findQualified(scope, star.t);
@@ -127,16 +147,12 @@ function expandStar(output: IrOutput, scope: Scope, state: ResolveState, opaque:
     let columns: ScopeColumn[];
     if (relation.derived) {
       columns = relation.derived.columns;
-      for (const o of relation.derived.opaque) opaque.push(o);
+      for (const o of relation.derived.opaque) opaque.push(throughStar(o, exceptNames, replaceNames));
     } else if (relation.rel && relation.tableColumnNames) {
       const rel = relation.rel;
       columns = relation.tableColumnNames.map((name) => ({ name, sources: [{ relation: rel, column: name, transform: 'identity' as TransformKind }] }));
     } else {
-      if (relation.rel) {
-        opaque.push({ relation: relation.rel, column: '*', transform: 'identity' });
-        const text = relationText(relation.rel);
-        state.unresolved.push({ column: '*', name: star.t ? `${star.t}.*` : '*', reason: 'star-without-schema', detail: `The columns of ${text} are unknown, so * cannot be expanded.` });
-      }
+      if (relation.rel) opaque.push(throughStar({ relation: relation.rel, column: '*', transform: 'identity' }, exceptNames, replaceNames));
       continue;
     }
     for (const col of columns) {
@@ -185,7 +201,7 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
       state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `"${ref.t}" has no column "${ref.c}".` });
       return [];
     }
-    return ref.c === '*' ? starSources(relation, ref.k) : columnSources(relation, ref.c, ref.k);
+    return ref.c === '*' ? starSources(relation, ref.k) : sourcesIn(relation, ref, name, state);
   }
   if (ref.c === '*') return scope.relations.flatMap((r) => starSources(r, ref.k));
   if (scope.using?.has(ref.c.toLowerCase())) return usingSources(scope, ref.c, ref.k);
@@ -197,19 +213,39 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const yes = s.relations.filter((r) => hasColumn(r, ref.c) === 'yes');
     const maybe = s.relations.filter((r) => hasColumn(r, ref.c) === 'maybe');
-    if (yes.length === 1) return columnSources(yes[0] as ScopeRelation, ref.c, ref.k);
+    // A relation known to have the name wins over ones that only may have it: were the name in
+    // both, the query itself would be ambiguous.
+    if (yes.length === 1) return sourcesIn(yes[0] as ScopeRelation, ref, name, state);
     if (yes.length > 1 || maybe.length > 1) {
-      const reason = yes.length > 1 ? `several relations have a column "${ref.c}"` : `several relations without a known schema could have "${ref.c}"`;
+      const candidates = (yes.length > 1 ? yes : maybe).map(describeRelation).join(', ');
+      const reason = yes.length > 1 ? `several relations have a column "${ref.c}": ${candidates}` : `"${ref.c}" could come from any of ${candidates}, whose columns are unknown`;
       state.unresolved.push({ column: state.currentColumn, name, reason: 'ambiguous-column', detail: `Ambiguous: ${reason}.` });
       return [];
     }
-    if (maybe.length === 1) return columnSources(maybe[0] as ScopeRelation, ref.c, ref.k);
+    if (maybe.length === 1) return sourcesIn(maybe[0] as ScopeRelation, ref, name, state);
     // A lateral column alias (`a AS x, x + 1 AS y`) is visible to later select items.
     const lateral = s.outputs.find((o) => o.name.toLowerCase() === ref.c.toLowerCase());
     if (lateral) return composeSources(ref.k, lateral.sources);
   }
   state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `No relation in scope has a column "${ref.c}".` });
   return [];
+}
+
+/**
+ * Sources of a name read from one relation. Through a derived table whose unexpanded stars cover
+ * several relations (`select * from a join b`), a name no star excludes is ambiguous.
+ */
+function sourcesIn(relation: ScopeRelation, ref: IrColumnRef, name: string, state: ResolveState): ColumnSource[] {
+  const derived = relation.derived;
+  if (derived && !relation.fnSources && hasColumn(relation, ref.c) === 'maybe') {
+    const candidates = opaqueCandidates(derived, ref.c);
+    if (candidates.length > 1) {
+      const list = candidates.map((o) => relationText(o.relation)).join(', ');
+      state.unresolved.push({ column: state.currentColumn, name, reason: 'ambiguous-column', detail: `Ambiguous: "${ref.c}" could come from any of ${list}, whose columns are unknown.` });
+      return [];
+    }
+  }
+  return columnSources(relation, ref.c, ref.k);
 }
 
 /** `count(*)`: the row set of a base relation (`rel.*`); over a derived table it depends on no particular column. */

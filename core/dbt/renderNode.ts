@@ -199,7 +199,7 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     const r = session.relations[i];
     if (!r) return '';
     if (r.kind === 'this') return selfId;
-    return (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
+    return r.target ?? (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
   const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
   const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {

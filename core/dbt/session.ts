@@ -80,7 +80,7 @@ export class RenderSession {
   /** `config()` keyword arguments in call order (later calls win). */
   readonly config = new Map<string, unknown>();
   /** Relations referenced in the output: sentinel index → display name and target key. */
-  readonly relations: { kind: 'ref' | 'source' | 'this'; call?: RecordedCall; display: string }[] = [];
+  readonly relations: { kind: 'ref' | 'source' | 'this'; call?: RecordedCall; display: string; target?: string }[] = [];
   readonly packageScopes = new Map<string, Scope>();
   /** Values output by `{{ … }}` that could not be evaluated, in sentinel order (see `unknownSites.ts`). */
   readonly unknowns: Unknown[] = [];
@@ -166,9 +166,9 @@ export class RenderSession {
   }
 
   /** Sentinel for a relation in rendered output; resolved into display/placeholder names afterwards. */
-  private relation(kind: 'ref' | 'source' | 'this', display: string, call?: RecordedCall, parts?: { schema: string; identifier: string; database?: string }): Obj {
+  private relation(kind: 'ref' | 'source' | 'this', display: string, call?: RecordedCall, parts?: { schema: string; identifier: string; database?: string }, target?: string): Obj {
     const i = this.relations.length;
-    this.relations.push({ kind, display, ...(call ? { call } : {}) });
+    this.relations.push({ kind, display, ...(call ? { call } : {}), ...(target ? { target } : {}) });
     const sentinel = `\uE000${i}\uE001`;
     const attrs: Record<string, unknown> = {
       database: parts?.database ?? this.ctx.target.database ?? null,
@@ -270,16 +270,40 @@ export class RenderSession {
       return new Callable(name, (a, kw) => new Unknown(name, a, kw));
     });
     const none = (n: string): Callable => new Callable(n, () => null);
+    const existing = (n: string): Callable => new Callable(n, (a, kw) => {
+      const arg = (i: number, k: string): string => str(kw.get(k) ?? a[i] ?? '');
+      const rel = a[0] instanceof Obj && a.length === 1 ? a[0] : undefined;
+      return rel ? rel : this.declaredRelation(arg(1, 'schema'), arg(2, 'identifier'));
+    });
     return obj({
       dispatch,
       quote: new Callable('quote', (a) => `"${str(a[0])}"`),
-      get_relation: none('get_relation'),
-      load_relation: none('load_relation'),
+      get_relation: existing('get_relation'),
+      load_relation: existing('load_relation'),
       get_columns_in_relation: new Callable('get_columns_in_relation', () => []),
       type: new Callable('type', () => this.ctx.target.type),
       already_exists: new Callable('already_exists', () => false),
       config: obj({ credentials: obj({ database: this.ctx.target.database ?? null, schema: this.ctx.target.schema }) }),
     });
+  }
+
+  /**
+   * `adapter.get_relation(database, schema, identifier)`: dbt's parse step answers None (no
+   * warehouse), which sends macros such as Fivetran's union helpers down their "table missing"
+   * branch (`select null … limit 0`) and loses all lineage. A catalog wants what `dbt compile`
+   * sees with the warehouse in place, so a relation that a declared source names is taken to exist
+   * and is returned as that source's relation; anything else is still None.
+   */
+  private declaredRelation(schema: string, identifier: string): Obj | null {
+    const want = `${schema}.${identifier}`.toLowerCase();
+    for (const tables of Object.values(this.idx.sources)) {
+      for (const decl of Object.values(tables)) {
+        const database = decl.database ?? this.ctx.target.database;
+        const parts = { schema: decl.schema, identifier: decl.identifier, ...(database ? { database } : {}) };
+        if (`${parts.schema}.${parts.identifier}`.toLowerCase() === want) return this.relation('source', displayRelation(parts), undefined, parts, decl.id);
+      }
+    }
+    return null;
   }
 
   /** dbt's dispatch search: packages in order, then adapter prefixes (`<type>`, parents, `default`). */

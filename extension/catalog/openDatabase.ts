@@ -33,18 +33,32 @@ export function openCatalogDatabase(file: string, options: OpenOptions): { db: D
     // A cold scan writes hundreds of MB through the WAL; without a limit the WAL file keeps that size.
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
-    let replicaId = getMeta(db, REPLICA_ID_KEY);
-    if (replicaId === undefined) {
-      replicaId = randomUUID();
-      setMeta(db, REPLICA_ID_KEY, replicaId);
-    }
-    return { db, replicaId };
+    return { db, replicaId: ensureReplicaId(db) };
   } catch (err) {
     db.close();
     if (CatalogError.is(err)) throw err;
     // A file that is not a SQLite database fails on the first pragma that touches it.
     throw new CatalogError('open-failed', `Cannot open catalog file ${file}: ${String(err)}`, { cause: err });
   }
+}
+
+/**
+ * The file's replica id, created on first open. Read again under the write lock: two processes
+ * opening a new file at once must not each keep an id of their own (the later write would win in
+ * the file while the other process tags its outbox rows with an id the file no longer has).
+ */
+function ensureReplicaId(db: Database): string {
+  const existing = getMeta(db, REPLICA_ID_KEY);
+  if (existing !== undefined) return existing;
+  return db
+    .transaction(() => {
+      const current = getMeta(db, REPLICA_ID_KEY);
+      if (current !== undefined) return current;
+      const id = randomUUID();
+      setMeta(db, REPLICA_ID_KEY, id);
+      return id;
+    })
+    .immediate();
 }
 
 function openReadonly(db: Database, file: string): string {

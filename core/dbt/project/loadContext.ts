@@ -7,6 +7,7 @@ import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
+import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
 import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
 import { readProperties, type DeclaredNode } from './properties';
 import { asRecord, asString, parseYamlFile } from './yamlFile';
@@ -144,7 +145,10 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
         if (text === undefined) continue;
         const yf = parseYamlFile(text, p);
         diagnostics.push(...yf.diagnostics);
-        declared.push(...readProperties(yf, info.name, p));
+        for (const node of readProperties(yf, info.name, p)) {
+          diagnostics.push(...checkDeclaredNode(node, yf));
+          declared.push(node);
+        }
       } else if (lower.endsWith('.md') && inDirs(p, info.docsPaths) !== undefined) {
         const text = read(p) ?? '';
         for (const m of text.matchAll(/\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g)) {
@@ -155,6 +159,10 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     }
   }
 
+  // A resource described twice (in one file or several): the first description wins, said at the later one.
+  const unique = dedupeDeclared(declared);
+  declared.splice(0, declared.length, ...unique.declared);
+  diagnostics.push(...unique.diagnostics);
   const facts: Facts = emptyFacts();
   facts.diagnostics.push(...diagnostics);
   for (const pf of projects) {

@@ -5,6 +5,7 @@ import { scanInlineRelationConfig } from '../dbt/relationNames';
 import type { Diagnostic } from '../model/entities';
 import type { Dialect, FileSource } from './contracts';
 import { discoverWorkspace, isInside } from './discover';
+import { catalogedElsewhere, catalogedNodePaths, catalogOwners } from './catalogOnce';
 import { dbtCacheKey, sqlCacheKey } from './fileStep';
 import { adapterForDialect, CONFIG_FILE, configuredDialect, dialectForAdapter, discoverProfileTarget, parseWorkspaceConfig, type WorkspaceConfig } from './workspaceConfig';
 
@@ -30,8 +31,13 @@ export interface DbtProjectPlan {
   dialect: Dialect;
   /** Cache key of its node files' per-file step. */
   cacheKey: string;
-  /** Node file paths (models, snapshots, analyses). */
+  /** Node file paths (models, snapshots, analyses) this root extracts. */
   nodePaths: Set<string>;
+  /**
+   * Projects this root loads (as packages, or itself when another root has its name) whose facts
+   * another root of the workspace catalogs; left out of this root's facts (see `catalogOnce.ts`).
+   */
+  elsewhere: ReadonlySet<string>;
   manifest?: DbtManifest;
 }
 
@@ -66,14 +72,17 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const profile = discoverProfileTarget(fs, root);
   const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
   const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
   const ctx = loadDbtProject(fs, root, { target });
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
-  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
+  // Re-planning one root (an incremental update) decides the owners from the files as a full plan does.
+  const elsewhere = catalogedElsewhere(ctx, root, owners ?? catalogOwners(fs).owners);
+  const nodePaths = catalogedNodePaths(ctx, elsewhere);
+  const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths, elsewhere };
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {
@@ -136,8 +145,10 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const { config, diagnostics } = effectiveConfig(fs, options);
   const layout = discoverWorkspace(fs.list());
   const dbt: DbtProjectPlan[] = [];
+  const owners = catalogOwners(fs, layout.dbtRoots);
+  diagnostics.push(...owners.diagnostics);
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

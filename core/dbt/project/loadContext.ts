@@ -8,7 +8,8 @@ import { dialectFor } from '../dialect';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
-import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
+import { joinPath, readDispatch, readProjectFile, type ProjectFile } from './projectFile';
+import { findPackageRoots } from './projectLayout';
 import { readProperties, type DeclaredNode } from './properties';
 import { asRecord, asString, parseYamlFile } from './yamlFile';
 
@@ -52,21 +53,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   }
   const rootFile = readProjectFile(read(joinPath(root, 'dbt_project.yml')), root, true);
   const diagnostics: Diagnostic[] = [...rootFile.diagnostics];
-  const installDir = joinPath(root, asString(rootFile.raw['packages-install-path']) ?? 'dbt_packages');
-  const pkgRoots = new Set<string>();
-  for (const p of all) {
-    const rel = under(p, installDir);
-    const m = rel === undefined ? null : /^([^/]+)\/dbt_project\.yml$/.exec(rel);
-    if (m?.[1]) pkgRoots.add(joinPath(installDir, m[1]));
-  }
-  const declaredPkgs: (DeclaredPackages & { file: string })[] = [];
-  for (const name of ['packages.yml', 'dependencies.yml']) {
-    const file = joinPath(root, name);
-    const declaredHere = readPackages(read(file), root, file);
-    declaredPkgs.push({ ...declaredHere, file });
-    for (const dir of declaredHere.local) pkgRoots.add(dir);
-  }
-  pkgRoots.delete(root);
+  const { installDir, roots: pkgRoots, declared: declaredPkgs } = findPackageRoots(all, root, rootFile.raw, read);
   const pkgs: ProjectFile[] = [];
   for (const dir of [...pkgRoots].sort()) {
     const pf = readProjectFile(read(joinPath(dir, 'dbt_project.yml')), dir, false);

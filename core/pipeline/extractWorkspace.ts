@@ -3,6 +3,7 @@ import { append } from './topo';
 import type { FileSource } from './contracts';
 import { assembleDbtProject, type DbtNodeResult } from '../dbt/api';
 import { assembleDbt } from './assembleDbt';
+import { withoutElsewhere } from './catalogOnce';
 import type { EntityColumnFacts } from './columnFacts';
 import { newLineageMemo, type LineageMemo } from './dbtLineage';
 import { extractDbtFile, extractSqlFile, type DbtFileResult, type FileStepResult } from './fileStep';
@@ -44,8 +45,13 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     let memo = memos.get(project.root);
     if (!memo) memos.set(project.root, (memo = newLineageMemo()));
     const assembled = assembleDbt(project.ctx, dbtResults, memo, project.manifest, changedNodes);
-    append(assembled.facts.diagnostics, extra.diagnostics);
-    units.push({ key: project.root, facts: assembled.facts, recomputed: assembled.recomputed, parts: { base: assembled.base, byEntity: assembled.byEntity } });
+    // What another root catalogs is left out here, in the facts and in the parts incremental diffs read.
+    const facts = withoutElsewhere(assembled.facts, project.ctx, project.elsewhere);
+    append(facts.diagnostics, extra.diagnostics);
+    const base = withoutElsewhere(assembled.base, project.ctx, project.elsewhere);
+    const own = new Set(facts.entities.map((e) => e.id));
+    const recomputed = project.elsewhere.size === 0 ? assembled.recomputed : new Set([...assembled.recomputed].filter((id) => own.has(id)));
+    units.push({ key: project.root, facts, recomputed, parts: { base, byEntity: assembled.byEntity } });
   }
   if (!only || only.has(PLAIN_SQL_UNIT)) {
     const files: PlainSqlFile[] = [];
@@ -73,7 +79,7 @@ export function modelLevelFacts(plan: WorkspacePlan, results: ReadonlyMap<string
       const r = results.get(path);
       if (r?.kind === 'dbt') nodes.push(r.node);
     }
-    const facts = assembleDbtProject(project.ctx, nodes, project.manifest);
+    const facts = withoutElsewhere(assembleDbtProject(project.ctx, nodes, project.manifest), project.ctx, project.elsewhere);
     append(out.entities, facts.entities);
     append(out.columns, facts.columns);
     append(out.modelEdges, facts.modelEdges);

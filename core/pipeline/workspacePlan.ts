@@ -5,6 +5,7 @@ import { scanInlineRelationConfig } from '../dbt/relationNames';
 import type { Diagnostic } from '../model/entities';
 import type { Dialect, FileSource } from './contracts';
 import { discoverWorkspace, isInside } from './discover';
+import { catalogedElsewhere, catalogedNodePaths, catalogOwners } from './catalogOnce';
 import { dbtCacheKey, sqlCacheKey } from './fileStep';
 import { chooseDbtDialect, type ExternalProfiles } from './dbtDialect';
 import { CONFIG_FILE, configuredDialect, parseWorkspaceConfig, type WorkspaceConfig } from './workspaceConfig';
@@ -35,8 +36,13 @@ export interface DbtProjectPlan {
   dialectReason: string;
   /** Cache key of its node files' per-file step. */
   cacheKey: string;
-  /** Node file paths (models, snapshots, analyses). */
+  /** Node file paths (models, snapshots, analyses) this root extracts. */
   nodePaths: Set<string>;
+  /**
+   * Projects this root loads (as packages, or itself when another root has its name) whose facts
+   * another root of the workspace catalogs; left out of this root's facts (see `catalogOnce.ts`).
+   */
+  elsewhere: ReadonlySet<string>;
   manifest?: DbtManifest;
 }
 
@@ -71,13 +77,16 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, externalProfiles?: readonly ExternalProfiles[]): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[]): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
   const ctx = loadDbtProject(fs, root, { target });
   recordDialect(ctx, dialect, reason);
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
-  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
+  // Re-planning one root (an incremental update) decides the owners from the files as a full plan does.
+  const elsewhere = catalogedElsewhere(ctx, root, owners ?? catalogOwners(fs).owners);
+  const nodePaths = catalogedNodePaths(ctx, elsewhere);
+  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths, elsewhere };
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {
@@ -146,8 +155,10 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const { config, diagnostics } = effectiveConfig(fs, options);
   const layout = discoverWorkspace(fs.list());
   const dbt: DbtProjectPlan[] = [];
+  const owners = catalogOwners(fs, layout.dbtRoots);
+  diagnostics.push(...owners.diagnostics);
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, options.externalProfiles);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -2,9 +2,13 @@
 export type CatalogErrorReason =
   /** The file was written by a newer Mallard whose schema this code does not know. */
   | 'schema-too-new'
+  /** A read-only open found an older schema version; a read-write open (a scan) upgrades it. */
+  | 'schema-too-old'
+  /** The file is not a SQLite database or its pages are damaged; see `mallard doctor`. */
+  | 'corrupt'
   /** A migration step failed; the file is left at the last good version. */
   | 'migration-failed'
-  /** The file is not a SQLite database or cannot be opened. */
+  /** The file cannot be opened (missing folder, permissions). */
   | 'open-failed'
   /** A fact's owner is outside the scope given to `replaceFacts`. */
   | 'out-of-scope'

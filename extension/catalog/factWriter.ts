@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Facts } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
+import { dedupeFacts } from '../../core/model/dedupeFacts';
 import type { FactScope } from './catalogTypes';
 import { CatalogError } from './catalogError';
 import { createIndexes, dropFactIndexes, keyOrder } from './bulkLoad';
@@ -18,17 +19,19 @@ import { asBusyError, inTransaction, prepared } from './sqlUtil';
 
 /** Replaces everything owned by `scope` (widened by the entities and diagnostics in `facts`) with `facts`. */
 export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void {
-  const valid = validateFacts(facts);
+  const checked = validateFacts(facts);
   const entityIds = new Set(scope.entityIds);
-  for (const entity of valid.entities) entityIds.add(entity.id);
+  for (const entity of checked.entities) entityIds.add(entity.id);
   const files = new Set(scope.files);
-  for (const diagnostic of valid.diagnostics) files.add(diagnostic.file);
-  checkScope(valid, entityIds);
+  for (const diagnostic of checked.diagnostics) files.add(diagnostic.file);
+  checkScope(checked, entityIds);
+  const { facts: valid, warnings } = dedupeFacts(checked);
   runWrite(() =>
     inTransaction(db, () => {
       for (const id of entityIds) deleteOwnedBy(db, id);
       for (const file of files) prepared(db, 'DELETE FROM diagnostics WHERE file = ?').run(file);
       insertFacts(db, valid);
+      insertWarnings(db, warnings, files);
       for (const id of entityIds) {
         indexEntity(db, id);
         reconcileEditsOf(db, id);
@@ -38,8 +41,10 @@ export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void
 }
 
 /** Cold scan: wipes all facts (not files, parse cache, user edits or outbox) and loads `facts`. */
-export function replaceAll(db: Database, facts: Facts): void {
-  for (const field of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved', 'diagnostics'] as const) checkArray(facts[field], field);
+export function replaceAll(db: Database, input: Facts): void {
+  for (const field of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved', 'diagnostics'] as const) checkArray(input[field], field);
+  const deduped = dedupeFacts(input);
+  const facts = deduped.warnings.length === 0 ? deduped.facts : { ...deduped.facts, diagnostics: [...deduped.facts.diagnostics, ...deduped.warnings] };
   runWrite(() =>
     inTransaction(db, () => {
       db.exec(`
@@ -104,6 +109,20 @@ function deleteOwnedBy(db: Database, entityId: string): void {
   prepared(db, 'DELETE FROM column_edges WHERE to_col = ?').run(entityId);
   prepared(db, 'DELETE FROM unresolved WHERE owner = ?').run(entityId);
   prepared(db, 'DELETE FROM entities WHERE id = ?').run(entityId);
+}
+
+/**
+ * Writes the warnings of ignored duplicates. A warning's file is not added to the replaced scope
+ * (that would delete the file's other diagnostics, which this write may not carry): a warning for a
+ * file outside the scope replaces only an identical earlier one, so repeated writes do not pile up.
+ */
+function insertWarnings(db: Database, warnings: readonly Diagnostic[], files: ReadonlySet<string>): void {
+  const insert = rowWriters(db).diagnostic;
+  for (const w of warnings) {
+    const payload = JSON.stringify(w);
+    if (!files.has(w.file)) prepared(db, 'DELETE FROM diagnostics WHERE file = ? AND line = ? AND col = ? AND payload = ?').run(w.file, w.line, w.column, payload);
+    insert(w);
+  }
 }
 
 /** Row writers per fact table; each takes a validated fact. */

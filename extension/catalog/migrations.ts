@@ -157,28 +157,44 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /**
  * Brings the file to `SCHEMA_VERSION`, one transaction per step so a failing step leaves the file at
  * the previous good version. A file newer than this code is refused before anything is written.
+ *
+ * Two processes may open a new file at the same moment (the CLI and the VS Code scan worker). Each
+ * step therefore reads the version again under the write lock (`BEGIN IMMEDIATE`) and is skipped when
+ * another connection applied it meanwhile; the version read before taking the lock only decides
+ * whether any step is needed at all.
  */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  const current = readUserVersion(db);
   const target = migrations.length;
-  if (current > target) {
-    throw new CatalogError(
-      'schema-too-new',
-      `The catalog file has schema version ${current}, but this Mallard knows only up to ${target}. Update Mallard or delete the catalog file to rebuild it.`,
-    );
-  }
-  for (const step of migrations.slice(current)) {
+  const checkNotNewer = (current: number): void => {
+    if (current > target) throw schemaTooNew(current, target);
+  };
+  const before = readUserVersion(db);
+  checkNotNewer(before);
+  if (before === target) return target;
+  for (const step of migrations) {
     const run = db.transaction(() => {
+      const current = readUserVersion(db);
+      checkNotNewer(current);
+      if (current >= step.version) return;
       step.up(db);
       db.pragma(`user_version = ${step.version}`);
     });
     try {
       run.immediate();
     } catch (err) {
+      if (CatalogError.is(err)) throw err;
       throw new CatalogError('migration-failed', `Catalog migration to version ${step.version} (${step.description}) failed: ${String(err)}`, { cause: err });
     }
   }
   return target;
+}
+
+/** The error for a file written by a newer Mallard; the message says what to do (see `catalogProblem.ts`). */
+function schemaTooNew(current: number, known: number): CatalogError {
+  return new CatalogError(
+    'schema-too-new',
+    `The catalog file has schema version ${current}, but this Mallard knows only up to ${known}: it was written by a newer Mallard. Update Mallard to read it.`,
+  );
 }
 
 /** Reads `PRAGMA user_version`. */

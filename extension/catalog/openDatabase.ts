@@ -3,6 +3,7 @@ import DatabaseConstructor from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import type { OpenOptions } from './catalogTypes';
 import { CatalogError } from './catalogError';
+import { corruptMessage, isCorruption, schemaTooNewMessage, schemaTooOldMessage } from './catalogProblem';
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations';
 import { getMeta, setMeta } from './metaTable';
 
@@ -28,32 +29,61 @@ export function openCatalogDatabase(file: string, options: OpenOptions): { db: D
     if (options.readonly === true) {
       return { db, replicaId: openReadonly(db, file) };
     }
+    // Refused before anything is written, with the file's name (the migration re-checks under the lock).
+    const version = readUserVersion(db);
+    if (version > SCHEMA_VERSION) throw new CatalogError('schema-too-new', schemaTooNewMessage(file, version, SCHEMA_VERSION));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     // A cold scan writes hundreds of MB through the WAL; without a limit the WAL file keeps that size.
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
-    let replicaId = getMeta(db, REPLICA_ID_KEY);
-    if (replicaId === undefined) {
-      replicaId = randomUUID();
-      setMeta(db, REPLICA_ID_KEY, replicaId);
-    }
-    return { db, replicaId };
+    return { db, replicaId: ensureReplicaId(db) };
   } catch (err) {
     db.close();
+    if (CatalogError.is(err, 'schema-too-new')) throw new CatalogError('schema-too-new', schemaTooNewMessage(file, readVersionOf(file), SCHEMA_VERSION), { cause: err });
     if (CatalogError.is(err)) throw err;
     // A file that is not a SQLite database fails on the first pragma that touches it.
+    if (isCorruption(err)) throw new CatalogError('corrupt', corruptMessage(file, (err as Error).message), { cause: err });
     throw new CatalogError('open-failed', `Cannot open catalog file ${file}: ${String(err)}`, { cause: err });
   }
 }
 
+/**
+ * The file's replica id, created on first open. Read again under the write lock: two processes
+ * opening a new file at once must not each keep an id of their own (the later write would win in
+ * the file while the other process tags its outbox rows with an id the file no longer has).
+ */
+function ensureReplicaId(db: Database): string {
+  const existing = getMeta(db, REPLICA_ID_KEY);
+  if (existing !== undefined) return existing;
+  return db
+    .transaction(() => {
+      const current = getMeta(db, REPLICA_ID_KEY);
+      if (current !== undefined) return current;
+      const id = randomUUID();
+      setMeta(db, REPLICA_ID_KEY, id);
+      return id;
+    })
+    .immediate();
+}
+
 function openReadonly(db: Database, file: string): string {
   const version = readUserVersion(db);
-  if (version !== SCHEMA_VERSION) {
-    throw new CatalogError(
-      version > SCHEMA_VERSION ? 'schema-too-new' : 'open-failed',
-      `Catalog file ${file} has schema version ${version}; this Mallard reads version ${SCHEMA_VERSION}. Open it once read-write (or rescan) to migrate it.`,
-    );
-  }
+  if (version > SCHEMA_VERSION) throw new CatalogError('schema-too-new', schemaTooNewMessage(file, version, SCHEMA_VERSION));
+  if (version < SCHEMA_VERSION) throw new CatalogError('schema-too-old', schemaTooOldMessage(file, version, SCHEMA_VERSION));
   return getMeta(db, REPLICA_ID_KEY) ?? '';
+}
+
+/** The schema version of a file, read on a connection of its own (for a message), or -1. */
+function readVersionOf(file: string): number {
+  try {
+    const db = new DatabaseConstructor(file, { readonly: true, fileMustExist: true });
+    try {
+      return readUserVersion(db);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return -1;
+  }
 }

@@ -7,7 +7,7 @@ import type { Dialect } from '../../core/pipeline/contracts';
  * flags are per command, and an unknown command or flag is a usage error (exit code 2).
  */
 
-export const COMMANDS = ['scan', 'lineage', 'search', 'show', 'diagnostics', 'stats', 'export'] as const;
+export const COMMANDS = ['scan', 'lineage', 'search', 'show', 'diagnostics', 'stats', 'export', 'doctor'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** A parsed invocation. */
@@ -26,6 +26,10 @@ export interface Invocation {
   format?: string;
   git: boolean;
   workers?: number;
+  /** `doctor --export-edits FILE`. */
+  exportEdits?: string;
+  /** `doctor --rebuild`. */
+  rebuild: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -44,6 +48,7 @@ const FLAGS: Record<CommandName, { flags: string[]; args: [min: number, max: num
   diagnostics: { flags: ['file', 'limit'], args: [0, 0], usage: 'diagnostics [--file PATH] [--limit N]' },
   stats: { flags: [], args: [0, 0], usage: 'stats' },
   export: { flags: ['format'], args: [0, 0], usage: 'export --format json' },
+  doctor: { flags: ['export-edits', 'rebuild'], args: [0, 0], usage: 'doctor [--export-edits FILE] [--rebuild]' },
 };
 
 /** Help text. */
@@ -86,6 +91,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         dialect: { type: 'string' }, 'no-git': { type: 'boolean' }, workers: { type: 'string' },
         columns: { type: 'boolean' }, upstream: { type: 'boolean' }, downstream: { type: 'boolean' }, depth: { type: 'string' },
         limit: { type: 'string' }, kind: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' },
+        'export-edits': { type: 'string' }, rebuild: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -93,7 +99,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   }
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
-  const base = { json: values.json === true, columns: values.columns === true, direction: 'both' as const, git: values['no-git'] !== true, quiet: values.quiet === true, help: values.help === true };
+  const base = { json: values.json === true, columns: values.columns === true, direction: 'both' as const, git: values['no-git'] !== true, rebuild: values.rebuild === true, quiet: values.quiet === true, help: values.help === true };
   if (first === undefined || first === 'help') {
     if (values.help === true || first === 'help') return { command: 'help', positionals: [], ...base };
     throw new UsageError('missing command');
@@ -126,5 +132,6 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.kind !== undefined) inv.kind = values.kind;
   if (values.file !== undefined) inv.file = values.file;
   if (values.format !== undefined) inv.format = values.format;
+  if (values['export-edits'] !== undefined) inv.exportEdits = values['export-edits'];
   return inv;
 }

@@ -8,6 +8,7 @@ import { WorkspaceScanner } from '../scanner/scanner';
 import type { Invocation } from './cliArgs';
 import { UsageError } from './cliArgs';
 import { buildTree, table, tree } from './cliFormat';
+import { doctorCommand, type CommandResult } from './doctorCommand';
 
 /**
  * The CLI commands. Each returns the text for stdout; errors are thrown as `CliError` (exit 1) or
@@ -28,8 +29,20 @@ export interface CliIo {
   cwd: string;
 }
 
+/** The catalog file an invocation works on: `--db`, else `.mallard/catalog.db` under the scanned folder or the current one. */
+export function catalogFileOf(inv: Invocation, cwd: string): string {
+  if (inv.db !== undefined) return path.resolve(cwd, inv.db);
+  const base = inv.command === 'scan' ? path.resolve(cwd, inv.positionals[0] ?? '.') : cwd;
+  return path.join(base, '.mallard', 'catalog.db');
+}
+
+/** `doctor`. */
+export function doctorCommandOf(inv: Invocation, io: CliIo): CommandResult {
+  return doctorCommand(inv, catalogFileOf(inv, io.cwd), (message) => new CliError(message));
+}
+
 function openExisting(inv: Invocation, io: CliIo): CatalogStore {
-  const file = path.resolve(io.cwd, inv.db ?? path.join('.mallard', 'catalog.db'));
+  const file = catalogFileOf(inv, io.cwd);
   if (!existsSync(file)) throw new CliError(`no catalog at ${file}; run "mallard scan <dir>" first or pass --db FILE`);
   return CatalogStore.open(file, { readonly: true });
 }
@@ -73,7 +86,7 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2);
 export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
   const dir = path.resolve(io.cwd, inv.positionals[0] ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir} is not a folder`);
-  const file = inv.db ? path.resolve(io.cwd, inv.db) : path.join(dir, '.mallard', 'catalog.db');
+  const file = catalogFileOf(inv, io.cwd);
   mkdirSync(path.dirname(file), { recursive: true });
   const store = CatalogStore.open(file);
   const scanner = new WorkspaceScanner(store, { root: dir, git: inv.git, ...(inv.dialect ? { dialect: inv.dialect } : {}), ...(inv.workers !== undefined ? { workers: inv.workers } : {}) });

@@ -1,3 +1,4 @@
+import { corruptMessage, isCorruption } from '../catalog/catalogProblem';
 import { helpText, parseInvocation, UsageError, type Invocation } from './cliArgs';
 
 /**
@@ -33,17 +34,19 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     const handlers = {
       scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
-      diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand,
+      diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand, doctor: commands.doctorCommandOf,
     } as const;
-    const text = await handlers[inv.command](inv, io);
+    const result = await handlers[inv.command](inv, io);
+    const { text, exitCode } = typeof result === 'string' ? { text: result, exitCode: 0 } : result;
     if (text !== '') process.stdout.write(`${text}\n`);
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
       return 2;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // Damage found while reading (not at open) gets the same advice as damage found at open.
+    const message = isCorruption(err) ? corruptMessage(commands.catalogFileOf(inv, io.cwd), (err as Error).message) : err instanceof Error ? err.message : String(err);
     process.stderr.write(`mallard: error: ${message}\n`);
     return 1;
   }

@@ -122,7 +122,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       // A model edit that moves its relation (in-file alias/schema/database) changes how refs to it render.
       const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p)) && !relationConfigChanged(project, fs, inside);
       if (nodeOnly) return;
-      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, options.externalProfiles).plan;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, undefined, options.externalProfiles).plan;
       fullDiff.add(project.root);
     });
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));

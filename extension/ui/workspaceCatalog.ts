@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MallardConfig } from '../config';
+import { explainWorkerError } from '../catalog/catalogProblem';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
 import { SCAN_HEAP_LIMITS, scaledHeapLimits, type HeapLimits } from '../scanner/scanResources';
@@ -119,7 +120,8 @@ export class WorkspaceCatalog {
         this.logger.info(message.summary);
         entry?.resolve(message.changed);
       } else {
-        entry?.reject(Object.assign(new Error(message.error), { cancelled: message.cancelled }));
+        // A catalog found damaged during a scan gets the same advice as one found damaged at open.
+        entry?.reject(Object.assign(new Error(explainWorkerError(this.data.catalogFile, message.error)), { cancelled: message.cancelled }));
       }
     }
   }

@@ -63,8 +63,16 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   }
   for (const s of g.snapshotNames) put(refs, s.project, s.name, { kind: 'snapshot', id: nodeId('snapshot', s.project, s.name) });
 
+  const seedPaths = new Map<string, string>();
   for (const s of g.seeds) {
     const id = nodeId('seed', s.project, s.name);
+    const firstPath = seedPaths.get(id);
+    if (firstPath !== undefined) {
+      // Two CSV files with one name (in different folders): dbt rejects this; the first is kept.
+      facts.diagnostics.push({ file: s.path, line: 1, column: 1, severity: 'warning', code: 'dbt-duplicate-property', message: `seed '${s.name}' is also defined by ${firstPath}; dbt rejects two seeds with one name, the first is kept and this one is ignored`, extractor: 'dbt-seed' });
+      continue;
+    }
+    seedPaths.set(id, s.path);
     put(refs, s.project, s.name, { kind: 'seed', id });
     const d = g.declared.find((x) => x.resource === 'seeds' && x.name === s.name && x.project === s.project);
     // Seed config precedence: package's own dbt_project.yml < root dbt_project.yml < YAML properties.

@@ -7,7 +7,9 @@ import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
-import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
+import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
+import { joinPath, readDispatch, readProjectFile, type ProjectFile } from './projectFile';
+import { findPackageRoots } from './projectLayout';
 import { readProperties, type DeclaredNode } from './properties';
 import { asRecord, asString, parseYamlFile } from './yamlFile';
 import { STAND_INS } from '../standIns';
@@ -52,21 +54,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   }
   const rootFile = readProjectFile(read(joinPath(root, 'dbt_project.yml')), root, true);
   const diagnostics: Diagnostic[] = [...rootFile.diagnostics];
-  const installDir = joinPath(root, asString(rootFile.raw['packages-install-path']) ?? 'dbt_packages');
-  const pkgRoots = new Set<string>();
-  for (const p of all) {
-    const rel = under(p, installDir);
-    const m = rel === undefined ? null : /^([^/]+)\/dbt_project\.yml$/.exec(rel);
-    if (m?.[1]) pkgRoots.add(joinPath(installDir, m[1]));
-  }
-  const declaredPkgs: (DeclaredPackages & { file: string })[] = [];
-  for (const name of ['packages.yml', 'dependencies.yml']) {
-    const file = joinPath(root, name);
-    const declaredHere = readPackages(read(file), root, file);
-    declaredPkgs.push({ ...declaredHere, file });
-    for (const dir of declaredHere.local) pkgRoots.add(dir);
-  }
-  pkgRoots.delete(root);
+  const { installDir, roots: pkgRoots, declared: declaredPkgs } = findPackageRoots(all, root, rootFile.raw, read);
   const pkgs: ProjectFile[] = [];
   for (const dir of [...pkgRoots].sort()) {
     const pf = readProjectFile(read(joinPath(dir, 'dbt_project.yml')), dir, false);
@@ -147,7 +135,10 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
         if (text === undefined) continue;
         const yf = parseYamlFile(text, p);
         diagnostics.push(...yf.diagnostics);
-        declared.push(...readProperties(yf, info.name, p));
+        for (const node of readProperties(yf, info.name, p)) {
+          diagnostics.push(...checkDeclaredNode(node, yf));
+          declared.push(node);
+        }
       } else if (lower.endsWith('.md') && inDirs(p, info.docsPaths) !== undefined) {
         const text = read(p) ?? '';
         for (const m of text.matchAll(/\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g)) {
@@ -158,6 +149,10 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     }
   }
 
+  // A resource described twice (in one file or several): the first description wins, said at the later one.
+  const unique = dedupeDeclared(declared);
+  declared.splice(0, declared.length, ...unique.declared);
+  diagnostics.push(...unique.diagnostics);
   const facts: Facts = emptyFacts();
   facts.diagnostics.push(...diagnostics);
   for (const pf of projects) {

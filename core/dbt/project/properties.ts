@@ -37,6 +37,10 @@ export interface DeclaredNode {
   extra?: Record<string, unknown>;
   /** YAML-defined snapshots: `relation: ref('x')`. */
   relation?: string;
+  /** Path of keys/indices to this entry in its YAML file, to locate its parts (see `declaredDuplicates.ts`). */
+  yamlPath?: (string | number)[];
+  /** Sources: position of the `- name:` entry of the source the table is declared under. */
+  sourceAt?: { line: number; column: number };
 }
 
 function tests(v: unknown): TestRef[] {
@@ -100,6 +104,7 @@ function base(resource: DeclaredNode['resource'], r: Record<string, unknown>, pr
     owners: ownersFrom(meta),
     tests: [...tests(r.tests), ...tests(r.data_tests)],
     columns: columns(r.columns),
+    yamlPath: path,
   };
 }
 

@@ -1,5 +1,13 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../../model/entities';
+import { dropDuplicateKeys, toPlainData } from './yamlChecks';
+
+/**
+ * YAML files of a dbt project (properties, dbt_project.yml, packages.yml) read into plain data with
+ * positions. Bad YAML never costs more than the broken part: syntax errors keep the entries that
+ * still convert, a duplicate key keeps its first value, and an entry whose aliases expand without
+ * bound (a "billion laughs" document) is left out, each with a located diagnostic.
+ */
 
 /** A parsed YAML file: plain data, a position lookup for keys/items, and syntax diagnostics. */
 export interface YamlFile {
@@ -28,9 +36,10 @@ export function parseYamlFile(text: string, file: string, extractor = 'dbt-yaml'
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     diagnostics.push({ file, line: Math.max(1, pos.line), column: Math.max(1, pos.col), severity: 'error', code: 'yaml-syntax', message: e.message.split('\n')[0] ?? e.message, extractor });
   }
+  diagnostics.push(...dropDuplicateKeys(doc, lc, file, extractor));
   let data: unknown;
   try {
-    data = doc.errors.length > 0 ? salvage(doc.contents) : doc.toJS({ maxAliasCount: 1000 });
+    data = doc.errors.length > 0 ? salvage(doc.contents) : toPlainData(doc, lc, file, extractor, diagnostics);
   } catch {
     data = undefined;
   }

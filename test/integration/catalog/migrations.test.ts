@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import DatabaseConstructor from 'better-sqlite3';
 import { CatalogError } from '../../../extension/catalog/catalogError';
@@ -101,10 +101,14 @@ describe('catalog store: opening and migrations', () => {
     }
   });
 
-  it('a file that is not SQLite gives open-failed', () => {
+  it('a file that is not SQLite gives corrupt, names the file and is left as it is', () => {
     const file = path.join(env.dir, 'garbage.db');
-    writeFileSync(file, 'this is definitely not a sqlite database, just text padding '.repeat(100));
-    assert.throws(() => CatalogStore.open(file), (err: unknown) => CatalogError.is(err, 'open-failed'));
+    const text = 'this is definitely not a sqlite database, just text padding '.repeat(100);
+    writeFileSync(file, text);
+    for (const readonly of [false, true]) {
+      assert.throws(() => CatalogStore.open(file, { readonly }), (err: unknown) => CatalogError.is(err, 'corrupt') && err.message.startsWith(`Catalog ${file} is damaged`));
+    }
+    assert.equal(readFileSync(file, 'utf8'), text);
   });
 
   it('read-only open reads but cannot write, and refuses a missing file', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CatalogError } from '../../../extension/catalog/catalogError';
 import type { Facts } from '../../../core/model/entities';
-import { column, columnEdge, diagnostic, entity, facts, modelEdge, snapshot, tempStore, unresolved } from './catalogFixtures';
+import { prov, column, columnEdge, diagnostic, entity, facts, modelEdge, snapshot, tempStore, unresolved } from './catalogFixtures';
 
 /** a → b → c with one column each and column edges along the chain. */
 function chain(): Facts {
@@ -89,18 +89,49 @@ describe('catalog store: replacing and removing facts', () => {
 
   it('a write that fails mid-transaction leaves the previous state intact', () => {
     const before = snapshot(env.store);
-    // The duplicate column id fails on insert, after the deletes of b's facts already ran.
-    const failing = facts({
-      entities: [entity('model.p.b', { description: 'half' })],
-      columns: [column('model.p.b', 'x'), column('model.p.b', 'X', 1)],
+    // A trigger makes the column insert fail after the deletes of b's facts already ran.
+    env.store.db.exec(`CREATE TEMP TRIGGER fail_columns BEFORE INSERT ON columns BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    try {
+      const failing = facts({ entities: [entity('model.p.b', { description: 'half' })], columns: [column('model.p.b', 'x')] });
+      assert.throws(() => env.store.replaceFacts({ entityIds: ['model.p.b'], files: ['models/b.sql'] }, failing), (err: unknown) =>
+        CatalogError.is(err, 'invalid-input') && /disk says no/.test((err as Error).message),
+      );
+      assert.deepEqual(snapshot(env.store), before);
+      // The same holds for the bulk path.
+      assert.throws(() => env.store.replaceAll(failing), (err: unknown) => CatalogError.is(err, 'invalid-input'));
+      assert.deepEqual(snapshot(env.store), before);
+    } finally {
+      env.store.db.exec('DROP TRIGGER fail_columns');
+    }
+  });
+
+  it('duplicate ids are written once (first wins) with a warning located at the ignored one', () => {
+    const dup = facts({
+      entities: [
+        entity('model.p.b', { description: 'first', provenance: { ...prov('models/b.sql'), line: 1 } }),
+        entity('model.p.b', { description: 'second', path: 'models/copy/b.sql', provenance: { ...prov('models/copy/b.sql'), line: 3 } }),
+        entity('model.p.c'),
+      ],
+      columns: [
+        column('model.p.c', 'x', 0, { description: 'kept', provenance: { ...prov('models/b.yml'), line: 5 } }),
+        column('model.p.c', 'X', 1, { description: 'dropped', provenance: { ...prov('models/b.yml'), line: 9 } }),
+        column('model.p.gone', 'y', 0, { provenance: { ...prov('models/b.yml'), line: 12 } }),
+      ],
     });
-    assert.throws(() => env.store.replaceFacts({ entityIds: ['model.p.b'], files: ['models/b.sql'] }, failing), (err: unknown) =>
-      CatalogError.is(err, 'invalid-input'),
-    );
-    assert.deepEqual(snapshot(env.store), before);
-    // The same holds for the bulk path.
-    assert.throws(() => env.store.replaceAll(failing), (err: unknown) => CatalogError.is(err, 'invalid-input'));
-    assert.deepEqual(snapshot(env.store), before);
+    for (const write of [() => env.store.replaceFacts({ entityIds: ['model.p.b', 'model.p.gone'], files: [] }, dup), () => env.store.replaceAll(dup)]) {
+      write();
+      assert.equal(env.store.getEntity('model.p.b')?.description, 'first');
+      assert.deepEqual(env.store.columnsOf('model.p.c').map((c) => [c.name, c.description]), [['x', 'kept']]);
+      const warnings = env.store.diagnostics().filter((d) => d.code === 'duplicate-definition');
+      assert.deepEqual(warnings.map((d) => `${d.file}:${d.line} ${d.severity}`).sort(), ['models/b.yml:12 warning', 'models/b.yml:9 warning', 'models/copy/b.sql:3 warning']);
+      assert.match(warnings.find((d) => d.file === 'models/copy/b.sql')?.message ?? '', /model 'b' \(model\.p\.b\) is defined twice; the first definition \(models\/b\.sql:1\) wins/);
+      assert.match(warnings.find((d) => d.line === 9)?.message ?? '', /column 'X' of model\.p\.c is declared twice; the first declaration \(models\/b\.yml:5\) wins/);
+      assert.match(warnings.find((d) => d.line === 12)?.message ?? '', /model\.p\.gone, which is not defined/);
+    }
+    // Writing the same duplicates again does not pile up warnings.
+    env.store.replaceFacts({ entityIds: ['model.p.b', 'model.p.gone'], files: [] }, dup);
+    env.store.replaceFacts({ entityIds: ['model.p.b', 'model.p.gone'], files: [] }, dup);
+    assert.equal(env.store.diagnostics().filter((d) => d.code === 'duplicate-definition').length, 3);
   });
 
   it('a caller transaction that throws after a replace rolls the replace back', () => {

@@ -89,8 +89,11 @@ export function catalogedNodePaths(ctx: DbtProjectContext, elsewhere: ReadonlySe
 /** The facts of a root without what belongs to projects another root catalogs. */
 export function withoutElsewhere(facts: Facts, ctx: DbtProjectContext, elsewhere: ReadonlySet<string>): Facts {
   if (elsewhere.size === 0) return facts;
-  const foreign = new Set<string>();
-  for (const e of facts.entities) if (elsewhere.has(e.project)) foreign.add(e.id);
+  const foreignIds = new Set<string>();
+  for (const e of facts.entities) if (elsewhere.has(e.project)) foreignIds.add(e.id);
+  // Facts about an entity of such a project can exist without its entity here (columns inferred
+  // from what this root's models read of it): the project part of the id decides (`kind.project.…`).
+  const foreign = { has: (id: string): boolean => foreignIds.has(id) || elsewhere.has(id.split('.')[1] ?? '') };
   // A diagnostic belongs to the project whose folder is the deepest one holding its file.
   const roots = [...ctx.projects].sort((a, b) => b.root.length - a.root.length);
   const foreignFile = (file: string): boolean => {

@@ -51,7 +51,8 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     const base = withoutElsewhere(assembled.base, project.ctx, project.elsewhere);
     const own = new Set(facts.entities.map((e) => e.id));
     const recomputed = project.elsewhere.size === 0 ? assembled.recomputed : new Set([...assembled.recomputed].filter((id) => own.has(id)));
-    units.push({ key: project.root, facts, recomputed, parts: { base, byEntity: assembled.byEntity } });
+    const byEntity = project.elsewhere.size === 0 ? assembled.byEntity : new Map([...assembled.byEntity].filter(([id]) => !project.elsewhere.has(id.split('.')[1] ?? '')));
+    units.push({ key: project.root, facts, recomputed, parts: { base, byEntity } });
   }
   if (!only || only.has(PLAIN_SQL_UNIT)) {
     const files: PlainSqlFile[] = [];

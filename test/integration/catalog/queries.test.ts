@@ -120,7 +120,7 @@ describe('catalog store: queries, search, stats and export', () => {
     assert.equal(s.diagnostics, 3);
     assert.deepEqual(s.diagnosticsBySeverity, { error: 2, warning: 1 });
     // The views' cheap summary agrees with the full count.
-    assert.deepEqual(env.store.summary(), { entities: 7, entitiesByKind: { model: 5, source: 1, seed: 1 }, diagnostics: 3, diagnosticsBySeverity: { error: 2, warning: 1 } });
+    assert.deepEqual(env.store.summary(), { entities: 7, entitiesByKind: { model: 5, source: 1, seed: 1 }, diagnostics: 3, diagnosticsBySeverity: { error: 2, warning: 1 }, dialects: [] });
   });
 
   it('export streams entities and edges in the CLI shape', () => {

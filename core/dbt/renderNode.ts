@@ -1,17 +1,23 @@
 import { Entity, type Diagnostic } from '../model/entities';
 import { modelId, nodeId, sourceId } from '../model/ids';
+import type { RenderedNode } from '../pipeline/contracts';
 import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext } from './api';
 import { indexOf, type DbtIndex } from './contextIndex';
 import type { Node } from './jinja/ast';
 import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
+import { MappedText, replaceMapped } from './jinja/mappedText';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
+import { toRenderMap } from './renderMap';
 import { type RecordedCall, RenderSession } from './session';
 
 const EXTRACTOR = 'dbt-jinja';
+
+/** A relation sentinel in rendered output (see `RenderSession.relation`). */
+const SENTINEL = /\uE000(\d+)\uE001/g;
 
 /** Renders one node; see `renderDbtNode`. Never throws. */
 export function renderNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
@@ -65,7 +71,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
   const targets = new Map<RecordedCall, string | undefined>();
   const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
-  const rendered = placeholders(out, session, targets, id);
+  const rendered = placeholders(out, lines, session, targets, id);
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -89,16 +95,19 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
 
-/** Renders the template (or scans Python / unparseable text) into line-aligned output with sentinels. */
-function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): string {
+/**
+ * Renders the template (or scans Python / unparseable text) into line-aligned output with
+ * sentinels, mapped back to the source (the scans keep every character in place).
+ */
+function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): MappedText {
   if (how === 'python') {
     fallbackScan(text, session, true);
-    return text.replace(/[^\n]/g, '');
+    return MappedText.of(text.replace(/[^\n]/g, ''), 0, true);
   }
-  if (how === 'fallback') return fallbackScan(text, session);
+  if (how === 'fallback') return MappedText.of(fallbackScan(text, session), 0, true);
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;
-  return session.interp.renderAligned(how, session.nodeScope(), tpl, (err) => {
+  return session.interp.renderAlignedMapped(how, session.nodeScope(), tpl, (err) => {
     const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
     if (err.where && err.where.file !== path) {
       // The error happened inside a macro file: point at the call in this model, name the macro's spot.
@@ -190,8 +199,8 @@ function resolveSource(idx: DbtIndex, project: string, source: string, table: st
   return undefined;
 }
 
-/** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL). */
-function placeholders(out: string, session: RenderSession, targets: Map<RecordedCall, string | undefined>, selfId: string): { compiledSql: string; lineageSql: string; placeholders: Record<string, string> } {
+/** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL), keeping both mapped to the source. */
+function placeholders(out: MappedText, lines: LineIndex, session: RenderSession, targets: Map<RecordedCall, string | undefined>, selfId: string): Pick<RenderedNode, 'compiledSql' | 'lineageSql' | 'placeholders' | 'compiledMap' | 'lineageMap'> {
   const ph: Record<string, string> = {};
   const byTarget = new Map<string, string>();
   const targetOf = (i: number): string => {
@@ -200,9 +209,9 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     if (r.kind === 'this') return selfId;
     return (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
-  const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
-  const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {
-    const target = targetOf(Number(i));
+  const compiled = replaceMapped(out, SENTINEL, (m) => session.relations[Number(m[1])]?.display ?? '');
+  const lineage = replaceMapped(out, SENTINEL, (m) => {
+    const target = targetOf(Number(m[1]));
     let key = byTarget.get(target);
     if (key === undefined) {
       key = `r${byTarget.size}`;
@@ -211,5 +220,5 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     }
     return `mallard__rel.${key}`;
   });
-  return { compiledSql, lineageSql, placeholders: ph };
+  return { compiledSql: compiled.text, compiledMap: toRenderMap(compiled, lines), lineageSql: lineage.text, lineageMap: toRenderMap(lineage, lines), placeholders: ph };
 }

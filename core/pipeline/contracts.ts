@@ -100,6 +100,14 @@ export interface RenderedNode {
   lineageSql: string;
   /** Placeholder relation name (`r0`, `r1`, …, schema `mallard__rel`) → entity id. */
   placeholders: Record<string, string>;
+  /**
+   * Where each run of `lineageSql` comes from in the source file (`core/dbt/renderMap.ts`): lines
+   * are aligned, columns are not (a placeholder is longer than its `{{ ref() }}`, folded output
+   * longer than its line). Absent in results cached by older versions.
+   */
+  lineageMap?: number[];
+  /** The same map for `compiledSql`, kept for positions found in it after `lineageSql` is dropped. */
+  compiledMap?: number[];
   /** Line offset: line L of `lineageSql` corresponds to line L + lineOffset of the source file. */
   lineOffset: number;
   diagnostics: Diagnostic[];

@@ -3,6 +3,7 @@ import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
 import { IR_VERSION, parseSql } from '../sql/parseSql';
 import type { Dialect, ParsedSql } from './contracts';
+import { toSourceDiagnostics } from './renderedDiagnostics';
 
 /**
  * The expensive per-file step (render + parse), a pure function of (file text, context, dialect).
@@ -11,7 +12,7 @@ import type { Dialect, ParsedSql } from './contracts';
  */
 
 /** Bump when the shape of `FileStepResult` or the way it is computed changes. */
-export const PIPELINE_VERSION = 2;
+export const PIPELINE_VERSION = 3;
 
 /** Result of the per-file step for a dbt node file. */
 export interface DbtFileResult {
@@ -69,11 +70,13 @@ export function extractSqlFile(path: string, text: string, dialect: Dialect): Sq
 }
 
 /**
- * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file
- * and the dialect (64 bits of hash plus the length).
+ * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file,
+ * the dialect, and the render map (the parse's diagnostics are placed in the source through it, so
+ * an edit that moves Jinja but renders the same SQL must not reuse them); 64 bits of hash plus the
+ * length.
  */
-export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect): string {
-  const text = `${dialect}\u0000${lineOffset}\u0000${sql}`;
+export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect, map?: readonly number[]): string {
+  const text = `${dialect}\u0000${lineOffset}\u0000${map ? map.join(',') : ''}\u0000${sql}`;
   return `${text.length}.${fnv1a(text)}`;
 }
 
@@ -85,28 +88,31 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   } catch (err) {
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'Jinja rendering', err)]) };
   }
-  const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect);
+  const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect, node.rendered.lineageMap);
   let parsed: ParsedSql;
   try {
     parsed = node.entity.disabled ? notParsed() : parseSql(node.rendered.lineageSql, { dialect, file: path });
   } catch (err) {
     parsed = emptyParsed([crashDiagnostic(path, 'SQL parsing', err)]);
   }
-  const offset = node.rendered.lineOffset;
-  if (offset !== 0) {
-    parsed = {
-      ...parsed,
-      statements: parsed.statements.map((s) => ({ ...s, line: s.line + offset })),
-      diagnostics: parsed.diagnostics.map((d) => ({ ...d, line: d.line + offset, ...(d.endLine !== undefined ? { endLine: d.endLine + offset } : {}) })),
-    };
-  }
+  // Parse positions and quotes are in the rendered SQL; the user needs them in the source file.
+  // The render map gives source lines itself; without one (older results) lines shift by the offset.
+  const { lineOffset, lineageMap, lineageSql } = node.rendered;
+  const shifted = lineageMap || lineOffset === 0 ? parsed.diagnostics : parsed.diagnostics.map((d) => ({ ...d, line: d.line + lineOffset }));
+  parsed = {
+    ...parsed,
+    statements: lineOffset === 0 ? parsed.statements : parsed.statements.map((s) => ({ ...s, line: s.line + lineOffset })),
+    diagnostics: toSourceDiagnostics(shifted, lineageSql, lineageMap, text),
+  };
   return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}) };
 }
 
 /**
- * The node as results keep it: `lineageSql` empty (the parse consumed it, and it was the largest
- * string of every cached and in-memory result; the compiled SQL, kept for display, is its twin).
+ * The node as results keep it: `lineageSql` empty and without its map (the parse consumed both, and
+ * it was the largest string of every cached and in-memory result; the compiled SQL, kept for
+ * display, is its twin).
  */
 export function withoutLineageSql(node: DbtNodeResult): DbtNodeResult {
-  return { ...node, rendered: { ...node.rendered, lineageSql: '' } };
+  const { lineageMap: _map, ...rendered } = node.rendered;
+  return { ...node, rendered: { ...rendered, lineageSql: '' } };
 }

@@ -12,6 +12,7 @@ import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
 import { toRenderMap } from './renderMap';
+import { didYouMean } from '../text/didYouMean';
 import { type RecordedCall, RenderSession } from './session';
 
 const EXTRACTOR = 'dbt-jinja';
@@ -72,6 +73,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const targets = new Map<RecordedCall, string | undefined>();
   const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
   const rendered = placeholders(out, lines, session, targets, id);
+  // A message may quote a rendered value (`raise_compiler_error("… " ~ this)`): say the relation, not its sentinel.
+  for (const d of diagnostics) if (d.message.includes('\uE000')) d.message = d.message.replace(SENTINEL, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -185,10 +188,31 @@ function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, ca
       continue;
     }
     seen.add(key);
-    if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', c.kind === 'source' ? `source '${written}' is not declared in any sources YAML` : `ref '${written}' does not match any model, seed or snapshot`);
+    if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', unresolvedMessage(idx, c));
     out.push({ kind, written, line: c.line, column: c.column, ...(target !== undefined ? { target } : {}) });
   }
   return out;
+}
+
+/** The call as written (`ref('pkg', 'm', v=2)`, `source('s', 't')`). */
+function callText(c: RecordedCall): string {
+  const args = [c.first, c.name].filter((a): a is string => a !== undefined).map((a) => `'${a}'`);
+  return `${c.kind}(${args.join(', ')}${c.version !== undefined ? `, v=${c.version}` : ''})`;
+}
+
+/** Why a ref/source resolves to nothing, with the closest known name when it looks like a typo. */
+function unresolvedMessage(idx: DbtIndex, c: RecordedCall): string {
+  if (c.kind === 'source') {
+    const declared = Object.values(idx.sources).flatMap((s) => Object.keys(s));
+    const tables = declared.filter((k) => k.startsWith(`${c.first ?? ''}.`)).map((k) => k.slice((c.first ?? '').length + 1));
+    // A known source with an unknown table suggests a table; an unknown source suggests a source.
+    const guess = tables.length > 0 ? didYouMean(c.name, tables) : didYouMean(c.first ?? '', new Set(declared.map((k) => k.split('.')[0] ?? '')));
+    const hint = guess === undefined ? '' : tables.length > 0 ? `; did you mean \`${c.first}.${guess}\`?` : `; did you mean source \`${guess}\`?`;
+    return `\`${callText(c)}\` is not declared in any sources YAML${hint}`;
+  }
+  const pools = c.first !== undefined ? [idx.refs[c.first] ?? {}] : Object.values(idx.refs);
+  const guess = didYouMean(c.name, new Set(pools.flatMap((p) => Object.keys(p))));
+  return `\`${callText(c)}\` matches no model, seed or snapshot${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`;
 }
 
 function resolveSource(idx: DbtIndex, project: string, source: string, table: string): string | undefined {

@@ -68,8 +68,11 @@ export interface ResolvedStatement {
   columns: { name: string; sources: ColumnSource[] }[];
   /** Indirect influences on all output rows (WHERE, JOIN ON, GROUP BY, ORDER BY, QUALIFY, …). */
   indirect: ColumnSource[];
-  /** Names that could not be resolved, with a reason (`column` is the output column, `*` for a star). */
-  unresolved: { column: string; name: string; reason: UnresolvedRef['reason']; detail: string }[];
+  /**
+   * Names that could not be resolved, with a reason (`column` is the output column, `*` for a star).
+   * `known`: for a qualified column its relation does not have, the columns it does have.
+   */
+  unresolved: { column: string; name: string; reason: UnresolvedRef['reason']; detail: string; known?: string[] }[];
   /**
    * Relations whose columns reach the output through a `*` that could not be expanded (no schema),
    * as `<relation>.*` sources; each also has a `star-without-schema` entry in `unresolved`.

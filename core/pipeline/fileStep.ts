@@ -2,7 +2,8 @@ import { renderDbtNode, type DbtNodeResult, type DbtProjectContext } from '../db
 import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
 import { IR_VERSION, parseSql } from '../sql/parseSql';
-import type { Dialect, ParsedSql } from './contracts';
+import type { Dialect, ParsedSql, ParsedStatement } from './contracts';
+import type { IrStatement } from '../sql/ir';
 import { toSourceDiagnostics } from './renderedDiagnostics';
 
 /**
@@ -80,6 +81,21 @@ export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect
   return `${text.length}.${fnv1a(text)}`;
 }
 
+/**
+ * Statements shifted by `lineOffset`, a failed statement's error (its lineage's "why") replaced by
+ * its diagnostic's source-file message: `parseSql` reports one diagnostic per failed statement, in
+ * order, and the raw message quotes the rendered SQL (placeholders the user never wrote).
+ */
+function withSourceErrors(statements: ParsedStatement[], diagnostics: readonly Diagnostic[], lineOffset: number): ParsedStatement[] {
+  let failed = 0;
+  return statements.map((s) => {
+    const ir = (s.ir ?? {}) as IrStatement;
+    const err = ir.err === undefined ? undefined : diagnostics[failed++]?.message;
+    if (lineOffset === 0 && err === undefined) return s;
+    return { ...s, line: s.line + lineOffset, ...(err !== undefined ? { ir: { ...ir, err } } : {}) };
+  });
+}
+
 /** Renders a dbt node file and parses its lineage SQL. */
 export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect): DbtFileResult | SqlFileResult {
   let node: DbtNodeResult;
@@ -99,11 +115,8 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   // The render map gives source lines itself; without one (older results) lines shift by the offset.
   const { lineOffset, lineageMap, lineageSql } = node.rendered;
   const shifted = lineageMap || lineOffset === 0 ? parsed.diagnostics : parsed.diagnostics.map((d) => ({ ...d, line: d.line + lineOffset }));
-  parsed = {
-    ...parsed,
-    statements: lineOffset === 0 ? parsed.statements : parsed.statements.map((s) => ({ ...s, line: s.line + lineOffset })),
-    diagnostics: toSourceDiagnostics(shifted, lineageSql, lineageMap, text),
-  };
+  const diagnostics = toSourceDiagnostics(shifted, lineageSql, lineageMap, text);
+  parsed = { ...parsed, statements: withSourceErrors(parsed.statements, diagnostics, lineOffset), diagnostics };
   return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}) };
 }
 

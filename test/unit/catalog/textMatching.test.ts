@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { editDistance } from '../../../extension/catalog/editDistance';
+import { editDistance } from '../../../core/text/editDistance';
 import { toFtsQuery } from '../../../extension/catalog/ftsIndex';
 
 /** Plain Levenshtein, the reference for the bounded version. */

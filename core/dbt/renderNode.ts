@@ -13,9 +13,19 @@ import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
 import { toRenderMap } from './renderMap';
 import { didYouMean } from '../text/didYouMean';
+import { MACRO_NOT_LOADED } from './macroFiles';
 import { type RecordedCall, RenderSession } from './session';
 
 const EXTRACTOR = 'dbt-jinja';
+
+/**
+ * Render failures that are Mallard's limits, not proof that dbt fails: warnings. dbt has no step
+ * budget (a huge loop is only slow there), an internal error is our bug, and an environment variable
+ * may be set where dbt runs but not where Mallard renders. Everything else fails dbt's parse too: a
+ * runtime error in the template, a missing required var, `raise_compiler_error`, recursion or
+ * nesting deeper than Python's stack (`jinja-recursion`): an error.
+ */
+const OUR_LIMITS = new Set(['jinja-budget', 'jinja-internal', 'dbt-env-var']);
 
 /** A relation sentinel in rendered output (see `RenderSession.relation`). */
 const SENTINEL = /\uE000(\d+)\uE001/g;
@@ -63,7 +73,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   }
 
   const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
-  for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
+  for (const n of session.interp.notices) diag(n.line, n.column, n.code === MACRO_NOT_LOADED ? 'warning' : 'info', n.code, n.message, n.file);
 
   const config: Record<string, unknown> = { ...baseConfig };
   for (const [k, v] of session.config) if (!(v instanceof Unknown)) mergeConfig(config, { [k]: toPlain(v) });
@@ -112,13 +122,14 @@ function renderBody(session: RenderSession, path: string, text: string, how: Nod
   session.interp.rootTpl = tpl;
   return session.interp.renderAlignedMapped(how, session.nodeScope(), tpl, (err) => {
     const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
+    const severity = OUR_LIMITS.has(code) ? 'warning' : 'error';
     if (err.where && err.where.file !== path) {
       // The error happened inside a macro file: point at the call in this model, name the macro's spot.
       const at = tpl.lines.at(session.interp.rootPos);
-      diag(at.line, at.column, 'error', code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
+      diag(at.line, at.column, severity, code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
     } else {
       const at = err.where ?? tpl.lines.at(err.offset);
-      diag(at.line, at.column, 'error', code, err.reason);
+      diag(at.line, at.column, severity, code, err.reason);
     }
   });
 }

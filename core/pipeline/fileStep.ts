@@ -47,8 +47,9 @@ export function sqlCacheKey(dialect: Dialect): string {
   return `p${PIPELINE_VERSION}.ir${IR_VERSION}.${dialect}.sql`;
 }
 
+/** A step that threw (our bug, not the project's: a warning). */
 function crashDiagnostic(file: string, stage: string, err: unknown): Diagnostic {
-  return { file, line: 1, column: 1, severity: 'error', code: 'internal-error', message: `${stage} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, extractor: 'pipeline' };
+  return { file, line: 1, column: 1, severity: 'warning', code: 'internal-error', message: `${stage} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, extractor: 'pipeline' };
 }
 
 /** The parse of a node that is not parsed (disabled, or only rendered): no statements, no problems. */

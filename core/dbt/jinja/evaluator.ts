@@ -87,7 +87,8 @@ export class Interpreter {
         } else {
           // Anything else (a stack overflow on absurdly deep nesting) is still this node's problem only.
           const reason = err instanceof RangeError ? 'expression nests too deeply to evaluate' : `internal error: ${String(err)}`;
-          onError(new JinjaError(reason, n.pos, 'jinja-internal'));
+          // Too deep for our stack is too deep for dbt's Python too (a recursion error there).
+          onError(new JinjaError(reason, n.pos, err instanceof RangeError ? 'jinja-recursion' : 'jinja-internal'));
           piece = new MappedText();
         }
       }

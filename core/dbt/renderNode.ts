@@ -110,14 +110,18 @@ type Diag = (line: number, column: number, severity: Diagnostic['severity'], cod
 
 /**
  * Renders the template (or scans Python / unparseable text) into line-aligned output with
- * sentinels, mapped back to the source (the scans keep every character in place).
+ * sentinels, mapped back to the source. A Python model renders as its line breaks only; an
+ * unparseable template as its text with every Jinja tag blanked (line breaks kept).
  */
 function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): MappedText {
   if (how === 'python') {
     fallbackScan(text, session, true);
-    return MappedText.of(text.replace(/[^\n]/g, ''), 0, true);
+    return replaceMapped(MappedText.of(text, 0, true), /[^\n]+/g, () => '');
   }
-  if (how === 'fallback') return MappedText.of(fallbackScan(text, session), 0, true);
+  if (how === 'fallback') {
+    fallbackScan(text, session);
+    return replaceMapped(MappedText.of(text, 0, true), /\{[{%#][\s\S]*?[}%#]\}/g, (m) => m[0].replace(/[^\n]/g, ' '));
+  }
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;
   return session.interp.renderAlignedMapped(how, session.nodeScope(), tpl, (err) => {
@@ -161,7 +165,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
-function fallbackScan(text: string, session: RenderSession, python = false): string {
+function fallbackScan(text: string, session: RenderSession, python = false): void {
   const lines = new LineIndex(text);
   const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?(\w+)['"]?\s*)?\)/g;
   if (python) {
@@ -178,7 +182,6 @@ function fallbackScan(text: string, session: RenderSession, python = false): str
     const call: RecordedCall = m[1] === 'source' || b !== undefined ? { kind: m[1] === 'source' ? 'source' : 'ref', first: a, name: b ?? a, ...where } : { kind: 'ref', name: a, ...where };
     session.calls.push(call);
   }
-  return text.replace(/\{[{%#][\s\S]*?[}%#]\}/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
 function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, calls: RecordedCall[], text: string, diag: (l: number, c: number, s: Diagnostic['severity'], code: string, m: string) => void, targets: Map<RecordedCall, string | undefined>): DbtDependency[] {

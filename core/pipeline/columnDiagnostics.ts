@@ -1,5 +1,5 @@
 import { sourcePosition } from '../dbt/renderMap';
-import type { Diagnostic } from '../model/entities';
+import type { Diagnostic, UnresolvedRef } from '../model/entities';
 import { didYouMean } from '../text/didYouMean';
 import type { RenderedNode, ResolvedStatement } from './contracts';
 
@@ -21,6 +21,29 @@ export function findQualifiedReference(sql: string, qualifier: string, column: s
   const path = [...qualifier.split('.'), column].map(part).join('\\s*\\.\\s*');
   const hit = new RegExp(`(?<![\\w$"\`\\]])${path}(?![\\w$])`, 'i').exec(sql);
   return hit ? hit.index : -1;
+}
+
+/** Offset of a whole-word `name` in SQL (any quoting and case), or -1. */
+function findName(sql: string, name: string): number {
+  const hit = new RegExp(`(?<![\\w$."\`\\]])["\`[]?${escape(name)}["\`\\]]?(?![\\w$])`, 'i').exec(sql);
+  return hit ? hit.index : -1;
+}
+
+/**
+ * Unresolved names of a model placed where its compiled SQL first mentions them (mapped to the
+ * source file), instead of at the statement's start. Stars and parse errors keep their place.
+ */
+export function locateUnresolved(unresolved: UnresolvedRef[], rendered: RenderedNode): UnresolvedRef[] {
+  const map = rendered.compiledMap;
+  if (!map) return unresolved;
+  return unresolved.map((u) => {
+    if (u.reason === 'parse-error' || u.reason === 'star-without-schema' || u.name.endsWith('*')) return u;
+    const dot = u.name.lastIndexOf('.');
+    const at = dot > 0 ? findQualifiedReference(rendered.compiledSql, u.name.slice(0, dot), u.name.slice(dot + 1)) : findName(rendered.compiledSql, u.name);
+    if (at < 0) return u;
+    const pos = sourcePosition(rendered.compiledSql, map, at);
+    return { ...u, provenance: { ...u.provenance, line: pos.line, column: pos.column } };
+  });
 }
 
 /**

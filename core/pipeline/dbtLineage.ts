@@ -4,7 +4,7 @@ import { resolveLineage } from '../sql/resolveLineage';
 import type { ParsedSql, ParsedStatement, RelationName, ResolvedStatement } from './contracts';
 import { edgesFromResolved, isCompleteSchema, mergeColumns, newIdInterner, type EntityColumnFacts } from './columnFacts';
 import type { DbtFileResult } from './fileStep';
-import { unknownColumnDiagnostics } from './columnDiagnostics';
+import { locateUnresolved, unknownColumnDiagnostics } from './columnDiagnostics';
 import { append, topoSort, type TopoResult } from './topo';
 
 /**
@@ -181,7 +181,8 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
       outputColumns = isCompleteSchema(resolved) ? names : undefined;
       // Columns first, so edges into and out of this entity reuse the columns' id strings.
       const columns = mergeColumns(entity, names.length > 0 ? names : undefined, dec, provenance, intern);
-      facts = { columns, ...edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern) };
+      const edges = edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern);
+      facts = { columns, ...edges, unresolved: locateUnresolved(edges.unresolved, result.node.rendered) };
     } else {
       const reason = result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement';
       facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: 'parse-error', detail: rename(reason), provenance }] };

@@ -20,7 +20,8 @@ export interface DbtFileResult {
   kind: 'dbt';
   node: DbtNodeResult;
   /**
-   * `parseSql(node.rendered.lineageSql)`, diagnostics already shifted to source-file lines. The
+   * `parseSql(node.rendered.lineageSql)`, diagnostics already placed in the source file (line,
+   * column and quotes, through the render map; see `renderedDiagnostics.ts`). The
    * result keeps `lineageSql` empty: the parse consumed it, and it was the largest string of every
    * cached and in-memory result (the compiled SQL, kept for display, is its twin).
    */

@@ -75,6 +75,18 @@ describe('pipeline: diagnostic positions in the source file', () => {
     for (const r of reasons) assert.doesNotMatch(r, /mallard__|unresolved\./, r);
   });
 
+  it('places unresolved column names where the SQL mentions them, not at the statement start', () => {
+    const text = "select o.id,\n  o.amountt, {{ ref('stg_orders') }}.colour\nfrom {{ ref('stg_orders') }} o\n";
+    const { facts } = extractWorkspace(memoryFs({ ...PROJECT, 'models/m.sql': text }), { workspaceName: 'ws' });
+    const place = (name: string): number[] => {
+      const u = facts.unresolved.find((x) => x.name === name);
+      return [u?.provenance.line ?? 0, u?.provenance.column ?? 0];
+    };
+    assert.deepEqual(place('o.amountt'), [2, 3]);
+    // Written through a ref: the position of the ref's tag, and the relation's name, not its placeholder.
+    assert.deepEqual(place('stg_orders.colour'), [2, 14]);
+  });
+
   it('gives SQL rendered the same from differently placed Jinja another fingerprint (no reuse of stale positions)', () => {
     const ctx = loadDbtProject(memoryFs(PROJECT), '');
     const a = extractDbtFile(ctx, 'models/m.sql', "select id from {{ ref('stg_orders') }} where = 1\n", 'postgresql');

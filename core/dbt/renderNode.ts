@@ -11,10 +11,10 @@ import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
-import { toRenderMap } from './renderMap';
-import { didYouMean } from '../text/didYouMean';
 import { MACRO_NOT_LOADED } from './macroFiles';
+import { toRenderMap } from './renderMap';
 import { type RecordedCall, RenderSession } from './session';
+import { didYouMean } from '../text/didYouMean';
 
 const EXTRACTOR = 'dbt-jinja';
 
@@ -124,7 +124,7 @@ function renderBody(session: RenderSession, path: string, text: string, how: Nod
   }
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;
-  return session.interp.renderAlignedMapped(how, session.nodeScope(), tpl, (err) => {
+  return session.interp.renderAligned(how, session.nodeScope(), tpl, (err) => {
     const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
     const severity = OUR_LIMITS.has(code) ? 'warning' : 'error';
     if (err.where && err.where.file !== path) {

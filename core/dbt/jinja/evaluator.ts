@@ -52,17 +52,11 @@ export class Interpreter {
 
   /**
    * Renders so that every node's output spans as many lines as its source: missing newlines are
-   * appended, extra ones folded (after dropping `--` comments that would swallow folded SQL).
+   * appended, extra ones folded (after dropping `--` comments that would swallow folded SQL). The
+   * output is mapped back to the template: literal text character for character, the output of any
+   * other node to the node's start (its `{{`/`{%` tag).
    */
-  renderAligned(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
-    return this.renderAlignedMapped(nodes, scope, tpl, onError).text;
-  }
-
-  /**
-   * `renderAligned` with a map back to the template: literal text maps character for character,
-   * the output of any other node to the node's start (its `{{`/`{%` tag).
-   */
-  renderAlignedMapped(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
+  renderAligned(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
     const out = new MappedText();
     for (const n of nodes) {
       const srcLines = countNewlines(tpl.text, n.pos, n.end);
@@ -108,7 +102,7 @@ export class Interpreter {
   private alignedBody(n: Node, bodyPos: number, body: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
     const out = MappedText.of('\n'.repeat(countNewlines(tpl.text, n.pos, bodyPos)), n.pos, false);
     const bodyEnd = body.at(-1)?.end ?? bodyPos;
-    out.append(this.renderAlignedMapped(body, scope, tpl, onError));
+    out.append(this.renderAligned(body, scope, tpl, onError));
     out.add('\n'.repeat(countNewlines(tpl.text, bodyEnd, n.end)), bodyEnd, false);
     return out;
   }

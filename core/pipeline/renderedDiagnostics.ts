@@ -61,11 +61,11 @@ function wordAt(source: string, offset: number): string {
  */
 function renderedFrom(source: string, offset: number): string {
   const tag = tagAt(source, offset);
-  if (tag === undefined) return 'in the SQL rendered from the Jinja here';
-  if (tag.length <= MAX_TAG_QUOTE && !tag.includes('\n')) return `in the SQL rendered from "${tag}"`;
+  if (tag === undefined) return 'the SQL rendered from the Jinja here';
+  if (tag.length <= MAX_TAG_QUOTE && !tag.includes('\n')) return `the SQL rendered from "${tag}"`;
   const head = /^\{([{%])-?\s*([A-Za-z_][\w.]*)/.exec(tag);
-  if (head?.[1] === '%') return `in the SQL rendered by the "${head[2] ?? ''}" block here`;
-  return head ? `in the SQL rendered by "${head[2] ?? ''}" here` : 'in the SQL rendered from the Jinja here';
+  if (head?.[1] === '%') return `the SQL rendered by the "${head[2] ?? ''}" block here`;
+  return head ? `the SQL rendered by "${head[2] ?? ''}" here` : 'the SQL rendered from the Jinja here';
 }
 
 /**
@@ -77,9 +77,10 @@ export function requote(message: string, source: string, offset: number, exact: 
   const paren = /^Syntax error: ("\)" without a matching "\("|"\(" is never closed)$/.exec(message);
   if (paren) {
     if (exact && source[offset] === paren[1]?.[1]) return message;
-    return exact ? 'Syntax error: unbalanced parentheses' : `Syntax error: unbalanced parentheses ${renderedFrom(source, offset)}`;
+    return exact ? 'Syntax error: unbalanced parentheses' : `Syntax error: unbalanced parentheses in ${renderedFrom(source, offset)}`;
   }
-  const near = /near "([^"]*)"/.exec(message);
+  // The quote runs to the `"` that ends the phrase (it may itself be `"`, a quoted identifier's start).
+  const near = /near "(.*?)"(?=; |$)/.exec(message);
   if (near) {
     const quoted = near[1] ?? '';
     if (exact && quoted !== '' && source.startsWith(quoted, offset)) return message;
@@ -87,5 +88,9 @@ export function requote(message: string, source: string, offset: number, exact: 
     const instead = exact ? (word === '' ? 'here' : `near "${word}"`) : renderedFrom(source, offset);
     return message.replace(near[0], instead);
   }
-  return exact ? message : `${message} (${renderedFrom(source, offset)})`;
+  if (exact) return message;
+  // Before the consequence ("; no column lineage …"), so the cause reads as one phrase.
+  const cut = message.indexOf('; ');
+  const where = ` (in ${renderedFrom(source, offset)})`;
+  return cut < 0 ? `${message}${where}` : `${message.slice(0, cut)}${where}${message.slice(cut)}`;
 }

@@ -8,10 +8,10 @@ import { dialectFor } from './dialect';
  * "never throw on bad input" contract even if a bug slips through, with a located diagnostic.
  */
 
-/** A diagnostic for an unexpected failure, at the start of `file`. */
+/** A diagnostic for an unexpected failure (our bug, not the project's: a warning), at the start of `file`. */
 export function internalDiagnostic(file: string, stage: string, err: unknown): Diagnostic {
   const reason = err instanceof RangeError ? 'input nests too deeply' : err instanceof Error ? err.message : String(err);
-  return { file, line: 1, column: 1, severity: 'error', code: 'dbt-internal', message: `${stage} failed: ${reason}`, extractor: 'dbt-jinja' };
+  return { file, line: 1, column: 1, severity: 'warning', code: 'dbt-internal', message: `${stage} failed: ${reason}`, extractor: 'dbt-jinja' };
 }
 
 /** A context with no nodes, carrying the failure as a diagnostic. */

@@ -1,18 +1,35 @@
 import { Entity, type Diagnostic } from '../model/entities';
 import { modelId, nodeId, sourceId } from '../model/ids';
+import type { RenderedNode } from '../pipeline/contracts';
 import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext } from './api';
 import { indexOf, type DbtIndex } from './contextIndex';
 import type { Node } from './jinja/ast';
 import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
+import { MappedText, replaceMapped } from './jinja/mappedText';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { mergeConfig } from './nodeConfig';
 import { folderConfig, resolveRefTarget } from './relationNames';
+import { MACRO_NOT_LOADED } from './macroFiles';
+import { toRenderMap } from './renderMap';
 import { type RecordedCall, RenderSession } from './session';
 import { resolveUnknownSites } from './unknownSites';
+import { didYouMean } from '../text/didYouMean';
 
 const EXTRACTOR = 'dbt-jinja';
+
+/**
+ * Render failures that are Mallard's limits, not proof that dbt fails: warnings. dbt has no step
+ * budget (a huge loop is only slow there), an internal error is our bug, and an environment variable
+ * may be set where dbt runs but not where Mallard renders. Everything else fails dbt's parse too: a
+ * runtime error in the template, a missing required var, `raise_compiler_error`, recursion or
+ * nesting deeper than Python's stack (`jinja-recursion`): an error.
+ */
+const OUR_LIMITS = new Set(['jinja-budget', 'jinja-internal', 'dbt-env-var']);
+
+/** A relation sentinel in rendered output (see `RenderSession.relation`). */
+const SENTINEL = /\uE000(\d+)\uE001/g;
 
 /** Renders one node; see `renderDbtNode`. Never throws. */
 export function renderNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
@@ -57,7 +74,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   }
 
   const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
-  for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
+  for (const n of session.interp.notices) diag(n.line, n.column, n.code === MACRO_NOT_LOADED ? 'warning' : 'info', n.code, n.message, n.file);
 
   const config: Record<string, unknown> = { ...baseConfig };
   for (const [k, v] of session.config) if (!(v instanceof Unknown)) mergeConfig(config, { [k]: toPlain(v) });
@@ -66,7 +83,9 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
   const targets = new Map<RecordedCall, string | undefined>();
   const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
-  const rendered = placeholders(resolveUnknownSites(out, { unknowns: session.unknowns, relation: (n) => session.unknownRelation(n), dialect: ctx.dialect }), session, targets, id);
+  const rendered = placeholders(resolveUnknownSites(out, { unknowns: session.unknowns, relation: (n) => session.unknownRelation(n), dialect: ctx.dialect }), lines, session, targets, id);
+  // A message may quote a rendered value (`raise_compiler_error("… " ~ this)`): say the relation, not its sentinel.
+  for (const d of diagnostics) if (d.message.includes('\uE000')) d.message = d.message.replace(SENTINEL, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -90,24 +109,32 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
 
-/** Renders the template (or scans Python / unparseable text) into line-aligned output with sentinels. */
-function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): string {
+/**
+ * Renders the template (or scans Python / unparseable text) into line-aligned output with
+ * sentinels, mapped back to the source. A Python model renders as its line breaks only; an
+ * unparseable template as its text with every Jinja tag blanked (line breaks kept).
+ */
+function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): MappedText {
   if (how === 'python') {
     fallbackScan(text, session, true);
-    return text.replace(/[^\n]/g, '');
+    return replaceMapped(MappedText.of(text, 0, true), /[^\n]+/g, () => '');
   }
-  if (how === 'fallback') return fallbackScan(text, session);
+  if (how === 'fallback') {
+    fallbackScan(text, session);
+    return replaceMapped(MappedText.of(text, 0, true), /\{[{%#][\s\S]*?[}%#]\}/g, (m) => m[0].replace(/[^\n]/g, ' '));
+  }
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;
   return session.interp.renderAligned(how, session.nodeScope(), tpl, (err) => {
     const code = err.code === 'jinja-syntax' ? 'jinja-runtime' : err.code;
+    const severity = OUR_LIMITS.has(code) ? 'warning' : 'error';
     if (err.where && err.where.file !== path) {
       // The error happened inside a macro file: point at the call in this model, name the macro's spot.
       const at = tpl.lines.at(session.interp.rootPos);
-      diag(at.line, at.column, 'error', code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
+      diag(at.line, at.column, severity, code, `${err.reason} (at ${err.where.file}:${err.where.line}:${err.where.column})`);
     } else {
       const at = err.where ?? tpl.lines.at(err.offset);
-      diag(at.line, at.column, 'error', code, err.reason);
+      diag(at.line, at.column, severity, code, err.reason);
     }
   });
 }
@@ -139,7 +166,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
-function fallbackScan(text: string, session: RenderSession, python = false): string {
+function fallbackScan(text: string, session: RenderSession, python = false): void {
   const lines = new LineIndex(text);
   const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?(\w+)['"]?\s*)?\)/g;
   if (python) {
@@ -156,7 +183,6 @@ function fallbackScan(text: string, session: RenderSession, python = false): str
     const call: RecordedCall = m[1] === 'source' || b !== undefined ? { kind: m[1] === 'source' ? 'source' : 'ref', first: a, name: b ?? a, ...where } : { kind: 'ref', name: a, ...where };
     session.calls.push(call);
   }
-  return text.replace(/\{[{%#][\s\S]*?[}%#]\}/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 
 function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, calls: RecordedCall[], text: string, diag: (l: number, c: number, s: Diagnostic['severity'], code: string, m: string) => void, targets: Map<RecordedCall, string | undefined>): DbtDependency[] {
@@ -177,10 +203,31 @@ function resolveCalls(ctx: DbtProjectContext, idx: DbtIndex, project: string, ca
       continue;
     }
     seen.add(key);
-    if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', c.kind === 'source' ? `source '${written}' is not declared in any sources YAML` : `ref '${written}' does not match any model, seed or snapshot`);
+    if (target === undefined) diag(c.line, c.column, 'warning', 'unresolved-ref', unresolvedMessage(idx, c));
     out.push({ kind, written, line: c.line, column: c.column, ...(target !== undefined ? { target } : {}) });
   }
   return out;
+}
+
+/** The call as written (`ref('pkg', 'm', v=2)`, `source('s', 't')`). */
+function callText(c: RecordedCall): string {
+  const args = [c.first, c.name].filter((a): a is string => a !== undefined).map((a) => `'${a}'`);
+  return `${c.kind}(${args.join(', ')}${c.version !== undefined ? `, v=${c.version}` : ''})`;
+}
+
+/** Why a ref/source resolves to nothing, with the closest known name when it looks like a typo. */
+function unresolvedMessage(idx: DbtIndex, c: RecordedCall): string {
+  if (c.kind === 'source') {
+    const declared = Object.values(idx.sources).flatMap((s) => Object.keys(s));
+    const tables = declared.filter((k) => k.startsWith(`${c.first ?? ''}.`)).map((k) => k.slice((c.first ?? '').length + 1));
+    // A known source with an unknown table suggests a table; an unknown source suggests a source.
+    const guess = tables.length > 0 ? didYouMean(c.name, tables) : didYouMean(c.first ?? '', new Set(declared.map((k) => k.split('.')[0] ?? '')));
+    const hint = guess === undefined ? '' : tables.length > 0 ? `; did you mean \`${c.first}.${guess}\`?` : `; did you mean source \`${guess}\`?`;
+    return `\`${callText(c)}\` is not declared in any sources YAML${hint}`;
+  }
+  const pools = c.first !== undefined ? [idx.refs[c.first] ?? {}] : Object.values(idx.refs);
+  const guess = didYouMean(c.name, new Set(pools.flatMap((p) => Object.keys(p))));
+  return `\`${callText(c)}\` matches no model, seed or snapshot${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`;
 }
 
 function resolveSource(idx: DbtIndex, project: string, source: string, table: string): string | undefined {
@@ -191,8 +238,8 @@ function resolveSource(idx: DbtIndex, project: string, source: string, table: st
   return undefined;
 }
 
-/** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL). */
-function placeholders(out: string, session: RenderSession, targets: Map<RecordedCall, string | undefined>, selfId: string): { compiledSql: string; lineageSql: string; placeholders: Record<string, string> } {
+/** Replaces relation sentinels by display names (compiled SQL) and placeholders (lineage SQL), keeping both mapped to the source. */
+function placeholders(out: MappedText, lines: LineIndex, session: RenderSession, targets: Map<RecordedCall, string | undefined>, selfId: string): Pick<RenderedNode, 'compiledSql' | 'lineageSql' | 'placeholders' | 'compiledMap' | 'lineageMap'> {
   const ph: Record<string, string> = {};
   const byTarget = new Map<string, string>();
   const targetOf = (i: number): string => {
@@ -201,9 +248,9 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     if (r.kind === 'this') return selfId;
     return r.target ?? (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
-  const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
-  const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {
-    const target = targetOf(Number(i));
+  const compiled = replaceMapped(out, SENTINEL, (m) => session.relations[Number(m[1])]?.display ?? '');
+  const lineage = replaceMapped(out, SENTINEL, (m) => {
+    const target = targetOf(Number(m[1]));
     let key = byTarget.get(target);
     if (key === undefined) {
       key = `r${byTarget.size}`;
@@ -212,5 +259,5 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     }
     return `mallard__rel.${key}`;
   });
-  return { compiledSql, lineageSql, placeholders: ph };
+  return { compiledSql: compiled.text, compiledMap: toRenderMap(compiled, lines), lineageSql: lineage.text, lineageMap: toRenderMap(lineage, lines), placeholders: ph };
 }

@@ -6,6 +6,7 @@ import { Interpreter } from './jinja/evaluator';
 import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
+import { declaredMacroNames, MACRO_NOT_LOADED, parsedMacros } from './macroFiles';
 import { Callable, fromPlain, obj, Obj, str, Unknown } from './jinja/values';
 import { DELEGATES_TO_DBT, STAND_INS } from './standIns';
 import { unknownSentinel } from './unknownSites';
@@ -38,26 +39,6 @@ const ADAPTER_PARENTS: Record<string, string[]> = { redshift: ['postgres'], duck
 
 /** `RenderSession.relationOf` results per context object (dropped with the context). */
 const relationMemos = new WeakMap<DbtProjectContext, Map<string, RelationParts | undefined>>();
-
-/** Parsed macro files, cached per context hash (parsing every macro file for every model would dominate). */
-const macroCache = new Map<string, { project: string; tpl: Template; error?: JinjaError }[]>();
-
-function parsedMacros(ctx: DbtProjectContext): { project: string; tpl: Template; error?: JinjaError }[] {
-  const hit = macroCache.get(ctx.contextHash);
-  if (hit) return hit;
-  const parsed = ctx.macroFiles.map((f) => {
-    const lines = new LineIndex(f.text);
-    try {
-      return { project: f.project, tpl: { file: f.path, text: f.text, nodes: parseTemplate(f.text), lines } };
-    } catch (err) {
-      const error = err instanceof JinjaError ? err : new JinjaError(String(err), 0);
-      return { project: f.project, tpl: { file: f.path, text: f.text, nodes: [], lines }, error };
-    }
-  });
-  if (macroCache.size > 8) macroCache.clear();
-  macroCache.set(ctx.contextHash, parsed);
-  return parsed;
-}
 
 /** Parsed stand-in macro files (see `standIns.ts`), parsed once per process. */
 const standInTemplates = new Map<string, Template>();
@@ -103,16 +84,31 @@ export class RenderSession {
       noticeUnknown: (name) => !missing.has(name.split('.')[0] ?? name),
     };
     this.installBuiltins();
-    for (const m of parsedMacros(ctx)) {
+    const macros = parsedMacros(ctx);
+    for (const m of macros) {
       const scope = this.scopeOf(m.project);
       for (const n of m.tpl.nodes) if (n.t === 'macro') scope.vars.set(n.name, this.interp.makeMacro(n.name, n.params, n.body, scope, m.tpl));
+    }
+    // A macro of a file that does not parse is not "unknown": say so where it is called (the file's
+    // own error is reported once, by the loader, see `macroLoadErrors`).
+    for (const m of macros) {
+      if (!m.error) continue;
+      const scope = this.scopeOf(m.project);
+      const at = m.tpl.lines.at(m.error.offset);
+      for (const name of declaredMacroNames(m.tpl.text)) {
+        if (scope.vars.has(name)) continue;
+        scope.vars.set(name, new Callable(name, () => {
+          const root = this.interp.rootTpl;
+          if (root) this.interp.notice(root, this.interp.rootPos, MACRO_NOT_LOADED, `macro \`${name}\` could not be loaded (see ${m.tpl.file}:${at.line}:${at.column})`);
+          return new Unknown(name);
+        }));
+      }
     }
     // `this` goes through the root's generate_*_name overrides, so it is set once macros exist.
     const self = this.relationOf(node.id) ?? { schema: node.schema, identifier: node.alias };
     this.builtins.set('this', this.relation('this', displayRelation(self), undefined, self));
   }
 
-  /** Macro-file parse errors of the context (reported once per project by the loader, not per node). */
   private scopeOf(project: string): Scope {
     let s = this.packageScopes.get(project);
     if (!s) {

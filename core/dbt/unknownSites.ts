@@ -1,5 +1,6 @@
 import { tokenize, type Token } from '../sql/lexer';
 import type { Dialect } from '../pipeline/contracts';
+import { MappedText, replaceMapped } from './jinja/mappedText';
 import { Callable, Obj, Undef, Unknown } from './jinja/values';
 
 /**
@@ -63,16 +64,18 @@ export interface UnknownSiteHost {
 }
 
 /** Replaces every unknown-value sentinel in rendered text; see the module comment. */
-export function resolveUnknownSites(out: string, host: UnknownSiteHost): string {
-  if (host.unknowns.length === 0 || !out.includes('\uE002')) return out;
-  const tokens = tokenize(out);
+export function resolveUnknownSites(out: MappedText, host: UnknownSiteHost): MappedText {
+  if (host.unknowns.length === 0 || !out.text.includes('\uE002')) return out;
+  const tokens = tokenize(out.text);
   const at = new Map<number, number>();
   tokens.forEach((t, i) => {
     if (t.type === 'word' && t.text.startsWith('\uE002')) at.set(t.offset, i);
   });
-  return out.replace(SENTINEL, (m: string, idx: string, offset: number) => {
-    const u = host.unknowns[Number(idx)];
-    const i = at.get(offset);
+  // The replacement maps to where the sentinel was: the `{{ … }}` tag that output the value.
+  return replaceMapped(out, SENTINEL, (match) => {
+    const m = match[0];
+    const u = host.unknowns[Number(match[1])];
+    const i = at.get(match.index ?? -1);
     // A sentinel inside a string literal or a comment is not a token of its own.
     if (!u || i === undefined || tokens[i]?.text !== m) return '';
     return render(classify(tokens, i), u, host);

@@ -68,8 +68,11 @@ export interface ResolvedStatement {
   columns: { name: string; sources: ColumnSource[] }[];
   /** Indirect influences on all output rows (WHERE, JOIN ON, GROUP BY, ORDER BY, QUALIFY, …). */
   indirect: ColumnSource[];
-  /** Names that could not be resolved, with a reason (`column` is the output column, `*` for a star). */
-  unresolved: { column: string; name: string; reason: UnresolvedRef['reason']; detail: string }[];
+  /**
+   * Names that could not be resolved, with a reason (`column` is the output column, `*` for a star).
+   * `known`: for a qualified column its relation does not have, the columns it does have.
+   */
+  unresolved: { column: string; name: string; reason: UnresolvedRef['reason']; detail: string; known?: string[] }[];
   /**
    * Relations whose columns reach the output through a `*` that could not be expanded (no schema),
    * as `<relation>.*` sources; each also has a `star-without-schema` entry in `unresolved`.
@@ -108,6 +111,14 @@ export interface RenderedNode {
   lineageSql: string;
   /** Placeholder relation name (`r0`, `r1`, …, schema `mallard__rel`) → entity id. */
   placeholders: Record<string, string>;
+  /**
+   * Where each run of `lineageSql` comes from in the source file (`core/dbt/renderMap.ts`): lines
+   * are aligned, columns are not (a placeholder is longer than its `{{ ref() }}`, folded output
+   * longer than its line). Absent in results cached by older versions.
+   */
+  lineageMap?: number[];
+  /** The same map for `compiledSql`, kept for positions found in it after `lineageSql` is dropped. */
+  compiledMap?: number[];
   /** Line offset: line L of `lineageSql` corresponds to line L + lineOffset of the source file. */
   lineOffset: number;
   diagnostics: Diagnostic[];

@@ -6,7 +6,8 @@ import { edgesFromResolved, isCompleteSchema, mergeColumns, newIdInterner, type 
 import type { DbtFileResult } from './fileStep';
 import { addReferencedColumns, type ReferencedMemo } from './dbtReferenced';
 import { remaindersOf, type OpenEntity } from './referencedColumns';
-import { topoSort, type TopoResult } from './topo';
+import { locateUnresolved, unknownColumnDiagnostics } from './columnDiagnostics';
+import { append, topoSort, type TopoResult } from './topo';
 
 /**
  * Column lineage of a dbt project, computed in dependency order so `SELECT *` expands from the
@@ -16,6 +17,9 @@ import { topoSort, type TopoResult } from './topo';
  */
 
 export const PLACEHOLDER_SCHEMA = 'mallard__rel';
+
+/** Prefix of the placeholder target of a ref/source that resolves to no node (see `DbtNodeResult.rendered`). */
+const UNRESOLVED_PREFIX = 'unresolved.';
 
 interface MemoEntry {
   result: DbtFileResult;
@@ -28,9 +32,13 @@ interface MemoEntry {
   dec: readonly Column[];
   /** The schema this entity exposes downstream (kept as the same array while its content is equal). */
   schemaValue: string[] | undefined;
+  /** True when `schemaValue` was inferred from the SQL (all columns), not taken from a YAML list. */
+  complete: boolean;
   facts: EntityColumnFacts;
   /** Set when the entity's columns are not known in full (see `referencedColumns`). */
   open?: OpenEntity;
+  /** Diagnostics of the lineage itself (clear unknown columns). */
+  diagnostics: Diagnostic[];
 }
 
 /** Per-project memo kept by the caller between runs; start with `newLineageMemo()`. */
@@ -64,7 +72,7 @@ export function newLineageMemo(): LineageMemo {
 export interface DbtLineageResult {
   /** Column facts per SQL-bearing entity id. */
   byEntity: Map<string, EntityColumnFacts>;
-  /** Cycle diagnostics. */
+  /** Cycle and unknown-column diagnostics. */
   diagnostics: Diagnostic[];
   /** Entity ids whose lineage was resolved in this run (not served from the memo). */
   recomputed: Set<string>;
@@ -123,7 +131,12 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
   const columnsOf = (id: string): string[] | undefined => (schema.has(id) ? schema.get(id) : declaredOf(id));
   const byEntity = new Map<string, EntityColumnFacts>();
   const recomputed = new Set<string>();
-  const nameOf = (id: string): string => entities.get(id)?.name ?? id;
+  const lineageDiagnostics: Diagnostic[] = [];
+  // Entities whose schema lists all their columns: inferred from SQL, or a seed's CSV header.
+  const complete = new Set<string>();
+  const knownFully = (target: string): boolean => complete.has(target) || target.startsWith('seed.') || columnsOf(target) === undefined;
+  // A placeholder of a ref/source that resolves to nothing targets `unresolved.<relation>`: say the relation.
+  const nameOf = (id: string): string => entities.get(id)?.name ?? (id.startsWith(UNRESOLVED_PREFIX) ? id.slice(UNRESOLVED_PREFIX.length) : id);
   // Shared by every entity resolved in this run: an edge's `from` is an upstream column's id.
   const intern = newIdInterner();
   for (const id of [...order, ...cyclic]) {
@@ -137,7 +150,9 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     // (Checked before allocating anything: after a one-file edit almost every entity is a hit.)
     if (cached && cached.result === result && cached.path === entity.path && sameRefs(cached.dec, dec) && cached.keys.every((k, i) => cached.upstream[i] === columnsOf(placeholders[k] ?? ''))) {
       schema.set(id, cached.schemaValue);
+      if (cached.complete) complete.add(id);
       byEntity.set(id, cached.facts);
+      append(lineageDiagnostics, cached.diagnostics);
       continue;
     }
     const keys = cached && cached.result === result ? cached.keys : Object.keys(placeholders).sort();
@@ -165,12 +180,16 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     let facts: EntityColumnFacts;
     let outputColumns: string[] | undefined;
     let remainder: OpenEntity['remainder'] = [];
+    let diagnostics: Diagnostic[] = [];
     if (resolved) {
+      // An unknown column is only clear when no upstream schema came from a (possibly partial) YAML list.
+      if (keys.every((k) => knownFully(placeholders[k] ?? ''))) diagnostics = unknownColumnDiagnostics(entity.path, resolved, result.node.rendered, stmt?.line ?? 1, rename);
       const names = resolved.columns.map((c) => c.name);
       outputColumns = isCompleteSchema(resolved) ? names : undefined;
       // Columns first, so edges into and out of this entity reuse the columns' id strings.
       const columns = mergeColumns(entity, names.length > 0 ? names : undefined, dec, provenance, intern);
-      facts = { columns, ...edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern) };
+      const edges = edgesFromResolved(id, resolved, (rel) => placeholderTarget(rel, placeholders), provenance, rename, intern);
+      facts = { columns, ...edges, unresolved: locateUnresolved(edges.unresolved, result.node.rendered) };
       // A star over a ref that matches no node passes through nothing the catalog has.
       remainder = remaindersOf(resolved.passThrough, (s) => {
         const target = placeholderTarget(s.relation, placeholders);
@@ -184,7 +203,8 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     // Keep the previous array when the content is unchanged, so downstream entries stay valid.
     if (cached && schemaValue && cached.schemaValue && schemaValue.length === cached.schemaValue.length && schemaValue.every((c, i) => c === cached.schemaValue?.[i])) schemaValue = cached.schemaValue;
     schema.set(id, schemaValue);
-    const entry: MemoEntry = { result, path: entity.path, keys, upstream, dec, schemaValue, facts };
+    if (outputColumns) complete.add(id);
+    const entry: MemoEntry = { result, path: entity.path, keys, upstream, dec, schemaValue, complete: outputColumns !== undefined, facts, diagnostics };
     if (schemaValue === undefined || remainder.length > 0) {
       const computed = new Set(resolved?.columns.map((c) => c.name.toLowerCase()));
       // A statement with an unexpanded star already says what is unknown (`star-without-schema`).
@@ -193,18 +213,37 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
     }
     memo.entries.set(id, entry);
     byEntity.set(id, facts);
+    append(lineageDiagnostics, diagnostics);
   }
   addReferencedColumns({ order: [...order, ...cyclic], byId, entities, declaredOf, byEntity, recomputed, memo, intern, openOf: (id) => memo.entries.get(id)?.open });
   for (const id of memo.entries.keys()) if (!byId.has(id)) memo.entries.delete(id);
-  const diagnostics: Diagnostic[] = cycles.map((cycle) => {
-    const first = entities.get(cycle[0] ?? '') ?? byId.get(cycle[0] ?? '')?.node.entity;
-    return { file: first?.path ?? '', line: 1, column: 1, severity: 'error', code: 'dependency-cycle', message: `Dependency cycle: ${[...cycle, cycle[0] ?? ''].map(nameOf).join(' → ')}`, extractor: 'pipeline' };
-  });
+  const diagnostics: Diagnostic[] = cycles.map((cycle) => cycleDiagnostic(cycle, byId, entities, nameOf));
+  append(diagnostics, lineageDiagnostics);
   return { byEntity, diagnostics, recomputed };
 }
 
+/**
+ * The nodes a node depends on, as dbt counts them: its `ref()`, `source()` and `-- depends_on:`
+ * targets. Not its placeholders: `{{ this }}` (an incremental model reading itself) is a placeholder
+ * of the node itself but no dependency, and counting it made every such model a "cycle".
+ */
 function upstreamsOf(result: DbtFileResult | undefined): string[] {
-  return Object.values(result?.node.rendered.placeholders ?? {});
+  const out: string[] = [];
+  for (const d of result?.node.dependencies ?? []) if (d.target !== undefined) out.push(d.target);
+  return out;
+}
+
+/**
+ * A cycle (in flow order: each node refs the one before it, the first refs the last) reported where
+ * the first node refs the last, as an error: dbt refuses to run a project with a cycle.
+ */
+function cycleDiagnostic(cycle: readonly string[], byId: ReadonlyMap<string, DbtFileResult>, entities: ReadonlyMap<string, Entity>, nameOf: (id: string) => string): Diagnostic {
+  const first = byId.get(cycle[0] ?? '');
+  const closing = first?.node.dependencies.find((d) => d.target === cycle[cycle.length - 1]);
+  const file = first?.node.path ?? entities.get(cycle[0] ?? '')?.path ?? '';
+  const loop = [...cycle, cycle[0] ?? ''].map(nameOf).join(' → ');
+  const at = closing ? `the ${closing.kind === 'source' ? 'source' : 'ref'} '${closing.written}' here closes it; ` : '';
+  return { file, line: closing?.line ?? 1, column: closing?.column ?? 1, severity: 'error', code: 'dependency-cycle', message: `Dependency cycle: ${loop} (${at}dbt refuses to run a project with a cycle)`, extractor: 'pipeline' };
 }
 
 /**

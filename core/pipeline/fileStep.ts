@@ -2,7 +2,9 @@ import { renderDbtNode, type DbtNodeResult, type DbtProjectContext } from '../db
 import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
 import { IR_VERSION, parseSql } from '../sql/parseSql';
-import type { Dialect, ParsedSql } from './contracts';
+import type { Dialect, ParsedSql, ParsedStatement } from './contracts';
+import type { IrStatement } from '../sql/ir';
+import { toSourceDiagnostics } from './renderedDiagnostics';
 
 /**
  * The expensive per-file step (render + parse), a pure function of (file text, context, dialect).
@@ -11,14 +13,15 @@ import type { Dialect, ParsedSql } from './contracts';
  */
 
 /** Bump when the shape of `FileStepResult` or the way it is computed changes. */
-export const PIPELINE_VERSION = 2;
+export const PIPELINE_VERSION = 3;
 
 /** Result of the per-file step for a dbt node file. */
 export interface DbtFileResult {
   kind: 'dbt';
   node: DbtNodeResult;
   /**
-   * `parseSql(node.rendered.lineageSql)`, diagnostics already shifted to source-file lines. The
+   * `parseSql(node.rendered.lineageSql)`, diagnostics already placed in the source file (line,
+   * column and quotes, through the render map; see `renderedDiagnostics.ts`). The
    * result keeps `lineageSql` empty: the parse consumed it, and it was the largest string of every
    * cached and in-memory result (the compiled SQL, kept for display, is its twin).
    */
@@ -45,8 +48,9 @@ export function sqlCacheKey(dialect: Dialect): string {
   return `p${PIPELINE_VERSION}.ir${IR_VERSION}.${dialect}.sql`;
 }
 
+/** A step that threw (our bug, not the project's: a warning). */
 function crashDiagnostic(file: string, stage: string, err: unknown): Diagnostic {
-  return { file, line: 1, column: 1, severity: 'error', code: 'internal-error', message: `${stage} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, extractor: 'pipeline' };
+  return { file, line: 1, column: 1, severity: 'warning', code: 'internal-error', message: `${stage} failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, extractor: 'pipeline' };
 }
 
 /** The parse of a node that is not parsed (disabled, or only rendered): no statements, no problems. */
@@ -69,12 +73,29 @@ export function extractSqlFile(path: string, text: string, dialect: Dialect): Sq
 }
 
 /**
- * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file
- * and the dialect (64 bits of hash plus the length).
+ * Fingerprint of what a dbt node's parse depends on: the rendered SQL, where it starts in the file,
+ * the dialect, and the render map (the parse's diagnostics are placed in the source through it, so
+ * an edit that moves Jinja but renders the same SQL must not reuse them); 64 bits of hash plus the
+ * length.
  */
-export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect): string {
-  const text = `${dialect}\u0000${lineOffset}\u0000${sql}`;
+export function sqlFingerprint(sql: string, lineOffset: number, dialect: Dialect, map?: readonly number[]): string {
+  const text = `${dialect}\u0000${lineOffset}\u0000${map ? map.join(',') : ''}\u0000${sql}`;
   return `${text.length}.${fnv1a(text)}`;
+}
+
+/**
+ * Statements shifted by `lineOffset`, a failed statement's error (its lineage's "why") replaced by
+ * its diagnostic's source-file message: `parseSql` reports one diagnostic per failed statement, in
+ * order, and the raw message quotes the rendered SQL (placeholders the user never wrote).
+ */
+function withSourceErrors(statements: ParsedStatement[], diagnostics: readonly Diagnostic[], lineOffset: number): ParsedStatement[] {
+  let failed = 0;
+  return statements.map((s) => {
+    const ir = (s.ir ?? {}) as IrStatement;
+    const err = ir.err === undefined ? undefined : diagnostics[failed++]?.message;
+    if (lineOffset === 0 && err === undefined) return s;
+    return { ...s, line: s.line + lineOffset, ...(err !== undefined ? { ir: { ...ir, err } } : {}) };
+  });
 }
 
 /** Renders a dbt node file and parses its lineage SQL. */
@@ -85,28 +106,28 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   } catch (err) {
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'Jinja rendering', err)]) };
   }
-  const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect);
+  const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect, node.rendered.lineageMap);
   let parsed: ParsedSql;
   try {
     parsed = node.entity.disabled ? notParsed() : parseSql(node.rendered.lineageSql, { dialect, file: path });
   } catch (err) {
     parsed = emptyParsed([crashDiagnostic(path, 'SQL parsing', err)]);
   }
-  const offset = node.rendered.lineOffset;
-  if (offset !== 0) {
-    parsed = {
-      ...parsed,
-      statements: parsed.statements.map((s) => ({ ...s, line: s.line + offset })),
-      diagnostics: parsed.diagnostics.map((d) => ({ ...d, line: d.line + offset, ...(d.endLine !== undefined ? { endLine: d.endLine + offset } : {}) })),
-    };
-  }
+  // Parse positions and quotes are in the rendered SQL; the user needs them in the source file.
+  // The render map gives source lines itself; without one (older results) lines shift by the offset.
+  const { lineOffset, lineageMap, lineageSql } = node.rendered;
+  const shifted = lineageMap || lineOffset === 0 ? parsed.diagnostics : parsed.diagnostics.map((d) => ({ ...d, line: d.line + lineOffset }));
+  const diagnostics = toSourceDiagnostics(shifted, lineageSql, lineageMap, text);
+  parsed = { ...parsed, statements: withSourceErrors(parsed.statements, diagnostics, lineOffset), diagnostics };
   return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}) };
 }
 
 /**
- * The node as results keep it: `lineageSql` empty (the parse consumed it, and it was the largest
- * string of every cached and in-memory result; the compiled SQL, kept for display, is its twin).
+ * The node as results keep it: `lineageSql` empty and without its map (the parse consumed both, and
+ * it was the largest string of every cached and in-memory result; the compiled SQL, kept for
+ * display, is its twin).
  */
 export function withoutLineageSql(node: DbtNodeResult): DbtNodeResult {
-  return { ...node, rendered: { ...node.rendered, lineageSql: '' } };
+  const { lineageMap: _map, ...rendered } = node.rendered;
+  return { ...node, rendered: { ...rendered, lineageSql: '' } };
 }

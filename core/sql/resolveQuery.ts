@@ -198,7 +198,8 @@ function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, i
       return [];
     }
     if (ref.c !== '*' && hasColumn(relation, ref.c) === 'no') {
-      state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `"${ref.t}" has no column "${ref.c}".` });
+      const known = relation.tableColumnNames ?? relation.derived?.columns.map((c) => c.name) ?? [];
+      state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-column', detail: `"${ref.t}" has no column "${ref.c}".`, known });
       return [];
     }
     return ref.c === '*' ? starSources(relation, ref.k) : sourcesIn(relation, ref, name, state);

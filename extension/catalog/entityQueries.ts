@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Column, Diagnostic, Entity, EntityKind, UnresolvedRef } from '../../core/model/entities';
 import type { EntityLookup, EntityPage, EntitySummary, ListEntitiesOptions, ProjectSummary } from './catalogTypes';
 import { searchEntities } from './ftsIndex';
-import { editDistance } from './editDistance';
+import { editDistance } from '../../core/text/editDistance';
 import { byDistance, fuzzyCandidates } from './fuzzyLookup';
 import { compareText, parseJson, prepared } from './sqlUtil';
 import { applyOverlay, readOverlay } from './userEdits';

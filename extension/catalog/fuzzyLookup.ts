@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { EntitySummary } from './catalogTypes';
-import { editDistance } from './editDistance';
+import { editDistance } from '../../core/text/editDistance';
 import { prepared } from './sqlUtil';
 
 /**

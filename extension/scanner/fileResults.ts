@@ -162,7 +162,7 @@ function reuseParse(
   const project = prev.sqlHash === undefined ? undefined : plan.dbt.find((p) => p.cacheKey === job.contextKey);
   if (!project) return undefined;
   const rendered = renderDbtNode(project.ctx, job.path, job.text);
-  if (rendered.entity.disabled || sqlFingerprint(rendered.rendered.lineageSql, rendered.rendered.lineOffset, job.dialect) !== prev.sqlHash) return undefined;
+  if (rendered.entity.disabled || sqlFingerprint(rendered.rendered.lineageSql, rendered.rendered.lineOffset, job.dialect, rendered.rendered.lineageMap) !== prev.sqlHash) return undefined;
   const node = withoutLineageSql(rendered);
   if (JSON.stringify(node) === JSON.stringify(prev.node)) {
     // Copied now, not with the pass's write: the lineage memo may reload this node's statements

@@ -4,7 +4,14 @@ import { JinjaError } from './lexer';
 import { type Limits, type Notice, Scope, type Template } from './scope';
 import { getAttr, getItem, slice } from './methods';
 import { Callable, iterate, type Kwargs, Obj, ReturnSignal, str, truthy, typeName, Undef, Unknown } from './values';
-import { binary, countNewlines, fitLines, setLoopVars } from './operators';
+import { binary, countNewlines, setLoopVars } from './operators';
+import { fitLinesMapped, MappedText } from './mappedText';
+
+/** A text node's output: exact where its value is the template text (whitespace control may trim it). */
+function literal(n: Extract<Node, { t: 'text' }>, tpl: Template): MappedText {
+  const at = tpl.text.indexOf(n.value, n.pos);
+  return MappedText.of(n.value, at >= 0 && at + n.value.length <= n.end ? at : n.pos, at >= 0 && at + n.value.length <= n.end);
+}
 
 /** Callbacks of the embedding session (the dbt render session). */
 export interface InterpreterHooks {
@@ -55,51 +62,59 @@ export class Interpreter {
 
   /**
    * Renders so that every node's output spans as many lines as its source: missing newlines are
-   * appended, extra ones folded (after dropping `--` comments that would swallow folded SQL).
+   * appended, extra ones folded (after dropping `--` comments that would swallow folded SQL). The
+   * output is mapped back to the template: literal text character for character, the output of any
+   * other node to the node's start (its `{{`/`{%` tag).
    */
-  renderAligned(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
-    let out = '';
+  renderAligned(nodes: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
+    const out = new MappedText();
     for (const n of nodes) {
       const srcLines = countNewlines(tpl.text, n.pos, n.end);
-      let piece: string;
+      let piece: MappedText;
       try {
         // At a line start a restored line break cannot glue or split tokens, so keep the source's lines.
-        if (n.t === 'text' && n.lead && (out === '' || out.endsWith('\n'))) piece = '\n'.repeat(n.lead) + n.value;
-        else if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
+        if (n.t === 'text') {
+          this.tick(n.pos);
+          piece = new MappedText();
+          if (n.lead && (out.text === '' || out.text.endsWith('\n'))) piece.add('\n'.repeat(n.lead), n.pos, false);
+          piece.append(literal(n, tpl));
+        } else if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
         else if (n.t === 'resource' && n.body.length > 0) piece = this.alignedBody(n, n.body[0]?.pos ?? n.pos, n.body, scope, tpl, onError);
-        else piece = this.renderNode(n, scope, tpl);
+        else piece = MappedText.of(this.renderNode(n, scope, tpl), n.pos, false);
       } catch (err) {
-        if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = '';
+        if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = new MappedText();
         else if (err instanceof JinjaError) {
           // After a budget overrun, later nodes get a small allowance so their refs are still seen.
           if (err.code === 'jinja-budget') this.steps = this.limits.maxSteps - 50_000;
           onError(err);
-          piece = '';
+          piece = new MappedText();
         } else {
           // Anything else (a stack overflow on absurdly deep nesting) is still this node's problem only.
           const reason = err instanceof RangeError ? 'expression nests too deeply to evaluate' : `internal error: ${String(err)}`;
-          onError(new JinjaError(reason, n.pos, 'jinja-internal'));
-          piece = '';
+          // Too deep for our stack is too deep for dbt's Python too (a recursion error there).
+          onError(new JinjaError(reason, n.pos, err instanceof RangeError ? 'jinja-recursion' : 'jinja-internal'));
+          piece = new MappedText();
         }
       }
-      out += fitLines(piece, srcLines);
+      out.append(fitLinesMapped(piece, srcLines, n.pos));
     }
     return out;
   }
 
-  private renderIfAligned(n: Extract<Node, { t: 'if' }>, scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
+  private renderIfAligned(n: Extract<Node, { t: 'if' }>, scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
     for (const b of n.branches) {
       if (truthy(this.eval(b.test, scope, tpl))) return this.alignedBody(n, b.bodyPos, b.body, scope, tpl, onError);
     }
     if (n.elseBody && n.elsePos !== undefined) return this.alignedBody(n, n.elsePos, n.elseBody, scope, tpl, onError);
-    return '';
+    return new MappedText();
   }
 
-  private alignedBody(n: Node, bodyPos: number, body: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): string {
-    const before = '\n'.repeat(countNewlines(tpl.text, n.pos, bodyPos));
+  private alignedBody(n: Node, bodyPos: number, body: Node[], scope: Scope, tpl: Template, onError: (err: JinjaError) => void): MappedText {
+    const out = MappedText.of('\n'.repeat(countNewlines(tpl.text, n.pos, bodyPos)), n.pos, false);
     const bodyEnd = body.at(-1)?.end ?? bodyPos;
-    const inner = this.renderAligned(body, scope, tpl, onError);
-    return before + inner + '\n'.repeat(countNewlines(tpl.text, bodyEnd, n.end));
+    out.append(this.renderAligned(body, scope, tpl, onError));
+    out.add('\n'.repeat(countNewlines(tpl.text, bodyEnd, n.end)), bodyEnd, false);
+    return out;
   }
 
   private renderNode(n: Node, scope: Scope, tpl: Template): string {

@@ -80,11 +80,3 @@ export function countNewlines(text: string, from: number, to: number): number {
   for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
   return n;
 }
-
-/** Makes `piece` span exactly `lines` newlines. */
-export function fitLines(piece: string, lines: number): string {
-  const have = countNewlines(piece, 0, piece.length);
-  if (have === lines) return piece;
-  if (have < lines) return piece + '\n'.repeat(lines - have);
-  return piece.replace(/--[^\n]*/g, '').replace(/\r?\n/g, ' ') + '\n'.repeat(lines);
-}

@@ -5,6 +5,7 @@ import type { DbtLoadOptions, DbtNodeFile, DbtProjectContext, DbtTarget } from '
 import { fnv1a } from '../builtins';
 import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
+import { macroLoadErrors } from '../macroFiles';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
@@ -181,7 +182,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     packageModelTrees: Object.fromEntries(pkgs.map((p) => [p.info.name, asRecord(p.raw.models)])),
     files,
   };
-  return {
+  const ctx: DbtProjectContext = {
     root,
     projectName: rootFile.info.name,
     target,
@@ -196,6 +197,9 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     facts,
     index: index as unknown as DbtProjectContext['index'],
   };
+  // A macro file with a Jinja syntax error is reported once, at its own line and column.
+  facts.diagnostics.push(...macroLoadErrors(ctx));
+  return ctx;
 }
 
 /** The one diagnostic of a declared package that `dbt deps` has not installed. */

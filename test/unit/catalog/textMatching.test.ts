@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { editDistance } from '../../../extension/catalog/editDistance';
+import { didYouMean } from '../../../core/text/didYouMean';
+import { editDistance } from '../../../core/text/editDistance';
 import { toFtsQuery } from '../../../extension/catalog/ftsIndex';
 
 /** Plain Levenshtein, the reference for the bounded version. */
@@ -24,6 +25,19 @@ describe('catalog text matching', () => {
       }),
       { numRuns: 500, seed: 3 },
     );
+  });
+
+  it('did-you-mean picks the closest name within a typo distance, independent of order', () => {
+    const models = ['stg_orders', 'stg_order_items', 'orders', 'customers'];
+    assert.equal(didYouMean('stg_order', models), 'stg_orders');
+    assert.equal(didYouMean('stg_order', [...models].reverse()), 'stg_orders');
+    assert.equal(didYouMean('Stg_Orders', models), 'stg_orders');
+    assert.equal(didYouMean('revenue', models), undefined);
+    // Short names allow one edit only: `ab` is no typo of `xy`.
+    assert.equal(didYouMean('ab', ['xy', 'ac']), 'ac');
+    assert.equal(didYouMean('ab', ['xy']), undefined);
+    // Equal distances: the name that sorts first.
+    assert.equal(didYouMean('amt', ['amt1', 'amt0']), 'amt0');
   });
 
   it('FTS queries quote every word as a prefix term and drop operators', () => {

@@ -1,3 +1,8 @@
+/**
+ * Levenshtein distance for fuzzy lookups: the catalog's entity search and the "did you mean" of
+ * diagnostics (`didYouMean.ts`). Pure; shared by the extension and `core/`.
+ */
+
 /** Reused rows of the DP table; fuzzy lookup calls this ~100k times in a loop. */
 let previous = new Int32Array(64);
 let current = new Int32Array(64);

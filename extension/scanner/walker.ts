@@ -1,5 +1,5 @@
 import { type Dirent, type Stats } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { joinPath } from '../../core/dbt/project/projectFile';
@@ -156,7 +156,8 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
           if (e.isSymbolicLink()) {
             childReal = await realpath(childAbs).catch(() => childReal);
             if (childReal !== rootReal && !childReal.startsWith(`${rootReal}${path.sep}`)) {
-              addIssue(rel, skippedIssue('symlink-outside-workspace', 'not followed: a symbolic link to a folder outside the workspace folder. Move or copy what it holds into the workspace folder to catalog it.'));
+              const target = await readlink(childAbs).catch(() => '?');
+              addIssue(rel, skippedIssue('symlink-outside-workspace', `not followed: a symbolic link to the folder \`${target}\`, outside the workspace folder. Move or copy what it holds into the workspace folder to catalog it.`));
               return;
             }
             if (chain.has(childReal)) {

@@ -96,12 +96,13 @@ export async function readWorkspaceFile(root: string, rel: string, options: Read
   if (options.issue) return skippedEntry(options.issue, 0, 0);
   const abs = path.join(root, rel);
   try {
-    const link = await lstat(abs);
-    if (link.isSymbolicLink()) {
+    // lstat tells a link from a file; only a link costs a second stat (of its target).
+    let s = await lstat(abs);
+    if (s.isSymbolicLink()) {
       const issue = await symlinkIssue(abs, options.rootReal ?? (await realRoot(root)));
-      if (issue) return skippedEntry(issue, link.size, link.mtimeMs);
+      if (issue) return skippedEntry(issue, s.size, s.mtimeMs);
+      s = await stat(abs);
     }
-    const s = await stat(abs);
     if (!s.isFile()) return undefined;
     const limit = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (s.size > limit && !isManifestPath(rel)) {

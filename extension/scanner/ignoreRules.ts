@@ -199,7 +199,8 @@ export function createIgnoreMatcher(root: string): IgnoreMatcher {
     dbtScopes.delete(dir);
     if (name === '.dbtignore') return true;
     const after = dbtAt(dir);
-    return JSON.stringify(before?.owned ?? null) !== JSON.stringify(after?.owned ?? null) || before === undefined;
+    // Rules never looked at (no path below was checked yet) cannot be compared: re-walk to be sure.
+    return before === undefined || JSON.stringify(before?.owned ?? null) !== JSON.stringify(after?.owned ?? null);
   };
   return { accepts, forget };
 }

@@ -3,7 +3,7 @@ import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { joinPath } from '../../core/dbt/project/projectFile';
-import { errorCode, realRoot } from './fileReader';
+import { realRoot } from './fileReader';
 import { skippedIssue, type FileIssue } from './fileIssues';
 import { accepted, ALWAYS_SKIPPED, DBT_OUTPUT, dbtScope, ignoreRules, NEVER_IGNORED, type WalkContext } from './ignoreRules';
 
@@ -98,16 +98,16 @@ async function ruleText(abs: string, entries: readonly Dirent[], name: string): 
   return readFile(path.join(abs, name), 'utf8').catch(() => undefined); // Unreadable rules ignore nothing.
 }
 
-/** What a directory entry is, following a symbolic link; undefined when it cannot be told. */
-async function entryKind(abs: string, e: Dirent): Promise<'dir' | 'file' | 'other' | { error: string | undefined }> {
+/** What a directory entry is, following a symbolic link ('broken' for a link that is broken or loops). */
+async function entryKind(abs: string, e: Dirent): Promise<'dir' | 'file' | 'other' | 'broken'> {
   if (e.isDirectory()) return 'dir';
   if (e.isFile()) return 'file';
   if (!e.isSymbolicLink()) return 'other';
   try {
     const s = await stat(abs);
     return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
-  } catch (err) {
-    return { error: errorCode(err) };
+  } catch {
+    return 'broken';
   }
 }
 
@@ -172,7 +172,7 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
           if (!RELEVANT.test(e.name) || !accepted(ctx, rel, false) || !accept(rel)) return;
           const s = await stat(childAbs).catch(() => undefined); // Deleted between readdir and stat.
           if (s) add(rel, s);
-        } else if (kind !== 'other' && RELEVANT.test(e.name)) {
+        } else if (kind === 'broken' && RELEVANT.test(e.name)) {
           // A link that is broken or loops: listed, so the reader reports it at the link.
           if (accepted(ctx, rel, false) && accept(rel)) out.push({ path: rel, size: 0, mtimeMs: 0 });
         }

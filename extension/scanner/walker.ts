@@ -148,6 +148,7 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
         }));
         continue;
       }
+      if (e.isFile() && !RELEVANT.test(e.name)) continue; // Most files of a repository: no work at all.
       pending.push((async () => {
         const kind = await entryKind(childAbs, e);
         if (kind === 'dir') {

@@ -11,7 +11,7 @@ export interface MallardConfig {
   dialectByFolder: Record<string, Dialect>;
   /** Globs of files to scan; empty means everything not excluded. */
   include: string[];
-  /** Globs of files never scanned, on top of .gitignore. */
+  /** Globs of files never scanned, on top of .gitignore / .dbtignore. */
   exclude: string[];
   /** Rescan a file when it is saved. */
   rescanOnSave: boolean;

@@ -93,9 +93,14 @@ export type ResolveLineageFn = (parsed: ParsedStatement, schema: SchemaLookup) =
 
 /** Read-only view of the files of a workspace (workspace-relative paths, forward slashes). */
 export interface FileSource {
-  /** All files under the workspace root, already filtered by .gitignore and include/exclude settings. */
+  /**
+   * All files under the workspace root, already filtered by the scanner's rules (`.gitignore` for
+   * plain SQL, dbt's rules and `.dbtignore` inside dbt projects, include/exclude settings). A file
+   * that exists but could not be read (permissions, binary, too large, a link not followed) is
+   * listed, so a model it defines still counts as defined; it reads as undefined.
+   */
   list(): string[];
-  /** File text, or undefined when it does not exist. */
+  /** File text, or undefined when it does not exist or could not be read. */
   read(path: string): string | undefined;
 }
 

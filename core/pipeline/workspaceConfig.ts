@@ -21,8 +21,10 @@ export const WorkspaceConfigSchema = z.object({
   folders: z.record(z.string(), DialectSchema).default({}),
   /** Globs of files to include (default: everything). */
   include: z.array(z.string()).default([]),
-  /** Globs of files to exclude, in addition to `.gitignore`. */
+  /** Globs of files to exclude, in addition to `.gitignore` / `.dbtignore`. */
   exclude: z.array(z.string()).default([]),
+  /** Largest file read, in bytes (default 5 MB; `target/manifest.json` has no limit). */
+  maxFileBytes: z.number().int().positive().optional(),
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 

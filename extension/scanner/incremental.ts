@@ -5,6 +5,7 @@ import { ownerOfId, selectOwned } from '../../core/pipeline/ownership';
 import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
+import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
 import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
@@ -84,7 +85,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   let added = false;
   for (const rel of new Set(paths)) {
     if (!isRelevantPath(rel)) continue;
-    const entry = await readSnapshotFile(root, rel);
+    const entry = await readSnapshotFile(root, rel, state.plan.config.maxFileBytes ? { maxBytes: state.plan.config.maxFileBytes } : {});
     const before = state.snapshot.get(rel);
     if (entry === undefined) {
       if (!before) continue;
@@ -156,6 +157,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     for (const e of u.facts.entities) if (changed.includes(e.path)) candidates.add(`e:${e.id}`);
   }
   for (const id of oldEntitiesOfChanged) candidates.add(`e:${id}`);
+  state.units.set(FILE_ISSUES_UNIT, fileIssueUnit(state.snapshot));
   // Diagnostics are few; every file's diagnostics are compared so cross-file ones (cycles) stay right.
   for (const k of state.signatures.keys()) if (k.startsWith('f:')) candidates.add(k);
   for (const u of state.units.values()) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);

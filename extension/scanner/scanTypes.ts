@@ -13,7 +13,7 @@ export interface ScannerOptions {
   /** Defaults under `.mallard.json` (VS Code settings). */
   defaultDialect?: Dialect;
   dialectByFolder?: Record<string, Dialect>;
-  /** Globs of files to include / exclude, on top of `.gitignore` and `.mallard.json`. */
+  /** Globs of files to include / exclude, on top of `.gitignore` / `.dbtignore` and `.mallard.json`. */
   include?: readonly string[];
   exclude?: readonly string[];
   /** Worker threads for parsing; 0 parses on the calling thread. Default: one per core, max 4. */

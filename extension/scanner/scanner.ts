@@ -11,6 +11,7 @@ import type { FileRecord } from '../catalog/catalogTypes';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
 import { computeResults, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
+import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
 import { SIGNATURE_KEY, type ScanCallOptions, type ScannerOptions, type ScanPhase, type ScanReport, type UpdateReport } from './scanTypes';
@@ -180,7 +181,7 @@ export class WorkspaceScanner {
     const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
     const { config } = parseWorkspaceConfig(configText);
     const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
-    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
+    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), ...(config.maxFileBytes ? { maxBytes: config.maxFileBytes } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
     const signature = this.signature(snapshot);
     const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
     if (upToDate && !needState) {
@@ -223,6 +224,7 @@ export class WorkspaceScanner {
     const git = await gitPromise;
     signal?.throwIfAborted();
     const units = new Map(assembleWorkspace(plan, table.results, memos).map((u) => [u.key, { ...u, facts: withGitOwners(u.facts, git) }]));
+    units.set(FILE_ISSUES_UNIT, fileIssueUnit(snapshot));
     const facts = mergeFacts([...units.values()].map((u) => u.facts));
     report.entities = facts.entities.length;
     signal?.throwIfAborted();

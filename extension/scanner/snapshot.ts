@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FileSource } from '../../core/pipeline/contracts';
+import { decodedFile, readWorkspaceFile, realRoot } from './fileReader';
+import type { FileIssue } from './fileIssues';
 import type { WalkedFile } from './walker';
 
 /**
@@ -17,10 +18,12 @@ export interface SnapshotFile {
    * and the few files a later update needs are read again (`snapshotText`).
    */
   text?: string;
-  /** sha1 of the bytes, hex. */
+  /** sha1 of the bytes, hex (for a skipped file: of why it was skipped, its size and time). */
   hash: string;
   size: number;
   mtimeMs: number;
+  /** Why the file could not be read normally (see `fileIssues.ts`). */
+  issue?: FileIssue;
 }
 
 export type Snapshot = Map<string, SnapshotFile>;
@@ -30,20 +33,21 @@ export function sha1(data: string | Buffer): string {
   return createHash('sha1').update(data).digest('hex');
 }
 
-/** Reads one file; undefined when it vanished or is unreadable. */
-export async function readSnapshotFile(root: string, rel: string): Promise<SnapshotFile | undefined> {
-  try {
-    const abs = path.join(root, rel);
-    const [bytes, s] = await Promise.all([readFile(abs), stat(abs)]);
-    return { text: bytes.toString('utf8'), hash: sha1(bytes), size: s.size, mtimeMs: Math.floor(s.mtimeMs) };
-  } catch {
-    return undefined;
-  }
+/** Options of `readSnapshotFile` / `readSnapshot`. */
+export interface SnapshotReadOptions {
+  /** Largest file read (`maxFileBytes` of `.mallard.json`). */
+  maxBytes?: number;
+}
+
+/** Reads one file; undefined when it does not exist. A file that exists but cannot be read has an `issue`. */
+export async function readSnapshotFile(root: string, rel: string, options: SnapshotReadOptions = {}): Promise<SnapshotFile | undefined> {
+  return readWorkspaceFile(root, rel, options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {});
 }
 
 /** Reads and hashes walked files with bounded concurrency. */
-export async function readSnapshot(root: string, files: readonly WalkedFile[], options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Snapshot> {
+export async function readSnapshot(root: string, files: readonly WalkedFile[], options: SnapshotReadOptions & { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Snapshot> {
   const out: Snapshot = new Map();
+  const rootReal = await realRoot(root);
   let next = 0;
   let done = 0;
   const reader = async (): Promise<void> => {
@@ -51,7 +55,7 @@ export async function readSnapshot(root: string, files: readonly WalkedFile[], o
       options.signal?.throwIfAborted();
       const f = files[next++];
       if (!f) break;
-      const entry = await readSnapshotFile(root, f.path);
+      const entry = await readWorkspaceFile(root, f.path, { rootReal, ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(f.issue ? { issue: f.issue } : {}) });
       if (entry) out.set(f.path, entry);
       if (++done % 250 === 0) options.onProgress?.(done, files.length);
     }
@@ -68,22 +72,26 @@ export function releaseTexts(snapshot: Snapshot): void {
 }
 
 /**
- * The text of a snapshot file: the one read with the snapshot, else read again from disk. If the
- * file changed since, the new text is returned; its watcher event is pending and will replace the
- * entry (and whatever was derived under the old hash).
+ * The text of a snapshot file for its per-file step: the one read with the snapshot, else read
+ * again from disk (decoded the same way). If the file changed since, the new text is returned; its
+ * watcher event is pending and will replace the entry (and whatever was derived under the old hash).
+ * A skipped file (unreadable, binary, too large, a link not followed) is empty text: a model that
+ * exists still becomes a node without SQL, so refs to it resolve; its issue says why.
  */
 export function snapshotText(root: string, rel: string, entry: SnapshotFile): string | undefined {
+  if (entry.issue?.skipped) return '';
   if (entry.text !== undefined) return entry.text;
   try {
-    return readFileSync(path.join(root, rel), 'utf8');
+    return decodedFile(readFileSync(path.join(root, rel)));
   } catch {
     return undefined;
   }
 }
 
 /**
- * A `FileSource` over a snapshot. Files outside the snapshot (e.g. git-ignored `target/manifest.json`)
- * are read from disk on demand, because dbt's own output is usually git-ignored.
+ * A `FileSource` over a snapshot. Skipped files are listed but read as absent. Files outside the
+ * snapshot (e.g. git-ignored `target/manifest.json`) are read from disk on demand, because dbt's own
+ * output is usually git-ignored.
  */
 export function snapshotFileSource(root: string, snapshot: Snapshot): FileSource {
   let list: string[] | undefined;
@@ -91,7 +99,7 @@ export function snapshotFileSource(root: string, snapshot: Snapshot): FileSource
     list: () => (list ??= [...snapshot.keys()]),
     read: (rel) => {
       const hit = snapshot.get(rel);
-      if (hit) return snapshotText(root, rel, hit);
+      if (hit) return hit.issue?.skipped ? undefined : snapshotText(root, rel, hit);
       if (!rel.endsWith('manifest.json') && !rel.endsWith('profiles.yml')) return undefined;
       try {
         return readFileSync(path.join(root, rel), 'utf8');

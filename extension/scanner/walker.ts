@@ -1,15 +1,21 @@
-import { existsSync, readFileSync, type Stats } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { type Dirent, type Stats } from 'node:fs';
+import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import { joinPath } from '../../core/dbt/project/projectFile';
+import { realRoot } from './fileReader';
+import { skippedIssue, type FileIssue } from './fileIssues';
+import { accepted, ALWAYS_SKIPPED, DBT_OUTPUT, dbtScope, ignoreRules, NEVER_IGNORED, type WalkContext } from './ignoreRules';
 
 /**
- * Walks a workspace folder, honouring `.gitignore` files (root and nested, with git's precedence,
- * via the `ignore` package) and include/exclude globs (picomatch). Installed dbt packages
- * (`dbt_packages/`) are always walked even when git-ignored, because their macros and models are
- * part of the project. In a dbt project's `target/` only `manifest.json` is listed, git-ignored or
- * not, once its size and mtime are stable (dbt may be writing it).
+ * Walks a workspace folder and lists the files the catalog reads. Which files count is decided in
+ * `ignoreRules.ts`: `.gitignore` for plain SQL, dbt's own rules (resource paths, installed
+ * packages, `.dbtignore`) inside dbt projects, then include/exclude globs (picomatch) everywhere. In
+ * a dbt project's `target/` only `manifest.json` is listed, once its size and mtime are stable (dbt
+ * may be writing it); its `logs/` are never listed. Symbolic links are followed when their target
+ * is inside the workspace folder; a link to a folder outside it, or one that leads back to a folder
+ * that contains it, is listed with an issue and not followed (files linked from outside are
+ * checked by the reader), so a link loop gives one diagnostic instead of an endless walk.
  */
 
 /** A file found by the walker. */
@@ -18,6 +24,8 @@ export interface WalkedFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Set for a folder link that is not followed: the entry stands for the link itself. */
+  issue?: FileIssue;
 }
 
 /** Options of `walkWorkspace`. */
@@ -31,42 +39,8 @@ export interface WalkOptions {
   stable?: StableOptions;
 }
 
-/** Folders never walked: VCS metadata, dependencies, Mallard's own output, dbt's build output. */
-const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.mallard', '.venv', '__pycache__']);
-/** Folders walked even when `.gitignore` lists them. */
-const NEVER_IGNORED = new Set(['dbt_packages', 'dbt_modules']);
 /** Extensions the pipeline reads; other files are irrelevant to the catalog. */
 const RELEVANT = /\.(sql|ya?ml|md|csv|json)$/i;
-
-/** The rules of one `.gitignore` file. */
-interface IgnoreScope {
-  /** Folder the rules are relative to ('' for the root). */
-  base: string;
-  rules: Ignore;
-}
-
-/**
- * git's verdict for `rel` (a file, or a folder when `isDir`), given the `.gitignore` scopes of its
- * folder, outermost first, when every parent folder of `rel` is known not to be ignored (the walk
- * prunes ignored folders; the watcher checks parents first). As in git, the deepest file that has
- * an opinion decides (a nested `!pattern` re-includes what an outer file excludes), within a file
- * the last matching pattern wins, patterns are relative to their file's folder, and `dir/`
- * patterns match folders only. One gap: `ignore` also re-checks parent folders within one file, so
- * a folder an outer file excludes but a deeper file re-includes still hides its files from the
- * outer file's scope; git would not.
- */
-function ignoredBy(scopes: readonly IgnoreScope[], rel: string, isDir: boolean): boolean {
-  for (let i = scopes.length - 1; i >= 0; i--) {
-    const scope = scopes[i];
-    if (!scope) continue;
-    const local = scope.base === '' ? rel : rel.slice(scope.base.length + 1);
-    if (local === '') continue;
-    const verdict = scope.rules.test(isDir ? `${local}/` : local);
-    if (verdict.ignored) return true;
-    if (verdict.unignored) return false;
-  }
-  return false;
-}
 
 /** dbt's manifest, relative to a project folder. */
 const MANIFEST = 'target/manifest.json';
@@ -118,113 +92,96 @@ export function isRelevantPath(rel: string): boolean {
   return RELEVANT.test(rel) && !rel.split('/').some((s) => ALWAYS_SKIPPED.has(s));
 }
 
+/** Text of a rule file in `dir`, when `entries` has it and it can be read. */
+async function ruleText(abs: string, entries: readonly Dirent[], name: string): Promise<string | undefined> {
+  if (!entries.some((e) => e.name === name && !e.isDirectory())) return undefined;
+  return readFile(path.join(abs, name), 'utf8').catch(() => undefined); // Unreadable rules ignore nothing.
+}
+
+/** What a directory entry is, following a symbolic link ('broken' for a link that is broken or loops). */
+async function entryKind(abs: string, e: Dirent): Promise<'dir' | 'file' | 'other' | 'broken'> {
+  if (e.isDirectory()) return 'dir';
+  if (e.isFile()) return 'file';
+  if (!e.isSymbolicLink()) return 'other';
+  try {
+    const s = await stat(abs);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other';
+  } catch {
+    return 'broken';
+  }
+}
+
 /** Lists relevant files of `root`, sorted by path. */
 export async function walkWorkspace(root: string, options: WalkOptions = {}): Promise<WalkedFile[]> {
   const accept = globFilter(options.include, options.exclude);
+  const rootReal = await realRoot(root);
   const out: WalkedFile[] = [];
   const add = (rel: string, s: Stats): void => void out.push({ path: rel, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
-  const visit = async (dir: string, scopes: IgnoreScope[], insidePackages: boolean): Promise<void> => {
+  const addIssue = (rel: string, issue: FileIssue): void => {
+    if (accept(rel)) out.push({ path: rel, size: 0, mtimeMs: 0, issue });
+  };
+  /** `real` is the folder's real path; `chain` the real paths of the folders walked to reach it. */
+  const visit = async (dir: string, parent: WalkContext, real: string, chain: ReadonlySet<string>): Promise<void> => {
     options.signal?.throwIfAborted();
     const abs = path.join(root, dir);
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(abs, { withFileTypes: true });
     } catch {
       return; // Unreadable folders (permissions, races with deletion) are skipped.
     }
-    let local = scopes;
-    const gitignore = entries.find((e) => e.isFile() && e.name === '.gitignore');
-    if (gitignore) {
-      try {
-        const text = await readFile(path.join(abs, '.gitignore'), 'utf8');
-        local = [...scopes, { base: dir, rules: ignore().add(text) }];
-      } catch {
-        // An unreadable .gitignore ignores nothing.
-      }
-    }
-    const dbtRoot = entries.some((e) => e.isFile() && e.name === 'dbt_project.yml');
-    const subdirs: Promise<void>[] = []; // sub-folder walks and file stats, awaited together
+    const gitignore = ignoreRules(await ruleText(abs, entries, '.gitignore'));
+    const scopes = gitignore ? [...parent.scopes, { base: dir, rules: gitignore }] : parent.scopes;
+    const dbtRoot = entries.some((e) => e.name === 'dbt_project.yml' && !e.isDirectory());
+    const dbt = dbtRoot ? dbtScope(dir, await ruleText(abs, entries, 'dbt_project.yml'), await ruleText(abs, entries, '.dbtignore')) : parent.dbt;
+    const ctx: WalkContext = { scopes, inPackages: parent.inPackages, ...(dbt ? { dbt } : {}) };
+    const pending: Promise<void>[] = []; // sub-folder walks and file stats, awaited together
     for (const e of entries) {
-      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
-      if (e.isDirectory()) {
-        if (ALWAYS_SKIPPED.has(e.name)) continue;
-        if (dbtRoot && e.name === 'target') {
-          // dbt's build output: only its manifest is read (usually git-ignored), once it is stable.
-          const manifest = `${rel}/manifest.json`;
-          if (accept(manifest)) subdirs.push(stableStat(path.join(root, manifest), options.stable).then((s) => {
-            if (s?.isFile()) add(manifest, s);
-          }));
-          continue;
-        }
-        const pkg = insidePackages || NEVER_IGNORED.has(e.name);
-        if (!pkg && ignoredBy(local, rel, true)) continue;
-        subdirs.push(visit(rel, local, pkg));
-      } else if (e.isFile()) {
-        if (!RELEVANT.test(e.name)) continue;
-        if (!insidePackages && ignoredBy(local, rel, false)) continue;
-        if (!accept(rel)) continue;
-        subdirs.push(
-          stat(path.join(root, rel)).then(
-            (s) => add(rel, s),
-            () => undefined, // Deleted between readdir and stat.
-          ),
-        );
+      const rel = joinPath(dir, e.name);
+      if (ALWAYS_SKIPPED.has(e.name)) continue;
+      const childAbs = path.join(root, rel);
+      if (dbtRoot && DBT_OUTPUT.has(e.name)) {
+        // dbt's build output: only its manifest is read (usually git-ignored), once it is stable.
+        const manifest = `${rel}/manifest.json`;
+        if (e.name === 'target' && accept(manifest)) pending.push(stableStat(path.join(root, manifest), options.stable).then((s) => {
+          if (s?.isFile()) add(manifest, s);
+        }));
+        continue;
       }
+      if (e.isFile() && !RELEVANT.test(e.name)) continue; // Most files of a repository: no work at all.
+      pending.push((async () => {
+        const kind = await entryKind(childAbs, e);
+        if (kind === 'dir') {
+          if (!accepted(ctx, rel, true)) return;
+          let childReal = path.join(real, e.name);
+          if (e.isSymbolicLink()) {
+            childReal = await realpath(childAbs).catch(() => childReal);
+            if (childReal !== rootReal && !childReal.startsWith(`${rootReal}${path.sep}`)) {
+              const target = await readlink(childAbs).catch(() => '?');
+              addIssue(rel, skippedIssue('symlink-outside-workspace', `not followed: a symbolic link to the folder \`${target}\`, outside the workspace folder. Move or copy what it holds into the workspace folder to catalog it.`));
+              return;
+            }
+            if (chain.has(childReal)) {
+              const back = path.relative(rootReal, childReal).split(path.sep).join('/');
+              addIssue(rel, skippedIssue('symlink-loop', `not followed: a symbolic link loop (it leads back to \`${back === '' ? '.' : back}\`, a folder that contains it).`));
+              return;
+            }
+          }
+          const next: WalkContext = NEVER_IGNORED.has(e.name) ? { ...ctx, inPackages: true } : ctx;
+          await visit(rel, next, childReal, new Set([...chain, childReal]));
+        } else if (kind === 'file') {
+          if (!RELEVANT.test(e.name) || !accepted(ctx, rel, false) || !accept(rel)) return;
+          const s = await stat(childAbs).catch(() => undefined); // Deleted between readdir and stat.
+          if (s) add(rel, s);
+        } else if (kind === 'broken' && RELEVANT.test(e.name)) {
+          // A link that is broken or loops: listed, so the reader reports it at the link.
+          if (accepted(ctx, rel, false) && accept(rel)) out.push({ path: rel, size: 0, mtimeMs: 0 });
+        }
+      })());
     }
-    await Promise.all(subdirs);
+    await Promise.all(pending);
   };
-  await visit('', [], false);
+  await visit('', { scopes: [], inPackages: false }, rootReal, new Set([rootReal]));
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
-}
-
-/** The walker's rules for single paths, for the file watcher; `.gitignore` files are read lazily. */
-export interface IgnoreMatcher {
-  /** True when the walker would list this workspace-relative file. */
-  accepts(rel: string): boolean;
-  /** Forgets the cached rules of a changed/removed `.gitignore` (workspace-relative path). */
-  forget(gitignoreRel: string): void;
-}
-
-/** Builds an `IgnoreMatcher` over `root` (root and nested `.gitignore` files, dbt folders). */
-export function createIgnoreMatcher(root: string): IgnoreMatcher {
-  const cache = new Map<string, IgnoreScope | null>();
-  const scopeAt = (dir: string): IgnoreScope | null => {
-    let scope = cache.get(dir);
-    if (scope === undefined) {
-      try {
-        scope = { base: dir, rules: ignore().add(readFileSync(path.join(root, dir, '.gitignore'), 'utf8')) };
-      } catch {
-        scope = null; // No (readable) .gitignore here.
-      }
-      cache.set(dir, scope);
-    }
-    return scope;
-  };
-  const accepts = (rel: string): boolean => {
-    if (!isRelevantPath(rel)) return false;
-    const parts = rel.split('/');
-    if (parts.some((s) => NEVER_IGNORED.has(s))) return true;
-    // In a dbt project's target/ only the manifest counts (git-ignored or not), as in the walk.
-    for (let i = 0; i < parts.length - 1; i++) {
-      if (parts[i] !== 'target' || !existsSync(path.join(root, ...parts.slice(0, i), 'dbt_project.yml'))) continue;
-      return i === parts.length - 2 && parts[i + 1] === 'manifest.json';
-    }
-    // Top-down like the walk: a folder's rules apply below it, and an ignored folder hides everything.
-    const scopes: IgnoreScope[] = [];
-    let dir = '';
-    for (let i = 0; i < parts.length - 1; i++) {
-      const own = scopeAt(dir);
-      if (own) scopes.push(own);
-      dir = dir === '' ? (parts[i] ?? '') : `${dir}/${parts[i] ?? ''}`;
-      if (ignoredBy(scopes, dir, true)) return false;
-    }
-    const own = scopeAt(dir);
-    if (own) scopes.push(own);
-    return !ignoredBy(scopes, rel, false);
-  };
-  return {
-    accepts,
-    forget: (gitignoreRel) => void cache.delete(gitignoreRel === '.gitignore' ? '' : gitignoreRel.slice(0, -'/.gitignore'.length)),
-  };
 }

@@ -3,28 +3,33 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
 import { watchWorkspace } from '../../../extension/scanner/watcher';
-import { createIgnoreMatcher, walkWorkspace } from '../../../extension/scanner/walker';
+import { createIgnoreMatcher } from '../../../extension/scanner/ignoreRules';
+import { isRelevantPath, walkWorkspace } from '../../../extension/scanner/walker';
+import { eventually } from '../../support/eventually';
 import { makeWorkspace, removeDir, tempStore, writeFiles, teardown } from './helpers';
 
 /**
  * Nested `.gitignore` files with git's semantics, in the walker and in the watcher's per-path
  * predicate (real files): patterns relative to their folder, anchored patterns, negation across
  * files (the deeper file wins), directory-only patterns, and dbt's `target/` (only the manifest).
+ * git's rules govern plain SQL (`warehouse/`, outside the dbt project's folders); what a dbt project
+ * reads follows dbt's rules instead (`dbtIgnore.test.ts`).
  */
 
 const FILES: Record<string, string> = {
   '.gitignore': '*.tmp.sql\nscratch/\ntarget/\n',
   'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\nmodel-paths: ['models']\n",
-  'models/.gitignore': '/local.sql\ndrafts/\n!keep.tmp.sql\ntemp.sql/\n',
   'models/a.sql': 'select 1 as id\n',
-  'models/local.sql': 'select 2 as id\n',
-  'models/sub/local.sql': 'select 3 as id\n',
-  'models/x.tmp.sql': 'select 4 as id\n',
-  'models/keep.tmp.sql': 'select 5 as id\n',
-  'models/drafts/d.sql': 'select 6 as id\n',
-  'models/scratch/s2.sql': 'select 7 as id\n',
-  'models/temp.sql/inner.sql': 'select 8 as id\n',
-  'models/sub/temp.sql': 'select 9 as id\n',
+  'warehouse/.gitignore': '/local.sql\ndrafts/\n!keep.tmp.sql\ntemp.sql/\n',
+  'warehouse/a.sql': 'select 1 as id\n',
+  'warehouse/local.sql': 'select 2 as id\n',
+  'warehouse/sub/local.sql': 'select 3 as id\n',
+  'warehouse/x.tmp.sql': 'select 4 as id\n',
+  'warehouse/keep.tmp.sql': 'select 5 as id\n',
+  'warehouse/drafts/d.sql': 'select 6 as id\n',
+  'warehouse/scratch/s2.sql': 'select 7 as id\n',
+  'warehouse/temp.sql/inner.sql': 'select 8 as id\n',
+  'warehouse/sub/temp.sql': 'select 9 as id\n',
   'scratch/s.sql': 'select 10 as id\n',
   'other/.gitignore': '*.sql\n!keep/\n',
   'other/o.sql': 'select 11 as id\n',
@@ -48,14 +53,15 @@ const WALKED = [
   'dbt_packages/pkg/dbt_project.yml',
   'dbt_project.yml',
   'models/a.sql',
-  'models/keep.tmp.sql',
-  'models/sub/local.sql',
-  'models/sub/temp.sql',
   'other/deeper/again.sql',
   'other/o.yml',
   'sub/dbt_project.yml',
   'sub/target/manifest.json',
   'target/manifest.json',
+  'warehouse/a.sql',
+  'warehouse/keep.tmp.sql',
+  'warehouse/sub/local.sql',
+  'warehouse/sub/temp.sql',
 ];
 
 /** Every file under `dir`, workspace-relative. */
@@ -83,14 +89,14 @@ describe('nested .gitignore (walker and watcher, real files)', function () {
     const root = makeWorkspace(FILES);
     try {
       const matcher = createIgnoreMatcher(root);
-      const relevant = allFiles(root).filter((f) => /\.(sql|ya?ml|md|csv|json)$/.test(f)).sort();
+      const relevant = allFiles(root).filter(isRelevantPath).sort();
       assert.deepEqual(relevant.filter((f) => matcher.accepts(f)), WALKED);
       // A changed .gitignore applies once its cached rules are forgotten (the watcher does this on its event).
-      writeFileSync(path.join(root, 'models/.gitignore'), 'drafts/\n');
-      assert.equal(matcher.accepts('models/local.sql'), false);
-      matcher.forget('models/.gitignore');
-      assert.equal(matcher.accepts('models/local.sql'), true);
-      assert.equal(matcher.accepts('models/drafts/d.sql'), false);
+      writeFileSync(path.join(root, 'warehouse/.gitignore'), 'drafts/\n');
+      assert.equal(matcher.accepts('warehouse/local.sql'), false);
+      assert.equal(matcher.forget('warehouse/.gitignore'), true);
+      assert.equal(matcher.accepts('warehouse/local.sql'), true);
+      assert.equal(matcher.accepts('warehouse/drafts/d.sql'), false);
     } finally {
       removeDir(root);
     }
@@ -104,24 +110,20 @@ describe('nested .gitignore (walker and watcher, real files)', function () {
     try {
       await scanner.scan();
       await watcher.ready;
-      assert.ok(store.getEntity('model.p.a'));
-      assert.equal(store.getEntity('model.p.d'), undefined);
-      writeFiles(root, { 'models/drafts/d2.sql': 'select 1 as id\n', 'models/fresh.sql': 'select 1 as id\n', 'models/sub/zz.tmp.sql': 'select 1 as id\n' });
-      for (let i = 0; i < 100 && !store.getEntity('model.p.fresh'); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(store.getFile('warehouse/a.sql'));
+      assert.equal(store.getFile('warehouse/drafts/d.sql'), undefined);
+      writeFiles(root, { 'warehouse/drafts/d2.sql': 'select 1 as id\n', 'warehouse/fresh.sql': 'select 1 as id\n', 'warehouse/sub/zz.tmp.sql': 'select 1 as id\n' });
+      await eventually('warehouse/fresh.sql', () => store.getFile('warehouse/fresh.sql'));
       await watcher.idle();
-      assert.ok(store.getEntity('model.p.fresh'), 'a file the rules allow is applied');
-      assert.equal(store.getEntity('model.p.d2'), undefined, 'ignored by models/.gitignore');
-      assert.equal(store.getEntity('model.p.zz.tmp'), undefined, 'ignored by the root .gitignore');
-      assert.equal(store.getFile('models/drafts/d2.sql'), undefined);
+      assert.equal(store.getFile('warehouse/drafts/d2.sql'), undefined, 'ignored by warehouse/.gitignore');
+      assert.equal(store.getFile('warehouse/sub/zz.tmp.sql'), undefined, 'ignored by the root .gitignore');
 
       // Editing a nested .gitignore re-applies the rules to files already on disk, both ways.
-      writeFileSync(path.join(root, 'models/.gitignore'), 'a.sql\n!keep.tmp.sql\n');
-      for (let i = 0; i < 100 && store.getEntity('model.p.a'); i++) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(path.join(root, 'warehouse/.gitignore'), 'a.sql\n!keep.tmp.sql\n');
+      await eventually('warehouse/a.sql to go', () => (store.getFile('warehouse/a.sql') ? undefined : true));
       await watcher.idle();
-      assert.ok(store.getFile('models/local.sql'), 'no longer ignored: added');
-      assert.ok(store.getEntity('model.p.d2'), 'drafts/ no longer ignored: added');
-      assert.equal(store.getEntity('model.p.a'), undefined, 'now ignored: removed');
-      assert.equal(store.getFile('models/a.sql'), undefined);
+      assert.ok(store.getFile('warehouse/local.sql'), 'no longer ignored: added');
+      assert.ok(store.getFile('warehouse/drafts/d2.sql'), 'drafts/ no longer ignored: added');
     } finally {
       await teardown({ watcher, scanner, store, dirs: [root, dir] });
     }

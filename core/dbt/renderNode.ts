@@ -7,8 +7,10 @@ import type { Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
-import { mergeConfig } from './nodeConfig';
+import { addConfigCall, mergeConfig } from './nodeConfig';
+import { renderPythonModel } from './python/pythonRender';
 import { folderConfig, resolveRefTarget } from './relationNames';
+import { substituteRelations } from './relationText';
 import { type RecordedCall, RenderSession } from './session';
 
 const EXTRACTOR = 'dbt-jinja';
@@ -19,14 +21,15 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const file = idx.files[path] ?? guessFile(ctx, path);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
+  const isPython = /\.py$/i.test(path);
+  const extractor = isPython ? 'dbt-python' : EXTRACTOR;
   const diag: Diag = (line, column, severity, code, message, f = path) => {
-    diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor: EXTRACTOR });
+    diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor });
   };
   let nodes: Node[] = [];
   let parseError: JinjaError | undefined;
-  const isPython = /\.py$/i.test(path);
   try {
-    // Python models are not Jinja; their dbt.ref()/dbt.source() calls are read by a literal scan.
+    // Python models are not Jinja: `renderPythonModel` reads their dbt calls from the Python syntax.
     nodes = isPython ? [] : parseTemplate(text);
   } catch (err) {
     parseError = err instanceof JinjaError ? err : new JinjaError(err instanceof RangeError ? 'template nests too deeply to parse' : String(err), 0);
@@ -55,17 +58,23 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     }
   }
 
-  const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
+  const out = isPython ? renderPythonModel(session, text, lines, diag) : renderBody(session, path, text, parseError ? 'fallback' : nodes, lines, diag);
   for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
 
+  // The file's config() calls merge among themselves as dbt's call dict does, then over the
+  // dbt_project.yml and YAML layers; a value Mallard cannot evaluate leaves the key to those layers.
   const config: Record<string, unknown> = { ...baseConfig };
-  for (const [k, v] of session.config) if (!(v instanceof Unknown)) mergeConfig(config, { [k]: toPlain(v) });
+  const callDict: Record<string, unknown> = {};
+  for (const call of session.configCalls) addConfigCall(callDict, Object.fromEntries([...call].filter(([, v]) => !(v instanceof Unknown)).map(([k, v]) => [k, toPlain(v)])));
+  mergeConfig(config, callDict);
   const enabledRaw = config.enabled;
   const disabled = enabledRaw === false || (typeof enabledRaw === 'string' && enabledRaw.trim().toLowerCase() === 'false');
 
   const targets = new Map<RecordedCall, string | undefined>();
   const dependencies = resolveCalls(ctx, idx, file.project, session.calls, text, diag, targets);
   const rendered = placeholders(out, session, targets, id);
+  // dbt's compiled code of a Python model is the Python itself (plus helpers dbt appends to run it).
+  if (isPython) rendered.compiledSql = text;
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -79,22 +88,20 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
     tags,
-    meta: isRecord(config.meta) ? config.meta : {},
+    // dbt records a node's language beside its config; the catalog has no field for it, so Python
+    // models say so in meta (a `language` key the model's own meta sets wins).
+    meta: { ...(isPython ? { language: 'python' } : {}), ...(isRecord(config.meta) ? config.meta : {}) },
     disabled,
     compiledSql: rendered.compiledSql,
-    provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
+    provenance: { file: path, line: 1, column: 1, extractor, confidence: parseError ? 0.5 : 0.9 },
   });
   return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
 }
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
 
-/** Renders the template (or scans Python / unparseable text) into line-aligned output with sentinels. */
-function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): string {
-  if (how === 'python') {
-    fallbackScan(text, session, true);
-    return text.replace(/[^\n]/g, '');
-  }
+/** Renders the template (or scans unparseable text) into line-aligned output with sentinels. */
+function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'fallback', lines: LineIndex, diag: Diag): string {
   if (how === 'fallback') return fallbackScan(text, session);
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;
@@ -138,14 +145,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
-function fallbackScan(text: string, session: RenderSession, python = false): string {
+function fallbackScan(text: string, session: RenderSession): string {
   const lines = new LineIndex(text);
   const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?(\w+)['"]?\s*)?\)/g;
-  if (python) {
-    for (const m of text.matchAll(/\bdbt\.config\s*\(([^)]*)\)/g)) {
-      for (const kv of (m[1] ?? '').matchAll(/(\w+)\s*=\s*(?:(['"])([^'"]*)\2|(True|False))/g)) session.config.set(kv[1] ?? '', kv[3] ?? kv[4] === 'True');
-    }
-  }
   for (const m of text.matchAll(re)) {
     const at = lines.at(m.index ?? 0);
     const a = m[3] ?? '';
@@ -200,9 +202,9 @@ function placeholders(out: string, session: RenderSession, targets: Map<Recorded
     if (r.kind === 'this') return selfId;
     return (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
-  const compiledSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
-  const lineageSql = out.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => {
-    const target = targetOf(Number(i));
+  const compiledSql = substituteRelations(out, (i) => session.relations[i]?.display ?? '');
+  const lineageSql = substituteRelations(out, (i) => {
+    const target = targetOf(i);
     let key = byTarget.get(target);
     if (key === undefined) {
       key = `r${byTarget.size}`;

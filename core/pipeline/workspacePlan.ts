@@ -92,7 +92,7 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
  */
 export function relationConfigChanged(project: DbtProjectPlan, fs: FileSource, paths: readonly string[]): boolean {
   const known = indexOf(project.ctx).inlineConfigs;
-  return paths.some((p) => JSON.stringify(scanInlineRelationConfig(fs.read(p) ?? '')) !== JSON.stringify(known[p] ?? {}));
+  return paths.some((p) => JSON.stringify(scanInlineRelationConfig(fs.read(p) ?? '', p)) !== JSON.stringify(known[p] ?? {}));
 }
 
 /**

@@ -37,6 +37,8 @@ const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.mallard', '.venv', '__
 const NEVER_IGNORED = new Set(['dbt_packages', 'dbt_modules']);
 /** Extensions the pipeline reads; other files are irrelevant to the catalog. */
 const RELEVANT = /\.(sql|ya?ml|md|csv|json)$/i;
+/** Python files matter only inside a dbt project (Python models); elsewhere they are not walked. */
+const PYTHON = /\.py$/i;
 
 /** The rules of one `.gitignore` file. */
 interface IgnoreScope {
@@ -115,7 +117,7 @@ export function globFilter(include: readonly string[] = [], exclude: readonly st
 
 /** True when the walker would consider this workspace-relative path (extension and folder rules only). */
 export function isRelevantPath(rel: string): boolean {
-  return RELEVANT.test(rel) && !rel.split('/').some((s) => ALWAYS_SKIPPED.has(s));
+  return (RELEVANT.test(rel) || PYTHON.test(rel)) && !rel.split('/').some((s) => ALWAYS_SKIPPED.has(s));
 }
 
 /** Lists relevant files of `root`, sorted by path. */
@@ -123,6 +125,14 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
   const accept = globFilter(options.include, options.exclude);
   const out: WalkedFile[] = [];
   const add = (rel: string, s: Stats): void => void out.push({ path: rel, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
+  // Folders holding a dbt_project.yml; a parent is always visited before its sub-folders.
+  const dbtDirs = new Set<string>();
+  const inDbtProject = (dir: string): boolean => {
+    for (let d = dir; ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
+      if (dbtDirs.has(d)) return true;
+      if (d === '') return false;
+    }
+  };
   const visit = async (dir: string, scopes: IgnoreScope[], insidePackages: boolean): Promise<void> => {
     options.signal?.throwIfAborted();
     const abs = path.join(root, dir);
@@ -143,6 +153,7 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
       }
     }
     const dbtRoot = entries.some((e) => e.isFile() && e.name === 'dbt_project.yml');
+    if (dbtRoot) dbtDirs.add(dir);
     const subdirs: Promise<void>[] = []; // sub-folder walks and file stats, awaited together
     for (const e of entries) {
       const rel = dir === '' ? e.name : `${dir}/${e.name}`;
@@ -160,7 +171,7 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
         if (!pkg && ignoredBy(local, rel, true)) continue;
         subdirs.push(visit(rel, local, pkg));
       } else if (e.isFile()) {
-        if (!RELEVANT.test(e.name)) continue;
+        if (!RELEVANT.test(e.name) && !(PYTHON.test(e.name) && inDbtProject(dir))) continue;
         if (!insidePackages && ignoredBy(local, rel, false)) continue;
         if (!accept(rel)) continue;
         subdirs.push(
@@ -204,6 +215,7 @@ export function createIgnoreMatcher(root: string): IgnoreMatcher {
   const accepts = (rel: string): boolean => {
     if (!isRelevantPath(rel)) return false;
     const parts = rel.split('/');
+    if (PYTHON.test(rel) && !parts.some((_, i) => existsSync(path.join(root, ...parts.slice(0, i), 'dbt_project.yml')))) return false;
     if (parts.some((s) => NEVER_IGNORED.has(s))) return true;
     // In a dbt project's target/ only the manifest counts (git-ignored or not), as in the walk.
     for (let i = 0; i < parts.length - 1; i++) {

@@ -1,7 +1,7 @@
 import { JinjaError, lex } from '../jinja/lexer';
 import { readDbtCalls, type PyFinding } from './dbtCalls';
 import { pyStr, type PyValue } from './literal';
-import { parseModule } from './statements';
+import { parseModule, type PyModule } from './statements';
 
 /**
  * Reads a dbt Python model (`def model(dbt, session): …` in a model path) from its Python syntax:
@@ -39,8 +39,17 @@ export function readPythonModel(text: string): PythonModelInfo {
   const findings: PyFinding[] = [];
   const jinja = jinjaIn(text);
   if (jinja) findings.push(jinja);
-  const module = parseModule(text);
-  const read = readDbtCalls(module.body, text);
+  let module: PyModule;
+  let read: ReturnType<typeof readDbtCalls>;
+  try {
+    module = parseModule(text);
+    read = readDbtCalls(module.body, text);
+  } catch (err) {
+    // Only absurd nesting (thousands of brackets) exhausts the stack of the recursive parser.
+    if (!(err instanceof RangeError)) throw err;
+    findings.push({ offset: 0, severity: 'error', code: 'python-syntax', message: 'the Python code nests too deeply to read' });
+    return { isModel: false, empty: false, refs: [], sources: [], configCalls: [], findings };
+  }
   const syntax = module.errors[0];
   if (syntax) findings.push({ offset: syntax.offset, severity: 'error', code: 'python-syntax', message: `Python syntax error: ${syntax.message}` });
   // dbt stops at the syntax error; what the recovered tree says beyond it would only add noise.

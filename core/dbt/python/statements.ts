@@ -1,5 +1,6 @@
 import type { PyExpr, PyParam, PyStmt } from './ast';
-import { AUGMENTED, ExprParser, KEYWORDS, PyParseError } from './expressions';
+import { AUGMENTED, KEYWORDS, PyParseError } from './cursor';
+import { SimpleStmtParser } from './simpleStatements';
 import { tokenize, type PySyntaxError, type PyToken } from './tokenizer';
 
 /**
@@ -28,15 +29,7 @@ export function parseModule(text: string): PyModule {
 
 const BLOCK_KINDS: Record<string, string> = { def: 'function definition', class: 'class definition' };
 
-class StmtParser extends ExprParser {
-  constructor(
-    tokens: PyToken[],
-    errors: PySyntaxError[],
-    private readonly lineStarts: number[],
-  ) {
-    super(tokens, errors);
-  }
-
+class StmtParser extends SimpleStmtParser {
   file(): PyStmt[] {
     const out: PyStmt[] = [];
     while (this.peek().kind !== 'end') {
@@ -45,21 +38,6 @@ class StmtParser extends ExprParser {
       else out.push(...this.statement());
     }
     return out;
-  }
-
-  private lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-
-  private spanFrom(t: PyToken): { start: number; end: number } {
-    return { start: t.start, end: this.tokens[this.i - 1]?.end ?? t.end };
   }
 
   /** One statement line (several for `a; b`), or the statements of an unexpected indented block. */
@@ -326,131 +304,5 @@ class StmtParser extends ExprParser {
     if (this.peek().kind !== 'dedent' && this.peek().kind !== 'end') this.fail();
     this.next();
     return { t: 'compound', keyword: 'match', exprs, body, ...this.spanFrom(t) };
-  }
-
-  /** Simple statements separated by `;` up to the end of the logical line. */
-  private simpleLine(): PyStmt[] {
-    const out: PyStmt[] = [];
-    do {
-      if (this.peek().kind === 'newline' || this.peek().kind === 'end') break;
-      out.push(this.smallStatement());
-    } while (this.accept(';'));
-    if (this.peek().kind === 'newline') this.next();
-    else if (this.peek().kind !== 'end') this.fail();
-    return out;
-  }
-
-  private atStatementEnd(): boolean {
-    const t = this.peek();
-    return t.kind === 'newline' || t.kind === 'end' || (t.kind === 'op' && t.text === ';');
-  }
-
-  private smallStatement(): PyStmt {
-    const t = this.peek();
-    const exprs: PyExpr[] = [];
-    const simple = (): PyStmt => ({ t: 'simple', exprs, ...this.spanFrom(t) });
-    if (t.kind === 'name') {
-      switch (t.text) {
-        case 'pass':
-        case 'break':
-        case 'continue':
-          this.next();
-          return simple();
-        case 'return': {
-          this.next();
-          if (this.atStatementEnd()) return { t: 'return', exprs, ...this.spanFrom(t) };
-          const value = this.parseStarList();
-          return { t: 'return', value, exprs: [value], ...this.spanFrom(t) };
-        }
-        case 'raise':
-          this.next();
-          if (!this.atStatementEnd()) {
-            exprs.push(this.parseTest());
-            if (this.accept('from')) exprs.push(this.parseTest());
-          }
-          return simple();
-        case 'global':
-        case 'nonlocal':
-          this.next();
-          do if (this.next().kind !== 'name') this.fail();
-          while (this.accept(','));
-          return simple();
-        case 'del':
-          this.next();
-          exprs.push(this.parseStarList());
-          return simple();
-        case 'assert':
-          this.next();
-          exprs.push(this.parseTest());
-          if (this.accept(',')) exprs.push(this.parseTest());
-          return simple();
-        case 'import':
-        case 'from':
-          // Imports hold no expressions; what dbt records of them (packages) is not cataloged.
-          this.importStatement();
-          return simple();
-        case 'type':
-          if (this.peek(1).kind === 'name' && (this.isOp('=', 2) || this.isOp('[', 2))) {
-            this.i += 2;
-            if (this.isOp('[')) this.skipBrackets();
-            this.expect('=');
-            exprs.push(this.parseTest());
-            return simple();
-          }
-      }
-    }
-    const value = (): PyExpr => (this.isKw('yield') ? this.parseYield() : this.parseStarList());
-    exprs.push(value());
-    if (this.isOp('=')) while (this.accept('=')) exprs.push(value());
-    else if (this.peek().kind === 'op' && AUGMENTED.has(this.peek().text)) {
-      this.next();
-      exprs.push(value());
-    } else if (this.accept(':')) {
-      exprs.push(this.parseTest());
-      if (this.accept('=')) exprs.push(value());
-    }
-    return simple();
-  }
-
-  /** `import a.b as c, d` or `from ..a import (b as c, d)` / `from a import *`. */
-  private importStatement(): void {
-    const name = (): void => {
-      const n = this.next();
-      if (n.kind !== 'name' || KEYWORDS.has(n.text)) this.fail('invalid syntax', n);
-    };
-    const dotted = (): void => {
-      name();
-      while (this.accept('.')) name();
-    };
-    if (this.next().text === 'import') {
-      do {
-        dotted();
-        if (this.accept('as')) name();
-      } while (this.accept(','));
-      return;
-    }
-    let relative = false;
-    while (this.accept('.') || this.accept('...')) relative = true;
-    if (!relative || !this.isKw('import')) dotted();
-    this.expect('import');
-    if (this.accept('*')) return;
-    const paren = this.accept('(') !== undefined;
-    do {
-      if (paren && this.isOp(')')) break;
-      name();
-      if (this.accept('as')) name();
-    } while (this.accept(','));
-    if (paren) this.expect(')');
-  }
-
-  /** Skips a bracketed group (type parameters `[T: int]`), which holds no calls worth reading. */
-  private skipBrackets(): void {
-    let depth = 0;
-    do {
-      const tok = this.next();
-      if (tok.kind === 'end') this.fail();
-      if (tok.kind === 'op' && '([{'.includes(tok.text)) depth++;
-      if (tok.kind === 'op' && ')]}'.includes(tok.text)) depth--;
-    } while (depth > 0);
   }
 }

@@ -248,8 +248,7 @@ function readString(text: string, start: number, prefixLen: number): { end: numb
   }
   const info: PyStringInfo = { bytes: prefix.bytes, fields };
   if (!closed) {
-    const line = text.slice(0, i).split('\n').length;
-    errors.push({ offset: start, message: quote.length === 3 ? `unterminated triple-quoted string literal (detected at line ${line})` : `unterminated string literal (detected at line ${line})` });
+    errors.push({ offset: start, message: quote.length === 3 ? 'unterminated triple-quoted string literal' : 'unterminated string literal' });
     return { end: i, info, errors };
   }
   if (!prefix.format) info.value = prefix.raw ? text.slice(bodyStart, i) : decodeString(text.slice(bodyStart, i));
@@ -263,7 +262,9 @@ function readString(text: string, start: number, prefixLen: number): { end: numb
  */
 function readField(text: string, from: number, quote: string): { end: number; fields: PyToken[][]; errors: PySyntaxError[] } {
   const sub = new Tokenizer(text, from);
-  const atEnd = (): boolean => sub.pos >= text.length || (quote.length === 1 && (text[sub.pos] === '\n' || text[sub.pos] === '\r')) || text.startsWith(quote, sub.pos);
+  // Since Python 3.12 a field may hold strings in the f-string's own quotes (`f"{d["k"]}"`), so a
+  // quote there starts a string; a line break still ends a single-quoted f-string's field.
+  const atEnd = (): boolean => sub.pos >= text.length || (quote.length === 1 && (text[sub.pos] === '\n' || text[sub.pos] === '\r'));
   while (!atEnd()) {
     const c = text[sub.pos] ?? '';
     if (sub.brackets.length === 0 && (c === '}' || (c === '!' && text[sub.pos + 1] !== '=') || c === ':')) break;

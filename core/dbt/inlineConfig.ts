@@ -15,7 +15,8 @@ import { readPythonModel } from './python/pythonModel';
 /** Config keys that decide where a node is built. */
 export const RELATION_KEYS = ['alias', 'schema', 'database', 'target_schema', 'target_database'] as const;
 
-const MENTIONS_KEY = /\b(?:alias|schema|database|target_schema|target_database)\b/;
+/** A relation key written as a keyword argument or a dict key (`alias=`, `'alias':`): a cheap pre-check. */
+const MENTIONS_KEY = /\b(?:alias|schema|database|target_schema|target_database)['"]?\s*[=:]/;
 
 /** Relation keys of a SQL node's (Jinja) `config()` calls. */
 export function jinjaRelationConfig(text: string): Record<string, string> {

@@ -8,7 +8,7 @@ import { JinjaError, LineIndex } from './jinja/lexer';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
 import { addConfigCall, mergeConfig } from './nodeConfig';
-import { renderPythonModel } from './python/pythonRender';
+import { readPythonModelInto } from './python/pythonRender';
 import { folderConfig, resolveRefTarget } from './relationNames';
 import { substituteRelations } from './relationText';
 import { type RecordedCall, RenderSession } from './session';
@@ -29,7 +29,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   let nodes: Node[] = [];
   let parseError: JinjaError | undefined;
   try {
-    // Python models are not Jinja: `renderPythonModel` reads their dbt calls from the Python syntax.
+    // Python models are not Jinja: `readPythonModelInto` reads their dbt calls from the Python syntax.
     nodes = isPython ? [] : parseTemplate(text);
   } catch (err) {
     parseError = err instanceof JinjaError ? err : new JinjaError(err instanceof RangeError ? 'template nests too deeply to parse' : String(err), 0);
@@ -58,7 +58,7 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     }
   }
 
-  const out = isPython ? renderPythonModel(session, text, lines, diag) : renderBody(session, path, text, parseError ? 'fallback' : nodes, lines, diag);
+  const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
   for (const n of session.interp.notices) diag(n.line, n.column, 'info', n.code, n.message, n.file);
 
   // The file's config() calls merge among themselves as dbt's call dict does, then over the
@@ -100,8 +100,15 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
 
-/** Renders the template (or scans unparseable text) into line-aligned output with sentinels. */
-function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'fallback', lines: LineIndex, diag: Diag): string {
+/**
+ * Renders the template (or scans unparseable text) into line-aligned output with sentinels. A
+ * Python model has no SQL: its lines stay, empty, once its dbt calls are in the session.
+ */
+function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): string {
+  if (how === 'python') {
+    readPythonModelInto(session, text, lines, diag);
+    return text.replace(/[^\n]/g, '');
+  }
   if (how === 'fallback') return fallbackScan(text, session);
   const tpl: Template = { file: path, text, nodes: how, lines };
   session.interp.rootTpl = tpl;

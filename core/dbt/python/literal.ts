@@ -123,12 +123,6 @@ export function pyStr(v: PyValue): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) < 1e16 && String(v).indexOf('e') < 0 ? String(v) : pyFloat(v);
-  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'string') return String(v);
   return JSON.stringify(v);
-}
-
-function pyFloat(v: number): string {
-  if (Number.isInteger(v)) return `${v.toFixed(1)}`;
-  return String(v);
 }

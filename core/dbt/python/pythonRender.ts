@@ -8,14 +8,14 @@ import { readPythonModel } from './pythonModel';
  * Feeds a Python model into the node's render session, so the rest of `renderNode` (ref
  * resolution, config layers, the entity) treats it like a SQL model: its `dbt.ref()`/`dbt.source()`
  * calls become recorded calls, its `dbt.config()` calls config layers, its problems diagnostics.
- * A Python model has no SQL: the lineage text is empty lines (one per source line), so no column
- * lineage is derived; its columns are the ones YAML declares.
+ * A Python model has no SQL: `renderNode` renders it as empty lines (one per source line), so no
+ * column lineage is derived; its columns are the ones YAML declares.
  */
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string) => void;
 
-/** Reads `text` into `session` and reports its findings; returns the (empty, line-aligned) lineage text. */
-export function renderPythonModel(session: RenderSession, text: string, lines: LineIndex, diag: Diag): string {
+/** Reads the Python model `text` into `session` (calls, config layers) and reports its findings. */
+export function readPythonModelInto(session: RenderSession, text: string, lines: LineIndex, diag: Diag): void {
   const info = readPythonModel(text);
   for (const f of info.findings) {
     const at = lines.at(f.offset);
@@ -28,5 +28,4 @@ export function renderPythonModel(session: RenderSession, text: string, lines: L
   }
   for (const s of info.sources) session.calls.push({ kind: 'source', first: s.source, name: s.table, ...where(s.offset) });
   for (const c of info.configCalls) session.configCalls.push(new Map(Object.entries(c.opts).map(([k, v]) => [k, fromPlain(v)])));
-  return text.replace(/[^\n]/g, '');
 }

@@ -55,7 +55,8 @@ const STRING_START = /^([rRbBuUfFtT]{0,2})(['"])/;
 
 /** Tokenizes a whole Python file. */
 export function tokenize(text: string): PyTokens {
-  const t = new Tokenizer(text, 0);
+  // A UTF-8 byte order mark at the start is not part of the code (CPython skips it too).
+  const t = new Tokenizer(text, text.startsWith('\uFEFF') ? 1 : 0);
   t.file();
   return { tokens: t.tokens, errors: t.errors };
 }

@@ -196,6 +196,8 @@ describe('Python tokenizer and parser', () => {
     const strings = tokens.filter((t) => t.kind === 'string').map((t) => t.str?.value);
     assert.deepEqual(strings, ['a"b', '\\q', 'é', 'a\n"b"\n']);
     assert.equal(tokens.filter((t) => t.kind === 'newline').length, 2);
+    // A byte order mark and CRLF line ends are what Windows editors write.
+    assert.deepEqual(findings('\uFEFFdef model(dbt, session):\r\n    return dbt.ref("a")\r\n'), []);
   });
 
   it('never throws and keeps offsets inside the text, whatever the input', () => {

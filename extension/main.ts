@@ -210,7 +210,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidSaveTextDocument((doc) => {
       const catalog = config.rescanOnSave ? catalogs.forPath(doc.uri.fsPath) : undefined;
       const rel = catalog?.relative(doc.uri.fsPath);
-      if (catalog && rel && /\.(sql|ya?ml|md|csv)$/i.test(rel)) void catalog.update([rel]).catch((err: unknown) => logger.error(err instanceof Error ? err : String(err)));
+      if (catalog && rel && /\.(sql|ya?ml|md|csv|py)$/i.test(rel)) void catalog.update([rel]).catch((err: unknown) => logger.error(err instanceof Error ? err : String(err)));
     }),
     // Every catalog still open when the extension stops: its worker and its store.
     { dispose: () => void closeCatalogs?.() },

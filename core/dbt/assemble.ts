@@ -20,12 +20,14 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
     const e: Entity = { ...r.entity };
     const decl = idx.modelYaml[e.project]?.[e.name];
     if (decl) {
-      e.description = e.description || decl.description;
+      // A version's own description and tests replace the model's (dbt's versioned patch).
+      const ver = e.version === undefined ? undefined : decl.versions?.find((v) => v.v === e.version);
+      e.description = e.description || ver?.description || decl.description;
       e.tags = [...new Set([...e.tags, ...decl.tags])];
       e.meta = { ...decl.meta, ...e.meta };
       e.owners = decl.owners;
-      e.tests = decl.tests;
-      const cols = decl.versions?.find((v) => v.v === e.version)?.columns ?? decl.columns;
+      e.tests = ver?.tests ?? decl.tests;
+      const cols = ver?.columns ?? decl.columns;
       cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(e.id, c.name), entityId: e.id, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: { file: decl.file, line: decl.line, column: decl.column, extractor: 'dbt-yaml', confidence: 1 } })));
     }
     // Owners may also come from `config(meta={'owner': …})` or dbt_project.yml `+meta`.

@@ -1,6 +1,7 @@
 import { modelId } from '../model/ids';
 import type { DbtProjectContext } from './api';
 import type { DbtIndex } from './contextIndex';
+import { jinjaRelationConfig, pythonRelationConfig } from './inlineConfig';
 import { mergeConfig, treeConfig } from './nodeConfig';
 
 /**
@@ -10,9 +11,6 @@ import { mergeConfig, treeConfig } from './nodeConfig';
  * `generate_schema_name` and `generate_alias_name` overrides when it defines them, and dbt's
  * defaults otherwise (`<target schema>_<custom schema>`, versioned models aliased `<name>_v<N>`).
  */
-
-/** Config keys that decide where a node is built; the only ones scanned from `config()` literals. */
-const RELATION_KEYS = ['alias', 'schema', 'database', 'target_schema', 'target_database'] as const;
 
 /** Where a node lives in the warehouse. */
 export interface RelationParts {
@@ -32,18 +30,12 @@ export interface RefCall {
 }
 
 /**
- * The string-valued relation keys of a node file's literal `config(...)` calls (later calls win).
+ * The string-valued relation keys of a node file's literal `config(...)` calls (later calls win),
+ * in every call form dbt accepts; a `.py` path is read as a Python model (`dbt.config(...)`).
  * Only literals are read: the loader cannot render every upstream, and a dynamic value stays unknown.
  */
-export function scanInlineRelationConfig(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const call of text.matchAll(/\bconfig\s*\(([^)]*)\)/g)) {
-    for (const kv of (call[1] ?? '').matchAll(/\b(\w+)\s*=\s*(['"])([^'"]*)\2/g)) {
-      const key = kv[1] ?? '';
-      if ((RELATION_KEYS as readonly string[]).includes(key)) out[key] = kv[3] ?? '';
-    }
-  }
-  return out;
+export function scanInlineRelationConfig(text: string, path = ''): Record<string, string> {
+  return /\.py$/i.test(path) ? pythonRelationConfig(text) : jinjaRelationConfig(text);
 }
 
 /** Resolves `ref()` to an entity id: explicit package first, else the node's project, the root, then any package. */

@@ -9,10 +9,12 @@ import { JinjaError, LineIndex } from './jinja/lexer';
 import { MappedText, replaceMapped } from './jinja/mappedText';
 import { parseTemplate } from './jinja/parser';
 import { fromPlain, obj, str, toPlain, Unknown } from './jinja/values';
-import { mergeConfig } from './nodeConfig';
+import { addConfigCall, mergeConfig } from './nodeConfig';
+import { readPythonModelInto } from './python/pythonRender';
 import { folderConfig, resolveRefTarget } from './relationNames';
 import { MACRO_NOT_LOADED } from './macroFiles';
 import { toRenderMap } from './renderMap';
+import { relationReplacer } from './relationText';
 import { type RecordedCall, RenderSession } from './session';
 import { resolveUnknownSites } from './unknownSites';
 import { didYouMean } from '../text/didYouMean';
@@ -37,14 +39,15 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const file = idx.files[path] ?? guessFile(ctx, path);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
+  const isPython = /\.py$/i.test(path);
+  const extractor = isPython ? 'dbt-python' : EXTRACTOR;
   const diag: Diag = (line, column, severity, code, message, f = path) => {
-    diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor: EXTRACTOR });
+    diagnostics.push({ file: f, line: Math.max(1, line), column: Math.max(1, column), severity, code, message, extractor });
   };
   let nodes: Node[] = [];
   let parseError: JinjaError | undefined;
-  const isPython = /\.py$/i.test(path);
   try {
-    // Python models are not Jinja; their dbt.ref()/dbt.source() calls are read by a literal scan.
+    // Python models are not Jinja: `readPythonModelInto` reads their dbt calls from the Python syntax.
     nodes = isPython ? [] : parseTemplate(text);
   } catch (err) {
     parseError = err instanceof JinjaError ? err : new JinjaError(err instanceof RangeError ? 'template nests too deeply to parse' : String(err), 0);
@@ -76,8 +79,12 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const out = renderBody(session, path, text, isPython ? 'python' : parseError ? 'fallback' : nodes, lines, diag);
   for (const n of session.interp.notices) diag(n.line, n.column, n.code === MACRO_NOT_LOADED ? 'warning' : 'info', n.code, n.message, n.file);
 
+  // The file's config() calls merge among themselves as dbt's call dict does, then over the
+  // dbt_project.yml and YAML layers; a value Mallard cannot evaluate leaves the key to those layers.
   const config: Record<string, unknown> = { ...baseConfig };
-  for (const [k, v] of session.config) if (!(v instanceof Unknown)) mergeConfig(config, { [k]: toPlain(v) });
+  const callDict: Record<string, unknown> = {};
+  for (const call of session.configCalls) addConfigCall(callDict, Object.fromEntries([...call].filter(([, v]) => !(v instanceof Unknown)).map(([k, v]) => [k, toPlain(v)])));
+  mergeConfig(config, callDict);
   const enabledRaw = config.enabled;
   const disabled = enabledRaw === false || (typeof enabledRaw === 'string' && enabledRaw.trim().toLowerCase() === 'false');
 
@@ -86,6 +93,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const rendered = placeholders(resolveUnknownSites(out, { unknowns: session.unknowns, relation: (n) => session.unknownRelation(n), dialect: ctx.dialect }), lines, session, targets, id);
   // A message may quote a rendered value (`raise_compiler_error("… " ~ this)`): say the relation, not its sentinel.
   for (const d of diagnostics) if (d.message.includes('\uE000')) d.message = d.message.replace(SENTINEL, (_m, i: string) => session.relations[Number(i)]?.display ?? '');
+  // dbt's compiled code of a Python model is the Python itself (plus helpers dbt appends to run it).
+  if (isPython) rendered.compiledSql = text;
   const tags = Array.isArray(config.tags) ? config.tags.map(str) : typeof config.tags === 'string' ? [config.tags] : [];
   const entity = Entity.parse({
     id,
@@ -99,10 +108,12 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
     ...(typeof config.database === 'string' ? { database: config.database } : {}),
     ...(typeof config.materialized === 'string' ? { materialized: config.materialized } : {}),
     tags,
-    meta: isRecord(config.meta) ? config.meta : {},
+    // dbt records a node's language beside its config; the catalog has no field for it, so Python
+    // models say so in meta (a `language` key the model's own meta sets wins).
+    meta: { ...(isPython ? { language: 'python' } : {}), ...(isRecord(config.meta) ? config.meta : {}) },
     disabled,
     compiledSql: rendered.compiledSql,
-    provenance: { file: path, line: 1, column: 1, extractor: EXTRACTOR, confidence: parseError ? 0.5 : 0.9 },
+    provenance: { file: path, line: 1, column: 1, extractor, confidence: parseError ? 0.5 : 0.9 },
   });
   return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
 }
@@ -110,13 +121,13 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;
 
 /**
- * Renders the template (or scans Python / unparseable text) into line-aligned output with
- * sentinels, mapped back to the source. A Python model renders as its line breaks only; an
- * unparseable template as its text with every Jinja tag blanked (line breaks kept).
+ * Renders the template (or scans unparseable text) into line-aligned output with sentinels,
+ * mapped back to the source. A Python model has no SQL: its lines stay, empty, once its dbt calls
+ * are in the session; an unparseable template renders as its text with every Jinja tag blanked.
  */
 function renderBody(session: RenderSession, path: string, text: string, how: Node[] | 'python' | 'fallback', lines: LineIndex, diag: Diag): MappedText {
   if (how === 'python') {
-    fallbackScan(text, session, true);
+    readPythonModelInto(session, text, lines, diag);
     return replaceMapped(MappedText.of(text, 0, true), /[^\n]+/g, () => '');
   }
   if (how === 'fallback') {
@@ -166,14 +177,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Without a parse tree, recover literal `ref()`/`source()` calls so the node still has edges. */
-function fallbackScan(text: string, session: RenderSession, python = false): void {
+function fallbackScan(text: string, session: RenderSession): void {
   const lines = new LineIndex(text);
   const re = /\b(ref|source)\s*\(\s*(['"])([^'"]+)\2\s*(?:,\s*(['"])([^'"]+)\4\s*)?(?:,\s*v(?:ersion)?\s*=\s*['"]?(\w+)['"]?\s*)?\)/g;
-  if (python) {
-    for (const m of text.matchAll(/\bdbt\.config\s*\(([^)]*)\)/g)) {
-      for (const kv of (m[1] ?? '').matchAll(/(\w+)\s*=\s*(?:(['"])([^'"]*)\2|(True|False))/g)) session.config.set(kv[1] ?? '', kv[3] ?? kv[4] === 'True');
-    }
-  }
   for (const m of text.matchAll(re)) {
     const at = lines.at(m.index ?? 0);
     const a = m[3] ?? '';
@@ -248,9 +254,10 @@ function placeholders(out: MappedText, lines: LineIndex, session: RenderSession,
     if (r.kind === 'this') return selfId;
     return r.target ?? (r.call ? targets.get(r.call) : undefined) ?? `unresolved.${r.display}`;
   };
-  const compiled = replaceMapped(out, SENTINEL, (m) => session.relations[Number(m[1])]?.display ?? '');
-  const lineage = replaceMapped(out, SENTINEL, (m) => {
-    const target = targetOf(Number(m[1]));
+  // Relations are spaced where they would glue onto a word (`left join{{ ref('x') }}`): see relationText.ts.
+  const compiled = replaceMapped(out, SENTINEL, relationReplacer(out.text, (i) => session.relations[i]?.display ?? ''));
+  const lineage = replaceMapped(out, SENTINEL, relationReplacer(out.text, (i) => {
+    const target = targetOf(i);
     let key = byTarget.get(target);
     if (key === undefined) {
       key = `r${byTarget.size}`;
@@ -258,6 +265,6 @@ function placeholders(out: MappedText, lines: LineIndex, session: RenderSession,
       ph[key] = target;
     }
     return `mallard__rel.${key}`;
-  });
+  }));
   return { compiledSql: compiled.text, compiledMap: toRenderMap(compiled, lines), lineageSql: lineage.text, lineageMap: toRenderMap(lineage, lines), placeholders: ph };
 }

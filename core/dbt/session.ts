@@ -1,6 +1,7 @@
 import type { DbtProjectContext } from './api';
 import { staticBuiltins } from './builtins';
 import { indexOf, type DbtIndex } from './contextIndex';
+import { configObject } from './configObject';
 import { dbtNamespace } from './dbtNamespace';
 import { Interpreter } from './jinja/evaluator';
 import { Scope, type Template } from './jinja/scope';
@@ -58,8 +59,10 @@ function standInTemplate(pkg: string): Template | undefined {
 export class RenderSession {
   readonly interp: Interpreter;
   readonly calls: RecordedCall[] = [];
-  /** `config()` keyword arguments in call order (later calls win). */
+  /** The latest value of every key set by a `config()` call (later calls win), for `config.get`. */
   readonly config = new Map<string, unknown>();
+  /** Each `config()` call's options in call order; the renderer merges them as dbt does. */
+  readonly configCalls: Map<string, unknown>[] = [];
   /** Relations referenced in the output: sentinel index → display name and target key. */
   readonly relations: { kind: 'ref' | 'source' | 'this'; call?: RecordedCall; display: string; target?: string }[] = [];
   readonly packageScopes = new Map<string, Scope>();
@@ -221,22 +224,7 @@ export class RenderSession {
       const parts = { schema: decl?.schema ?? src, identifier: decl?.identifier ?? table, ...(database ? { database } : {}) };
       return this.relation('source', displayRelation(parts), call, parts);
     });
-    const configGet = (a: unknown[]): unknown => {
-      const k = str(a[0]);
-      if (this.config.has(k)) return this.config.get(k);
-      if (k in this.baseConfig) return fromPlain(this.baseConfig[k]);
-      return a[1] ?? null;
-    };
-    const config = new Callable('config', (a, kw) => {
-      if (a[0] instanceof Map) for (const [k, v] of a[0]) this.config.set(str(k), v);
-      for (const [k, v] of kw) this.config.set(k, v);
-      return '';
-    }, new Map<string, unknown>([
-      ['get', new Callable('get', configGet)],
-      ['require', new Callable('require', configGet)],
-      ['set', new Callable('set', (a) => (this.config.set(str(a[0]), a[1]), ''))],
-      ['meta_get', new Callable('meta_get', (a) => a[1] ?? null)],
-    ]));
+    const config = configObject(this);
     const varFn = new Callable('var', (a, _kw, pos) => this.var(str(a[0]), a.length > 1 ? a[1] : undefined, pos), new Map([['has_var', new Callable('has_var', (a) => this.var(str(a[0]), null, 0) !== null)]]));
     b.set('ref', ref);
     b.set('source', source);

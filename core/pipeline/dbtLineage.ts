@@ -196,8 +196,10 @@ export function resolveDbtLineage(results: readonly DbtFileResult[], entities: R
         return target !== undefined && entities.has(target) ? target : undefined;
       });
     } else {
-      const reason = result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement';
-      facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: 'parse-error', detail: rename(reason), provenance }] };
+      // A Python model has no SQL to read: that is a limit of lineage, not a parse error.
+      const python = /\.py$/i.test(entity.path);
+      const reason = python ? 'a Python model: its columns are the ones YAML declares; column lineage is not derived from Python code' : (result.parsed.diagnostics[0]?.message ?? 'the model has no SQL statement');
+      facts = { columns: [...dec], columnEdges: [], unresolved: [{ target: id, name: entity.name, reason: python ? 'unsupported' : 'parse-error', detail: rename(reason), provenance }] };
     }
     let schemaValue = outputColumns ?? declaredOf(id);
     // Keep the previous array when the content is unchanged, so downstream entries stay valid.

@@ -1,6 +1,7 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
 import { fnv1a } from '../dbt/builtins';
 import { indexOf } from '../dbt/contextIndex';
+import { readPythonModel } from '../dbt/python/pythonModel';
 import { scanInlineRelationConfig } from '../dbt/relationNames';
 import type { Diagnostic } from '../model/entities';
 import type { Dialect, FileSource } from './contracts';
@@ -107,11 +108,16 @@ function recordDialect(ctx: DbtProjectContext, dialect: Dialect, reason: string)
 /**
  * True when an edit of node files changes where one of them is built (a literal `config(alias=…,
  * schema=…, database=…)`): refs to it in other models render that relation, so the project must be
- * re-planned (its context hash changes) rather than re-rendering the edited files alone.
+ * re-planned (its context hash changes) rather than re-rendering the edited files alone. A `.py`
+ * file that no longer defines `def model` leaves the project's nodes, which also needs a re-plan.
  */
 export function relationConfigChanged(project: DbtProjectPlan, fs: FileSource, paths: readonly string[]): boolean {
   const known = indexOf(project.ctx).inlineConfigs;
-  return paths.some((p) => JSON.stringify(scanInlineRelationConfig(fs.read(p) ?? '')) !== JSON.stringify(known[p] ?? {}));
+  return paths.some((p) => {
+    const text = fs.read(p) ?? '';
+    if (/\.py$/i.test(p) && !readPythonModel(text).isModel) return true;
+    return JSON.stringify(scanInlineRelationConfig(text, p)) !== JSON.stringify(known[p] ?? {});
+  });
 }
 
 /**

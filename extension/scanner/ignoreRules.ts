@@ -178,7 +178,8 @@ export function createIgnoreMatcher(root: string): IgnoreMatcher {
       const name = parts[i] ?? '';
       if (ALWAYS_SKIPPED.has(name)) return false;
       const child = joinPath(dir, name);
-      if (i === parts.length - 1) return accepted(ctx, child, false);
+      // Python files count only inside a dbt project (Python models), as in the walk.
+      if (i === parts.length - 1) return accepted(ctx, child, false) && (!/\.py$/i.test(name) || ctx.dbt !== undefined);
       // In a dbt project's target/ only the manifest counts (git-ignored or not), as in the walk.
       if (project && DBT_OUTPUT.has(name)) return name === 'target' && i === parts.length - 2 && parts[i + 1] === 'manifest.json';
       if (!accepted(ctx, child, true)) return false;

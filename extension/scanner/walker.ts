@@ -41,6 +41,8 @@ export interface WalkOptions {
 
 /** Extensions the pipeline reads; other files are irrelevant to the catalog. */
 const RELEVANT = /\.(sql|ya?ml|md|csv|json)$/i;
+/** Python files matter only inside a dbt project (Python models); elsewhere they are not walked. */
+const PYTHON = /\.py$/i;
 
 /** dbt's manifest, relative to a project folder. */
 const MANIFEST = 'target/manifest.json';
@@ -89,7 +91,7 @@ export function globFilter(include: readonly string[] = [], exclude: readonly st
 
 /** True when the walker would consider this workspace-relative path (extension and folder rules only). */
 export function isRelevantPath(rel: string): boolean {
-  return RELEVANT.test(rel) && !rel.split('/').some((s) => ALWAYS_SKIPPED.has(s));
+  return (RELEVANT.test(rel) || PYTHON.test(rel)) && !rel.split('/').some((s) => ALWAYS_SKIPPED.has(s));
 }
 
 /** Text of a rule file in `dir`, when `entries` has it and it can be read. */
@@ -135,6 +137,8 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
     const dbtRoot = entries.some((e) => e.name === 'dbt_project.yml' && !e.isDirectory());
     const dbt = dbtRoot ? dbtScope(dir, await ruleText(abs, entries, 'dbt_project.yml'), await ruleText(abs, entries, '.dbtignore')) : parent.dbt;
     const ctx: WalkContext = { scopes, inPackages: parent.inPackages, ...(dbt ? { dbt } : {}) };
+    // Python files count only inside a dbt project (Python models).
+    const relevant = (name: string): boolean => RELEVANT.test(name) || (ctx.dbt !== undefined && PYTHON.test(name));
     const pending: Promise<void>[] = []; // sub-folder walks and file stats, awaited together
     for (const e of entries) {
       const rel = joinPath(dir, e.name);
@@ -148,7 +152,7 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
         }));
         continue;
       }
-      if (e.isFile() && !RELEVANT.test(e.name)) continue; // Most files of a repository: no work at all.
+      if (e.isFile() && !relevant(e.name)) continue; // Most files of a repository: no work at all.
       pending.push((async () => {
         const kind = await entryKind(childAbs, e);
         if (kind === 'dir') {
@@ -170,10 +174,10 @@ export async function walkWorkspace(root: string, options: WalkOptions = {}): Pr
           const next: WalkContext = NEVER_IGNORED.has(e.name) ? { ...ctx, inPackages: true } : ctx;
           await visit(rel, next, childReal, new Set([...chain, childReal]));
         } else if (kind === 'file') {
-          if (!RELEVANT.test(e.name) || !accepted(ctx, rel, false) || !accept(rel)) return;
+          if (!relevant(e.name) || !accepted(ctx, rel, false) || !accept(rel)) return;
           const s = await stat(childAbs).catch(() => undefined); // Deleted between readdir and stat.
           if (s) add(rel, s);
-        } else if (kind === 'broken' && RELEVANT.test(e.name)) {
+        } else if (kind === 'broken' && relevant(e.name)) {
           // A link that is broken or loops: listed, so the reader reports it at the link.
           if (accepted(ctx, rel, false) && accept(rel)) out.push({ path: rel, size: 0, mtimeMs: 0 });
         }

@@ -18,6 +18,25 @@ export interface Gathered {
   nodeFiles: (DbtNodeFile & { relPath: string })[];
 }
 
+/** A node file's base name without its `.sql`/`.py` extension (dbt's model name for the file). */
+function baseName(path: string): string {
+  return (path.split('/').pop() ?? path).replace(/\.(sql|py)$/i, '');
+}
+
+/** dbt's `deep_merge`: nested mappings merge key by key, anything else is replaced. */
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isMapping(prev) && isMapping(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 const DOC_RE = /\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}/g;
 
 /** Builds lookup indexes and the facts declared in YAML/MD/CSV. Mutates `facts`. */
@@ -28,7 +47,10 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   for (const d of g.declared) {
     d.description = resolveDocs(d.description, d.project);
     for (const c of d.columns) c.description = resolveDocs(c.description, d.project);
-    for (const v of d.versions ?? []) for (const c of v.columns) c.description = resolveDocs(c.description, d.project);
+    for (const v of d.versions ?? []) {
+      if (v.description !== undefined) v.description = resolveDocs(v.description, d.project);
+      for (const c of v.columns) c.description = resolveDocs(c.description, d.project);
+    }
   }
   const prov = (file: string, line: number, column: number, extractor: string) => ({ file, line, column, extractor, confidence: 1 });
   const addColumns = (entityId: string, cols: DeclaredColumn[], file: string, line: number): void => {
@@ -44,10 +66,16 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
     (m[p] ??= {})[k] = v;
   };
 
+  const modelFiles = new Set(g.nodeFiles.filter((f) => f.kind === 'model').map((f) => `${f.project}/${baseName(f.path)}`));
   for (const d of g.declared.filter((x) => x.resource === 'models')) {
     put(modelYaml, d.project, d.name, d);
     if (d.versions && d.versions.length > 0) {
-      for (const v of d.versions) put(nodeProps, d.project, v.definedIn, { name: d.name, version: v.v, config: { ...d.config, ...v.config } });
+      for (const v of d.versions) {
+        const props = { name: d.name, version: v.v, config: deepMerge(d.config, v.config) };
+        put(nodeProps, d.project, v.definedIn, props);
+        // dbt: the latest version may live in a file named like the model when its own file does not exist.
+        if (v.v === d.latestVersion && !modelFiles.has(`${d.project}/${v.definedIn}`) && modelFiles.has(`${d.project}/${d.name}`)) put(nodeProps, d.project, d.name, props);
+      }
       put(refs, d.project, d.name, { kind: 'model', id: modelId(d.project, d.name, d.latestVersion), versions: d.versions.map((v) => v.v), ...(d.latestVersion !== undefined ? { latest: d.latestVersion } : {}) });
     } else put(nodeProps, d.project, d.name, { name: d.name, config: d.config });
   }
@@ -57,7 +85,7 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
   }
   for (const f of g.nodeFiles) {
     if (f.kind !== 'model') continue;
-    const base = (f.path.split('/').pop() ?? f.path).replace(/\.(sql|py)$/i, '');
+    const base = baseName(f.path);
     if (nodeProps[f.project]?.[base]?.version !== undefined) continue;
     if (!refs[f.project]?.[base]) put(refs, f.project, base, { kind: 'model', id: modelId(f.project, base) });
   }

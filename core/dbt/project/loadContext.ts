@@ -6,6 +6,8 @@ import { fnv1a } from '../builtins';
 import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
 import { macroLoadErrors } from '../macroFiles';
+import { LineIndex } from '../jinja/lexer';
+import { readPythonModel } from '../python/pythonModel';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
@@ -29,6 +31,23 @@ function readQuiet(fs: FileSource, p: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * dbt builds a model from a `.py` file in a model path only when it defines `def model(dbt, …)`;
+ * any other Python file there makes dbt fail ("dbt allows exactly one model defined per python
+ * file, found 0"). Such a file is not cataloged: its problems are reported at the file instead, and
+ * they join the context hash so that fixing the file re-plans the project.
+ */
+function isPythonModel(path: string, text: string, diagnostics: Diagnostic[], hashParts: string[]): boolean {
+  const info = readPythonModel(text);
+  if (info.isModel) return true;
+  const lines = new LineIndex(text);
+  const found: Diagnostic[] = info.findings.map((f) => ({ file: path, ...lines.at(f.offset), severity: f.severity, code: f.code, message: f.message, extractor: 'dbt-python' }));
+  if (info.empty) found.push({ file: path, line: 1, column: 1, severity: 'info', code: 'dbt-python-model', message: 'this Python file in a model path holds no code: dbt parses it as an empty Python model (which fails when it runs); it is not cataloged', extractor: 'dbt-python' });
+  diagnostics.push(...found);
+  hashParts.push(`python-not-model:${path}`, JSON.stringify(found));
+  return false;
 }
 
 /** Loads a project; see `loadDbtProject`. Never throws. */
@@ -87,7 +106,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
   // so an edit that leaves a model's alias/schema alone keeps every other file's cache entry.
   const inlineConfigs: DbtIndex['inlineConfigs'] = {};
   const scanInline = (p: string, text: string | undefined): void => {
-    const cfg = text === undefined ? {} : scanInlineRelationConfig(text);
+    const cfg = text === undefined ? {} : scanInlineRelationConfig(text, p);
     if (Object.keys(cfg).length > 0) inlineConfigs[p] = cfg;
   };
 
@@ -113,7 +132,13 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
       if (lower.endsWith('.sql') && macroRel !== undefined) {
         const text = read(p);
         if (text !== undefined) macroFiles.push({ path: p, project: info.name, text });
-      } else if ((lower.endsWith('.sql') || lower.endsWith('.py')) && modelRel !== undefined) {
+      } else if (lower.endsWith('.py') && modelRel !== undefined) {
+        const text = readQuiet(fs, p);
+        if (text !== undefined && !isPythonModel(p, text, diagnostics, hashParts)) continue;
+        nodeFiles.push({ path: p, kind: 'model', project: info.name });
+        files[p] = { project: info.name, kind: 'model', relPath: modelRel };
+        scanInline(p, text);
+      } else if (lower.endsWith('.sql') && modelRel !== undefined) {
         nodeFiles.push({ path: p, kind: 'model', project: info.name });
         files[p] = { project: info.name, kind: 'model', relPath: modelRel };
         scanInline(p, readQuiet(fs, p));
@@ -137,7 +162,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
         const yf = parseYamlFile(text, p);
         diagnostics.push(...yf.diagnostics);
         for (const node of readProperties(yf, info.name, p)) {
-          diagnostics.push(...checkDeclaredNode(node, yf));
+          diagnostics.push(...checkDeclaredNode(node, yf), ...(node.diagnostics ?? []));
           declared.push(node);
         }
       } else if (lower.endsWith('.md') && inDirs(p, info.docsPaths) !== undefined) {

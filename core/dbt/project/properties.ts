@@ -1,4 +1,5 @@
-import type { Owner, TestRef } from '../../model/entities';
+import type { Diagnostic, Owner, TestRef } from '../../model/entities';
+import { readVersions, type DeclaredVersion } from './versions';
 import { asArray, asRecord, asString, type YamlFile } from './yamlFile';
 
 /** A column as declared in a properties YAML file. */
@@ -26,9 +27,11 @@ export interface DeclaredNode {
   owners: Owner[];
   tests: TestRef[];
   columns: DeclaredColumn[];
-  /** Versioned models: version → its own columns/config and the file base name that defines it. */
-  versions?: { v: string; definedIn: string; columns: DeclaredColumn[]; config: Record<string, unknown> }[];
+  /** Versioned models: each version's columns (after include/exclude), config and defining file. */
+  versions?: DeclaredVersion[];
   latestVersion?: string;
+  /** Problems found reading this declaration (model versions), reported by the loader. */
+  diagnostics?: Diagnostic[];
   /** Sources: source name, table identifier, schema, database, loader, freshness. */
   source?: { source: string; table: string; identifier: string; schema: string; database?: string; loader?: string; freshness?: unknown };
   /** Exposures: `depends_on` entries as written (`ref('x')`, `source('a','b')`). */
@@ -118,17 +121,10 @@ export function readProperties(yf: YamlFile, project: string, file: string): Dec
       const node = base(resource, r, project, yf, file, [resource, i]);
       if (!node) return;
       if (resource === 'models' && Array.isArray(r.versions)) {
-        node.versions = asArray(r.versions).flatMap((vv) => {
-          const v = asRecord(vv);
-          const ver = asString(v.v);
-          if (ver === undefined) return [];
-          const own = columns(v.columns);
-          const include = asRecord(asArray(v.columns).find((c) => asRecord(c).include !== undefined));
-          const inherit = own.length === 0 || include.include !== undefined ? node.columns.filter((c) => !own.some((o) => o.name === c.name)) : [];
-          return [{ v: ver, definedIn: asString(v.defined_in) ?? `${node.name}_v${ver}`, columns: [...inherit, ...own], config: asRecord(v.config) }];
-        });
-        const latest = asString(r.latest_version) ?? node.versions.map((v) => v.v).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).at(-1);
-        if (latest !== undefined) node.latestVersion = latest;
+        const read = readVersions(r, node, yf, [resource, i], { columns, tests });
+        node.versions = read.versions;
+        if (read.latestVersion !== undefined) node.latestVersion = read.latestVersion;
+        if (read.diagnostics.length > 0) node.diagnostics = read.diagnostics;
       }
       if (resource === 'snapshots' && r.relation !== undefined) node.relation = asString(r.relation) ?? '';
       out.push(node);

@@ -136,7 +136,7 @@ describe('dbt cross-database macros', () => {
 describe('unknown values', () => {
   it('propagate through operators, count as true in conditions, and are reported once per spot', () => {
     const r = render("{% for i in [1, 2, 3] %}{% if pkg.count() > 0 %}{{ ref('up') }}{% endif %}{% endfor %}{{ pkg.x() + 1 }}|{{ pkg.y() | default('d') }}");
-    assert.equal(r.rendered.compiledSql, 'public.uppublic.uppublic.up|d');
+    assert.equal(r.rendered.compiledSql, 'public.up public.up public.up|d');
     assert.deepEqual(r.dependencies.map((d) => d.target), ['model.p.up']);
     assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.column]), [['info', 'dynamic-jinja', 31], ['info', 'dynamic-jinja', 90], ['info', 'dynamic-jinja', 108]]);
   });

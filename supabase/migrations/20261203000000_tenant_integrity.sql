@@ -258,6 +258,24 @@ begin
 end
 $$;
 
+-- role_permissions.org_id is derived from the role: a writer that names another organization is
+-- refused rather than silently corrected.
+create or replace function private.role_permissions_fill_org()
+returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_org uuid := (select r.org_id from public.roles r where r.id = new.role_id);
+begin
+  if new.org_id is distinct from v_org
+     and (tg_op = 'INSERT' and new.org_id is not null or tg_op = 'UPDATE' and new.org_id is distinct from old.org_id) then
+    raise exception 'role_permissions.org_id is the role''s organization' using errcode = '42501';
+  end if;
+  new.org_id := v_org;
+  return new;
+end
+$$;
+
 -- 5. Custom roles stay in their organization -------------------------------------------------------
 /*
  * A grant, an invitation or a custom role's parent may name a built-in role or a custom role of the

@@ -123,7 +123,9 @@ declare
   v_until timestamptz;
   v_missing boolean;
 begin
+  -- Nothing is answered about an organization the principal holds no grant in (no role oracle).
   if p_org_id is null or p_role_id is null
+     or not exists (select 1 from private.principal_grant_expiries(p_user_id, p_token_id) pg where pg.org_id = p_org_id)
      or not exists (select 1 from public.roles r where r.id = p_role_id and (r.org_id is null or r.org_id = p_org_id)) then
     return null;
   end if;

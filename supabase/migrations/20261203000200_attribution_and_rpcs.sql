@@ -264,6 +264,7 @@ declare
 begin
   for v_table, v_columns in
     select * from (values
+      ('profiles', array['created_at']),
       ('organizations', array['created_by', 'personal_owner_id', 'created_at']),
       ('organization_members', array['user_id', 'joined_at']),
       ('teams', array['created_at']),

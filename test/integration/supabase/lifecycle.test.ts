@@ -142,10 +142,11 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
       assert.deepEqual(await s.roleKeys(unconfirmed), ['viewer']);
     });
 
-    it('admins cannot read the profile of someone who is not a member', async () => {
+    it('an admin can neither add a user by id without their consent nor then read their profile', async () => {
       const s = await scenario(db, 'profiles');
       const admin = await s.member('admin', builtin.admin);
       const stranger = await s.user('stranger');
+      await s.refused(admin, '42501', (tx) => tx`insert into public.organization_members (org_id, user_id) values (${s.org}, ${stranger})`);
       const rows = await s.as(admin, (tx) => tx`select id from public.profiles where id = ${stranger}`);
       assert.equal(rows.length, 0);
     });

@@ -155,4 +155,31 @@ describe('supabase: migration from single-user to organizations, and rollback', 
     await assert.rejects(runSqlFile(db.owner, rollbackFile), /rollback aborted/);
     assert.equal(await snapshot(db.admin), beforeRollback);
   });
+
+  it('after enterprise use the rollback refuses with a report of everything it cannot carry back, changing nothing', async () => {
+    // Shared org (above) plus a team, a classification, an approved doc and a second member: none of
+    // it has a place in the single-user schema, and carrying rows back to their authors would
+    // re-open them to removed members and hide them from the org's owner (issue 12).
+    const p = people[0]!;
+    const [org] = await db.admin`select id from public.organizations where name = 'team-co'`;
+    await db.admin`insert into auth.users (id, email, email_confirmed_at) values ('a1000000-0000-4000-8000-0000000000ee', 'mate@example.test', now())`;
+    await db.admin`insert into public.organization_members (org_id, user_id) values (${org?.id}, 'a1000000-0000-4000-8000-0000000000ee')`;
+    await withClaims(db.api, claimsOf(p.id), async (tx) => {
+      const [team] = await tx`insert into public.teams (org_id, name) values (${org?.id}, 'core') returning id`;
+      const [entity] = await tx`select id from public.catalog_entities where org_id = ${org?.id}`;
+      await tx`update public.catalog_entities set team_id = ${team?.id} where id = ${entity?.id}`;
+      await tx`insert into public.catalog_classifications (entity_id, classification) values (${entity?.id}, 'pii.email')`;
+      await tx`insert into public.catalog_docs (entity_id, body, status) values (${entity?.id}, 'approved doc', 'approved')`;
+    });
+    const beforeRollback = await snapshot(db.admin);
+    await assert.rejects(runSqlFile(db.owner, rollbackFile), (err: unknown) => {
+      const message = (err as Error).message;
+      for (const part of ['shared organization(s): team-co', 'membership(s) other than', 'row(s) in teams', 'row(s) in catalog_classifications',
+        'catalog_entities row(s) outside their author\'s personal organization', 'scoped to a team', 'approved doc(s)']) {
+        assert.ok(message.includes(part), `report names "${part}": ${message}`);
+      }
+      return true;
+    });
+    assert.equal(await snapshot(db.admin), beforeRollback);
+  });
 });

@@ -73,6 +73,8 @@ begin
     last_hash bytea,
     updated_at timestamptz not null default now()
   );
+  -- No policies: only the owner (through append) and BYPASSRLS readers (service role, postgres) see it.
+  alter table mallard_audit.chain_heads enable row level security;
 
   execute $ddl$
     /* Canonical hash of one audit row, chained to the previous row of its chain. */

@@ -48,7 +48,7 @@ function fromDatabaseUrl(url: string): PgServer {
       // The audit migration creates a cluster-wide owner role per database (mallard_audit_<oid>);
       // drop those whose database is gone, so a shared server does not collect them.
       const orphans = await sql<{ rolname: string }[]>`select rolname from pg_roles
-        where rolname ~ '^mallard_audit_[0-9]+$' and substring(rolname from 15)::oid not in (select oid from pg_database)`;
+        where case when rolname ~ '^mallard_audit_[0-9]+$' then substring(rolname from 15)::oid not in (select oid from pg_database) else false end`;
       for (const role of orphans) await sql.unsafe(`drop role if exists "${role.rolname}"`).catch(() => undefined);
       await sql.end();
     },

@@ -38,8 +38,9 @@ async function main(): Promise<void> {
   const rows = arg('rows', 10_000);
   const iterations = arg('iterations', 40);
   const noiseOrgs = arg('noise-orgs', 8);
-  const db = await freshDatabase('migrated');
+  // Inside the try: a migration that fails must still stop the embedded server, or the process hangs.
   try {
+    const db = await freshDatabase('migrated');
     await seedOrgFixture(db.admin);
     // Org A holds the rows the member reads; org B and `noiseOrgs` more orgs hold as many each,
     // which RLS must filter out (a shared project holds many tenants).

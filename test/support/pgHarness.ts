@@ -45,6 +45,11 @@ function fromDatabaseUrl(url: string): PgServer {
       const sql = connect(server, 'postgres', 'super');
       const rows = await sql<{ datname: string }[]>`select datname from pg_database where datname like ${prefix + '%'}`;
       for (const row of rows) await sql.unsafe(`drop database if exists "${row.datname}" with (force)`);
+      // The audit migration creates a cluster-wide owner role per database (mallard_audit_<oid>);
+      // drop those whose database is gone, so a shared server does not collect them.
+      const orphans = await sql<{ rolname: string }[]>`select rolname from pg_roles
+        where case when rolname ~ '^mallard_audit_[0-9]+$' then substring(rolname from 15)::oid not in (select oid from pg_database) else false end`;
+      for (const role of orphans) await sql.unsafe(`drop role if exists "${role.rolname}"`).catch(() => undefined);
       await sql.end();
     },
   };

@@ -38,9 +38,39 @@ select ok(has_function_privilege('service_role', 'private.resolve_api_token(text
 
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc p
-   where p.pronamespace = 'private'::regnamespace and p.prosecdef
+   where p.pronamespace in ('private'::regnamespace, 'mallard_audit'::regnamespace, 'public'::regnamespace) and p.prosecdef
      and not coalesce('search_path=""' = any(p.proconfig), false)),
   null, 'every security definer helper pins an empty search_path');
+
+-- Issue 12: functions, sequences, tenant keys and the audit log.
+select is_empty($$ select p.oid::regprocedure from pg_proc p
+  where p.pronamespace in ('private'::regnamespace, 'mallard_audit'::regnamespace, 'public'::regnamespace)
+    and (has_function_privilege('anon', p.oid, 'execute')
+         or exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a where a.grantee = 0)) $$,
+  'no function of public, private or mallard_audit is executable by PUBLIC or anon');
+select ok(not has_function_privilege('authenticated', 'private.migrate_single_user_data()', 'execute'), 'clients cannot run the single-user data move');
+select is_empty($$ select c.oid::regclass from pg_class c cross join (values ('anon'), ('authenticated'), ('service_role')) r(role)
+  where c.relkind = 'S' and c.relnamespace in ('public'::regnamespace, 'mallard_audit'::regnamespace)
+    and (has_sequence_privilege(r.role, c.oid, 'usage') or has_sequence_privilege(r.role, c.oid, 'update')) $$,
+  'no sequence is usable by the API roles');
+select is_empty($$ select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
+  and not exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'mallard_audit.record_change()'::regprocedure) $$,
+  'every table in public is audited');
+select isnt((select nspowner::regrole::text from pg_namespace where nspname = 'mallard_audit'), 'postgres', 'the audit schema is not owned by postgres');
+select ok(not pg_has_role('postgres', (select nspowner from pg_namespace where nspname = 'mallard_audit'), 'member'),
+  'postgres is not a member of the audit owner role');
+select ok(not has_table_privilege('service_role', 'mallard_audit.log', 'insert'), 'the service role cannot append to the audit log');
+select ok(not has_table_privilege('postgres', 'mallard_audit.log', 'insert'), 'postgres cannot append to the audit log');
+select is_empty($$ select conrelid::regclass, conname from pg_constraint
+  where contype = 'f' and connamespace = 'public'::regnamespace
+    and confrelid in ('public.catalog_entities'::regclass, 'public.teams'::regclass)
+    and not (select array_agg(a.attname::text) from pg_attribute a where a.attrelid = conrelid and a.attnum = any (conkey)) @> '{org_id}' $$,
+  'every reference to an entity or a team carries org_id (composite key)');
+select ok(not has_table_privilege('authenticated', 'public.organization_members', 'insert'), 'clients cannot insert members directly');
+select ok(not has_table_privilege('authenticated', 'public.invitations', 'insert'), 'invitations only through create_invitation');
+select ok(not has_table_privilege('authenticated', 'public.api_tokens', 'insert'), 'tokens only through create_api_token');
+select ok(not has_table_privilege('authenticated', 'public.usage_logs', 'insert'), 'usage only from the server');
+select ok(not has_column_privilege('authenticated', 'public.catalog_entities', 'user_id', 'update'), 'authors are set by the server');
 
 select is((select count(*)::int from public.permissions where key like '%.%'), (select count(*)::int from public.permissions),
   'permission keys are area.action');

@@ -32,7 +32,7 @@ insert into public.role_assignments (id, org_id, user_id, role_id, expires_at, g
   (gen_random_uuid(), '10000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000006', '00000000-0000-4000-8000-000000000003', null, 'f0000000-0000-4000-8000-000000000001'),
   ('96000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000009', '00000000-0000-4000-8000-000000000001', null, 'f0000000-0000-4000-8000-000000000001'),
   (gen_random_uuid(), '10000000-0000-4000-8000-00000000000b', 'f0000000-0000-4000-8000-000000000008', '00000000-0000-4000-8000-000000000004', null, 'f0000000-0000-4000-8000-000000000001');
--- The removed member's grant stays behind on purpose: grants without membership must not count.
+-- Removing the member ends their grant too (issue 12: grants reference their membership).
 delete from public.organization_members where org_id = '10000000-0000-4000-8000-00000000000a' and user_id = 'f0000000-0000-4000-8000-000000000006';
 insert into public.teams (id, org_id, parent_id, name) values
   ('20000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', null, 'platform'),
@@ -163,7 +163,7 @@ select isnt_empty($$ select id, provider, key_version from public.org_llm_keys $
 -- Audit -----------------------------------------------------------------------------------------
 select throws_ok($$ update public.audit_log set action = 'x' $$, '42501', null, 'owners cannot update the audit log');
 select throws_ok($$ delete from public.audit_log $$, '42501', null, 'owners cannot delete from the audit log');
-select throws_ok($$ truncate public.audit_log $$, '42501', null, 'owners cannot truncate the audit log');
+select throws_ok($$ truncate mallard_audit.log $$, '42501', null, 'owners cannot truncate the audit log');
 select tests.reset_actor();
 
 select tests.as_actor('admin');
@@ -176,7 +176,10 @@ select results_eq(
   'the flag change is audited with actor and before/after');
 select is((select count(*)::int from public.audit_log where (coalesce(before, '{}') || coalesce(after, '{}')) ?| array['ciphertext', 'token_hash', 'secret_ciphertext']),
   0, 'no secret reaches the audit log');
-select throws_ok($$ delete from public.audit_log $$, '42501', null, 'the table owner cannot delete audit rows either');
+select throws_ok($$ delete from public.audit_log $$, '42501', null, 'postgres (the dashboard user) cannot delete audit rows either');
+select throws_ok($$ delete from mallard_audit.log $$, '42501', null, 'postgres cannot delete from the log table itself');
+select throws_ok($$ alter table mallard_audit.log disable trigger log_no_update $$, '42501', null, 'postgres cannot disable the log''s guards');
+select is_empty($$ select * from mallard_audit.verify() $$, 'the audit chain verifies');
 
 select tests.as_actor('editor');
 select is_empty($$ select id from public.audit_log $$, 'editors cannot read the audit log');

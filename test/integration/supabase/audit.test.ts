@@ -31,8 +31,8 @@ describe('supabase: audit log', function () {
   it('records every admin action with actor, action, target and before/after', async () => {
     const [{ max } = { max: 0 }] = await db.admin<{ max: number }[]>`select coalesce(max(id), 0)::int as max from public.audit_log`;
     await withClaims(db.api, userClaims('admin'), async (tx) => {
-      await tx`insert into public.organization_members (org_id, user_id) values (${A}, ${users.joiner})`;
-      await tx`update public.organization_members set status = 'suspended' where org_id = ${A} and user_id = ${users.joiner}`;
+      // Members are no longer inserted directly (issue 12); suspending and removing are audited.
+      await tx`update public.organization_members set status = 'suspended' where org_id = ${A} and user_id = ${users.bystander}`;
       await tx`insert into public.teams (id, org_id, name) values ('20000000-0000-4000-8000-0000000000aa', ${A}, 'ops')`;
       await tx`insert into public.team_members (team_id, org_id, user_id) values ('20000000-0000-4000-8000-0000000000aa', ${A}, ${users.newcomer})`;
       await tx`insert into public.roles (id, org_id, key, name) values ('30000000-0000-4000-8000-0000000000aa', ${A}, 'ops', 'Ops')`;
@@ -46,12 +46,12 @@ describe('supabase: audit log', function () {
       await tx`update public.api_tokens set revoked_at = now() where id = ${ids.tokenTarget}`;
       await tx`update public.connectors set config = '{"repo":"acme/other"}', secret_ciphertext = '\\x05'::bytea where id = ${ids.connector}`;
       await tx`update public.feature_flags set enabled = false where org_id = ${A} and key = 'ai.docs'`;
-      await tx`delete from public.organization_members where org_id = ${A} and user_id = ${users.joiner}`;
+      await tx`delete from public.organization_members where org_id = ${A} and user_id = ${users.bystander}`;
     });
     const rows = await db.admin<AuditRow[]>`select id, actor_id, action, target_table, before, after from public.audit_log where id > ${max} order by id`;
     const actions = rows.map((r) => r.action);
     for (const expected of [
-      'organization_members.insert', 'organization_members.update', 'teams.insert', 'team_members.insert', 'roles.insert',
+      'organization_members.update', 'teams.insert', 'team_members.insert', 'roles.insert',
       'role_permissions.insert', 'role_assignments.insert', 'role_assignments.delete', 'invitations.insert', 'org_llm_keys.insert',
       'org_llm_keys.update', 'api_tokens.insert', 'api_tokens.update', 'connectors.update', 'feature_flags.update',
       'organization_members.delete',
@@ -64,6 +64,7 @@ describe('supabase: audit log', function () {
     assert.equal(flag?.after?.enabled, false);
     const revoked = rows.find((r) => r.action === 'role_assignments.delete');
     assert.equal(revoked?.before?.user_id, users.bystander);
+    assert.equal(revoked?.before?.id, ids.bystanderGrant, 'the suspension ended the bystander\'s grant');
     assert.equal(revoked?.after, null);
     // Secrets never reach the log.
     const text = JSON.stringify(rows);
@@ -93,19 +94,21 @@ describe('supabase: audit log', function () {
     }
   });
 
-  it('cannot be tampered with: owners, the service role and even the table owner are refused', async () => {
+  it('cannot be tampered with: owners, the service role and even the dashboard user are refused', async () => {
     for (const claims of [userClaims('owner'), { role: 'service_role' as const }]) {
-      for (const statement of ['update public.audit_log set action = $$x$$', 'delete from public.audit_log', 'truncate public.audit_log',
-        'insert into public.audit_log (org_id, action, target_table) values (null, $$forged$$, $$x$$)']) {
-        if (claims.role === 'service_role' && statement.startsWith('insert')) continue; // edge functions may append
+      for (const statement of ['update public.audit_log set action = $$x$$', 'delete from public.audit_log', 'truncate mallard_audit.log',
+        'insert into public.audit_log (org_id, action, target_table) values (null, $$forged$$, $$x$$)',
+        'insert into mallard_audit.log (org_id, action, target_table) values (null, $$forged$$, $$x$$)']) {
+        // Since issue 12 the service role cannot append either: rows come from triggers only.
         await assert.rejects(withClaims(db.api, claims, (tx) => tx.unsafe(statement), { rollback: true }),
           (err: unknown) => sqlState(err) === '42501', `${claims.role}: ${statement}`);
       }
     }
-    // `postgres` owns the table and has BYPASSRLS; the guard triggers still refuse.
+    // `postgres` has BYPASSRLS but no longer owns the log (a NOLOGIN role does) and has no write privilege.
     await assert.rejects(db.owner`update public.audit_log set action = 'x'`, (err: unknown) => sqlState(err) === '42501');
     await assert.rejects(db.owner`delete from public.audit_log`, (err: unknown) => sqlState(err) === '42501');
-    await assert.rejects(db.owner`truncate public.audit_log`, (err: unknown) => sqlState(err) === '42501');
+    await assert.rejects(db.owner`truncate mallard_audit.log`, (err: unknown) => sqlState(err) === '42501');
+    await assert.rejects(db.owner`alter table mallard_audit.log disable trigger log_no_update`, (err: unknown) => sqlState(err) === '42501');
     const [count] = await db.admin`select count(*)::int as n from public.audit_log`;
     assert.ok((count?.n as number) > 0);
   });

@@ -126,8 +126,9 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
   });
 
   it('a time-bound grant works until it expires', async () => {
-    await db.admin`insert into public.role_assignments (org_id, user_id, role_id, expires_at) values (${A}, ${users.joiner}, ${builtinRoles.viewer}, now() + interval '1 hour')`;
+    // Grants reference their membership (issue 12): the member comes first.
     await db.admin`insert into public.organization_members (org_id, user_id) values (${A}, ${users.joiner})`;
+    await db.admin`insert into public.role_assignments (org_id, user_id, role_id, expires_at) values (${A}, ${users.joiner}, ${builtinRoles.viewer}, now() + interval '1 hour')`;
     const before = await as(userClaims('joiner'), (tx) => tx`select id from public.catalog_entities where id = ${ids.entity}`);
     assert.equal(before.length, 1);
     await db.admin`update public.role_assignments set expires_at = now() - interval '1 second' where user_id = ${users.joiner}`;
@@ -154,7 +155,9 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
     assert.equal((await visible()).length, 0);
     await db.admin`update public.api_tokens set expires_at = null, revoked_at = now() where id = ${ids.tokenScoped}`;
     assert.equal((await visible()).length, 0);
-    await db.admin`update public.api_tokens set revoked_at = null where id = ${ids.tokenScoped}`;
+    // Revocation is one-way for every writer, operators included (issue 12).
+    await assert.rejects(db.admin`update public.api_tokens set revoked_at = null where id = ${ids.tokenScoped}`,
+      (err: unknown) => sqlState(err) === '42501');
   });
 
   it('a created token resolves only for the service role and is stored hashed', async () => {
@@ -182,7 +185,8 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
     await rejects(userClaims('admin'), (tx) => tx`select public.create_invitation(${A}, 'x@example.test', ${builtinRoles.owner})`, '42501');
     const token = await withClaims(db.api, userClaims('admin'), async (tx) =>
       (await tx`select public.create_invitation(${A}, 'joiner2@example.test', ${builtinRoles.editor}) as t`)[0]?.t as string);
-    await db.admin`insert into auth.users (id, email) values ('f0000000-0000-4000-8000-0000000000cc', 'joiner2@example.test')`;
+    // Acceptance needs the account's e-mail confirmed in auth.users (issue 12).
+    await db.admin`insert into auth.users (id, email, email_confirmed_at) values ('f0000000-0000-4000-8000-0000000000cc', 'joiner2@example.test', now())`;
     const invitee: Claims = { role: 'authenticated', sub: 'f0000000-0000-4000-8000-0000000000cc', email: 'joiner2@example.test' };
     await rejects(userClaims('outsider'), (tx) => tx`select public.accept_invitation(${token})`, '42501');
     const org = await withClaims(db.api, invitee, async (tx) => (await tx`select public.accept_invitation(${token}) as o`)[0]?.o);
@@ -201,10 +205,15 @@ describe('supabase: escalation attempts, invariants and secrets', function () {
   });
 
   it('seats: an organization never exceeds max_users', async () => {
+    // Members join by accepting an invitation (direct inserts are refused since issue 12): a full
+    // organization refuses the acceptance.
+    const token = await withClaims(db.api, userClaims('admin'), async (tx) =>
+      (await tx`select public.create_invitation(${A}, 'outsider@example.test', ${builtinRoles.viewer}) as t`)[0]?.t as string);
+    await db.admin`update auth.users set email_confirmed_at = now() where id = ${users.outsider}`;
     await db.admin`update public.organizations set max_users = (select count(*) from public.organization_members where org_id = ${A} and status = 'active') where id = ${A}`;
-    await rejects(userClaims('admin'), (tx) =>
-      tx`insert into public.organization_members (org_id, user_id) values (${A}, ${users.outsider})`, 'P0001');
+    await rejects(userClaims('outsider'), (tx) => tx`select public.accept_invitation(${token})`, 'P0001');
     await db.admin`update public.organizations set max_users = 50 where id = ${A}`;
+    await db.admin`update auth.users set email_confirmed_at = null where id = ${users.outsider}`;
   });
 
   it('catalog rows cannot move to another organization, even for someone who writes in both', async () => {

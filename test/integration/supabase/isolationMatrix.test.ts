@@ -25,12 +25,15 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
       await db?.drop();
     });
 
-    it('covers every table in public, each with RLS enabled', async () => {
-      const rows = await db.admin<{ relname: string; relrowsecurity: boolean }[]>`
-        select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind = 'r' order by 1`;
+    it('covers every table and view in public, each table with RLS enabled, each view security_invoker', async () => {
+      const rows = await db.admin<{ relname: string; relkind: string; relrowsecurity: boolean; invoker: boolean }[]>`
+        select c.relname, c.relkind, c.relrowsecurity, coalesce('security_invoker=true' = any (c.reloptions), false) as invoker
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'v') order by 1`;
       assert.deepEqual(rows.map((r) => r.relname), tableCases.map((t) => t.table).sort());
-      assert.deepEqual(rows.filter((r) => !r.relrowsecurity).map((r) => r.relname), []);
+      assert.deepEqual(rows.filter((r) => r.relkind === 'r' && !r.relrowsecurity).map((r) => r.relname), []);
+      // public.audit_log is a view over mallard_audit.log; it must apply the reader's RLS.
+      assert.deepEqual(rows.filter((r) => r.relkind === 'v' && !r.invoker).map((r) => r.relname), []);
     });
 
     it('every policy is `to authenticated` and no table is granted to anon', async () => {

@@ -49,7 +49,8 @@ export const tableCases: readonly TableCase[] = [
       update: (tx) => tx`update public.organization_members set status = 'suspended' where org_id = ${A} and user_id = ${users.bystander} returning user_id`,
       delete: (tx) => tx`delete from public.organization_members where org_id = ${A} and user_id = ${users.bystander} returning user_id`,
     },
-    allow: { select: members, insert: admins, update: admins, delete: admins },
+    // Members join only by accepting an invitation (accept_invitation), never by a direct insert.
+    allow: { select: members, insert: none, update: admins, delete: admins },
   },
   {
     table: 'teams',
@@ -119,7 +120,8 @@ export const tableCases: readonly TableCase[] = [
       update: (tx) => tx`update public.invitations set expires_at = now() where id = ${ids.invitation} returning id`,
       delete: (tx) => tx`delete from public.invitations where id = ${ids.invitation} returning id`,
     },
-    allow: { select: admins, insert: admins, update: none, delete: admins },
+    // Invitations are created only by create_invitation (no chosen hash or expiry).
+    allow: { select: admins, insert: none, update: none, delete: admins },
   },
   {
     table: 'org_llm_keys',
@@ -139,7 +141,8 @@ export const tableCases: readonly TableCase[] = [
       update: (tx) => tx`update public.api_tokens set revoked_at = now() where id = ${ids.tokenTarget} returning id`,
       delete: (tx) => tx`delete from public.api_tokens where id = ${ids.tokenTarget} returning id`,
     },
-    allow: { select: admins, insert: admins, update: admins, delete: admins },
+    // Tokens are created only by create_api_token (no chosen hash or expiry).
+    allow: { select: admins, insert: none, update: admins, delete: admins },
   },
   {
     table: 'connectors',
@@ -169,14 +172,16 @@ export const tableCases: readonly TableCase[] = [
       update: (tx) => tx`update public.usage_logs set tokens_in = 0 where org_id = ${A} and user_id = ${users.bystander} returning id`,
       delete: (tx) => tx`delete from public.usage_logs where org_id = ${A} and user_id = ${users.bystander} returning id`,
     },
-    allow: { select: admins, insert: members, update: none, delete: none },
+    // Usage rows are written by the server (service role) only.
+    allow: { select: admins, insert: none, update: none, delete: none },
   },
   {
     table: 'compliance_events',
     run: {
       select: (tx) => tx`select id from public.compliance_events where id = ${ids.complianceEvent}`,
       insert: (tx) => tx`insert into public.compliance_events (org_id, rule, severity) values (${A}, 'r', 'low') returning id`,
-      update: (tx) => tx`update public.compliance_events set status = 'resolved', resolved_at = now(), resolution = 'ok' where id = ${ids.complianceEvent} returning id`,
+      // resolved_at and resolved_by are stamped by the server when the status leaves 'open'.
+      update: (tx) => tx`update public.compliance_events set status = 'resolved', resolution = 'ok' where id = ${ids.complianceEvent} returning id`,
       delete: (tx) => tx`delete from public.compliance_events where id = ${ids.complianceEvent} returning id`,
     },
     allow: { select: members, insert: admins, update: admins, delete: none },

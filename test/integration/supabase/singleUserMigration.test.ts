@@ -44,6 +44,8 @@ async function snapshot(sql: Sql): Promise<string> {
     select 'function', p.oid::regprocedure::text, '' from pg_proc p where p.pronamespace = 'public'::regnamespace
     union all
     select 'schema', nspname, '' from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'
+      -- The audit archive outlives a rollback by design (checked separately below).
+      and nspname <> 'mallard_audit'
     union all
     select 'migration', version, name from supabase_migrations.schema_migrations
     order by 1, 2, 3`;
@@ -130,10 +132,16 @@ describe('supabase: migration from single-user to organizations, and rollback', 
   it('the rollback script restores the previous state exactly, and the migrations apply again', async () => {
     await runSqlFile(db.owner, rollbackFile);
     assert.equal(await snapshot(db.admin), preEnterprise);
+    // The audit log stays as an archive `postgres` cannot change; the rollback's deletions are in it.
+    const [archive] = await db.admin`select count(*) filter (where action = 'organizations.delete')::int as deleted_orgs,
+      has_table_privilege('postgres', 'mallard_audit.log', 'insert') as can_insert from mallard_audit.log`;
+    assert.deepEqual(archive, { deleted_orgs: people.length, can_insert: false });
     const all = await migrationFiles();
     await applyMigrations(db.owner, all.filter((m) => m.version > lastSingleUserVersion));
     const [n] = await db.admin`select count(*)::int as n from public.organizations where personal_owner_id is not null`;
     assert.equal(n?.n, people.length);
+    // Re-applied, the migrations reuse the archive: one chain, and nothing unexplained in it.
+    assert.deepEqual([...await db.owner`select problem, target_table, target_id from mallard_audit.verify()`], []);
   });
 
   it('the rollback refuses, changing nothing, when shared-org rows would collide in the old per-user key', async () => {
@@ -145,6 +153,33 @@ describe('supabase: migration from single-user to organizations, and rollback', 
     });
     const beforeRollback = await snapshot(db.admin);
     await assert.rejects(runSqlFile(db.owner, rollbackFile), /rollback aborted/);
+    assert.equal(await snapshot(db.admin), beforeRollback);
+  });
+
+  it('after enterprise use the rollback refuses with a report of everything it cannot carry back, changing nothing', async () => {
+    // Shared org (above) plus a team, a classification, an approved doc and a second member: none of
+    // it has a place in the single-user schema, and carrying rows back to their authors would
+    // re-open them to removed members and hide them from the org's owner (issue 12).
+    const p = people[0]!;
+    const [org] = await db.admin`select id from public.organizations where name = 'team-co'`;
+    await db.admin`insert into auth.users (id, email, email_confirmed_at) values ('a1000000-0000-4000-8000-0000000000ee', 'mate@example.test', now())`;
+    await db.admin`insert into public.organization_members (org_id, user_id) values (${org?.id}, 'a1000000-0000-4000-8000-0000000000ee')`;
+    await withClaims(db.api, claimsOf(p.id), async (tx) => {
+      const [team] = await tx`insert into public.teams (org_id, name) values (${org?.id}, 'core') returning id`;
+      const [entity] = await tx`select id from public.catalog_entities where org_id = ${org?.id}`;
+      await tx`update public.catalog_entities set team_id = ${team?.id} where id = ${entity?.id}`;
+      await tx`insert into public.catalog_classifications (entity_id, classification) values (${entity?.id}, 'pii.email')`;
+      await tx`insert into public.catalog_docs (entity_id, body, status) values (${entity?.id}, 'approved doc', 'approved')`;
+    });
+    const beforeRollback = await snapshot(db.admin);
+    await assert.rejects(runSqlFile(db.owner, rollbackFile), (err: unknown) => {
+      const message = (err as Error).message;
+      for (const part of ['shared organization(s): team-co', 'membership(s) other than', 'row(s) in teams', 'row(s) in catalog_classifications',
+        'catalog_entities row(s) outside their author\'s personal organization', 'scoped to a team', 'approved doc(s)']) {
+        assert.ok(message.includes(part), `report names "${part}": ${message}`);
+      }
+      return true;
+    });
     assert.equal(await snapshot(db.admin), beforeRollback);
   });
 });

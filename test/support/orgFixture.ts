@@ -106,7 +106,7 @@ export async function seedOrgFixture(admin: Sql): Promise<void> {
     await grant(users.removed, r.admin);
     await tx`insert into public.role_assignments (id, org_id, user_id, role_id, granted_by) values (${ids.bystanderGrant}, ${ids.orgA}, ${users.bystander}, ${r.viewer}, ${users.owner})`;
     await grant(users.otherOwner, r.owner, ids.orgB);
-    // The removed member's grant stays behind on purpose: grants without membership must not count.
+    // Removing the member ends their grant too (the grant references the membership and cascades).
     await tx`delete from public.organization_members where org_id = ${ids.orgA} and user_id = ${users.removed}`;
 
     await tx`insert into public.teams (id, org_id, parent_id, name) values

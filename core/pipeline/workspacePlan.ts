@@ -21,6 +21,8 @@ export interface PlanOptions {
   dialect?: Dialect;
   /** Defaults merged under `.mallard.json` (VS Code settings). */
   defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders'>>;
+  /** Asked while dbt projects load whether the scan was cancelled (see `DbtLoadOptions.shouldStop`). */
+  shouldStop?: () => boolean;
 }
 
 /** One dbt project to extract. */
@@ -66,11 +68,11 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, shouldStop?: () => boolean): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const profile = discoverProfileTarget(fs, root);
   const dialect = override ?? (profile ? dialectForAdapter(profile.type) : undefined) ?? configuredDialect(config, root);
   const target = profile ?? { name: 'dev', type: adapterForDialect(dialect), schema: 'public' };
-  const ctx = loadDbtProject(fs, root, { target });
+  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}) });
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
   const plan: DbtProjectPlan = { root, ctx, dialect, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths: new Set(ctx.nodeFiles.map((f) => f.path)) };
@@ -129,7 +131,8 @@ export function planSqlFiles(files: readonly string[], dbtRoots: readonly string
 }
 
 /**
- * Plans a workspace. Never throws on bad input. `previous` (the plan being replaced) lends each dbt
+ * Plans a workspace. Never throws on bad input (only `WorkCancelled`, when `options.shouldStop`
+ * says so). `previous` (the plan being replaced) lends each dbt
  * project its last good manifest while the current file does not parse.
  */
 export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: WorkspacePlan): WorkspacePlan {
@@ -137,7 +140,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const layout = discoverWorkspace(fs.list());
   const dbt: DbtProjectPlan[] = [];
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, options.shouldStop);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -5,6 +5,7 @@ import { ownerOfId, selectOwned } from '../../core/pipeline/ownership';
 import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
+import { Breather } from './breather';
 import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
 import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
@@ -106,8 +107,9 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   const affected = new Set<string>();
   const fullDiff = new Set<string>();
   let plan: WorkspacePlan;
+  const stop = new Breather(call).stopped;
   if (changed.some((p) => STRUCTURAL.test(p) || p.split('/').includes('dbt_packages'))) {
-    plan = planWorkspace(fs, options, state.plan);
+    plan = planWorkspace(fs, { ...options, shouldStop: stop }, state.plan);
     for (const p of [...plan.dbt.map((d) => d.root), ...state.plan.dbt.map((d) => d.root), PLAIN_SQL_UNIT]) {
       affected.add(p);
       fullDiff.add(p);
@@ -122,7 +124,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       // A model edit that moves its relation (in-file alias/schema/database) changes how refs to it render.
       const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p)) && !relationConfigChanged(project, fs, inside);
       if (nodeOnly) return;
-      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest).plan;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, stop).plan;
       fullDiff.add(project.root);
     });
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));
@@ -137,7 +139,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     }
   }
   lap('plan');
-  const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
+  const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, { ...(call.signal ? { signal: call.signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) });
   report.parsed = outcome.parsed;
   report.reusedParses = outcome.reusedParses;
   const candidates = new Set<OwnerKey>();

@@ -5,6 +5,7 @@ import type { DbtLoadOptions, DbtNodeFile, DbtProjectContext, DbtTarget } from '
 import { fnv1a } from '../builtins';
 import type { DbtIndex } from '../contextIndex';
 import { dialectFor } from '../dialect';
+import { WorkCancelled } from '../jinja/budget';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { joinPath, readDispatch, readPackages, readProjectFile, type DeclaredPackages, type ProjectFile } from './projectFile';
@@ -27,7 +28,11 @@ function readQuiet(fs: FileSource, p: string): string | undefined {
   }
 }
 
-/** Loads a project; see `loadDbtProject`. Never throws. */
+/**
+ * Loads a project; see `loadDbtProject`. Never throws for bad input. Its work is linear in the
+ * files (YAML parsing dominates: about 1 s per 10 MB), so it is bounded by the workspace; what it
+ * must honour is cancellation, checked between files (`WorkCancelled`).
+ */
 export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOptions): DbtProjectContext {
   // Accept `proj/`, `./proj` and `.` as well as the canonical `proj` / ''.
   const root = joinPath(rawRoot);
@@ -109,7 +114,12 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
       }
       return undefined;
     };
+    let sinceCheck = 0;
     for (const p of own.sort()) {
+      if (++sinceCheck >= 64) {
+        sinceCheck = 0;
+        if (options.shouldStop?.() === true) throw new WorkCancelled('loading the dbt project cancelled');
+      }
       const lower = p.toLowerCase();
       const isYaml = lower.endsWith('.yml') || lower.endsWith('.yaml');
       if (lower.endsWith('dbt_project.yml') || lower.endsWith('/packages.yml') || lower.endsWith('/dependencies.yml') || lower.endsWith('/selectors.yml')) continue;

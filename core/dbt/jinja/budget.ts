@@ -24,10 +24,10 @@ export interface RenderBudget {
 }
 
 /**
- * Default budget. 2,000,000 steps take 0.2–0.5 s; real models use a few thousand (a fivetran union
- * macro over twenty schemas about 60,000). The deadline catches what steps undercount (a slow
- * builtin over big values) and stays under the parse workers' 10 s job budget, so a slow render gets
- * this diagnostic rather than a worker time-out.
+ * Default budget. 2,000,000 steps take 0.2–0.5 s; real models use a few hundred (the largest in the
+ * corpora, a fivetran staging model, about 7,000). The deadline catches what steps undercount (a
+ * slow builtin over big values) and stays under the parse workers' 10 s job budget, so a slow
+ * render gets this diagnostic rather than a worker time-out.
  */
 export const DEFAULT_RENDER_BUDGET: Readonly<RenderBudget> = { maxSteps: 2_000_000, maxMillis: 5_000 };
 

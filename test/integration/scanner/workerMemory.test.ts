@@ -78,6 +78,7 @@ describe('parse worker heap (real worker threads, real out-of-memory exits)', fu
       assert.equal(hog.node.entity.id, 'model.p.hog');
       assert.deepEqual(hog.node.dependencies.map((d) => d.target), ['model.p.base']);
       assert.deepEqual(codes(hog), ['parse-worker-crash']);
+      assert.match(hog.parsed.diagnostics[0]?.message ?? '', /^parse worker ran out of memory twice on this file/);
       assert.deepEqual(codes(base), []);
     } finally {
       await pool.dispose();

@@ -91,6 +91,7 @@ describe('Jinja work budget', () => {
   it('bounds recursion that fans out (depth under the limit, 2^60 calls)', () => {
     const r = render('{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}\nselect 1');
     assert.deepEqual(located(r).map((d) => d[0]), ['jinja-budget']);
+    assert.match(r.diagnostics[0]?.message ?? '', /^rendering stopped after 2,000,000 steps: /);
     assert.equal(r.rendered.compiledSql, '\nselect 1');
   });
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
-import { defaultWorkerCount } from '../../extension/scanner/workerPool';
+import { defaultWorkerCount } from '../../extension/scanner/poolSetup';
 import { writeManyFiles } from '../gen/manyFiles';
 import type { ManyFilesBenchPlan } from './manyFilesChild';
 

@@ -70,7 +70,6 @@ export class StepMeter {
   private steps = 0;
   private limit: number;
   private nextCheck = CHECK_EVERY;
-  private readonly started: number;
   private deadline: number;
   private overruns = 0;
   private readonly now: () => number;
@@ -78,18 +77,12 @@ export class StepMeter {
   constructor(private readonly budget: RenderBudget) {
     this.limit = budget.maxSteps;
     this.now = budget.now ?? (() => performance.now());
-    this.started = this.now();
-    this.deadline = this.started + budget.maxMillis;
+    this.deadline = this.now() + budget.maxMillis;
   }
 
   /** True once the allowance after the first overrun is used up too. */
   get stopped(): boolean {
     return this.overruns >= 2;
-  }
-
-  /** Steps used so far (for tests and benchmarks). */
-  get used(): number {
-    return this.steps;
   }
 
   /** Counts one step at template offset `pos`. */

@@ -31,11 +31,6 @@ export class Interpreter {
     this.meter = new StepMeter(limits);
   }
 
-  /** Steps used so far. */
-  get steps(): number {
-    return this.meter.used;
-  }
-
   /** Records a notice at an offset of a template. */
   notice(tpl: Template, pos: number, code: string, message: string): void {
     const { line, column } = tpl.lines.at(pos);

@@ -7,6 +7,7 @@ import path from 'node:path';
 
 const BENCHES = [
   { name: 'scan', script: 'scripts/bench/scan.ts', result: 'bench-results/scan.json' },
+  { name: 'manyFiles', script: 'scripts/bench/manyFiles.ts', result: 'bench-results/manyFiles.json' },
   { name: 'store', script: 'scripts/bench/store.ts', result: 'bench-results/store.json' },
   { name: 'sqlCorpus', script: 'scripts/bench/sqlCorpus.ts', result: 'bench-results/sqlCorpus.json' },
   { name: 'rls', script: 'scripts/bench/rls.ts', result: 'bench-results/rls.json' },

@@ -3,6 +3,7 @@ import type { Dialect, FileSource, RenderedNode } from '../pipeline/contracts';
 import { emptyFacts } from '../model/entities';
 import { assembleFacts } from './assemble';
 import { failedContext, failedNode, internalDiagnostic } from './failures';
+import { WorkCancelled, type RenderBudget } from './jinja/budget';
 import { loadContext } from './project/loadContext';
 import { parseManifest } from './manifest';
 import { renderNode } from './renderNode';
@@ -37,6 +38,21 @@ export interface DbtTarget {
 export interface DbtLoadOptions {
   /** Target to render for; defaults to `{ name: 'dev', type: 'postgres', schema: 'public' }`. */
   target?: DbtTarget;
+  /**
+   * Asked between files whether the scan was cancelled; true stops the load with `WorkCancelled`.
+   * Synchronous, like `RenderBudget.shouldStop`.
+   */
+  shouldStop?: () => boolean;
+}
+
+/** Options for `renderDbtNode`. */
+export interface DbtRenderOptions {
+  /**
+   * The render's work budget (`DEFAULT_RENDER_BUDGET` for what is not given): steps, a wall-clock
+   * deadline and a cancellation check. A node over budget gets a `jinja-budget` diagnostic where
+   * the work was stopped; a cancelled render throws `WorkCancelled`.
+   */
+  budget?: Partial<RenderBudget>;
 }
 
 /** Kind of a file that `renderDbtNode` handles. */
@@ -175,21 +191,28 @@ export type DbtManifestResult =
 
 /**
  * Loads a dbt project rooted at `root` (folder of its dbt_project.yml, '' for the workspace root):
- * project config, installed packages, macros, YAML properties, docs blocks and seeds.
+ * project config, installed packages, macros, YAML properties, docs blocks and seeds. Throws only
+ * `WorkCancelled`, when `options.shouldStop` says so.
  */
 export function loadDbtProject(fs: FileSource, root: string, options?: DbtLoadOptions): DbtProjectContext {
   try {
     return loadContext(fs, root, options ?? {});
   } catch (err) {
+    if (WorkCancelled.is(err)) throw err;
     return failedContext(root, options ?? {}, err);
   }
 }
 
-/** Renders one model/snapshot/analysis file the way dbt's parse step does (`execute = false`). */
-export function renderDbtNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
+/**
+ * Renders one model/snapshot/analysis file the way dbt's parse step does (`execute = false`),
+ * within a work budget (`options.budget`). Throws only `WorkCancelled`, when the budget's
+ * `shouldStop` says so.
+ */
+export function renderDbtNode(ctx: DbtProjectContext, path: string, text: string, options?: DbtRenderOptions): DbtNodeResult {
   try {
-    return renderNode(ctx, path, text);
+    return renderNode(ctx, path, text, options);
   } catch (err) {
+    if (WorkCancelled.is(err)) throw err;
     return failedNode(ctx, path, text, err);
   }
 }

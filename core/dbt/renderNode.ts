@@ -1,7 +1,8 @@
 import { Entity, type Diagnostic } from '../model/entities';
 import { modelId, nodeId, sourceId } from '../model/ids';
 import type { RenderedNode } from '../pipeline/contracts';
-import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext } from './api';
+import type { DbtDependency, DbtNodeKind, DbtNodeResult, DbtProjectContext, DbtRenderOptions } from './api';
+import { DEFAULT_RENDER_BUDGET } from './jinja/budget';
 import { indexOf, type DbtIndex } from './contextIndex';
 import type { Node } from './jinja/ast';
 import type { Template } from './jinja/scope';
@@ -33,8 +34,8 @@ const OUR_LIMITS = new Set(['jinja-budget', 'jinja-internal', 'dbt-env-var']);
 /** A relation sentinel in rendered output (see `RenderSession.relation`). */
 const SENTINEL = /\uE000(\d+)\uE001/g;
 
-/** Renders one node; see `renderDbtNode`. Never throws. */
-export function renderNode(ctx: DbtProjectContext, path: string, text: string): DbtNodeResult {
+/** Renders one node; see `renderDbtNode`. Never throws, except `WorkCancelled` when cancelled. */
+export function renderNode(ctx: DbtProjectContext, path: string, text: string, options: DbtRenderOptions = {}): DbtNodeResult {
   const idx = indexOf(ctx);
   const file = idx.files[path] ?? guessFile(ctx, path);
   const lines = new LineIndex(text);
@@ -64,7 +65,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string): 
   const baseConfig = folderConfig(ctx, idx, file.project, file.kind, file.relPath, base);
   if (props) mergeConfig(baseConfig, props.config);
   const schemaOf = (custom: unknown): string => (typeof custom === 'string' && custom !== '' ? `${ctx.target.schema}_${custom}` : ctx.target.schema);
-  const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: schemaOf(baseConfig.schema), alias: str(baseConfig.alias ?? name) }, baseConfig);
+  const budget = { ...DEFAULT_RENDER_BUDGET, ...options.budget };
+  const session = new RenderSession(ctx, { project: file.project, name, id, file: path, schema: schemaOf(baseConfig.schema), alias: str(baseConfig.alias ?? name) }, baseConfig, budget);
 
   for (const [k, v] of Object.entries(baseConfig)) {
     if (typeof v === 'string' && v.includes('{{')) {

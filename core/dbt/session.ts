@@ -3,6 +3,7 @@ import { staticBuiltins } from './builtins';
 import { indexOf, type DbtIndex } from './contextIndex';
 import { configObject } from './configObject';
 import { dbtNamespace } from './dbtNamespace';
+import { DEFAULT_RENDER_BUDGET, WorkCancelled, type RenderBudget } from './jinja/budget';
 import { Interpreter } from './jinja/evaluator';
 import { Scope, type Template } from './jinja/scope';
 import { JinjaError, LineIndex } from './jinja/lexer';
@@ -77,9 +78,11 @@ export class RenderSession {
     readonly ctx: DbtProjectContext,
     readonly node: NodeIdentity,
     readonly baseConfig: Record<string, unknown>,
+    /** The work budget of the whole render: the node's template, its macros, vars and config values. */
+    budget: RenderBudget = DEFAULT_RENDER_BUDGET,
   ) {
     this.idx = indexOf(ctx);
-    this.interp = new Interpreter((name) => this.lookup(name), { maxSteps: 2_000_000, maxDepth: 100 });
+    this.interp = new Interpreter((name) => this.lookup(name), { ...budget, maxDepth: 100 });
     const missing = new Set(ctx.missingPackages ?? []);
     this.interp.hooks = {
       renderUnknown: (value) => unknownSentinel(this.unknowns.push(value) - 1),
@@ -344,7 +347,8 @@ export class RenderSession {
       const v = macro.fn(args, new Map(), 0);
       const text = str(v).trim();
       return text === '' || v instanceof Unknown ? undefined : text;
-    } catch {
+    } catch (err) {
+      if (WorkCancelled.is(err)) throw err;
       return undefined;
     }
   }

@@ -1,4 +1,5 @@
-import { renderDbtNode, type DbtNodeResult, type DbtProjectContext } from '../dbt/api';
+import { renderDbtNode, type DbtNodeResult, type DbtProjectContext, type DbtRenderOptions } from '../dbt/api';
+import { WorkCancelled } from '../dbt/jinja/budget';
 import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
 import { IR_VERSION, parseSql } from '../sql/parseSql';
@@ -98,12 +99,13 @@ function withSourceErrors(statements: ParsedStatement[], diagnostics: readonly D
   });
 }
 
-/** Renders a dbt node file and parses its lineage SQL. */
-export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect): DbtFileResult | SqlFileResult {
+/** Renders a dbt node file (within `options.budget`) and parses its lineage SQL. Throws only `WorkCancelled`. */
+export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect, options?: DbtRenderOptions): DbtFileResult | SqlFileResult {
   let node: DbtNodeResult;
   try {
-    node = renderDbtNode(ctx, path, text);
+    node = renderDbtNode(ctx, path, text, options);
   } catch (err) {
+    if (WorkCancelled.is(err)) throw err;
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'Jinja rendering', err)]) };
   }
   const sqlHash = node.entity.disabled ? undefined : sqlFingerprint(node.rendered.lineageSql, node.rendered.lineOffset, dialect, node.rendered.lineageMap);

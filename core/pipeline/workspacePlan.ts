@@ -26,6 +26,8 @@ export interface PlanOptions {
   defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders'>>;
   /** dbt profiles outside the workspace (`DBT_PROFILES_DIR`, `~/.dbt`), read by the Node layer. */
   externalProfiles?: ExternalProfiles[];
+  /** Asked while dbt projects load whether the scan was cancelled (see `DbtLoadOptions.shouldStop`). */
+  shouldStop?: () => boolean;
 }
 
 /** One dbt project to extract. */
@@ -78,9 +80,9 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[]): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[], shouldStop?: () => boolean): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
-  const ctx = loadDbtProject(fs, root, { target });
+  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}) });
   recordDialect(ctx, dialect, reason);
   // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
   const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
@@ -154,7 +156,8 @@ export function planSqlFiles(files: readonly string[], dbtRoots: readonly string
 }
 
 /**
- * Plans a workspace. Never throws on bad input. `previous` (the plan being replaced) lends each dbt
+ * Plans a workspace. Never throws on bad input (only `WorkCancelled`, when `options.shouldStop`
+ * says so). `previous` (the plan being replaced) lends each dbt
  * project its last good manifest while the current file does not parse.
  */
 export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: WorkspacePlan): WorkspacePlan {
@@ -164,7 +167,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const owners = catalogOwners(fs, layout.dbtRoots);
   diagnostics.push(...owners.diagnostics);
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles, options.shouldStop);
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -67,7 +67,7 @@ export function helpText(): string {
     '  --quiet     no progress on stderr',
     '  --help      this text',
     '',
-    'Exit codes: 0 ok, 1 error, 2 usage error.',
+    'Exit codes: 0 ok, 1 error, 2 usage error, 130 scan cancelled (Ctrl-C; a second Ctrl-C quits at once).',
   ].join('\n');
 }
 

@@ -20,6 +20,12 @@ export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
+/** The user cancelled the command (Ctrl-C); exit code 130, nothing written. */
+export class CliCancelled extends Error {
+  override readonly name = 'CliCancelled';
+  readonly reason = 'cancelled' as const;
+}
+
 /** Where the CLI writes. Injected so the commands are testable in-process. */
 export interface CliIo {
   out: (text: string) => void;
@@ -27,6 +33,14 @@ export interface CliIo {
   /** True when stderr is a terminal (progress redraws in place). */
   errIsTty: boolean;
   cwd: string;
+  /** Aborted when the user asks to stop (the entry point's Ctrl-C). */
+  signal?: AbortSignal;
+  /**
+   * Says whether the command can stop gracefully now. Synchronous work (a scan's plan phase) cannot
+   * see the abort until it ends, so during it Ctrl-C keeps its default effect: quitting at once,
+   * which is safe before anything is written (and SQLite rolls back an interrupted write anyway).
+   */
+  interruptible?: (graceful: boolean) => void;
 }
 
 /** The catalog file an invocation works on: `--db`, else `.mallard/catalog.db` under the scanned folder or the current one. */
@@ -92,6 +106,7 @@ export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
   const scanner = new WorkspaceScanner(store, { root: dir, git: inv.git, ...(inv.dialect ? { dialect: inv.dialect } : {}), ...(inv.workers !== undefined ? { workers: inv.workers } : {}) });
   let lastPhase = '';
   const progress = (p: ScanProgress): void => {
+    io.interruptible?.(p.phase !== 'plan');
     if (inv.quiet) return;
     const text = `mallard: ${p.phase}${p.total > 0 ? ` ${p.done}/${p.total}` : ''}`;
     if (io.errIsTty) io.err(`\r${text.padEnd(40)}${p.phase === 'write' && p.done === p.total ? '\n' : ''}`);
@@ -99,7 +114,11 @@ export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
     lastPhase = p.phase;
   };
   try {
-    const report = await scanner.scan({ onProgress: progress });
+    const report = await scanner.scan({ onProgress: progress, ...(io.signal ? { signal: io.signal } : {}) }).catch((err: unknown) => {
+      // The scan writes in one transaction at its end, so a cancelled one changed nothing.
+      if (io.signal?.aborted === true) throw new CliCancelled(`scan cancelled; ${file} was not changed`);
+      throw err;
+    });
     const stats = store.stats();
     const result = { db: file, files: report.files, parsed: report.parsed, cacheHits: report.cacheHits, wrote: report.wrote, millis: Math.round(report.millis), stats };
     if (inv.json) return json(result);
@@ -109,6 +128,7 @@ export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
       table(['entities', 'columns', 'model edges', 'column edges', 'diagnostics'], [[stats.entities, stats.columns, stats.modelEdges, stats.columnEdges, stats.diagnostics].map(String)]),
     ].join('\n');
   } finally {
+    io.interruptible?.(true);
     await scanner.dispose();
     store.close();
   }

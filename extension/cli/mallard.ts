@@ -30,7 +30,21 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const commands = await import('./commands.js');
-  const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t), errIsTty: process.stderr.isTTY === true, cwd: process.cwd() };
+  // Ctrl-C asks the command to stop (a scan stops within a model's render and writes nothing);
+  // a second Ctrl-C quits at once. While the command cannot stop gracefully (synchronous work),
+  // Ctrl-C keeps its default effect and quits at once.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write('\nmallard: stopping (Ctrl-C again to quit at once)\n');
+    abort.abort(new Error('cancelled by Ctrl-C'));
+  };
+  const interruptible = (graceful: boolean): void => {
+    if (graceful && process.listenerCount('SIGINT') === 0) process.on('SIGINT', onSigint);
+    if (!graceful) process.off('SIGINT', onSigint);
+  };
+  interruptible(true);
+  const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t), errIsTty: process.stderr.isTTY === true, cwd: process.cwd(), signal: abort.signal, interruptible };
   try {
     const handlers = {
       scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
@@ -44,6 +58,10 @@ async function run(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
       return 2;
+    }
+    if (err instanceof commands.CliCancelled) {
+      process.stderr.write(`mallard: ${err.message}\n`);
+      return 130;
     }
     // Damage found while reading (not at open) gets the same advice as damage found at open.
     const message = isCorruption(err) ? corruptMessage(commands.catalogFileOf(inv, io.cwd), (err as Error).message) : err instanceof Error ? err.message : String(err);

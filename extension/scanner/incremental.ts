@@ -6,6 +6,7 @@ import { append } from '../../core/pipeline/topo';
 import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
+import { Breather } from './breather';
 import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
 import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
@@ -107,8 +108,9 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   const affected = new Set<string>();
   const fullDiff = new Set<string>();
   let plan: WorkspacePlan;
+  const stop = new Breather(call).stopped;
   if (changed.some((p) => STRUCTURAL.test(p) || p.split('/').includes('dbt_packages'))) {
-    plan = planWorkspace(fs, options, state.plan);
+    plan = planWorkspace(fs, { ...options, shouldStop: stop }, state.plan);
     for (const p of [...plan.dbt.map((d) => d.root), ...state.plan.dbt.map((d) => d.root), PLAIN_SQL_UNIT]) {
       affected.add(p);
       fullDiff.add(p);
@@ -123,7 +125,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       // A model edit that moves its relation (in-file alias/schema/database) changes how refs to it render.
       const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p)) && !relationConfigChanged(project, fs, inside);
       if (nodeOnly) return;
-      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, undefined, options.externalProfiles).plan;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, undefined, options.externalProfiles, stop).plan;
       fullDiff.add(project.root);
     });
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));
@@ -138,7 +140,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     }
   }
   lap('plan');
-  const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, call.signal ? { signal: call.signal } : {});
+  const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, { ...(call.signal ? { signal: call.signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) });
   report.parsed = outcome.parsed;
   report.reusedParses = outcome.reusedParses;
   const candidates = new Set<OwnerKey>();

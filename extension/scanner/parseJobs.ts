@@ -1,5 +1,5 @@
-import { renderDbtNode, type DbtProjectContext } from '../../core/dbt/api';
-import type { Diagnostic } from '../../core/model/entities';
+import { renderDbtNode, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
+import { emptyFacts, type Diagnostic } from '../../core/model/entities';
 import type { Dialect } from '../../core/pipeline/contracts';
 import { extractDbtFile, extractSqlFile, type FileStepResult } from '../../core/pipeline/fileStep';
 import { IR_VERSION } from '../../core/sql/parseSql';
@@ -16,7 +16,8 @@ export type ParseJob =
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { type: 'context'; key: string; ctx: DbtProjectContext }
+  /** A context as `v8.serialize` bytes: serialized once, copied to each worker (and replacement) as bytes. */
+  | { type: 'context'; key: string; bytes: Uint8Array }
   | { type: 'drop'; key: string }
   | { type: 'jobs'; batchId: number; jobs: ParseJob[] };
 
@@ -41,20 +42,40 @@ export function markJobStart(progress: Int32Array | undefined, batchId: number, 
 }
 
 /**
+ * The budget of a render on the calling thread for a file whose job killed or outlasted its worker.
+ * Whatever did it (most often the SQL parse, which has no budget of its own) must not take the scan
+ * thread down with it: a tenth of the normal steps and a second are plenty for real models (the
+ * corpora's largest uses about 7,000 steps) and bound what the render can allocate.
+ */
+const SKIPPED_FILE_BUDGET: DbtRenderOptions = { budget: { maxSteps: 200_000, maxMillis: 1_000 } };
+
+/**
  * The result recorded for a file whose job overran its budget or killed its worker: a located
- * diagnostic, and for dbt nodes the rendered node (Jinja rendering is step-limited; the SQL parse
- * is what runs away), so the model keeps its entity and model-level edges.
+ * diagnostic, and for dbt nodes the node rendered under a small budget (the SQL is not parsed), so
+ * the model keeps its entity and model-level edges.
  */
 export function failedJobResult(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>, code: string, message: string): FileStepResult {
   const diagnostic: Diagnostic = { file: job.path, line: 1, column: 1, severity: 'error', code, message, extractor: 'pipeline' };
   const parsed = { irVersion: IR_VERSION, statements: [], diagnostics: [diagnostic], fallback: true };
   const ctx = job.kind === 'dbt' ? contexts.get(job.contextKey) : undefined;
   if (job.kind === 'sql' || !ctx) return { kind: 'sql', parsed };
-  return { kind: 'dbt', node: renderDbtNode(ctx, job.path, job.text), parsed };
+  return { kind: 'dbt', node: renderDbtNode(ctx, job.path, job.text, SKIPPED_FILE_BUDGET), parsed };
 }
 
-/** Runs one job; contexts are looked up by key. Never throws for bad input. */
-export function runParseJob(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>): FileStepResult {
+/**
+ * The context as parse workers get it. Rendering never reads the YAML-declared facts, the model
+ * YAML properties or the exposures (the assembler does, on the scan thread): without them the
+ * context of a 100,000-model project is half the size (and each worker's heap with it).
+ */
+export function renderingContext(full: DbtProjectContext): DbtProjectContext {
+  return { ...full, facts: emptyFacts(), index: { ...full.index, modelYaml: {}, exposures: [] } };
+}
+
+/**
+ * Runs one job; contexts are looked up by key. Never throws for bad input; throws `WorkCancelled`
+ * when `options.budget.shouldStop` says so (renders on the scan thread).
+ */
+export function runParseJob(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>, options?: DbtRenderOptions): FileStepResult {
   if (job.kind === 'sql') return extractSqlFile(job.path, job.text, job.dialect);
   const ctx = contexts.get(job.contextKey);
   if (!ctx) {
@@ -63,5 +84,5 @@ export function runParseJob(job: ParseJob, contexts: ReadonlyMap<string, DbtProj
       parsed: { irVersion: 0, statements: [], fallback: true, diagnostics: [{ file: job.path, line: 1, column: 1, severity: 'error', code: 'internal-error', message: `dbt context ${job.contextKey} is not loaded in the parse worker`, extractor: 'pipeline' }] },
     };
   }
-  return extractDbtFile(ctx, job.path, job.text, job.dialect);
+  return extractDbtFile(ctx, job.path, job.text, job.dialect, options);
 }

@@ -1,3 +1,4 @@
+import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
@@ -15,7 +16,7 @@ const progress = (workerData as { progress?: Int32Array } | null)?.progress;
 function handle(message: ToWorker): FromWorker | undefined {
   switch (message.type) {
     case 'context':
-      contexts.set(message.key, message.ctx);
+      contexts.set(message.key, deserialize(message.bytes) as DbtProjectContext);
       return undefined;
     case 'drop':
       contexts.delete(message.key);

@@ -36,15 +36,37 @@ export const SCAN_HEAP_LIMITS: HeapLimits = {
 };
 
 /**
- * Limits of each parse worker. A worker renders and parses one batch of files at a time, so its
- * live heap is small; parser garbage would otherwise grow its heap to hundreds of MB. A worker that
- * exceeds it dies and `WorkerPool` computes its batch inline and starts a new one, so the limit
- * can cost time, never files.
+ * Limits of each parse worker besides the dbt contexts it holds (see `parseWorkerLimits`). A worker
+ * renders and parses one batch of files at a time, so its live heap is small; parser garbage would
+ * otherwise grow its heap to hundreds of MB. A worker that exceeds its limit dies; `WorkerPool`
+ * starts the next one with twice the heap (up to `MAX_HEAP_FACTOR`) and runs the batch again, and a
+ * file that kills workers twice is skipped with a diagnostic, so the limit costs time, never files.
  */
 export const PARSE_HEAP_LIMITS: HeapLimits = {
   maxOldGenerationSizeMb: 96,
   maxYoungGenerationSizeMb: 16,
 };
+
+/** How far a worker's heap is doubled after out-of-memory exits (the scan worker's limit too). */
+export const MAX_HEAP_FACTOR = 8;
+
+/**
+ * Heap of a deserialized context per byte of its `v8.serialize` form: a 100,000-model context is
+ * 50 MB serialized and 118 MB of live heap in a worker (2.4x), rounded up.
+ */
+const CONTEXT_HEAP_PER_SERIALIZED_BYTE = 3;
+
+/**
+ * Limits of a parse worker that holds dbt contexts of `contextBytes` serialized bytes: room for the
+ * contexts on top of `base`, times `factor` after out-of-memory exits. Without that room, a big
+ * project's context alone exceeds the base limit and every worker dies while receiving it.
+ * `base` without an old-generation limit (tests: none) stays without one.
+ */
+export function parseWorkerLimits(base: ResourceLimits, contextBytes: number, factor: number): ResourceLimits {
+  if (base.maxOldGenerationSizeMb === undefined) return base;
+  const contextMb = Math.ceil((contextBytes * CONTEXT_HEAP_PER_SERIALIZED_BYTE) / 1_000_000);
+  return { ...base, maxOldGenerationSizeMb: (base.maxOldGenerationSizeMb + contextMb) * factor };
+}
 
 /** `limits` with the old generation multiplied by `factor` (after an out-of-memory exit). */
 export function scaledHeapLimits(limits: HeapLimits, factor: number): HeapLimits {

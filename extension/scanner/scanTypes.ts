@@ -41,9 +41,19 @@ export interface ScanProgress {
   total: number;
 }
 
-/** Per-call options of `scan`. */
-export interface ScanCallOptions {
+/** How a caller stops work in progress. */
+export interface WorkControl {
   signal?: AbortSignal;
+  /**
+   * Synchronous check that the work was cancelled, read during renders on the scan thread (which
+   * cannot see an abort event until they end): e.g. a flag in shared memory that the thread asking
+   * for the cancel sets. Work stopped this way throws `WorkCancelled`.
+   */
+  stopRequested?: () => boolean;
+}
+
+/** Per-call options of `scan`. */
+export interface ScanCallOptions extends WorkControl {
   onProgress?: (progress: ScanProgress) => void;
   /**
    * Called on a first scan (empty catalog) once the model level is stored: entities, declared

@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { WorkCancelled } from '../../core/dbt/jinja/budget';
 import type { Facts } from '../../core/model/entities';
 import { IR_VERSION } from '../../core/sql/parseSql';
-import { PIPELINE_VERSION } from '../../core/pipeline/fileStep';
+import { PIPELINE_VERSION, type FileStepResult } from '../../core/pipeline/fileStep';
 import { assembleWorkspace, mergeFacts, modelLevelFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
 import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
+import { Breather } from './breather';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
 import { computeResults, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
 import { applyUpdate } from './incremental';
-import { SIGNATURE_KEY, type ScanCallOptions, type ScannerOptions, type ScanPhase, type ScanReport, type UpdateReport } from './scanTypes';
+import { SIGNATURE_KEY, type ScanCallOptions, type ScannerOptions, type ScanPhase, type ScanReport, type UpdateReport, type WorkControl } from './scanTypes';
 import { readSnapshot, releaseTexts, sha1, snapshotFileSource, type Snapshot } from './snapshot';
 import { walkWorkspace } from './walker';
 import { processProfileDirs, readExternalProfiles } from './externalProfiles';
@@ -88,24 +90,29 @@ export class WorkspaceScanner {
 
   /** Number of worker threads started over this scanner's life (for tests). */
   workersStarted = 0;
+  /** Batches the worker pools computed on this thread because no worker could (for tests). */
+  inlineBatches = 0;
 
   /**
    * Runs per-file jobs. A handful of files (an edit) is rendered on this thread: a worker round trip
    * and a context clone would cost more than the work. Large batches go to the pool, which is then
    * stopped so its memory (a parser and a dbt context per worker) is free for assembly and writing.
+   * Jobs on this thread pause every 50 ms and their renders stop when the scan is cancelled.
    */
   readonly runJobs: JobRunner = async (jobs, plan, call) => {
     if (jobs.length < (this.options.inlineBelow ?? INLINE_JOBS) || this.options.workers === 0) {
       const contexts = new Map(plan.dbt.map((p) => [p.cacheKey, p.ctx]));
+      const breather = new Breather(call);
       const millis: number[] = [];
-      const results = jobs.map((job) => {
-        call.signal?.throwIfAborted();
+      const results: FileStepResult[] = [];
+      for (const job of jobs) {
+        await breather.pause();
         const start = performance.now();
-        const r = runParseJob(job, contexts);
+        results.push(runParseJob(job, contexts, breather.renderOptions));
         millis.push(performance.now() - start);
-        return r;
-      });
-      call.onProgress?.(jobs.length, jobs.length);
+        call.onProgress?.(results.length, jobs.length);
+      }
+      breather.throwIfStopped();
       return { results, millis };
     }
     const pool = this.workerPool();
@@ -116,6 +123,7 @@ export class WorkspaceScanner {
       return { results, millis: pool.lastJobMillis };
     } finally {
       this.workersStarted += pool.spawned;
+      this.inlineBatches += pool.inlineBatches;
       this.pool = undefined;
       await pool.dispose();
     }
@@ -141,23 +149,31 @@ export class WorkspaceScanner {
     return sha1(lines.join('\n'));
   }
 
-  /** Serializes scans and updates: they share the in-memory state. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
+  /**
+   * Serializes scans and updates: they share the in-memory state. A render stopped by
+   * `stopRequested` when the signal is aborted too rejects with the signal's reason, like the rest.
+   */
+  private exclusive<T>(fn: () => Promise<T>, control: WorkControl = {}): Promise<T> {
+    const run = this.queue.then(fn).catch((err: unknown) => {
+      throw WorkCancelled.is(err) && control.signal?.aborted === true ? control.signal.reason : err;
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Full scan. Writes only when the inputs changed since the last write. */
+  /**
+   * Full scan. Writes only when the inputs changed since the last write. A cancelled scan (the
+   * signal, or `stopRequested`) rejects with the signal's reason or `WorkCancelled` and writes nothing.
+   */
   scan(call: ScanCallOptions = {}): Promise<ScanReport> {
-    return this.exclusive(() => this.fullPass(call, false));
+    return this.exclusive(() => this.fullPass(call, false), call);
   }
 
   /** Builds the in-memory state needed by `update` (after a scan that found nothing to do). */
   ensureState(call: ScanCallOptions = {}): Promise<void> {
     return this.exclusive(async () => {
       if (!this.state) await this.fullPass(call, true);
-    });
+    }, call);
   }
 
   /** Applies changes of the given paths (absolute or workspace-relative) incrementally. */
@@ -170,12 +186,14 @@ export class WorkspaceScanner {
       // A removed folder arrives as `dir/`: it stands for every known file under it.
       const expanded = rel.flatMap((p) => (p.endsWith('/') ? [...state.snapshot.keys()].filter((k) => k.startsWith(p)) : [p]));
       return applyUpdate(this, state, expanded, call);
-    });
+    }, call);
   }
 
   private async fullPass(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
     const started = performance.now();
     const { signal, onProgress } = call;
+    const control: WorkControl = { ...(signal ? { signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) };
+    const breather = new Breather(control);
     const root = this.options.root;
     onProgress?.({ phase: 'walk', done: 0, total: 0 });
     const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
@@ -191,7 +209,8 @@ export class WorkspaceScanner {
     // that finds nothing changed does not need it. It runs while the files are planned and parsed.
     const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
     onProgress?.({ phase: 'plan', done: 0, total: 1 });
-    const plan = planWorkspace(snapshotFileSource(root, snapshot), this.planOptions());
+    // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
+    const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
     const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
     let mark = started;
     const phaseDone = (phase: ScanPhase): void => {
@@ -205,14 +224,14 @@ export class WorkspaceScanner {
       // write), so views need not wait for the parse and column lineage. No signature is written,
       // so an interrupted scan still starts over.
       onProgress?.({ phase: 'stage', done: 0, total: 1 });
-      const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, signal));
+      const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, control));
       this.store.transaction(() => this.store.replaceAll(staged));
       call.onModelLevelStored();
       phaseDone('stage');
     }
     const table: ResultTable = { results: new Map(), keys: new Map() };
     const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
-      ...(signal ? { signal } : {}),
+      ...control,
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
     });
     phaseDone('parse');

@@ -1,62 +1,30 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import path from 'node:path';
+import { serialize } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
-import { emptyFacts } from '../../core/model/entities';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
-import { failedJobResult, PROGRESS_SLOTS, runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
-import { PARSE_HEAP_LIMITS } from './scanResources';
+import { failedJobResult, PROGRESS_SLOTS, renderingContext, runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
+import { DEFAULT_JOB_TIMEOUT_MS, defaultWorkerCount, resolveWorkerScript, type PoolRunOptions, type WorkerPoolOptions } from './poolSetup';
+import { MAX_HEAP_FACTOR, PARSE_HEAP_LIMITS, parseWorkerLimits } from './scanResources';
 
 /**
  * A small pool of parse worker threads. Jobs go out in batches (fewer messages), idle workers take
- * the next batch, and results come back in job order. When a worker dies, its batch is computed on
- * the calling thread and the worker is replaced, so a crash never loses files.
+ * the next batch, and results come back in job order. Workers start with the first batch, with a
+ * heap sized for the dbt contexts they hold (serialized once, sent as bytes).
  *
- * node-sql-parser can backtrack for minutes on some inputs and cannot be interrupted, so every job
- * has a time budget: the worker publishes which job it is on through shared memory (no message per
- * job), a watchdog terminates a worker whose current job overran, that file gets a located
- * diagnostic instead of a result, a fresh worker is started, and the batch's other jobs run again.
+ * Nothing a file does loses the others. node-sql-parser can backtrack for minutes on some inputs
+ * and cannot be interrupted, so every job has a time budget: the worker publishes which job it is
+ * on through shared memory (no message per job), a watchdog terminates a worker whose current job
+ * overran, that file gets a located diagnostic, a fresh worker is started, and the batch's other
+ * jobs run again. A worker that dies inside a job (out of memory) is replaced, with twice the heap
+ * after an out-of-memory exit (up to `MAX_HEAP_FACTOR`), and the batch runs again; the job it died
+ * in twice is skipped with a diagnostic. A worker that dies before its first job (receiving the
+ * contexts) is not a file's fault: the batch runs again on a bigger one, and when even the largest
+ * heap cannot hold the contexts, the rest of the run is computed on the calling thread.
  */
-
-/** Default time budget of one job (render + parse of one file). */
-export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
-
-/** Options of a `WorkerPool`. */
-export interface WorkerPoolOptions {
-  /** Time budget of one job in milliseconds (default: `MALLARD_PARSE_TIMEOUT_MS`, else 10 s). */
-  jobTimeoutMs?: number;
-  /** V8 heap limits of each worker (default: the parse workers' limits). */
-  resourceLimits?: ResourceLimits;
-}
-
-/** Finds the worker script: bundled JS next to the extension or CLI bundle, else the TS source (tsx). */
-export function resolveWorkerScript(): { file: string; execArgv: string[] } {
-  const fromEnv = process.env['MALLARD_PARSE_WORKER'];
-  const candidates = [
-    ...(fromEnv ? [fromEnv] : []),
-    path.join(__dirname, 'parseWorker.js'),
-    path.join(__dirname, '..', 'extension', 'parseWorker.js'),
-    path.join(__dirname, 'parseWorker.ts'),
-  ];
-  const file = candidates.find((c) => existsSync(c));
-  if (!file) throw new Error(`Mallard parse worker not found (looked in ${candidates.join(', ')})`);
-  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too.
-  return { file, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] };
-}
-
-/**
- * Default worker count: one per core but one, at least 1, at most 4. Parsing is CPU-bound, but the
- * coordinating thread is busy too (it deserializes every result), and each worker costs ~40 MB
- * bundled (~75 MB under tsx) plus its heap: on the 2-core bench machine a second worker cut the
- * parse phase only from 8.3 to 6.4 s but raised the cold scan's peak RSS from ~550 to ~715 MB.
- */
-export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
-}
 
 interface Slot {
-  worker: Worker;
+  /** Started with the slot's first batch, and again after a crash or time-out. */
+  worker: Worker | undefined;
   /** Shared with the worker: [jobs started, batch id, index of the job in its batch]. */
   progress: Int32Array;
   /** Jobs-started count when the watchdog last saw it move, and when. */
@@ -64,16 +32,15 @@ interface Slot {
   seenAt: number;
 }
 
-/** A batch's outcome: results in job order, or the index of the job that overran its budget. */
-type BatchOutcome = { results: FileStepResult[]; millis: number[]; failed?: undefined } | { failed: FailedJob };
-
-/** The job a batch stopped at: its index, the diagnostic to record for it, and the time it used. */
-interface FailedJob {
-  index: number;
-  code: 'parse-timeout' | 'parse-worker-crash';
-  message: string;
-  millis: number;
-}
+/** What became of a batch sent to a worker. */
+type BatchOutcome =
+  | { kind: 'done'; results: FileStepResult[]; millis: number[] }
+  /** A job overran its budget or killed workers twice: it is skipped, the others run again. */
+  | { kind: 'failed'; index: number; code: 'parse-timeout' | 'parse-worker-crash'; message: string; millis: number }
+  /** The worker died: run the whole batch again on its replacement. */
+  | { kind: 'retry' }
+  /** No worker can run it: compute it on the calling thread. */
+  | { kind: 'inline' };
 
 interface Pending {
   batchId: number;
@@ -81,49 +48,63 @@ interface Pending {
   resolve: (r: BatchOutcome) => void;
 }
 
-/** Progress of a `run`: jobs done so far and the total. */
-export type PoolProgress = (done: number, total: number) => void;
+type BatchResult = { results: FileStepResult[]; millis: number[] };
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
+  /** Contexts as rendered on this thread (inline batches, skipped files). */
   private readonly contexts = new Map<string, DbtProjectContext>();
+  /** The same contexts serialized for the workers. */
+  private readonly serialized = new Map<string, Uint8Array>();
   /** The context objects given to `setContext`, to skip re-sending the same one. */
   private readonly sources = new Map<string, DbtProjectContext>();
   private readonly inflight = new Map<Worker, Pending>();
+  /** Worker deaths per job (the same object while its batch is run again). */
+  private readonly strikes = new WeakMap<ParseJob, number>();
   private nextBatch = 1;
   private disposed = false;
+  /** Set when a worker died receiving the contexts at the largest heap: the rest runs inline. */
+  private inlineOnly = false;
   /** Milliseconds each job took inside its worker, for benchmarks (last `run` only). */
   lastJobMillis: number[] = [];
 
   /** Time budget of one job in milliseconds. */
   readonly jobTimeoutMs: number;
-  private readonly resourceLimits: ResourceLimits | undefined;
+  private readonly baseLimits: ResourceLimits;
   private watchdog: NodeJS.Timeout | undefined;
   /** Number of jobs that overran their budget (for tests and benchmarks). */
   timeouts = 0;
+  /** Number of worker threads started so far, including replacements (for tests). */
+  spawned = 0;
+  /** Multiplier of the workers' heap limit: doubled by each out-of-memory exit, up to `MAX_HEAP_FACTOR`. */
+  heapFactor = 1;
+  /** Batches computed on the calling thread because no worker could hold the contexts. */
+  inlineBatches = 0;
 
   constructor(readonly size = defaultWorkerCount(), private readonly batchSize = 16, options: WorkerPoolOptions = {}) {
     const fromEnv = Number(process.env['MALLARD_PARSE_TIMEOUT_MS']);
     this.jobTimeoutMs = Math.max(1, options.jobTimeoutMs ?? (fromEnv > 0 ? fromEnv : DEFAULT_JOB_TIMEOUT_MS));
-    this.resourceLimits = options.resourceLimits;
-    for (let i = 0; i < size; i++) {
-      const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT));
-      this.slots.push({ worker: this.spawn(progress), progress, seenSeq: 0, seenAt: 0 });
-    }
+    this.baseLimits = options.resourceLimits ?? PARSE_HEAP_LIMITS;
+    for (let i = 0; i < size; i++) this.slots.push({ worker: undefined, progress: new Int32Array(new SharedArrayBuffer(PROGRESS_SLOTS * Int32Array.BYTES_PER_ELEMENT)), seenSeq: 0, seenAt: 0 });
   }
 
-  /** Number of worker threads started so far, including replacements (for tests). */
-  spawned = 0;
+  /** Heap limits of the next worker: room for the contexts, times the out-of-memory factor. */
+  get workerLimits(): ResourceLimits {
+    let bytes = 0;
+    for (const b of this.serialized.values()) bytes += b.byteLength;
+    return parseWorkerLimits(this.baseLimits, bytes, this.heapFactor);
+  }
 
-  private spawn(progress: Int32Array): Worker {
+  private spawn(slot: Slot): Worker {
     const { file, execArgv } = resolveWorkerScript();
-    const worker = new Worker(file, { execArgv, workerData: { progress }, resourceLimits: this.resourceLimits ?? PARSE_HEAP_LIMITS });
+    const worker = new Worker(file, { execArgv, workerData: { progress: slot.progress }, resourceLimits: this.workerLimits });
     this.spawned++;
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
-    worker.on('error', (err) => this.onCrash(worker, err.message));
+    worker.on('error', (err: Error & { code?: string }) => this.onCrash(worker, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : err.message));
     worker.on('exit', (code) => this.onCrash(worker, `exit code ${code}`));
-    for (const [key, ctx] of this.contexts) worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
+    for (const [key, bytes] of this.serialized) worker.postMessage({ type: 'context', key, bytes } satisfies ToWorker);
+    slot.worker = worker;
     return worker;
   }
 
@@ -131,61 +112,76 @@ export class WorkerPool {
     const pending = this.inflight.get(worker);
     if (!pending || pending.batchId !== msg.batchId) return;
     this.inflight.delete(worker);
-    if (msg.type === 'done') pending.resolve({ results: msg.results, millis: msg.millis });
-    else pending.resolve(this.runInline(pending.jobs));
+    // A batch that threw inside the worker (a bug, not a crash) is computed here.
+    pending.resolve(msg.type === 'done' ? { kind: 'done', results: msg.results, millis: msg.millis } : { kind: 'inline' });
   }
 
-  /**
-   * A worker died (e.g. its heap limit on a huge file). If it was inside a job, that job is blamed
-   * and the batch's others run again on the replacement; running the batch here instead could
-   * take this thread down with it. A worker that died before starting the batch is not a file's
-   * fault: the batch runs on this thread.
-   */
+  /** A worker died (`reason` is 'oom' for its heap limit). See the class comment for what follows. */
   private onCrash(worker: Worker, reason: string): void {
     const slot = this.slots.find((s) => s.worker === worker);
+    // The second event of the same death ('error' then 'exit'), or a worker replaced on purpose.
+    if (!slot) return;
+    slot.worker = undefined;
     const pending = this.inflight.get(worker);
     this.inflight.delete(worker);
-    if (slot && !this.disposed) slot.worker = this.spawn(slot.progress);
-    if (!pending) return;
-    if (slot && Atomics.load(slot.progress, 1) === pending.batchId) {
-      const message = `parse worker stopped while parsing this file (${reason}); the file's column lineage is skipped`;
-      pending.resolve({ failed: { index: Atomics.load(slot.progress, 2), code: 'parse-worker-crash', message, millis: 0 } });
-    } else pending.resolve(this.runInline(pending.jobs));
+    if (this.disposed || !pending) return;
+    const oom = reason === 'oom';
+    const limitMb = this.workerLimits.maxOldGenerationSizeMb;
+    const grew = oom && this.heapFactor < MAX_HEAP_FACTOR;
+    if (grew) this.heapFactor *= 2;
+    if (Atomics.load(slot.progress, 1) !== pending.batchId) {
+      if (grew) pending.resolve({ kind: 'retry' });
+      else {
+        this.inlineOnly = true;
+        pending.resolve({ kind: 'inline' });
+      }
+      return;
+    }
+    const index = Atomics.load(slot.progress, 2);
+    const job = pending.jobs[index];
+    const strikes = (job ? (this.strikes.get(job) ?? 0) : 1) + 1;
+    if (job) this.strikes.set(job, strikes);
+    if (strikes < 2) {
+      pending.resolve({ kind: 'retry' });
+      return;
+    }
+    const what = oom ? `ran out of memory twice on this file (heap limit ${limitMb ?? 'V8 default'} MB)` : `stopped twice while parsing this file (${reason})`;
+    pending.resolve({ kind: 'failed', index, code: 'parse-worker-crash', message: `parse worker ${what}; skipped: its SQL is not parsed, so it has no column lineage`, millis: 0 });
   }
 
   /** Checks every busy worker: one whose current job overran the budget is replaced. */
   private checkBudgets(): void {
     const now = performance.now();
     for (const slot of this.slots) {
-      const pending = this.inflight.get(slot.worker);
-      if (!pending) continue;
+      const stuck = slot.worker;
+      const pending = stuck ? this.inflight.get(stuck) : undefined;
+      if (!stuck || !pending) continue;
       const seq = Atomics.load(slot.progress, 0);
-      // A worker still booting (tsx, module loading) or receiving the batch has not started a job:
-      // the budget is for jobs, so it starts with the first job of this batch.
+      // A worker still booting (tsx, module loading, contexts) or receiving the batch has not started
+      // a job: the budget is for jobs, so it starts with the first job of this batch.
       const started = Atomics.load(slot.progress, 1) === pending.batchId;
       if (seq !== slot.seenSeq || !started) {
         slot.seenSeq = seq;
         slot.seenAt = now;
       } else if (now - slot.seenAt >= this.jobTimeoutMs) {
         const index = Atomics.load(slot.progress, 2);
-        const stuck = slot.worker;
         this.inflight.delete(stuck);
-        // Replaced before terminating, so the exit event finds no slot and no batch to recover.
-        slot.worker = this.spawn(slot.progress);
+        // Detached before terminating, so the exit event finds no slot and no batch to recover.
+        slot.worker = undefined;
         void stuck.terminate();
         this.timeouts++;
         const message = `parser timed out after ${Math.round(this.jobTimeoutMs / 100) / 10} s; the file's column lineage is skipped`;
-        pending.resolve({ failed: { index, code: 'parse-timeout', message, millis: this.jobTimeoutMs } });
+        pending.resolve({ kind: 'failed', index, code: 'parse-timeout', message, millis: this.jobTimeoutMs });
       }
     }
   }
 
-  private runInline(jobs: ParseJob[]): { results: FileStepResult[]; millis: number[] } {
-    // Only for a worker that died before starting its batch (or a pool without workers): unguarded.
+  private runInline(jobs: ParseJob[], stopRequested?: () => boolean): BatchResult {
+    const options = stopRequested ? { budget: { shouldStop: stopRequested } } : undefined;
     const millis: number[] = [];
     const results = jobs.map((job) => {
       const start = performance.now();
-      const r = runParseJob(job, this.contexts);
+      const r = runParseJob(job, this.contexts, options);
       millis.push(performance.now() - start);
       return r;
     });
@@ -196,10 +192,12 @@ export class WorkerPool {
   setContext(key: string, full: DbtProjectContext): void {
     if (this.sources.get(key) === full) return;
     this.sources.set(key, full);
-    // Rendering never reads the YAML-declared facts; not cloning them saves tens of MB per worker.
-    const ctx: DbtProjectContext = { ...full, facts: emptyFacts() };
+    const ctx = renderingContext(full);
     this.contexts.set(key, ctx);
-    for (const s of this.slots) s.worker.postMessage({ type: 'context', key, ctx } satisfies ToWorker);
+    // Serialized once: every worker (and every replacement) gets a copy of the bytes.
+    const bytes = serialize(ctx);
+    this.serialized.set(key, bytes);
+    for (const s of this.slots) s.worker?.postMessage({ type: 'context', key, bytes } satisfies ToWorker);
   }
 
   /** Forgets every context whose key is not in `keys`. */
@@ -210,12 +208,13 @@ export class WorkerPool {
   /** Forgets a context no longer needed. */
   dropContext(key: string): void {
     this.sources.delete(key);
+    this.serialized.delete(key);
     if (!this.contexts.delete(key)) return;
-    for (const s of this.slots) s.worker.postMessage({ type: 'drop', key } satisfies ToWorker);
+    for (const s of this.slots) s.worker?.postMessage({ type: 'drop', key } satisfies ToWorker);
   }
 
   /** Runs jobs on the workers; results are in job order. Rejects with the signal's reason on abort. */
-  run(jobs: readonly ParseJob[], options: { signal?: AbortSignal; onProgress?: PoolProgress } = {}): Promise<FileStepResult[]> {
+  run(jobs: readonly ParseJob[], options: PoolRunOptions = {}): Promise<FileStepResult[]> {
     // Runs are serialized: each owns every worker while it lasts.
     const result = this.queue.then(() => this.runNow(jobs, options));
     this.queue = result.catch(() => undefined);
@@ -224,66 +223,81 @@ export class WorkerPool {
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  private async runNow(jobs: readonly ParseJob[], options: { signal?: AbortSignal; onProgress?: PoolProgress }): Promise<FileStepResult[]> {
+  private async runNow(jobs: readonly ParseJob[], options: PoolRunOptions): Promise<FileStepResult[]> {
     if (this.disposed) throw new Error('WorkerPool is disposed');
+    const { signal } = options;
+    signal?.throwIfAborted();
     if (this.slots.length === 0) {
-      const inline = this.runInline([...jobs]);
+      const inline = this.runInline([...jobs], options.stopRequested);
       this.lastJobMillis = inline.millis;
       options.onProgress?.(jobs.length, jobs.length);
       return inline.results;
     }
     const results: FileStepResult[] = new Array<FileStepResult>(jobs.length);
     const millis: number[] = new Array<number>(jobs.length).fill(0);
-    const batches: { start: number; jobs: ParseJob[] }[] = [];
-    for (let i = 0; i < jobs.length; i += this.batchSize) batches.push({ start: i, jobs: jobs.slice(i, i + this.batchSize) });
     let next = 0;
     let done = 0;
     const drive = async (slot: Slot): Promise<void> => {
-      while (next < batches.length) {
-        options.signal?.throwIfAborted();
-        const batch = batches[next++];
-        if (!batch) break;
-        const out = await this.runBatch(slot, batch.jobs);
-        out.results.forEach((r, i) => { results[batch.start + i] = r; millis[batch.start + i] = out.millis[i] ?? 0; });
-        done += batch.jobs.length;
+      while (next * this.batchSize < jobs.length) {
+        signal?.throwIfAborted();
+        const start = next++ * this.batchSize;
+        const batch = jobs.slice(start, start + this.batchSize);
+        const out = await this.runBatch(slot, batch, options);
+        out.results.forEach((r, i) => {
+          results[start + i] = r;
+          millis[start + i] = out.millis[i] ?? 0;
+        });
+        done += batch.length;
         options.onProgress?.(done, jobs.length);
       }
     };
     this.watchdog = setInterval(() => this.checkBudgets(), Math.max(5, Math.min(1000, Math.floor(this.jobTimeoutMs / 4))));
+    // An abort ends the run at once; the caller disposes the pool, which terminates busy workers.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      await Promise.all(this.slots.map(drive));
+      await Promise.race([Promise.all(this.slots.map(drive)), aborted]);
     } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       clearInterval(this.watchdog);
       this.watchdog = undefined;
     }
-    options.signal?.throwIfAborted();
     this.lastJobMillis = millis;
     return results;
   }
 
   /**
-   * Runs one batch on a slot. When a job overruns or kills its worker, it gets a diagnostic result
-   * and the batch's other jobs run again on the replacement worker (results travel per batch, so
-   * finished ones were lost with the worker).
+   * Runs one batch on a slot until it has a result per job: again on the replacement after a
+   * crash, without the job that overran or was blamed (which gets a diagnostic result), or inline.
    */
-  private async runBatch(slot: Slot, jobs: ParseJob[]): Promise<{ results: FileStepResult[]; millis: number[] }> {
-    const out = await this.dispatch(slot, jobs);
-    if (out.failed === undefined) return out;
-    const failed = out.failed;
-    const i = failed.index;
+  private async runBatch(slot: Slot, jobs: ParseJob[], options: PoolRunOptions): Promise<BatchResult> {
+    const out: BatchOutcome = this.inlineOnly ? { kind: 'inline' } : await this.dispatch(slot, jobs);
+    if (out.kind === 'done') return out;
+    if (out.kind === 'retry') return this.runBatch(slot, jobs, options);
+    if (out.kind === 'inline') {
+      this.inlineBatches++;
+      // Let a cancel message in between batches computed on this thread.
+      await new Promise((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
+      return this.runInline(jobs, options.stopRequested);
+    }
+    const i = out.index;
     const job = jobs[i];
     const others = jobs.filter((_, k) => k !== i);
-    const rest = others.length > 0 ? await this.runBatch(slot, others) : { results: [], millis: [] };
+    const rest = others.length > 0 ? await this.runBatch(slot, others, options) : { results: [], millis: [] };
     if (!job) return rest;
-    const results = [...rest.results.slice(0, i), failedJobResult(job, this.contexts, failed.code, failed.message), ...rest.results.slice(i)];
-    const millis = [...rest.millis.slice(0, i), failed.millis, ...rest.millis.slice(i)];
+    const results = [...rest.results.slice(0, i), failedJobResult(job, this.contexts, out.code, out.message), ...rest.results.slice(i)];
+    const millis = [...rest.millis.slice(0, i), out.millis, ...rest.millis.slice(i)];
     return { results, millis };
   }
 
   private dispatch(slot: Slot, jobs: ParseJob[]): Promise<BatchOutcome> {
     return new Promise((resolve) => {
       const batchId = this.nextBatch++;
-      const worker = slot.worker;
+      const worker = slot.worker ?? this.spawn(slot);
       slot.seenSeq = Atomics.load(slot.progress, 0);
       slot.seenAt = performance.now();
       this.inflight.set(worker, { batchId, jobs, resolve });
@@ -296,6 +310,6 @@ export class WorkerPool {
     if (this.disposed) return;
     this.disposed = true;
     clearInterval(this.watchdog);
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
   }
 }

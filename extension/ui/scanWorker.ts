@@ -1,5 +1,6 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { WorkCancelled } from '../../core/dbt/jinja/budget';
 import { CatalogStore } from '../catalog/catalogStore';
 import { SIGNATURE_KEY, WorkspaceScanner } from '../scanner/scanner';
 import { SCAN_STORE_OPTIONS } from '../scanner/scanResources';
@@ -112,9 +113,13 @@ async function handle(message: ToScanWorker): Promise<void> {
   switch (message.type) {
     case 'scan': {
       abort = new AbortController();
+      const flag = data.cancelFlag;
+      const id = message.id;
       try {
         const report = await scanner.scan({
           signal: abort.signal,
+          // Read during renders, which cannot see the `cancel` message until they end.
+          ...(flag ? { stopRequested: () => Atomics.load(flag, 0) === id } : {}),
           onProgress: throttledProgress(),
           // First scan: views refresh when models and model edges are stored, before column lineage.
           onModelLevelStored: () => post({ type: 'changed', summary: 'Timeline: models and model-level lineage stored; column lineage follows' }),
@@ -124,7 +129,7 @@ async function handle(message: ToScanWorker): Promise<void> {
         post({ type: 'done', id: message.id, ok: true, summary, changed: report.wrote });
         startWatching();
       } catch (err) {
-        post({ type: 'done', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err), cancelled: abort.signal.aborted });
+        post({ type: 'done', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err), cancelled: abort.signal.aborted || WorkCancelled.is(err) });
       }
       return;
     }

@@ -33,4 +33,10 @@ export interface ScanWorkerData {
    * warm state and starts the watcher; an update request starts them at once. Default 10 s.
    */
   warmupDelayMs?: number;
+  /**
+   * One Int32 shared with the host, which stores the id of a scan request to cancel in it (and
+   * sends `cancel`). The worker reads it during long synchronous work (planning, rendering), which
+   * cannot see the `cancel` message until it ends.
+   */
+  cancelFlag?: Int32Array;
 }

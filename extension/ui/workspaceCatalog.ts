@@ -30,6 +30,8 @@ export class WorkspaceCatalog {
   private nextId = 1;
   private byPath: Map<string, EntitySummary[]> | undefined;
   private disposed = false;
+  /** Shared with the worker: the id of the scan to cancel (see `ScanWorkerData.cancelFlag`). */
+  private readonly cancelFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   private readonly heapLimits: HeapLimits;
 
   constructor(
@@ -50,7 +52,7 @@ export class WorkspaceCatalog {
     const catalogFile = path.join(dir, 'catalog.db');
     // Opening here first creates and migrates the file before the worker connects to it.
     this.store = CatalogStore.open(catalogFile);
-    this.data = { root, catalogFile, config, ...(options.warmupDelayMs !== undefined ? { warmupDelayMs: options.warmupDelayMs } : {}) };
+    this.data = { root, catalogFile, config, cancelFlag: this.cancelFlag, ...(options.warmupDelayMs !== undefined ? { warmupDelayMs: options.warmupDelayMs } : {}) };
     this.worker = this.startWorker();
   }
 
@@ -138,7 +140,13 @@ export class WorkspaceCatalog {
 
   /** Full scan in the worker (a no-op write when nothing changed); starts the watcher after the first one. */
   async scan(onProgress?: (p: ScanProgress) => void, signal?: AbortSignal): Promise<void> {
-    const onAbort = (): void => this.worker.postMessage({ type: 'cancel' } satisfies ToScanWorker);
+    // The id `request` is about to give this scan.
+    const id = this.nextId;
+    const onAbort = (): void => {
+      // Seen at once by the worker's renders, which read the message only when they end.
+      Atomics.store(this.cancelFlag, 0, id);
+      this.worker.postMessage({ type: 'cancel' } satisfies ToScanWorker);
+    };
     signal?.addEventListener('abort', onAbort);
     try {
       await this.request({ type: 'scan' }, onProgress);

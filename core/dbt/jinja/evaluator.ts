@@ -1,4 +1,5 @@
 import type { Expr, Node, Param } from './ast';
+import { checkStringSize, renderFailure, sizeCost, StepMeter } from './budget';
 import { applyHigherOrder, FILTERS, TESTS } from './filters';
 import { JinjaError } from './lexer';
 import { type Limits, type Notice, Scope, type Template } from './scope';
@@ -25,9 +26,13 @@ class LoopSignal {
   constructor(readonly kind: 'break' | 'continue') {}
 }
 
-/** Tree-walking Jinja interpreter with Python-ish semantics. */
+/**
+ * Tree-walking Jinja interpreter with Python-ish semantics. Every step counts against the render's
+ * budget (`StepMeter`): each expression and tag, each loop iteration (empty bodies too) and each
+ * macro call, plus bulk work by the size of what a call or filter produced.
+ */
 export class Interpreter {
-  private steps = 0;
+  private readonly meter: StepMeter;
   private depth = 0;
   readonly notices: Notice[] = [];
   /** The node's own template; calls made from it update `rootPos` so nested refs get its location. */
@@ -39,7 +44,9 @@ export class Interpreter {
   constructor(
     private readonly globals: (name: string) => unknown,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.meter = new StepMeter(limits);
+  }
 
   /** Records a notice at an offset of a template. */
   notice(tpl: Template, pos: number, code: string, message: string): void {
@@ -50,13 +57,17 @@ export class Interpreter {
   }
 
   private tick(pos: number): void {
-    if (++this.steps > this.limits.maxSteps) throw new JinjaError(`evaluation step budget of ${this.limits.maxSteps} exceeded (infinite or huge loop?)`, pos, 'jinja-budget');
+    this.meter.tick(pos);
   }
 
   /** Renders nodes; top-level model templates use `renderAligned` instead to keep line numbers. */
   render(nodes: Node[], scope: Scope, tpl: Template): string {
     let out = '';
-    for (const n of nodes) out += this.renderNode(n, scope, tpl);
+    for (const n of nodes) {
+      out += this.renderNode(n, scope, tpl);
+      // Concatenation is cheap (V8 ropes), so a loop can grow output faster than it spends steps.
+      checkStringSize(out.length, n.pos);
+    }
     return out;
   }
 
@@ -74,27 +85,23 @@ export class Interpreter {
       try {
         // At a line start a restored line break cannot glue or split tokens, so keep the source's lines.
         if (n.t === 'text') {
-          this.tick(n.pos);
+          // Plain text is kept even once the budget is spent for good; it counts while it lasts.
+          if (!this.meter.stopped) this.tick(n.pos);
           piece = new MappedText();
           if (n.lead && (out.text === '' || out.text.endsWith('\n'))) piece.add('\n'.repeat(n.lead), n.pos, false);
           piece.append(literal(n, tpl));
-        } else if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
+        }
+        // Out of budget for good: tags are skipped.
+        else if (this.meter.stopped) piece = new MappedText();
+        else if (n.t === 'if') piece = this.renderIfAligned(n, scope, tpl, onError);
         else if (n.t === 'resource' && n.body.length > 0) piece = this.alignedBody(n, n.body[0]?.pos ?? n.pos, n.body, scope, tpl, onError);
         else piece = MappedText.of(this.renderNode(n, scope, tpl), n.pos, false);
       } catch (err) {
-        if (err instanceof ReturnSignal || err instanceof LoopSignal) piece = new MappedText();
-        else if (err instanceof JinjaError) {
-          // After a budget overrun, later nodes get a small allowance so their refs are still seen.
-          if (err.code === 'jinja-budget') this.steps = this.limits.maxSteps - 50_000;
-          onError(err);
-          piece = new MappedText();
-        } else {
-          // Anything else (a stack overflow on absurdly deep nesting) is still this node's problem only.
-          const reason = err instanceof RangeError ? 'expression nests too deeply to evaluate' : `internal error: ${String(err)}`;
-          // Too deep for our stack is too deep for dbt's Python too (a recursion error there).
-          onError(new JinjaError(reason, n.pos, err instanceof RangeError ? 'jinja-recursion' : 'jinja-internal'));
-          piece = new MappedText();
-        }
+        piece = new MappedText();
+        // A stray `return()` or `break` at the top level ends its own tag only; anything else is a
+        // diagnostic of this tag (a cancelled scan rethrows from `renderFailure`).
+        const failure = err instanceof ReturnSignal || err instanceof LoopSignal ? undefined : renderFailure(err, n.pos);
+        if (failure) onError(failure);
       }
       out.append(fitLinesMapped(piece, srcLines, n.pos));
     }
@@ -183,12 +190,15 @@ export class Interpreter {
     let out = '';
     const loop = new Obj(new Map(), '');
     for (let i = 0; i < items.length; i++) {
+      // Every iteration counts, so a loop with an empty body cannot spin for free.
+      this.tick(n.pos);
       const s = new Scope(scope);
       this.assign(n.targets, items[i], s, n.pos);
       setLoopVars(loop, items, i);
       s.vars.set('loop', loop);
       try {
         out += this.render(n.body, s, tpl);
+        checkStringSize(out.length, n.pos);
       } catch (err) {
         if (!(err instanceof LoopSignal)) throw err;
         if (err.kind === 'break') break;
@@ -210,6 +220,8 @@ export class Interpreter {
   /** Builds a callable macro; its body runs in a scope whose parent is the defining scope. */
   makeMacro(name: string, params: Param[], body: Node[], defScope: Scope, tpl: Template): Callable {
     return new Callable(name, (args, kwargs, pos) => {
+      // Counted here too: builtins (dispatch, map, caller) call macros without a call expression.
+      this.tick(pos);
       if (++this.depth > this.limits.maxDepth) {
         this.depth--;
         throw new JinjaError(`macro recursion deeper than ${this.limits.maxDepth} (in '${name}')`, pos, 'jinja-recursion');
@@ -264,7 +276,7 @@ export class Interpreter {
         return getItem(this.eval(e.obj, scope, tpl), this.eval(e.key, scope, tpl), e.pos);
       case 'slice': {
         const ev = (x: Expr | undefined): unknown => (x ? this.eval(x, scope, tpl) : undefined);
-        return slice(this.eval(e.obj, scope, tpl), ev(e.start), ev(e.stop), ev(e.step));
+        return slice(this.eval(e.obj, scope, tpl), ev(e.start), ev(e.stop), ev(e.step), e.pos);
       }
       case 'call':
         return this.evalCall(e, scope, tpl);
@@ -272,7 +284,11 @@ export class Interpreter {
         const v = this.eval(e.expr, scope, tpl);
         const args = e.args.map((a) => this.eval(a, scope, tpl));
         const kw = new Map(e.kwargs.map(([k, a]) => [k, this.eval(a, scope, tpl)] as const));
-        return this.applyFilter(e.name, v, args, kw, e.pos, tpl);
+        // Filters walk their input (sort, map, join): charged by input and output size.
+        this.meter.charge(sizeCost(v), e.pos);
+        const out = this.applyFilter(e.name, v, args, kw, e.pos, tpl);
+        this.meter.charge(sizeCost(out), e.pos);
+        return out;
       }
       case 'test': {
         const v = this.eval(e.expr, scope, tpl);
@@ -305,7 +321,11 @@ export class Interpreter {
     }
     const l = this.eval(e.left, scope, tpl);
     const r = this.eval(e.right, scope, tpl);
-    return binary(e.op, l, r, e.pos);
+    // `in` walks the container; list `+` and every `*` copy: charged by size.
+    if (e.op === 'in' || e.op === 'notin') this.meter.charge(sizeCost(r), e.pos);
+    const v = binary(e.op, l, r, e.pos);
+    if (e.op === '*' || (e.op === '+' && Array.isArray(v))) this.meter.charge(sizeCost(v), e.pos);
+    return v;
   }
 
   private evalCall(e: Extract<Expr, { t: 'call' }>, scope: Scope, tpl: Template, callerFn?: Callable): unknown {
@@ -320,7 +340,12 @@ export class Interpreter {
       if (extra instanceof Map) for (const [k, v] of extra) kw.set(str(k), v);
     }
     if (callerFn) kw.set('caller', callerFn);
-    if (fn instanceof Callable) return fn.fn(args, kw, e.pos);
+    if (fn instanceof Callable) {
+      const out = fn.fn(args, kw, e.pos);
+      // Builtins and methods return fresh lists and strings (range, split, join, items): charged by size.
+      this.meter.charge(sizeCost(out), e.pos);
+      return out;
+    }
     if (fn instanceof Undef) {
       if (this.hooks.noticeUnknown?.(fn.name) ?? true) this.notice(tpl, e.pos, 'dynamic-jinja', `unknown macro or function '${fn.name}' (not installed or not evaluable); rendered as a placeholder`);
       return new Unknown(fn.name, args, kw);

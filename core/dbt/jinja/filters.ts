@@ -1,4 +1,5 @@
-import { getAttr, pyFormat } from './methods';
+import { checkStringSize } from './budget';
+import { getAttr, joinChecked, pyFormat, replaceChecked } from './methods';
 import { Callable, compare, equals, iterate, type Kwargs, Obj, str, toPlain, truthy, Undef, Unknown } from './values';
 
 /** Jinja's builtin filters and tests (the subset dbt projects use, plus dbt's `as_*` filters). */
@@ -41,11 +42,11 @@ export const FILTERS: Record<string, Filter> = {
     return Math.round(Number(v) * p) / p;
   },
   default: (v, a) => (v instanceof Undef || v instanceof Unknown || (a[1] === true && !truthy(v)) ? (a[0] ?? '') : v),
-  join: (v, a, kw) => {
+  join: (v, a, kw, pos) => {
     const attr = kw.get('attribute');
-    return iterate(v, 0).map((x) => str(typeof attr === 'string' ? attrPath(x, attr, 0) : x)).join(a[0] === undefined ? '' : str(a[0]));
+    return joinChecked(iterate(v, pos).map((x) => str(typeof attr === 'string' ? attrPath(x, attr, pos) : x)), a[0] === undefined ? '' : str(a[0]), pos);
   },
-  replace: (v, a) => str(v).split(str(a[0])).join(str(a[1])),
+  replace: (v, a, _kw, pos) => replaceChecked(str(v), str(a[0]), str(a[1]), pos),
   length: (v) => (typeof v === 'string' ? v.length : v instanceof Map ? v.size : iterate(v, 0).length),
   list: (v) => [...iterate(v, 0)],
   first: (v) => iterate(v, 0)[0] ?? new Undef('first'),
@@ -67,8 +68,13 @@ export const FILTERS: Record<string, Filter> = {
   items: (v) => (v instanceof Map ? [...v].map(([k, x]) => [k, x]) : []),
   dictsort: (v, _a, _kw, pos) => (v instanceof Map ? [...v].map(([k, x]) => [k, x]).sort((x, y) => compare(x[0], y[0], pos)) : []),
   tojson: (v) => toJson(v),
-  indent: (v, a) => str(v).replace(/\n/g, `\n${' '.repeat(Number(a[0] ?? 4))}`),
-  format: (v, a, kw) => pyFormat(str(v).replace(/%s/g, '{}'), a, kw),
+  indent: (v, a, _kw, pos) => {
+    const s = str(v);
+    const width = Number(a[0] ?? 4);
+    checkStringSize(s.length + width * (s.split('\n').length - 1), pos);
+    return s.replace(/\n/g, `\n${' '.repeat(width)}`);
+  },
+  format: (v, a, kw, pos) => pyFormat(str(v).replace(/%s/g, '{}'), a, kw, pos),
   wordcount: (v) => str(v).split(/\s+/).filter(Boolean).length,
   batch: (v, a) => {
     const size = Math.max(1, Number(a[0] ?? 1));

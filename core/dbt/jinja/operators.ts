@@ -1,3 +1,4 @@
+import { checkListSize, checkStringSize } from './budget';
 import { JinjaError } from './lexer';
 import { pyFormat } from './methods';
 import { Callable, compare, equals, Obj, str, typeName, Undef, Unknown } from './values';
@@ -26,22 +27,30 @@ export function binary(op: string, l: unknown, r: unknown, pos: number): unknown
   if (op !== '~' && (l instanceof Unknown || r instanceof Unknown)) return l instanceof Unknown ? l : r;
   switch (op) {
     case '~':
-      return str(l) + str(r);
+      return concat(str(l), str(r), pos);
     case '+':
       if (typeof l === 'string' || typeof r === 'string') {
-        if (typeof l === 'string' && typeof r === 'string') return l + r;
-        if (l instanceof Undef || r instanceof Undef || l instanceof Unknown || r instanceof Unknown) return str(l) + str(r);
+        if (typeof l === 'string' && typeof r === 'string') return concat(l, r, pos);
+        if (l instanceof Undef || r instanceof Undef || l instanceof Unknown || r instanceof Unknown) return concat(str(l), str(r), pos);
         throw new JinjaError(`cannot add ${typeName(l)} and ${typeName(r)}`, pos, 'jinja-runtime');
       }
-      if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+      if (Array.isArray(l) && Array.isArray(r)) {
+        checkListSize(l.length + r.length, pos);
+        return [...l, ...r];
+      }
       return Number(l) + Number(r);
     case '-':
       return Number(l) - Number(r);
     case '*':
       if ((typeof l === 'string' || Array.isArray(l)) && typeof r === 'number') {
-        // Guard memory: a template asking for a gigabyte string is bad input, not a reason to crash.
-        if (l.length * r > 10_000_000) throw new JinjaError(`repetition result too large (${l.length} × ${r})`, pos, 'jinja-runtime');
-        return typeof l === 'string' ? l.repeat(Math.max(0, r)) : Array.from({ length: Math.max(0, r) }, () => l).flat();
+        // Guard memory before allocating: a template asking for a gigabyte string is bad input, not a reason to crash.
+        const size = l.length * Math.max(0, r);
+        if (typeof l === 'string') {
+          checkStringSize(size, pos);
+          return l.repeat(Math.max(0, r));
+        }
+        checkListSize(size, pos);
+        return Array.from({ length: Math.max(0, r) }, () => l).flat();
       }
       return Number(l) * Number(r);
     case '/':
@@ -49,7 +58,7 @@ export function binary(op: string, l: unknown, r: unknown, pos: number): unknown
     case '//':
       return Math.floor(Number(l) / Number(r));
     case '%':
-      if (typeof l === 'string') return pyFormat(l.replace(/%[sdif]/g, '{}'), Array.isArray(r) ? r : [r], new Map());
+      if (typeof l === 'string') return pyFormat(l.replace(/%[sdif]/g, '{}'), Array.isArray(r) ? r : [r], new Map(), pos);
       return ((Number(l) % Number(r)) + Number(r)) % Number(r);
     case '**':
       return Number(l) ** Number(r);
@@ -73,6 +82,12 @@ export function binary(op: string, l: unknown, r: unknown, pos: number): unknown
     default:
       throw new JinjaError(`unknown operator '${op}'`, pos, 'jinja-runtime');
   }
+}
+
+/** String concatenation within the size limit (V8 concatenates lazily, so length is all it costs). */
+function concat(a: string, b: string, pos: number): string {
+  checkStringSize(a.length + b.length, pos);
+  return a + b;
 }
 
 export function countNewlines(text: string, from: number, to: number): number {

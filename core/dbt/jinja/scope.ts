@@ -1,4 +1,5 @@
 import type { Node } from './ast';
+import type { RenderBudget } from './budget';
 import type { LineIndex } from './lexer';
 
 /** Interpreter state types shared by the evaluator and its callers. */
@@ -31,9 +32,8 @@ export interface Notice {
   message: string;
 }
 
-/** Limits that keep bad templates from hanging or overflowing the stack. */
-export interface Limits {
-  maxSteps: number;
+/** Limits that keep bad templates from hanging or overflowing the stack: the budget and macro depth. */
+export interface Limits extends RenderBudget {
   maxDepth: number;
 }
 

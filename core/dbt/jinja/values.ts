@@ -1,3 +1,4 @@
+import { checkListSize } from './budget';
 import { JinjaError } from './lexer';
 
 /**
@@ -135,7 +136,11 @@ export function typeName(v: unknown): string {
 export function iterate(v: unknown, pos: number): unknown[] {
   if (Array.isArray(v)) return v;
   if (v instanceof Map) return [...v.keys()];
-  if (typeof v === 'string') return [...v];
+  if (typeof v === 'string') {
+    // A list of characters: within the list size limit (a 10 M character string would be 80 MB of slots).
+    checkListSize(v.length, pos);
+    return [...v];
+  }
   if (v instanceof Undef || v instanceof Unknown || v === null) return [];
   if (v instanceof Obj && v.attrs.has('__iter__')) return iterate(v.attrs.get('__iter__'), pos);
   throw new JinjaError(`'${typeName(v)}' object is not iterable`, pos, 'jinja-runtime');

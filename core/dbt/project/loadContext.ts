@@ -8,6 +8,7 @@ import { dialectFor } from '../dialect';
 import { macroLoadErrors } from '../macroFiles';
 import { LineIndex } from '../jinja/lexer';
 import { readPythonModel } from '../python/pythonModel';
+import { WorkCancelled } from '../jinja/budget';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
 import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
@@ -50,7 +51,11 @@ function isPythonModel(path: string, text: string, diagnostics: Diagnostic[], ha
   return false;
 }
 
-/** Loads a project; see `loadDbtProject`. Never throws. */
+/**
+ * Loads a project; see `loadDbtProject`. Never throws for bad input. Its work is linear in the
+ * files (YAML parsing dominates: about 1 s per 10 MB), so it is bounded by the workspace; what it
+ * must honour is cancellation, checked between files (`WorkCancelled`).
+ */
 export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOptions): DbtProjectContext {
   // Accept `proj/`, `./proj` and `.` as well as the canonical `proj` / ''.
   const root = joinPath(rawRoot);
@@ -120,7 +125,12 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
       }
       return undefined;
     };
+    let sinceCheck = 0;
     for (const p of own.sort()) {
+      if (++sinceCheck >= 64) {
+        sinceCheck = 0;
+        if (options.shouldStop?.() === true) throw new WorkCancelled('loading the dbt project cancelled');
+      }
       const lower = p.toLowerCase();
       const isYaml = lower.endsWith('.yml') || lower.endsWith('.yaml');
       if (lower.endsWith('dbt_project.yml') || lower.endsWith('/packages.yml') || lower.endsWith('/dependencies.yml') || lower.endsWith('/selectors.yml')) continue;

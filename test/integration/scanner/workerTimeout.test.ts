@@ -18,8 +18,8 @@ const HANG_SQL = `select ${'('.repeat(18)}1 +${')'.repeat(18)} from t\n`;
 const BUDGET_MS = 1200;
 /**
  * The runaway parse also allocates: under the parse workers' default heap limit (96 MB) it dies of
- * out-of-memory after ~2 s, which may come first. The time-out tests lift the limit; one test
- * keeps a small one to check the crash path.
+ * out-of-memory after ~2 s, which may come first. The time-out tests lift the limit; the crash path
+ * is tested in workerMemory.test.ts.
  */
 const NO_HEAP_LIMIT = {};
 
@@ -83,20 +83,6 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
     }
   });
 
-  it('a job that kills its worker (heap limit) is blamed alone; the others still parse', async () => {
-    const pool = new WorkerPool(1, 16, { jobTimeoutMs: 60_000, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
-    try {
-      const results = await pool.run([sqlJob('a.sql', 'select id from t1'), sqlJob('hog.sql', HANG_SQL), sqlJob('b.sql', 'select x from t2')]);
-      const diag = results[1]?.parsed.diagnostics[0];
-      assert.deepEqual({ file: diag?.file, line: diag?.line, code: diag?.code }, { file: 'hog.sql', line: 1, code: 'parse-worker-crash' });
-      assert.match(diag?.message ?? '', /memory limit/);
-      assert.deepEqual([codes(results[0]), codes(results[2])], [[], []]);
-      assert.equal(pool.spawned, 2);
-    } finally {
-      await pool.dispose();
-    }
-  });
-
   it('through the scanner: the catalog gets the diagnostic and every other model', async () => {
     const files: Record<string, string> = {
       'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\nmodel-paths: ['models']\n",
@@ -106,11 +92,12 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
     const ws = makeWorkspace(files);
     const { store, dir } = tempStore();
     const previous = process.env['MALLARD_PARSE_TIMEOUT_MS'];
-    process.env['MALLARD_PARSE_TIMEOUT_MS'] = String(BUDGET_MS);
+    // Under the default heap the runaway parse runs out of memory after ~1.5 s; half the budget
+    // stops it well before, so this test sees the time-out path only (one replacement worker).
+    process.env['MALLARD_PARSE_TIMEOUT_MS'] = String(BUDGET_MS / 2);
     const scanner = new WorkspaceScanner(store, { root: ws, git: false, workers: 1, inlineBelow: 0 });
     try {
       await scanner.scan();
-      // Whichever stops the runaway parse first (budget or the workers' heap limit), one diagnostic.
       const diags = store.diagnostics().filter((d) => d.code === 'parse-timeout' || d.code === 'parse-worker-crash');
       assert.deepEqual(diags.map((d) => [d.file, d.line]), [['models/slow.sql', 1]]);
       assert.ok(store.getEntity('model.p.slow'), 'the timed-out model is still in the catalog');

@@ -112,7 +112,7 @@ describe('dbt Jinja renderer', () => {
   });
 
   it('memory guards: huge repetitions and ranges are diagnostics', () => {
-    assert.deepEqual(render("{{ 'x' * 100000000 }}").diagnostics.map((d) => [d.code, d.line, d.column]), [['jinja-runtime', 1, 8]]);
+    assert.deepEqual(render("{{ 'x' * 100000000 }}").diagnostics.map((d) => [d.code, d.line, d.column]), [['jinja-budget', 1, 8]]);
     assert.deepEqual(render('{{ range(10 ** 9) | length }}').diagnostics.map((d) => d.code), ['jinja-runtime']);
   });
 

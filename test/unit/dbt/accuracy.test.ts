@@ -29,7 +29,7 @@ describe('dbt accuracy against corpora', () => {
 
   // A fresh clone has no dbt_packages/: the fivetran packages' own macros then come from
   // Mallard's stand-ins (core/dbt/standIns.ts), and the edges must still match dbt's.
-  for (const corpus of ['dbt_hubspot', 'dbt_github', 'dbt_salesforce']) {
+  for (const corpus of ['dbt_hubspot', 'dbt_github', 'dbt_salesforce', 'snowflake-dbt-demo']) {
     it(`${corpus} without its packages installed: every edge, no error`, () => {
       const a = measure(corpus, [{ root: '', key: '' }]);
       report(`${corpus} (no packages)`, a);

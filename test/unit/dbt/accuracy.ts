@@ -35,7 +35,7 @@ export function measure(corpus: string, projectRoots: { root: string; key: strin
   for (const { root, key } of projectRoots) {
     const ctx = loadDbtProject(fs, root);
     for (const f of ctx.nodeFiles) {
-      if (f.kind !== 'model' || f.project !== ctx.projectName) continue;
+      if (f.kind === 'analysis' || f.project !== ctx.projectName) continue;
       const text = fs.read(f.path) ?? '';
       const r: DbtNodeResult = renderDbtNode(ctx, f.path, text);
       const name = r.entity.version !== undefined ? `${r.entity.name}.v${r.entity.version}` : r.entity.name;

@@ -49,3 +49,23 @@ export function scopeChecksum(rows: Iterable<{ target: RowTarget; vector: Versio
   for (const row of rows) acc = addRowToChecksum(acc, row.target, row.vector);
   return { rows: acc.rows, checksum: acc.sum.toString() };
 }
+
+/**
+ * SQL (Postgres ≥ 11) for `canonicalVector` of a jsonb vector expression. Keys sort in `"C"`
+ * collation, the code-unit order `canonicalVector` uses for uuids and `*`.
+ */
+export function canonicalVectorSql(vectorJsonb: string): string {
+  return `(select coalesce(string_agg(e.key || ':' || e.value, ',' order by e.key collate "C"), '') from jsonb_each_text(${vectorJsonb}) e where e.value::numeric > 0)`;
+}
+
+/** SQL for `rowDigest` as a numeric in [0, 2^64), from text expressions for kind and id and a jsonb vector. */
+export function rowDigestSql(kindText: string, idText: string, vectorJsonb: string): string {
+  const input = `${kindText} || chr(31) || ${idText} || chr(31) || ${canonicalVectorSql(vectorJsonb)}`;
+  const signed = `('x' || left(encode(sha256(convert_to(${input}, 'UTF8')), 'hex'), 16))::bit(64)::bigint::numeric`;
+  return `(case when ${signed} < 0 then ${signed} + 18446744073709551616 else ${signed} end)`;
+}
+
+/** SQL aggregate turning row digests (numeric) into the `checksum` text of `ScopeChecksum`. */
+export function checksumAggregateSql(digest: string): string {
+  return `(coalesce(sum(${digest}), 0) % 18446744073709551616)::text`;
+}

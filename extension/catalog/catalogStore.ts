@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Column, Diagnostic, Entity, Facts, UnresolvedRef } from '../../core/model/entities';
+import type { SyncOp } from '../../core/sync/ops';
 import type {
   CatalogStats,
   ClosureOptions,
@@ -17,7 +18,6 @@ import type {
   ListEntitiesOptions,
   ModelLineage,
   OpenOptions,
-  OutboxOp,
   ProjectSummary,
   SearchHit,
   SearchOptions,
@@ -26,7 +26,8 @@ import { CatalogError } from './catalogError';
 import { openCatalogDatabase } from './openDatabase';
 import { removeFiles, replaceAll, replaceFacts } from './factWriter';
 import { copyParseCache, deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
-import { ackOps, mutate, pendingOps, revertEdit } from './userEdits';
+import { mutate, revertEdit } from './userEdits';
+import { ackOps, pendingOps } from './outbox';
 import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listProjects, listUnresolved } from './entityQueries';
 import { catalogStats, catalogSummary } from './catalogStats';
 import { columnLineage, modelLineage } from './lineageQueries';
@@ -151,10 +152,12 @@ export class CatalogStore {
   // ── User edits and the sync outbox ─────────────────────────────────────────────────────────
 
   /**
-   * The one mutation API for user edits: writes the overlay and an outbox row in one transaction.
-   * Throws `CatalogError('not-found')` for an unknown target, `('invalid-input')` for a bad patch.
+   * The one mutation API for user edits: writes the overlay and an outbox op in one transaction.
+   * The op is in the sync contract's shape (`core/sync/ops.ts`): a field patch of what changed and
+   * the row's version vector before the change. Throws `CatalogError('not-found')` for an unknown
+   * target, `('invalid-input')` for a bad patch.
    */
-  mutate(target: EditTarget, patch: EditPatch): OutboxOp {
+  mutate(target: EditTarget, patch: EditPatch): SyncOp {
     return mutate(this.db, this.replicaId, target, patch);
   }
 
@@ -163,8 +166,8 @@ export class CatalogStore {
     revertEdit(this.db, target, fields);
   }
 
-  /** Outbox rows not yet acknowledged, oldest first. */
-  pendingOps(limit?: number): OutboxOp[] {
+  /** Outbox ops not yet acknowledged, oldest first, in the sync contract's shape. */
+  pendingOps(limit?: number): SyncOp[] {
     return pendingOps(this.db, limit);
   }
 

@@ -220,7 +220,10 @@ export interface FileRecord {
   lastCommitDate?: string;
 }
 
-/** What a user edit changes. Omitted fields are unchanged. */
+/**
+ * What a user edit changes (the local mutation API). Omitted fields are unchanged. The outbox
+ * records it as a field patch of the sync contract (`core/sync/ops.ts`, `outbox.ts`).
+ */
 export interface EditPatch {
   description?: string;
   /** The complete new tag set. */
@@ -231,17 +234,6 @@ export interface EditPatch {
 
 /** What a user edit targets. */
 export type EditTarget = { entityId: string } | { columnId: string };
-
-/** One outbox row, for the sync engine. */
-export interface OutboxOp {
-  replicaId: string;
-  /** 1, 2, 3… per replica, never reused. */
-  opNumber: number;
-  target: EditTarget;
-  patch: EditPatch;
-  /** ISO-8601 creation time. */
-  createdAt: string;
-}
 
 /** Entity row of `export --format json`. */
 export type ExportEntity = EntitySummary;

@@ -148,8 +148,61 @@ const v2: Migration = {
   },
 };
 
+/**
+ * Version 3: the outbox holds ops in the sync contract's shape (`core/sync/ops.ts`): an action, the
+ * row's version vector before the change (`base_vector`) and the wire schema version; `row_vectors`
+ * keeps each synced row's local version vector. Ops written before hold the local edit shape
+ * (`{description, tags, meta: {key: value}}`); they are rewritten as field patches (`meta.<key>`)
+ * and given the vectors they would have had: this replica's earlier ops on the same row, in op
+ * order, so no two ops of a row share a change number (the server would drop the second as a
+ * duplicate). The conversion is spelled out here, not shared with `outbox.ts`, so this released step
+ * never changes meaning.
+ */
+const v3: Migration = {
+  version: 3,
+  description: 'sync contract outbox (action, base vector, schema version) and row vectors',
+  up(db) {
+    db.exec(`
+      ALTER TABLE outbox ADD COLUMN action TEXT NOT NULL DEFAULT 'patch';
+      ALTER TABLE outbox ADD COLUMN base_vector TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE outbox ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE row_vectors (
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        vector TEXT NOT NULL,
+        PRIMARY KEY (target_kind, target_id)
+      ) WITHOUT ROWID;
+    `);
+    const rows = db.prepare('SELECT replica_id, op_number, target_kind, target_id, patch FROM outbox ORDER BY replica_id, op_number').all() as {
+      replica_id: string;
+      op_number: number;
+      target_kind: string;
+      target_id: string;
+      patch: string;
+    }[];
+    const update = db.prepare('UPDATE outbox SET patch = ?, base_vector = ? WHERE replica_id = ? AND op_number = ?');
+    const vectors = new Map<string, Record<string, number>>();
+    for (const row of rows) {
+      const key = `${row.target_kind}\u0000${row.target_id}`;
+      const vector = vectors.get(key) ?? {};
+      const old = JSON.parse(row.patch) as { description?: unknown; tags?: unknown; meta?: Record<string, unknown> };
+      const patch: Record<string, unknown> = {};
+      if (old.description !== undefined) patch.description = old.description;
+      if (Array.isArray(old.tags)) patch.tags = [...new Set(old.tags)].sort();
+      for (const [k, v] of Object.entries(old.meta ?? {})) patch[`meta.${k}`] = v ?? null;
+      update.run(JSON.stringify(patch), JSON.stringify(vector), row.replica_id, row.op_number);
+      vectors.set(key, { ...vector, [row.replica_id]: (vector[row.replica_id] ?? 0) + 1 });
+    }
+    const insert = db.prepare('INSERT INTO row_vectors (target_kind, target_id, vector) VALUES (?, ?, ?)');
+    for (const [key, vector] of vectors) {
+      const [kind, id] = key.split('\u0000') as [string, string];
+      insert.run(kind, id, JSON.stringify(vector));
+    }
+  },
+};
+
 /** All schema steps in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

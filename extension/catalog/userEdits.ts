@@ -1,10 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import type { EditPatch, EditTarget, OutboxOp } from './catalogTypes';
+import type { SyncOp } from '../../core/sync/ops';
+import type { EditPatch, EditTarget } from './catalogTypes';
 import { CatalogError } from './catalogError';
 import { indexEntity } from './ftsIndex';
-import { getMeta, setMeta } from './metaTable';
+import { appendOp, fieldPatchOf, rowTargetOf } from './outbox';
 import { asBusyError, inTransaction, parseJson, prepared } from './sqlUtil';
 
 /**
@@ -22,8 +23,6 @@ const Patch = z
     meta: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
-
-const LAST_OP_KEY = 'lastOpNumber';
 
 /** Stored overlay of one entity or column. `meta` keeps `null` for keys the user removed. */
 export interface Overlay {
@@ -87,8 +86,11 @@ function loadExtracted(db: Database, kind: 'entity' | 'column', id: string): Edi
   return payload === undefined ? undefined : parseJson<Editable>(payload);
 }
 
-/** Writes a user edit and its outbox row in one transaction; returns the outbox op. */
-export function mutate(db: Database, replicaId: string, target: EditTarget, patch: EditPatch): OutboxOp {
+/**
+ * Writes a user edit and its outbox op (the contract's shape: field patch + base vector, see
+ * `outbox.ts`) in one transaction; returns the op.
+ */
+export function mutate(db: Database, replicaId: string, target: EditTarget, patch: EditPatch): SyncOp {
   const parsed = Patch.safeParse(patch);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -97,13 +99,13 @@ export function mutate(db: Database, replicaId: string, target: EditTarget, patc
   const clean: EditPatch = parsed.data;
   const { kind, id } = targetOf(target);
   try {
-    return writeEdit(db, replicaId, kind, id, clean);
+    return writeEdit(db, replicaId, kind, id, clean, target);
   } catch (err) {
     throw asBusyError(err);
   }
 }
 
-function writeEdit(db: Database, replicaId: string, kind: 'entity' | 'column', id: string, clean: EditPatch): OutboxOp {
+function writeEdit(db: Database, replicaId: string, kind: 'entity' | 'column', id: string, clean: EditPatch, target: EditTarget): SyncOp {
   return inTransaction(db, () => {
     if (loadExtracted(db, kind, id) === undefined) {
       throw new CatalogError('not-found', `No ${kind} with id ${id} in the catalog.`);
@@ -116,18 +118,8 @@ function writeEdit(db: Database, replicaId: string, kind: 'entity' | 'column', i
     writeOverlay(db, kind, id, next);
     reconcileOne(db, id);
     if (kind === 'entity' && clean.description !== undefined) indexEntity(db, id);
-    const opNumber = Number(getMeta(db, LAST_OP_KEY) ?? '0') + 1;
-    setMeta(db, LAST_OP_KEY, String(opNumber));
-    const createdAt = new Date().toISOString();
-    prepared(db, 'INSERT INTO outbox (replica_id, op_number, target_kind, target_id, patch, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-      replicaId,
-      opNumber,
-      kind,
-      id,
-      JSON.stringify(clean),
-      createdAt,
-    );
-    return { replicaId, opNumber, target: kind === 'entity' ? { entityId: id } : { columnId: id }, patch: clean, createdAt };
+    const rowTarget = rowTargetOf(target);
+    return appendOp(db, replicaId, rowTarget, { action: 'patch', patch: fieldPatchOf(rowTarget.kind, clean) });
   });
 }
 
@@ -199,30 +191,4 @@ export function revertEdit(db: Database, target: EditTarget, fields?: readonly (
     writeOverlay(db, kind, id, next);
     if (kind === 'entity') indexEntity(db, id);
   });
-}
-
-interface OutboxRow {
-  replica_id: string;
-  op_number: number;
-  target_kind: 'entity' | 'column';
-  target_id: string;
-  patch: string;
-  created_at: string;
-}
-
-/** Outbox rows, oldest first. */
-export function pendingOps(db: Database, limit = 1000): OutboxOp[] {
-  const rows = prepared(db, 'SELECT * FROM outbox ORDER BY replica_id, op_number LIMIT ?').all(Math.max(1, Math.trunc(limit))) as OutboxRow[];
-  return rows.map((r) => ({
-    replicaId: r.replica_id,
-    opNumber: r.op_number,
-    target: r.target_kind === 'entity' ? { entityId: r.target_id } : { columnId: r.target_id },
-    patch: parseJson<EditPatch>(r.patch),
-    createdAt: r.created_at,
-  }));
-}
-
-/** Deletes acknowledged outbox rows of a replica up to `opNumber`. */
-export function ackOps(db: Database, replicaId: string, opNumber: number): number {
-  return prepared(db, 'DELETE FROM outbox WHERE replica_id = ? AND op_number <= ?').run(replicaId, opNumber).changes;
 }

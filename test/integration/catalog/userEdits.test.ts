@@ -32,10 +32,11 @@ describe('catalog store: user edits, overlay and outbox', () => {
     assert.deepEqual(orders?.meta, { owner: 'ann' }, 'untouched fields keep extracted values');
     assert.deepEqual(store.columnsOf('model.p.orders')[0]?.meta, { pii: false });
     const ops = store.pendingOps();
-    assert.deepEqual(ops.map((o) => [o.opNumber, o.target, o.patch]), [
-      [1, { entityId: 'model.p.orders' }, { description: 'Orders, one row per order', tags: ['core'] }],
-      [2, { columnId: 'model.p.orders#amount' }, { meta: { pii: false } }],
+    assert.deepEqual(ops.map((o) => [o.opNumber, o.target, o.action === 'patch' ? o.patch : undefined]), [
+      [1, { kind: 'entity', id: 'model.p.orders' }, { description: 'Orders, one row per order', tags: ['core'] }],
+      [2, { kind: 'column', id: 'model.p.orders#amount' }, { 'meta.pii': false }],
     ]);
+    assert.deepEqual(ops, [op1, op2], 'mutate returns the op it stored');
     assert.deepEqual(store.search('row per order').map((h) => h.id), ['model.p.orders'], 'search sees the edited description');
   });
 
@@ -64,12 +65,13 @@ describe('catalog store: user edits, overlay and outbox', () => {
   it('edit and outbox row are atomic: a failing outbox insert leaves no overlay', () => {
     const { store } = env;
     // Occupy the next op number so the outbox insert hits the primary key after the overlay write.
-    store.db.prepare("INSERT INTO outbox VALUES (?, 1, 'entity', 'x', '{}', 'now')").run(store.replicaId);
+    store.db.prepare("INSERT INTO outbox (replica_id, op_number, target_kind, target_id, patch, created_at) VALUES (?, 1, 'entity', 'x', '{}', 'now')").run(store.replicaId);
     assert.throws(() => store.mutate({ entityId: 'model.p.orders' }, { description: 'lost?' }));
     assert.equal(store.getEntity('model.p.orders')?.description, 'from yaml');
     assert.equal(store.stats().userEdits, 0);
     assert.deepEqual(store.search('lost'), []);
     assert.equal(store.getMeta('lastOpNumber'), undefined);
+    assert.equal(store.db.prepare('SELECT count(*) FROM row_vectors').pluck().get(), 0, 'the row vector did not advance either');
   });
 
   it('user edits survive re-extraction until the file carries the same value', () => {

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { SYNC_LIMITS } from './limits';
+import { SyncOp } from './ops';
+import { ConflictRecord, RejectionCode } from './records';
+import { ReplicaId } from './versionVector';
+import { XidString } from './cursor';
+
+/**
+ * `sync-push`: a replica sends its oldest pending ops; the server applies them in one transaction
+ * and records the replica's last applied op number in that same transaction.
+ *
+ * - An op at or below the last applied number is a `duplicate` (a retried push): skipped.
+ * - The first op must be `lastApplied + 1` and each next op one more; at a gap the server stops
+ *   (`stopped.reason = 'gap'`), commits what it applied and the client resends from `expected`.
+ * - A permanent refusal (`rejected`) consumes the op number, is stored and returned to its author,
+ *   and never blocks later ops.
+ * - A transient failure (database unavailable, timeout) fails the whole request with an error
+ *   envelope whose code is retryable (`errors.ts`); nothing was applied, the client retries with
+ *   backoff.
+ */
+
+/** Body of a push. */
+export const PushRequest = z
+  .looseObject({
+    schemaVersion: z.number().int().positive(),
+    /** The organization this replica syncs. */
+    orgId: z.uuid(),
+    replicaId: ReplicaId,
+    /** Pending ops of `replicaId`, op numbers strictly increasing. */
+    ops: z.array(SyncOp).min(1).max(SYNC_LIMITS.maxOpsPerPush),
+  })
+  .superRefine((req, ctx) => {
+    req.ops.forEach((op, i) => {
+      if (op.replicaId !== req.replicaId) ctx.addIssue({ code: 'custom', path: ['ops', i, 'replicaId'], message: 'every op must come from the pushing replica' });
+      const prev = req.ops[i - 1];
+      if (prev !== undefined && op.opNumber <= prev.opNumber) ctx.addIssue({ code: 'custom', path: ['ops', i, 'opNumber'], message: 'op numbers must increase' });
+    });
+  });
+export type PushRequest = z.infer<typeof PushRequest>;
+
+/** The op was applied; every field is in the row (values a concurrent op overwrote became losers). */
+export const AppliedAck = z.looseObject({ opNumber: z.number().int().positive(), status: z.literal('applied') });
+
+/** The op was applied, but some `keep-server` fields kept the server value: these conflicts are open. */
+export const ConflictAck = z.looseObject({
+  opNumber: z.number().int().positive(),
+  status: z.literal('conflict'),
+  conflicts: z.array(ConflictRecord).min(1),
+});
+
+/** The op had been applied before (a retried push); nothing changed. */
+export const DuplicateAck = z.looseObject({ opNumber: z.number().int().positive(), status: z.literal('duplicate') });
+
+/** The op was refused for good; its number is consumed and the rejection is stored for its author. */
+export const RejectedAck = z.looseObject({
+  opNumber: z.number().int().positive(),
+  status: z.literal('rejected'),
+  code: RejectionCode,
+  message: z.string(),
+});
+
+/** What happened to one op. */
+export const OpAck = z.discriminatedUnion('status', [AppliedAck, ConflictAck, DuplicateAck, RejectedAck]);
+export type OpAck = z.infer<typeof OpAck>;
+
+/** Answer to a push (HTTP 200); errors of the whole request use the error envelope instead. */
+export const PushResponse = z.looseObject({
+  schemaVersion: z.number().int().positive(),
+  /** One ack per op the server looked at, in op order; ops after a stop have none. */
+  acks: z.array(OpAck),
+  /** The replica's last applied (or rejected) op number after this request; outbox rows up to it can go. */
+  lastApplied: z.number().int().nonnegative(),
+  /**
+   * The transaction that applied the ops (xid8 as a decimal string), `null` when nothing was
+   * written. Rows it wrote are confirmed — may replace local pending values — once a pull's
+   * `horizon` passes it (`isSettled`).
+   */
+  txid: XidString.nullable(),
+  /** Present when the server stopped early at a gap: resend starting with op number `expected`. */
+  stopped: z.looseObject({ reason: z.literal('gap'), expected: z.number().int().positive(), message: z.string() }).optional(),
+});
+export type PushResponse = z.infer<typeof PushResponse>;

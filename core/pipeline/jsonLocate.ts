@@ -96,10 +96,84 @@ function positionOf(text: string, offset: number): JsonPosition {
   return { line, column: offset - start + 1 };
 }
 
-/** Position of a `JSON.parse` error when its message gives one (`… at position 12` or `(line 2 column 5)`). */
-export function jsonErrorPosition(text: string, message: string): JsonPosition | undefined {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const at = /position (\d+)/.exec(message);
-  return at ? positionOf(text, Number(at[1])) : undefined;
+/**
+ * Position of the first syntax error of text `JSON.parse` rejected (V8's messages do not always say
+ * where): a strict recursive-descent check that stops at the first character JSON does not allow.
+ */
+export function jsonErrorPosition(text: string): JsonPosition {
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxAt(i);
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const expect = (ch: string): void => {
+    ws();
+    if (text[i] !== ch) fail();
+    i++;
+  };
+  const literal = (): void => {
+    const m = /^(true|false|null|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += (m as RegExpExecArray)[0].length;
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === '\\') {
+        if (!/^(["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(text.slice(i + 1, i + 6))) fail();
+        i += text[i + 1] === 'u' ? 6 : 2;
+      } else i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (ch === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          string();
+          expect(':');
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (ch === '"') string();
+    else literal();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (err) {
+    if (err instanceof SyntaxAt) return positionOf(text, err.offset);
+    throw err;
+  }
+  return positionOf(text, 0);
+}
+
+/** Where the syntax check stopped. */
+class SyntaxAt extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at offset ${offset}`);
+  }
 }

@@ -30,6 +30,20 @@ const WILDCARD = /\*\*|\*/g;
 /** `{N}` (a capture) or `{file}` (the file name without `.sql`). */
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
+/** Problems of a configured rule's template: placeholders its glob cannot fill, empty name parts. */
+function templateProblems(glob: string, target: string): string[] {
+  const captures = glob.match(WILDCARD)?.length ?? 0;
+  const problems: string[] = [];
+  for (const m of target.matchAll(PLACEHOLDER)) {
+    const name = m[1] ?? '';
+    const n = /^[1-9][0-9]*$/.test(name) ? Number(name) : undefined;
+    if (name === 'file' || (n !== undefined && n <= captures)) continue;
+    problems.push(n === undefined ? `unknown placeholder {${name}}: use {1}…{${Math.max(captures, 1)}} for the glob's wildcards or {file}` : `{${n}} refers to wildcard ${n}, but the glob "${glob}" has ${captures}`);
+  }
+  if (/^\s*\.|\.\s*$|\.\./.test(target.replace(PLACEHOLDER, 'x'))) problems.push(`"${target}" has an empty name part`);
+  return problems;
+}
+
 /** One configured rule. */
 export const TargetRuleSchema = z.union([
   z.enum(BUILTIN_RULES),
@@ -42,25 +56,16 @@ export const TargetRuleSchema = z.union([
       /** Whether the target is a table (default) or a view. */
       kind: z.enum(['table', 'view']).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine((rule, ctx) => {
+      if (rule.target === false) return;
+      for (const message of templateProblems(rule.glob, rule.target)) ctx.addIssue({ code: 'custom', path: ['target'], message });
+    }),
 ]);
 export type TargetRule = z.infer<typeof TargetRuleSchema>;
 
-/** The `targets` list, with each template checked against its glob's captures. */
-export const TargetRulesSchema = z.array(TargetRuleSchema).superRefine((rules, ctx) => {
-  rules.forEach((rule, i) => {
-    if (typeof rule === 'string' || rule.target === false) return;
-    const captures = rule.glob.match(WILDCARD)?.length ?? 0;
-    for (const m of rule.target.matchAll(PLACEHOLDER)) {
-      const name = m[1] ?? '';
-      const n = /^[1-9][0-9]*$/.test(name) ? Number(name) : undefined;
-      if (name === 'file' || (n !== undefined && n <= captures)) continue;
-      const message = n === undefined ? `unknown placeholder {${name}}: use {1}…{${Math.max(captures, 1)}} for the glob's wildcards or {file}` : `{${n}} refers to wildcard ${n}, but the glob "${rule.glob}" has ${captures}`;
-      ctx.addIssue({ code: 'custom', path: [i, 'target'], message });
-    }
-    if (/^\s*\.|\.\s*$|\.\./.test(rule.target.replace(PLACEHOLDER, 'x'))) ctx.addIssue({ code: 'custom', path: [i, 'target'], message: `"${rule.target}" has an empty name part` });
-  });
-});
+/** The `targets` list. */
+export const TargetRulesSchema = z.array(TargetRuleSchema);
 
 /** What a rule says about one file. */
 export interface PathTarget {

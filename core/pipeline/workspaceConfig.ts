@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../model/entities';
 import { DIALECTS, type Dialect, type FileSource } from './contracts';
+import { configIssues, pathText } from './configIssues';
 import { jsonErrorPosition, locateJsonPath } from './jsonLocate';
 import { TargetRulesSchema } from './targetRules';
 
@@ -52,18 +53,13 @@ export function parseWorkspaceConfig(text: string | undefined): { config: Worksp
     raw = JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
-    return { config: defaultConfig(), diagnostics: [diagnostic(jsonErrorPosition(text, message), `${CONFIG_FILE} is not valid JSON: ${message}`)] };
+    return { config: defaultConfig(), diagnostics: [diagnostic(jsonErrorPosition(text), `${CONFIG_FILE} is not valid JSON: ${message}`)] };
   }
   const parsed = WorkspaceConfigSchema.safeParse(raw);
   if (parsed.success) return { config: parsed.data, diagnostics: [] };
   // One diagnostic per problem, at the key to fix; the whole file is ignored until it is valid.
-  const diagnostics = parsed.error.issues.map((i) => diagnostic(locateJsonPath(text, i.path), `${CONFIG_FILE}: ${pathText(i.path) || '(root)'}: ${i.message}; the file is ignored until this is fixed`));
+  const diagnostics = configIssues(parsed.error.issues).map((i) => diagnostic(locateJsonPath(text, i.path), `${CONFIG_FILE}: ${pathText(i.path) || '(root)'}: ${i.message}; the file is ignored until this is fixed`));
   return { config: defaultConfig(), diagnostics };
-}
-
-/** `targets[0].glob` for zod's `['targets', 0, 'glob']`. */
-function pathText(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
 /** True when `value` names a supported dialect. */

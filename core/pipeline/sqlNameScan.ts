@@ -62,7 +62,8 @@ function dottedName(tokens: readonly Token[], i: number): { parts: string[]; nex
 /** `USE …`: what it sets depends on what the dialect calls a database. */
 function useStatement(tokens: readonly Token[], i: number, dialect: Dialect): Omit<ScopeChange, 'line'> | undefined {
   const kw = upper(tokens[i + 1]);
-  if (['ROLE', 'WAREHOUSE', 'SECONDARY'].includes(kw)) return undefined;
+  // Snowflake's `USE ROLE r`, `USE WAREHOUSE w`, `USE SECONDARY ROLES …` (but `USE warehouse;` names a database).
+  if (['ROLE', 'WAREHOUSE', 'SECONDARY'].includes(kw) && isName(tokens[i + 2])) return undefined;
   const keyword = ['DATABASE', 'SCHEMA', 'CATALOG'].includes(kw) && isName(tokens[i + 2]) ? kw : '';
   const name = dottedName(tokens, keyword ? i + 2 : i + 1);
   if (!name || name.parts.length === 0) return undefined;

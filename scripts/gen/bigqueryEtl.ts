@@ -4,7 +4,7 @@
  * `checks.sql`), most files bare `SELECT`s whose target is their path, and the name traps plain SQL
  * lineage must survive: references written unqualified, dataset-qualified and fully qualified;
  * tables of the same name in two datasets and two projects; views named like the table they read in
- * another dataset; an unqualified name that two datasets hold (ambiguous); `SET @@dataset_id`;
+ * another dataset (and views named without the table's version); an unqualified name that two datasets hold (ambiguous); `SET @@dataset_id`;
  * ad-hoc scripts named by their file, two of them with the same file name. Deterministic per seed.
  * Used by the golden test (`test/unit/pipeline/bigqueryEtl.test.ts`) and `scripts/bench/plainTargets.ts`.
  */
@@ -114,14 +114,16 @@ export function generateEtlRepo(options: EtlRepoOptions = {}): EtlRepo {
       targets[`${folder(t)}/checks.sql`] = null;
     }
     if (i % 4 === 1) {
-      // The user-facing view has the table's own name, in the views dataset.
-      const view = { project: t.project, dataset: t.views, name: t.name };
-      const text = i % 8 === 1
-        ? `CREATE OR REPLACE VIEW\n  \`${full(view)}\`\nAS\nSELECT\n  *\nFROM\n  \`${full(t)}\`\n`
-        : `SELECT\n  *\nFROM\n  ${t.dataset}.${t.name}\n`;
-      files[`${folder(view)}/view.sql`] = text;
-      if (!text.startsWith('CREATE')) targets[`${folder(view)}/view.sql`] = full(view);
-      edges.add(`${full(t)}>${full(view)}`);
+      // The user-facing view, in the views dataset: written `CREATE VIEW` named like the table, written
+      // and named without the version, or a bare `view.sql` named like the table.
+      const variant = Math.floor(i / 4) % 3;
+      const view = { project: t.project, dataset: t.views, name: variant === 1 ? t.name.replace(/_v[0-9]+$/, '') : t.name };
+      const file = `${folder(view)}/view.sql`;
+      if (files[file] === undefined) {
+        files[file] = variant === 2 ? `SELECT\n  *\nFROM\n  ${t.dataset}.${t.name}\n` : `CREATE OR REPLACE VIEW\n  \`${full(view)}\`\nAS\nSELECT\n  *\nFROM\n  \`${full(t)}\`\n`;
+        if (variant === 2) targets[file] = full(view);
+        edges.add(`${full(t)}>${full(view)}`);
+      }
     }
   });
   // Ad-hoc scripts outside the layout: named after their file, with no default dataset.
@@ -143,6 +145,30 @@ export function generateEtlRepo(options: EtlRepoOptions = {}): EtlRepo {
     targets[`scripts/${period}/summary.sql`] = null;
   }
   return { files, edges: [...edges].sort(), targets, ambiguous };
+}
+
+/**
+ * The same repository with every target written: each file's final query becomes `CREATE OR
+ * REPLACE TABLE|VIEW <target> AS …` (the ad-hoc scripts' tables go to dataset `adhoc`). It measures
+ * name resolution alone, with no target left to a rule.
+ */
+export function withWrittenTargets(repo: EtlRepo): EtlRepo {
+  const files = { ...repo.files };
+  const rename = new Map<string, string>();
+  for (const [path, target] of Object.entries(repo.targets)) {
+    if (target === null) continue;
+    const qualified = target.includes('.') ? target : `adhoc.${target}`;
+    rename.set(target, qualified);
+    const text = files[path] ?? '';
+    const at = [...text.matchAll(/^SELECT$/gm)].pop()?.index ?? 0;
+    const kind = path.endsWith('view.sql') ? 'VIEW' : 'TABLE';
+    files[path] = `${text.slice(0, at)}CREATE OR REPLACE ${kind}\n  \`${qualified}\`\nAS\n${text.slice(at)}`;
+  }
+  const edges = repo.edges.map((e) => {
+    const [from = '', to = ''] = e.split('>');
+    return `${from}>${rename.get(to) ?? to}`;
+  });
+  return { files, edges: [...new Set(edges)].sort(), targets: {}, ambiguous: repo.ambiguous };
 }
 
 /** Precision and recall of table-level edges. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { extractWorkspace } from '../../../core/pipeline/extractWorkspace';
-import { generateEtlRepo, scoreTableEdges } from '../../../scripts/gen/bigqueryEtl';
+import { generateEtlRepo, scoreTableEdges, withWrittenTargets } from '../../../scripts/gen/bigqueryEtl';
 import { memoryFs } from './memoryFs';
 
 /**
@@ -47,4 +47,12 @@ describe('plain SQL: a generated bigquery-etl repository (golden)', () => {
       assert.deepEqual(facts.diagnostics.filter((d) => d.code === 'sql-parse'), [], 'the generated SQL parses');
     });
   }
+
+  it('with every target written as CREATE … AS, names alone resolve to exactly the truth', () => {
+    const repo = withWrittenTargets(generateEtlRepo({ seed: 11, tables: 60 }));
+    const { facts } = extractWorkspace(memoryFs(repo.files), { workspaceName: 'etl', dialect: 'bigquery' });
+    const name = new Map(facts.entities.map((e) => [e.id, [e.database, e.schema, e.name].filter(Boolean).join('.')]));
+    assert.deepEqual(facts.modelEdges.map((e) => `${name.get(e.from)}>${name.get(e.to)}`).sort(), repo.edges);
+    assert.deepEqual(facts.entities.filter((e) => e.meta.targetRule !== undefined).map((e) => e.name), [], 'no target left to a rule');
+  });
 });

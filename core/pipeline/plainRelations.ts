@@ -77,8 +77,8 @@ function parseDefaultSchema(text: string | undefined): { database?: string; sche
 
 /** The scope of statement `index`: scope changes before it, else the rule's folder, else the configured default. */
 function scopeOf(file: PlainSqlFile, stmt: ParsedStatement, target: FileTarget | undefined, configured: { database?: string; schema?: string }): NameScope {
-  const base = target?.defaults.schema ? target.defaults : configured;
-  const scope: NameScope = { dialect: file.dialect ?? 'postgresql', ...base };
+  // The rule's folder names the schema (and maybe the database); the configured default fills the rest.
+  const scope: NameScope = { dialect: file.dialect ?? 'postgresql', ...configured, ...target?.defaults };
   for (const change of file.names?.scopes ?? []) {
     // A change on the statement's own line precedes it unless the statement is the change itself.
     if (change.line > stmt.line || (change.line === stmt.line && stmt.kind === 'other')) break;

@@ -100,6 +100,9 @@ describe('plain SQL: exact name resolution', () => {
       'views.sql': 'create view v as select x from t;\n',
     }, 'postgresql');
     assert.deepEqual(edges(facts), ['analytics.t -> analytics.v']);
+    // A rule's folder that names only a dataset takes the configured database.
+    const merged = extract({ '.mallard.json': '{"defaultSchema": "proj.public"}', 'ds/t/query.sql': 'SELECT a FROM x\n' });
+    assert.deepEqual(edges(merged), ['proj.ds.x -> ds.t']);
   });
 
   it('case follows the dialect: BigQuery table names are case-sensitive, PostgreSQL and Snowflake fold', () => {

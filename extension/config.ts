@@ -1,6 +1,7 @@
 import { DIALECTS, type Dialect } from '../core/pipeline/contracts';
 import { configIssues, pathText } from '../core/pipeline/configIssues';
 import { TargetRulesSchema, type TargetRule } from '../core/pipeline/targetRules';
+import { DefaultSchemaSchema } from '../core/pipeline/workspaceConfig';
 
 /**
  * The typed view of Mallard's settings. `extension/ui/settings.ts` reads the raw values from VS Code;
@@ -103,7 +104,7 @@ export function readConfig(read: RawSettingReader): { config: MallardConfig; pro
   }
 
   const defaultSchema = read('defaultSchema');
-  if (typeof defaultSchema === 'string' && /^([^.\s]+(\.[^.\s]+)*)?$/.test(defaultSchema)) config.defaultSchema = defaultSchema;
+  if (defaultSchema === '' || DefaultSchemaSchema.safeParse(defaultSchema).success) config.defaultSchema = defaultSchema as string;
   else if (defaultSchema !== undefined) problems.push('mallard.defaultSchema: expected "schema" or "database.schema"');
   return { config, problems };
 }

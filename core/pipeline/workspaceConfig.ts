@@ -17,6 +17,9 @@ export const CONFIG_FILE = '.mallard.json';
 
 const DialectSchema = z.enum(DIALECTS);
 
+/** `schema` or `database.schema` (BigQuery `project.dataset`), the default of unqualified plain SQL names. */
+export const DefaultSchemaSchema = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'expected "schema" or "database.schema"');
+
 /** Shape of `.mallard.json`. */
 export const WorkspaceConfigSchema = z.object({
   /** Default dialect for plain SQL and dbt projects without a discoverable profile. */
@@ -35,7 +38,7 @@ export const WorkspaceConfigSchema = z.object({
    */
   targets: TargetRulesSchema.optional(),
   /** Default `schema` or `database.schema` of unqualified names in plain SQL (e.g. `public`, `my-project.analytics`). */
-  defaultSchema: z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'expected "schema" or "database.schema"').optional(),
+  defaultSchema: DefaultSchemaSchema.optional(),
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 

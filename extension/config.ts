@@ -1,4 +1,7 @@
 import { DIALECTS, type Dialect } from '../core/pipeline/contracts';
+import { configIssues, pathText } from '../core/pipeline/configIssues';
+import { TargetRulesSchema, type TargetRule } from '../core/pipeline/targetRules';
+import { DefaultSchemaSchema } from '../core/pipeline/workspaceConfig';
 
 /**
  * The typed view of Mallard's settings. `extension/ui/settings.ts` reads the raw values from VS Code;
@@ -17,6 +20,13 @@ export interface MallardConfig {
   rescanOnSave: boolean;
   /** Upper bound of nodes the lineage webview receives in one payload. */
   maxGraphNodes: number;
+  /**
+   * Rules naming the table a plain SQL file's bare query builds (`core/pipeline/targetRules.ts`);
+   * null: not set (the built-in `["table-folder", "file-name"]`). `.mallard.json` `"targets"` wins.
+   */
+  targets: TargetRule[] | null;
+  /** Default `schema` or `database.schema` of unqualified plain SQL names; empty: none. `.mallard.json` wins. */
+  defaultSchema: string;
 }
 
 /** Defaults, also declared in package.json's `contributes.configuration`. */
@@ -27,6 +37,8 @@ export const DEFAULT_CONFIG: Readonly<MallardConfig> = Object.freeze({
   exclude: [],
   rescanOnSave: true,
   maxGraphNodes: 200,
+  targets: null,
+  defaultSchema: '',
 });
 
 /** Bounds of `maxGraphNodes`: below 10 the view is useless, above 2,000 the webview stalls. */
@@ -83,6 +95,17 @@ export function readConfig(read: RawSettingReader): { config: MallardConfig; pro
   } else if (maxNodes !== undefined) {
     problems.push('mallard.maxGraphNodes: expected an integer');
   }
+
+  const targets = read('targets');
+  if (targets !== undefined && targets !== null) {
+    const parsed = TargetRulesSchema.safeParse(targets);
+    if (parsed.success) config.targets = parsed.data;
+    else problems.push(...configIssues(parsed.error.issues, ['targets']).map((i) => `mallard.${pathText(i.path)}: ${i.message}; the built-in rules apply until this is fixed`));
+  }
+
+  const defaultSchema = read('defaultSchema');
+  if (defaultSchema === '' || DefaultSchemaSchema.safeParse(defaultSchema).success) config.defaultSchema = defaultSchema as string;
+  else if (defaultSchema !== undefined) problems.push('mallard.defaultSchema: expected "schema" or "database.schema"');
   return { config, problems };
 }
 

@@ -58,9 +58,10 @@ export function assembleWorkspace(plan: WorkspacePlan, results: ReadonlyMap<stri
     const files: PlainSqlFile[] = [];
     for (const f of plan.sql) {
       const r = results.get(f.path);
-      if (r) files.push({ path: f.path, parsed: r.parsed });
+      if (r) files.push({ path: f.path, parsed: r.parsed, dialect: f.dialect, ...(r.kind === 'sql' && r.names ? { names: r.names } : {}) });
     }
-    const facts = assemblePlainSql(plan.workspaceName, files);
+    const { targets, defaultSchema } = plan.config;
+    const facts = assemblePlainSql(plan.workspaceName, files, { ...(targets ? { targets } : {}), ...(defaultSchema ? { defaultSchema } : {}) });
     append(facts.diagnostics, plan.diagnostics);
     units.push({ key: PLAIN_SQL_UNIT, facts, recomputed: new Set(facts.entities.map((e) => e.id)) });
   }

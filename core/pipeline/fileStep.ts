@@ -6,6 +6,7 @@ import { IR_VERSION, parseSql } from '../sql/parseSql';
 import type { Dialect, ParsedSql, ParsedStatement } from './contracts';
 import type { IrStatement } from '../sql/ir';
 import { toSourceDiagnostics } from './renderedDiagnostics';
+import { scanSqlNames, type SqlNameFacts } from './sqlNameScan';
 
 /**
  * The expensive per-file step (render + parse), a pure function of (file text, context, dialect).
@@ -14,7 +15,7 @@ import { toSourceDiagnostics } from './renderedDiagnostics';
  */
 
 /** Bump when the shape of `FileStepResult` or the way it is computed changes. */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 
 /** Result of the per-file step for a dbt node file. */
 export interface DbtFileResult {
@@ -35,6 +36,8 @@ export interface DbtFileResult {
 export interface SqlFileResult {
   kind: 'sql';
   parsed: ParsedSql;
+  /** Where the file's relation names are written and what changes their default schema (`sqlNameScan.ts`). */
+  names?: SqlNameFacts;
 }
 
 export type FileStepResult = DbtFileResult | SqlFileResult;
@@ -66,7 +69,8 @@ function emptyParsed(diagnostics: Diagnostic[]): ParsedSql {
 /** Parses a plain SQL file. */
 export function extractSqlFile(path: string, text: string, dialect: Dialect): SqlFileResult {
   try {
-    return { kind: 'sql', parsed: parseSql(text, { dialect, file: path }) };
+    const parsed = parseSql(text, { dialect, file: path });
+    return { kind: 'sql', parsed, names: scanSqlNames(text, parsed, dialect) };
   } catch (err) {
     // parseSql must not throw; if it does, the file still gets a located diagnostic.
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'SQL parsing', err)]) };

@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../model/entities';
 import { DIALECTS, type Dialect, type FileSource } from './contracts';
+import { configIssues, pathText } from './configIssues';
+import { jsonErrorPosition, locateJsonPath } from './jsonLocate';
+import { TargetRulesSchema } from './targetRules';
 
 /**
  * Workspace configuration (`.mallard.json` at the workspace root) and dialect selection.
  * Precedence for a plain SQL file's dialect: CLI override > `.mallard.json`/settings `folders`
  * (longest matching prefix) > `.mallard.json`/settings `dialect` > postgresql. dbt projects look at
- * their profile and adapter hints first (`dbtDialect.ts`).
+ * their profile and adapter hints first (`dbtDialect.ts`). `targets` and `defaultSchema` name what
+ * plain SQL builds and reads (`targetRules.ts`, `nameResolution.ts`).
  */
 
 export const CONFIG_FILE = '.mallard.json';
 
 const DialectSchema = z.enum(DIALECTS);
+
+/** `schema` or `database.schema` (BigQuery `project.dataset`), the default of unqualified plain SQL names. */
+export const DefaultSchemaSchema = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'expected "schema" or "database.schema"');
 
 /** Shape of `.mallard.json`. */
 export const WorkspaceConfigSchema = z.object({
@@ -25,6 +32,13 @@ export const WorkspaceConfigSchema = z.object({
   exclude: z.array(z.string()).default([]),
   /** Largest file read, in bytes (default 5 MB; `target/manifest.json` has no limit). */
   maxFileBytes: z.number().int().positive().optional(),
+  /**
+   * Rules naming the table a plain SQL file builds when its last statement is a bare query (see
+   * `targetRules.ts`); absent: `["table-folder", "file-name"]`; `[]`: no file gets a target.
+   */
+  targets: TargetRulesSchema.optional(),
+  /** Default `schema` or `database.schema` of unqualified names in plain SQL (e.g. `public`, `my-project.analytics`). */
+  defaultSchema: DefaultSchemaSchema.optional(),
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
 
@@ -36,19 +50,19 @@ export function defaultConfig(): WorkspaceConfig {
 /** Parses `.mallard.json` text; invalid content yields the default config and a diagnostic. */
 export function parseWorkspaceConfig(text: string | undefined): { config: WorkspaceConfig; diagnostics: Diagnostic[] } {
   if (text === undefined) return { config: defaultConfig(), diagnostics: [] };
-  const fail = (message: string): { config: WorkspaceConfig; diagnostics: Diagnostic[] } => ({
-    config: defaultConfig(),
-    diagnostics: [{ file: CONFIG_FILE, line: 1, column: 1, severity: 'error', code: 'config-invalid', message, extractor: 'config' }],
-  });
+  const diagnostic = (at: { line: number; column: number } | undefined, message: string): Diagnostic => ({ file: CONFIG_FILE, line: at?.line ?? 1, column: at?.column ?? 1, severity: 'error', code: 'config-invalid', message, extractor: 'config' });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return fail(`${CONFIG_FILE} is not valid JSON: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    return { config: defaultConfig(), diagnostics: [diagnostic(jsonErrorPosition(text), `${CONFIG_FILE} is not valid JSON: ${message}`)] };
   }
   const parsed = WorkspaceConfigSchema.safeParse(raw);
-  if (!parsed.success) return fail(`${CONFIG_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return { config: parsed.data, diagnostics: [] };
+  if (parsed.success) return { config: parsed.data, diagnostics: [] };
+  // One diagnostic per problem, at the key to fix; the whole file is ignored until it is valid.
+  const diagnostics = configIssues(parsed.error.issues).map((i) => diagnostic(locateJsonPath(text, i.path), `${CONFIG_FILE}: ${pathText(i.path) || '(root)'}: ${i.message}; the file is ignored until this is fixed`));
+  return { config: defaultConfig(), diagnostics };
 }
 
 /** True when `value` names a supported dialect. */

@@ -22,8 +22,8 @@ export interface PlanOptions {
   workspaceName: string;
   /** Dialect forced for everything (CLI `--dialect`). */
   dialect?: Dialect;
-  /** Defaults merged under `.mallard.json` (VS Code settings). */
-  defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders'>>;
+  /** Defaults merged under `.mallard.json` (VS Code settings); `.mallard.json` wins key by key. */
+  defaults?: Partial<Pick<WorkspaceConfig, 'dialect' | 'folders' | 'targets' | 'defaultSchema'>>;
   /** dbt profiles outside the workspace (`DBT_PROFILES_DIR`, `~/.dbt`), read by the Node layer. */
   externalProfiles?: ExternalProfiles[];
   /** Asked while dbt projects load whether the scan was cancelled (see `DbtLoadOptions.shouldStop`). */
@@ -70,7 +70,12 @@ export interface WorkspacePlan {
 export function effectiveConfig(fs: FileSource, options: PlanOptions): { config: WorkspaceConfig; diagnostics: Diagnostic[] } {
   const { config, diagnostics } = parseWorkspaceConfig(fs.read(CONFIG_FILE));
   const dialect = config.dialect ?? options.defaults?.dialect;
-  return { config: { ...config, ...(dialect ? { dialect } : {}), folders: { ...(options.defaults?.folders ?? {}), ...config.folders } }, diagnostics };
+  const targets = config.targets ?? options.defaults?.targets;
+  const defaultSchema = config.defaultSchema ?? options.defaults?.defaultSchema;
+  const merged: WorkspaceConfig = { ...config, ...(dialect ? { dialect } : {}), folders: { ...(options.defaults?.folders ?? {}), ...config.folders } };
+  if (targets) merged.targets = targets;
+  if (defaultSchema) merged.defaultSchema = defaultSchema;
+  return { config: merged, diagnostics };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ProfileDirs } from './externalProfiles';
 import type { Dialect } from '../../core/pipeline/contracts';
+import type { TargetRule } from '../../core/pipeline/targetRules';
 
 /** Store meta key holding the signature of the inputs of the last complete write. */
 export const SIGNATURE_KEY = 'scanner.signature';
@@ -13,6 +14,9 @@ export interface ScannerOptions {
   /** Defaults under `.mallard.json` (VS Code settings). */
   defaultDialect?: Dialect;
   dialectByFolder?: Record<string, Dialect>;
+  /** Target rules and default schema of plain SQL under `.mallard.json` (VS Code settings `mallard.targets`, `mallard.defaultSchema`). */
+  targets?: readonly TargetRule[];
+  defaultSchema?: string;
   /** Globs of files to include / exclude, on top of `.gitignore` / `.dbtignore` and `.mallard.json`. */
   include?: readonly string[];
   exclude?: readonly string[];

@@ -134,6 +134,8 @@ export class WorkspaceScanner {
     const defaults: NonNullable<PlanOptions['defaults']> = {};
     if (this.options.defaultDialect) defaults.dialect = this.options.defaultDialect;
     if (this.options.dialectByFolder) defaults.folders = this.options.dialectByFolder;
+    if (this.options.targets) defaults.targets = [...this.options.targets];
+    if (this.options.defaultSchema) defaults.defaultSchema = this.options.defaultSchema;
     const dirs = this.options.profileDirs === false ? undefined : (this.options.profileDirs ?? processProfileDirs());
     const externalProfiles = dirs ? readExternalProfiles(dirs) : [];
     return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}) };

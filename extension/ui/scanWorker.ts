@@ -26,6 +26,8 @@ const scanner = new WorkspaceScanner(store, {
   root: data.root,
   defaultDialect: data.config.dialect,
   dialectByFolder: data.config.dialectByFolder,
+  ...(data.config.targets ? { targets: data.config.targets } : {}),
+  ...(data.config.defaultSchema ? { defaultSchema: data.config.defaultSchema } : {}),
   include: data.config.include,
   exclude: data.config.exclude,
 });

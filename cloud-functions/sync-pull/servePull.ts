@@ -1,0 +1,128 @@
+import type { Cursor } from '../../core/sync/cursor';
+import { SyncError } from '../../core/sync/errors';
+import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import type { PullRequest, Scope } from '../../core/sync/pullMessages';
+import { sqlState, withClaims } from '../_shared/db';
+import type { SyncContext, SyncResult } from '../_shared/serve';
+import { readStream, scopeTotals } from './pageQueries';
+import type { StreamItem } from './pageQueries';
+import { plainScopes, scopeDifference } from './scopes';
+
+/**
+ * `sync-pull`: one page of the organization's change stream after the replica's cursor, as the
+ * caller sees it (RLS). Only settled transactions are served: the page stops below
+ * `pg_snapshot_xmin(pg_current_snapshot())`, so a transaction that took its id early and commits
+ * late is waited for, never skipped. The page is read in one REPEATABLE READ transaction (rows,
+ * records and checksums agree). Scopes gained send the stream from its start again (the rows of the
+ * new scope can lie anywhere behind the cursor); scopes lost are reported so the replica purges.
+ */
+
+const DEFAULT_PAGE = 1000;
+const MOD = 2n ** 64n;
+
+interface PullState {
+  retired: boolean;
+  scopes: Scope[];
+  epoch: string;
+  floor_xid: string;
+  floor_seq: string;
+  member: boolean;
+}
+
+function checksumsFor(scopes: Scope[], totals: { team_id: string | null; rows: string; sum: string; unsettled: boolean }[]) {
+  const out: { scope: Scope; rows: number; checksum: string }[] = [];
+  for (const scope of scopes) {
+    const groups = scope.teamId === null ? totals : totals.filter((t) => t.team_id === scope.teamId);
+    // A scope with rows newer than the horizon cannot be compared yet: the replica has not got them.
+    if (groups.some((g) => g.unsettled)) continue;
+    const rows = groups.reduce((n, g) => n + Number(g.rows), 0);
+    const sum = groups.reduce((s, g) => (s + BigInt(g.sum)) % MOD, 0n);
+    out.push({ scope, rows, checksum: sum.toString() });
+  }
+  return out;
+}
+
+/** The JSON text of a page (rows and records are already JSON text). */
+function pageJson(cursor: Cursor, items: StreamItem[], added: Scope[], removed: Scope[], horizon: string, hasMore: boolean, checksums: unknown[]): string {
+  const pick = (table: StreamItem['table']) => `[${items.filter((i) => i.table === table).map((i) => i.json).join(',')}]`;
+  return `{"schemaVersion":${SYNC_SCHEMA_VERSION},"cursor":${JSON.stringify(cursor)},"rows":${pick('row')},"tombstones":${pick('tombstone')},` +
+    `"scopes":${JSON.stringify({ added, removed })},"records":{"conflicts":${pick('conflict')},"losers":${pick('loser')},` +
+    `"rejections":${pick('rejection')}},"horizon":${JSON.stringify(horizon)},"hasMore":${hasMore},"checksums":${JSON.stringify(checksums)}}`;
+}
+
+async function pullOnce(ctx: SyncContext<PullRequest>): Promise<{ body: string; rows: number }> {
+  const req = ctx.body;
+  const limit = req.limit ?? DEFAULT_PAGE;
+  return await withClaims(ctx.db, ctx.principal.claims, { isolation: 'repeatable read' }, async (tx) => {
+    const [head] = await tx<{ horizon: string; scopes: Scope[] }[]>`
+      select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, private.sync_scopes(${req.orgId}::uuid) as scopes`;
+    const [state] = await tx<PullState[]>`
+      select retired, scopes, epoch::text, floor_xid::text, floor_seq::text, member
+      from private.sync_open_replica(${req.replicaId}::uuid, ${req.orgId}::uuid, ${req.schemaVersion}::int, false)`;
+    if (head === undefined || state === undefined) throw new SyncError('internal', 'The replica registry did not answer.');
+    if (state.retired) throw new SyncError('replica-retired', `Replica ${req.replicaId} was retired after a long silence; start a new replica id.`);
+    const current = state.member ? plainScopes(head.scopes) : [];
+    const known = req.scopes !== undefined ? plainScopes(req.scopes) : req.cursor === null ? [] : plainScopes(state.scopes);
+    const removed = scopeDifference(known, current);
+    const added = scopeDifference(current, known);
+    const horizon = head.horizon;
+    if (current.length === 0) {
+      if (removed.length === 0) throw new SyncError('forbidden', 'You cannot read the catalog of this organization.');
+      // Access is gone: tell the replica to purge, and nothing else.
+      const cursor = req.cursor ?? { epoch: state.epoch, xid: '0', seq: '0' };
+      await tx`select private.sync_replica_pulled(${req.replicaId}::uuid, ${cursor.epoch}::bigint, ${cursor.xid}::xid8, ${cursor.seq}::bigint, ${'[]'}::jsonb)`;
+      return { body: pageJson(cursor, [], [], removed, horizon, false, []), rows: 0 };
+    }
+    let after = { xid: '0', seq: '0' };
+    if (req.cursor !== null) {
+      if (req.cursor.epoch !== state.epoch) {
+        throw new SyncError('epoch-changed', `The server database was restored (epoch ${state.epoch}, cursor ${req.cursor.epoch}): pull again from the start.`);
+      }
+      const floorXid = BigInt(state.floor_xid);
+      const [x, s] = [BigInt(req.cursor.xid), BigInt(req.cursor.seq)];
+      if (x < floorXid || (x === floorXid && s < BigInt(state.floor_seq))) {
+        throw new SyncError('cursor-expired', 'The cursor is older than the tombstone window: pull again from the start.');
+      }
+      // Gained scopes: their rows may lie anywhere behind the cursor, so the stream starts over.
+      if (added.length === 0) after = { xid: req.cursor.xid, seq: req.cursor.seq };
+    }
+    const items = await readStream(tx, req.orgId, req.replicaId, after, horizon, limit);
+    const hasMore = items.length > limit;
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    const cursor: Cursor = last === undefined
+      ? { epoch: state.epoch, xid: after.xid, seq: after.seq }
+      : { epoch: state.epoch, xid: last.xid.toString(), seq: last.seq.toString() };
+    const checksums = hasMore ? [] : checksumsFor(current, await scopeTotals(tx, req.orgId, horizon));
+    if (req.cursor === null || last !== undefined || added.length > 0 || removed.length > 0
+        || JSON.stringify(state.scopes) !== JSON.stringify(current) || cursor.xid !== req.cursor.xid || cursor.seq !== req.cursor.seq) {
+      await tx`select private.sync_replica_pulled(${req.replicaId}::uuid, ${cursor.epoch}::bigint, ${cursor.xid}::xid8, ${cursor.seq}::bigint, ${JSON.stringify(current)}::jsonb)`;
+    }
+    return { body: pageJson(cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length };
+  });
+}
+
+let lastRestoreCheck = 0;
+
+/**
+ * Once a minute per worker: a restored database (stamps at or above the next transaction id) gets a
+ * new epoch before anything is served from it (`private.sync_check_restore`, on the function's login).
+ */
+async function checkRestore(ctx: SyncContext<PullRequest>): Promise<void> {
+  if (Date.now() - lastRestoreCheck < 60_000) return;
+  await ctx.db`select private.sync_check_restore(false)`;
+  lastRestoreCheck = Date.now();
+}
+
+/** Serves one pull; a serialization failure (the replica's row changed meanwhile) is retried twice. */
+export async function servePull(ctx: SyncContext<PullRequest>): Promise<SyncResult> {
+  await checkRestore(ctx);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { body, rows } = await pullOnce(ctx);
+      return { body, ops: rows };
+    } catch (err) {
+      if (sqlState(err) !== '40001' || attempt >= 2) throw err;
+    }
+  }
+}

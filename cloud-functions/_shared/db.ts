@@ -70,5 +70,5 @@ export function requestErrorOf(err: unknown): SyncError {
   if (state === undefined && /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED)|write CONNECTION/.test(message)) {
     return new SyncError('unavailable', 'The database is unreachable; retry.', { cause: err });
   }
-  return new SyncError('internal', `Unexpected server failure${state === undefined ? '' : ` (${state})`}.`, { cause: err });
+  return new SyncError('internal', `Unexpected server failure${state === undefined ? '' : ` (${state})`}`, { cause: err });
 }

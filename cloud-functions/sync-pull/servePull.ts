@@ -20,12 +20,9 @@ import { plainScopes, scopeDifference } from './scopes';
 const DEFAULT_PAGE = 1000;
 const MOD = 2n ** 64n;
 
-interface PullState {
+interface ReplicaState {
   retired: boolean;
   scopes: Scope[];
-  epoch: string;
-  floor_xid: string;
-  floor_seq: string;
   member: boolean;
 }
 
@@ -50,37 +47,46 @@ function pageJson(cursor: Cursor, items: StreamItem[], added: Scope[], removed: 
     `"rejections":${pick('rejection')}},"horizon":${JSON.stringify(horizon)},"hasMore":${hasMore},"checksums":${JSON.stringify(checksums)}}`;
 }
 
-async function pullOnce(ctx: SyncContext<PullRequest>): Promise<{ body: string; rows: number }> {
+/** The page (JSON text), the cursor served, the scopes the replica now holds, and whether its record must change. */
+interface Page {
+  body: string;
+  rows: number;
+  cursor: Cursor;
+  current: Scope[];
+  record: boolean;
+}
+
+async function readPage(ctx: SyncContext<PullRequest>, state: ReplicaState): Promise<Page> {
   const req = ctx.body;
   const limit = req.limit ?? DEFAULT_PAGE;
+  // One snapshot for the horizon, the bounds, the stream and the checksums; nothing is written in it
+  // (a write would meet the audit chain's row locks of concurrent writers and fail to serialize).
   return await withClaims(ctx.db, ctx.principal.claims, { isolation: 'repeatable read' }, async (tx) => {
-    const [head] = await tx<{ horizon: string; scopes: Scope[] }[]>`
-      select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, private.sync_scopes(${req.orgId}::uuid) as scopes`;
-    const [state] = await tx<PullState[]>`
-      select retired, scopes, epoch::text, floor_xid::text, floor_seq::text, member
-      from private.sync_open_replica(${req.replicaId}::uuid, ${req.orgId}::uuid, ${req.schemaVersion}::int, false)`;
-    if (head === undefined || state === undefined) throw new SyncError('internal', 'The replica registry did not answer.');
-    if (state.retired) throw new SyncError('replica-retired', `Replica ${req.replicaId} was retired after a long silence; start a new replica id.`);
+    const [head] = await tx<{ horizon: string; scopes: Scope[]; epoch: string; floor_xid: string; floor_seq: string }[]>`
+      select pg_snapshot_xmin(pg_current_snapshot())::text as horizon, private.sync_scopes(${req.orgId}::uuid) as scopes,
+             b.epoch::text, b.floor_xid::text, b.floor_seq::text
+      from private.sync_stream_bounds(${req.orgId}::uuid) b`;
+    if (head === undefined) throw new SyncError('internal', 'The sync state did not answer.');
     const current = state.member ? plainScopes(head.scopes) : [];
     const known = req.scopes !== undefined ? plainScopes(req.scopes) : req.cursor === null ? [] : plainScopes(state.scopes);
     const removed = scopeDifference(known, current);
     const added = scopeDifference(current, known);
     const horizon = head.horizon;
+    const changedScopes = JSON.stringify(plainScopes(state.scopes)) !== JSON.stringify(current);
     if (current.length === 0) {
       if (removed.length === 0) throw new SyncError('forbidden', 'You cannot read the catalog of this organization.');
       // Access is gone: tell the replica to purge, and nothing else.
-      const cursor = req.cursor ?? { epoch: state.epoch, xid: '0', seq: '0' };
-      await tx`select private.sync_replica_pulled(${req.replicaId}::uuid, ${cursor.epoch}::bigint, ${cursor.xid}::xid8, ${cursor.seq}::bigint, ${'[]'}::jsonb)`;
-      return { body: pageJson(cursor, [], [], removed, horizon, false, []), rows: 0 };
+      const cursor = req.cursor ?? { epoch: head.epoch, xid: '0', seq: '0' };
+      return { body: pageJson(cursor, [], [], removed, horizon, false, []), rows: 0, cursor, current, record: true };
     }
     let after = { xid: '0', seq: '0' };
     if (req.cursor !== null) {
-      if (req.cursor.epoch !== state.epoch) {
-        throw new SyncError('epoch-changed', `The server database was restored (epoch ${state.epoch}, cursor ${req.cursor.epoch}): pull again from the start.`);
+      if (req.cursor.epoch !== head.epoch) {
+        throw new SyncError('epoch-changed', `The server database was restored (epoch ${head.epoch}, cursor ${req.cursor.epoch}): pull again from the start.`);
       }
-      const floorXid = BigInt(state.floor_xid);
+      const floorXid = BigInt(head.floor_xid);
       const [x, s] = [BigInt(req.cursor.xid), BigInt(req.cursor.seq)];
-      if (x < floorXid || (x === floorXid && s < BigInt(state.floor_seq))) {
+      if (x < floorXid || (x === floorXid && s < BigInt(head.floor_seq))) {
         throw new SyncError('cursor-expired', 'The cursor is older than the tombstone window: pull again from the start.');
       }
       // Gained scopes: their rows may lie anywhere behind the cursor, so the stream starts over.
@@ -91,15 +97,28 @@ async function pullOnce(ctx: SyncContext<PullRequest>): Promise<{ body: string; 
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     const cursor: Cursor = last === undefined
-      ? { epoch: state.epoch, xid: after.xid, seq: after.seq }
-      : { epoch: state.epoch, xid: last.xid.toString(), seq: last.seq.toString() };
+      ? { epoch: head.epoch, xid: after.xid, seq: after.seq }
+      : { epoch: head.epoch, xid: last.xid.toString(), seq: last.seq.toString() };
     const checksums = hasMore ? [] : checksumsFor(current, await scopeTotals(tx, req.orgId, horizon));
-    if (req.cursor === null || last !== undefined || added.length > 0 || removed.length > 0
-        || JSON.stringify(state.scopes) !== JSON.stringify(current) || cursor.xid !== req.cursor.xid || cursor.seq !== req.cursor.seq) {
-      await tx`select private.sync_replica_pulled(${req.replicaId}::uuid, ${cursor.epoch}::bigint, ${cursor.xid}::xid8, ${cursor.seq}::bigint, ${JSON.stringify(current)}::jsonb)`;
-    }
-    return { body: pageJson(cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length };
+    const record = req.cursor === null || changedScopes || cursor.xid !== req.cursor.xid || cursor.seq !== req.cursor.seq || req.cursor.epoch !== cursor.epoch;
+    return { body: pageJson(cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length, cursor, current, record };
   });
+}
+
+async function pullOnce(ctx: SyncContext<PullRequest>): Promise<Page> {
+  const req = ctx.body;
+  const [state] = await withClaims(ctx.db, ctx.principal.claims, {}, async (tx) => await tx<ReplicaState[]>`
+    select retired, scopes, member from private.sync_open_replica(${req.replicaId}::uuid, ${req.orgId}::uuid, ${req.schemaVersion}::int, false)`);
+  if (state === undefined) throw new SyncError('internal', 'The replica registry did not answer.');
+  if (state.retired) throw new SyncError('replica-retired', `Replica ${req.replicaId} was retired after a long silence; start a new replica id.`);
+  const page = await readPage(ctx, state);
+  if (page.record) {
+    // The served position holds the GC floor for this replica; recorded after the read, in its own transaction.
+    await withClaims(ctx.db, ctx.principal.claims, {}, async (tx) => await tx`
+      select private.sync_replica_pulled(${req.replicaId}::uuid, ${page.cursor.epoch}::bigint, ${page.cursor.xid}::xid8,
+        ${page.cursor.seq}::bigint, ${JSON.stringify(page.current)}::text::jsonb)`);
+  }
+  return page;
 }
 
 let lastRestoreCheck = 0;
@@ -114,7 +133,7 @@ async function checkRestore(ctx: SyncContext<PullRequest>): Promise<void> {
   lastRestoreCheck = Date.now();
 }
 
-/** Serves one pull; a serialization failure (the replica's row changed meanwhile) is retried twice. */
+/** Serves one pull; a serialization failure of its read (a concurrent restore or GC) is retried twice. */
 export async function servePull(ctx: SyncContext<PullRequest>): Promise<SyncResult> {
   await checkRestore(ctx);
   for (let attempt = 0; ; attempt++) {

@@ -64,6 +64,15 @@ begin
 end
 $$;
 
+/* The database epoch and the organization's GC floor, read inside a pull's snapshot. */
+create function private.sync_stream_bounds(p_org_id uuid)
+returns table (epoch bigint, floor_xid xid8, floor_seq bigint)
+language sql stable security definer set search_path = ''
+as $$
+  select s.epoch, coalesce(o.floor_xid, '0'::xid8), coalesce(o.floor_seq, 0)
+  from private.sync_settings s left join private.sync_org_state o on o.org_id = p_org_id
+$$;
+
 /* Records a push: the last applied (or rejected) op number and the highest op number seen. */
 create function private.sync_replica_pushed(p_replica uuid, p_last_op bigint, p_max_op_seen bigint)
 returns void
@@ -149,8 +158,8 @@ $$;
  * Retirement and tombstone GC (run by a scheduled server job with the service role): replicas
  * silent for longer than the tombstone window are retired; each organization's floor becomes the
  * oldest cursor of its active replicas in the current epoch (or the newest stamp when none is
- * active), and tombstones below it are purged. A replica whose cursor is below the floor must
- * resync from scratch (`cursor-expired`). Returns counts.
+ * active), and tombstones at or below it are purged (every active replica has seen them). A
+ * replica whose cursor is below the floor must resync from scratch (`cursor-expired`). Returns counts.
  */
 create function private.sync_gc()
 returns jsonb
@@ -182,7 +191,7 @@ begin
                            when excluded.floor_xid = s.floor_xid then greatest(s.floor_seq, excluded.floor_seq) else s.floor_seq end,
           gc_at = now();
     delete from public.sync_rows x using private.sync_org_state s
-      where s.org_id = v_org.id and x.org_id = v_org.id and x.deleted is not null and (x.txid, x.seq) < (s.floor_xid, s.floor_seq);
+      where s.org_id = v_org.id and x.org_id = v_org.id and x.deleted is not null and (x.txid, x.seq) <= (s.floor_xid, s.floor_seq);
     get diagnostics v_count = row_count;
     v_purged := v_purged + v_count;
   end loop;
@@ -303,13 +312,13 @@ $$;
 revoke all on function private.sync_row_digest(text, text, jsonb), private.sync_entity_team(uuid, text, text), private.member_org_ids(),
   private.sync_stamp(), private.sync_guard(), private.sync_entity_team_moved(), private.sync_scopes(uuid),
   private.sync_open_replica(uuid, uuid, integer, boolean), private.sync_replica_pushed(uuid, bigint, bigint),
-  private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb), private.sync_retired_replicas(uuid),
+  private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb), private.sync_retired_replicas(uuid), private.sync_stream_bounds(uuid),
   private.sync_put_catalog_row(uuid, text, text, uuid, jsonb), private.sync_delete_catalog_row(uuid, text, text), private.sync_gc(),
   private.sync_check_restore(boolean), private.sync_record_request(uuid, text, boolean, integer, integer), private.sync_health()
   from public, anon, authenticated, service_role;
 grant execute on function private.member_org_ids(), private.sync_scopes(uuid), private.sync_open_replica(uuid, uuid, integer, boolean),
   private.sync_replica_pushed(uuid, bigint, bigint), private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb),
-  private.sync_retired_replicas(uuid)
+  private.sync_retired_replicas(uuid), private.sync_stream_bounds(uuid)
   to authenticated;
 grant execute on function private.sync_put_catalog_row(uuid, text, text, uuid, jsonb), private.sync_delete_catalog_row(uuid, text, text),
   private.sync_gc(), private.sync_check_restore(boolean), private.sync_health(), private.sync_row_digest(text, text, jsonb)

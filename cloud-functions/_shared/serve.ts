@@ -10,10 +10,11 @@ import type { FunctionEnv } from './env';
 import { bearerToken, errorResponse, jsonResponse, preflightResponse, readJsonBody } from './http';
 
 /**
- * The request pipeline of `sync-push` and `sync-pull`: CORS preflight, POST only, the body within
- * `SYNC_LIMITS.maxBodyBytes` and valid against the contract's zod schema (nothing is written
- * otherwise), the schema version, the caller (JWT or API token; a token only for its own
- * organization), then the handler; every outcome is counted per organization for `health`.
+ * The request pipeline of `sync-push` and `sync-pull`: CORS preflight, POST only, the caller (JWT
+ * or API token; not the service role), the body within `SYNC_LIMITS.maxBodyBytes` and valid against
+ * the contract's zod schema (nothing is written otherwise), the schema version, a token only for its
+ * own organization, then the handler; every outcome of a known caller is counted per organization
+ * for `health`.
  */
 
 /** What a handler gets. */
@@ -60,6 +61,10 @@ export function syncHandler<S extends z.ZodType<SyncBody>>(
     try {
       if (req.method !== 'POST') throw new SyncError('method-not-allowed', `${fn} answers POST only.`);
       const env = functionEnv();
+      db = database(env.dbUrl);
+      // The caller first: an unauthenticated request learns nothing about the contract.
+      const principal = await authenticate(bearerToken(req), env, db);
+      if (principal.kind === 'service') throw new SyncError('forbidden', `${fn} serves members and their service tokens, not the service role.`);
       const raw = await readJsonBody(req, SYNC_LIMITS.maxBodyBytes);
       const version = typeof raw === 'object' && raw !== null ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
       if (typeof version === 'number' && version < MIN_SUPPORTED_SCHEMA_VERSION) {
@@ -68,14 +73,11 @@ export function syncHandler<S extends z.ZodType<SyncBody>>(
       const parsed = schema.safeParse(raw);
       if (!parsed.success) throw new SyncError('bad-request', `The ${fn} body does not match the sync contract: ${describeIssues(parsed.error)}.`);
       const body = parsed.data;
-      db = database(env.dbUrl);
-      const principal = await authenticate(bearerToken(req), env, db);
       // Counted from here on: the caller is known (an anonymous request cannot inflate a count).
       orgId = body.orgId;
       if (principal.kind === 'token' && principal.orgId !== body.orgId) {
         throw new SyncError('forbidden', 'This API token belongs to another organization.');
       }
-      if (principal.kind === 'service') throw new SyncError('forbidden', `${fn} serves members and their service tokens, not the service role.`);
       result = await handle({ body, principal, db, env });
       response = jsonResponse(200, result.body);
     } catch (err) {

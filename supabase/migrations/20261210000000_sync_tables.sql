@@ -19,14 +19,14 @@
 
 -- 1. Database-wide sync state --------------------------------------------------------------------
 create table private.sync_settings (
-  id boolean primary key default true check (id),
+  id boolean primary key check (id),
   -- Bumped when the database is restored (xids of a dump do not survive): clients resync from scratch.
   epoch bigint not null default 1 check (epoch > 0),
   -- A replica silent for longer is retired (its vector entries fold, its cursor stops holding the floor).
   tombstone_window interval not null default interval '30 days' check (tombstone_window > interval '0'),
   epoch_changed_at timestamptz not null default now()
 );
-insert into private.sync_settings default values;
+insert into private.sync_settings (id) values (true);
 
 /* Per organization: the tombstone GC floor (cursors below it are expired: full resync). */
 create table private.sync_org_state (
@@ -39,7 +39,8 @@ create table private.sync_org_state (
 /* Request outcomes per organization and minute, for `health` (error rates). Unaudited telemetry. */
 create table private.sync_request_stats (
   org_id uuid not null,
-  fn text not null check (fn in ('sync-push', 'sync-pull')),
+  -- 'sync-push' or 'sync-pull' (written only by private.sync_record_request).
+  fn text not null,
   bucket timestamptz not null,
   requests integer not null default 0,
   errors integer not null default 0,

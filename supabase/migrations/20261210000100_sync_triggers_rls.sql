@@ -82,11 +82,15 @@ begin
       new := pg_catalog.jsonb_populate_record(new, pg_catalog.jsonb_build_object('author_id', private.acting_user_id()));
     end if;
     new := pg_catalog.jsonb_populate_record(new, pg_catalog.jsonb_build_object('created_at', now()));
-  elsif tg_table_name = 'sync_conflicts' and new.status is distinct from old.status then
-    if old.status = 'resolved' then
-      raise exception 'a resolved conflict stays resolved' using errcode = '42501';
+  elsif tg_table_name = 'sync_conflicts' then
+    -- Nested: plpgsql resolves new.status at run time, and only conflicts have it.
+    if new.status is distinct from old.status then
+      if old.status = 'resolved' then
+        raise exception 'a resolved conflict stays resolved' using errcode = '42501';
+      end if;
+      new.resolved_at := now();
+      new.resolved_by := private.acting_user_id();
     end if;
-    new := pg_catalog.jsonb_populate_record(new, pg_catalog.jsonb_build_object('resolved_at', now(), 'resolved_by', private.acting_user_id()));
   end if;
   return new;
 end

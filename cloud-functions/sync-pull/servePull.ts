@@ -99,7 +99,10 @@ async function readPage(ctx: SyncContext<PullRequest>, state: ReplicaState): Pro
     const cursor: Cursor = last === undefined
       ? { epoch: head.epoch, xid: after.xid, seq: after.seq }
       : { epoch: head.epoch, xid: last.xid.toString(), seq: last.seq.toString() };
-    const checksums = hasMore ? [] : checksumsFor(current, await scopeTotals(tx, req.orgId, horizon));
+    // Checksums on the last page of a pull that served something (or started from scratch): an idle
+    // pull leaves the replica where the page with the last checksums left it, and skips the sums.
+    const served = page.length > 0 || req.cursor === null || added.length > 0;
+    const checksums = hasMore || !served ? [] : checksumsFor(current, await scopeTotals(tx, req.orgId, horizon));
     const record = req.cursor === null || changedScopes || cursor.xid !== req.cursor.xid || cursor.seq !== req.cursor.seq || req.cursor.epoch !== cursor.epoch;
     return { body: pageJson(cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length, cursor, current, record };
   });

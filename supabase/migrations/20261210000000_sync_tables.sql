@@ -80,6 +80,8 @@ create table public.sync_rows (
 create index sync_rows_stream_idx on public.sync_rows (org_id, txid, seq);
 create index sync_rows_team_id_idx on public.sync_rows (team_id);
 create index sync_rows_txid_idx on public.sync_rows (txid);
+-- A row's entity (the id before '#'): metadata and columns follow their catalog entity's team.
+create index sync_rows_entity_idx on public.sync_rows (org_id, split_part(row_id, '#', 1));
 create index sync_rows_tombstones_idx on public.sync_rows (org_id, txid, seq) where deleted is not null;
 
 -- 3. Records: conflicts, losers, rejections -------------------------------------------------------

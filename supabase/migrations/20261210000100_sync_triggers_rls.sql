@@ -65,7 +65,7 @@ begin
   new.seq := pg_catalog.nextval('private.sync_seq');
   if tg_table_name = 'sync_rows' then
     if tg_op = 'INSERT' then
-      if new.team_id is null then
+      if new.team_id is null and new.kind not in ('catalogEntity', 'catalogColumn') then
         new.team_id := private.sync_entity_team(new.org_id, new.kind, new.row_id);
       end if;
       if v_client or new.created_by is null then
@@ -141,12 +141,13 @@ returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  if tg_op = 'UPDATE' and new.team_id is not distinct from old.team_id then
+  if (tg_op = 'UPDATE' and new.team_id is not distinct from old.team_id) or (tg_op = 'INSERT' and new.team_id is null) then
     return null;
   end if;
+  -- split_part(row_id, '#', 1) is the entity id of every row kind (indexed below).
   update public.sync_rows r set team_id = new.team_id
-  where r.org_id = new.org_id and r.kind <> 'catalogEntity' and r.team_id is distinct from new.team_id
-    and (r.row_id = new.row_id or r.row_id like replace(replace(replace(new.row_id, '\', '\\'), '%', '\%'), '_', '\_') || '#%');
+  where r.org_id = new.org_id and split_part(r.row_id, '#', 1) = new.row_id and r.kind <> 'catalogEntity'
+    and r.team_id is distinct from new.team_id;
   return null;
 end
 $$;

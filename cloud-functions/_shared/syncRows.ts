@@ -29,9 +29,10 @@ export async function loadRows(tx: TransactionSql, orgId: string, targets: { kin
   const out = new Map<string, SyncRow>();
   if (targets.length === 0) return out;
   const rows = await tx.unsafe<DbRow[]>(
+    // LATERAL: one primary-key lookup per target, whatever the planner guesses about the list.
     `select r.kind, r.row_id, r.team_id::text as team_id, r.fields, r.provenance, r.vector, r.deleted
-     from public.sync_rows r join jsonb_to_recordset($2::text::jsonb) as t(kind text, id text) on t.kind = r.kind and t.id = r.row_id
-     where r.org_id = $1::uuid`,
+     from jsonb_to_recordset($2::text::jsonb) as t(kind text, id text)
+     cross join lateral (select x.* from public.sync_rows x where x.org_id = $1::uuid and x.kind = t.kind and x.row_id = t.id) r`,
     [orgId, JSON.stringify(targets)],
   );
   for (const row of rows) {

@@ -48,6 +48,18 @@ describe('sync-push: idempotent, ordered, rejections kept (real Deno + Postgres)
     assert.equal(auditAfter?.n, audit?.n);
     assert.deepEqual(before?.fields, { description: 'first', tags: ['a'] });
     assert.deepEqual(before?.vector, { [r.replicaId]: 2 });
+
+    // A rejected op consumed its number: retried after the author gained the permission, it stays
+    // a duplicate (the refusal was final), and the row is untouched.
+    const late = world.replica('expired');
+    const refused = [late.patch('entity', 'model.shop.retry', { description: 'not allowed yet' })];
+    const first2 = await late.push(refused);
+    assert.deepEqual(first2.ok && first2.data.acks.map((a) => a.status), ['rejected']);
+    await world.db.admin`insert into public.role_assignments (org_id, user_id, role_id, granted_by)
+      values (${ids.orgA}, ${users.expired}, '00000000-0000-4000-8000-000000000002', ${users.owner})`;
+    const retried = await late.push(refused);
+    assert.deepEqual(retried.ok && retried.data.acks.map((a) => a.status), ['duplicate']);
+    assert.equal((await row('entity', 'model.shop.retry'))?.fields.description, 'first');
   });
 
   it('a gap stops the batch: ops before it commit, the rest waits for the missing op', async () => {

@@ -178,7 +178,7 @@ describe('sync functions: refusals, gateway and health (real Deno + Postgres)', 
           replicas: { active: number };
         };
         assert.equal(orgA.ops.pending, 2, 'the editor\'s ops 2 (never arrived) and 3 (stopped at the gap) are pending');
-        assert.equal(orgA.ops.rejectedTotal, 1);
+        assert.equal(orgA.ops.rejectedTotal, 2, 'the fixture\'s rejection and the viewer\'s');
         assert.equal(orgA.tombstones.count, 1);
         assert.ok(orgA.requests['sync-pull']!.errors >= 1 && orgA.requests['sync-push']!.requests >= 3, JSON.stringify(orgA.requests));
         assert.ok(orgA.replicas.active >= 3, JSON.stringify(orgA.replicas));

@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { functionsBuildOptions } from './scripts/functionsBuild.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -57,6 +58,8 @@ const targets = [
     target: 'es2022',
     format: 'iife',
   },
+  // Supabase edge functions: self-contained bundles in supabase/functions/<name>/index.js.
+  functionsBuildOptions({ minify: false, logLevel: quiet ? 'warning' : 'info' }),
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
 
 const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));

@@ -11,6 +11,7 @@ const BENCHES = [
   { name: 'store', script: 'scripts/bench/store.ts', result: 'bench-results/store.json' },
   { name: 'sqlCorpus', script: 'scripts/bench/sqlCorpus.ts', result: 'bench-results/sqlCorpus.json' },
   { name: 'rls', script: 'scripts/bench/rls.ts', result: 'bench-results/rls.json' },
+  { name: 'sync', script: 'scripts/bench/sync.ts', result: 'bench-results/sync.json' },
   { name: 'missingPackages', script: 'scripts/bench/missingPackages.ts', result: 'bench-results/missingPackages.json' },
   { name: 'plainTargets', script: 'scripts/bench/plainTargets.ts', result: 'bench-results/plainTargets.json' },
 ];

@@ -88,7 +88,9 @@ export async function startEmbedded(): Promise<PgServer> {
       // as another user it must be false or initialise() fails looking up that user's uid.
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--no-sync'],
-      postgresFlags: ['-k', databaseDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'],
+      postgresFlags: ['-k', databaseDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1',
+        // Benchmarks that count statements (scripts/bench/sync.ts) ask for pg_stat_statements.
+        ...(process.env.MALLARD_PG_STAT_STATEMENTS === '1' ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [])],
       onLog: () => undefined,
       onError: () => undefined,
     });

@@ -29,6 +29,12 @@ export const ids = {
   tag: '94000000-0000-4000-8000-000000000001',
   classification: '95000000-0000-4000-8000-000000000001',
   bystanderGrant: '96000000-0000-4000-8000-000000000001',
+  // Sync (issue 13): the editor's replica, a synced metadata row and a record of each kind on it.
+  syncReplica: '97000000-0000-4000-8000-000000000001',
+  syncRowId: 'model.fixture.synced',
+  syncConflict: '97100000-0000-4000-8000-000000000001',
+  syncLoser: '97200000-0000-4000-8000-000000000001',
+  syncRejection: '97300000-0000-4000-8000-000000000001',
 } as const;
 
 /** Users; each gets an auth.users row and a profile. */
@@ -139,5 +145,16 @@ export async function seedOrgFixture(admin: Sql): Promise<void> {
     await tx`insert into public.catalog_docs (id, user_id, entity_id, body) values (${ids.doc}, ${users.editor}, ${ids.entity}, 'Orders, one per row')`;
     await tx`insert into public.catalog_tags (id, user_id, entity_id, tag) values (${ids.tag}, ${users.editor}, ${ids.entity}, 'finance')`;
     await tx`insert into public.catalog_classifications (id, user_id, org_id, entity_id, classification) values (${ids.classification}, ${users.editor}, ${ids.orgA}, ${ids.entity}, 'pii.email')`;
+
+    const replica = ids.syncReplica;
+    await tx`insert into public.sync_replicas (replica_id, org_id, user_id, last_op) values (${replica}, ${ids.orgA}, ${users.editor}, 3)`;
+    await tx`insert into public.sync_rows (org_id, kind, row_id, fields, provenance, vector, created_by)
+      values (${ids.orgA}, 'entity', ${ids.syncRowId}, '{"owners":["ann"]}', ${tx.json({ owners: { [replica]: 1 } })}, ${tx.json({ [replica]: 1 })}, ${users.editor})`;
+    await tx`insert into public.sync_conflicts (id, org_id, kind, row_id, field, server_value, incoming_value, replica_id, op_number, author_id)
+      values (${ids.syncConflict}, ${ids.orgA}, 'entity', ${ids.syncRowId}, 'owners', '["ann"]', '["bob"]', ${replica}, 2, ${users.editor})`;
+    await tx`insert into public.sync_losers (id, org_id, kind, row_id, field, value, reason, replica_id, op_number, author_id)
+      values (${ids.syncLoser}, ${ids.orgA}, 'entity', ${ids.syncRowId}, 'description', '"old"', 'overwritten', ${replica}, 2, ${users.editor})`;
+    await tx`insert into public.sync_rejections (id, org_id, kind, row_id, replica_id, op_number, code, message, author_id)
+      values (${ids.syncRejection}, ${ids.orgA}, 'entity', ${ids.syncRowId}, ${replica}, 3, 'invalid-op', 'bad value', ${users.editor})`;
   });
 }

@@ -69,6 +69,21 @@ insert into public.catalog_docs (id, user_id, entity_id, body) values ('93000000
 insert into public.catalog_tags (id, user_id, entity_id, tag) values ('94000000-0000-4000-8000-000000000001', 'f0000000-0000-4000-8000-000000000003', '90000000-0000-4000-8000-000000000001', 'finance');
 insert into public.catalog_classifications (id, user_id, org_id, entity_id, classification) values ('95000000-0000-4000-8000-000000000001',
   'f0000000-0000-4000-8000-000000000003', '10000000-0000-4000-8000-00000000000a', '90000000-0000-4000-8000-000000000001', 'pii.email');
+-- Sync (issue 13): the editor's replica, a synced row and one record of each kind on it.
+insert into public.sync_replicas (replica_id, org_id, user_id, last_op) values
+  ('97000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000003', 3);
+insert into public.sync_rows (org_id, kind, row_id, fields, provenance, vector, created_by) values ('10000000-0000-4000-8000-00000000000a',
+  'entity', 'model.fixture.synced', '{"owners":["ann"]}', '{"owners":{"97000000-0000-4000-8000-000000000001":1}}',
+  '{"97000000-0000-4000-8000-000000000001":1}', 'f0000000-0000-4000-8000-000000000003');
+insert into public.sync_conflicts (id, org_id, kind, row_id, field, server_value, incoming_value, replica_id, op_number, author_id) values
+  ('97100000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 'owners', '["ann"]', '["bob"]',
+   '97000000-0000-4000-8000-000000000001', 2, 'f0000000-0000-4000-8000-000000000003');
+insert into public.sync_losers (id, org_id, kind, row_id, field, value, reason, replica_id, op_number, author_id) values
+  ('97200000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 'description', '"old"',
+   'overwritten', '97000000-0000-4000-8000-000000000001', 2, 'f0000000-0000-4000-8000-000000000003');
+insert into public.sync_rejections (id, org_id, kind, row_id, replica_id, op_number, code, message, author_id) values
+  ('97300000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced',
+   '97000000-0000-4000-8000-000000000001', 3, 'invalid-op', 'bad value', 'f0000000-0000-4000-8000-000000000003');
 
 -- Helpers (rolled back with the test).
 create schema tests;
@@ -195,6 +210,27 @@ insert into matrix_cases values
   ('catalog_tags', 'insert', $q$insert into public.catalog_tags (entity_id, tag) values ('90000000-0000-4000-8000-000000000001', 'core') returning id$q$, '{editor,admin,owner,tokenScoped}'),
   ('catalog_tags', 'update', $q$update public.catalog_tags set tag = 'revenue' where id = '94000000-0000-4000-8000-000000000001' returning id$q$, '{editor,admin,owner,tokenScoped}'),
   ('catalog_tags', 'delete', $q$delete from public.catalog_tags where id = '94000000-0000-4000-8000-000000000001' returning id$q$, '{editor,admin,owner,tokenScoped}'),
+  -- Sync tables (issue 13): written only by the sync edge functions (mallard.sync_writer), so every write is denied here.
+  ('sync_rows', 'select', $q$select row_id from public.sync_rows where row_id = 'model.fixture.synced'$q$, '{viewer,editor,admin,owner,tokenScoped}'),
+  ('sync_rows', 'insert', $q$insert into public.sync_rows (org_id, kind, row_id, fields) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.x.forged', '{}') returning row_id$q$, '{}'),
+  ('sync_rows', 'update', $q$update public.sync_rows set fields = '{"owners":["mallory"]}' where row_id = 'model.fixture.synced' returning row_id$q$, '{}'),
+  ('sync_rows', 'delete', $q$delete from public.sync_rows where row_id = 'model.fixture.synced' returning row_id$q$, '{}'),
+  ('sync_conflicts', 'select', $q$select id from public.sync_conflicts where id = '97100000-0000-4000-8000-000000000001'$q$, '{editor,admin,owner,tokenScoped}'),
+  ('sync_conflicts', 'insert', $q$insert into public.sync_conflicts (org_id, kind, row_id, field, replica_id, op_number) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 'owners', '97000000-0000-4000-8000-000000000001', 9) returning id$q$, '{}'),
+  ('sync_conflicts', 'update', $q$update public.sync_conflicts set status = 'resolved' where id = '97100000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_conflicts', 'delete', $q$delete from public.sync_conflicts where id = '97100000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_losers', 'select', $q$select id from public.sync_losers where id = '97200000-0000-4000-8000-000000000001'$q$, '{editor,admin,owner,tokenScoped}'),
+  ('sync_losers', 'insert', $q$insert into public.sync_losers (org_id, kind, row_id, field, reason, replica_id, op_number) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 'description', 'overwritten', '97000000-0000-4000-8000-000000000001', 9) returning id$q$, '{}'),
+  ('sync_losers', 'update', $q$update public.sync_losers set value = '"x"' where id = '97200000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_losers', 'delete', $q$delete from public.sync_losers where id = '97200000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_rejections', 'select', $q$select id from public.sync_rejections where id = '97300000-0000-4000-8000-000000000001'$q$, '{editor,admin,owner}'),
+  ('sync_rejections', 'insert', $q$insert into public.sync_rejections (org_id, kind, row_id, replica_id, op_number, code, message) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', '97000000-0000-4000-8000-000000000001', 9, 'forbidden', 'x') returning id$q$, '{}'),
+  ('sync_rejections', 'update', $q$update public.sync_rejections set message = 'edited' where id = '97300000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_rejections', 'delete', $q$delete from public.sync_rejections where id = '97300000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('sync_replicas', 'select', $q$select replica_id from public.sync_replicas where replica_id = '97000000-0000-4000-8000-000000000001'$q$, '{editor,admin,owner}'),
+  ('sync_replicas', 'insert', $q$insert into public.sync_replicas (replica_id, org_id) values (gen_random_uuid(), '10000000-0000-4000-8000-00000000000a') returning replica_id$q$, '{}'),
+  ('sync_replicas', 'update', $q$update public.sync_replicas set last_op = 0 where replica_id = '97000000-0000-4000-8000-000000000001' returning replica_id$q$, '{}'),
+  ('sync_replicas', 'delete', $q$delete from public.sync_replicas where replica_id = '97000000-0000-4000-8000-000000000001' returning replica_id$q$, '{}'),
   ('catalog_classifications', 'select', $q$select id from public.catalog_classifications where id = '95000000-0000-4000-8000-000000000001'$q$, '{viewer,editor,admin,owner}'),
   ('catalog_classifications', 'insert', $q$insert into public.catalog_classifications (entity_id, classification) values ('90000000-0000-4000-8000-000000000001', 'pii.name') returning id$q$, '{editor,admin,owner}'),
   ('catalog_classifications', 'update', $q$update public.catalog_classifications set confidence = 0.5 where id = '95000000-0000-4000-8000-000000000001' returning id$q$, '{editor,admin,owner}'),

@@ -26,6 +26,8 @@ const signedIn: readonly Actor[] = ['outsider', 'aViewer', 'aEditor', 'aAdmin', 
 const t = (...names: string[]) => names.map((n) => (n.includes('.') ? n : `public.${n}`));
 const catalogSync = t('catalog_entities', 'catalog_columns', 'catalog_tags', 'lineage_edges');
 const catalogAll = [...catalogSync, ...t('catalog_docs', 'catalog_classifications')];
+const syncTables = t('sync_rows', 'sync_conflicts', 'sync_losers', 'sync_rejections', 'sync_replicas');
+const syncPrivate = ['private.sync_settings', 'private.sync_org_state', 'private.sync_request_stats'];
 const businessTables = t('organizations', 'organization_members', 'teams', 'team_members', 'permissions', 'roles', 'role_permissions',
   'role_assignments', 'invitations', 'org_llm_keys', 'api_tokens', 'connectors', 'feature_flags', 'usage_logs', 'compliance_events',
   'profiles', ...catalogAll.map((c) => c.slice('public.'.length)));
@@ -50,6 +52,12 @@ const reads: Allowance[] = [
     targets: ['mallard_audit.log', 'mallard_audit.chain_heads'], variants: /^select:/, actors: server },
   { why: 'keys.read / tokens.read / members.invite (admins) see metadata; only the server reads the secret columns',
     targets: t('org_llm_keys', 'api_tokens', 'invitations'), variants: /^select:row$/, actors: [...admins, ...server] },
+  { why: 'synced rows (issue 13): catalog.read org-wide, through the team grant, the scoped sync token; the server',
+    targets: t('sync_rows'), variants: /^select:/, actors: [...orgWide, 'aTeamEditor', 'tokenScoped', ...server] },
+  { why: 'sync conflicts and losers: their author and whoever may edit the row (catalog.write, also the token); the server',
+    targets: t('sync_conflicts', 'sync_losers'), variants: /^select:/, actors: [...editors, 'tokenScoped', ...server] },
+  { why: 'sync rejections: their author (the synthesized row\'s is A\'s owner) and audit.view; replicas: their owner and members.manage',
+    targets: t('sync_rejections', 'sync_replicas'), variants: /^select:/, actors: [...admins, ...server] },
   { why: 'the server (service role, dashboard) reads secret columns (ciphertexts, hashes) to do its job',
     targets: t('org_llm_keys', 'api_tokens', 'invitations', 'connectors'), variants: /^select:\*$/, actors: server },
 ];
@@ -137,6 +145,24 @@ const serverWrites: Allowance[] = [
     targets: t('api_tokens'), variants: /^insert:(\+created_by|fk:api_tokens_created_by_fkey)$/, actors: ['postgres'] },
 ];
 
+/**
+ * Sync tables are written by API roles only inside a sync edge function's transaction (the guard
+ * requires `mallard.sync_writer`, which the Data API cannot set), so no client or service-role
+ * write succeeds here; postgres owns them (operator repairs, audited with db_user = postgres).
+ */
+const syncWrites: Allowance[] = [
+  { why: 'postgres (owner of the sync tables and of private sync state) reads, changes and deletes their rows; the audit log records it',
+    targets: [...syncTables, ...syncPrivate], variants: /^(select:.*|update:(self|value):[a-z_]+|delete)$/, actors: ['postgres'] },
+  { why: 'postgres re-attributes sync rows to another user or token (people, not tenants: the row stays in its organization)',
+    targets: syncTables, variants: /^update:fk:sync_[a-z]+_(created_by|updated_by|author_id|resolved_by|user_id|token_id)_fkey$/, actors: ['postgres'] },
+  { why: 'postgres points a record at another row of the same organization (kind or id of the row key only; org_id stays)',
+    targets: t('sync_conflicts', 'sync_losers'), variants: /^update:fk:sync_(conflicts|losers)_org_id_kind_row_id_fkey:(kind|row_id)$/, actors: ['postgres'] },
+  { why: 'postgres inserts rejections, replicas and request counts directly (wholly in A or wholly in B); rows and records need the sync functions',
+    targets: [...t('sync_rejections', 'sync_replicas'), 'private.sync_request_stats'], variants: /^insert:/, actors: ['postgres'] },
+  { why: 'request counts are telemetry without tenant integrity of their own (no org_id guard); only postgres and the server function write them',
+    targets: ['private.sync_request_stats'], variants: /^update:set:org_id=B$/, actors: ['postgres'] },
+];
+
 /** Function calls: the reviewed EXECUTE grants (functionGrants.test.ts lists them per role). */
 const calls: Allowance[] = [
   { why: 'policies, column defaults and invoker triggers call these while the client\'s role is active',
@@ -160,10 +186,21 @@ const calls: Allowance[] = [
       'private.org_has_permanent_owner(uuid)', 'private.principal_grant_expiries(uuid, uuid)', 'private.quota(text)',
       'private.role_permission_keys(uuid)', 'private.team_ancestors(uuid)', 'private.user_grant_expiries(uuid)', 'private.user_grants(uuid)'],
     variants: /^call$/, actors: ['postgres'] },
+  { why: 'the sync functions call these in the caller\'s transaction; each checks the caller (membership, replica owner) itself',
+    targets: ['private.member_org_ids()', 'private.sync_open_replica(uuid, uuid, integer, boolean)', 'private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb)',
+      'private.sync_replica_pushed(uuid, bigint, bigint)', 'private.sync_retired_replicas(uuid)', 'private.sync_scopes(uuid)', 'private.sync_stream_bounds(uuid)'],
+    variants: /^call$/, actors: [...signedIn, 'postgres'] },
+  { why: 'the org-catalog writer, GC, restore check, health and the digest are for the server',
+    targets: ['private.sync_check_restore(boolean)', 'private.sync_delete_catalog_row(uuid, text, text)', 'private.sync_gc()', 'private.sync_health()',
+      'private.sync_put_catalog_row(uuid, text, text, uuid, jsonb)', 'private.sync_row_digest(text, text, jsonb)'],
+    variants: /^call$/, actors: server },
+  { why: 'sync internals (team lookup of the stamp trigger, request statistics) are the owner\'s',
+    targets: ['private.sync_entity_team(uuid, text, text)', 'private.sync_record_request(uuid, text, boolean, integer, integer)'],
+    variants: /^call$/, actors: ['postgres'] },
 ];
 
 /** Every reviewed allowance. */
-export const allowances: readonly Allowance[] = [...reads, ...clientWrites, ...serverWrites, ...calls];
+export const allowances: readonly Allowance[] = [...reads, ...clientWrites, ...serverWrites, ...syncWrites, ...calls];
 
 /** True when a reviewed rule allows `actor` to succeed with `variant` on `target`. */
 export function isAllowed(target: string, variant: string, actor: Actor): boolean {

@@ -4,7 +4,7 @@ import type { Relation } from './attackCatalog';
 import { people, world } from './attackWorld';
 
 /**
- * Gives a table the attack world does not know a row in organization A and one in organization B,
+ * Gives a table the attack world does not know (in public or private) a row in organization A and one in B,
  * built from the catalog: references point at the same organization's row of the referenced table,
  * org_id/team_id at the organization and its first team, required scalars get a plain value. So a
  * table added by a later migration is attacked without editing the world (attackWorld.ts) or the
@@ -14,7 +14,7 @@ import { people, world } from './attackWorld';
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 const plain: Record<string, string> = {
-  text: `'x'`, boolean: 'false', integer: '0', bigint: '0', smallint: '0', real: '0', 'double precision': '0', jsonb: `'{}'::jsonb`,
+  text: `'x'`, boolean: 'false', integer: '1', bigint: '1', smallint: '1', real: '0', 'double precision': '0', jsonb: `'{}'::jsonb`,
   'timestamp with time zone': 'now()', uuid: 'gen_random_uuid()', bytea: `'\\x00'::bytea`, 'text[]': `'{}'::text[]`,
 };
 
@@ -24,9 +24,22 @@ async function hasRow(sql: Sql, rel: Relation, org: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** For columns a CHECK limits to a list (`col in ('a', 'b')`), the first allowed value. */
+async function listedValues(sql: Sql, rel: Relation): Promise<Map<string, string>> {
+  const defs = await sql<{ def: string }[]>`select pg_get_constraintdef(c.oid) as def from pg_constraint c
+    where c.conrelid = ${rel.qualified}::regclass and c.contype = 'c'`;
+  const out = new Map<string, string>();
+  for (const { def } of defs) {
+    const m = /\(\(?([a-z_]+) = ANY \(ARRAY\['((?:[^']|'')*)'/.exec(def);
+    if (m?.[1] && m[2] !== undefined) out.set(m[1], literal(m[2].replaceAll("''", "'")));
+  }
+  return out;
+}
+
 /** An expression for each column of a new row of `rel` in `org`, or undefined when one is missing. */
 async function rowValues(sql: Sql, rels: Relation[], rel: Relation, org: string): Promise<Map<string, string> | undefined> {
   const values = new Map<string, string>();
+  const listed = await listedValues(sql, rel);
   for (const fk of rel.foreignKeys) {
     const refName = `${fk.refSchema}.${fk.refTable}`;
     let ref: Record<string, unknown> | undefined;
@@ -48,17 +61,17 @@ async function rowValues(sql: Sql, rels: Relation[], rel: Relation, org: string)
   if (rel.columns.some((c) => c.name === 'org_id')) values.set('org_id', literal(org));
   for (const c of rel.columns) {
     if (values.has(c.name) || c.identity === 'a' || c.generated || !c.notNull || c.hasDefault) continue;
-    const v = plain[c.type];
+    const v = listed.get(c.name) ?? plain[c.type];
     if (!v) return undefined;
     values.set(c.name, `${v}::${c.type}`);
   }
   return values;
 }
 
-/** Adds a row in A and in B to every organization-scoped table of public that lacks one. */
+/** Adds a row in A and in B to every organization-scoped table of public and private that lacks one. */
 export async function synthesizeMissingRows(probe: Sql, rels: Relation[]): Promise<string[]> {
   const added: string[] = [];
-  const scoped = rels.filter((r) => r.schema === 'public' && r.kind === 'r' && r.columns.some((c) => c.name === 'org_id'));
+  const scoped = rels.filter((r) => (r.schema === 'public' || r.schema === 'private') && r.kind === 'r' && r.columns.some((c) => c.name === 'org_id'));
   // Several passes, so a new table referencing another new table finds its row.
   for (let pass = 0; pass < 4; pass += 1) {
     for (const rel of scoped) {

@@ -15,6 +15,7 @@ import { sqlState, withClaims } from '../../support/claims';
 const policyHelper = ['owner', 'authenticated'];
 const ownerOnly = ['owner'];
 const verifier = ['owner', 'postgres', 'service_role'];
+const server = ['owner', 'service_role'];
 
 /** The reviewed EXECUTE grantees of every function (trigger functions included). */
 const expectedGrantees: Record<string, string[]> = {
@@ -51,6 +52,7 @@ const expectedGrantees: Record<string, string[]> = {
   'private.guard_team_cycle()': ownerOnly,
   'private.guard_usage_user()': ownerOnly,
   'private.has_permission(uuid, text, uuid)': policyHelper,
+  'private.member_org_ids()': policyHelper,
   'private.migrate_single_user_data()': ownerOnly,
   'private.org_has_permanent_owner(uuid)': ownerOnly,
   'private.org_ids_with(text)': policyHelper,
@@ -61,6 +63,25 @@ const expectedGrantees: Record<string, string[]> = {
   'private.role_permission_keys(uuid)': ownerOnly,
   'private.role_permissions_fill_org()': ownerOnly,
   'private.stamp_attribution()': ownerOnly,
+  // Sync (issue 13): the edge functions call the replica helpers in the caller's transaction; the
+  // org-catalog writer, GC, restore check and health are the server's; triggers are the owner's.
+  'private.sync_check_restore(boolean)': server,
+  'private.sync_delete_catalog_row(uuid, text, text)': server,
+  'private.sync_entity_team(uuid, text, text)': ownerOnly,
+  'private.sync_entity_team_moved()': ownerOnly,
+  'private.sync_gc()': server,
+  'private.sync_guard()': ownerOnly,
+  'private.sync_health()': server,
+  'private.sync_open_replica(uuid, uuid, integer, boolean)': policyHelper,
+  'private.sync_put_catalog_row(uuid, text, text, uuid, jsonb)': server,
+  'private.sync_record_request(uuid, text, boolean, integer, integer)': ownerOnly,
+  'private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb)': policyHelper,
+  'private.sync_replica_pushed(uuid, bigint, bigint)': policyHelper,
+  'private.sync_retired_replicas(uuid)': policyHelper,
+  'private.sync_row_digest(text, text, jsonb)': server,
+  'private.sync_scopes(uuid)': policyHelper,
+  'private.sync_stamp()': ownerOnly,
+  'private.sync_stream_bounds(uuid)': policyHelper,
   'private.team_ancestors(uuid)': ownerOnly,
   'private.team_scopes_with(text)': policyHelper,
   'private.token_revocation()': ownerOnly,

@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { builtinRoles, ids, users } from '../../support/orgFixture';
 import type { ActorName } from '../../support/orgFixture';
+import { syncCases } from './matrixSyncSpec';
 
 /**
  * The isolation matrix specification: for every table, how to attempt each operation on a target
@@ -207,6 +208,7 @@ export const tableCases: readonly TableCase[] = [
     allow: { select: members, insert: none, update: none, delete: none },
   },
   ...catalogCases(),
+  ...syncCases(),
 ];
 
 function catalogCases(): TableCase[] {

@@ -1,0 +1,177 @@
+/**
+ * Sync server benchmark (printed, no assertions): the bundled edge functions in real Deno against
+ * embedded Postgres with every migration, called through supabase-js as the extension does.
+ *   - push of 10k ops (10 requests of 1,000) — target ≤ 5 s;
+ *   - initial pull of 100k org-catalog entity rows page by page (5,000 per page): server time as the
+ *     client sees it, JSON bytes, and the time to parse the pages (the client engine's apply is
+ *     measured by its own benchmark) — target ≤ 15 s including the client's apply;
+ *   - an idle pull's database cost: top-level statements (pg_stat_statements) and time;
+ *   - clock metadata (vector + provenance) bytes against row bytes — target ≤ 10 %.
+ * Writes bench-results/sync.json.
+ *
+ *   npx tsx scripts/bench/sync.ts [--rows 100000] [--ops 10000]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import type { PullResponse } from '../../core/sync/pullMessages';
+import { ids } from '../../test/support/orgFixture';
+import { stopServer } from '../../test/support/pgHarness';
+import { invoke } from '../../test/support/syncClient';
+import { startSyncWorld } from '../../test/support/syncWorld';
+
+process.env.MALLARD_PG_STAT_STATEMENTS = '1';
+
+function arg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** A realistic org-catalog entity (~1 KB of JSON): a model with its columns. */
+function entityPayload(n: number): string {
+  const columns = Array.from({ length: 8 }, (_, c) => ({ name: `column_${c}`, dataType: c % 2 ? 'varchar' : 'bigint', description: `Column ${c} of model ${n}.` }));
+  return JSON.stringify({
+    id: `model.bench.model_${n}`, kind: 'model', name: `model_${n}`, project: 'bench', path: `models/marts/model_${n}.sql`,
+    description: `Model ${n}: one row per order line, joined to customers and payments.`, materialized: 'table', columns,
+  });
+}
+
+/** Bytes of `vector` + `provenance` against the whole row, over pulled rows. */
+function clockShare(rows: PullResponse['rows']): { rowBytes: number; clockBytes: number; percent: number } {
+  let rowBytes = 0;
+  let clockBytes = 0;
+  for (const row of rows) {
+    rowBytes += JSON.stringify(row).length;
+    clockBytes += JSON.stringify(row.vector).length + JSON.stringify(row.provenance).length;
+  }
+  return { rowBytes, clockBytes, percent: round((100 * clockBytes) / Math.max(1, rowBytes), 2) };
+}
+
+async function main(): Promise<void> {
+  const rows = arg('rows', 100_000);
+  const opsTotal = arg('ops', 10_000);
+  const world = await startSyncWorld();
+  try {
+    await world.db.admin`create extension if not exists pg_stat_statements`;
+
+    // 1. Push 10k ops, distinct rows, several fields: in requests of 1,000 ops (the contract's
+    // maximum) and of 200. Every written row is audited (hash chain, issue 12) in the same transaction.
+    const pushRun = async (user: 'editor' | 'admin', batch: number, prefix: string) => {
+      const pusher = world.replica(user);
+      const ops = Array.from({ length: opsTotal }, (_, i) =>
+        pusher.patch(i % 2 ? 'entity' : 'column', i % 2 ? `model.${prefix}.m${i}` : `model.${prefix}.m${i + 1}#c${i}`,
+          { description: `Edited description ${i}`, tags: ['bench', `t${i % 7}`], 'meta.owner_team': `team-${i % 5}` }));
+      const times: number[] = [];
+      const started = performance.now();
+      for (let i = 0; i < ops.length; i += batch) {
+        const t = performance.now();
+        const answer = await pusher.push(ops.slice(i, i + batch));
+        if (!answer.ok || answer.data.acks.some((a) => a.status !== 'applied')) throw new Error(`push failed: ${JSON.stringify(answer).slice(0, 300)}`);
+        times.push(performance.now() - t);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return { ops: opsTotal, opsPerRequest: batch, seconds: round(seconds, 2), opsPerSecond: Math.round(opsTotal / seconds), requestMsMedian: round(median(times)) };
+    };
+    const push1000 = await pushRun('editor', 1000, 'push1000');
+    const push200 = await pushRun('admin', 200, 'push200');
+
+    // 2. Initial pull of `rows` org-catalog entities into an empty replica.
+    // Set-up, not measured: the rows are loaded directly (as the org-catalog writer's rows would be),
+    // with the audit trigger off — auditing 100k inserts in bulk transactions costs minutes (the
+    // chain head is updated once per row) and is not what this benchmark measures.
+    const tl = performance.now();
+    await world.db.owner`alter table public.sync_rows disable trigger sync_rows_audit`;
+    for (let from = 1; from <= rows; from += 10_000) {
+      await world.db.owner.unsafe(`
+        insert into public.sync_rows (org_id, kind, row_id, fields, provenance, vector)
+        select '${ids.orgB}', 'catalogEntity', 'model.bench.model_' || g,
+               jsonb_build_object('payload', p), jsonb_build_object('payload', jsonb_build_object('00000000-0000-4000-8000-00000000ca7a', 1)),
+               jsonb_build_object('00000000-0000-4000-8000-00000000ca7a', 1)
+        from generate_series(${from}, ${Math.min(rows, from + 9_999)}) g,
+             lateral (select replace($p$${entityPayload(0)}$p$, 'model_0', 'model_' || g)::jsonb as p) x`);
+    }
+    await world.db.owner`alter table public.sync_rows enable trigger sync_rows_audit`;
+    await world.db.admin`analyze public.sync_rows`;
+    const loadSeconds = (performance.now() - tl) / 1000;
+    const puller = world.replica('otherOwner', ids.orgB);
+    let bytes = 0;
+    let pages = 0;
+    let parseMs = 0;
+    let pulledRows: PullResponse['rows'] = [];
+    const tp = performance.now();
+    let cursor: PullResponse['cursor'] | null = null;
+    for (;;) {
+      const response = await fetch(`${world.functions.url}/functions/v1/sync-pull`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await world.keys.userToken('f0000000-0000-4000-8000-000000000008')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ schemaVersion: SYNC_SCHEMA_VERSION, orgId: ids.orgB, replicaId: puller.replicaId, cursor, limit: 5000 }),
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`pull failed: ${response.status} ${text.slice(0, 300)}`);
+      bytes += Buffer.byteLength(text);
+      pages += 1;
+      const tParse = performance.now();
+      const page = JSON.parse(text) as PullResponse;
+      parseMs += performance.now() - tParse;
+      pulledRows = pulledRows.concat(page.rows);
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    }
+    const pullSeconds = (performance.now() - tp) / 1000;
+
+    // 3. An idle pull (nothing new): top-level statements and database time per request.
+    const idle = world.replica('otherOwner', ids.orgB);
+    await idle.pullAll(5000);
+    await world.db.admin`select pg_stat_statements_reset()`;
+    const idleWall: number[] = [];
+    const idleCount = 30;
+    for (let i = 0; i < idleCount; i++) {
+      const t = performance.now();
+      const answer = await idle.pullPage();
+      if (!answer.ok || answer.data.rows.length > 0) throw new Error('idle pull served rows');
+      idleWall.push(performance.now() - t);
+    }
+    const [stmt] = await world.db.admin<{ calls: string; ms: string }[]>`
+      select coalesce(sum(calls), 0)::text as calls, coalesce(sum(total_exec_time), 0)::text as ms
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        and query not ilike '%pg_stat_statements%'`;
+
+    // 4. Clock metadata against row bytes: the org catalog pulled, and the metadata rows pushed.
+    const pushedRows = (await invoke<PullResponse>(world.clientOf('editor'), 'sync-pull', {
+      schemaVersion: SYNC_SCHEMA_VERSION, orgId: ids.orgA, replicaId: crypto.randomUUID(), cursor: null, limit: 5000,
+    }));
+    const result = {
+      push: push1000,
+      pushSmallRequests: push200,
+      initialPull: {
+        rows: pulledRows.length, pages, seconds: round(pullSeconds, 2), rowsPerSecond: Math.round(pulledRows.length / pullSeconds),
+        megabytes: round(bytes / 1e6, 1), clientParseSeconds: round(parseMs / 1000, 2), loadSeconds: round(loadSeconds, 1),
+      },
+      idlePull: {
+        msMedian: round(median(idleWall), 2),
+        statementsPerPull: round(Number(stmt?.calls ?? 0) / idleCount, 1),
+        dbMsPerPull: round(Number(stmt?.ms ?? 0) / idleCount, 3),
+      },
+      clockBytes: {
+        orgCatalog: clockShare(pulledRows),
+        pushedMetadata: pushedRows.ok ? clockShare(pushedRows.data.rows) : { error: pushedRows.status },
+      },
+    };
+    console.log(JSON.stringify(result, null, 2));
+    await mkdir('bench-results', { recursive: true });
+    await writeFile(path.join('bench-results', 'sync.json'), JSON.stringify(result, null, 2));
+  } finally {
+    await world.stop().catch(() => undefined);
+    await stopServer();
+  }
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await stopServer().catch(() => undefined);
+  process.exit(1);
+});

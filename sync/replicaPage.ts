@@ -155,7 +155,7 @@ export function finishResyncIn(store: ReplicaStore): void {
   const t = store.tables;
   const resync = readResync(t);
   if (resync === undefined) return;
-  const selectors: TeamSelector[] = resync.scopes === 'all' ? ['all'] : resync.scopes.map((s) => ({ teamId: s.teamId }));
+  const selectors: TeamSelector[] = resync.scopes === 'all' ? ['all'] : resync.scopes.map((s): TeamSelector => (s.teamId === null ? 'all' : { teamId: s.teamId }));
   for (const selector of selectors) {
     const stale = t.rowTargets(selector, resync.generation);
     t.deleteRecordsOf(stale);
@@ -167,7 +167,7 @@ export function finishResyncIn(store: ReplicaStore): void {
   t.setMeta('resync', undefined);
 }
 
-/** Local count and checksum of each scope of the bound organization. */
+/** Local count and checksum of each scope (the organization scope counts every live row). */
 export function localChecksumsOf(t: ReplicaTables, scopes: readonly Scope[]): { scope: Scope; rows: number; checksum: string }[] {
   return scopes.map((scope) => ({ scope, ...t.checksum(scope.teamId) }));
 }

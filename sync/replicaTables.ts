@@ -72,7 +72,10 @@ export interface ReplicaTables {
   deleteRow(target: RowTarget): void;
   /** Targets of the rows selected (tombstones included), to purge or sweep them. */
   rowTargets(selector: TeamSelector, olderThanGeneration?: number): RowTarget[];
-  /** Count and checksum of the live rows of one team (`null`: organization-wide rows). */
+  /**
+   * Count and checksum of the live rows of a scope: one team's rows, or for the organization scope
+   * (`null`) every live row the replica holds (as the server computes it over what the caller reads).
+   */
   checksum(teamId: string | null): { rows: number; checksum: string };
 
   rowVector(target: RowTarget): VersionVector;

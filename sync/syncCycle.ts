@@ -109,8 +109,11 @@ export async function pullAll(ctx: CycleContext): Promise<void> {
     if (resync !== undefined) store.finishResync();
     const differing = mismatchedScopes(store, page.checksums).filter((s) => !resynced.has(scopeKey(s)));
     if (differing.length > 0) {
-      for (const s of differing) resynced.add(scopeKey(s));
-      store.beginResync(differing);
+      // Teams first, by filtered pulls. The organization scope covers every row (its sum differs too
+      // when a team's does), so it is re-read in full only if it still differs after them.
+      const teams = differing.filter((s) => s.teamId !== null);
+      for (const s of teams.length > 0 ? teams : differing) resynced.add(scopeKey(s));
+      store.beginResync(teams.length > 0 ? teams : 'all');
       continue;
     }
     // A targeted resync ends with one more look at the main stream (it may have moved meanwhile).

@@ -67,7 +67,7 @@ export function servePull(server: MemoryServer, body: unknown, userId: string): 
     records: { conflicts: [], losers: [], rejections: [] },
     horizon: String(horizon),
     hasMore,
-    checksums: hasMore ? [] : checksums(current.filter((s) => visible(s.teamId)), rows, horizon),
+    checksums: hasMore ? [] : checksums(current.filter((s) => visible(s.teamId)), rows.filter((r) => visible(r.teamId)), horizon),
   };
   for (const entry of [...backfill, ...page.filter((i) => i.kind === 'row').map((i) => i.entry as ServerRow)]) addRow(out, entry);
   for (const item of page) {
@@ -96,11 +96,14 @@ function currentScopes(orgId: string, access: MemoryAccess | undefined): Scope[]
   return [...(access.orgWide ? [{ orgId, teamId: null }] : []), ...[...access.teams].sort().map((teamId) => ({ orgId, teamId }))];
 }
 
-/** Checksums of the scopes whose rows have all settled (a scope with a newer, unsettled version is skipped). */
+/**
+ * Checksums of the scopes whose rows have all settled (a scope with a newer, unsettled version is
+ * skipped). The organization scope covers every row the caller reads; a team scope its team's rows.
+ */
 function checksums(scopes: Scope[], rows: ServerRow[], horizon: bigint): ScopeChecksum[] {
   const out: ScopeChecksum[] = [];
   for (const scope of scopes) {
-    const mine = rows.filter((r) => r.teamId === scope.teamId);
+    const mine = rows.filter((r) => scope.teamId === null || r.teamId === scope.teamId);
     if (mine.some((r) => r.xid >= horizon)) continue;
     const live = mine.filter((r) => r.row.deleted === undefined).map((r) => ({ target: r.row.target, vector: r.row.vector }));
     out.push({ scope, ...scopeChecksum(live) });

@@ -104,7 +104,7 @@ export class MemoryTables implements ReplicaTables {
   }
 
   checksum(teamId: string | null): { rows: number; checksum: string } {
-    return scopeChecksum([...this.rows.values()].filter((r) => r.teamId === teamId && r.deleted === undefined));
+    return scopeChecksum([...this.rows.values()].filter((r) => (teamId === null || r.teamId === teamId) && r.deleted === undefined));
   }
 
   rowVector(target: RowTarget): VersionVector {

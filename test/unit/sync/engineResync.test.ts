@@ -113,6 +113,18 @@ describe('sync engine: revocation, epochs and checksums', () => {
     }
   });
 
+  it('re-reads everything when only the organization scope differs', async () => {
+    const { w, a } = await teamWorld();
+    const stale = a.tables.getRow(SHARED);
+    a.tables.putRow({ ...stale!, vector: { 'ffffffff-0000-4000-8000-00000000000f': 9 } });
+    const sentBefore = a.transport.sent.length;
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    const pulls = a.transport.sent.slice(sentBefore).filter((s) => s.fn === 'sync-pull').map((s) => s.body as PullRequest);
+    assert.ok(pulls.some((p) => p.cursor === null && p.scopeFilter === undefined), 'a full resync from the start');
+    assert.deepEqual(a.tables.getRow(SHARED)?.vector, w.server.row(ORG, SHARED)?.row.vector);
+    assert.deepEqual(a.tables.checksum(null), checksumOnServer(w, null));
+  });
+
   it('starts a new replica id when the organization changes and keeps the old pending edits as rejections', async () => {
     const { w, a } = await teamWorld();
     const me = a.store.state().replicaId;
@@ -129,6 +141,6 @@ describe('sync engine: revocation, epochs and checksums', () => {
 });
 
 function checksumOnServer(w: World, teamId: string | null): { rows: number; checksum: string } {
-  const live = [...(w.server.rows.get(ORG)?.values() ?? [])].filter((r) => r.teamId === teamId && r.row.deleted === undefined);
+  const live = [...(w.server.rows.get(ORG)?.values() ?? [])].filter((r) => (teamId === null || r.teamId === teamId) && r.row.deleted === undefined);
   return scopeChecksum(live.map((r) => ({ target: r.row.target, vector: r.row.vector })));
 }

@@ -27,6 +27,8 @@ export class MemoryTables implements ReplicaTables {
   commits = 0;
   /** When set, `putRow` throws for this row id (a write failing halfway through a page). */
   failOnPut: string | undefined;
+  /** When set, `setMeta` throws for this key (a page failing at its cursor, after its rows and purges). */
+  failOnMeta: ReplicaMetaKey | undefined;
 
   constructor(private readonly idPrefix = '00000000-0000-4000-8000') {}
 
@@ -69,6 +71,7 @@ export class MemoryTables implements ReplicaTables {
   }
 
   setMeta(key: ReplicaMetaKey, value: string | undefined): void {
+    if (this.failOnMeta === key) throw new Error(`write of ${key} failed`);
     if (value === undefined) this.meta.delete(key);
     else this.meta.set(key, value);
   }

@@ -26,14 +26,15 @@ describe('sync engine: revocation, epochs and checksums', () => {
     const { w, a } = await teamWorld();
     const me = a.store.state().replicaId;
     w.server.revoke('user-a', ORG, TEAM_A);
-    // The page that reports the loss also updates an org row; its write fails the first time.
+    // The page that reports the loss also updates an org row; the page fails at its cursor, after the purge.
     w.server.write(ORG, SHARED, { tags: ['from server'] });
-    a.tables.failOnPut = SHARED.id;
+    a.tables.failOnMeta = 'cursor';
     const failed = await a.engine.syncNow();
     assert.equal(failed.state, 'error');
     assert.equal(a.tables.allRows().length, 3, 'a page that fails halfway purges nothing: one transaction');
     assert.deepEqual(a.engine.rejections(), []);
-    a.tables.failOnPut = undefined;
+    assert.equal(a.tables.getRow(SHARED)?.fields.tags, undefined);
+    a.tables.failOnMeta = undefined;
     // Edits made while the next pull is on its way: one on the lost team's row, one on an org row.
     a.transport.beforeCall = (fn) => {
       if (fn !== 'sync-pull' || a.store.pendingOps(1).length > 0) return;

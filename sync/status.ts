@@ -47,6 +47,18 @@ export interface SyncStatus {
   nextAttemptAt?: string;
   /** Failed cycles in a row (the backoff exponent). */
   failures: number;
+  /** What the last completed cycle moved. */
+  lastCycle?: CycleSummary;
+}
+
+/** What one cycle moved. */
+export interface CycleSummary {
+  /** Ops the server acknowledged (applied, conflict, duplicate or rejected). */
+  pushedOps: number;
+  /** Rows and tombstones applied from pulled pages. */
+  pulledRows: number;
+  /** Pull requests made (pages). */
+  pages: number;
 }
 
 /** Backoff after failed cycles: exponential with jitter, capped. */

@@ -19,8 +19,8 @@ export interface CycleContext {
   credentials: SyncCredentials;
   pushBatch: number;
   pageSize: number;
-  /** Called after each push answer or pulled page is stored (status counters refresh). */
-  progress: () => void;
+  /** Called after each push answer (ops acknowledged) or pulled page (rows applied) is stored. */
+  progress: (event: { pushedOps: number } | { pulledRows: number }) => void;
 }
 
 /** Most requests one half makes in a cycle; beyond it something loops, and the cycle fails. */
@@ -50,7 +50,7 @@ export async function pushAll(ctx: CycleContext): Promise<void> {
       throw err;
     }
     store.recordPush(ops, response);
-    ctx.progress();
+    ctx.progress({ pushedOps: response.acks.length });
     if (response.stopped === undefined) continue;
     const expected = response.stopped.expected;
     if (store.pendingOps(1)[0]?.opNumber === expected) continue;
@@ -104,7 +104,7 @@ export async function pullAll(ctx: CycleContext): Promise<void> {
     const last = !page.hasMore;
     const stream = resync !== undefined ? 'resync' : 'main';
     store.applyPage(page, stream, last && (resync === undefined || resync.scopes === 'all'));
-    ctx.progress();
+    ctx.progress({ pulledRows: page.rows.length + page.tombstones.length });
     if (!last) continue;
     if (resync !== undefined) store.finishResync();
     const differing = mismatchedScopes(store, page.checksums).filter((s) => !resynced.has(scopeKey(s)));

@@ -3,7 +3,7 @@ import type { ConflictRecord, LoserRecord, OpRef } from '../core/sync/records';
 import { SyncError } from '../core/sync/errors';
 import type { ConflictResolution, CredentialsProvider, LocalRejection, SyncClock, SyncStore, SyncTransport } from './ports';
 import { OfflineError } from './ports';
-import type { BackoffOptions, SyncReason, SyncStatus } from './status';
+import type { BackoffOptions, CycleSummary, SyncReason, SyncStatus } from './status';
 import { DEFAULT_BACKOFF, backoffDelay } from './status';
 import { pullAll, pushAll } from './syncCycle';
 
@@ -166,6 +166,7 @@ export class SyncEngine {
         return this.current;
       }
       const { replicaId } = store.bindOrg(orgId);
+      const summary: CycleSummary = { pushedOps: 0, pulledRows: 0, pages: 0 };
       this.publish({ ...this.current, state: 'syncing', replicaId, reason: undefined, nextAttemptAt: undefined });
       const context = {
         orgId,
@@ -174,13 +175,20 @@ export class SyncEngine {
         credentials,
         pushBatch: this.options.pushBatch ?? 500,
         pageSize: this.options.pageSize ?? 1000,
-        progress: () => this.refreshCounts(),
+        progress: (event: { pushedOps: number } | { pulledRows: number }) => {
+          if ('pushedOps' in event) summary.pushedOps += event.pushedOps;
+          else {
+            summary.pulledRows += event.pulledRows;
+            summary.pages += 1;
+          }
+          this.refreshCounts();
+        },
       };
       await pushAll(context);
       await pullAll(context);
       // Edits made while the pull ran go up in the same cycle.
       await pushAll(context);
-      this.publish({ ...this.withCounts(this.current), state: 'idle', reason: undefined, failures: 0, lastSyncedAt: this.isoNow(), replicaId: store.state().replicaId });
+      this.publish({ ...this.withCounts(this.current), state: 'idle', reason: undefined, failures: 0, lastSyncedAt: this.isoNow(), replicaId: store.state().replicaId, lastCycle: summary });
       this.scheduleInterval();
     } catch (err) {
       this.fail(err);

@@ -12,6 +12,7 @@ const BENCHES = [
   { name: 'sqlCorpus', script: 'scripts/bench/sqlCorpus.ts', result: 'bench-results/sqlCorpus.json' },
   { name: 'rls', script: 'scripts/bench/rls.ts', result: 'bench-results/rls.json' },
   { name: 'missingPackages', script: 'scripts/bench/missingPackages.ts', result: 'bench-results/missingPackages.json' },
+  { name: 'syncApply', script: 'scripts/bench/syncApply.ts', result: 'bench-results/syncApply.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

@@ -206,7 +206,8 @@ const v3: Migration = {
  * `sqliteSyncTables.ts`). `sync_rows` mirrors the server's rows (user-authored metadata of entities
  * and columns, and the read-only org catalog) with their vectors, the view reads show while local
  * ops are pending, the resync generation and the row's checksum digest split in two unsigned 32-bit
- * halves (SQLite sums them without overflow); `sync_unconfirmed` keeps ops the server applied until
+ * halves (SQLite sums them without overflow). It is a rowid table: rows of ~1 KB would each spill
+ * into overflow pages in a WITHOUT ROWID table (measured: 4.7 KB of file per 1.1 KB row). `sync_unconfirmed` keeps ops the server applied until
  * a pull confirms them; `sync_records` the conflicts and losers; `sync_rejections` refused ops. The
  * outbox gains `resolves` (conflict ids a resolving op settles) and an index by target.
  */
@@ -216,6 +217,7 @@ const v4: Migration = {
   up(db) {
     db.exec(`
       CREATE TABLE sync_rows (
+        rowid INTEGER PRIMARY KEY,
         kind TEXT NOT NULL,
         id TEXT NOT NULL,
         team_id TEXT,
@@ -227,8 +229,8 @@ const v4: Migration = {
         generation INTEGER NOT NULL DEFAULT 0,
         digest_hi INTEGER NOT NULL,
         digest_lo INTEGER NOT NULL,
-        PRIMARY KEY (kind, id)
-      ) WITHOUT ROWID;
+        UNIQUE (kind, id)
+      );
       CREATE INDEX sync_rows_team ON sync_rows(team_id, generation);
 
       CREATE TABLE sync_unconfirmed (

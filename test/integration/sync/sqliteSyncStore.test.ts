@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { scopeChecksum } from '../../../core/sync/checksum';
+import type { JsonValue } from '../../../core/sync/ops';
 import { CatalogStore } from '../../../extension/catalog/catalogStore';
 import type { CatalogStore as Store } from '../../../extension/catalog/catalogStore';
 import { SyncEngine } from '../../../sync/syncEngine';
@@ -128,7 +129,7 @@ describe('sync: the SQLite adapter', () => {
     page.rows.push({
       target: { kind: 'catalogColumn', id: 'model.org.m000000#id' },
       teamId: null,
-      fields: { payload: column('model.org.m000000', 'id', 0, { description: 'key' }) },
+      fields: { payload: JSON.parse(JSON.stringify(column('model.org.m000000', 'id', 0, { description: 'key' }))) as JsonValue },
       provenance: {},
       vector: { 'eeeeeeee-0000-4000-8000-000000000001': 1 },
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { pushAll } from '../../../sync/syncCycle';
 import { ORG, World, entity } from './engineHarness';
 
 const ROW = entity('model.shop.orders');
@@ -24,10 +25,12 @@ describe('sync engine: pulled rows over pending edits', () => {
     off();
     assert.deepEqual(shownAfterPage, { description: 'mine', tags: ['finance', 'sales'] }, 'right after the page: own text kept, tags merged as a union');
     a.transport.beforeCall = undefined;
+    // The next edit is based on the row as pulled plus A's own change, so it is a new change, not a repeat.
+    a.edit(ROW, { description: 'mine, again' });
     await a.engine.syncNow();
     await b.engine.syncNow();
     const server = w.server.row(ORG, ROW)?.row.fields;
-    assert.deepEqual(server, { description: 'mine', tags: ['finance', 'sales'] });
+    assert.deepEqual(server, { description: 'mine, again', tags: ['finance', 'sales'] });
     assert.deepEqual(a.shown(ROW), server);
     assert.deepEqual(b.shown(ROW), server);
     assert.deepEqual(
@@ -54,6 +57,45 @@ describe('sync engine: pulled rows over pending edits', () => {
     assert.equal(after.unconfirmedOps, 0);
     assert.deepEqual(a.shown(ROW), { description: 'mine' });
     assert.deepEqual(a.shown(entity('model.shop.customers')), { description: 'connector' }, 'the row committed out of order arrived');
+  });
+
+  it('keeps an applied edit showing while its row was rewritten by a transaction that has not settled', async () => {
+    const w = new World();
+    const a = w.replica('a');
+    w.server.write(ORG, ROW, { description: 'base' });
+    await a.engine.syncNow();
+    a.edit(ROW, { description: 'mine' });
+    // A's push is stamped first; then a long transaction opens; then a writer rewrites the row.
+    await pushAll({ orgId: ORG, store: a.store, transport: a.transport, credentials: a.credentials.current!, pushBatch: 10, pageSize: 10, progress: () => undefined });
+    const held = w.server.begin();
+    w.server.write(ORG, ROW, { tags: ['connector'] });
+    const status = await a.engine.syncNow();
+    assert.equal(status.unconfirmedOps, 1, 'settled below the horizon, but the pulled copy lacks the change');
+    assert.deepEqual(a.shown(ROW), { description: 'mine' });
+    held.commit();
+    const after = await a.engine.syncNow();
+    assert.equal(after.unconfirmedOps, 0);
+    assert.deepEqual(a.shown(ROW), { description: 'mine', tags: ['connector'] });
+  });
+
+  it('never moves a row backwards when an old page arrives late or twice', async () => {
+    const w = new World();
+    const a = w.replica('a');
+    w.server.write(ORG, ROW, { description: 'v1' });
+    let captured: unknown;
+    const pull = a.transport.pull.bind(a.transport);
+    a.transport.pull = async (request, credentials) => {
+      const page = await pull(request, credentials);
+      if (captured === undefined && page.rows.length > 0) captured = JSON.parse(JSON.stringify(page));
+      return page;
+    };
+    await a.engine.syncNow();
+    w.server.write(ORG, ROW, { description: 'v2' });
+    await a.engine.syncNow();
+    assert.deepEqual(a.shown(ROW), { description: 'v2' });
+    a.store.applyPage(captured as Parameters<typeof a.store.applyPage>[0], 'main', true);
+    assert.deepEqual(a.shown(ROW), { description: 'v2' }, 'the late page left the newer row alone');
+    assert.deepEqual(a.tables.getRow(ROW)?.vector, w.server.row(ORG, ROW)?.row.vector);
   });
 
   it('merges edits of different fields made concurrently, with no record', async () => {

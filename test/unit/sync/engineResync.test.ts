@@ -41,6 +41,7 @@ describe('sync engine: revocation, epochs and checksums', () => {
       a.edit(TEAM_ROW, { description: 'too late' });
       a.edit(SHARED, { description: 'still mine' });
     };
+    const sentBefore = a.transport.sent.length;
     const status = await a.engine.syncNow();
     a.transport.beforeCall = undefined;
     assert.equal(status.state, 'idle');
@@ -49,6 +50,8 @@ describe('sync engine: revocation, epochs and checksums', () => {
     assert.deepEqual(rejections.map((r) => [r.code, r.target.id]), [['access-revoked', 'model.p.team_a_row']]);
     assert.match(rejections[0]?.message ?? '', /access to team 22222222-2222-4222-8222-22222222222a .*revoked/);
     assert.notEqual(a.store.state().replicaId, me, 'the remaining op went up under a new replica id (no gap left behind)');
+    const pushes = a.transport.sent.slice(sentBefore).filter((s) => s.fn === 'sync-push').map((s) => (s.body as { replicaId: string }).replicaId);
+    assert.deepEqual(pushes, [a.store.state().replicaId], 're-based in the purge: no push ran into the gap first');
     assert.deepEqual(w.server.row(ORG, SHARED)?.row.fields, { description: 'still mine', tags: ['from server'] });
     assert.deepEqual(a.store.state().scopes.map((s) => String(s.teamId)).sort(), [TEAM_B, 'null']);
     // A regrant brings the team's rows back; the revoked edit can be retried.

@@ -85,7 +85,8 @@ describe('sync engine: scheduler, backoff and status', () => {
     assert.equal(a.engine.status.state, 'error');
     a.edit(entity('model.p.x'), { description: '4' });
     a.engine.notify('edit');
-    assert.deepEqual(w.clock.pending(), [1_000]);
+    a.engine.notify('focus');
+    assert.deepEqual(w.clock.pending(), [1_000], 'neither an edit nor focus brings the backed-off retry forward');
     await w.clock.advance(1_000);
     assert.equal(a.engine.status.state, 'idle');
     await a.engine.stop();

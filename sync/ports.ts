@@ -22,6 +22,12 @@ export interface SyncCredentials {
   accessToken: string;
   /** Who this is (e-mail or token name), for status lines; never sent. */
   label?: string;
+  /**
+   * A stable id of the principal (a user's JWT `sub`, or a fingerprint of an API token). The server
+   * ties a replica id to the principal that first used it, so a replica signed in as another
+   * principal starts over (`SyncStore.bindOrg`). Undefined: not checked.
+   */
+  principal?: string;
 }
 
 /**
@@ -115,12 +121,13 @@ export type PageStream = 'main' | 'resync';
 export interface SyncStore {
   state(): LocalSyncState;
   /**
-   * Binds the replica to `orgId`. Binding another organization than before starts a new replica id
-   * (the contract: one replica syncs one organization), removes the old organization's rows,
-   * records, scopes and cursor, and moves pending ops to rejections (they were meant for the old
-   * organization; `retryRejected` re-queues one).
+   * Binds the replica to `orgId` and the signed-in `principal`. Another organization or principal
+   * than before starts a new replica id (one replica syncs one organization for one principal),
+   * removes the rows, records, scopes and cursor pulled before (they followed the old access), and
+   * moves pending ops to rejections (they were meant for the old organization or made by the other
+   * principal; `retryRejected` re-queues one).
    */
-  bindOrg(orgId: string): { replicaId: string; changed: boolean };
+  bindOrg(orgId: string, principal?: string): { replicaId: string; changed: boolean };
   /** Outbox ops of the current replica, oldest first. */
   pendingOps(limit: number): SyncOp[];
   counts(): SyncCounts;

@@ -44,8 +44,7 @@ export function applyPageTo(store: ReplicaStore, page: PullResponse, stream: Pag
   let purgedAll = false;
   for (const scope of page.scopes.removed) {
     if (scope.orgId !== t.getMeta('orgId')) continue;
-    purgeScope(store, scope);
-    purgedAll ||= scope.teamId === null;
+    purgedAll = purgeScope(store, scope) || purgedAll;
   }
   // After losing the organization nothing of it is left, the cursor included: a regrant starts over.
   if (purgedAll) return;
@@ -97,15 +96,23 @@ function confirmSettled(store: ReplicaStore, horizon: string): void {
 }
 
 /**
- * Purges a scope the replica lost, in the caller's transaction: its rows, tombstones, conflicts and
- * losers go; its pending ops move to the rejection list as `access-revoked` (the user's own edits,
+ * Purges a scope the replica lost, in the caller's transaction, unless a scope it still holds covers
+ * its rows (the organization scope covers every team; team hierarchies are the server's to report):
+ * its rows, tombstones, conflicts and losers go; its pending ops move to the rejection list as `access-revoked` (the user's own edits,
  * kept so they can be retried after a regrant). Losing the organization-wide scope loses the
- * organization: everything goes, the cursor too. Because the removed ops were never acknowledged,
+ * organization: everything goes, the cursor too (as when no scope is left). Returns whether nothing
+ * of the organization is left. Because the removed ops were never acknowledged,
  * the remaining ones are re-based on a new replica id, so the server never waits for a number that
  * will not come.
  */
-export function purgeScope(store: ReplicaStore, scope: Scope): void {
+export function purgeScope(store: ReplicaStore, scope: Scope): boolean {
   const t = store.tables;
+  const held = readScopes(t).filter((s) => scopeKey(s) !== scopeKey(scope));
+  if (scope.teamId !== null && held.some((s) => s.teamId === null)) {
+    // The organization scope still covers every team's rows: nothing becomes unreadable.
+    t.setMeta('scopes', JSON.stringify(held));
+    return false;
+  }
   const selector: TeamSelector = scope.teamId === null ? 'all' : { teamId: scope.teamId };
   const targets = t.rowTargets(selector);
   const inScope = new Set(targets.map(targetKey));
@@ -132,13 +139,15 @@ export function purgeScope(store: ReplicaStore, scope: Scope): void {
     for (const target of targets) t.setRowVector(target, sortedVector({ [me]: counterOf(t.rowVector(target), me) }));
   }
   for (const target of targets) t.deleteRow(target);
-  const held = readScopes(t).filter((s) => selector !== 'all' && scopeKey(s) !== scopeKey(scope));
-  t.setMeta('scopes', JSON.stringify(held));
-  if (selector === 'all') {
+  t.setMeta('scopes', JSON.stringify(selector === 'all' ? [] : held));
+  // Nothing of the organization is readable any more: a regrant starts from the beginning.
+  const lostAll = selector === 'all' || held.length === 0;
+  if (lostAll) {
     t.setMeta('cursor', undefined);
     t.setMeta('resync', undefined);
   }
   if (removedPending) store.rebase();
+  return lostAll;
 }
 
 /** Starts a resync with the next generation; `all` restarts the main stream too. */

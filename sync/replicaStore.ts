@@ -45,15 +45,21 @@ export class ReplicaStore implements SyncStore {
     });
   }
 
-  bindOrg(orgId: string): { replicaId: string; changed: boolean } {
+  bindOrg(orgId: string, principal?: string): { replicaId: string; changed: boolean } {
     return this.tables.transaction(() => {
       const t = this.tables;
       const previous = t.getMeta('orgId');
-      if (previous === orgId) return { replicaId: this.replicaId(), changed: false };
+      const previousPrincipal = t.getMeta('principal');
+      const samePrincipal = principal === undefined || previousPrincipal === undefined || previousPrincipal === principal;
+      if (principal !== undefined) t.setMeta('principal', principal);
+      if (previous === orgId && samePrincipal) return { replicaId: this.replicaId(), changed: false };
       t.setMeta('orgId', orgId);
       // The first binding keeps the replica: its pending edits were made for whichever org it syncs.
       if (previous === undefined) return { replicaId: this.replicaId(), changed: false };
-      const message = `Not sent: this catalog now syncs organization ${orgId}; the edit was made while it synced ${previous}.`;
+      const message =
+        previous !== orgId
+          ? `Not sent: this catalog now syncs organization ${orgId}; the edit was made while it synced ${previous}.`
+          : 'Not sent: the edit was made while another account was signed in; retry it to send it as the current account.';
       for (const op of t.outbox()) this.reject(op, 'access-revoked', message);
       for (const entry of t.unconfirmed()) t.removeUnconfirmed(entry.op);
       for (const target of t.rowTargets('all')) t.deleteRow(target);

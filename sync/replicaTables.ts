@@ -18,6 +18,8 @@ export type ReplicaMetaKey =
   | 'lastOpNumber'
   /** Organization the replica syncs. */
   | 'orgId'
+  /** Principal the replica syncs as. */
+  | 'principal'
   /** Main pull cursor (JSON). */
   | 'cursor'
   /** Scopes held (JSON array). */

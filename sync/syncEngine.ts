@@ -165,7 +165,7 @@ export class SyncEngine {
         this.scheduleInterval();
         return this.current;
       }
-      const { replicaId } = store.bindOrg(orgId);
+      const { replicaId } = store.bindOrg(orgId, credentials.principal);
       const summary: CycleSummary = { pushedOps: 0, pulledRows: 0, pages: 0 };
       this.publish({ ...this.current, state: 'syncing', replicaId, reason: undefined, nextAttemptAt: undefined });
       const context = {

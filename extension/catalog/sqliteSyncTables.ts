@@ -23,6 +23,7 @@ const META_KEYS: Record<ReplicaMetaKey, string> = {
   replicaId: 'replicaId',
   lastOpNumber: LAST_OP_KEY,
   orgId: 'sync.orgId',
+  principal: 'sync.principal',
   cursor: 'sync.cursor',
   scopes: 'sync.scopes',
   resync: 'sync.resync',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ export const StoredCredentials = z.object({
       /** Seconds since the epoch. */
       expiresAt: z.number(),
       email: z.string().optional(),
+      /** The user's id (JWT `sub`): the principal the server ties this replica to. */
+      userId: z.string().optional(),
     })
     .optional(),
 });
@@ -111,17 +114,24 @@ export function cliCredentials(env: NodeJS.ProcessEnv = process.env, options: { 
         const url = env.MALLARD_SUPABASE_URL || stored?.url;
         const apiKey = env.MALLARD_SUPABASE_KEY || stored?.apiKey;
         if (url === undefined || apiKey === undefined) throw new CredentialsError('missing-project', 'An API token needs the project: set MALLARD_SUPABASE_URL and MALLARD_SUPABASE_KEY (or run mallard login --url … --key … once).');
-        return { url, apiKey, accessToken: token, label: 'API token' };
+        return { url, apiKey, accessToken: token, label: 'API token', principal: tokenPrincipal(token) };
       }
       if (stored === undefined) return undefined;
-      if (stored.token !== undefined) return { url: stored.url, apiKey: stored.apiKey, accessToken: stored.token, label: 'API token' };
-      const session = stored.session;
+      if (stored.token !== undefined) return { url: stored.url, apiKey: stored.apiKey, accessToken: stored.token, label: 'API token', principal: tokenPrincipal(stored.token) };
+      let session = stored.session;
       if (session === undefined) return undefined;
       // Refresh a minute early: a cycle may take a while.
-      if (session.expiresAt * 1000 - 60_000 > now()) return { url: stored.url, apiKey: stored.apiKey, accessToken: session.accessToken, ...(session.email ? { label: session.email } : {}) };
-      const fresh = await refresh(stored, session.refreshToken, options.fetch);
-      saveStored({ ...stored, session: fresh }, env);
-      return { url: stored.url, apiKey: stored.apiKey, accessToken: fresh.accessToken, ...(fresh.email ? { label: fresh.email } : {}) };
+      if (session.expiresAt * 1000 - 60_000 <= now()) {
+        session = await refresh(stored, session.refreshToken, options.fetch);
+        saveStored({ ...stored, session }, env);
+      }
+      return {
+        url: stored.url,
+        apiKey: stored.apiKey,
+        accessToken: session.accessToken,
+        ...(session.email ? { label: session.email } : {}),
+        ...(session.userId ? { principal: `user:${session.userId}` } : {}),
+      };
     },
   };
 }
@@ -135,14 +145,21 @@ export function authClient(url: string, apiKey: string, fetchImpl?: typeof fetch
 }
 
 /** A session in the stored shape. */
-export function storedSession(session: { access_token: string; refresh_token: string; expires_at?: number; expires_in: number; user?: { email?: string } | null }): NonNullable<StoredCredentials['session']> {
+export function storedSession(session: { access_token: string; refresh_token: string; expires_at?: number; expires_in: number; user?: { id?: string; email?: string } | null }): NonNullable<StoredCredentials['session']> {
   const email = session.user?.email;
+  const userId = session.user?.id;
   return {
     accessToken: session.access_token,
     refreshToken: session.refresh_token,
     expiresAt: session.expires_at ?? Math.floor(Date.now() / 1000) + session.expires_in,
     ...(email ? { email } : {}),
+    ...(userId ? { userId } : {}),
   };
+}
+
+/** An API token's principal: a fingerprint, never the token. */
+function tokenPrincipal(token: string): string {
+  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }
 
 async function refresh(stored: StoredCredentials, refreshToken: string, fetchImpl?: typeof fetch): Promise<NonNullable<StoredCredentials['session']>> {

@@ -15,6 +15,7 @@ export const WireCredentials = z.object({
   apiKey: z.string(),
   accessToken: z.string().min(1),
   label: z.string().optional(),
+  principal: z.string().optional(),
 });
 
 /** An edit target of `CatalogStore.mutate`. */

@@ -11,7 +11,7 @@ import type { MemoryAccess, MemoryServer, ServerRecord, ServerRow } from './memo
 /**
  * `sync-pull` of the in-memory server. One stream per organization ordered by `(xid, seq)`: rows,
  * tombstones and records, served only below the settled horizon, after the cursor, visible to the
- * caller (organization-wide rows with organization access, team rows with team membership) and,
+ * caller (every row with organization access, a team's rows with team membership) and,
  * with `scopeFilter`, only of those scopes. A scope the caller gained while holding a cursor is
  * back-filled in the same answer (all its rows up to the cursor, beyond the page limit). A caller
  * who lost the organization gets `scopes.removed` (HTTP 200), so its replica can purge. The last
@@ -39,8 +39,9 @@ export function servePull(server: MemoryServer, body: unknown, userId: string): 
   const removed = held.filter((s) => !currentKeys.has(scopeKey(s)));
   const horizon = server.horizon();
   const filter = req.scopeFilter === undefined ? undefined : new Set(req.scopeFilter.map((s) => s.teamId));
+  // The organization scope covers every row of the organization; a team scope its team's rows.
   const visible = (teamId: string | null): boolean =>
-    access !== undefined && (teamId === null ? access.orgWide : access.teams.has(teamId)) && (filter === undefined || filter.has(teamId));
+    access !== undefined && (access.orgWide || (teamId !== null && access.teams.has(teamId))) && (filter === undefined || filter.has(teamId));
   const after = (xid: bigint, seq: bigint): boolean => cursor === null || xid > BigInt(cursor.xid) || (xid === BigInt(cursor.xid) && seq > BigInt(cursor.seq));
   const concerns = (r: ServerRecord): boolean =>
     r.type === 'rejection' ? (r.record as RejectionRecord).op.replicaId === req.replicaId : visible(r.teamId);

@@ -22,7 +22,7 @@ import { servePull } from './memoryPull';
 
 /** What a member may do in one organization. */
 export interface MemoryAccess {
-  /** Reads (and, with `write`, writes) organization-wide rows. */
+  /** Reads (and, with `write`, writes) every row of the organization, organization-wide and of each team. */
   orgWide: boolean;
   teams: Set<string>;
   write: boolean;
@@ -229,7 +229,7 @@ export class MemoryServer {
         this.addRecord(req.orgId, teamId, 'rejection', { op: ref, target: op.target, code, message, createdAt: now }, xid);
         wrote = true;
       };
-      const canWrite = access.write && (teamId === null ? access.orgWide : access.teams.has(teamId));
+      const canWrite = access.write && (access.orgWide || (teamId !== null && access.teams.has(teamId)));
       if (!canWrite) {
         reject('forbidden', `No write access to ${teamId === null ? 'organization-wide rows' : `team ${teamId}`}.`);
         continue;

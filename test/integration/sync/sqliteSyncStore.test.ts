@@ -141,6 +141,8 @@ describe('sync: the SQLite adapter', () => {
   it('purges a revoked team from the file and lists the pending edit as access revoked', async () => {
     const server = new MemoryServer();
     const a = sqliteReplica(server, env.dir, 'a');
+    // A reads the team's rows through its team membership only.
+    server.grant('a', ORG, { orgWide: false, teams: [TEAM] });
     server.write(ORG, { kind: 'entity', id: 'model.p.customers' }, { description: 'team secret' }, { teamId: TEAM });
     await a.engine.syncNow();
     assert.equal(a.store.getEntity('model.p.customers')?.description, 'team secret');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pushAll } from '../../../sync/syncCycle';
-import { World, entity, TEAM_A } from './engineHarness';
+import { World, entity, TEAM_A, TEAM_B } from './engineHarness';
 
 describe('sync engine: push', () => {
   it('applies a push whose answer was lost exactly once when it is retried', async () => {
@@ -103,7 +103,10 @@ describe('sync engine: push', () => {
     const w = new World();
     const a = w.replica('a');
     const secret = entity('model.p.payroll');
+    // A belongs to team B only; the payroll row is team A's.
+    w.server.grant('user-a', '11111111-1111-4111-8111-111111111111', { orgWide: false, teams: [TEAM_B] });
     w.server.teamOf.set(`entity\u0000${secret.id}`, TEAM_A);
+    w.server.teamOf.set('entity\u0000model.p.orders', TEAM_B);
     a.edit(secret, { description: 'salaries' });
     a.edit(entity('model.p.orders'), { classification: 'Not A Key' });
     a.edit(entity('model.p.orders'), { description: 'fine' });
@@ -123,7 +126,7 @@ describe('sync engine: push', () => {
     assert.deepEqual(w.server.row('11111111-1111-4111-8111-111111111111', entity('model.p.orders'))?.row.fields, { description: 'fine' }, 'op 3 applied after two refusals');
     assert.deepEqual(a.shown(entity('model.p.orders')), { description: 'fine' }, 'the refused classification does not show');
     // Once access is granted, the author retries the refused edit.
-    w.server.grant('user-a', '11111111-1111-4111-8111-111111111111', { orgWide: true, teams: [TEAM_A] });
+    w.server.grant('user-a', '11111111-1111-4111-8111-111111111111', { orgWide: false, teams: [TEAM_A, TEAM_B] });
     const retried = a.engine.retryRejected({ replicaId: a.store.state().replicaId, opNumber: 1 });
     assert.equal(retried?.opNumber, 4);
     assert.equal((await a.engine.syncNow()).rejections, 1);

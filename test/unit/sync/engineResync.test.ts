@@ -8,12 +8,12 @@ const SHARED = entity('model.p.shared');
 const TEAM_ROW = entity('model.p.team_a_row');
 const TEAM_B_ROW = entity('model.p.team_b_row');
 
-/** A world where A is in the org and teams A and B, with a row of each scope, all synced. */
+/** A world where A is a member of teams A and B (not of the whole organization), with their rows, all synced. */
 async function teamWorld(): Promise<{ w: World; a: ReturnType<World['replica']> }> {
   const w = new World();
   const a = w.replica('a');
-  w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
-  w.server.write(ORG, SHARED, { description: 'org row' });
+  w.server.grant('user-a', ORG, { orgWide: false, teams: [TEAM_A, TEAM_B] });
+  w.server.write(ORG, SHARED, { description: 'org row' }, { teamId: TEAM_B });
   w.server.write(ORG, TEAM_ROW, { description: 'team row' }, { teamId: TEAM_A });
   w.server.write(ORG, TEAM_B_ROW, { description: 'team b row' }, { teamId: TEAM_B });
   assert.equal((await a.engine.syncNow()).state, 'idle');
@@ -53,9 +53,9 @@ describe('sync engine: revocation, epochs and checksums', () => {
     const pushes = a.transport.sent.slice(sentBefore).filter((s) => s.fn === 'sync-push').map((s) => (s.body as { replicaId: string }).replicaId);
     assert.deepEqual(pushes, [a.store.state().replicaId], 're-based in the purge: no push ran into the gap first');
     assert.deepEqual(w.server.row(ORG, SHARED)?.row.fields, { description: 'still mine', tags: ['from server'] });
-    assert.deepEqual(a.store.state().scopes.map((s) => String(s.teamId)).sort(), [TEAM_B, 'null']);
+    assert.deepEqual(a.store.state().scopes.map((s) => s.teamId), [TEAM_B]);
     // A regrant brings the team's rows back; the revoked edit can be retried.
-    w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
+    w.server.grant('user-a', ORG, { orgWide: false, teams: [TEAM_A, TEAM_B] });
     await a.engine.syncNow();
     assert.deepEqual(a.shown(TEAM_ROW), { description: 'team row' });
     a.engine.retryRejected(rejections[0]!.op);
@@ -117,16 +117,52 @@ describe('sync engine: revocation, epochs and checksums', () => {
     }
   });
 
+  it('keeps a lost team\'s rows while the organization scope still covers them', async () => {
+    const { w, a } = await teamWorld();
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
+    await a.engine.syncNow();
+    w.server.revoke('user-a', ORG, TEAM_A);
+    a.edit(TEAM_ROW, { tags: ['still readable'] });
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    assert.equal(a.tables.allRows().length, 3);
+    assert.deepEqual(a.engine.rejections(), []);
+    assert.deepEqual(w.server.row(ORG, TEAM_ROW)?.row.fields.tags, ['still readable']);
+    assert.deepEqual(a.store.state().scopes.map((s) => String(s.teamId)).sort(), [TEAM_B, 'null']);
+  });
+
   it('re-reads everything when only the organization scope differs', async () => {
     const { w, a } = await teamWorld();
-    const stale = a.tables.getRow(SHARED);
+    const ORG_ROW = entity('model.p.org_wide');
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
+    w.server.write(ORG, ORG_ROW, { description: 'everyone' });
+    await a.engine.syncNow();
+    const stale = a.tables.getRow(ORG_ROW);
     a.tables.putRow({ ...stale!, vector: { 'ffffffff-0000-4000-8000-00000000000f': 9 } });
     const sentBefore = a.transport.sent.length;
     assert.equal((await a.engine.syncNow()).state, 'idle');
     const pulls = a.transport.sent.slice(sentBefore).filter((s) => s.fn === 'sync-pull').map((s) => s.body as PullRequest);
     assert.ok(pulls.some((p) => p.cursor === null && p.scopeFilter === undefined), 'a full resync from the start');
-    assert.deepEqual(a.tables.getRow(SHARED)?.vector, w.server.row(ORG, SHARED)?.row.vector);
+    assert.ok(!pulls.some((p) => p.scopeFilter !== undefined), 'no team differed');
+    assert.deepEqual(a.tables.getRow(ORG_ROW)?.vector, w.server.row(ORG, ORG_ROW)?.row.vector);
     assert.deepEqual(a.tables.checksum(null), checksumOnServer(w, null));
+  });
+
+  it('starts over when another account signs in on the catalog', async () => {
+    const { w, a } = await teamWorld();
+    const me = a.store.state().replicaId;
+    a.credentials.current = { ...a.credentials.current!, principal: 'user-a' };
+    await a.engine.syncNow();
+    assert.equal(a.store.state().replicaId, me, 'the first principal is recorded, nothing changes');
+    a.edit(TEAM_ROW, { description: 'typed by a' });
+    w.server.addUser('token-b', 'user-b');
+    w.server.grant('user-b', ORG, { orgWide: false, teams: [TEAM_B] });
+    a.credentials.current = { url: 'memory://server', apiKey: 'anon', accessToken: 'token-b', principal: 'user-b' };
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    assert.notEqual(a.store.state().replicaId, me);
+    assert.deepEqual(a.tables.allRows().map((r) => r.target.id).sort(), ['model.p.shared', 'model.p.team_b_row'], 'only what the new account reads');
+    assert.deepEqual(a.engine.rejections().map((r) => [r.code, r.target.id]), [['access-revoked', 'model.p.team_a_row']]);
+    assert.match(a.engine.rejections()[0]?.message ?? '', /another account was signed in/);
+    assert.deepEqual(w.server.row(ORG, TEAM_ROW)?.row.fields, { description: 'team row' }, 'nothing was pushed as the other account');
   });
 
   it('starts a new replica id when the organization changes and keeps the old pending edits as rejections', async () => {

@@ -14,6 +14,7 @@ const BENCHES = [
   { name: 'sync', script: 'scripts/bench/sync.ts', result: 'bench-results/sync.json' },
   { name: 'missingPackages', script: 'scripts/bench/missingPackages.ts', result: 'bench-results/missingPackages.json' },
   { name: 'plainTargets', script: 'scripts/bench/plainTargets.ts', result: 'bench-results/plainTargets.json' },
+  { name: 'syncApply', script: 'scripts/bench/syncApply.ts', result: 'bench-results/syncApply.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

@@ -37,6 +37,13 @@ export const PullRequest = z.looseObject({
   limit: z.number().int().positive().max(SYNC_LIMITS.maxPageRows).optional(),
   /** Scopes the replica holds rows of, so the server can report which it lost. */
   scopes: z.array(Scope).max(10_000).optional(),
+  /**
+   * Only rows, tombstones, records and checksums of these scopes: a targeted resync after a checksum
+   * mismatch, which pulls with a cursor of its own starting at `null` (added in schema version 1,
+   * optional). A server that ignores it serves every scope; the client copes (it applies what it
+   * gets and removes unseen rows only in the targeted scopes).
+   */
+  scopeFilter: z.array(Scope).min(1).max(100).optional(),
 });
 export type PullRequest = z.infer<typeof PullRequest>;
 

@@ -23,7 +23,11 @@ import type {
   SearchOptions,
 } from './catalogTypes';
 import { CatalogError } from './catalogError';
-import { openCatalogDatabase } from './openDatabase';
+import { openCatalogDatabase, REPLICA_ID_KEY } from './openDatabase';
+import type { JsonValue } from '../../core/sync/ops';
+import { ReplicaStore } from '../../sync/replicaStore';
+import { SqliteSyncTables } from './sqliteSyncTables';
+import { syncedFields } from './syncedMetadata';
 import { removeFiles, replaceAll, replaceFacts } from './factWriter';
 import { copyParseCache, deleteParseCache, getFile, getParseCache, listFiles, putParseCache, upsertFiles } from './fileTable';
 import { mutate, revertEdit } from './userEdits';
@@ -52,8 +56,8 @@ export class CatalogStore {
     private readonly database: Database,
     /** Path of the SQLite file. */
     readonly file: string,
-    /** Id of this replica for the sync outbox (generated once per catalog file). */
-    readonly replicaId: string,
+    /** Replica id when the file was opened. */
+    private readonly openedReplicaId: string,
     /** True when opened with `readonly: true`. */
     readonly readonly: boolean,
   ) {}
@@ -79,6 +83,27 @@ export class CatalogStore {
   /** Same as `close`, for disposables. */
   dispose(): void {
     this.close();
+  }
+
+  /**
+   * Id of this replica for the sync outbox: generated once per catalog file, replaced by the sync
+   * engine when it re-bases the outbox or the organization changes (read from the file each time).
+   */
+  get replicaId(): string {
+    return this.closed ? this.openedReplicaId : (getMeta(this.db, REPLICA_ID_KEY) ?? this.openedReplicaId);
+  }
+
+  /**
+   * The sync adapter on this connection: `SyncStore` (`sync/ports.ts`) over the catalog's sync
+   * tables, for the engine running in the catalog worker or the CLI. Cheap; create it when needed.
+   */
+  syncStore(): ReplicaStore {
+    return new ReplicaStore(new SqliteSyncTables(this.db));
+  }
+
+  /** The team metadata synced for an entity or column (owners, classification, …), as reads show it. */
+  syncedMetadata(target: EditTarget): Record<string, JsonValue> | undefined {
+    return 'entityId' in target ? syncedFields(this.db, 'entity', target.entityId) : syncedFields(this.db, 'column', target.columnId);
   }
 
   /** The underlying connection, for tests and benchmarks only. */

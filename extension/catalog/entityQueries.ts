@@ -6,13 +6,18 @@ import { editDistance } from '../../core/text/editDistance';
 import { byDistance, fuzzyCandidates } from './fuzzyLookup';
 import { compareText, parseJson, prepared } from './sqlUtil';
 import { applyOverlay, readOverlay } from './userEdits';
+import { effectiveOverlay, joinedSyncedOverlay, orgCatalogColumns, orgCatalogEntity } from './syncedMetadata';
 
 const SUMMARY = 'id, kind, name, project, path';
 
-/** Entity by id with user edits applied. */
+/**
+ * Entity by id with user edits applied (synced team metadata when the row is synced, else the local
+ * overlay); an entity only the org catalog has shows from there.
+ */
 export function getEntity(db: Database, id: string): Entity | undefined {
   const payload = prepared(db, 'SELECT payload FROM entities WHERE id = ?').pluck().get(id) as string | undefined;
-  return payload === undefined ? undefined : applyOverlay(parseJson<Entity>(payload), readOverlay(db, id));
+  const entity = payload === undefined ? orgCatalogEntity(db, id) : parseJson<Entity>(payload);
+  return entity === undefined ? undefined : applyOverlay(entity, effectiveOverlay(db, 'entity', id, () => readOverlay(db, id)));
 }
 
 /** Compact rows of the given ids, in no particular order; unknown ids are skipped. */
@@ -124,15 +129,21 @@ export function listEntities(db: Database, options: ListEntitiesOptions): Entity
   return { items, total };
 }
 
-/** Columns of an entity in position order, with user edits applied. */
+/** Columns of an entity in position order, with user edits (or synced metadata) applied; an org catalog entity's columns when the workspace lacks the entity. */
 export function columnsOf(db: Database, entityId: string): Column[] {
   const rows = prepared(
     db,
-    `SELECT c.payload, u.description, u.tags, u.meta FROM columns c LEFT JOIN user_edits u ON u.target_id = c.id
+    `SELECT c.payload, u.description, u.tags, u.meta, s.fields AS s_fields, s.view AS s_view, s.deleted AS s_deleted
+     FROM columns c LEFT JOIN user_edits u ON u.target_id = c.id LEFT JOIN sync_rows s ON s.kind = 'column' AND s.id = c.id
      WHERE c.entity_id = ? ORDER BY c.position, c.name`,
-  ).all(entityId) as { payload: string; description: string | null; tags: string | null; meta: string | null }[];
+  ).all(entityId) as { payload: string; description: string | null; tags: string | null; meta: string | null; s_fields: string | null; s_view: string | null; s_deleted: string | null }[];
+  if (rows.length === 0 && prepared(db, 'SELECT 1 FROM entities WHERE id = ?').pluck().get(entityId) === undefined) {
+    return orgCatalogColumns(db, entityId).map((c) => applyOverlay(c, effectiveOverlay(db, 'column', c.id, () => readOverlay(db, c.id))));
+  }
   return rows.map((r) => {
     const column = parseJson<Column>(r.payload);
+    const synced = joinedSyncedOverlay(r);
+    if (synced !== undefined) return applyOverlay(column, synced);
     if (r.description === null && r.tags === null && r.meta === null) return column;
     return applyOverlay(column, {
       ...(r.description === null ? {} : { description: r.description }),

@@ -5,7 +5,8 @@ import { prepared } from './sqlUtil';
 
 /**
  * Full-text search (FTS5). One row per entity, keyed by `entities.rowid`: the name (plus relation),
- * the effective description (a user edit wins over the extracted one) and the column names.
+ * the effective description (a synced team description, else a local edit, wins over the extracted
+ * one; see `syncedMetadata.ts`) and the column names.
  * Tokenized by unicode61, so `stg_orders` is found by `orders` and by the prefix `stg_ord`.
  * Prefix indexes for 2- and 3-character prefixes keep short typeahead queries (`id`, `ord`) from
  * merging the doclists of every matching term at query time.
@@ -13,10 +14,11 @@ import { prepared } from './sqlUtil';
 
 const INDEX_SELECT = `
   SELECT e.rowid, e.name || coalesce(' ' || e.relation, ''),
-    coalesce(u.description, json_extract(e.payload, '$.description'), ''),
+    CASE WHEN s.id IS NULL THEN coalesce(u.description, json_extract(e.payload, '$.description'), '')
+      ELSE coalesce(json_extract(coalesce(s.view, CASE WHEN s.deleted IS NULL THEN s.fields END), '$.description'), json_extract(e.payload, '$.description'), '') END,
     coalesce((SELECT group_concat(c.name, ' ') FROM columns c WHERE c.entity_id = e.id), ''),
     e.kind, e.project
-  FROM entities e LEFT JOIN user_edits u ON u.target_id = e.id`;
+  FROM entities e LEFT JOIN user_edits u ON u.target_id = e.id LEFT JOIN sync_rows s ON s.kind = 'entity' AND s.id = e.id`;
 
 /**
  * Most matches ranked per tier. bm25 costs per matching document, so a word found in every entity

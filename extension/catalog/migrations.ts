@@ -201,8 +201,77 @@ const v3: Migration = {
   },
 };
 
+/**
+ * Version 4: the local side of team sync (`sync/replicaTables.ts`, written by
+ * `sqliteSyncTables.ts`). `sync_rows` mirrors the server's rows (user-authored metadata of entities
+ * and columns, and the read-only org catalog) with their vectors, the view reads show while local
+ * ops are pending, the resync generation and the row's checksum digest split in two unsigned 32-bit
+ * halves (SQLite sums them without overflow). It is a rowid table: rows of ~1 KB would each spill
+ * into overflow pages in a WITHOUT ROWID table (measured: 4.7 KB of file per 1.1 KB row). `sync_unconfirmed` keeps ops the server applied until
+ * a pull confirms them; `sync_records` the conflicts and losers; `sync_rejections` refused ops. The
+ * outbox gains `resolves` (conflict ids a resolving op settles) and an index by target.
+ */
+const v4: Migration = {
+  version: 4,
+  description: 'team sync: pulled rows, unconfirmed ops, conflicts, losers, rejections',
+  up(db) {
+    db.exec(`
+      CREATE TABLE sync_rows (
+        rowid INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        team_id TEXT,
+        fields TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        vector TEXT NOT NULL,
+        deleted TEXT,
+        view TEXT,
+        generation INTEGER NOT NULL DEFAULT 0,
+        digest_hi INTEGER NOT NULL,
+        digest_lo INTEGER NOT NULL,
+        UNIQUE (kind, id)
+      );
+      CREATE INDEX sync_rows_team ON sync_rows(team_id, generation);
+
+      CREATE TABLE sync_unconfirmed (
+        rowid INTEGER PRIMARY KEY,
+        replica_id TEXT NOT NULL,
+        op_number INTEGER NOT NULL,
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        op TEXT NOT NULL,
+        txid TEXT,
+        UNIQUE (replica_id, op_number)
+      );
+      CREATE INDEX sync_unconfirmed_target ON sync_unconfirmed(target_kind, target_id);
+
+      CREATE TABLE sync_records (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL CHECK (type IN ('conflict', 'loser')),
+        target_kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        open INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX sync_records_target ON sync_records(target_kind, target_id);
+
+      CREATE TABLE sync_rejections (
+        rowid INTEGER PRIMARY KEY,
+        replica_id TEXT NOT NULL,
+        op_number INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        UNIQUE (replica_id, op_number)
+      );
+
+      ALTER TABLE outbox ADD COLUMN resolves TEXT;
+      CREATE INDEX outbox_target ON outbox(target_kind, target_id);
+    `);
+  },
+};
+
 /** All schema steps in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2, v3];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

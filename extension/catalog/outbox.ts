@@ -19,6 +19,9 @@ import { parseJson, prepared } from './sqlUtil';
 /** Meta key of the last op number handed out; op numbers are never reused, even after acks. */
 export const LAST_OP_KEY = 'lastOpNumber';
 
+/** Meta key of the replica id (the same as `openDatabase.ts`'s `REPLICA_ID_KEY`). */
+const REPLICA_ID = 'replicaId';
+
 /** The contract's row target of a local edit target (entity and column metadata rows). */
 export function rowTargetOf(target: EditTarget): RowTarget {
   return 'entityId' in target ? { kind: 'entity', id: target.entityId } : { kind: 'column', id: target.columnId };
@@ -55,22 +58,30 @@ export function setRowVector(db: Database, target: RowTarget, vector: VersionVec
 /**
  * Appends an op for a change of `target` made by this replica: the next op number, the row's
  * current local vector as base, then advances the row's vector by this replica's change. Call it
- * inside the transaction that writes the change.
+ * inside the transaction that writes the change. The replica id is read from the file, not cached:
+ * the sync engine starts a new one when it re-bases the outbox or the organization changes.
  */
 export function appendOp(db: Database, replicaId: string, target: RowTarget, change: { action: 'patch'; patch: FieldPatch } | { action: 'delete' }, now = new Date()): SyncOp {
+  const me = getMeta(db, REPLICA_ID) ?? replicaId;
   const opNumber = Number(getMeta(db, LAST_OP_KEY) ?? '0') + 1;
   setMeta(db, LAST_OP_KEY, String(opNumber));
   const vector = rowVector(db, target);
-  setRowVector(db, target, incrementVector(vector, replicaId));
-  const createdAt = now.toISOString();
-  const patch = change.action === 'patch' ? JSON.stringify(change.patch) : '{}';
+  setRowVector(db, target, incrementVector(vector, me));
+  const common = { schemaVersion: SYNC_SCHEMA_VERSION, replicaId: me, opNumber, target, vector, createdAt: now.toISOString() };
+  const op: SyncOp = change.action === 'patch' ? { ...common, action: 'patch', patch: change.patch } : { ...common, action: 'delete' };
+  writeOutboxOp(db, op);
+  return op;
+}
+
+/** Writes one op to the outbox as it is (the sync engine re-writes ops when it re-bases them). */
+export function writeOutboxOp(db: Database, op: SyncOp): void {
+  const patch = op.action === 'patch' ? JSON.stringify(op.patch) : '{}';
+  const resolves = op.resolves !== undefined && op.resolves.length > 0 ? JSON.stringify(op.resolves) : null;
   prepared(
     db,
-    `INSERT INTO outbox (replica_id, op_number, target_kind, target_id, patch, created_at, action, base_vector, schema_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(replicaId, opNumber, target.kind, target.id, patch, createdAt, change.action, JSON.stringify(vector), SYNC_SCHEMA_VERSION);
-  const common = { schemaVersion: SYNC_SCHEMA_VERSION, replicaId, opNumber, target, vector, createdAt };
-  return change.action === 'patch' ? { ...common, action: 'patch', patch: change.patch } : { ...common, action: 'delete' };
+    `INSERT INTO outbox (replica_id, op_number, target_kind, target_id, patch, created_at, action, base_vector, schema_version, resolves)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(op.replicaId, op.opNumber, op.target.kind, op.target.id, patch, op.createdAt, op.action, JSON.stringify(op.vector), op.schemaVersion, resolves);
 }
 
 interface OutboxRow {
@@ -83,9 +94,11 @@ interface OutboxRow {
   action: string;
   base_vector: string;
   schema_version: number;
+  resolves: string | null;
 }
 
-function toOp(r: OutboxRow): SyncOp {
+/** The op an outbox row holds. */
+export function toOp(r: OutboxRow): SyncOp {
   const common = {
     schemaVersion: r.schema_version,
     replicaId: r.replica_id,
@@ -93,6 +106,7 @@ function toOp(r: OutboxRow): SyncOp {
     target: { kind: r.target_kind, id: r.target_id },
     vector: parseJson<VersionVector>(r.base_vector),
     createdAt: r.created_at,
+    ...(r.resolves === null ? {} : { resolves: parseJson<string[]>(r.resolves) }),
   };
   return r.action === 'delete' ? { ...common, action: 'delete' } : { ...common, action: 'patch', patch: parseJson<FieldPatch>(r.patch) };
 }
@@ -100,6 +114,12 @@ function toOp(r: OutboxRow): SyncOp {
 /** Outbox ops, oldest first. */
 export function pendingOps(db: Database, limit = 1000): SyncOp[] {
   const rows = prepared(db, 'SELECT * FROM outbox ORDER BY replica_id, op_number LIMIT ?').all(Math.max(1, Math.trunc(limit))) as OutboxRow[];
+  return rows.map(toOp);
+}
+
+/** Outbox ops on one row, oldest first. */
+export function pendingOpsOf(db: Database, target: RowTarget): SyncOp[] {
+  const rows = prepared(db, 'SELECT * FROM outbox WHERE target_kind = ? AND target_id = ? ORDER BY replica_id, op_number').all(target.kind, target.id) as OutboxRow[];
   return rows.map(toOp);
 }
 

@@ -7,6 +7,8 @@ import { CatalogError } from './catalogError';
 import { indexEntity } from './ftsIndex';
 import { appendOp, fieldPatchOf, rowTargetOf } from './outbox';
 import { asBusyError, inTransaction, parseJson, prepared } from './sqlUtil';
+import { ReplicaStore } from '../../sync/replicaStore';
+import { SqliteSyncTables } from './sqliteSyncTables';
 
 /**
  * User edits live in `user_edits`, an overlay over extracted facts. A rescan rewrites the fact
@@ -119,7 +121,10 @@ function writeEdit(db: Database, replicaId: string, kind: 'entity' | 'column', i
     reconcileOne(db, id);
     if (kind === 'entity' && clean.description !== undefined) indexEntity(db, id);
     const rowTarget = rowTargetOf(target);
-    return appendOp(db, replicaId, rowTarget, { action: 'patch', patch: fieldPatchOf(rowTarget.kind, clean) });
+    const op = appendOp(db, replicaId, rowTarget, { action: 'patch', patch: fieldPatchOf(rowTarget.kind, clean) });
+    // A synced row shows its server state with pending ops merged over it: add this op to that view.
+    new ReplicaStore(new SqliteSyncTables(db)).refreshView(rowTarget);
+    return op;
   });
 }
 

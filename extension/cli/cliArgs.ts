@@ -7,7 +7,7 @@ import type { Dialect } from '../../core/pipeline/contracts';
  * flags are per command, and an unknown command or flag is a usage error (exit code 2).
  */
 
-export const COMMANDS = ['scan', 'lineage', 'search', 'show', 'diagnostics', 'stats', 'export', 'doctor'] as const;
+export const COMMANDS = ['scan', 'lineage', 'search', 'show', 'diagnostics', 'stats', 'export', 'doctor', 'login', 'logout', 'sync'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** A parsed invocation. */
@@ -30,6 +30,18 @@ export interface Invocation {
   exportEdits?: string;
   /** `doctor --rebuild`. */
   rebuild: boolean;
+  /** `sync --org`, `login --org`: the organization synced. */
+  org?: string;
+  /** `sync --once`: one cycle, then exit. */
+  once: boolean;
+  /** `login --token`: an API token (`mlpat_…`). */
+  token?: string;
+  /** `login --email` / `--code`: e-mail one-time code sign-in. */
+  email?: string;
+  code?: string;
+  /** `login --url` / `--key`: the Supabase project and its publishable key. */
+  url?: string;
+  key?: string;
   quiet: boolean;
   help: boolean;
 }
@@ -49,6 +61,9 @@ const FLAGS: Record<CommandName, { flags: string[]; args: [min: number, max: num
   stats: { flags: [], args: [0, 0], usage: 'stats' },
   export: { flags: ['format'], args: [0, 0], usage: 'export --format json' },
   doctor: { flags: ['export-edits', 'rebuild'], args: [0, 0], usage: 'doctor [--export-edits FILE] [--rebuild]' },
+  login: { flags: ['email', 'code', 'token', 'url', 'key', 'org'], args: [0, 0], usage: 'login --email ADDRESS [--code CODE] | --token mlpat_… [--url URL --key KEY] [--org ID]' },
+  logout: { flags: [], args: [0, 0], usage: 'logout' },
+  sync: { flags: ['org', 'once'], args: [0, 1], usage: 'sync [status] [--org ID] [--once]' },
 };
 
 /** Help text. */
@@ -67,7 +82,8 @@ export function helpText(): string {
     '  --quiet     no progress on stderr',
     '  --help      this text',
     '',
-    'Exit codes: 0 ok, 1 error, 2 usage error, 130 scan cancelled (Ctrl-C; a second Ctrl-C quits at once).',
+    'Exit codes: 0 ok, 1 error, 2 usage error, 3 sync server unreachable or busy (retry later), 4 not signed in,',
+    '130 cancelled (Ctrl-C; a second Ctrl-C quits at once).',
   ].join('\n');
 }
 
@@ -92,6 +108,8 @@ export function parseInvocation(argv: readonly string[]): Invocation {
         columns: { type: 'boolean' }, upstream: { type: 'boolean' }, downstream: { type: 'boolean' }, depth: { type: 'string' },
         limit: { type: 'string' }, kind: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' },
         'export-edits': { type: 'string' }, rebuild: { type: 'boolean' },
+        org: { type: 'string' }, once: { type: 'boolean' }, token: { type: 'string' }, email: { type: 'string' }, code: { type: 'string' },
+        url: { type: 'string' }, key: { type: 'string' },
       },
     });
   } catch (err) {
@@ -99,7 +117,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   }
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
-  const base = { json: values.json === true, columns: values.columns === true, direction: 'both' as const, git: values['no-git'] !== true, rebuild: values.rebuild === true, quiet: values.quiet === true, help: values.help === true };
+  const base = { json: values.json === true, columns: values.columns === true, direction: 'both' as const, git: values['no-git'] !== true, rebuild: values.rebuild === true, once: values.once === true, quiet: values.quiet === true, help: values.help === true };
   if (first === undefined || first === 'help') {
     if (values.help === true || first === 'help') return { command: 'help', positionals: [], ...base };
     throw new UsageError('missing command');
@@ -133,5 +151,11 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   if (values.file !== undefined) inv.file = values.file;
   if (values.format !== undefined) inv.format = values.format;
   if (values['export-edits'] !== undefined) inv.exportEdits = values['export-edits'];
+  for (const key of ['org', 'token', 'email', 'code', 'url', 'key'] as const) {
+    const value = values[key];
+    if (value !== undefined) inv[key] = value;
+  }
+  if (inv.org !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(inv.org)) throw new UsageError(`--org expects an organization id (a uuid), got "${inv.org}"`);
+  if (inv.org !== undefined) inv.org = inv.org.toLowerCase();
   return inv;
 }

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { corruptMessage, isCorruption } from '../catalog/catalogProblem';
 import { helpText, parseInvocation, UsageError, type Invocation } from './cliArgs';
 
@@ -8,6 +9,23 @@ import { helpText, parseInvocation, UsageError, type Invocation } from './cliArg
  */
 
 const REQUIRED_NODE_MAJOR = 22;
+
+/** Asks for one line on stderr and reads it from stdin; undefined when stdin ends first (no terminal, no pipe). */
+function askLine(prompt: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    process.stderr.write(prompt);
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(undefined);
+    });
+  });
+}
 
 async function run(argv: readonly string[]): Promise<number> {
   const major = Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
@@ -46,9 +64,14 @@ async function run(argv: readonly string[]): Promise<number> {
   interruptible(true);
   const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t), errIsTty: process.stderr.isTTY === true, cwd: process.cwd(), signal: abort.signal, interruptible };
   try {
+    // Sync commands load supabase-js; the others do not pay for it.
+    const sync = (): Promise<typeof import('./syncCommands.js')> => import('./syncCommands.js');
     const handlers = {
       scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
       diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand, doctor: commands.doctorCommandOf,
+      login: async (i: Invocation, o: typeof io) => (await sync()).loginCommand(i, o, askLine),
+      logout: async (i: Invocation, o: typeof io) => (await sync()).logoutCommand(i, o),
+      sync: async (i: Invocation, o: typeof io) => (await sync()).syncCommand(i, o),
     } as const;
     const result = await handlers[inv.command](inv, io);
     const { text, exitCode } = typeof result === 'string' ? { text: result, exitCode: 0 } : result;

@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import type { Entity } from '../../core/model/entities';
 import { contentHash } from '../../core/yaml/contentHash';
-import { findDocBlocks, setDocBlock } from '../../core/yaml/docBlocks';
-import { newSchemaFile, setDescription } from '../../core/yaml/schemaEdit';
 import { docBlockName, readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
 import { conventionalSchemaPath, type DescriptionTarget } from '../../core/yaml/schemaTarget';
 import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
@@ -10,6 +8,7 @@ import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { saveDescription, type DocsWorkspace } from './docsEdit';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 const EXCLUDED = '**/{node_modules,target,dbt_packages,.mallard,.git}/**';
@@ -35,8 +34,9 @@ export function descriptionTarget(entity: Entity): DescriptionTarget | undefined
 }
 
 /**
- * Hosts the docs panel: shows one entity, writes description edits surgically into YAML. The panel
- * keeps the catalog of the entity it shows (multi-root workspaces have one per folder).
+ * Hosts the docs panel: shows one entity; a description edit is recorded in the catalog (and its
+ * sync outbox) and then written surgically into YAML (`docsEdit.ts`). The panel keeps the catalog of
+ * the entity it shows (multi-root workspaces have one per folder).
  */
 export class DocsPanels implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -188,50 +188,41 @@ export class DocsPanels implements vscode.Disposable {
     }
   }
 
+  /**
+   * Saves through `docsEdit.ts`: checks, then the edit through the one mutation API (the catalog
+   * worker records it with its outbox op, so it syncs), then the file; then a rescan of the file.
+   */
   private async save(request: SaveDescription): Promise<SaveResult> {
     const catalog = this.currentCatalog();
     const located = this.located;
     if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
-    const uri = vscode.Uri.file(`${catalog.root}/${located.file}`);
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
-    if (open?.isDirty) return { saved: false, reason: 'conflict', message: `${located.file} has unsaved changes in an editor; save or revert them first.` };
-    const target: DescriptionTarget = { ...located.target, column: request.params.column };
-    const description = request.params.description;
-    if (located.hash === undefined) {
-      const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
-      if (exists) return { saved: false, reason: 'conflict', message: `${located.file} was created since the docs were opened; reopen them.` };
-      await this.write(catalog, uri, newSchemaFile(target, description));
-      return { saved: true, file: located.file, created: true };
+    const result = await saveDescription(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params);
+    if (result.saved) {
+      this.logger.info(`Docs: wrote ${result.file}`);
+      // Rescan right away so every view shows the file's new description without waiting for the watcher.
+      await catalog.update([result.file]).catch((err: unknown) => this.logger.error(err instanceof Error ? err : String(err)));
     }
-    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const outcome = setDescription(text, target, description, { expectedHash: located.hash });
-    if (outcome.ok) {
-      await this.write(catalog, uri, outcome.text);
-      return { saved: true, file: located.file, created: outcome.created };
-    }
-    if (outcome.reason === 'templated' && outcome.docName) return this.saveDocBlock(catalog, outcome.docName, description);
-    return { saved: false, reason: outcome.reason, message: outcome.line ? `${outcome.message} (${located.file}:${outcome.line}:${outcome.column})` : outcome.message };
+    return result;
   }
 
-  /** A `{{ doc("name") }}` description: the edit goes into the docs block, keeping the reference. */
-  private async saveDocBlock(catalog: WorkspaceCatalog, name: string, body: string): Promise<SaveResult> {
-    for (const uri of await vscode.workspace.findFiles(new vscode.RelativePattern(catalog.root, '**/*.md'), EXCLUDED, 5000)) {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      if (!findDocBlocks(text).some((b) => b.name === name)) continue;
-      const outcome = setDocBlock(text, name, body, { expectedHash: contentHash(text) });
-      if (!outcome.ok) return { saved: false, reason: 'conflict', message: outcome.message };
-      await this.write(catalog, uri, outcome.text);
-      return { saved: true, file: catalog.relative(uri.fsPath) ?? uri.fsPath, created: false };
-    }
-    return { saved: false, reason: 'templated', message: `The description comes from docs block "${name}", which was not found in any Markdown file.` };
-  }
-
-  private async write(catalog: WorkspaceCatalog, uri: vscode.Uri, text: string): Promise<void> {
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-    this.logger.info(`Docs: wrote ${catalog.relative(uri.fsPath) ?? uri.fsPath}`);
-    // Rescan right away so every view shows the new description without waiting for the watcher.
-    const rel = catalog.relative(uri.fsPath);
-    if (rel) await catalog.update([rel]).catch((err: unknown) => this.logger.error(err instanceof Error ? err : String(err)));
+  /** The workspace files of a catalog, for `saveDescription`. */
+  private workspaceOf(catalog: WorkspaceCatalog): DocsWorkspace {
+    const uriOf = (file: string): vscode.Uri => vscode.Uri.file(`${catalog.root}/${file}`);
+    return {
+      read: async (file) => {
+        const uri = uriOf(file);
+        const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+        return exists ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined;
+      },
+      write: async (file, text) => {
+        await vscode.workspace.fs.writeFile(uriOf(file), new TextEncoder().encode(text));
+      },
+      isDirty: (file) => vscode.workspace.textDocuments.some((d) => d.uri.fsPath === uriOf(file).fsPath && d.isDirty),
+      markdownFiles: async () => {
+        const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(catalog.root, '**/*.md'), EXCLUDED, 5000);
+        return uris.map((u) => catalog.relative(u.fsPath)).filter((f): f is string => f !== undefined);
+      },
+    };
   }
 
   dispose(): void {

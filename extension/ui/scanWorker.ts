@@ -7,10 +7,13 @@ import { SCAN_STORE_OPTIONS } from '../scanner/scanResources';
 import type { ScanProgress } from '../scanner/scanTypes';
 import { watchWorkspace, type WorkspaceWatcher } from '../scanner/watcher';
 import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
+import type { FromWorkerSync } from './syncWorkerProtocol';
+import { WorkerSync } from './workerSync';
 
 /**
  * The scan worker thread (bundled as dist/extension/scanWorker.js): runs full scans, incremental
- * updates and the file watcher against its own catalog connection, and reports to the host.
+ * updates and the file watcher against its own catalog connection, and reports to the host. The
+ * sync engine and user edits run here too, on the same connection (`workerSync.ts`).
  */
 
 /** Default delay of a re-open's warm-up (see `startWatching`). */
@@ -19,8 +22,9 @@ const WARMUP_DELAY_MS = 10_000;
 const BACKGROUND_NICE = 10;
 const data = workerData as ScanWorkerData;
 const port = parentPort;
-const post = (message: FromScanWorker): void => port?.postMessage(message);
+const post = (message: FromScanWorker | FromWorkerSync): void => port?.postMessage(message);
 const store = CatalogStore.open(data.catalogFile, SCAN_STORE_OPTIONS);
+const sync = new WorkerSync(store, post);
 lowerPriorityWhenWarm(store);
 const scanner = new WorkspaceScanner(store, {
   root: data.root,
@@ -154,9 +158,12 @@ async function handle(message: ToScanWorker): Promise<void> {
       warmupTimer = undefined;
       await watcher?.dispose();
       await scanner.dispose();
+      await sync.dispose();
       store.close();
       port?.close();
   }
 }
 
-port?.on('message', (message: ToScanWorker) => void handle(message));
+port?.on('message', (message: ToScanWorker) => {
+  if (!sync.handle(message)) void handle(message);
+});

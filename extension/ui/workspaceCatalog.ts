@@ -9,6 +9,9 @@ import { SCAN_HEAP_LIMITS, scaledHeapLimits, type HeapLimits } from '../scanner/
 import { SIGNATURE_KEY, type ScanProgress } from '../scanner/scanTypes';
 import type { Logger } from './logger';
 import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
+import type { EditPatch, EditTarget } from '../catalog/catalogTypes';
+import type { SyncOp } from '../../core/sync/ops';
+import { CatalogSync } from './catalogSync';
 
 /** A message type without its request id (distributes over unions). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -21,6 +24,8 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
  */
 export class WorkspaceCatalog {
   readonly store: CatalogStore;
+  /** Team sync of this catalog, run by the worker on its connection (start, status, conflicts, …). */
+  readonly sync: CatalogSync;
   private worker: Worker;
   private data: ScanWorkerData;
   /** Multiplier of the worker's heap limits; doubles after an out-of-memory exit. */
@@ -53,6 +58,11 @@ export class WorkspaceCatalog {
     // Opening here first creates and migrates the file before the worker connects to it.
     this.store = CatalogStore.open(catalogFile);
     this.data = { root, catalogFile, config, cancelFlag: this.cancelFlag, ...(options.warmupDelayMs !== undefined ? { warmupDelayMs: options.warmupDelayMs } : {}) };
+    this.sync = new CatalogSync(
+      (message) => this.worker.postMessage(message),
+      () => this.changed(),
+      (message) => this.logger.warn(message),
+    );
     this.worker = this.startWorker();
   }
 
@@ -72,6 +82,7 @@ export class WorkspaceCatalog {
         this.heapFactor *= 2;
         this.logger.warn(`The scan worker ran out of memory; restarting it with a ${scaledHeapLimits(this.heapLimits, this.heapFactor).maxOldGenerationSizeMb} MB heap.`);
         this.worker = this.startWorker();
+        this.sync.workerRestarted();
         const resend = [...this.pending.values()].map((p) => p.message);
         // The watcher lives in the worker and starts after its first scan.
         if (!resend.some((m) => m.type === 'scan')) void this.scan().catch((e: unknown) => this.logger.error(e instanceof Error ? e : String(e)));
@@ -108,6 +119,7 @@ export class WorkspaceCatalog {
   }
 
   private receive(message: FromScanWorker): void {
+    if (this.sync.receive(message)) return;
     if (message.type === 'log') {
       this.logger[message.level](message.message);
     } else if (message.type === 'changed') {
@@ -166,6 +178,16 @@ export class WorkspaceCatalog {
     if (await this.request({ type: 'update', paths: [...paths] })) this.changed();
   }
 
+  /**
+   * A user edit (docs, tags, meta) through the one mutation API, written by the worker's connection
+   * with its outbox op in one transaction; the sync engine pushes it soon. Views refresh after it.
+   */
+  async mutate(target: EditTarget, patch: EditPatch): Promise<SyncOp> {
+    const op = await this.sync.mutate(target, patch);
+    this.changed();
+    return op;
+  }
+
   /** Entities defined in a workspace-relative file, from an index rebuilt after each change. */
   entitiesIn(relativePath: string): EntitySummary[] {
     if (!this.byPath) {
@@ -202,6 +224,7 @@ export class WorkspaceCatalog {
     this.data = { ...this.data, config };
     this.worker = this.startWorker();
     await stopWorker(old);
+    this.sync.workerRestarted();
     for (const [id, p] of this.pending) {
       if (p.message.type === 'update') {
         this.worker.postMessage(p.message); // a saved file's update is repeated, not dropped
@@ -233,6 +256,7 @@ export class WorkspaceCatalog {
     // as cancelled, so callers waiting on them (the scan queue) move on.
     for (const p of this.pending.values()) p.reject(Object.assign(new Error('The catalog is closed'), { cancelled: true }));
     this.pending.clear();
+    this.sync.dispose();
     this.store.close();
   }
 }

@@ -80,7 +80,9 @@ export class StepMeter {
 
   constructor(private readonly budget: RenderBudget) {
     this.limit = budget.maxSteps;
-    this.now = budget.now ?? (() => performance.now());
+    // `performance` is a host global (Node, Deno, browsers) that the ECMAScript library does not declare.
+    const perf = (globalThis as { performance?: { now(): number } }).performance;
+    this.now = budget.now ?? (() => (perf === undefined ? Date.now() : perf.now()));
     this.deadline = this.now() + budget.maxMillis;
   }
 

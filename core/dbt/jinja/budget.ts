@@ -1,5 +1,9 @@
 import { JinjaError } from './lexer';
 
+// `performance` exists in Node, Deno and browsers, but core is type-checked with the ECMAScript
+// library only (tsconfig.core.json), which does not declare it.
+declare const performance: { now(): number };
+
 /**
  * The work budget of one render: evaluation steps, a wall-clock deadline, a cancellation check and
  * size limits on single values. A template is bad input like any other: a loop of a trillion

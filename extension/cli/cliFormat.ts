@@ -1,9 +1,21 @@
 /**
- * Human output of the CLI: aligned tables and lineage trees. Pure string functions (tested directly).
+ * Human output of the CLI: aligned tables, lineage trees, plurals. Pure string functions (tested
+ * directly).
  */
 
-/** Renders rows as an aligned table with a header rule. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** `1 file`, `2 files`; `pluralForm` for words that do not just take an `s` (`entity`). */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
+/** A table cell on one line: a multi-line description or a tab would break the columns. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Renders rows as an aligned table with a header rule; every cell is put on one line. */
+export function table(header: readonly string[], cellRows: readonly (readonly string[])[]): string {
+  const rows = cellRows.map((r) => r.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -1,6 +1,8 @@
+import type { TestRef } from '../../core/model/entities';
+
 /**
- * Human output of the CLI: aligned tables, lineage trees, plurals. Pure string functions (tested
- * directly).
+ * Human output of the CLI: aligned tables, lineage trees, plurals, data tests. Pure string
+ * functions (tested directly).
  */
 
 /** `1 file`, `2 files`; `pluralForm` for words that do not just take an `s` (`entity`). */
@@ -61,4 +63,16 @@ export function buildTree(rootId: string, label: (id: string) => string, next: (
     return node;
   };
   return build(rootId, '', 0);
+}
+
+function argText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(argText).join(', ')}]`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A data test as one readable line: `accepted_values(values: [paid, open])`. */
+export function testText(test: TestRef): string {
+  const args = Object.entries(test.args).map(([k, v]) => `${k}: ${argText(v)}`);
+  return args.length > 0 ? `${test.name}(${args.join(', ')})` : test.name;
 }

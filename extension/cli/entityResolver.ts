@@ -1,5 +1,6 @@
 import { compareVersions } from '../../core/dbt/project/versions';
 import type { Entity } from '../../core/model/entities';
+import { didYouMean } from '../../core/text/didYouMean';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
 import { CliError } from './cliErrors';
@@ -91,6 +92,9 @@ export function resolveEntity(store: CatalogStore, query: string): ResolvedEntit
     const column = query.slice(dot + 1);
     const match = owner === undefined ? undefined : store.columnsOf(owner.id).find((c) => c.name.toLowerCase() === column.toLowerCase());
     if (owner !== undefined && match !== undefined) return { entity: owner, column: match.name };
+    if (owner !== undefined && owner.version !== undefined && /^v[^.]+$/i.test(column)) {
+      throw new CliError(`${owner.name} has no version ${column.slice(1)} (versions ${versionsOf(store, owner).versions.join(', ')})`);
+    }
     if (owner !== undefined) throw new CliError(`${displayName(owner)} has no column "${column}"${columnHint(store, owner, column)}`);
   }
   const { candidates, suggestions } = first.lookup;
@@ -103,8 +107,8 @@ export function resolveEntity(store: CatalogStore, query: string): ResolvedEntit
 
 function columnHint(store: CatalogStore, owner: Entity, column: string): string {
   const names = store.columnsOf(owner.id).map((c) => c.name);
-  const close = names.filter((n) => n.toLowerCase().includes(column.toLowerCase()) || column.toLowerCase().includes(n.toLowerCase())).slice(0, 5);
-  if (close.length > 0) return `; did you mean ${close.join(', ')}?`;
+  const guess = didYouMean(column, names);
+  if (guess !== undefined) return `; did you mean ${guess}?`;
   return names.length > 0 ? ` (its columns: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''})` : ' (no columns are known)';
 }
 

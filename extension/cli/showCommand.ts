@@ -1,6 +1,5 @@
-import type { TestRef } from '../../core/model/entities';
 import type { Invocation } from './cliArgs';
-import { table } from './cliFormat';
+import { table, testText } from './cliFormat';
 import { type CliIo, openCatalog } from './cliIo';
 import { displayName, resolveEntity, versionsOf } from './entityResolver';
 
@@ -10,18 +9,6 @@ import { displayName, resolveEntity, versionsOf } from './entityResolver';
  */
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-function argText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return `[${value.map(argText).join(', ')}]`;
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** A data test as one readable line: `accepted_values(values: [paid, open])`. */
-export function testText(test: TestRef): string {
-  const args = Object.entries(test.args).map(([k, v]) => `${k}: ${argText(v)}`);
-  return args.length > 0 ? `${test.name}(${args.join(', ')})` : test.name;
-}
 
 /** `show <entity>`. */
 export function showCommand(inv: Invocation, io: CliIo): string {

@@ -28,6 +28,7 @@ describe('mallard CLI: finding the catalog, files and versions (built bundle, sp
   this.timeout(180_000);
   let outer = '';
   let root = '';
+  let scan = { code: 0 as number | null, stdout: '', stderr: '' };
 
   before(() => {
     buildCli();
@@ -40,12 +41,14 @@ describe('mallard CLI: finding the catalog, files and versions (built bundle, sp
     }
     // Latin-1 text: read as windows-1252 with a warning, never an error.
     writeFileSync(path.join(root, 'warehouse/latin1.sql'), Buffer.from('create table caf\xe9 (id int);\n', 'latin1'));
-    const scan = mallard(['scan', 'shop', '--no-git'], outer);
+    scan = mallard(['scan', 'shop', '--no-git'], outer);
     assert.equal(scan.code, 0, scan.stderr);
-    // Scanned from outside: the CLI says where its catalog is found from.
-    assert.match(scan.stderr, /commands run inside .*shop use this catalog; from here, pass --db shop\/\.mallard\/catalog\.db/);
   });
   after(() => removeDir(outer));
+
+  it('a scan of a folder below says how the other commands find its catalog', () => {
+    assert.match(scan.stderr, /commands run inside .*shop use this catalog; from here, pass --db shop\/\.mallard\/catalog\.db/);
+  });
 
   it('finds the nearest .mallard/catalog.db upward, names it on stderr, and hints at one below', () => {
     const deep = path.join(root, 'models/marts');

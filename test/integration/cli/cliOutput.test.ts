@@ -41,19 +41,26 @@ describe('mallard CLI: what it prints (built bundle, spawned)', function () {
   before(() => {
     buildCli();
     root = makeWorkspace(project, 'mallard-output-');
+    const scan = mallard(['scan', '.', '--no-git', '--quiet'], root);
+    assert.equal(scan.code, 0, scan.stderr);
   });
   after(() => removeDir(root));
 
   it('scan progress ends with completed counts; a rescan of one changed file says "1 file"', () => {
-    const first = mallard(['scan', '.', '--no-git'], root);
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /mallard: plan 1\/1 \(\d+\.\d\d s\)/);
-    assert.match(first.stderr, /mallard: write 1\/1 \(\d+\.\d\d s\)\n$/);
-    assert.doesNotMatch(first.stderr, / 0\/\d/);
-    writeFiles(root, { 'models/stg_orders.sql': 'select 1 as order_id, 12 as amount\n' });
-    const again = mallard(['scan', '.', '--no-git', '--quiet'], root);
-    assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /^1 file parsed, /m);
+    const own = makeWorkspace(project, 'mallard-progress-');
+    try {
+      const first = mallard(['scan', '.', '--no-git'], own);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /mallard: plan 1\/1 \(\d+\.\d\d s\)/);
+      assert.match(first.stderr, /mallard: write 1\/1 \(\d+\.\d\d s\)\n$/);
+      assert.doesNotMatch(first.stderr, / 0\/\d/);
+      writeFiles(own, { 'models/stg_orders.sql': 'select 1 as order_id, 12 as amount\n' });
+      const again = mallard(['scan', '.', '--no-git', '--quiet'], own);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^1 file parsed, /m);
+    } finally {
+      removeDir(own);
+    }
   });
 
   it('lineage shows what indirect edges it leaves out, and --indirect follows them', () => {

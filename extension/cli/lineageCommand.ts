@@ -2,7 +2,7 @@ import { DIRECT_KINDS, type Entity, type TransformKind } from '../../core/model/
 import { columnId } from '../../core/model/ids';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { ColumnLineage, ColumnLineageEdge } from '../catalog/catalogTypes';
-import type { Invocation } from './cliArgs';
+import { type Invocation, UsageError, usageHint } from './cliArgs';
 import { buildTree, plural, tree } from './cliFormat';
 import { type CliIo, openCatalog } from './cliIo';
 import { displayName, resolveEntity } from './entityResolver';
@@ -102,6 +102,9 @@ export function lineageCommand(inv: Invocation, io: CliIo): string {
   const store = openCatalog(inv, io);
   try {
     const { entity, column } = resolveEntity(store, inv.positionals[0] ?? '');
+    if (column === undefined && !inv.columns && inv.indirect) {
+      throw new UsageError('--indirect applies to column lineage: add --columns, or name a column (orders.customer_id)', usageHint('lineage'));
+    }
     return column !== undefined || inv.columns ? columnLineageText(store, entity, column, inv) : modelLineageText(store, entity, inv);
   } finally {
     store.close();

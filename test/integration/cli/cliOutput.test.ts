@@ -72,6 +72,9 @@ describe('mallard CLI: what it prints (built bundle, spawned)', function () {
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /^orders\.size_band\n└─ stg_orders\.amount {2}\[conditional\]$/m);
     assert.doesNotMatch(all.stdout, /not shown/);
+    const modelLevel = mallard(['lineage', 'orders', '--indirect', '--quiet'], root);
+    assert.equal(modelLevel.code, 2);
+    assert.match(modelLevel.stderr, /--indirect applies to column lineage/);
     const json = JSON.parse(mallard(['lineage', 'orders', '--columns', '--upstream', '--json', '--quiet'], root).stdout) as { indirect: boolean; columns: { column: string; hiddenIndirect: number }[] };
     assert.equal(json.indirect, false);
     assert.deepEqual(json.columns.map((c) => [c.column, c.hiddenIndirect]), [['order_id', 0], ['size_band', 1]]);

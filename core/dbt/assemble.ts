@@ -22,6 +22,8 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
     if (decl) {
       // A version's own description and tests replace the model's (dbt's versioned patch).
       const ver = e.version === undefined ? undefined : decl.versions?.find((v) => v.v === e.version);
+      // Which version a bare name means (dbt's `latest_version`), for lookups by name.
+      if (e.version !== undefined && decl.latestVersion !== undefined) e.latestVersion = decl.latestVersion;
       e.description = e.description || ver?.description || decl.description;
       e.tags = [...new Set([...e.tags, ...decl.tags])];
       e.meta = { ...decl.meta, ...e.meta };

@@ -76,6 +76,11 @@ export const Entity = z.object({
   relation: z.string().optional(),
   /** Model version for dbt versioned models. */
   version: z.string().optional(),
+  /**
+   * For a version of a dbt versioned model: the model's latest version (`latest_version`, else the
+   * highest), the one an unversioned `ref()` and a bare name resolve to.
+   */
+  latestVersion: z.string().optional(),
   /** Markdown description with `{{ doc() }}` references already resolved. */
   description: z.string().default(''),
   tags: z.array(z.string()).default([]),

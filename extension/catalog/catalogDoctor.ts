@@ -92,7 +92,7 @@ function checkEdits(db: Database): { check: DoctorCheck; edits?: number; pending
   if (!hasTable(db, 'user_edits') || !hasTable(db, 'outbox')) return { check: { check: 'user edits', status: 'warning', detail: 'no user_edits/outbox tables (nothing to keep)' } };
   const edits = Number(db.prepare('SELECT count(*) FROM user_edits').pluck().get());
   const pending = Number(db.prepare('SELECT count(*) FROM outbox').pluck().get());
-  return { edits, pending, check: { check: 'user edits', status: 'ok', detail: `${edits} edits in the overlay, ${pending} changes not yet synced` } };
+  return { edits, pending, check: { check: 'user edits', status: 'ok', detail: `${edits} ${edits === 1 ? 'edit' : 'edits'} in the overlay, ${pending} ${pending === 1 ? 'change' : 'changes'} not yet synced` } };
 }
 
 /** Runs every check on `file`; never throws for a damaged file (that is a finding). */

@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
-import { isDialect } from '../../core/pipeline/workspaceConfig';
-import type { Dialect } from '../../core/pipeline/contracts';
+import { DIALECTS, type Dialect } from '../../core/pipeline/contracts';
+import { dialectForAdapter, isDialect } from '../../core/pipeline/workspaceConfig';
+import { didYouMean } from '../../core/text/didYouMean';
+import { allOptions, COMMAND_SPECS, COMMANDS, COMMON_OPTIONS, usageOf, type CommandName } from './cliSpec';
 
 /**
- * Command-line parsing for `mallard`. Every command accepts `--db`, `--json` and `--help`; other
- * flags are per command, and an unknown command or flag is a usage error (exit code 2).
+ * Command-line parsing for `mallard`. Every command accepts `--db`, `--json`, `--quiet` and
+ * `--help`; other options are per command (`cliSpec.ts`). A mistake is a `UsageError` (exit code 2)
+ * that says what is wrong in one line, with "did you mean" for a mistyped command or option, and
+ * the usage line of the command, instead of the whole help.
  */
-
-export const COMMANDS = ['scan', 'lineage', 'search', 'show', 'diagnostics', 'stats', 'export', 'doctor', 'login', 'logout', 'sync'] as const;
-export type CommandName = (typeof COMMANDS)[number];
 
 /** A parsed invocation. */
 export interface Invocation {
@@ -18,6 +19,8 @@ export interface Invocation {
   json: boolean;
   dialect?: Dialect;
   columns: boolean;
+  /** `lineage --indirect`: follow indirect column edges too. */
+  indirect: boolean;
   direction: 'upstream' | 'downstream' | 'both';
   depth?: number;
   limit?: number;
@@ -46,116 +49,148 @@ export interface Invocation {
   help: boolean;
 }
 
-/** A usage error: the CLI prints the message and the help text and exits with 2. */
+/** A usage error: the CLI prints the message and `usage` (a usage line) and exits with 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  readonly reason = 'usage' as const;
+  constructor(
+    message: string,
+    /** What to print under the message: the command's usage line, or where to find the commands. */
+    readonly usage = 'Usage: mallard <command> [options]; "mallard --help" lists the commands',
+  ) {
+    super(message);
+  }
 }
 
-const COMMON = ['db', 'json', 'help', 'quiet'];
-const FLAGS: Record<CommandName, { flags: string[]; args: [min: number, max: number]; usage: string }> = {
-  scan: { flags: ['dialect', 'no-git', 'workers'], args: [1, 1], usage: 'scan <dir> [--db FILE] [--dialect D] [--no-git] [--workers N]' },
-  lineage: { flags: ['columns', 'upstream', 'downstream', 'depth'], args: [1, 1], usage: 'lineage <entity>[.<column>] [--columns] [--upstream|--downstream] [--depth N]' },
-  search: { flags: ['limit', 'kind'], args: [1, Infinity], usage: 'search <query> [--limit N] [--kind K]' },
-  show: { flags: [], args: [1, 1], usage: 'show <entity>' },
-  diagnostics: { flags: ['file', 'limit'], args: [0, 0], usage: 'diagnostics [--file PATH] [--limit N]' },
-  stats: { flags: [], args: [0, 0], usage: 'stats' },
-  export: { flags: ['format'], args: [0, 0], usage: 'export --format json' },
-  doctor: { flags: ['export-edits', 'rebuild'], args: [0, 0], usage: 'doctor [--export-edits FILE] [--rebuild]' },
-  login: { flags: ['email', 'code', 'token', 'url', 'key', 'org'], args: [0, 0], usage: 'login --email ADDRESS [--code CODE] | --token mlpat_… [--url URL --key KEY] [--org ID]' },
-  logout: { flags: [], args: [0, 0], usage: 'logout' },
-  sync: { flags: ['org', 'once'], args: [0, 1], usage: 'sync [status] [--org ID] [--once]' },
-};
-
-/** Help text. */
-export function helpText(): string {
-  return [
-    'mallard — local-first data catalog for SQL and dbt',
-    '',
-    'Usage: mallard <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${FLAGS[c].usage}`),
-    '',
-    'Options for every command:',
-    '  --db FILE   catalog file (default: .mallard/catalog.db under the current folder; for scan, under <dir>)',
-    '  --json      machine-readable output on stdout',
-    '  --quiet     no progress on stderr',
-    '  --help      this text',
-    '',
-    'Exit codes: 0 ok, 1 error, 2 usage error, 3 sync server unreachable or busy (retry later), 4 not signed in,',
-    '130 cancelled (Ctrl-C; a second Ctrl-C quits at once).',
-  ].join('\n');
+/** The usage hint of a command, for `UsageError`. */
+export function usageHint(command: CommandName): string {
+  return `Usage: ${usageOf(command)}`;
 }
 
-function positiveInt(flag: string, value: string | undefined): number | undefined {
+/** Common names of SQL dialects that are not dbt adapter types. */
+const DIALECT_ALIASES: Record<string, Dialect> = { pg: 'postgresql', postgre: 'postgresql', tsql: 'transactsql', mssql: 'transactsql', 'sql-server': 'transactsql' };
+
+/** The dialect a user's `--dialect` names: a dialect, a dbt adapter type (`postgres`) or a common alias; case-insensitive. */
+export function dialectNamed(value: string): Dialect | undefined {
+  const v = value.trim().toLowerCase();
+  if (isDialect(v)) return v;
+  return dialectForAdapter(v) ?? DIALECT_ALIASES[v];
+}
+
+function unknownDialect(value: string): UsageError {
+  const known = [...DIALECTS, 'postgres', 'duckdb', 'databricks', 'spark', 'sqlserver', 'fabric', 'synapse', 'starburst', 'tsql', 'mssql'];
+  const guess = didYouMean(value.toLowerCase(), known);
+  return new UsageError(
+    `unknown dialect "${value}"${guess !== undefined ? `; did you mean "${guess}"?` : ''}\n` +
+      `Dialects: ${DIALECTS.join(', ')}; dbt adapter names (postgres, duckdb, databricks, spark, sqlserver, fabric, …) work too.`,
+    usageHint('scan'),
+  );
+}
+
+function nonNegativeInt(command: CommandName, name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} expects a non-negative integer, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${name} expects a whole number of 0 or more, got "${value}"`, usageHint(command));
   return n;
 }
 
+function unknownOption(raw: string, command: CommandName | undefined): UsageError {
+  const all = allOptions();
+  const name = raw.replace(/^-+/, '');
+  const owner = all.get(name);
+  if (command !== undefined && owner !== undefined) {
+    return new UsageError(`--${name} is not an option of "${command}" (it is an option of ${owner.commands.map((c) => `"${c}"`).join(', ')})`, usageHint(command));
+  }
+  const valid = command !== undefined ? [...Object.keys(COMMON_OPTIONS), ...Object.keys(COMMAND_SPECS[command].options)] : [...all.keys()];
+  const guess = didYouMean(name, valid);
+  const message = `unknown option ${raw}${command !== undefined ? ` for "${command}"` : ''}${guess !== undefined ? `; did you mean --${guess}?` : ''}`;
+  return new UsageError(message, command !== undefined ? usageHint(command) : undefined);
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Reads argv into option values and positionals, refusing unknown options and missing values. */
+function readTokens(argv: readonly string[]): { values: Values; positionals: string[] } {
+  const options = Object.fromEntries([...allOptions()].map(([name, { spec }]) => [name, { type: spec.type, ...(spec.short !== undefined ? { short: spec.short } : {}) }]));
+  const { tokens } = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options });
+  const positionals = tokens.filter((t) => t.kind === 'positional').map((t) => t.value);
+  const first = positionals[0];
+  const command = (COMMANDS as readonly string[]).includes(first ?? '') ? (first as CommandName) : undefined;
+  const all = allOptions();
+  const values: Values = {};
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = all.get(t.name)?.spec;
+    if (spec === undefined) throw unknownOption(t.rawName, command);
+    if (spec.type === 'boolean' && t.inlineValue === true) throw new UsageError(`option --${t.name} takes no value (got "${t.rawName}=${t.value ?? ''}")`, command ? usageHint(command) : undefined);
+    // `--db --json`: a string option followed by another option lacks its value (as in strict mode).
+    if (spec.type === 'string' && (t.value === undefined || (t.inlineValue !== true && t.value.startsWith('-')))) {
+      throw new UsageError(`option --${t.name} needs a value (--${t.name} ${spec.value ?? 'VALUE'})`, command ? usageHint(command) : undefined);
+    }
+    values[t.name] = spec.type === 'boolean' ? true : t.value;
+  }
+  return { values, positionals };
+}
+
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** Parses argv (without node and script). Throws `UsageError`. */
 export function parseInvocation(argv: readonly string[]): Invocation {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        db: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean' },
-        dialect: { type: 'string' }, 'no-git': { type: 'boolean' }, workers: { type: 'string' },
-        columns: { type: 'boolean' }, upstream: { type: 'boolean' }, downstream: { type: 'boolean' }, depth: { type: 'string' },
-        limit: { type: 'string' }, kind: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' },
-        'export-edits': { type: 'string' }, rebuild: { type: 'boolean' },
-        org: { type: 'string' }, once: { type: 'boolean' }, token: { type: 'string' }, email: { type: 'string' }, code: { type: 'string' },
-        url: { type: 'string' }, key: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = readTokens(argv);
   const [first, ...rest] = positionals;
-  const base = { json: values.json === true, columns: values.columns === true, direction: 'both' as const, git: values['no-git'] !== true, rebuild: values.rebuild === true, once: values.once === true, quiet: values.quiet === true, help: values.help === true };
+  const base = {
+    json: values.json === true, columns: values.columns === true, indirect: values.indirect === true, direction: 'both' as const,
+    git: values['no-git'] !== true, rebuild: values.rebuild === true, once: values.once === true, quiet: values.quiet === true, help: values.help === true,
+  };
   if (first === undefined || first === 'help') {
-    if (values.help === true || first === 'help') return { command: 'help', positionals: [], ...base };
-    throw new UsageError('missing command');
+    if (values.help === true || first === 'help') {
+      const about = rest[0];
+      if (about !== undefined && (COMMANDS as readonly string[]).includes(about)) return { command: about as CommandName, positionals: [], ...base, help: true };
+      return { command: 'help', positionals: [], ...base };
+    }
+    throw new UsageError(`missing command (one of ${COMMANDS.join(', ')})`);
   }
-  if (!(COMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}"`);
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    const guess = didYouMean(first, COMMANDS);
+    throw new UsageError(`unknown command "${first}"${guess !== undefined ? `; did you mean "${guess}"?` : ` (one of ${COMMANDS.join(', ')})`}`);
+  }
   const command = first as CommandName;
-  const spec = FLAGS[command];
+  const spec = COMMAND_SPECS[command];
   if (values.help === true) return { command, positionals: rest, ...base };
   for (const key of Object.keys(values)) {
-    if (!COMMON.includes(key) && !spec.flags.includes(key)) throw new UsageError(`option --${key} is not valid for "${command}" (usage: mallard ${spec.usage})`);
+    if (!(key in COMMON_OPTIONS) && !(key in spec.options)) throw unknownOption(`--${key}`, command);
   }
-  if (rest.length < spec.args[0] || rest.length > spec.args[1]) throw new UsageError(`wrong number of arguments for "${command}" (usage: mallard ${spec.usage})`);
-  if (values.upstream === true && values.downstream === true) throw new UsageError('--upstream and --downstream are exclusive (omit both for both directions)');
-  if (values.dialect !== undefined && !isDialect(values.dialect)) throw new UsageError(`unknown dialect "${values.dialect}"`);
-  if (command === 'export' && values.format !== 'json') throw new UsageError('export needs --format json');
-  const inv: Invocation = {
-    ...base,
-    command,
-    positionals: rest,
-    direction: values.upstream === true ? 'upstream' : values.downstream === true ? 'downstream' : 'both',
-  };
-  if (values.db !== undefined) inv.db = values.db;
-  if (values.dialect !== undefined && isDialect(values.dialect)) inv.dialect = values.dialect;
-  const depth = positiveInt('depth', values.depth);
+  if (rest.length < spec.args[0]) throw new UsageError(`"${command}" needs ${spec.argsUsage}`, usageHint(command));
+  if (rest.length > spec.args[1]) {
+    const extra = rest.slice(spec.args[1]).map((a) => `"${a}"`).join(' ');
+    throw new UsageError(spec.args[1] === 0 ? `"${command}" takes no arguments, got ${extra}` : `too many arguments for "${command}": ${extra}`, usageHint(command));
+  }
+  if (values.upstream === true && values.downstream === true) throw new UsageError('--upstream and --downstream are exclusive (omit both for both directions)', usageHint(command));
+  const dialectValue = str(values.dialect);
+  const dialect = dialectValue === undefined ? undefined : dialectNamed(dialectValue);
+  if (dialectValue !== undefined && dialect === undefined) throw unknownDialect(dialectValue);
+  if (command === 'export' && values.format !== 'json') throw new UsageError(values.format === undefined ? 'export needs --format json' : `unknown format "${String(values.format)}" (only json)`, usageHint(command));
+  const inv: Invocation = { ...base, command, positionals: rest, direction: values.upstream === true ? 'upstream' : values.downstream === true ? 'downstream' : 'both' };
+  const db = str(values.db);
+  if (db !== undefined) inv.db = db;
+  if (dialect !== undefined) inv.dialect = dialect;
+  const depth = nonNegativeInt(command, 'depth', str(values.depth));
   if (depth !== undefined) inv.depth = depth;
-  const limit = positiveInt('limit', values.limit);
+  const limit = nonNegativeInt(command, 'limit', str(values.limit));
   if (limit !== undefined) inv.limit = limit;
-  const workers = positiveInt('workers', values.workers);
+  const workers = nonNegativeInt(command, 'workers', str(values.workers));
   if (workers !== undefined) inv.workers = workers;
-  if (values.kind !== undefined) inv.kind = values.kind;
-  if (values.file !== undefined) inv.file = values.file;
-  if (values.format !== undefined) inv.format = values.format;
-  if (values['export-edits'] !== undefined) inv.exportEdits = values['export-edits'];
-  for (const key of ['org', 'token', 'email', 'code', 'url', 'key'] as const) {
-    const value = values[key];
-    if (value !== undefined) inv[key] = value;
+  for (const key of ['kind', 'file', 'format'] as const) {
+    const v = str(values[key]);
+    if (v !== undefined) inv[key] = v;
   }
-  if (inv.org !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(inv.org)) throw new UsageError(`--org expects an organization id (a uuid), got "${inv.org}"`);
+  const exportEdits = str(values['export-edits']);
+  if (exportEdits !== undefined) inv.exportEdits = exportEdits;
+  for (const key of ['org', 'token', 'email', 'code', 'url', 'key'] as const) {
+    const v = str(values[key]);
+    if (v !== undefined) inv[key] = v;
+  }
+  if (inv.org !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(inv.org)) throw new UsageError(`--org expects an organization id (a uuid), got "${inv.org}"`, usageHint(command));
   if (inv.org !== undefined) inv.org = inv.org.toLowerCase();
   return inv;
 }

@@ -1,9 +1,23 @@
+import type { TestRef } from '../../core/model/entities';
+
 /**
- * Human output of the CLI: aligned tables and lineage trees. Pure string functions (tested directly).
+ * Human output of the CLI: aligned tables, lineage trees, plurals, data tests. Pure string
+ * functions (tested directly).
  */
 
-/** Renders rows as an aligned table with a header rule. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** `1 file`, `2 files`; `pluralForm` for words that do not just take an `s` (`entity`). */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
+/** A table cell on one line: a multi-line description or a tab would break the columns. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Renders rows as an aligned table with a header rule; every cell is put on one line. */
+export function table(header: readonly string[], cellRows: readonly (readonly string[])[]): string {
+  const rows = cellRows.map((r) => r.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -49,4 +63,16 @@ export function buildTree(rootId: string, label: (id: string) => string, next: (
     return node;
   };
   return build(rootId, '', 0);
+}
+
+function argText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(argText).join(', ')}]`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A data test as one readable line: `accepted_values(values: [paid, open])`. */
+export function testText(test: TestRef): string {
+  const args = Object.entries(test.args).map(([k, v]) => `${k}: ${argText(v)}`);
+  return args.length > 0 ? `${test.name}(${args.join(', ')})` : test.name;
 }

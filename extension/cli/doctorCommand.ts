@@ -2,19 +2,14 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { examineCatalog, readUserEdits, type DoctorReport, type EditsExport } from '../catalog/catalogDoctor';
 import type { Invocation } from './cliArgs';
-import { table } from './cliFormat';
+import { plural, table } from './cliFormat';
+import type { CommandResult } from './cliIo';
 
 /**
  * `mallard doctor`: checks a catalog file (integrity, schema version, foreign keys, search index),
  * saves the user's edits and unsent changes to JSON (`--export-edits FILE`), and with `--rebuild`
  * saves them and moves the file aside so the next scan builds a new one. Nothing is ever deleted.
  */
-
-/** A command result with its own exit code (doctor exits 1 when it finds a problem). */
-export interface CommandResult {
-  text: string;
-  exitCode: number;
-}
 
 /** The CLI's failure type, passed in to avoid an import cycle with `commands.ts`. */
 type Fail = (message: string) => Error;
@@ -41,7 +36,7 @@ function writeExport(target: string, edits: EditsExport): void {
 
 function exportLine(target: string, edits: EditsExport): string {
   const partial = edits.errors.length > 0 ? ` (incomplete: ${edits.errors.join('; ')})` : '';
-  return `Saved ${edits.userEdits.length} edits and ${edits.outbox.length} unsent changes to ${target}${partial}`;
+  return `Saved ${plural(edits.userEdits.length, 'edit')} and ${plural(edits.outbox.length, 'unsent change')} to ${target}${partial}`;
 }
 
 /** Runs `doctor` on the catalog file `file`. */

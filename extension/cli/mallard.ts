@@ -1,6 +1,9 @@
 import { createInterface } from 'node:readline';
 import { corruptMessage, isCorruption } from '../catalog/catalogProblem';
-import { helpText, parseInvocation, UsageError, type Invocation } from './cliArgs';
+import { parseInvocation, UsageError, type Invocation } from './cliArgs';
+import { catalogFileOf } from './catalogLocation';
+import { CliCancelled } from './cliErrors';
+import { commandHelpText, helpText } from './cliSpec';
 
 /**
  * `mallard` command-line entry (built to `dist/cli/mallard.js`). The Node version is checked before
@@ -27,24 +30,33 @@ function askLine(prompt: string): Promise<string | undefined> {
   });
 }
 
+/** A usage error in two lines: what is wrong (with "did you mean"), then the usage to follow. */
+function usageError(err: UsageError): number {
+  process.stderr.write(`mallard: ${err.message}\n${err.usage}\n`);
+  return 2;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const major = Number.parseInt(process.versions.node.split('.')[0] ?? '0', 10);
   if (major < REQUIRED_NODE_MAJOR) {
     process.stderr.write(`mallard: needs Node ${REQUIRED_NODE_MAJOR} or newer, but this is Node ${process.versions.node}.\n`);
     return 1;
   }
+  // `mallard` alone: the help, as git does, but as a usage error (nothing was run).
+  if (argv.length === 0) {
+    process.stderr.write(`${helpText()}\n`);
+    return 2;
+  }
   let inv: Invocation;
   try {
     inv = parseInvocation(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageError(err);
     throw err;
   }
-  if (inv.command === 'help' || inv.help) {
-    process.stdout.write(`${helpText()}\n`);
+  const command = inv.command;
+  if (command === 'help' || inv.help) {
+    process.stdout.write(`${command === 'help' ? helpText() : commandHelpText(command)}\n`);
     return 0;
   }
   const commands = await import('./commands.js');
@@ -66,28 +78,22 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     // Sync commands load supabase-js; the others do not pay for it.
     const sync = (): Promise<typeof import('./syncCommands.js')> => import('./syncCommands.js');
-    const handlers = {
-      scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
-      diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand, doctor: commands.doctorCommandOf,
-      login: async (i: Invocation, o: typeof io) => (await sync()).loginCommand(i, o, askLine),
-      logout: async (i: Invocation, o: typeof io) => (await sync()).logoutCommand(i, o),
-      sync: async (i: Invocation, o: typeof io) => (await sync()).syncCommand(i, o),
-    } as const;
-    const result = await handlers[inv.command](inv, io);
+    const result =
+      command === 'login' ? await (await sync()).loginCommand(inv, io, askLine)
+      : command === 'logout' ? await (await sync()).logoutCommand(inv, io)
+      : command === 'sync' ? await (await sync()).syncCommand(inv, io)
+      : await commands.COMMAND_HANDLERS[command](inv, io);
     const { text, exitCode } = typeof result === 'string' ? { text: result, exitCode: 0 } : result;
     if (text !== '') process.stdout.write(`${text}\n`);
     return exitCode;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
-      return 2;
-    }
-    if (err instanceof commands.CliCancelled) {
+    if (err instanceof UsageError) return usageError(err);
+    if (err instanceof CliCancelled) {
       process.stderr.write(`mallard: ${err.message}\n`);
       return 130;
     }
     // Damage found while reading (not at open) gets the same advice as damage found at open.
-    const message = isCorruption(err) ? corruptMessage(commands.catalogFileOf(inv, io.cwd), (err as Error).message) : err instanceof Error ? err.message : String(err);
+    const message = isCorruption(err) ? corruptMessage(catalogFileOf(inv, io.cwd), (err as Error).message) : err instanceof Error ? err.message : String(err);
     process.stderr.write(`mallard: error: ${message}\n`);
     return 1;
   }

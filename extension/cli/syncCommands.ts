@@ -11,9 +11,9 @@ import { createSupabaseTransport } from '../sync/supabaseTransport';
 import type { Invocation } from './cliArgs';
 import { UsageError } from './cliArgs';
 import { table } from './cliFormat';
-import type { CliIo } from './commands';
-import { catalogFileOf, CliError } from './commands';
-import type { CommandResult } from './doctorCommand';
+import { catalogFileOf } from './catalogLocation';
+import { CliError } from './cliErrors';
+import type { CliIo, CommandResult } from './cliIo';
 
 /**
  * `mallard login`, `logout`, `sync` and `sync status`: team sync without VS Code, on `sync/`, the

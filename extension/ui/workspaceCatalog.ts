@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MallardConfig } from '../config';
+import { CATALOG_FOLDER, ensureCatalogFolder } from '../catalog/catalogFolder';
 import { explainWorkerError } from '../catalog/catalogProblem';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { EntitySummary } from '../catalog/catalogTypes';
@@ -52,9 +53,8 @@ export class WorkspaceCatalog {
     } = {},
   ) {
     this.heapLimits = options.heapLimits ?? SCAN_HEAP_LIMITS;
-    const dir = path.join(root, '.mallard');
-    mkdirSync(dir, { recursive: true });
-    const catalogFile = path.join(dir, 'catalog.db');
+    const catalogFile = path.join(root, CATALOG_FOLDER, 'catalog.db');
+    ensureCatalogFolder(catalogFile);
     // Opening here first creates and migrates the file before the worker connects to it.
     this.store = CatalogStore.open(catalogFile);
     this.data = { root, catalogFile, config, cancelFlag: this.cancelFlag, ...(options.warmupDelayMs !== undefined ? { warmupDelayMs: options.warmupDelayMs } : {}) };

@@ -101,7 +101,7 @@ export function readVersions(
 }
 
 /** dbt orders versions as numbers when both are numeric, else as strings (`UnparsedVersion.__lt__`). */
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const x = Number(a);
   const y = Number(b);
   if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseInvocation } from '../../../extension/cli/cliArgs';
-import { exportCommand, scanCommand, searchCommand, showCommand, statsCommand, type CliIo } from '../../../extension/cli/commands';
+import type { CliIo } from '../../../extension/cli/cliIo';
+import { exportCommand, scanCommand, searchCommand, statsCommand } from '../../../extension/cli/commands';
+import { showCommand } from '../../../extension/cli/showCommand';
 import { makeWorkspace, removeDir } from '../scanner/helpers';
 
 /**

@@ -56,7 +56,7 @@ describe('mallard doctor and damaged or newer catalogs (built bundle, spawned)',
     const r = mallard(['doctor', '--db', file, '--export-edits', 'edits.json'], root);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     for (const check of ['integrity', 'schema version', 'foreign keys', 'search index', 'user edits']) assert.match(r.stdout, new RegExp(`${check}\\s+ok`));
-    assert.match(r.stdout, /1 edits in the overlay, 1 changes not yet synced/);
+    assert.match(r.stdout, /1 edit in the overlay, 1 change not yet synced/);
     const saved = JSON.parse(readFileSync(path.join(root, 'edits.json'), 'utf8')) as { userEdits: { targetId: string; description: string }[]; outbox: { targetId: string; opNumber: number; patch: { description: string } }[]; errors: string[] };
     assert.deepEqual(saved.userEdits.map((e) => [e.targetId, e.description]), [['model.chain.top_c', 'written by hand']]);
     assert.deepEqual(saved.outbox.map((o) => [o.targetId, o.opNumber, o.patch.description]), [['model.chain.top_c', 1, 'written by hand']]);
@@ -80,7 +80,7 @@ describe('mallard doctor and damaged or newer catalogs (built bundle, spawned)',
     const doctor = mallard(['doctor', '--db', file], root);
     assert.equal(doctor.code, 0, 'a newer file is not damaged');
     assert.match(doctor.stdout, new RegExp(`schema version\\s+warning\\s+version ${SCHEMA_VERSION + 3} is newer than this Mallard`));
-    assert.match(doctor.stdout, /1 edits in the overlay/);
+    assert.match(doctor.stdout, /1 edit in the overlay/);
   });
 
   it('an older catalog: read commands say to scan once, and the scan upgrades it', () => {
@@ -145,7 +145,7 @@ describe('mallard doctor and damaged or newer catalogs (built bundle, spawned)',
       const original = readFileSync(file);
       const r = mallard(['doctor', '--db', file, '--rebuild'], root);
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /Saved 1 edits and 1 unsent changes to .*catalog\.db\.edits-\d{8}T\d{6}Z\.json/);
+      assert.match(r.stdout, /Saved 1 edit and 1 unsent change to .*catalog\.db\.edits-\d{8}T\d{6}Z\.json/);
       assert.equal(existsSync(file), false);
       const names = readdirSync(dir);
       const aside = names.find((n) => /^catalog\.db\.moved-\d{8}T\d{6}Z$/.test(n));

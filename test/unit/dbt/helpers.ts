@@ -32,17 +32,6 @@ export function memFileSource(files: Record<string, string>): FileSource {
   return { list: () => Object.keys(files), read: (p) => files[p] };
 }
 
-/** The shared corpora folder; throws (so the test fails, never skips) when it is missing. */
-export function corporaDir(): string {
-  const dir = path.resolve(__dirname, '../../../../shared/corpora');
-  try {
-    statSync(dir);
-  } catch {
-    throw new Error(`corpora folder not found at ${dir}; these tests need /work/shared/corpora`);
-  }
-  return dir;
-}
-
 export const fixturesDir = path.resolve(__dirname, '../../fixtures/dbt');
 
 /** Mounts directories on top of a FileSource: `{ 'dbt_packages/x': '/abs/dir' }` (like `dbt deps`). */

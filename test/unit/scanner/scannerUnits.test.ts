@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { emptyFacts, type Facts } from '../../../core/model/entities';
-import { helpText, parseInvocation, UsageError } from '../../../extension/cli/cliArgs';
+import { parseInvocation, UsageError } from '../../../extension/cli/cliArgs';
+import { helpText } from '../../../extension/cli/cliSpec';
 import { buildTree, table, tree } from '../../../extension/cli/cliFormat';
 import { diffGroups, groupByOwner, signGroups } from '../../../extension/scanner/factsDiff';
 import { parseGitLog } from '../../../extension/scanner/gitOwnership';

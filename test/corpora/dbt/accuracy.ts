@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadDbtProject, renderDbtNode, type DbtNodeResult } from '../../../core/dbt/api';
-import { corporaDir, dirFileSource, overlayFileSource } from './helpers';
+import { dirFileSource, overlayFileSource } from '../../unit/dbt/helpers';
+import { corporaDir } from '../corpora';
 
 /** Edge precision/recall of rendered dependencies against a corpus truth file. */
 export interface Accuracy {

@@ -1,5 +1,5 @@
 /**
- * dbt extraction benchmark (prints numbers; not a test). Run: `npx tsx test/unit/dbt/bench.ts`.
+ * dbt extraction benchmark (prints numbers; not a test). Run: `npx tsx test/corpora/dbt/bench.ts` (needs the shared corpora).
  * Measures project loading, per-model rendering and assembly on the corpora and on a synthetic
  * 2,000-model project with macros and loops.
  */
@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { assembleDbtProject, loadDbtProject, renderDbtNode } from '../../../core/dbt/api';
 import type { FileSource } from '../../../core/pipeline/contracts';
 import { parseSql } from '../../../core/sql/parseSql';
-import { corporaDir, dirFileSource, fixturesDir, memFileSource, overlayFileSource } from './helpers';
+import { corporaDir } from '../corpora';
+import { dirFileSource, fixturesDir, memFileSource, overlayFileSource } from '../../unit/dbt/helpers';
 
 function time<T>(f: () => T): [T, number] {
   const t0 = performance.now();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { fixturesDir } from './helpers';
+import { fixturesDir } from '../../unit/dbt/helpers';
 import { measure, type Accuracy } from './accuracy';
 
 /**

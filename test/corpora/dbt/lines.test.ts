@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { loadDbtProject, renderDbtNode } from '../../../core/dbt/api';
 import type { FileSource } from '../../../core/pipeline/contracts';
-import { corporaDir, dirFileSource, fixturesDir, overlayFileSource } from './helpers';
+import { dirFileSource, fixturesDir, overlayFileSource } from '../../unit/dbt/helpers';
+import { corporaDir } from '../corpora';
 
 /** Line N of the rendered SQL is line N of the source, on real Jinja-heavy projects. */
 

@@ -55,6 +55,16 @@ export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
       caseDepth = 0;
     }
   }
+  // BigQuery `FOR row IN (SELECT …) DO …`: the loop's query reads tables too.
+  for (let i = 0; i + 3 < tokens.length; i++) {
+    if (word(tokens[i]) !== 'FOR' || tokens[i + 1]?.type !== 'word' || word(tokens[i + 2]) !== 'IN' || !isPunct(tokens[i + 3], '(')) continue;
+    if (!['SELECT', 'WITH'].includes(word(tokens[i + 4]))) continue;
+    const close = matchingParen(tokens, i + 3);
+    if (close === undefined) continue;
+    starts.push(i + 4);
+    ends.add(close);
+  }
+  starts.sort((a, b) => a - b);
   const out: EmbeddedStatement[] = [];
   starts.forEach((from, k) => {
     const nextStart = starts[k + 1] ?? tokens.length;
@@ -73,6 +83,8 @@ export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
 /** Statements that carry no lineage; when the grammars reject them they are skipped without a diagnostic. */
 export function isNonLineageCommand(tokens: Token[]): boolean {
   const first = word(tokens[0]);
+  // The end of a script block (`END FOR`, `END IF`, `END WHILE`, `END LOOP`) left by the statement split.
+  if (first === 'END' && tokens.length <= 2) return true;
   if (['SET', 'SHOW', 'DESC', 'DESCRIBE', 'EXPLAIN', 'USE', 'ADD', 'CACHE', 'UNCACHE', 'REFRESH', 'ANALYZE', 'VACUUM', 'GRANT', 'REVOKE', 'COMMIT', 'ROLLBACK', 'START', 'MSCK', 'OPTIMIZE', 'COMMENT', 'LIST', 'RESET', 'CLEAR', 'PRINT', 'GO'].includes(first)) return true;
   if (first === 'CREATE' || first === 'DROP') {
     const head = tokens.slice(1, 6).map(word);
@@ -80,6 +92,15 @@ export function isNonLineageCommand(tokens: Token[]): boolean {
     return ['FUNCTION', 'MACRO'].includes(head[objectAt] ?? '') || (first === 'DROP' && !['TABLE', 'VIEW'].includes(head[objectAt] ?? ''));
   }
   return false;
+}
+
+function matchingParen(tokens: Token[], open: number): number | undefined {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (isPunct(tokens[j], '(')) depth++;
+    else if (isPunct(tokens[j], ')') && --depth === 0) return j;
+  }
+  return undefined;
 }
 
 function createsRelation(tokens: Token[], i: number): boolean {

@@ -1,4 +1,4 @@
-import type { RelationName, StatementKind } from '../pipeline/contracts';
+import type { Dialect, RelationName, StatementKind } from '../pipeline/contracts';
 import { relationFromParts } from './astNames';
 import type { Token } from './lexer';
 import { addUnique } from './irReads';
@@ -19,7 +19,7 @@ const isPunct = (t: Token | undefined, p: string): boolean => !!t && t.type === 
  * INSERT INTO / CREATE TABLE|VIEW / UPDATE / MERGE INTO / DELETE FROM is the target, and names
  * defined as CTEs (`name AS (`) are not reads.
  */
-export function fallbackScan(tokens: Token[]): ScanResult {
+export function fallbackScan(tokens: Token[], dialect: Dialect = 'postgresql'): ScanResult {
   const reads: RelationName[] = [];
   const ctes = new Set<string>();
   let target: RelationName | undefined;

@@ -1,6 +1,5 @@
 import type { ColumnSource, ParsedStatement, PassThroughSource, ResolvedStatement, ResolveLineageFn, SchemaLookup } from '../pipeline/contracts';
 import { relationText } from './astNames';
-import { asNode } from './astToIr';
 import type { IrStatement } from './ir';
 import { dedupeSources, lookupColumns, type QueryResult, type ResolveState, type ScopeColumn } from './lineageScope';
 import { resolveQuery } from './resolveQuery';
@@ -17,7 +16,7 @@ import { resolveQuery } from './resolveQuery';
 export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatement => {
   const out: ResolvedStatement = { kind: parsed.kind, reads: parsed.reads, columns: [], indirect: [], unresolved: [] };
   if (parsed.target) out.target = parsed.target;
-  const ir = asNode(parsed.ir) as IrStatement | undefined;
+  const ir = parsed.ir !== null && typeof parsed.ir === 'object' && !Array.isArray(parsed.ir) ? (parsed.ir as IrStatement) : undefined;
   if (!ir) return out;
   if (ir.err !== undefined) {
     out.unresolved.push({ column: '*', name: parsed.target ? relationText(parsed.target) : '*', reason: 'parse-error', detail: ir.err });

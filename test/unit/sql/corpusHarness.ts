@@ -1,3 +1,4 @@
+import '../../setup/sqlEngine';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DIRECT_KINDS } from '../../../core/model/entities';

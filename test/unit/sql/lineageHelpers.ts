@@ -1,3 +1,4 @@
+import '../../setup/sqlEngine';
 import type { ColumnSource, Dialect, ParsedSql, ResolvedStatement } from '../../../core/pipeline/contracts';
 import { parseSql } from '../../../core/sql/parseSql';
 import { resolveLineage } from '../../../core/sql/resolveLineage';

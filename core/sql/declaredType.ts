@@ -1,4 +1,4 @@
-import { tokensOf } from './itemText';
+import { firstTokenAtOrAfter, tokensOf } from './itemText';
 import type { Token } from './lexer';
 import { obj, spanStart, type RsContext } from './rsAst';
 
@@ -19,7 +19,7 @@ export function declaredType(ctx: RsContext, name: unknown): string | undefined 
   const end = spanEnd(ctx, obj(name)?.span);
   if (end === undefined) return undefined;
   const tokens = tokensOf(ctx.text, ctx);
-  let i = tokens.findIndex((t) => t.offset >= end);
+  let i = firstTokenAtOrAfter(tokens, end);
   if (i < 0) return undefined;
   const first = i;
   let depth = 0;

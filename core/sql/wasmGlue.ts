@@ -17,7 +17,7 @@
 interface WasmExports {
   memory: WebAssembly.Memory;
   init: () => void;
-  parse_sql_to_json_string: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+  parse_sql: (a: number, b: number, c: number, d: number) => [number, number, number];
   __wbindgen_malloc: (size: number, align: number) => number;
   __wbindgen_realloc: (ptr: number, oldSize: number, newSize: number, align: number) => number;
   __wbindgen_free: (ptr: number, size: number, align: number) => void;
@@ -28,8 +28,8 @@ interface WasmExports {
   __wbindgen_start: () => void;
 }
 
-/** What one call returns: the JSON text of the statements' AST, or the parser's error message. */
-export type GlueResult = { json: string } | { error: string };
+/** What one call returns: the statements' AST as plain objects, or the parser's error message. */
+export type GlueResult = { ast: unknown } | { error: string };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
@@ -52,20 +52,29 @@ export class SqlParserInstance {
     this.exports.init();
   }
 
-  /** Parses `sql` with the sqlparser-rs dialect `dialect`; throws only when the module traps. */
-  parseToJson(dialect: string, sql: string): GlueResult {
-    const w = this.exports;
+  /**
+   * Parses `sql` with the sqlparser-rs dialect `dialect` into plain objects (serde-wasm-bindgen
+   * builds them piece by piece: no AST-sized JSON string is ever allocated). Throws only when the
+   * module traps.
+   */
+  parse(dialect: string, sql: string): GlueResult {
     const ptr0 = this.passString(dialect);
     const len0 = this.vectorLength;
     const ptr1 = this.passString(sql);
     const len1 = this.vectorLength;
-    const ret = w.parse_sql_to_json_string(ptr0, len0, ptr1, len1);
-    if (ret[3]) return { error: String(this.takeExternref(ret[2])) };
-    try {
-      return { json: this.readString(ret[0], ret[1]) };
-    } finally {
-      w.__wbindgen_free(ret[0], ret[1], 1);
+    const ret = this.exports.parse_sql(ptr0, len0, ptr1, len1);
+    if (ret[2]) {
+      // The error is `{ message, line, column }` (line and column are not filled in; the message has them).
+      const err = this.takeExternref(ret[1]);
+      const message = err !== null && typeof err === 'object' ? (err as { message?: unknown }).message : err;
+      return { error: String(message) };
     }
+    return { ast: this.takeExternref(ret[0]) };
+  }
+
+  /** Bytes of linear memory the instance holds (it grows with the largest statement and never shrinks). */
+  memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
   }
 
   /** @internal */

@@ -4,6 +4,10 @@ import type { Token } from './lexer';
 export interface EmbeddedStatement {
   from: number;
   to: number;
+  /** The query of `FOR <loopVar> IN (…)`: each row is bound to `loopVar` in the loop's body. */
+  loopVar?: string;
+  /** Index (in the returned list) of the loop query whose variable this statement's body sees. */
+  bodyOf?: number;
 }
 
 const STRONG = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -55,7 +59,8 @@ export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
       caseDepth = 0;
     }
   }
-  // BigQuery `FOR row IN (SELECT …) DO …`: the loop's query reads tables too.
+  // BigQuery `FOR row IN (SELECT …) DO … END FOR`: the loop's query reads tables, its body sees `row`.
+  const loops: { name: string; query: number; body: number; end: number }[] = [];
   for (let i = 0; i + 3 < tokens.length; i++) {
     if (word(tokens[i]) !== 'FOR' || tokens[i + 1]?.type !== 'word' || word(tokens[i + 2]) !== 'IN' || !isPunct(tokens[i + 3], '(')) continue;
     if (!['SELECT', 'WITH'].includes(word(tokens[i + 4]))) continue;
@@ -63,6 +68,9 @@ export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
     if (close === undefined) continue;
     starts.push(i + 4);
     ends.add(close);
+    let end = close + 1;
+    while (end < tokens.length && !(word(tokens[end]) === 'END' && word(tokens[end + 1]) === 'FOR')) end++;
+    loops.push({ name: (tokens[i + 1] as Token).text, query: i + 4, body: close + 1, end });
   }
   starts.sort((a, b) => a - b);
   const out: EmbeddedStatement[] = [];
@@ -77,6 +85,12 @@ export function findEmbeddedStatements(tokens: Token[]): EmbeddedStatement[] {
     }
     if (to > from) out.push({ from, to });
   });
+  for (const loop of loops) {
+    const query = out.findIndex((p) => p.from === loop.query);
+    if (query < 0) continue;
+    (out[query] as EmbeddedStatement).loopVar = loop.name;
+    for (const part of out) if (part.from >= loop.body && part.from < loop.end) part.bodyOf = query;
+  }
   return out;
 }
 

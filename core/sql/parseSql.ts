@@ -2,11 +2,13 @@ import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipelin
 import { splitCreateAs } from './createAs';
 import { findEmbeddedStatements, isNonLineageCommand } from './embedded';
 import { fallbackScan } from './fallbackScan';
-import type { IrStatement } from './ir';
+import { isSetOp, isSubqueryRef, type IrQuery, type IrRef, type IrStatement } from './ir';
+import { collectReads } from './irReads';
 import { lineColumnAt, lineIndex, type LexOptions, type Token } from './lexer';
 import { describeEngineError, engineErrorOffset, type StatementError } from './parseErrors';
 import { preprocess } from './preprocess';
 import { offsetAt, rsContext, variant } from './rsAst';
+import { firstSelect } from './rsQuery';
 import { BLOCK_STATEMENTS, statementToIr, type StatementFacts } from './rsStatement';
 import { ENGINE_CHAIN, engineParse, type EngineDialect } from './sqlEngine';
 import { splitStatements } from './splitStatements';
@@ -47,34 +49,47 @@ interface FileState {
 
 type Outcome = { facts: { facts: StatementFacts; offset: number }[] } | { block: true } | { error: StatementError };
 
+/** A `FOR name IN (query)` loop variable, visible to the statements of the loop's body. */
+interface LoopBinding {
+  name: string;
+  query: IrQuery;
+}
+
 /** Parses one statement at `offset` of the file and records its facts, its parts, or its diagnostic. */
-function addStatement(file: FileState, offset: number, text: string, tokens: Token[], depth: number): void {
+function addStatement(file: FileState, offset: number, text: string, tokens: Token[], depth: number, loop?: LoopBinding): StatementFacts[] {
   const outcome = parseStatement(text, tokens, file.options.dialect);
   const { result, position } = file;
   if ('facts' in outcome) {
-    for (const { facts, offset: at } of outcome.facts) result.statements.push({ ...facts, line: position(offset + at).line });
-    return;
+    for (const { facts, offset: at } of outcome.facts) {
+      if (loop) bindLoopVariable(facts, loop);
+      result.statements.push({ ...facts, line: position(offset + at).line });
+    }
+    return outcome.facts.map((f) => f.facts);
   }
   if ('error' in outcome && isNonLineageCommand(tokens)) {
     result.statements.push({ kind: 'other', reads: [], line: position(offset).line, ir: {} satisfies IrStatement });
-    return;
+    return [];
   }
   const embedded = depth < MAX_BLOCK_DEPTH ? findEmbeddedStatements(tokens) : [];
   const whole = embedded.length === 1 && embedded[0]?.from === 0 && embedded[0].to === tokens.length;
   if (embedded.length > 0 && !whole) {
     // A script block, a procedure body or a T-SQL batch: the statements inside it one by one.
-    for (const part of embedded) {
+    const loops = new Map<number, LoopBinding>();
+    embedded.forEach((part, index) => {
       const partTokens = tokens.slice(part.from, part.to);
       const first = partTokens[0] as Token;
       const last = partTokens[partTokens.length - 1] as Token;
       const shifted = partTokens.map((t) => ({ ...t, offset: t.offset - first.offset, end: t.end - first.offset }));
-      addStatement(file, offset + first.offset, text.slice(first.offset, last.end), shifted, depth + 1);
-    }
-    return;
+      const binding = part.bodyOf === undefined ? loop : (loops.get(part.bodyOf) ?? loop);
+      const facts = addStatement(file, offset + first.offset, text.slice(first.offset, last.end), shifted, depth + 1, binding);
+      const query = (facts[0]?.ir as IrStatement | undefined)?.q;
+      if (part.loopVar && query) loops.set(index, { name: part.loopVar, query });
+    });
+    return [];
   }
   if ('block' in outcome) {
     result.statements.push({ kind: 'other', reads: [], line: position(offset).line, ir: {} satisfies IrStatement });
-    return;
+    return [];
   }
   const { error } = outcome;
   const start = position(offset);
@@ -86,6 +101,26 @@ function addStatement(file: FileState, offset: number, text: string, tokens: Tok
   if (scan.target) statement.target = scan.target;
   result.statements.push(statement);
   result.fallback = true;
+  return [];
+}
+
+/**
+ * A statement of a `FOR r IN (query) DO …` body that reads `r.x`: the loop query joins its first
+ * SELECT under the name `r` (one row per iteration), so `r.x` resolves to the query's column.
+ */
+function bindLoopVariable(facts: StatementFacts, loop: LoopBinding): void {
+  const ir = facts.ir as IrStatement;
+  if (!ir.q || !readsQualifier(ir.q, loop.name.toLowerCase())) return;
+  firstSelect(ir.q).f.push({ q: loop.query, as: loop.name });
+  facts.reads = collectReads(ir.q);
+}
+
+/** True when a query reads a column qualified by `name` (`name.x`) anywhere. */
+function readsQualifier(query: IrQuery, name: string): boolean {
+  const refs = (list: IrRef[]): boolean => list.some((r) => (isSubqueryRef(r) ? readsQualifier(r.q, name) : r.t?.toLowerCase() === name || !!r.t?.toLowerCase().startsWith(`${name}.`)));
+  if (query.w?.some((c) => readsQualifier(c.q, name))) return true;
+  if (isSetOp(query)) return query.qs.some((q) => readsQualifier(q, name));
+  return refs(query.x) || query.o.some((o) => refs(o.r)) || query.f.some((f) => (f.q ? readsQualifier(f.q, name) : refs(f.fn ?? [])));
 }
 
 function parseStatement(text: string, tokens: Token[], dialect: Dialect): Outcome {

@@ -144,7 +144,11 @@ function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: Reso
     const columns: ScopeColumn[] = cols.map((name) => ({ name, sources }));
     // `WITH OFFSET AS o` / `WITH ORDINALITY`: a position, derived from no column.
     if (source.ord) columns.push({ name: source.ord, sources: [] });
-    return { names, derived: { columns, opaque: [] }, fnSources: sources };
+    const relation: ScopeRelation = { names, derived: { columns, opaque: [] } };
+    // With a column list (`UNNEST(a) AS x`, `LATERAL VIEW f(a) v AS x, y`) it has those columns only;
+    // without one (`FLATTEN(…) f`, `UNNEST(structs)`) any name may be one of its columns.
+    if (!source.cols) relation.fnSources = sources;
+    return relation;
   }
   return undefined;
 }

@@ -98,7 +98,8 @@ function structStar(star: IrStar, scope: Scope, ctes: CteEnv, state: ResolveStat
     return false;
   }
   const own = new Set(fields.flatMap((f) => f.r.map(refKey)));
-  const others = (star.e ?? []).filter((r) => !own.has(refKey(r)));
+  // The expression's inputs outside the fields (an IF's condition) decide every field.
+  const others = (star.e ?? []).filter((r) => ('k' in r && r.k === 'conditional') || !own.has(refKey(r)));
   const condition = composeSources('conditional', resolveRefs(others, scope, ctes, state));
   for (const field of fields) columns.push({ name: field.n, sources: dedupeSources([...resolveRefs(field.r, scope, ctes, state), ...condition]) });
   return true;

@@ -92,6 +92,10 @@ function buildFactor(tag: string, node: RsNode, select: IrSelect, ctx: RsContext
       const source: IrSource = { fn: refs };
       const offset = identValue(node.with_offset_alias) ?? (node.with_offset === true ? 'offset' : undefined);
       if (offset) source.ord = offset;
+      // BigQuery `UNNEST(a) AS x`: x is the element column (and the name `x.field` qualifies).
+      const alias = obj(node.alias);
+      const name = identValue(alias?.name);
+      if (name && arr(alias?.columns).length === 0 && ctx.dialect === 'bigquery') source.cols = [name];
       return source;
     }
     case 'Pivot':

@@ -19,7 +19,7 @@ export function starOf(tag: string, payload: unknown, ctx: RsContext): IrStar | 
     if (k === 'ObjectName') star.t = nameParts(value).join('.');
     else if (k === 'Expr') {
       const refs: IrRef[] = [];
-      collectRefs(value, 'transformation', false, refs, ctx);
+      collectRefs(value, 'direct', false, refs, ctx);
       star.e = refs;
       const fields = structFields(value, ctx);
       if (fields) star.fl = fields;

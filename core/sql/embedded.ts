@@ -108,6 +108,25 @@ export function isNonLineageCommand(tokens: Token[]): boolean {
   return false;
 }
 
+/**
+ * `COPY [INTO] t FROM '<file>'|@stage …` (Azure Synapse, dialects whose parser lacks it): t is
+ * loaded from files, so it is written and nothing is read. The target's name parts, or undefined.
+ */
+export function fileLoadTarget(tokens: Token[]): string[] | undefined {
+  if (word(tokens[0]) !== 'COPY') return undefined;
+  let i = word(tokens[1]) === 'INTO' ? 2 : 1;
+  const parts: string[] = [];
+  while (tokens[i]?.type === 'word' || tokens[i]?.type === 'quoted') {
+    parts.push((tokens[i] as Token).text);
+    if (!isPunct(tokens[i + 1], '.')) break;
+    i += 2;
+  }
+  const from = tokens[i + 1];
+  const source = tokens[i + 2];
+  if (parts.length === 0 || word(from) !== 'FROM' || !(source?.type === 'string' || isPunct(source, '@'))) return undefined;
+  return parts;
+}
+
 function matchingParen(tokens: Token[], open: number): number | undefined {
   let depth = 0;
   for (let j = open; j < tokens.length; j++) {

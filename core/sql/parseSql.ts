@@ -1,13 +1,14 @@
 import type { Dialect, ParsedSql, ParsedStatement, ParseSqlFn } from '../pipeline/contracts';
 import { splitCreateAs } from './createAs';
-import { findEmbeddedStatements, isNonLineageCommand } from './embedded';
+import { relationFromParts } from './astNames';
+import { fileLoadTarget, findEmbeddedStatements, isNonLineageCommand } from './embedded';
 import { fallbackScan } from './fallbackScan';
 import { isSetOp, isSubqueryRef, type IrQuery, type IrRef, type IrStatement } from './ir';
 import { collectReads } from './irReads';
-import { lineColumnAt, lineIndex, type LexOptions, type Token } from './lexer';
+import { lineColumnAt, lineIndex, tokenize, type LexOptions, type Token } from './lexer';
 import { describeEngineError, engineErrorOffset, type StatementError } from './parseErrors';
 import { preprocess } from './preprocess';
-import { offsetAt, rsContext, variant } from './rsAst';
+import { obj, offsetAt, rsContext, variant } from './rsAst';
 import { firstSelect } from './rsQuery';
 import { BLOCK_STATEMENTS, statementToIr, type StatementFacts } from './rsStatement';
 import { ENGINE_CHAIN, engineParse, type EngineDialect } from './sqlEngine';
@@ -31,6 +32,7 @@ export const parseSql: ParseSqlFn = (sql, options): ParsedSql => {
   const lex: LexOptions = {
     bracketIdentifiers: options.dialect === 'transactsql',
     hashComments: ['mysql', 'mariadb', 'bigquery', 'hive'].includes(options.dialect),
+    doubleQuotedStrings: ['mysql', 'mariadb', 'bigquery', 'hive', 'flinksql'].includes(options.dialect),
   };
   const result: ParsedSql = { irVersion: IR_VERSION, statements: [], diagnostics: [], fallback: false };
   const file: FileState = { result, position: lineIndex(sql), options };
@@ -89,6 +91,12 @@ function addStatement(file: FileState, offset: number, text: string, tokens: Tok
   }
   if ('block' in outcome) {
     result.statements.push({ kind: 'other', reads: [], line: position(offset).line, ir: {} satisfies IrStatement });
+    return [];
+  }
+  const load = fileLoadTarget(tokens);
+  const loaded = load ? relationFromParts(load) : undefined;
+  if (loaded) {
+    result.statements.push({ kind: 'insert', target: loaded, reads: [], line: position(offset).line, ir: {} satisfies IrStatement });
     return [];
   }
   const { error } = outcome;
@@ -201,8 +209,15 @@ function enclosingSubquery(tokens: Token[], offset: number, after: number): { fr
 function convert(asts: unknown[], text: string, dialect: Dialect): Outcome {
   const facts: { facts: StatementFacts; offset: number }[] = [];
   for (const ast of asts) {
-    const tag = variant(ast)?.[0] ?? '';
+    const [tag, payload] = variant(ast) ?? [''];
     if (BLOCK_STATEMENTS.has(tag)) return { block: true };
+    const unload = tag === 'Unload' ? obj(payload)?.query_text : undefined;
+    if (typeof unload === 'string') {
+      // Redshift `UNLOAD ('select …') TO 's3://…'`: the quoted query's reads, exported to files.
+      const inner = parseWithEngine(unload, tokenize(unload), dialect);
+      if ('facts' in inner) for (const f of inner.facts) facts.push({ facts: { ...f.facts, kind: 'select' }, offset: 0 });
+      continue;
+    }
     const ctx = rsContext(text, dialect);
     facts.push({ facts: statementToIr(ast, ctx), offset: asts.length > 1 ? statementOffset(ast, ctx) : 0 });
   }

@@ -17,6 +17,8 @@ export function preprocess(text: string, tokens: Token[], dialect: Dialect): str
   if (dialect === 'bigquery') rewriteShifts(chars, tokens);
   if (dialect === 'transactsql') rewriteCompoundAssignments(tokens, blank);
   if (tokens[0]?.type === 'word' && tokens[0].text.toUpperCase() === 'INSERT') unwrapInsertQuery(tokens, blank);
+  if (dialect === 'hive' || dialect === 'flinksql') blankStringEscapes(text, tokens, blank);
+  blankCrossJoinWithOn(tokens, blank);
   return chars.join('');
 }
 
@@ -156,6 +158,42 @@ function matchingParen(tokens: Token[], open: number): number | undefined {
     else if (isPunct(tokens[j], ')') && --depth === 0) return j;
   }
   return undefined;
+}
+
+/**
+ * Hive/Spark strings escape with backslashes (`'\\[x\\]'`), which sqlparser-rs's tokenizer reads
+ * differently; string contents never matter for lineage, so each escape pair becomes two spaces.
+ */
+function blankStringEscapes(text: string, tokens: Token[], blank: (from: number, to: number) => void): void {
+  for (const t of tokens) {
+    if (t.type !== 'string') continue;
+    for (let i = t.offset + 1; i < t.end - 1; i++) {
+      if (text[i] === '\\') {
+        blank(i, Math.min(i + 2, t.end - 1));
+        i++;
+      }
+    }
+  }
+}
+
+/** `a CROSS JOIN b ON …` (accepted by several engines, rejected by sqlparser-rs) is an inner join: `a JOIN b ON …`. */
+function blankCrossJoinWithOn(tokens: Token[], blank: (from: number, to: number) => void): void {
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.type !== 'word' || t.text.toUpperCase() !== 'CROSS' || (tokens[i + 1] as Token).text.toUpperCase() !== 'JOIN') continue;
+    let depth = 0;
+    for (let j = i + 2; j < tokens.length; j++) {
+      const u = tokens[j] as Token;
+      if (isPunct(u, '(')) depth++;
+      else if (isPunct(u, ')')) {
+        if (--depth < 0) break;
+      } else if (depth === 0 && u.type === 'word') {
+        const w = u.text.toUpperCase();
+        if (w === 'ON') blank(t.offset, t.end);
+        if (['ON', 'JOIN', 'WHERE', 'GROUP', 'ORDER', 'UNION', 'LIMIT', 'HAVING', 'QUALIFY', 'WINDOW', 'USING'].includes(w)) break;
+      } else if (depth === 0 && (isPunct(u, ',') || isPunct(u, ';'))) break;
+    }
+  }
 }
 
 function isPunct(t: Token | undefined, p: string): boolean {

@@ -34,6 +34,16 @@ export function statementToIr(ast: unknown, ctx: RsContext): StatementFacts {
       return deleteFacts(node, ctx);
     case 'Merge':
       return mergeFacts(node, ctx);
+    case 'Copy':
+      return copyFacts(node, ctx);
+    case 'CopyIntoSnowflake': {
+      // `COPY INTO t FROM @stage|'s3://…'` loads t from files; `COPY INTO @stage FROM (query)` exports.
+      if (isQuery(node.from_query)) return finish('select', undefined, withQuery(node.from_query, [], ctx));
+      return node.kind === 'Table' ? finish('insert', relationFromParts(relationParts(node.into)), {}) : other();
+    }
+    case 'Directory':
+      // `INSERT OVERWRITE DIRECTORY 'path' SELECT …` writes files: the query's reads, no relation written.
+      return finish('select', undefined, withQuery(node.source, [], ctx));
     default:
       return other();
   }
@@ -216,4 +226,17 @@ function firstSelectNode(body: unknown): RsNode | undefined {
     else return undefined;
   }
   return undefined;
+}
+
+/** PostgreSQL/Redshift `COPY t FROM 'file'` loads t; `COPY t|(query) TO 'file'` exports what it reads. */
+function copyFacts(node: RsNode, ctx: RsContext): StatementFacts {
+  const [tag, source] = variant(node.source) ?? [];
+  if (tag === 'Query') return finish('select', undefined, withQuery(source, [], ctx));
+  const table = relationFromParts(relationParts(obj(source)?.table_name));
+  if (!table) return other();
+  if (node.to === true) return finish('select', undefined, { q: { f: [{ rel: table }], o: [{ n: '*', r: [], star: {} }], x: [] } });
+  const ir: IrStatement = {};
+  const cols = names(obj(source)?.columns);
+  if (cols.length > 0) ir.cols = cols;
+  return finish('insert', table, ir);
 }

@@ -27,6 +27,23 @@ const AGGREGATES = new Set([
 /** Aggregates whose `WITHIN GROUP (ORDER BY x)` names the value aggregated, not just an order. */
 const ORDERED_SET_AGGREGATES = new Set(['percentile_cont', 'percentile_disc', 'mode', 'percentile', 'median']);
 
+/**
+ * Date and time functions whose date part is written as a bare word (`DATEADD(day, 1, d)`,
+ * `DATE_DIFF(a, b, MONTH)`, `DATE_TRUNC(week, d)`): that word names a unit, not a column.
+ * Only a known unit name in the unit's position counts (`DATE_DIFF(d, x, DAY)` still reads d).
+ */
+const DATE_PART_FUNCTIONS = new Set([
+  'dateadd', 'datediff', 'date_add', 'date_sub', 'date_diff', 'date_trunc', 'datetime_add', 'datetime_sub', 'datetime_diff', 'datetime_trunc',
+  'timestamp_add', 'timestamp_sub', 'timestamp_diff', 'timestamp_trunc', 'time_add', 'time_sub', 'time_diff', 'time_trunc', 'timestampadd',
+  'timestampdiff', 'date_part', 'datepart', 'datename', 'last_day', 'time_slice', 'extract', 'trunc', 'months_between', 'date_bucket',
+]);
+const DATE_PARTS = new Set([
+  'year', 'years', 'yy', 'yyyy', 'quarter', 'quarters', 'qq', 'q', 'month', 'months', 'mm', 'mon', 'week', 'weeks', 'wk', 'ww', 'isoweek', 'isoyear',
+  'day', 'days', 'dd', 'd', 'dayofweek', 'dayofyear', 'dow', 'doy', 'weekday', 'dw', 'hour', 'hours', 'hh', 'minute', 'minutes', 'mi', 'n',
+  'second', 'seconds', 'ss', 's', 'millisecond', 'milliseconds', 'ms', 'microsecond', 'microseconds', 'us', 'nanosecond', 'nanoseconds', 'ns',
+  'epoch', 'epoch_second', 'epoch_millisecond',
+]);
+
 /** Functions whose first argument is a condition (like a CASE WHEN). */
 const CONDITIONAL_FUNCTIONS = new Set(['if', 'iff', 'iif']);
 
@@ -136,7 +153,10 @@ function functionRefs(fn: RsNode, kind: WalkKind, agg: boolean, out: IrRef[], ct
   const args = variant(fn.args);
   if (args?.[0] === 'Subquery') collectRefs(args[1], kind, agg || isAgg, out, ctx);
   const list = args?.[0] === 'List' ? arr(obj(args[1])?.args) : [];
+  const datePart = DATE_PART_FUNCTIONS.has(name.split('.').pop() ?? '');
   list.forEach((arg, i) => {
+    // The unit comes last in BigQuery (`DATE_DIFF(a, b, DAY)`), first elsewhere (`DATEADD(day, 1, d)`).
+    if (datePart && i === (ctx.dialect === 'bigquery' ? list.length - 1 : 0) && isDatePart(arg)) return;
     const argKind = i === 0 && CONDITIONAL_FUNCTIONS.has(name) ? condition(kind) : kind;
     functionArgRefs(arg, argKind, agg || isAgg, out, ctx);
   });
@@ -145,6 +165,15 @@ function functionRefs(fn: RsNode, kind: WalkKind, agg: boolean, out: IrRef[], ct
     for (const order of arr(fn.within_group)) collectRefs(obj(order)?.expr, kind, true, out, ctx);
   }
   windowRefs(fn.over, kind, out, ctx);
+}
+
+/** True for an unnamed argument that is a bare date-part word (`day`, `MONTH`). */
+function isDatePart(arg: unknown): boolean {
+  const [tag, p] = variant(arg) ?? [];
+  const expr = tag === 'Unnamed' ? variant(p) : undefined;
+  const value = expr?.[0] === 'Expr' ? variant(expr[1]) : undefined;
+  const word = value?.[0] === 'Identifier' ? identValue(value[1]) : undefined;
+  return word !== undefined && DATE_PARTS.has(word.toLowerCase());
 }
 
 /** One argument: `expr`, `name => expr`, `*` / `t.*` (every column: `count(*)`, `HASH(* EXCLUDE …)`). */

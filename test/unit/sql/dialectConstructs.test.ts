@@ -3,7 +3,7 @@ import { parseSql } from '../../../core/sql/parseSql';
 import { checkGolden, type GoldenCase } from './goldenHelpers';
 
 /**
- * Golden fixtures, one per construct that real warehouse code uses and node-sql-parser rejected
+ * Golden fixtures, one per construct that real warehouse code uses and node-sql-parser (the parser before) rejected
  * (issue 11): each parses in its dialect without a diagnostic and yields these table and column edges.
  */
 const CASES: GoldenCase[] = [

@@ -1,7 +1,7 @@
 import type { TransformKind } from '../model/entities';
 import type { ColumnSource } from '../pipeline/contracts';
 import { relationText } from './astNames';
-import { isSetOp, isSubqueryRef, type IrColumnRef, type IrOutput, type IrQuery, type IrRef, type IrSelect, type IrSource } from './ir';
+import { isSetOp, isSubqueryRef, type IrColumnRef, type IrQuery, type IrRef, type IrSelect, type IrSource } from './ir';
 import {
   columnSources,
   composeSources,
@@ -12,7 +12,6 @@ import {
   hasColumn,
   opaqueCandidates,
   tableRelation,
-  throughStar,
   type QueryResult,
   type ResolveState,
   type Scope,

@@ -1,7 +1,7 @@
 // Builds every target with one esbuild context each. Type-checking is separate (`npm run typecheck`).
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { functionsBuildOptions } from './scripts/functionsBuild.mjs';
 
@@ -61,6 +61,12 @@ const targets = [
   // Supabase edge functions: self-contained bundles in supabase/functions/<name>/index.js.
   functionsBuildOptions({ minify: false, logLevel: quiet ? 'warning' : 'info' }),
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
+
+// The SQL parser (datafusion-sqlparser-rs compiled to WebAssembly) is loaded from dist/ at run time
+// by extension/sqlEngineHost.ts; the package exports only its JS entry, so the file is found next to it.
+const sqlEngineWasm = 'node_modules/@guanmingchiu/sqlparser-ts/wasm/sqlparser_rs_wasm_bg.wasm';
+mkdirSync('dist', { recursive: true });
+copyFileSync(sqlEngineWasm, 'dist/sqlparser.wasm');
 
 const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
 if (watch) {

@@ -24,11 +24,22 @@ export interface IrSubqueryRef {
 
 export type IrRef = IrColumnRef | IrSubqueryRef;
 
-/** A `*` or `t.*` in a select list, with BigQuery/Snowflake `EXCEPT`/`EXCLUDE` and `REPLACE` modifiers. */
+/**
+ * A `*`, `t.*` or `expr.*` in a select list, with BigQuery/Snowflake modifiers: `EXCEPT`/`EXCLUDE`
+ * (`ex`), `REPLACE (expr AS name)` (`rep` names, `rx` the references of each replacing expression)
+ * and `RENAME (a AS b)` (`rn`).
+ */
 export interface IrStar {
+  /** Qualifier as written: a relation, or `relation.struct_column` / `struct_column` for a struct's fields. */
   t?: string;
   ex?: string[];
   rep?: string[];
+  rx?: IrRef[][];
+  rn?: [string, string][];
+  /** `expr.*` (BigQuery `f(x).*`): the references of the struct expression. */
+  e?: IrRef[];
+  /** The fields of `expr.*` when the expression builds a STRUCT with named fields. */
+  fl?: IrOutput[];
 }
 
 /** One select-list item: an output column named `n` with its references, or a star. */
@@ -54,6 +65,12 @@ export interface IrSource {
   u?: string[];
   /** Marks the statement's own target (UPDATE/MERGE): it is in scope but is not a read. */
   tg?: true;
+  /** The right side of a SEMI/ANTI join: its columns filter rows but never reach a `*`. */
+  semi?: true;
+  /** `NATURAL JOIN`: the names this source shares with the sources before it are join keys. */
+  nat?: true;
+  /** Column of a table function without lineage (`WITH OFFSET AS o`, `WITH ORDINALITY`). */
+  ord?: string;
 }
 
 /** A SELECT scope. `x` holds indirect references (join, filter, group, sort, window of the whole row set). */
@@ -69,6 +86,8 @@ export interface IrSetOp {
   w?: IrCte[];
   op: string;
   qs: IrQuery[];
+  /** `UNION BY NAME`: branches match by column name instead of position. */
+  bn?: true;
 }
 
 export type IrQuery = IrSelect | IrSetOp;

@@ -10,7 +10,7 @@ const ITEM_START = new Set(['SELECT', 'DISTINCT', 'ALL']);
  * clause keyword / closing parenthesis on the right.
  */
 export function selectItemText(text: string, tokens: Token[], offset: number): string | undefined {
-  let at = tokens.findIndex((t) => t.offset >= offset);
+  let at = firstTokenAtOrAfter(tokens, offset);
   if (at < 0) return undefined;
   let depth = 0;
   let start = at;
@@ -41,6 +41,18 @@ export function selectItemText(text: string, tokens: Token[], offset: number): s
   const last = tokens[end];
   if (!first || !last) return undefined;
   return text.slice(first.offset, last.end).replace(/\s+/g, ' ').trim();
+}
+
+/** Index of the first token starting at or after `offset` (-1 when none), by binary search: a select list may hold thousands of items. */
+export function firstTokenAtOrAfter(tokens: readonly Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid] as Token).offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < tokens.length ? lo : -1;
 }
 
 /** Tokenizes once per statement text. */

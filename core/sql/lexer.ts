@@ -21,6 +21,8 @@ export interface LexOptions {
   bracketIdentifiers?: boolean;
   /** MySQL/BigQuery/Hive `# comment` lines. */
   hashComments?: boolean;
+  /** MySQL/BigQuery/Hive `"text"` is a string (with backslash escapes), not an identifier. */
+  doubleQuotedStrings?: boolean;
 }
 
 const WORD_START = /[A-Za-z_\u0080-\uffff@$]/;
@@ -48,7 +50,7 @@ export function tokenize(text: string, options: LexOptions = {}): Token[] {
       let value = '';
       while (j < n) {
         const c = text[j] as string;
-        if (c === '\\' && ch === "'" && j + 1 < n) {
+        if (c === '\\' && (ch === "'" || (ch === '"' && options.doubleQuotedStrings)) && j + 1 < n) {
           value += text.slice(j, j + 2);
           j += 2;
         } else if (c === close) {
@@ -62,7 +64,7 @@ export function tokenize(text: string, options: LexOptions = {}): Token[] {
         }
       }
       const end = Math.min(j + 1, n);
-      tokens.push({ type: ch === "'" ? 'string' : 'quoted', text: value, offset: i, end });
+      tokens.push({ type: ch === "'" || (ch === '"' && options.doubleQuotedStrings) ? 'string' : 'quoted', text: value, offset: i, end });
       i = end;
     } else if (ch === '$' && /[A-Za-z_$]/.test(next ?? '') && dollarTag(text, i) !== undefined) {
       const tag = dollarTag(text, i) as string;

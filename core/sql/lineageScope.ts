@@ -33,6 +33,8 @@ export interface ScopeRelation {
   derived?: QueryResult;
   /** Table functions (UNNEST, FLATTEN): any column read from them derives from their arguments. */
   fnSources?: ColumnSource[];
+  /** The right side of a SEMI/ANTI join: readable in ON, never part of `*`. */
+  semi?: boolean;
 }
 
 /** One scope: its FROM relations, the outputs resolved so far (lateral aliases) and its parent (correlation). */

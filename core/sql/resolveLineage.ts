@@ -1,6 +1,5 @@
 import type { ColumnSource, ParsedStatement, PassThroughSource, ResolvedStatement, ResolveLineageFn, SchemaLookup } from '../pipeline/contracts';
 import { relationText } from './astNames';
-import { asNode } from './astToIr';
 import type { IrStatement } from './ir';
 import { dedupeSources, lookupColumns, type QueryResult, type ResolveState, type ScopeColumn } from './lineageScope';
 import { resolveQuery } from './resolveQuery';
@@ -17,7 +16,7 @@ import { resolveQuery } from './resolveQuery';
 export const resolveLineage: ResolveLineageFn = (parsed, schema): ResolvedStatement => {
   const out: ResolvedStatement = { kind: parsed.kind, reads: parsed.reads, columns: [], indirect: [], unresolved: [] };
   if (parsed.target) out.target = parsed.target;
-  const ir = asNode(parsed.ir) as IrStatement | undefined;
+  const ir = parsed.ir !== null && typeof parsed.ir === 'object' && !Array.isArray(parsed.ir) ? (parsed.ir as IrStatement) : undefined;
   if (!ir) return out;
   if (ir.err !== undefined) {
     out.unresolved.push({ column: '*', name: parsed.target ? relationText(parsed.target) : '*', reason: 'parse-error', detail: ir.err });
@@ -52,18 +51,23 @@ function remainderDetail(star: PassThroughSource, named: boolean): string {
   return `The columns of ${relationText(star.relation)} are unknown, so * passes them through unexpanded${except}; ${known}.`;
 }
 
-/** Names the output columns as the target sees them and merges repeated names (MERGE/UPDATE). */
+/**
+ * Names the output columns as the target sees them. Columns stay positional (`select a.x, b.x` has
+ * two outputs named x); only MERGE/UPDATE, whose WHEN branches may each set the same target column,
+ * merge repeated names.
+ */
 function targetColumns(parsed: ParsedStatement, ir: IrStatement, result: QueryResult, schema: SchemaLookup): ResolvedStatement['columns'] {
   let columns: ScopeColumn[] = result.columns;
   const positional = positionalNames(parsed, ir, result, schema);
   if (positional) columns = columns.map((c, i) => ({ name: positional[i] ?? c.name, sources: c.sources }));
-  const merged: ResolvedStatement['columns'] = [];
+  const mergeRepeated = parsed.kind === 'merge' || parsed.kind === 'update';
+  const out: ResolvedStatement['columns'] = [];
   for (const col of columns) {
-    const existing = merged.find((m) => m.name.toLowerCase() === col.name.toLowerCase());
+    const existing = mergeRepeated ? out.find((m) => m.name.toLowerCase() === col.name.toLowerCase()) : undefined;
     if (existing) existing.sources = dedupeSources([...existing.sources, ...col.sources]);
-    else merged.push({ name: col.name, sources: dedupeSources(col.sources as ColumnSource[]) });
+    else out.push({ name: col.name, sources: dedupeSources(col.sources as ColumnSource[]) });
   }
-  return merged;
+  return out;
 }
 
 /** INSERT (a, b) / CREATE VIEW v (a, b) name by position; INSERT without a list uses the target's schema. */

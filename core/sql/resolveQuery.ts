@@ -1,7 +1,7 @@
 import type { TransformKind } from '../model/entities';
 import type { ColumnSource } from '../pipeline/contracts';
 import { relationText } from './astNames';
-import { isSetOp, isSubqueryRef, type IrColumnRef, type IrOutput, type IrQuery, type IrRef, type IrSelect, type IrSource } from './ir';
+import { isSetOp, isSubqueryRef, type IrColumnRef, type IrQuery, type IrRef, type IrSelect, type IrSource } from './ir';
 import {
   columnSources,
   composeSources,
@@ -12,13 +12,13 @@ import {
   hasColumn,
   opaqueCandidates,
   tableRelation,
-  throughStar,
   type QueryResult,
   type ResolveState,
   type Scope,
   type ScopeColumn,
   type ScopeRelation,
 } from './lineageScope';
+import { expandStar } from './resolveStar';
 
 /** CTEs visible at a point, lower-cased name → resolved result. */
 export type CteEnv = ReadonlyMap<string, QueryResult>;
@@ -41,7 +41,7 @@ export function resolveQuery(query: IrQuery, ctes: CteEnv, parent: Scope | undef
   }
   if (isSetOp(query)) {
     const branches = query.qs.map((q) => resolveQuery(q, env, parent, state, top));
-    return unionByPosition(branches);
+    return query.bn ? unionByName(branches) : unionByPosition(branches);
   }
   return resolveSelect(query, env, parent, state, top);
 }
@@ -72,17 +72,32 @@ function unionByPosition(branches: QueryResult[]): QueryResult {
   return { columns, opaque: dedupeOpaque(branches.flatMap((b) => b.opaque)) };
 }
 
+/** UNION BY NAME: columns matched by name; a name only later branches have is added after the first branch's. */
+function unionByName(branches: QueryResult[]): QueryResult {
+  const columns: ScopeColumn[] = [];
+  for (const branch of branches) {
+    for (const c of branch.columns) {
+      const same = columns.find((x) => x.name.toLowerCase() === c.name.toLowerCase());
+      if (same) same.sources = dedupeSources([...same.sources, ...c.sources]);
+      else columns.push({ name: c.name, sources: c.sources });
+    }
+  }
+  return { columns, opaque: dedupeOpaque(branches.flatMap((b) => b.opaque)) };
+}
+
 function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined, state: ResolveState, top: boolean): QueryResult {
   const scope: Scope = { relations: [], outputs: [] };
   if (parent) scope.parent = parent;
-  for (const source of select.f) {
-    const relation = resolveSource(source, ctes, scope, state);
-    if (relation) scope.relations.push(relation);
-  }
-  // JOIN … USING (c): c comes from both sides and is a join key.
   const using = new Set<string>();
   for (const source of select.f) {
-    for (const name of source.u ?? []) {
+    const relation = resolveSource(source, ctes, scope, state);
+    if (!relation) continue;
+    if (source.semi) relation.semi = true;
+    // NATURAL JOIN: the names it shares with the relations before it are its USING list.
+    const keys = source.nat ? sharedNames(scope.relations, relation) : (source.u ?? []);
+    scope.relations.push(relation);
+    // JOIN … USING (c): c comes from both sides and is a join key.
+    for (const name of keys) {
       using.add(name.toLowerCase());
       state.indirect.push(...usingSources(scope, name, 'join'));
     }
@@ -92,7 +107,7 @@ function resolveSelect(select: IrSelect, ctes: CteEnv, parent: Scope | undefined
   for (const output of select.o) {
     if (top) state.currentColumn = output.n;
     if (output.star) {
-      expandStar(output, scope, state, opaque);
+      expandStar(output.star, scope, ctes, state, opaque);
       continue;
     }
     const sources = dedupeSources(resolveRefs(output.r, scope, ctes, state));
@@ -108,7 +123,14 @@ function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: Reso
   if (source.rel) {
     const cte = !source.rel.schema ? ctes.get(source.rel.name.toLowerCase()) : undefined;
     if (cte) return { names: [alias ?? source.rel.name.toLowerCase()], derived: renameColumns(cte, source.cols, state) };
-    return tableRelation(source.rel, source.as, state.schema);
+    const table = tableRelation(source.rel, source.as, state.schema);
+    if (!source.cols) return table;
+    // `FROM t AS s (a, b)` renames t's columns by position.
+    const rel = source.rel;
+    const result: QueryResult = table.tableColumnNames
+      ? { columns: table.tableColumnNames.map((name) => ({ name, sources: [{ relation: rel, column: name, transform: 'identity' as TransformKind }] })), opaque: [] }
+      : { columns: [], opaque: [{ relation: rel, column: '*', transform: 'identity' }] };
+    return { names: table.names, derived: renameColumns(result, source.cols, state) };
   }
   const names = alias ? [alias] : [];
   if (source.q) {
@@ -118,50 +140,16 @@ function resolveSource(source: IrSource, ctes: CteEnv, scope: Scope, state: Reso
   if (source.fn) {
     const sources = dedupeSources(composeSources('transformation', resolveRefs(source.fn, scope, ctes, state)));
     const cols = source.cols ?? (source.as ? [source.as] : []);
-    return { names, derived: { columns: cols.map((name) => ({ name, sources })), opaque: [] }, fnSources: sources };
+    const columns: ScopeColumn[] = cols.map((name) => ({ name, sources }));
+    // `WITH OFFSET AS o` / `WITH ORDINALITY`: a position, derived from no column.
+    if (source.ord) columns.push({ name: source.ord, sources: [] });
+    const relation: ScopeRelation = { names, derived: { columns, opaque: [] } };
+    // With a column list (`UNNEST(a) AS x`, `LATERAL VIEW f(a) v AS x, y`) it has those columns only;
+    // without one (`FLATTEN(…) f`, `UNNEST(structs)`) any name may be one of its columns.
+    if (!source.cols) relation.fnSources = sources;
+    return relation;
   }
   return undefined;
-}
-
-/**
- * Expands `*` / `t.*` (with EXCEPT/REPLACE) into output columns. The star of a relation whose
- * columns are unknown stays unexpanded in `opaque`: names read through it later resolve to that
- * relation, and what is never read passes through (reported only if it reaches the statement's output).
- */
-function expandStar(output: IrOutput, scope: Scope, state: ResolveState, opaque: QueryResult['opaque']): void {
-  const star = output.star ?? {};
-  const exceptNames = (star.ex ?? []).map((e) => e.toLowerCase());
-  const replaceNames = (star.rep ?? []).map((e) => e.toLowerCase());
-  const excluded = new Set(exceptNames);
-  const replaced = new Set(replaceNames);
-  let relations = scope.relations;
-  if (star.t) {
-    const hit = findQualified(scope, star.t);
-    if (!hit) {
-      state.unresolved.push({ column: '*', name: `${star.t}.*`, reason: 'unknown-relation', detail: `No relation named "${star.t}" in scope.` });
-      return;
-    }
-    relations = [hit];
-  }
-  for (const relation of relations) {
-    let columns: ScopeColumn[];
-    if (relation.derived) {
-      columns = relation.derived.columns;
-      for (const o of relation.derived.opaque) opaque.push(throughStar(o, exceptNames, replaceNames));
-    } else if (relation.rel && relation.tableColumnNames) {
-      const rel = relation.rel;
-      columns = relation.tableColumnNames.map((name) => ({ name, sources: [{ relation: rel, column: name, transform: 'identity' as TransformKind }] }));
-    } else {
-      if (relation.rel) opaque.push(throughStar({ relation: relation.rel, column: '*', transform: 'identity' }, exceptNames, replaceNames));
-      continue;
-    }
-    for (const col of columns) {
-      const key = col.name.toLowerCase();
-      if (excluded.has(key)) continue;
-      const sources = replaced.has(key) ? composeSources('transformation', col.sources) : col.sources;
-      scope.outputs.push({ name: col.name, sources });
-    }
-  }
 }
 
 /** Resolves references in a scope; `indirectUse` enables ORDER BY / GROUP BY output-alias lookup. */
@@ -188,11 +176,12 @@ export function resolveRefs(refs: IrRef[], scope: Scope, ctes: CteEnv, state: Re
 function resolveColumnRef(ref: IrColumnRef, scope: Scope, state: ResolveState, indirectUse: boolean): ColumnSource[] {
   if (ref.p !== undefined) return composeSources(ref.k, scope.outputs[ref.p - 1]?.sources ?? []);
   const name = ref.t ? `${ref.t}.${ref.c}` : ref.c;
+  if (ref.p === undefined && /^\$\d+$/.test(ref.c)) return positionalColumn(ref, scope, state);
   if (ref.t) {
     const relation = findQualified(scope, ref.t);
     if (!relation) {
-      // BigQuery/Snowflake `struct_col.field` reads like `table.column`; try the qualifier as a column.
-      const asColumn = ref.t.includes('.') ? [] : structAccess(ref.t, scope, ref.k);
+      // BigQuery/Snowflake `struct_col.field` and `t.struct_col.field` read like `table.column`.
+      const asColumn = structPath(ref.t, scope, ref.k);
       if (asColumn.length > 0) return asColumn;
       state.unresolved.push({ column: state.currentColumn, name, reason: 'unknown-relation', detail: `No relation named "${ref.t}" in scope.` });
       return [];
@@ -257,6 +246,40 @@ function starSources(relation: ScopeRelation, kind: TransformKind): ColumnSource
 
 function usingSources(scope: Scope, column: string, kind: TransformKind): ColumnSource[] {
   return scope.relations.filter((r) => hasColumn(r, column) !== 'no').flatMap((r) => columnSources(r, column, kind));
+}
+
+/**
+ * `t.s.f` / `s.f.g`: the longest prefix of the qualifier that names a relation, and its next part as
+ * the struct column read; else the first part as a column of a relation in scope.
+ */
+function structPath(qualifier: string, scope: Scope, kind: TransformKind): ColumnSource[] {
+  const parts = qualifier.split('.');
+  const fieldKind = kind === 'identity' ? 'transformation' : kind;
+  for (let k = parts.length - 1; k >= 1; k--) {
+    const relation = findQualified(scope, parts.slice(0, k).join('.'));
+    const column = parts[k] as string;
+    if (relation && hasColumn(relation, column) !== 'no') return columnSources(relation, column, fieldKind);
+  }
+  return structAccess(parts[0] as string, scope, kind);
+}
+
+/** Snowflake `$1`, `t.$2`: the column at that position of the relation (its only relation when unqualified). */
+function positionalColumn(ref: IrColumnRef, scope: Scope, state: ResolveState): ColumnSource[] {
+  const relation = ref.t ? findQualified(scope, ref.t) : scope.relations.length === 1 ? scope.relations[0] : undefined;
+  const position = Number(ref.c.slice(1));
+  const names = relation?.tableColumnNames ?? relation?.derived?.columns.map((c) => c.name);
+  const name = names?.[position - 1];
+  if (relation && name) return columnSources(relation, name, ref.k);
+  if (relation?.fnSources) return composeSources(ref.k, relation.fnSources);
+  state.unresolved.push({ column: state.currentColumn, name: ref.t ? `${ref.t}.${ref.c}` : ref.c, reason: 'unknown-column', detail: `Column ${ref.c} is read by position, and the columns of ${relation ? 'its relation' : 'the relations in scope'} are unknown.` });
+  return [];
+}
+
+/** Names two relations both have for sure (known columns), in the order of `relation`'s. */
+function sharedNames(before: ScopeRelation[], relation: ScopeRelation): string[] {
+  const known = (r: ScopeRelation): string[] => r.tableColumnNames ?? r.derived?.columns.map((c) => c.name) ?? [];
+  const earlier = new Set(before.flatMap(known).map((n) => n.toLowerCase()));
+  return known(relation).filter((n) => earlier.has(n.toLowerCase()));
 }
 
 /** Sources of `column` when exactly one relation in scope (or an enclosing one) has or may have it. */

@@ -13,13 +13,16 @@ export interface StatementSlice {
 /**
  * Splits a SQL file into statements at top-level semicolons (and T-SQL `GO` lines), so that one
  * statement the parser rejects does not lose the others. Semicolons inside strings, comments,
- * dollar-quoted bodies and `BEGIN … END` blocks do not split.
+ * dollar-quoted bodies, `BEGIN … END` blocks and BigQuery `FOR … DO … END FOR` / `WHILE … DO …
+ * END WHILE` loops do not split.
  */
 export function splitStatements(sql: string, lex: LexOptions = {}): StatementSlice[] {
   const tokens = tokenize(sql, lex);
   const slices: StatementSlice[] = [];
   let current: Token[] = [];
   let depth = 0;
+  /** Open `FOR … DO` / `WHILE … DO` blocks (BigQuery scripting), closed by `END FOR` / `END WHILE`. */
+  let loops = 0;
   const flush = (): void => {
     const first = current[0];
     const last = current[current.length - 1];
@@ -31,7 +34,7 @@ export function splitStatements(sql: string, lex: LexOptions = {}): StatementSli
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as Token;
     const upper = tok.type === 'word' ? tok.text.toUpperCase() : '';
-    if (tok.type === 'punct' && tok.text === ';' && depth === 0) {
+    if (tok.type === 'punct' && tok.text === ';' && depth === 0 && loops === 0) {
       flush();
       continue;
     }
@@ -47,6 +50,10 @@ export function splitStatements(sql: string, lex: LexOptions = {}): StatementSli
       if (next && !(next.type === 'punct' && next.text === ';') && !['TRANSACTION', 'TRAN', 'WORK'].includes(nextUpper)) depth++;
     } else if (upper === 'CASE' && depth > 0) {
       depth++;
+    } else if (upper === 'DO' && depth === 0 && ['FOR', 'WHILE'].includes(current[0]?.type === 'word' ? current[0].text.toUpperCase() : '')) {
+      loops++;
+    } else if (upper === 'END' && loops > 0 && depth === 0 && ['FOR', 'WHILE'].includes(tokens[i + 1]?.type === 'word' ? (tokens[i + 1] as Token).text.toUpperCase() : '')) {
+      loops--;
     } else if (upper === 'END' && depth > 0) {
       // END IF / END LOOP / END WHILE close blocks whose openers were not counted.
       const next = tokens[i + 1];

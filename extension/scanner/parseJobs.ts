@@ -3,6 +3,7 @@ import { emptyFacts, type Diagnostic } from '../../core/model/entities';
 import type { Dialect } from '../../core/pipeline/contracts';
 import { extractDbtFile, extractSqlFile, type FileStepResult } from '../../core/pipeline/fileStep';
 import { IR_VERSION } from '../../core/sql/parseSql';
+import { ensureSqlEngine } from '../sqlEngineHost';
 
 /**
  * The messages exchanged with parse workers, and the one function that runs a job. The same
@@ -76,6 +77,8 @@ export function renderingContext(full: DbtProjectContext): DbtProjectContext {
  * when `options.budget.shouldStop` says so (renders on the scan thread).
  */
 export function runParseJob(job: ParseJob, contexts: ReadonlyMap<string, DbtProjectContext>, options?: DbtRenderOptions): FileStepResult {
+  // The SQL parser is installed once per thread (a parse worker or the scan thread) on first use.
+  ensureSqlEngine();
   if (job.kind === 'sql') return extractSqlFile(job.path, job.text, job.dialect);
   const ctx = contexts.get(job.contextKey);
   if (!ctx) {

@@ -1,3 +1,4 @@
+import '../../setup/sqlEngine';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DIRECT_KINDS } from '../../../core/model/entities';
@@ -27,7 +28,7 @@ export interface SqllineageCase {
   column_lineage?: [string | null, string, string, string][];
 }
 
-/** sqllineage dialect names (sqlfluff's) → the closest node-sql-parser grammar. */
+/** sqllineage dialect names (sqlfluff's) → the closest Mallard dialect. */
 export function mapDialect(d: string): Dialect {
   const map: Record<string, Dialect> = {
     ansi: 'postgresql', postgres: 'postgresql', greenplum: 'postgresql', materialize: 'postgresql', duckdb: 'postgresql',

@@ -85,17 +85,18 @@ describe('parse worker heap (real worker threads, real out-of-memory exits)', fu
     }
   });
 
-  it('workers that cannot start even at 8x the heap leave the run to this thread, without a restart per batch', async () => {
-    // 4 MB (32 MB at 8x) is below what a worker needs to load its modules.
-    const pool = new WorkerPool(1, 2, { jobTimeoutMs: 60_000, resourceLimits: { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 2 } });
+  it('workers that run out of memory while starting are restarted with twice the heap until they start', async () => {
+    // 3 MB is below what a worker needs to load its modules (12-16 MB under tsx, measured), and
+    // enough for V8 to create the isolate (2 MB is not: that aborts the process).
+    const pool = new WorkerPool(1, 2, { jobTimeoutMs: 60_000, resourceLimits: { maxOldGenerationSizeMb: 3, maxYoungGenerationSizeMb: 1 } });
     try {
       const jobs = Array.from({ length: 20 }, (_, i) => sqlJob(`f${i}.sql`, `select ${i} as n from t${i}`));
       const results = await pool.run(jobs);
       assert.deepEqual(results.map((r) => r?.parsed.statements.length), jobs.map(() => 1), 'every file parsed, in order');
       assert.deepEqual(results.flatMap(codes), []);
-      assert.equal(pool.heapFactor, 8);
-      assert.equal(pool.spawned, 4, 'at 1x, 2x, 4x and 8x, then no more');
-      assert.equal(pool.inlineBatches, 10, 'all ten batches of two ran on this thread');
+      assert.ok(pool.heapFactor > 1, 'the heap was doubled');
+      assert.equal(pool.spawned, Math.log2(pool.heapFactor) + 1, 'one start per heap size, not one per batch');
+      assert.equal(pool.inlineBatches, 0, 'once started, the worker ran every batch');
     } finally {
       await pool.dispose();
     }

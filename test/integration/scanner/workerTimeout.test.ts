@@ -8,18 +8,18 @@ import { memoryFs } from '../../unit/pipeline/memoryFs';
 import { makeWorkspace, removeDir, tempStore } from './helpers';
 
 /**
- * Per-job time budget of the parse workers, with real worker threads and an input on which
- * node-sql-parser really backtracks: a syntax error inside balanced parentheses. Measured on the
- * 2-core machine: depth 12 takes 1.5 s, 13 takes 3.2 s, 14 takes 8.9 s (roughly x2.7 per level), so
- * depth 18 would take many minutes; the watchdog must stop it after the budget.
+ * Per-job time budget of the parse workers, with real worker threads and an input that really takes
+ * longer than the budget: 150,000 statements (4 MB), which the parser goes through in seconds on the
+ * 2-core machine (about 0.05 ms a statement), against a budget of 1.2 s. (The SQL parser has no
+ * input that hangs outright: it does not backtrack, and nesting is capped by its recursion limit.)
  */
 
-const HANG_SQL = `select ${'('.repeat(18)}1 +${')'.repeat(18)} from t\n`;
+const HANG_SQL = `${Array.from({ length: 150_000 }, (_, i) => `select a${i % 7} + 1 as x from t${i % 13};`).join('\n')}\n`;
 const BUDGET_MS = 1200;
 /**
- * The runaway parse also allocates: under the parse workers' default heap limit (96 MB) it dies of
- * out-of-memory after ~2 s, which may come first. The time-out tests lift the limit; the crash path
- * is tested in workerMemory.test.ts.
+ * The long parse also allocates (its statements' IR): under the parse workers' default heap limit it
+ * may run out of memory first. The time-out tests lift the limit; the crash path is tested in
+ * workerMemory.test.ts.
  */
 const NO_HEAP_LIMIT = {};
 
@@ -63,7 +63,7 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
     const fs = memoryFs({
       'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\nmodel-paths: ['models']\n",
       'models/base.sql': 'select 1 as id\n',
-      'models/slow.sql': `select ${'('.repeat(18)}1 +${')'.repeat(18)} from {{ ref('base') }}\n`,
+      'models/slow.sql': HANG_SQL.replace('from t0;', "from {{ ref('base') }};"),
     });
     const ctx = loadDbtProject(fs, '');
     const pool = new WorkerPool(1, 16, { jobTimeoutMs: BUDGET_MS, resourceLimits: NO_HEAP_LIMIT });
@@ -86,13 +86,13 @@ describe('parse worker time budget (real worker threads, a really hanging parse)
   it('through the scanner: the catalog gets the diagnostic and every other model', async () => {
     const files: Record<string, string> = {
       'dbt_project.yml': "name: p\nversion: '1.0'\nconfig-version: 2\nmodel-paths: ['models']\n",
-      'models/slow.sql': HANG_SQL.replace('from t', "from {{ ref('m0') }}"),
+      'models/slow.sql': HANG_SQL.replace('from t0;', "from {{ ref('m0') }};"),
     };
     for (let i = 0; i < 10; i++) files[`models/m${i}.sql`] = `select ${i} as id\n`;
     const ws = makeWorkspace(files);
     const { store, dir } = tempStore();
     const previous = process.env['MALLARD_PARSE_TIMEOUT_MS'];
-    // Under the default heap the runaway parse runs out of memory after ~1.5 s; half the budget
+    // Under the default heap the long parse may run out of memory after a while; half the budget
     // stops it well before, so this test sees the time-out path only (one replacement worker).
     process.env['MALLARD_PARSE_TIMEOUT_MS'] = String(BUDGET_MS / 2);
     const scanner = new WorkspaceScanner(store, { root: ws, git: false, workers: 1, inlineBelow: 0 });

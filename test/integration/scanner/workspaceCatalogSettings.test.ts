@@ -14,8 +14,8 @@ describe('workspace catalog settings changes', function () {
   const silent: Logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const files = {
     'warehouse/orders.sql': 'create table orders as select 1 as order_id, 2 as customer_id;',
-    // STRUCT(x AS name) parses in BigQuery, not in PostgreSQL.
-    'marts/bq/revenue.sql': 'create table revenue as select struct(order_id as id) as detail from orders;',
+    // Time travel (FOR SYSTEM_TIME AS OF) parses in BigQuery, not in PostgreSQL.
+    'marts/bq/revenue.sql': 'create table revenue as select order_id as detail from orders for system_time as of current_timestamp();',
     'nested/extra.sql': 'create table extra as select order_id from orders;',
   };
 
@@ -33,7 +33,7 @@ describe('workspace catalog settings changes', function () {
     try {
       await catalog.scan();
       assert.deepEqual(names(catalog), ['extra', 'orders', 'revenue']);
-      assert.deepEqual(diagnosticPaths(catalog), ['marts/bq/revenue.sql'], 'STRUCT(… AS …) is a PostgreSQL parse error');
+      assert.deepEqual(diagnosticPaths(catalog), ['marts/bq/revenue.sql'], 'FOR SYSTEM_TIME AS OF is a PostgreSQL parse error');
 
       const changed: MallardConfig = { ...DEFAULT_CONFIG, dialectByFolder: { 'marts/bq': 'bigquery' }, exclude: ['nested/**'] };
       assert.equal(await catalog.reconfigure(changed), true);

@@ -1,3 +1,4 @@
+import '../../setup/sqlEngine';
 import type { ColumnSource, Dialect, ParsedSql, ResolvedStatement } from '../../../core/pipeline/contracts';
 import { parseSql } from '../../../core/sql/parseSql';
 import { resolveLineage } from '../../../core/sql/resolveLineage';
@@ -38,11 +39,12 @@ export function view(r: ResolvedStatement): LineageView {
 }
 
 /** Parses and resolves every statement of `sql` against a simple `name → columns` schema. */
-export function lineage(sql: string, dialect: Dialect = 'postgresql', schema: Record<string, string[]> = {}): { parsed: ParsedSql; views: LineageView[] } {
+export function lineage(sql: string, dialect: Dialect = 'postgresql', schema: Record<string, string[]> = {}): { parsed: ParsedSql; views: LineageView[]; resolved: ResolvedStatement[] } {
   const parsed = parseSql(sql, { dialect, file: 'test.sql' });
-  const lookup = (rel: { schema?: string; name: string }): string[] | undefined =>
-    schema[[rel.schema, rel.name].filter(Boolean).join('.').toLowerCase()] ?? schema[rel.name.toLowerCase()];
-  return { parsed, views: parsed.statements.map((s) => view(resolveLineage(s, lookup))) };
+  const lookup = (rel: { database?: string; schema?: string; name: string }): string[] | undefined =>
+    schema[[rel.database, rel.schema, rel.name].filter(Boolean).join('.').toLowerCase()] ?? schema[[rel.schema, rel.name].filter(Boolean).join('.').toLowerCase()] ?? schema[rel.name.toLowerCase()];
+  const resolved = parsed.statements.map((s) => resolveLineage(s, lookup));
+  return { parsed, views: resolved.map(view), resolved };
 }
 
 /** The single statement's view; throws when the SQL did not yield exactly one statement. */

@@ -147,22 +147,31 @@ describe('sql: parse failures', () => {
     assert.deepEqual(views[1]?.unresolved.map((u) => u.split('|')[2]), ['parse-error']);
   });
 
-  it('quotes the statement as written, not its preprocessed rewrite, and calls a grammar rejection a warning', () => {
-    // BigQuery has no VARIANT; preprocessing writes `text` over it, the grammar still fails there.
-    const sql = 'select cast(x as variant) from';
+  it('quotes the token written at the error position with what the parser expected, and calls a rejection a warning', () => {
+    const sql = 'select a,\n  b from t where = 1';
     const [d] = parseSql(sql, { dialect: 'bigquery', file: 'f.sql' }).diagnostics;
-    assert.match(d?.message ?? '', /near "variant"/);
-    assert.equal(sql.slice((d?.column ?? 0) - 1).startsWith('variant'), true);
-    // Our grammars reject valid SQL too (72-96 % of real files parse): no proof of invalid SQL.
+    assert.equal(d?.message, 'Could not parse near "="; expected an expression; no column lineage for this statement');
+    assert.deepEqual([d?.line, d?.column], [2, 18]);
+    // Our parser rejects valid SQL too: no proof of invalid SQL.
     assert.equal(d?.severity, 'warning');
     assert.equal(parseSql('select (a from t', { dialect: 'bigquery', file: 'f.sql' }).diagnostics[0]?.severity, 'error');
+    const end = parseSql('select cast(x as variant) from', { dialect: 'bigquery', file: 'f.sql' }).diagnostics[0];
+    assert.equal(end?.message, 'Could not parse: the statement ends unexpectedly (expected identifier); no column lineage for this statement');
+    assert.deepEqual([end?.line, end?.column], [1, 31]);
   });
 
   it('computes columns on the first line relative to the statement start', () => {
-    const parsed = parseSql('select 1; select from from', { dialect: 'postgresql', file: 'f.sql' });
+    const parsed = parseSql('select 1; select a from t where = 1', { dialect: 'postgresql', file: 'f.sql' });
     const d = parsed.diagnostics[0];
-    assert.equal(d?.line, 1);
-    assert.ok((d?.column ?? 0) > 11, `column ${d?.column}`);
+    assert.deepEqual([d?.line, d?.column], [1, 33]);
+  });
+
+  it('reports the error inside a parenthesised subquery, not where the parser retried it as a join', () => {
+    // sqlparser-rs itself reports the comma after `day` (line 2), where its join retry failed.
+    const sql = 'select x from (\n  select day, b\n  from t\n  where and b > 1\n)';
+    const [d] = parseSql(sql, { dialect: 'bigquery', file: 'f.sql' }).diagnostics;
+    assert.deepEqual([d?.line, d?.column], [4, 13]);
+    assert.match(d?.message ?? '', /^Could not parse near "b"; expected end of statement/);
   });
 
   it('reports unbalanced parentheses at the parenthesis, without running the grammars', () => {

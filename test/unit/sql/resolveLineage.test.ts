@@ -148,10 +148,13 @@ describe('sql: resolveLineage scopes', () => {
     assert.deepEqual(v.unresolved, []);
   });
 
-  it('counts named WINDOW clauses as window sources', () => {
-    const v = one('select sum(x) over w as s from t window w as (partition by g order by d)');
-    assert.deepEqual(v.cols.s, ['t.x:aggregation']);
-    assert.deepEqual(v.indirect, ['t.d:window', 't.g:window']);
+  it('counts a named window (`OVER w`) as window sources of the columns that use it, like an inline one', () => {
+    const v = one('select sum(x) over w as s, x from t window w as (partition by g order by d)', 'bigquery');
+    assert.deepEqual(v.cols.s, ['t.d:window', 't.g:window', 't.x:aggregation']);
+    assert.deepEqual(v.cols.x, ['t.x:identity']);
+    assert.deepEqual(v.indirect, []);
+    const chained = one('select sum(x) over (w2 order by d) as s from t window w1 as (partition by g), w2 as w1', 'bigquery');
+    assert.deepEqual(chained.cols.s, ['t.d:window', 't.g:window', 't.x:aggregation']);
   });
 
   it('makes JOIN … USING columns unambiguous and counts them as join keys', () => {

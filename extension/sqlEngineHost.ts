@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { installedSqlEngine, installSqlEngine, reportSqlEngineUnavailable } from '../core/sql/sqlEngine';
+import type { WasmModule } from '../core/sql/wasmApi';
 
 /**
  * The Node side of the SQL engine port (`core/sql/sqlEngine.ts`): finds the parser's WebAssembly
@@ -30,7 +31,7 @@ export function sqlEngineCandidates(): string[] {
  * Installs the SQL parser in this thread once (later calls return at once). Never throws: when the
  * file is missing or does not fit, every parse reports why in its diagnostic.
  */
-export function ensureSqlEngine(module?: WebAssembly.Module): void {
+export function ensureSqlEngine(module?: WasmModule): void {
   if (installedSqlEngine() || tried) return;
   tried = true;
   try {

@@ -1,5 +1,6 @@
 import type { Dialect } from '../pipeline/contracts';
 import { missingImports, SqlParserInstance } from './wasmGlue';
+import { isWasmModule, wasmApi, type WasmModule } from './wasmApi';
 
 /**
  * The SQL parser engine: datafusion-sqlparser-rs compiled to WebAssembly. `core/` never reads
@@ -16,7 +17,7 @@ export class SqlEngineError extends Error {
   }
 }
 
-let engineModule: WebAssembly.Module | undefined;
+let engineModule: WasmModule | undefined;
 let instance: SqlParserInstance | undefined;
 /** Why the host could not install the engine, said in every statement's diagnostic. */
 let unavailable: string | undefined;
@@ -25,10 +26,10 @@ let unavailable: string | undefined;
  * Installs the compiled parser (a `WebAssembly.Module`, or the `.wasm` bytes to compile). Throws a
  * `SqlEngineError` when the module's imports do not match the glue; a second call replaces the first.
  */
-export function installSqlEngine(wasm: WebAssembly.Module | Uint8Array<ArrayBuffer>): void {
-  let module: WebAssembly.Module;
+export function installSqlEngine(wasm: WasmModule | Uint8Array<ArrayBuffer>): void {
+  let module: WasmModule;
   try {
-    module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    module = isWasmModule(wasm) ? wasm : new wasmApi.Module(wasm);
   } catch (err) {
     throw new SqlEngineError('not-a-module', `The SQL parser's WebAssembly could not be compiled: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -45,7 +46,7 @@ export function reportSqlEngineUnavailable(reason: string): void {
 }
 
 /** The installed compiled module (to hand to worker threads), if any. */
-export function installedSqlEngine(): WebAssembly.Module | undefined {
+export function installedSqlEngine(): WasmModule | undefined {
   return engineModule;
 }
 

@@ -13,9 +13,11 @@
  * fails at install, not at the first parse.
  */
 
+import { textApi, wasmApi, type WasmImports, type WasmMemory, type WasmModule, type WasmTable } from './wasmApi';
+
 /** The exports of the module that this glue calls. */
 interface WasmExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   init: () => void;
   parse_sql: (a: number, b: number, c: number, d: number) => [number, number, number];
   __wbindgen_malloc: (size: number, align: number) => number;
@@ -23,7 +25,7 @@ interface WasmExports {
   __wbindgen_free: (ptr: number, size: number, align: number) => void;
   __wbindgen_exn_store: (idx: number) => void;
   __externref_table_alloc: () => number;
-  __wbindgen_externrefs: WebAssembly.Table;
+  __wbindgen_externrefs: WasmTable;
   __externref_table_dealloc: (idx: number) => void;
   __wbindgen_start: () => void;
 }
@@ -31,8 +33,8 @@ interface WasmExports {
 /** What one call returns: the statements' AST as plain objects, or the parser's error message. */
 export type GlueResult = { ast: unknown } | { error: string };
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
+const encoder = new textApi.TextEncoder();
+const decoder = new textApi.TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
 
 /** One live instance of the parser module with its memory views. */
 export class SqlParserInstance {
@@ -44,8 +46,8 @@ export class SqlParserInstance {
   /** The last Rust panic message (the module reports it before trapping). */
   panicMessage: string | undefined;
 
-  constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, buildImports(() => this));
+  constructor(module: WasmModule) {
+    const instance = new wasmApi.Instance(module, buildImports(() => this));
     this.exports = instance.exports as unknown as WasmExports;
     this.exports.__wbindgen_start();
     // Installs the module's panic hook, which reports through `__wbg_error_…` below.
@@ -145,7 +147,7 @@ export class SqlParserInstance {
  * The functions the module imports, under the names wasm-bindgen gave them for this build. They
  * reach the instance through `g` only when called, so building the object needs no instance.
  */
-function buildImports(g: () => SqlParserInstance): WebAssembly.Imports {
+function buildImports(g: () => SqlParserInstance): WasmImports {
   const str = (ptr: number, len: number): string => g().readString(ptr, len);
 
   const fns: Record<string, (...args: never[]) => unknown> = {
@@ -225,16 +227,16 @@ function buildImports(g: () => SqlParserInstance): WebAssembly.Imports {
       table.set(offset + 3, false);
     },
   };
-  return { './sqlparser_rs_wasm_bg.js': fns as unknown as WebAssembly.ModuleImports };
+  return { './sqlparser_rs_wasm_bg.js': fns as unknown as Record<string, unknown> };
 }
 
 /** Names of the functions `module` imports that this glue does not provide (empty when they match). */
-export function missingImports(module: WebAssembly.Module): string[] {
+export function missingImports(module: WasmModule): string[] {
   const glue = buildImports(() => {
     throw new Error('not instantiated');
   })['./sqlparser_rs_wasm_bg.js'];
   const provided = new Set(Object.keys(glue ?? {}));
-  return WebAssembly.Module.imports(module).filter((i) => i.kind === 'function' && !provided.has(i.name)).map((i) => `${i.module}:${i.name}`);
+  return wasmApi.Module.imports(module).filter((i) => i.kind === 'function' && !provided.has(i.name)).map((i) => `${i.module}:${i.name}`);
 }
 
 /** wasm-bindgen's description of a value for its debug formatting (panic messages about JS values). */

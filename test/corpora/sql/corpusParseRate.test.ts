@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadDbtProject, renderDbtNode } from '../../../core/dbt/api';
 import type { Dialect } from '../../../core/pipeline/contracts';
 import { parseSql } from '../../../core/sql/parseSql';
-import { dirFileSource } from '../dbt/helpers';
+import { dirFileSource } from '../../unit/dbt/helpers';
 import { CORPORA, mapDialect, readCorpus, type SqllineageCase } from './corpusHarness';
 
 /**

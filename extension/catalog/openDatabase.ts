@@ -16,6 +16,27 @@ export const REPLICA_ID_KEY = 'replicaId';
  * timeout for the CLI and the extension sharing one file. Then migrates and ensures a replica id.
  */
 export function openCatalogDatabase(file: string, options: OpenOptions): { db: Database; replicaId: string } {
+  // SQLite answers SQLITE_BUSY without calling the busy handler where waiting could deadlock (the
+  // switch to WAL, a read transaction upgrading to write while another process migrates a fresh
+  // file). Those races end within milliseconds, so the whole open is retried until the busy timeout.
+  const deadline = Date.now() + Math.max(0, options.busyTimeoutMs ?? 5000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return openOnce(file, options);
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(200, 10 * attempt));
+    }
+  }
+}
+
+/** True for an open that failed on SQLITE_BUSY (another process holds the lock for a moment). */
+function isBusy(err: unknown): boolean {
+  const cause = err instanceof CatalogError ? (err as Error & { cause?: unknown }).cause : err;
+  return typeof cause === 'object' && cause !== null && String((cause as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY');
+}
+
+function openOnce(file: string, options: OpenOptions): { db: Database; replicaId: string } {
   let db: Database;
   try {
     db = new DatabaseConstructor(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });

@@ -159,6 +159,12 @@ export interface DbtNodeResult {
   rendered: RenderedNode;
   /** Render and config diagnostics (also present in `rendered.diagnostics`). */
   diagnostics: Diagnostic[];
+  /**
+   * The distinct `ref()`/`source()` calls the render made (`callKey`), whatever they resolved to:
+   * with the node's own entries they are what it read from the node-keyed part of the context
+   * (see `renderInputs.ts`).
+   */
+  lookups?: string[];
 }
 
 /** The parts of dbt's `target/manifest.json` Mallard uses. */

@@ -1,5 +1,5 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
-import { fnv1a } from '../dbt/builtins';
+import { sharedRenderHash } from '../dbt/renderInputs';
 import { indexOf } from '../dbt/contextIndex';
 import { readPythonModel } from '../dbt/python/pythonModel';
 import { scanInlineRelationConfig } from '../dbt/relationNames';
@@ -37,7 +37,10 @@ export interface DbtProjectPlan {
   dialect: Dialect;
   /** Why this dialect (see `chooseDbtDialect`), for the status bar and `stats`. */
   dialectReason: string;
-  /** Cache key of its node files' per-file step. */
+  /**
+   * Cache key of its node files' per-file step: the part of the context every render reads
+   * (`sharedRenderHash`); each result also records the node-keyed entries it read (`inputs`).
+   */
   cacheKey: string;
   /** Node file paths (models, snapshots, analyses) this root extracts. */
   nodePaths: Set<string>;
@@ -84,12 +87,10 @@ export function planDbtProject(fs: FileSource, root: string, config: WorkspaceCo
   const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
   const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}) });
   recordDialect(ctx, dialect, reason);
-  // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
-  const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
   // Re-planning one root (an incremental update) decides the owners from the files as a full plan does.
   const elsewhere = catalogedElsewhere(ctx, root, owners ?? catalogOwners(fs).owners);
   const nodePaths = catalogedNodePaths(ctx, elsewhere);
-  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths, elsewhere };
+  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(sharedRenderHash(ctx), dialect), nodePaths, elsewhere };
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {

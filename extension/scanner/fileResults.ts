@@ -1,6 +1,7 @@
-import { renderDbtNode, type DbtRenderOptions } from '../../core/dbt/api';
+import { renderDbtNode, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
+import { nodeRenderInputs } from '../../core/dbt/renderInputs';
 import type { LineageMemos } from '../../core/pipeline/extractWorkspace';
-import { notParsed, sqlFingerprint, withoutLineageSql, type DbtFileResult, type FileStepResult } from '../../core/pipeline/fileStep';
+import { inputsHold, notParsed, sqlFingerprint, withoutLineageSql, type DbtFileResult, type FileStepResult } from '../../core/pipeline/fileStep';
 import type { ParsedSql } from '../../core/pipeline/contracts';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
@@ -11,7 +12,9 @@ import { snapshotText, type Snapshot } from './snapshot';
 
 /**
  * Gets per-file step results for planned files: reuse the in-memory result when (hash, cache key)
- * is unchanged, else the store's parse cache, else render/parse in the worker pool.
+ * is unchanged and the node's render inputs hold, else the store's parse cache (same check), else
+ * render/parse in the worker pool. Results computed in the pool are stored in the parse cache as
+ * they arrive, so a scan that is killed keeps the parses it finished.
  */
 
 /** What a pass over files gets from its caller: cancellation and progress. */
@@ -19,13 +22,21 @@ export interface PassCall extends WorkControl {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Runs per-file jobs (in workers or inline); results in job order plus per-job milliseconds. */
-export type JobRunner = (jobs: ParseJob[], plan: WorkspacePlan, call: PassCall) => Promise<{ results: FileStepResult[]; millis: number[] }>;
+/** Results of the jobs from index `start` on, as a batch of them completes. */
+export type BatchDone = (start: number, results: readonly FileStepResult[]) => void;
+
+/**
+ * Runs per-file jobs (in workers or inline); results in job order plus per-job milliseconds.
+ * `onBatch` hears of results as they complete (before the run ends).
+ */
+export type JobRunner = (jobs: ParseJob[], plan: WorkspacePlan, call: PassCall, onBatch?: BatchDone) => Promise<{ results: FileStepResult[]; millis: number[] }>;
 
 /** A planned file and how to compute its result. */
 interface PlannedFile {
   path: string;
   cacheKey: string;
+  /** The dbt project of a node file: its results must also hold under its context's node entries. */
+  project?: { root: string; ctx: DbtProjectContext };
   job: (text: string) => ParseJob;
 }
 
@@ -33,7 +44,7 @@ interface PlannedFile {
 export function plannedFiles(plan: WorkspacePlan): PlannedFile[] {
   const out: PlannedFile[] = [];
   for (const p of plan.dbt) {
-    for (const path of p.nodePaths) out.push({ path, cacheKey: p.cacheKey, job: (text) => ({ kind: 'dbt', contextKey: p.cacheKey, path, text, dialect: p.dialect }) });
+    for (const path of p.nodePaths) out.push({ path, cacheKey: p.cacheKey, project: p, job: (text) => ({ kind: 'dbt', contextKey: p.cacheKey, path, text, dialect: p.dialect }) });
   }
   for (const f of plan.sql) out.push({ path: f.path, cacheKey: f.cacheKey, job: (text) => ({ kind: 'sql', path: f.path, text, dialect: f.dialect }) });
   return out;
@@ -44,7 +55,24 @@ export interface ResultTable {
   results: Map<string, FileStepResult>;
   /** path → `${hash}|${cacheKey}` of the result held in `results`. */
   keys: Map<string, string>;
+  /**
+   * dbt project root → the context object every result of that project in `results` holds under.
+   * A project re-planned (new context object) has its results' render inputs checked again.
+   */
+  contexts: Map<string, DbtProjectContext>;
 }
+
+/** An empty result table. */
+export function emptyResultTable(): ResultTable {
+  return { results: new Map(), keys: new Map(), contexts: new Map() };
+}
+
+/**
+ * Parse results computed in this pass wait here until a flush stores them (a small transaction
+ * every `FLUSH_EVERY` results or `FLUSH_MS`): a scan killed mid-parse keeps what it flushed.
+ */
+const FLUSH_EVERY = 64;
+const FLUSH_MS = 250;
 
 /** A cache entry to write with the next store transaction. */
 export interface CacheWrite {
@@ -72,6 +100,28 @@ export interface ComputeOutcome {
   reusedParses: number;
 }
 
+/** Writes cache entries as they arrive, in small transactions. */
+class CacheFlusher {
+  private pending: CacheWrite[] = [];
+  private last = performance.now();
+  constructor(private readonly store: CatalogStore) {}
+
+  add(write: CacheWrite): void {
+    this.pending.push(write);
+    if (this.pending.length >= FLUSH_EVERY || performance.now() - this.last >= FLUSH_MS) this.flush();
+  }
+
+  flush(): void {
+    this.last = performance.now();
+    if (this.pending.length === 0) return;
+    const writes = this.pending;
+    this.pending = [];
+    this.store.transaction(() => {
+      for (const w of writes) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
+    });
+  }
+}
+
 /** Brings `table` up to date with `plan` and `snapshot` (in place). */
 export async function computeResults(
   table: ResultTable,
@@ -94,14 +144,19 @@ export async function computeResults(
     table.keys.delete(path);
     outcome.changed.add(path);
   }
+  // Projects whose context object changed (re-planned): their results' render inputs are checked.
+  const recheck = new Set(plan.dbt.filter((p) => table.contexts.get(p.root) !== p.ctx).map((p) => p.root));
+  const holds = (file: PlannedFile, result: FileStepResult): boolean => !file.project || inputsHold(file.project.ctx, file.path, result);
   const misses: { file: PlannedFile; hash: string; job: ParseJob }[] = [];
   for (const file of planned) {
     const entry = snapshot.get(file.path);
     if (!entry) continue;
     const key = `${entry.hash}|${file.cacheKey}`;
-    if (table.keys.get(file.path) === key) continue;
+    const current = table.results.get(file.path);
+    const currentKey = table.keys.get(file.path);
+    if (currentKey === key && current && (!file.project || !recheck.has(file.project.root) || holds(file, current))) continue;
     const cached = store.getParseCache(file.path, entry.hash, file.cacheKey) as FileStepResult | undefined;
-    if (cached !== undefined) {
+    if (cached !== undefined && holds(file, cached)) {
       table.results.set(file.path, cached);
       table.keys.set(file.path, key);
       outcome.changed.add(file.path);
@@ -111,10 +166,11 @@ export async function computeResults(
     const text = snapshotText(root, file.path, entry);
     if (text === undefined) continue;
     const job = file.job(text);
-    const prev = table.results.get(file.path);
-    const prevKey = table.keys.get(file.path);
-    if (job.kind === 'dbt' && prev?.kind === 'dbt') await breather.pause();
-    const reused = job.kind === 'dbt' && prev?.kind === 'dbt' && prevKey !== undefined ? reuseParse(job, prev, prevKey, plan, store, { hash: entry.hash, cacheKey: file.cacheKey }, breather.renderOptions) : undefined;
+    // The result to compare a new render with: the one in memory, else a cached one whose node
+    // inputs no longer hold (a renamed upstream: most such nodes render the same SQL again).
+    const prev = current?.kind === 'dbt' && currentKey !== undefined ? { result: current, key: currentKey } : cached?.kind === 'dbt' ? { result: cached, key } : undefined;
+    if (job.kind === 'dbt' && prev) await breather.pause();
+    const reused = job.kind === 'dbt' && prev ? reuseParse(job, prev.result, prev.key, plan, store, { hash: entry.hash, cacheKey: file.cacheKey }, breather.renderOptions) : undefined;
     if (reused) {
       table.results.set(file.path, reused.result);
       table.keys.set(file.path, key);
@@ -129,28 +185,45 @@ export async function computeResults(
     misses.push({ file, hash: entry.hash, job });
   }
   if (misses.length > 0) {
-    const ran = await run(misses.map((m) => m.job), plan, call);
-    outcome.parseMillis = ran.millis;
-    misses.forEach((m, i) => {
-      const value = ran.results[i];
-      if (!value) return;
+    const flusher = new CacheFlusher(store);
+    const stored = (m: (typeof misses)[number], value: FileStepResult): void => {
       table.results.set(m.file.path, value);
       table.keys.set(m.file.path, `${m.hash}|${m.file.cacheKey}`);
       outcome.changed.add(m.file.path);
+    };
+    // Results are kept and stored in the parse cache as their batch completes.
+    const ran = await run(misses.map((m) => m.job), plan, call, (start, results) => {
+      results.forEach((value, i) => {
+        const m = misses[start + i];
+        if (!m) return;
+        stored(m, value);
+        flusher.add({ path: m.file.path, hash: m.hash, cacheKey: m.file.cacheKey, value });
+      });
+    });
+    flusher.flush();
+    outcome.parseMillis = ran.millis;
+    misses.forEach((m, i) => {
+      const value = ran.results[i];
+      // A runner that does not report batches (inline runs) stores its results with the pass's write.
+      if (!value || table.results.get(m.file.path) === value) return;
+      stored(m, value);
       outcome.cacheWrites.push({ path: m.file.path, hash: m.hash, cacheKey: m.file.cacheKey, value });
     });
     outcome.parsed += misses.length;
   }
+  for (const p of plan.dbt) table.contexts.set(p.root, p.ctx);
+  for (const root of [...table.contexts.keys()]) if (!plan.dbt.some((p) => p.root === root)) table.contexts.delete(root);
   return outcome;
 }
 
 /**
- * A YAML, macro or vars edit changes the dbt context, so the cache key, of every node; yet most of
- * them render to the same SQL. Such a node is rendered here (about 0.2 ms) instead of being parsed
- * in a worker (1.5–4 ms plus the worker's memory). When everything rendered the same, the previous
- * result object is kept, so the lineage memo hits, and its cache entry is copied in SQLite under the
- * new key, so no statements are loaded. When only the SQL is the same, the result gets the previous
- * parse. Else (or when that parse cannot be found) undefined: the node is parsed as usual.
+ * A YAML, macro or vars edit may change the dbt context of every node, and a renamed model the
+ * render inputs of the nodes that ref it; yet most of them render to the same SQL. Such a node is
+ * rendered here (about 0.2 ms) instead of being parsed in a worker (1.5–4 ms plus the worker's
+ * memory). When everything rendered the same, the previous result object is kept (its `inputs`
+ * updated), so the lineage memo hits, and its cache entry is copied in SQLite under the new key,
+ * so no statements are loaded. When only the SQL is the same, the result gets the previous parse.
+ * Else (or when that parse cannot be found) undefined: the node is parsed as usual.
  */
 function reuseParse(
   job: Extract<ParseJob, { kind: 'dbt' }>,
@@ -166,13 +239,17 @@ function reuseParse(
   const rendered = renderDbtNode(project.ctx, job.path, job.text, options);
   if (rendered.entity.disabled || sqlFingerprint(rendered.rendered.lineageSql, rendered.rendered.lineOffset, job.dialect, rendered.rendered.lineageMap) !== prev.sqlHash) return undefined;
   const node = withoutLineageSql(rendered);
+  const inputs = nodeRenderInputs(project.ctx, job.path, rendered);
   if (JSON.stringify(node) === JSON.stringify(prev.node)) {
     // Copied now, not with the pass's write: the lineage memo may reload this node's statements
     // under its new key during assembly. An entry is right by itself (its key names its inputs).
-    if (store.copyParseCache(job.path, splitKey(prevKey), now)) return { result: prev, kept: true };
+    if (store.copyParseCache(job.path, splitKey(prevKey), now, inputs)) {
+      prev.inputs = inputs;
+      return { result: prev, kept: true };
+    }
   }
   const parsed = previousParse(prev, prevKey, job.path, store);
-  return parsed ? { result: { kind: 'dbt', node, parsed, sqlHash: prev.sqlHash }, kept: false } : undefined;
+  return parsed ? { result: { kind: 'dbt', node, parsed, sqlHash: prev.sqlHash, inputs }, kept: false } : undefined;
 }
 
 /** The full parse of a previous result: its statements when still in memory, else the parse cache's. */

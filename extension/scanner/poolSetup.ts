@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
+import type { FileStepResult } from '../../core/pipeline/fileStep';
 
 /**
  * How parse workers are set up: where their script is, how many to start, and the options of a
@@ -30,8 +31,10 @@ export function resolveWorkerScript(): { file: string; execArgv: string[] } {
   ];
   const file = candidates.find((c) => existsSync(c));
   if (!file) throw new Error(`Mallard parse worker not found (looked in ${candidates.join(', ')})`);
-  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too.
-  return { file, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] };
+  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too. A process started
+  // with `--cpu-prof` (the scanner bench's profiling run) profiles its parse workers as well.
+  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  return { file, execArgv: [...(file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []), ...profiling] };
 }
 
 /**
@@ -54,4 +57,6 @@ export interface PoolRunOptions {
   onProgress?: PoolProgress;
   /** Cancellation check for renders on the calling thread (see `RenderBudget.shouldStop`). */
   stopRequested?: () => boolean;
+  /** Results of the jobs from index `start` on, as each batch completes (in any order). */
+  onBatch?: (start: number, results: readonly FileStepResult[]) => void;
 }

@@ -11,7 +11,7 @@ import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { Breather } from './breather';
 import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { computeResults, emptyResultTable, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
@@ -99,7 +99,7 @@ export class WorkspaceScanner {
    * stopped so its memory (a parser and a dbt context per worker) is free for assembly and writing.
    * Jobs on this thread pause every 50 ms and their renders stop when the scan is cancelled.
    */
-  readonly runJobs: JobRunner = async (jobs, plan, call) => {
+  readonly runJobs: JobRunner = async (jobs, plan, call, onBatch) => {
     if (jobs.length < (this.options.inlineBelow ?? INLINE_JOBS) || this.options.workers === 0) {
       const contexts = new Map(plan.dbt.map((p) => [p.cacheKey, p.ctx]));
       const breather = new Breather(call);
@@ -108,8 +108,10 @@ export class WorkspaceScanner {
       for (const job of jobs) {
         await breather.pause();
         const start = performance.now();
-        results.push(runParseJob(job, contexts, breather.renderOptions));
+        const result = runParseJob(job, contexts, breather.renderOptions);
+        results.push(result);
         millis.push(performance.now() - start);
+        onBatch?.(results.length - 1, [result]);
         call.onProgress?.(results.length, jobs.length);
       }
       breather.throwIfStopped();
@@ -119,7 +121,7 @@ export class WorkspaceScanner {
     pool.retainContexts(new Set(plan.dbt.map((p) => p.cacheKey)));
     for (const p of plan.dbt) pool.setContext(p.cacheKey, p.ctx);
     try {
-      const results = await pool.run(jobs, call);
+      const results = await pool.run(jobs, { ...call, ...(onBatch ? { onBatch } : {}) });
       return { results, millis: pool.lastJobMillis };
     } finally {
       this.workersStarted += pool.spawned;
@@ -229,7 +231,7 @@ export class WorkspaceScanner {
       call.onModelLevelStored();
       phaseDone('stage');
     }
-    const table: ResultTable = { results: new Map(), keys: new Map() };
+    const table: ResultTable = emptyResultTable();
     const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
       ...control,
       onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),

@@ -230,6 +230,7 @@ export class WorkerPool {
     if (this.slots.length === 0) {
       const inline = this.runInline([...jobs], options.stopRequested);
       this.lastJobMillis = inline.millis;
+      options.onBatch?.(0, inline.results);
       options.onProgress?.(jobs.length, jobs.length);
       return inline.results;
     }
@@ -247,6 +248,7 @@ export class WorkerPool {
           results[start + i] = r;
           millis[start + i] = out.millis[i] ?? 0;
         });
+        options.onBatch?.(start, out.results);
         done += batch.length;
         options.onProgress?.(done, jobs.length);
       }

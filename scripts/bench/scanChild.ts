@@ -52,8 +52,14 @@ function collect(): void {
 }
 
 /** Samples RSS (main thread and worker threads share the process) every 20 ms. */
-function rssSampler(live: boolean): { peak: () => number; mark: (label: string) => void; byPhase: Record<string, number>; heapByPhase: Record<string, number>; liveAfterGc: Record<string, { heap: number; rss: number }>; stop: () => void } {
+function rssSampler(live: boolean): { peak: () => number; mark: (label: string) => void; byPhase: Record<string, number>; heapByPhase: Record<string, number>; liveAfterGc: Record<string, { heap: number; rss: number }>; marks: [string, number][]; cpuByPhase: Record<string, number>; stop: () => void } {
   let peak = 0;
+  // CPU seconds (user + system, every thread of the process) per phase: unlike wall time, it does
+  // not depend on what else the machine runs.
+  const cpuByPhase: Record<string, number> = {};
+  let cpuAt = process.cpuUsage();
+  // Phase changes on the monotonic clock V8's CPU profiles use (microseconds), to split a profile by phase.
+  const marks: [string, number][] = [];
   let label = 'start';
   const byPhase: Record<string, number> = {};
   const heapByPhase: Record<string, number> = {};
@@ -67,6 +73,12 @@ function rssSampler(live: boolean): { peak: () => number; mark: (label: string) 
   const timer = setInterval(sample, 20);
   const mark = (l: string): void => {
     sample();
+    if (l !== label) {
+      marks.push([l, Number(process.hrtime.bigint() / 1000n)]);
+      const used = process.cpuUsage(cpuAt);
+      cpuByPhase[label] = round((cpuByPhase[label] ?? 0) + (used.user + used.system) / 1e6, 2);
+      cpuAt = process.cpuUsage();
+    }
     // Top-level phases only: progress callbacks mark sub-phases (`cold:parse`) from inside the scan.
     if (live && !l.includes(':')) {
       collect();
@@ -75,7 +87,7 @@ function rssSampler(live: boolean): { peak: () => number; mark: (label: string) 
     }
     label = l;
   };
-  return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), mark, byPhase, heapByPhase, liveAfterGc, stop: () => clearInterval(timer) };
+  return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), mark, byPhase, heapByPhase, liveAfterGc, marks, cpuByPhase, stop: () => clearInterval(timer) };
 }
 
 async function main(): Promise<void> {
@@ -166,10 +178,12 @@ async function main(): Promise<void> {
     peakRssMb: mb(scenariosPeak),
     peakRssCovers: 'cold scan, re-open, warm-up, model edits',
     targetRssMb: 400,
+    cpuSecondsByPhase: rss.cpuByPhase,
     rssByPhaseMb: rss.byPhase,
     mainHeapCommittedByPhaseMb: rss.heapByPhase,
     rssMeasure: 'process RSS (main + worker threads), sampled every 20 ms, max with kernel maxRSS',
     ...(plan.live ? { liveAfterGcMb: rss.liveAfterGc } : {}),
+    ...(process.execArgv.includes('--cpu-prof') ? { phaseMarksUs: rss.marks } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -6,6 +6,7 @@ import { failedContext, failedNode, internalDiagnostic } from './failures';
 import { WorkCancelled, type RenderBudget } from './jinja/budget';
 import { loadContext } from './project/loadContext';
 import { parseManifest } from './manifest';
+import type { DbtLoadMemo } from './project/loadMemo';
 import { renderNode } from './renderNode';
 
 /**
@@ -43,6 +44,11 @@ export interface DbtLoadOptions {
    * Synchronous, like `RenderBudget.shouldStop`.
    */
   shouldStop?: () => boolean;
+  /**
+   * Kept by the caller between loads of the same project (`newDbtLoadMemo()`): properties YAML
+   * files whose content did not change are not parsed again.
+   */
+  memo?: DbtLoadMemo;
 }
 
 /** Options for `renderDbtNode`. */

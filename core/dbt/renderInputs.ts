@@ -24,13 +24,19 @@ import { resolveRefTarget } from './relationNames';
 /** One distinct `ref()`/`source()` call of a render, as `callKey` writes it. */
 export type CallKey = string;
 
+/** Separates the fields of a call key; `NONE` stands for an absent package or version. */
+const SEP = '\u0001';
+const NONE = '\u0002';
+
 /** The key of a recorded call: kind, package or source name, name, version. */
 export function callKey(call: { kind: 'ref' | 'source'; first?: string; name: string; version?: string }): CallKey {
-  return JSON.stringify([call.kind, call.first ?? null, call.name, call.version ?? null]);
+  return [call.kind, call.first ?? NONE, call.name, call.version ?? NONE].join(SEP);
 }
 
 const sharedMemo = new WeakMap<DbtProjectContext, string>();
 const refNamesMemo = new WeakMap<DbtProjectContext, string>();
+/** Per context: `relationInputs` by node id, as text (many models ref the same upstreams). */
+const relationMemo = new WeakMap<DbtProjectContext, Map<string, string>>();
 
 /**
  * Hash of the part of a context that any render may read (see the file comment). Memoized per
@@ -70,7 +76,12 @@ function refNamesHash(ctx: DbtProjectContext, idx: DbtIndex): string {
   return hash;
 }
 
-const baseName = (path: string): string => (path.split('/').pop() ?? path).replace(/\.(sql|py)$/i, '');
+function baseName(path: string): string {
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  const dot = file.lastIndexOf('.');
+  const ext = dot < 0 ? '' : file.slice(dot + 1).toLowerCase();
+  return ext === 'sql' || ext === 'py' ? file.slice(0, dot) : file;
+}
 
 /**
  * A node file's YAML props as renders see them: props that only repeat the file's name (a model
@@ -85,11 +96,17 @@ function propsOf(idx: DbtIndex, project: string, path: string): unknown {
 }
 
 /** What naming node `id`'s relation reads (see `relationNames.ts`): its file, YAML props and literal config. */
-function relationInputs(idx: DbtIndex, id: string): unknown[] {
-  const path = idx.nodePaths[id];
-  const file = path === undefined ? undefined : idx.files[path];
-  if (path === undefined || !file) return [id, null];
-  return [id, path, file, propsOf(idx, file.project, path), idx.inlineConfigs[path] ?? null];
+function relationInputs(ctx: DbtProjectContext, idx: DbtIndex, id: string): string {
+  let memo = relationMemo.get(ctx);
+  if (!memo) relationMemo.set(ctx, (memo = new Map()));
+  let text = memo.get(id);
+  if (text === undefined) {
+    const path = idx.nodePaths[id];
+    const file = path === undefined ? undefined : idx.files[path];
+    text = JSON.stringify(path === undefined || !file ? [id, null] : [id, path, file, propsOf(idx, file.project, path), idx.inlineConfigs[path] ?? null]);
+    memo.set(id, text);
+  }
+  return text;
 }
 
 /**
@@ -100,13 +117,13 @@ export function nodeRenderInputs(ctx: DbtProjectContext, path: string, node: Pic
   const idx = indexOf(ctx);
   const file = idx.files[path];
   const project = node.entity.project;
-  const parts: unknown[] = [file ?? null, propsOf(idx, file?.project ?? project, path), relationInputs(idx, node.entity.id)];
+  const parts: string[] = [JSON.stringify([file ?? null, propsOf(idx, file?.project ?? project, path)]), relationInputs(ctx, idx, node.entity.id)];
   for (const key of node.lookups ?? []) {
-    const [kind, first, name, version] = JSON.parse(key) as [string, string | null, string, string | null];
+    const [kind, first, name = '', version] = key.split(SEP);
     // Sources are in the shared part; only refs depend on the node-keyed tables.
     if (kind !== 'ref') continue;
-    const target = resolveRefTarget(ctx, idx, project, { name, ...(first !== null ? { first } : {}), ...(version !== null ? { version } : {}) });
-    parts.push(key, target === undefined ? refNamesHash(ctx, idx) : relationInputs(idx, target));
+    const target = resolveRefTarget(ctx, idx, project, { name, ...(first !== undefined && first !== NONE ? { first } : {}), ...(version !== undefined && version !== NONE ? { version } : {}) });
+    parts.push(key, target === undefined ? refNamesHash(ctx, idx) : relationInputs(ctx, idx, target));
   }
-  return fnv1a(JSON.stringify(parts));
+  return fnv1a(parts.join('\u0000'));
 }

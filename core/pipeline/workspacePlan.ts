@@ -1,4 +1,5 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
+import { newDbtLoadMemo, type DbtLoadMemo } from '../dbt/project/loadMemo';
 import { sharedRenderHash } from '../dbt/renderInputs';
 import { indexOf } from '../dbt/contextIndex';
 import { readPythonModel } from '../dbt/python/pythonModel';
@@ -28,6 +29,19 @@ export interface PlanOptions {
   externalProfiles?: ExternalProfiles[];
   /** Asked while dbt projects load whether the scan was cancelled (see `DbtLoadOptions.shouldStop`). */
   shouldStop?: () => boolean;
+  /**
+   * Loader memos per dbt root, kept by a caller that plans again (the scanner, after a YAML edit):
+   * see `DbtLoadOptions.memo`. The planner adds a memo for each root it loads.
+   */
+  loadMemos?: Map<string, DbtLoadMemo>;
+}
+
+/** The loader memo of `root` in `memos`, created on first use. */
+export function loadMemoOf(memos: Map<string, DbtLoadMemo> | undefined, root: string): DbtLoadMemo | undefined {
+  if (!memos) return undefined;
+  let memo = memos.get(root);
+  if (!memo) memos.set(root, (memo = newDbtLoadMemo()));
+  return memo;
 }
 
 /** One dbt project to extract. */
@@ -83,9 +97,9 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[], shouldStop?: () => boolean): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[], shouldStop?: () => boolean, memo?: DbtLoadMemo): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
-  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}) });
+  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}), ...(memo ? { memo } : {}) });
   recordDialect(ctx, dialect, reason);
   // Re-planning one root (an incremental update) decides the owners from the files as a full plan does.
   const elsewhere = catalogedElsewhere(ctx, root, owners ?? catalogOwners(fs).owners);
@@ -168,7 +182,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const owners = catalogOwners(fs, layout.dbtRoots);
   diagnostics.push(...owners.diagnostics);
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles, options.shouldStop);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles, options.shouldStop, loadMemoOf(options.loadMemos, root));
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkCancelled } from '../../core/dbt/jinja/budget';
 import type { Facts } from '../../core/model/entities';
+import type { DbtLoadMemo } from '../../core/dbt/project/loadMemo';
 import { IR_VERSION } from '../../core/sql/parseSql';
 import { PIPELINE_VERSION, type FileStepResult } from '../../core/pipeline/fileStep';
 import { assembleWorkspace, mergeFacts, modelLevelFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
@@ -10,7 +11,7 @@ import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } fr
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { Breather } from './breather';
-import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
+import { ownerGroups, signGroups, type OwnerKey } from './factsDiff';
 import { computeResults, emptyResultTable, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
@@ -138,15 +139,19 @@ export class WorkspaceScanner {
     if (this.options.dialectByFolder) defaults.folders = this.options.dialectByFolder;
     const dirs = this.options.profileDirs === false ? undefined : (this.options.profileDirs ?? processProfileDirs());
     const externalProfiles = dirs ? readExternalProfiles(dirs) : [];
-    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}) };
+    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}), loadMemos: this.loadMemos };
   }
+
+  /** dbt loader memos per root, kept for the scanner's life: a YAML edit parses only that file again. */
+  private readonly loadMemos = new Map<string, DbtLoadMemo>();
 
   /**
    * Signature of every input of extraction: options, code versions and every file's content hash.
    * Equal signatures mean equal facts, so a re-open with nothing changed skips even planning.
    */
   signature(snapshot: Snapshot): string {
-    const lines = [JSON.stringify(this.planOptions()), `git=${this.options.git !== false}`, `pipeline=${PIPELINE_VERSION}`, `ir=${IR_VERSION}`];
+    const { loadMemos: _memos, ...options } = this.planOptions();
+    const lines = [JSON.stringify(options), `git=${this.options.git !== false}`, `pipeline=${PIPELINE_VERSION}`, `ir=${IR_VERSION}`];
     for (const [p, f] of snapshot) lines.push(`${p}\t${f.hash}`);
     return sha1(lines.join('\n'));
   }
@@ -261,7 +266,7 @@ export class WorkspaceScanner {
       });
     }
     phaseDone('write');
-    const signatures = signGroups(groupByOwner(facts));
+    const signatures = signGroups(ownerGroups([...units.values()]));
     phaseDone('sign');
     releaseTexts(snapshot);
     releaseStatements(table, memos, this.store);

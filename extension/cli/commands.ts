@@ -1,18 +1,17 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EntityKind, type Entity } from '../../core/model/entities';
 import { columnId } from '../../core/model/ids';
 import { CatalogStore } from '../catalog/catalogStore';
-import type { ScanProgress } from '../scanner/scanTypes';
-import { WorkspaceScanner } from '../scanner/scanner';
 import type { Invocation } from './cliArgs';
 import { UsageError } from './cliArgs';
 import { buildTree, table, tree } from './cliFormat';
 import { doctorCommand, type CommandResult } from './doctorCommand';
 
 /**
- * The CLI commands. Each returns the text for stdout; errors are thrown as `CliError` (exit 1) or
- * `UsageError` (exit 2) and printed by the entry point.
+ * The CLI commands that read a catalog. Each returns the text for stdout; errors are thrown as
+ * `CliError` (exit 1) or `UsageError` (exit 2) and printed by the entry point. `scan` lives in
+ * `scanCommand.ts`, a bundle of its own: these commands start without loading the scanner.
  */
 
 /** A user-facing failure (exit code 1). */
@@ -24,6 +23,14 @@ export class CliError extends Error {
 export class CliCancelled extends Error {
   override readonly name = 'CliCancelled';
   readonly reason = 'cancelled' as const;
+}
+
+/**
+ * Whether `err` is a `CliCancelled`, also one thrown by `scan` (a bundle of its own, with its own
+ * copy of the class, so `instanceof` cannot tell).
+ */
+export function isCliCancelled(err: unknown): err is CliCancelled {
+  return err instanceof Error && err.name === 'CliCancelled' && (err as { reason?: unknown }).reason === 'cancelled';
 }
 
 /** Where the CLI writes. Injected so the commands are testable in-process. */
@@ -95,44 +102,6 @@ function resolveEntity(store: CatalogStore, query: string): { entity: Entity; co
 }
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-/** `scan <dir>`. */
-export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
-  const dir = path.resolve(io.cwd, inv.positionals[0] ?? '.');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir} is not a folder`);
-  const file = catalogFileOf(inv, io.cwd);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const store = CatalogStore.open(file);
-  const scanner = new WorkspaceScanner(store, { root: dir, git: inv.git, ...(inv.dialect ? { dialect: inv.dialect } : {}), ...(inv.workers !== undefined ? { workers: inv.workers } : {}) });
-  let lastPhase = '';
-  const progress = (p: ScanProgress): void => {
-    io.interruptible?.(p.phase !== 'plan');
-    if (inv.quiet) return;
-    const text = `mallard: ${p.phase}${p.total > 0 ? ` ${p.done}/${p.total}` : ''}`;
-    if (io.errIsTty) io.err(`\r${text.padEnd(40)}${p.phase === 'write' && p.done === p.total ? '\n' : ''}`);
-    else if (p.phase !== lastPhase) io.err(`${text}\n`);
-    lastPhase = p.phase;
-  };
-  try {
-    const report = await scanner.scan({ onProgress: progress, ...(io.signal ? { signal: io.signal } : {}) }).catch((err: unknown) => {
-      // The scan writes in one transaction at its end, so a cancelled one changed nothing.
-      if (io.signal?.aborted === true) throw new CliCancelled(`scan cancelled; ${file} was not changed`);
-      throw err;
-    });
-    const stats = store.stats();
-    const result = { db: file, files: report.files, parsed: report.parsed, cacheHits: report.cacheHits, wrote: report.wrote, millis: Math.round(report.millis), stats };
-    if (inv.json) return json(result);
-    return [
-      `Scanned ${dir} in ${(report.millis / 1000).toFixed(2)} s → ${file}`,
-      report.wrote ? `${report.parsed} files parsed, ${report.cacheHits} from cache` : 'catalog already up to date',
-      table(['entities', 'columns', 'model edges', 'column edges', 'diagnostics'], [[stats.entities, stats.columns, stats.modelEdges, stats.columnEdges, stats.diagnostics].map(String)]),
-    ].join('\n');
-  } finally {
-    io.interruptible?.(true);
-    await scanner.dispose();
-    store.close();
-  }
-}
 
 function modelLineageText(store: CatalogStore, entity: Entity, inv: Invocation): string {
   const lin = store.modelLineage(entity.id, { direction: inv.direction, ...(inv.depth !== undefined ? { maxDepth: inv.depth } : {}) });

@@ -47,7 +47,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t), errIsTty: process.stderr.isTTY === true, cwd: process.cwd(), signal: abort.signal, interruptible };
   try {
     const handlers = {
-      scan: commands.scanCommand, lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
+      scan: async (i: Invocation, o: typeof io) => (await import('./scanCommand.js')).scanCommand(i, o), lineage: commands.lineageCommand, search: commands.searchCommand, show: commands.showCommand,
       diagnostics: commands.diagnosticsCommand, stats: commands.statsCommand, export: commands.exportCommand, doctor: commands.doctorCommandOf,
     } as const;
     const result = await handlers[inv.command](inv, io);
@@ -59,7 +59,7 @@ async function run(argv: readonly string[]): Promise<number> {
       process.stderr.write(`mallard: ${err.message}\n\n${helpText()}\n`);
       return 2;
     }
-    if (err instanceof commands.CliCancelled) {
+    if (commands.isCliCancelled(err)) {
       process.stderr.write(`mallard: ${err.message}\n`);
       return 130;
     }

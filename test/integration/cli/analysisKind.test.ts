@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseInvocation } from '../../../extension/cli/cliArgs';
-import { exportCommand, scanCommand, searchCommand, showCommand, statsCommand, type CliIo } from '../../../extension/cli/commands';
+import { exportCommand, searchCommand, showCommand, statsCommand, type CliIo } from '../../../extension/cli/commands';
+import { scanCommand } from '../../../extension/cli/scanCommand';
 import { makeWorkspace, removeDir } from '../scanner/helpers';
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { append } from '../../core/pipeline/topo';
 import { emptyFacts, type Facts } from '../../core/model/entities';
 import { splitColumnId } from '../../core/model/ids';
@@ -8,12 +7,14 @@ import { ownerOfId, selectOwned } from '../../core/pipeline/ownership';
 
 /**
  * Groups facts by owner the way the catalog store owns them (an entity owns itself, its columns,
- * the model and column edges into it and its unresolved refs; a file owns its diagnostics), signs
- * each group, and turns two signature maps into the smallest `replaceFacts` scope.
+ * the model and column edges into it and its unresolved refs; a file owns its diagnostics), and
+ * turns the groups of what the store holds and of new facts into the smallest `replaceFacts` scope.
+ * The store's side is grouped from the units the last write came from (kept in the scanner's
+ * state), only for the owners an update may have changed: nothing is signed or hashed up front.
  *
  * A dbt entity's group keeps its column lineage (`EntityColumnFacts`, from the lineage memo) apart
- * from its other rows: the lineage part is signed once per object (a memo hit is the same object),
- * so re-signing a whole project after a YAML edit hashes its YAML facts, not its 200k+ edges again.
+ * from its other rows: a lineage part that is the same object on both sides (a memo hit) is equal,
+ * so comparing a whole project after a YAML edit reads its YAML facts, not its 200k+ edges.
  */
 
 /** Owner key: `e:<entityId>` or `f:<file>`. */
@@ -80,41 +81,46 @@ export function ownerGroups(units: readonly UnitFacts[], ids?: ReadonlySet<strin
   return groups;
 }
 
-/** Order-insensitive signature of facts: sha1 over their sorted JSON rows. */
-function signRows(g: Facts): string {
-  const h = createHash('sha1');
-  for (const list of [g.entities, g.columns, g.modelEdges, g.columnEdges, g.unresolved, g.diagnostics] as unknown[][]) {
-    const rows = list.map((x) => JSON.stringify(x)).sort();
-    for (const r of rows) h.update(r).update('\n');
-    h.update('\x1e');
-  }
-  return h.digest('hex');
+/** The rows of a list as sorted JSON (order-insensitive comparison). */
+function sortedRows(list: readonly unknown[]): string[] {
+  return list.map((x) => JSON.stringify(x)).sort();
 }
 
-/** Lineage part signatures, by object: the memo hands out the same object while it is current. */
-const lineageSignatures = new WeakMap<EntityColumnFacts, string>();
-
-function signLineage(f: EntityColumnFacts): string {
-  let sig = lineageSignatures.get(f);
-  if (sig === undefined) {
-    sig = signRows({ ...emptyFacts(), columns: f.columns, columnEdges: f.columnEdges, unresolved: f.unresolved });
-    lineageSignatures.set(f, sig);
-  }
-  return sig;
+/** Whether two lists hold the same rows in any order (the same objects in the same order: at once). */
+function sameRows(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.every((x, i) => x === b[i])) return true;
+  const sa = sortedRows(a);
+  const sb = sortedRows(b);
+  return sa.every((x, i) => x === sb[i]);
 }
 
-/** Signature of an owner group: its rows and its lineage parts. */
-export function signGroup(g: OwnerGroup): string {
-  const rows = signRows(g.rows);
-  if (g.lineage.length === 0) return rows;
-  return createHash('sha1').update([rows, ...g.lineage.map(signLineage)].join('\n')).digest('hex');
+function sameFacts(a: Facts, b: Facts): boolean {
+  return sameRows(a.entities, b.entities) && sameRows(a.columns, b.columns) && sameRows(a.modelEdges, b.modelEdges) && sameRows(a.columnEdges, b.columnEdges) && sameRows(a.unresolved, b.unresolved) && sameRows(a.diagnostics, b.diagnostics);
 }
 
-/** Signs every group. */
-export function signGroups(groups: ReadonlyMap<OwnerKey, OwnerGroup>): Map<OwnerKey, string> {
-  const out = new Map<OwnerKey, string>();
-  for (const [k, g] of groups) out.set(k, signGroup(g));
-  return out;
+/** A lineage part as facts (its three arrays). */
+const lineageFacts = (f: EntityColumnFacts): Facts => ({ ...emptyFacts(), columns: f.columns, columnEdges: f.columnEdges, unresolved: f.unresolved });
+
+/**
+ * Whether two owner groups hold the same facts. Lineage parts that are the same object (a memo
+ * hit) are equal without looking at their rows: after a YAML edit, a project's 200k+ edges are not
+ * compared again, only its YAML facts.
+ */
+export function sameGroup(a: OwnerGroup | undefined, b: OwnerGroup | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (!sameFacts(a.rows, b.rows)) return false;
+  if (a.lineage.length === b.lineage.length && a.lineage.every((x, i) => x === b.lineage[i])) return true;
+  const merge = (g: OwnerGroup): Facts => {
+    const out = emptyFacts();
+    for (const part of g.lineage) {
+      append(out.columns, part.columns);
+      append(out.columnEdges, part.columnEdges);
+      append(out.unresolved, part.unresolved);
+    }
+    return out;
+  };
+  return sameFacts(a.lineage.length === 1 && a.lineage[0] ? lineageFacts(a.lineage[0]) : merge(a), b.lineage.length === 1 && b.lineage[0] ? lineageFacts(b.lineage[0]) : merge(b));
 }
 
 /** The write needed to go from `before` to `after` for the owners in `candidates`. */
@@ -125,17 +131,15 @@ export interface FactsDelta {
 }
 
 /**
- * Computes the delta for `candidates` (owner keys that may have changed): owners whose signature
- * changed, appeared or disappeared are replaced; others are left alone. Updates `before` in place.
+ * Computes the delta for `candidates` (owner keys that may have changed) between the groups of what
+ * the store holds (`before`) and of the new facts (`after`): owners whose facts changed, appeared or
+ * disappeared are replaced; others are left alone.
  */
-export function diffGroups(before: Map<OwnerKey, string>, after: ReadonlyMap<OwnerKey, OwnerGroup>, candidates: Iterable<OwnerKey>): FactsDelta {
+export function diffGroups(before: ReadonlyMap<OwnerKey, OwnerGroup>, after: ReadonlyMap<OwnerKey, OwnerGroup>, candidates: Iterable<OwnerKey>): FactsDelta {
   const delta: FactsDelta = { entityIds: [], files: [], facts: emptyFacts() };
   for (const key of new Set(candidates)) {
     const g = after.get(key);
-    const sig = g ? signGroup(g) : undefined;
-    if (sig === before.get(key)) continue;
-    if (sig === undefined) before.delete(key);
-    else before.set(key, sig);
+    if (sameGroup(before.get(key), g)) continue;
     if (key.startsWith('e:')) delta.entityIds.push(key.slice(2));
     else delta.files.push(key.slice(2));
     if (!g) continue;

@@ -1,4 +1,4 @@
-import { renderDbtNode, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
+import { renderDbtNode, type DbtNodeResult, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
 import { nodeRenderInputs } from '../../core/dbt/renderInputs';
 import type { LineageMemos } from '../../core/pipeline/extractWorkspace';
 import { inputsHold, notParsed, sqlFingerprint, withoutLineageSql, type DbtFileResult, type FileStepResult } from '../../core/pipeline/fileStep';
@@ -262,33 +262,44 @@ function previousParse(prev: DbtFileResult, key: string, path: string, store: Ca
 
 /**
  * Renders every dbt node of the plan on this thread, without parsing its SQL: about 0.2 ms a model,
- * against 1.5–4 ms for the parse. The first scan stores the model level from these nodes before
- * the parse starts (the parse workers render again; that costs less than making views wait). Each
- * render has the default budget and stops when the scan is cancelled.
+ * against 1.5–4 ms for the parse. The first scan stores the model level from these nodes while the
+ * parse workers run (they render again; that costs less than making views wait). Each render has
+ * the default budget and stops when the scan is cancelled; `pauseEveryMs` bounds the stretches
+ * without a pause (the workers' next batches are sent in the pauses).
  */
-export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root: string, control: WorkControl = {}): Promise<Map<string, FileStepResult>> {
+export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root: string, control: WorkControl = {}, pauseEveryMs?: number): Promise<Map<string, FileStepResult>> {
   const out = new Map<string, FileStepResult>();
-  const breather = new Breather(control);
+  const breather = new Breather(control, pauseEveryMs);
   for (const project of plan.dbt) {
     for (const path of project.nodePaths) {
       await breather.pause();
       const entry = snapshot.get(path);
       const text = entry ? snapshotText(root, path, entry) : undefined;
       if (text === undefined) continue;
-      out.set(path, { kind: 'dbt', node: renderDbtNode(project.ctx, path, text, breather.renderOptions), parsed: notParsed() });
+      out.set(path, { kind: 'dbt', node: modelLevelNode(renderDbtNode(project.ctx, path, text, breather.renderOptions)), parsed: notParsed() });
     }
   }
   return out;
 }
 
 /**
+ * What the model level needs of a rendered node (`assembleDbtProject` reads its entity, with the
+ * compiled SQL, its dependencies and diagnostics): its rendered SQL and maps, three more copies of
+ * the file's size, are dropped at once, so 5,000 staged nodes do not hold them all.
+ */
+function modelLevelNode(node: DbtNodeResult): DbtNodeResult {
+  const { compiledMap: _compiled, lineageMap: _lineage, ...rendered } = node.rendered;
+  return { ...node, rendered: { ...rendered, compiledSql: '', lineageSql: '', placeholders: {} } };
+}
+
+/**
  * Drops the statements (the IR, ~30 MB at 5,000 models) of the dbt results in `table` once they are
  * resolved and in the store's parse cache; the lineage memos reload a file's IR from that cache when
- * its lineage must be resolved again (an upstream schema changed). Call it after the pass's parse
- * cache writes are committed. Diagnostics, the rendered node and the result objects' identity (the
- * memo's key) stay.
+ * its lineage must be resolved again (an upstream schema changed). Results of `pending` (cache writes
+ * not committed yet) keep theirs. Diagnostics, the rendered node and the result objects' identity
+ * (the memo's key) stay.
  */
-export function releaseStatements(table: ResultTable, memos: LineageMemos, store: CatalogStore): void {
+export function releaseStatements(table: ResultTable, memos: LineageMemos, store: CatalogStore, pending: readonly CacheWrite[] = []): void {
   const reload = (result: DbtFileResult): ParsedSql | undefined => {
     const key = table.keys.get(result.node.path);
     if (key === undefined) return undefined;
@@ -297,5 +308,6 @@ export function releaseStatements(table: ResultTable, memos: LineageMemos, store
     return cached?.parsed;
   };
   for (const memo of memos.values()) memo.reloadParsed = reload;
-  for (const r of table.results.values()) if (r.kind === 'dbt' && r.parsed.statements.length > 0) r.parsed = { ...r.parsed, statements: [] };
+  const keep = new Set(pending.map((w) => w.value));
+  for (const r of table.results.values()) if (r.kind === 'dbt' && r.parsed.statements.length > 0 && !keep.has(r)) r.parsed = { ...r.parsed, statements: [] };
 }

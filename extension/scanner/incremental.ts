@@ -113,6 +113,8 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   lap('parse');
   const units = assembleWorkspace(plan, state.table.results, state.memos, affected, fullDiff.size === 0 ? new Set(changed) : undefined);
   lap('assemble');
+  // What the store holds: the units of the last write (compared with the new ones below).
+  const previous = [...state.units.values()];
   for (const key of [...state.units.keys()]) if (affected.has(key) && !units.some((u) => u.key === key)) state.units.delete(key);
   for (const u of units) {
     u.facts = withGitOwners(u.facts, state.git);
@@ -124,11 +126,9 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   for (const id of oldEntitiesOfChanged) candidates.add(`e:${id}`);
   state.units.set(FILE_ISSUES_UNIT, fileIssueUnit(state.snapshot));
   // Diagnostics are few; every file's diagnostics are compared so cross-file ones (cycles) stay right.
-  for (const k of state.signatures.keys()) if (k.startsWith('f:')) candidates.add(k);
-  for (const u of state.units.values()) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);
+  for (const u of [...previous, ...state.units.values()]) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);
   const entityFilter = new Set([...candidates].filter((k) => k.startsWith('e:')).map((k) => k.slice(2)));
-  const groups = ownerGroups([...state.units.values()], entityFilter);
-  const delta = diffGroups(state.signatures, groups, candidates);
+  const delta = diffGroups(ownerGroups(previous, entityFilter), ownerGroups([...state.units.values()], entityFilter), candidates);
   lap('diff');
   state.plan = plan;
   const signature = scanner.signature(state.snapshot);

@@ -32,7 +32,7 @@ export interface ScannerOptions {
 }
 
 /** Scan phases reported to progress callbacks. */
-export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'stage' | 'write' | 'sign';
+export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'stage' | 'write';
 
 /** A progress report: `done` of `total` units of the current phase. */
 export interface ScanProgress {

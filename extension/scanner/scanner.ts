@@ -5,14 +5,14 @@ import type { Facts } from '../../core/model/entities';
 import type { DbtLoadMemo } from '../../core/dbt/project/loadMemo';
 import { IR_VERSION } from '../../core/sql/parseSql';
 import { PIPELINE_VERSION, type FileStepResult } from '../../core/pipeline/fileStep';
-import { assembleWorkspace, mergeFacts, modelLevelFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
+import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
 import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import { Breather } from './breather';
-import { ownerGroups, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, emptyResultTable, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { emptyResultTable, releaseStatements, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { stagedParse } from './stagedParse';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
@@ -40,9 +40,11 @@ export interface ScanState {
   plan: WorkspacePlan;
   table: ResultTable;
   memos: LineageMemos;
+  /**
+   * The facts of the last write, per unit: an update compares the owner groups it may have changed
+   * with these (see `factsDiff.ts`), so nothing is signed ahead.
+   */
   units: Map<string, UnitFacts>;
-  /** Owner group signatures of what the store holds. */
-  signatures: Map<OwnerKey, string>;
   git: Map<string, GitFileInfo>;
 }
 
@@ -202,45 +204,42 @@ export class WorkspaceScanner {
     const control: WorkControl = { ...(signal ? { signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) };
     const breather = new Breather(control);
     const root = this.options.root;
-    onProgress?.({ phase: 'walk', done: 0, total: 0 });
-    const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
-    const { config } = parseWorkspaceConfig(configText);
-    const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
-    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), ...(config.maxFileBytes ? { maxBytes: config.maxFileBytes } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
-    const signature = this.signature(snapshot);
-    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
-    if (upToDate && !needState) {
-      return { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: performance.now() - started, phases: {}, parseMillis: [] };
-    }
-    // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
-    // that finds nothing changed does not need it. It runs while the files are planned and parsed.
-    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
-    onProgress?.({ phase: 'plan', done: 0, total: 1 });
-    // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
-    const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
-    const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
+    const report: ScanReport = { files: 0, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
     let mark = started;
     const phaseDone = (phase: ScanPhase): void => {
       const now = performance.now();
       report.phases[phase] = (report.phases[phase] ?? 0) + (now - mark);
       mark = now;
     };
+    onProgress?.({ phase: 'walk', done: 0, total: 0 });
+    const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
+    const { config } = parseWorkspaceConfig(configText);
+    const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
+    phaseDone('walk');
+    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), ...(config.maxFileBytes ? { maxBytes: config.maxFileBytes } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
+    phaseDone('read');
+    report.files = snapshot.size;
+    const signature = this.signature(snapshot);
+    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
+    if (upToDate && !needState) return { ...report, millis: performance.now() - started };
+    // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
+    // that finds nothing changed does not need it. It runs while the files are planned and parsed.
+    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
+    onProgress?.({ phase: 'plan', done: 0, total: 1 });
+    // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
+    const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
     phaseDone('plan');
-    if (!upToDate && call.onModelLevelStored && this.store.listEntities({ limit: 1 }).items.length === 0) {
-      // First scan: store the model level from rendered nodes before any SQL is parsed (a small
-      // write), so views need not wait for the parse and column lineage. No signature is written,
-      // so an interrupted scan still starts over.
-      onProgress?.({ phase: 'stage', done: 0, total: 1 });
-      const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, control));
-      this.store.transaction(() => this.store.replaceAll(staged));
-      call.onModelLevelStored();
-      phaseDone('stage');
-    }
     const table: ResultTable = emptyResultTable();
-    const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
-      ...control,
-      onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
+    // A first scan (empty catalog) stores the model level while the workers parse, so views need
+    // not wait for the parse and column lineage. No signature is written, so an interrupted scan
+    // still starts over (from the parses it stored in the parse cache).
+    const firstScan = !upToDate && call.onModelLevelStored !== undefined && this.store.listEntities({ limit: 1 }).items.length === 0;
+    const { outcome, stageMillis } = await stagedParse(table, plan, {
+      snapshot, root, store: this.store, run: this.runJobs, control,
+      onParseProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
+      ...(firstScan ? { stage: { onStart: () => onProgress?.({ phase: 'stage', done: 0, total: 1 }), onStored: () => call.onModelLevelStored?.() } } : {}),
     });
+    if (stageMillis !== undefined) report.phases.stage = stageMillis;
     phaseDone('parse');
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;
@@ -254,6 +253,8 @@ export class WorkspaceScanner {
     const facts = mergeFacts([...units.values()].map((u) => u.facts));
     report.entities = facts.entities.length;
     signal?.throwIfAborted();
+    // The IR is resolved: what is in the parse cache already need not stay in memory for the write.
+    releaseStatements(table, memos, this.store, outcome.cacheWrites);
     phaseDone('assemble');
     if (!upToDate) {
       onProgress?.({ phase: 'write', done: 0, total: 1 });
@@ -266,11 +267,9 @@ export class WorkspaceScanner {
       });
     }
     phaseDone('write');
-    const signatures = signGroups(ownerGroups([...units.values()]));
-    phaseDone('sign');
     releaseTexts(snapshot);
     releaseStatements(table, memos, this.store);
-    this.state = { snapshot, plan, table, memos, units, signatures, git };
+    this.state = { snapshot, plan, table, memos, units, git };
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });
     return report;

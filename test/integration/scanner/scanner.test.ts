@@ -96,18 +96,19 @@ describe('scanner (real files, real SQLite, worker threads)', function () {
 
   it('a first scan stores the model level before column lineage; later scans do not stage', async () => {
     const { root, store, scanner } = setup(starChainProject());
-    const staged: { models: string[]; modelEdges: number; columnEdges: number; signed: boolean; parseStarted: boolean }[] = [];
+    const staged: { models: string[]; modelEdges: number; columnEdges: number; signed: boolean; parseReported: boolean }[] = [];
     const phases: string[] = [];
     await scanner.scan({
       onProgress: (p) => phases.push(p.phase),
       onModelLevelStored: () => {
         const stats = store.stats();
         const models = store.listEntities({ kind: 'model', limit: 100 }).items.map((e) => e.id).sort();
-        staged.push({ models, modelEdges: stats.modelEdges, columnEdges: stats.columnEdges, signed: store.getMeta(SIGNATURE_KEY) !== undefined, parseStarted: phases.includes('parse') });
+        staged.push({ models, modelEdges: stats.modelEdges, columnEdges: stats.columnEdges, signed: store.getMeta(SIGNATURE_KEY) !== undefined, parseReported: phases.includes('parse') });
       },
     });
-    // Staged from rendered nodes, before any SQL parse; the edges equal the complete write's.
-    assert.deepEqual(staged, [{ models: ['model.chain.mid_b', 'model.chain.stg_a', 'model.chain.top_c'], modelEdges: store.stats().modelEdges, columnEdges: 0, signed: false, parseStarted: false }]);
+    // Staged from nodes rendered on the scan thread while the workers parse (their progress is
+    // reported after the stage); the edges equal the complete write's.
+    assert.deepEqual(staged, [{ models: ['model.chain.mid_b', 'model.chain.stg_a', 'model.chain.top_c'], modelEdges: store.stats().modelEdges, columnEdges: 0, signed: false, parseReported: false }]);
     assert.ok(phases.includes('parse'), 'the parse follows');
     assert.ok(store.stats().columnEdges > 0, 'the complete write follows');
     writeFileSync(path.join(root, 'models/mid_b.sql'), "select *, 2 as flag from {{ ref('stg_a') }}\n");

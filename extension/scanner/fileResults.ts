@@ -98,6 +98,8 @@ export interface ComputeOutcome {
   changed: Set<string>;
   /** dbt nodes re-rendered to the same SQL, whose previous parse was kept (counted in `parsed`). */
   reusedParses: number;
+  /** The files counted in `parsed`, in plan order. */
+  parsedPaths: string[];
 }
 
 /** Writes cache entries as they arrive, in small transactions. */
@@ -133,7 +135,7 @@ export async function computeResults(
   run: JobRunner,
   call: PassCall = {},
 ): Promise<ComputeOutcome> {
-  const outcome: ComputeOutcome = { cacheHits: 0, parsed: 0, parseMillis: [], cacheWrites: [], changed: new Set(), reusedParses: 0 };
+  const outcome: ComputeOutcome = { cacheHits: 0, parsed: 0, parseMillis: [], cacheWrites: [], changed: new Set(), reusedParses: 0, parsedPaths: [] };
   // Re-rendering on this thread: budgeted and cancellable per node, with pauses for the cancel message.
   const breather = new Breather(call);
   const planned = plannedFiles(plan);
@@ -180,6 +182,7 @@ export async function computeResults(
       }
       outcome.reusedParses++;
       outcome.parsed++;
+      outcome.parsedPaths.push(file.path);
       continue;
     }
     misses.push({ file, hash: entry.hash, job });
@@ -210,6 +213,7 @@ export async function computeResults(
       outcome.cacheWrites.push({ path: m.file.path, hash: m.hash, cacheKey: m.file.cacheKey, value });
     });
     outcome.parsed += misses.length;
+    for (const m of misses) outcome.parsedPaths.push(m.file.path);
   }
   for (const p of plan.dbt) table.contexts.set(p.root, p.ctx);
   for (const root of [...table.contexts.keys()]) if (!plan.dbt.some((p) => p.root === root)) table.contexts.delete(root);

@@ -105,6 +105,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   lap('plan');
   const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, { ...(call.signal ? { signal: call.signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) });
   report.parsed = outcome.parsed;
+  report.parsedPaths = outcome.parsedPaths;
   report.reusedParses = outcome.reusedParses;
   const candidates = new Set<OwnerKey>();
   for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);

@@ -91,6 +91,8 @@ export interface UpdateReport {
   replacedDiagnosticFiles: string[];
   /** Files rendered/parsed for this update. */
   parsed: number;
+  /** Those files (workspace-relative paths). */
+  parsedPaths?: string[];
   /** Of those, dbt nodes that rendered the same SQL as before and kept their parse. */
   reusedParses?: number;
   millis: number;

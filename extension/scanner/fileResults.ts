@@ -27,7 +27,8 @@ export type BatchDone = (start: number, results: readonly FileStepResult[]) => v
 
 /**
  * Runs per-file jobs (in workers or inline); results in job order plus per-job milliseconds.
- * `onBatch` hears of results as they complete (before the run ends).
+ * `onBatch` hears of results as they complete (before the run ends). The runner owns `jobs`: it may
+ * clear an entry (its file's text) once the job's result is in.
  */
 export type JobRunner = (jobs: ParseJob[], plan: WorkspacePlan, call: PassCall, onBatch?: BatchDone) => Promise<{ results: FileStepResult[]; millis: number[] }>;
 
@@ -149,7 +150,9 @@ export async function computeResults(
   // Projects whose context object changed (re-planned): their results' render inputs are checked.
   const recheck = new Set(plan.dbt.filter((p) => table.contexts.get(p.root) !== p.ctx).map((p) => p.root));
   const holds = (file: PlannedFile, result: FileStepResult): boolean => !file.project || inputsHold(file.project.ctx, file.path, result);
-  const misses: { file: PlannedFile; hash: string; job: ParseJob }[] = [];
+  const misses: { file: PlannedFile; hash: string }[] = [];
+  // Jobs carry the files' texts: the runner may clear an entry once its result is in (see JobRunner).
+  const jobs: ParseJob[] = [];
   for (const file of planned) {
     const entry = snapshot.get(file.path);
     if (!entry) continue;
@@ -185,7 +188,8 @@ export async function computeResults(
       outcome.parsedPaths.push(file.path);
       continue;
     }
-    misses.push({ file, hash: entry.hash, job });
+    misses.push({ file, hash: entry.hash });
+    jobs.push(job);
   }
   if (misses.length > 0) {
     const flusher = new CacheFlusher(store);
@@ -195,7 +199,7 @@ export async function computeResults(
       outcome.changed.add(m.file.path);
     };
     // Results are kept and stored in the parse cache as their batch completes.
-    const ran = await run(misses.map((m) => m.job), plan, call, (start, results) => {
+    const ran = await run(jobs, plan, call, (start, results) => {
       results.forEach((value, i) => {
         const m = misses[start + i];
         if (!m) return;

@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkCancelled } from '../../core/dbt/jinja/budget';
-import type { Facts } from '../../core/model/entities';
 import type { DbtLoadMemo } from '../../core/dbt/project/loadMemo';
 import { IR_VERSION } from '../../core/sql/parseSql';
 import { PIPELINE_VERSION, type FileStepResult } from '../../core/pipeline/fileStep';
 import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
-import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { planWorkspace, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
-import type { FileRecord } from '../catalog/catalogTypes';
 import { Breather } from './breather';
-import { emptyResultTable, releaseStatements, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { emptyResultTable, releaseStatements, type JobRunner, type ResultTable } from './fileResults';
 import { stagedParse } from './stagedParse';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
@@ -32,7 +30,22 @@ import { WorkerPool } from './workerPool';
 /** Below this many files an update is rendered and parsed on the calling thread. */
 const INLINE_JOBS = 8;
 
+/**
+ * A first scan of this many SQL/Python files starts its parse workers before planning. Beyond the
+ * maximum the dbt context alone outgrows a worker's default heap (a 100,000-model context takes
+ * ~120 MB), so workers are started once the contexts are known, sized for them.
+ */
+const WARM_UP_FILES = { min: 64, max: 15_000 };
+
+function countSqlFiles(snapshot: Snapshot): number {
+  let n = 0;
+  for (const p of snapshot.keys()) if (/\.(sql|py)$/i.test(p)) n++;
+  return n;
+}
+
 export { SIGNATURE_KEY } from './scanTypes';
+export { fileRecords, withGitOwners } from './scanWrite';
+import { withGitOwners, writeAll } from './scanWrite';
 
 /** In-memory state of the last scan, needed for incremental updates. */
 export interface ScanState {
@@ -46,30 +59,6 @@ export interface ScanState {
    */
   units: Map<string, UnitFacts>;
   git: Map<string, GitFileInfo>;
-}
-
-/** Adds git ownership hints (last author of the defining file) to entities, in place. */
-export function withGitOwners(facts: Facts, git: ReadonlyMap<string, GitFileInfo>): Facts {
-  if (git.size === 0) return facts;
-  // Assigned in place rather than spread: dbt unit facts materialize their big arrays lazily.
-  facts.entities = facts.entities.map((e) => {
-    const info = git.get(e.path);
-    if (!info || e.owners.some((o) => o.source === 'git')) return e;
-    return { ...e, owners: [...e.owners, { name: info.author, ...(info.email ? { email: info.email } : {}), source: 'git' as const }] };
-  });
-  return facts;
-}
-
-/** File records for the store. */
-export function fileRecords(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, only?: Iterable<string>): FileRecord[] {
-  const out: FileRecord[] = [];
-  for (const p of only ?? snapshot.keys()) {
-    const f = snapshot.get(p);
-    if (!f) continue;
-    const info = git.get(p);
-    out.push({ path: p, project: projectOfPath(plan, p), hash: f.hash, size: f.size, mtimeMs: f.mtimeMs, ...(info ? { lastAuthor: info.author, lastCommitDate: info.date } : {}) });
-  }
-  return out;
 }
 
 export class WorkspaceScanner {
@@ -199,6 +188,20 @@ export class WorkspaceScanner {
   }
 
   private async fullPass(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
+    try {
+      return await this.fullPassOnce(call, needState);
+    } finally {
+      // Workers warmed up for a parse that did not need them (or was cancelled) stop here.
+      const pool = this.pool;
+      this.pool = undefined;
+      if (pool) {
+        this.workersStarted += pool.spawned;
+        await pool.dispose();
+      }
+    }
+  }
+
+  private async fullPassOnce(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
     const started = performance.now();
     const { signal, onProgress } = call;
     const control: WorkControl = { ...(signal ? { signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) };
@@ -225,6 +228,9 @@ export class WorkspaceScanner {
     // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
     // that finds nothing changed does not need it. It runs while the files are planned and parsed.
     const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
+    // A first scan of many files will parse them all: the workers load while the plan is made.
+    const sqlFiles = countSqlFiles(snapshot);
+    if (this.options.workers !== 0 && sqlFiles >= WARM_UP_FILES.min && sqlFiles <= WARM_UP_FILES.max && this.store.listEntities({ limit: 1 }).items.length === 0) this.workerPool().warmUp();
     onProgress?.({ phase: 'plan', done: 0, total: 1 });
     // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
     const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
@@ -258,7 +264,7 @@ export class WorkspaceScanner {
     phaseDone('assemble');
     if (!upToDate) {
       onProgress?.({ phase: 'write', done: 0, total: 1 });
-      this.writeAll(snapshot, plan, git, facts, outcome.cacheWrites, signature);
+      writeAll(this.store, { snapshot, plan, git, facts, cacheWrites: outcome.cacheWrites, signature });
       report.wrote = true;
     } else if (outcome.cacheWrites.length > 0) {
       // Facts are current but some cache entries were missing: keep them for next time.
@@ -273,17 +279,6 @@ export class WorkspaceScanner {
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });
     return report;
-  }
-
-  private writeAll(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, facts: Facts, cacheWrites: readonly CacheWrite[], signature: string): void {
-    const stale = this.store.listFiles().map((f) => f.path).filter((p) => !snapshot.has(p));
-    this.store.transaction(() => {
-      if (stale.length > 0) this.store.removeFiles(stale);
-      this.store.replaceAll(facts);
-      this.store.upsertFiles(fileRecords(snapshot, plan, git));
-      for (const w of cacheWrites) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
-      this.store.setMeta(SIGNATURE_KEY, signature);
-    });
   }
 
   /** Stops the workers. Idempotent. Does not close the store (the caller owns it). */

@@ -3,7 +3,7 @@ import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
 import { computeResults, renderNodes, type ComputeOutcome, type JobRunner, type ResultTable } from './fileResults';
 import type { WorkControl } from './scanTypes';
-import type { Snapshot } from './snapshot';
+import { releaseTexts, type Snapshot } from './snapshot';
 
 /**
  * The parse of a full pass, and on a first scan the model level stored meanwhile. The parse runs in
@@ -58,7 +58,12 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   // Handled here too: while the stage runs nobody awaits the parse yet, and a rejected parse (a
   // cancel) must not count as unhandled.
   parsing.catch(() => undefined);
-  if (!stage) return { outcome: await parsing };
+  if (!stage) {
+    // The jobs hold the texts they need (until their batch is done); what else reads a text
+    // later reads it from disk.
+    releaseTexts(snapshot);
+    return { outcome: await parsing };
+  }
   const started = performance.now();
   try {
     stage.onStart();
@@ -71,6 +76,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
     throw err;
   } finally {
     staging = false;
+    releaseTexts(snapshot);
   }
   if (held) input.onParseProgress?.(...held);
   const stageMillis = performance.now() - started;

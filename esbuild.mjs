@@ -1,77 +1,14 @@
 // Builds every target with one esbuild context each. Type-checking is separate (`npm run typecheck`).
-// Usage: node esbuild.mjs [--watch] [--production]
-import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { functionsBuildOptions } from './scripts/functionsBuild.mjs';
+// A target whose inputs did not change since its last build (see scripts/buildStamp.mjs) is not
+// built again, so `npm run mallard` and the tests that need the bundles start at once.
+// Usage: node esbuild.mjs [--watch] [--production] [--quiet] [--force]
+import { build } from './scripts/buildTargets.mjs';
 
-const watch = process.argv.includes('--watch');
-const production = process.argv.includes('--production');
-const quiet = process.argv.includes('--quiet');
-
-/** Node-side entry points (extension host, CLI, worker threads). Only entries that exist are built. */
-const nodeEntries = {
-  'extension/main': 'extension/main.ts',
-  'cli/mallard': 'extension/cli/mallard.ts',
-  'extension/parseWorker': 'extension/scanner/parseWorker.ts',
-  'extension/scanWorker': 'extension/ui/scanWorker.ts',
+const options = {
+  watch: process.argv.includes('--watch'),
+  production: process.argv.includes('--production'),
+  quiet: process.argv.includes('--quiet'),
+  force: process.argv.includes('--force'),
 };
-
-/** Browser-side webview apps: every `webviews/<app>/main.ts`. */
-function webviewEntries() {
-  if (!existsSync('webviews')) return {};
-  const entries = {};
-  for (const app of readdirSync('webviews')) {
-    const main = path.join('webviews', app, 'main.ts');
-    if (existsSync(main)) entries[`webviews/${app}`] = main;
-  }
-  return entries;
-}
-
-function existing(entries) {
-  return Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
-}
-
-const common = {
-  bundle: true,
-  sourcemap: production ? false : 'linked',
-  minify: production,
-  logLevel: quiet ? 'warning' : 'info',
-  outdir: 'dist',
-};
-
-const targets = [
-  {
-    ...common,
-    entryPoints: existing(nodeEntries),
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    // Native addons and the VS Code API are provided at run time, never bundled.
-    external: ['vscode', 'better-sqlite3'],
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    ...common,
-    entryPoints: webviewEntries(),
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-  },
-  // Supabase edge functions: self-contained bundles in supabase/functions/<name>/index.js.
-  functionsBuildOptions({ minify: false, logLevel: quiet ? 'warning' : 'info' }),
-].filter((t) => Object.keys(t.entryPoints).length > 0);
-
-// The SQL parser (datafusion-sqlparser-rs compiled to WebAssembly) is loaded from dist/ at run time
-// by extension/sqlEngineHost.ts; the package exports only its JS entry, so the file is found next to it.
-const sqlEngineWasm = 'node_modules/@guanmingchiu/sqlparser-ts/wasm/sqlparser_rs_wasm_bg.wasm';
-mkdirSync('dist', { recursive: true });
-copyFileSync(sqlEngineWasm, 'dist/sqlparser.wasm');
-
-const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
-if (watch) {
-  await Promise.all(contexts.map((c) => c.watch()));
-} else {
-  await Promise.all(contexts.map((c) => c.rebuild()));
-  await Promise.all(contexts.map((c) => c.dispose()));
-}
+const built = await build(options);
+if (built.length === 0 && !options.quiet) console.log('esbuild: every bundle is up to date (--force builds anyway)');

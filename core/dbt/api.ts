@@ -6,6 +6,7 @@ import { failedContext, failedNode, internalDiagnostic } from './failures';
 import { WorkCancelled, type RenderBudget } from './jinja/budget';
 import { loadContext } from './project/loadContext';
 import { parseManifest } from './manifest';
+import type { DbtLoadMemo } from './project/loadMemo';
 import { renderNode } from './renderNode';
 
 /**
@@ -43,6 +44,11 @@ export interface DbtLoadOptions {
    * Synchronous, like `RenderBudget.shouldStop`.
    */
   shouldStop?: () => boolean;
+  /**
+   * Kept by the caller between loads of the same project (`newDbtLoadMemo()`): properties YAML
+   * files whose content did not change are not parsed again.
+   */
+  memo?: DbtLoadMemo;
 }
 
 /** Options for `renderDbtNode`. */
@@ -159,6 +165,12 @@ export interface DbtNodeResult {
   rendered: RenderedNode;
   /** Render and config diagnostics (also present in `rendered.diagnostics`). */
   diagnostics: Diagnostic[];
+  /**
+   * The distinct `ref()`/`source()` calls the render made (`callKey`), whatever they resolved to:
+   * with the node's own entries they are what it read from the node-keyed part of the context
+   * (see `renderInputs.ts`).
+   */
+  lookups?: string[];
 }
 
 /** The parts of dbt's `target/manifest.json` Mallard uses. */

@@ -1,8 +1,8 @@
-import { Column, emptyFacts, type Entity, type Facts, type ModelEdge } from '../model/entities';
-import { columnId } from '../model/ids';
+import { emptyFacts, type Entity, type Facts, type ModelEdge } from '../model/entities';
 import type { DbtManifest, DbtNodeResult, DbtProjectContext } from './api';
 import { indexOf } from './contextIndex';
 import { ownersFrom } from './project/properties';
+import { declaredColumnFacts } from './declaredColumns';
 
 /** Assembles project facts; see `assembleDbtProject`. Never throws. */
 export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], manifest?: DbtManifest): Facts {
@@ -30,7 +30,7 @@ export function assembleFacts(ctx: DbtProjectContext, results: DbtNodeResult[], 
       e.owners = decl.owners;
       e.tests = ver?.tests ?? decl.tests;
       const cols = ver?.columns ?? decl.columns;
-      cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(e.id, c.name), entityId: e.id, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: { file: decl.file, line: decl.line, column: decl.column, extractor: 'dbt-yaml', confidence: 1 } })));
+      for (const c of declaredColumnFacts(e.id, cols, decl)) facts.columns.push(c);
     }
     // Owners may also come from `config(meta={'owner': …})` or dbt_project.yml `+meta`.
     if (e.owners.length === 0) e.owners = ownersFrom(e.meta);

@@ -16,6 +16,7 @@ import { folderConfig, resolveRefTarget } from './relationNames';
 import { MACRO_NOT_LOADED } from './macroFiles';
 import { toRenderMap } from './renderMap';
 import { relationReplacer } from './relationText';
+import { callKey } from './renderInputs';
 import { type RecordedCall, RenderSession } from './session';
 import { resolveUnknownSites } from './unknownSites';
 import { didYouMean } from '../text/didYouMean';
@@ -117,7 +118,8 @@ export function renderNode(ctx: DbtProjectContext, path: string, text: string, o
     compiledSql: rendered.compiledSql,
     provenance: { file: path, line: 1, column: 1, extractor, confidence: parseError ? 0.5 : 0.9 },
   });
-  return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics };
+  const lookups = [...new Set(session.calls.map(callKey))];
+  return { path, entity, dependencies, rendered: { ...rendered, entityId: id, lineOffset: 0, diagnostics }, diagnostics, lookups };
 }
 
 type Diag = (line: number, column: number, severity: Diagnostic['severity'], code: string, message: string, f?: string) => void;

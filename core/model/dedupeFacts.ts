@@ -67,8 +67,18 @@ function entityLabel(e: Entity): string {
   return `${e.kind} '${e.name}' (${e.id})`;
 }
 
+/** Options of `dedupeFacts`. */
+export interface DedupeOptions {
+  /**
+   * Also drop repeated edges (default true). A writer that inserts edges in key order with a
+   * stable sort and ignores a repeated key (the bulk load) keeps the first anyway and may skip it:
+   * at 200k+ edges it costs more than the rest of the de-duplication.
+   */
+  edges?: boolean;
+}
+
 /** Returns `facts` with one fact per stored key (first wins) and a warning per ignored entity or column. */
-export function dedupeFacts(facts: Facts): DedupedFacts {
+export function dedupeFacts(facts: Facts, options: DedupeOptions = {}): DedupedFacts {
   const warnings: Diagnostic[] = [];
   const duplicatedEntities = new Set<string>();
   const entities = firstOfEachKey(facts.entities, (e) => stringKey((e as Partial<Entity>).id), (e, kept) => {
@@ -91,8 +101,9 @@ export function dedupeFacts(facts: Facts): DedupedFacts {
     warnings.push(warning(c, `column '${c.name}' of ${c.entityId} is declared twice; the first declaration (${at(kept)}) wins and this one is ignored`));
   });
   // Edges with the same key are one fact found twice (a ref written twice): keep one, no warning.
-  const modelEdges = firstOfEachKey(facts.modelEdges, (m: ModelEdge) => edgeKey(m.to, m.from, m.kind), () => undefined);
-  const columnEdges = firstOfEachKey(facts.columnEdges, (c: ColumnEdge) => edgeKey(c.to, c.from, c.transform), () => undefined);
+  const edges = options.edges !== false;
+  const modelEdges = edges ? firstOfEachEdge(facts.modelEdges, (m: ModelEdge) => [m.to, m.from, m.kind]) : facts.modelEdges;
+  const columnEdges = edges ? firstOfEachEdge(facts.columnEdges, (c: ColumnEdge) => [c.to, c.from, c.transform]) : facts.columnEdges;
   return {
     facts: { entities, columns, modelEdges, columnEdges, unresolved: facts.unresolved, diagnostics: facts.diagnostics },
     warnings: distinct(warnings),
@@ -110,6 +121,31 @@ function distinct(list: Diagnostic[]): Diagnostic[] {
   });
 }
 
-function edgeKey(a: unknown, b: unknown, c: unknown): string | undefined {
-  return typeof a === 'string' && typeof b === 'string' && typeof c === 'string' ? `${a}\u0000${b}\u0000${c}` : undefined;
+/**
+ * `firstOfEachKey` for edges, keyed by three strings without building a key string per edge: the
+ * edges into one target are few, so each target keeps the list of its (from, kind) pairs. An edge
+ * whose key parts are not all strings passes through (validation reports it).
+ */
+function firstOfEachEdge<T>(items: readonly T[], keyOf: (item: T) => readonly [unknown, unknown, unknown]): T[] {
+  const byTarget = new Map<string, string[]>();
+  let out: T[] | undefined;
+  items.forEach((item, i) => {
+    const [a, b, c] = keyOf(item);
+    let duplicate = false;
+    if (typeof a === 'string' && typeof b === 'string' && typeof c === 'string') {
+      const seen = byTarget.get(a);
+      if (!seen) byTarget.set(a, [b, c]);
+      else {
+        for (let k = 0; k < seen.length && !duplicate; k += 2) duplicate = seen[k] === b && seen[k + 1] === c;
+        if (!duplicate) seen.push(b, c);
+      }
+    }
+    if (!duplicate) {
+      out?.push(item);
+      return;
+    }
+    // The first duplicate switches from "return the input" to copying the kept items.
+    out ??= items.slice(0, i);
+  });
+  return out ?? (items as T[]);
 }

@@ -81,7 +81,9 @@ function baseFacts(ctx: DbtProjectContext, results: readonly DbtFileResult[], me
 
 /**
  * Declared columns by entity (`columnsByEntity(base.columns)`); after a patch only the patched
- * owners are grouped again, the other entities keep their arrays.
+ * owners are grouped again, the other entities keep their arrays. After a whole re-assembly (a
+ * YAML edit: new context) an entity whose declared columns are equal to the last run's keeps the
+ * last run's array, so its lineage memo entry (which compares them by identity) still hits.
  */
 function declaredColumns(base: Facts, patched: { ids: ReadonlySet<string>; add: Facts } | undefined, memo: LineageMemo): Map<string, Column[]> {
   const prev = memo.declared;
@@ -92,6 +94,12 @@ function declaredColumns(base: Facts, patched: { ids: ReadonlySet<string>; add: 
     for (const [id, cols] of columnsByEntity(patched.add.columns)) map.set(id, cols);
   } else {
     map = columnsByEntity(base.columns);
+    if (prev) {
+      for (const [id, cols] of map) {
+        const old = prev.get(id);
+        if (old && old.length === cols.length && (old.every((c, i) => c === cols[i]) || JSON.stringify(old) === JSON.stringify(cols))) map.set(id, old);
+      }
+    }
   }
   memo.declared = map;
   return map;

@@ -1,4 +1,5 @@
 import { renderDbtNode, type DbtNodeResult, type DbtProjectContext, type DbtRenderOptions } from '../dbt/api';
+import { nodeRenderInputs } from '../dbt/renderInputs';
 import { WorkCancelled } from '../dbt/jinja/budget';
 import { fnv1a } from '../dbt/builtins';
 import type { Diagnostic } from '../model/entities';
@@ -30,6 +31,11 @@ export interface DbtFileResult {
   parsed: ParsedSql;
   /** `sqlFingerprint` of the SQL that `parsed` came from (absent for disabled or failed nodes). */
   sqlHash?: string;
+  /**
+   * `nodeRenderInputs` of the context it was rendered with: the result holds under another context
+   * with the same cache key (`sharedRenderHash`) when the node's inputs there are the same.
+   */
+  inputs?: string;
 }
 
 /** Result of the per-file step for a plain SQL file. */
@@ -42,9 +48,17 @@ export interface SqlFileResult {
 
 export type FileStepResult = DbtFileResult | SqlFileResult;
 
-/** Cache key of dbt node results: changes with the code version, IR version, dialect and dbt context. */
-export function dbtCacheKey(contextHash: string, dialect: Dialect): string {
-  return `p${PIPELINE_VERSION}.ir${IR_VERSION}.${dialect}.dbt.${contextHash}`;
+/**
+ * Cache key of dbt node results: changes with the code version, IR version, dialect and the shared
+ * part of the dbt context (`sharedRenderHash`); a result also carries its node's `inputs`.
+ */
+export function dbtCacheKey(sharedHash: string, dialect: Dialect): string {
+  return `p${PIPELINE_VERSION}.ir${IR_VERSION}.${dialect}.dbt.${sharedHash}`;
+}
+
+/** Whether a dbt result rendered under another context with the same cache key holds under `ctx`. */
+export function inputsHold(ctx: DbtProjectContext, path: string, result: FileStepResult): boolean {
+  return result.kind !== 'dbt' || (result.inputs !== undefined && nodeRenderInputs(ctx, path, result.node) === result.inputs);
 }
 
 /** Cache key of plain SQL results. */
@@ -125,7 +139,7 @@ export function extractDbtFile(ctx: DbtProjectContext, path: string, text: strin
   const shifted = lineageMap || lineOffset === 0 ? parsed.diagnostics : parsed.diagnostics.map((d) => ({ ...d, line: d.line + lineOffset }));
   const diagnostics = toSourceDiagnostics(shifted, lineageSql, lineageMap, text);
   parsed = { ...parsed, statements: withSourceErrors(parsed.statements, diagnostics, lineOffset), diagnostics };
-  return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}) };
+  return { kind: 'dbt', node: withoutLineageSql(node), parsed, ...(sqlHash !== undefined ? { sqlHash } : {}), inputs: nodeRenderInputs(ctx, path, node) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
-import { fnv1a } from '../dbt/builtins';
+import { newDbtLoadMemo, type DbtLoadMemo } from '../dbt/project/loadMemo';
+import { sharedRenderHash } from '../dbt/renderInputs';
 import { indexOf } from '../dbt/contextIndex';
 import { readPythonModel } from '../dbt/python/pythonModel';
 import { scanInlineRelationConfig } from '../dbt/relationNames';
@@ -28,6 +29,19 @@ export interface PlanOptions {
   externalProfiles?: ExternalProfiles[];
   /** Asked while dbt projects load whether the scan was cancelled (see `DbtLoadOptions.shouldStop`). */
   shouldStop?: () => boolean;
+  /**
+   * Loader memos per dbt root, kept by a caller that plans again (the scanner, after a YAML edit):
+   * see `DbtLoadOptions.memo`. The planner adds a memo for each root it loads.
+   */
+  loadMemos?: Map<string, DbtLoadMemo>;
+}
+
+/** The loader memo of `root` in `memos`, created on first use. */
+export function loadMemoOf(memos: Map<string, DbtLoadMemo> | undefined, root: string): DbtLoadMemo | undefined {
+  if (!memos) return undefined;
+  let memo = memos.get(root);
+  if (!memo) memos.set(root, (memo = newDbtLoadMemo()));
+  return memo;
 }
 
 /** One dbt project to extract. */
@@ -37,7 +51,10 @@ export interface DbtProjectPlan {
   dialect: Dialect;
   /** Why this dialect (see `chooseDbtDialect`), for the status bar and `stats`. */
   dialectReason: string;
-  /** Cache key of its node files' per-file step. */
+  /**
+   * Cache key of its node files' per-file step: the part of the context every render reads
+   * (`sharedRenderHash`); each result also records the node-keyed entries it read (`inputs`).
+   */
   cacheKey: string;
   /** Node file paths (models, snapshots, analyses) this root extracts. */
   nodePaths: Set<string>;
@@ -85,16 +102,14 @@ export function effectiveConfig(fs: FileSource, options: PlanOptions): { config:
  * one) stays in use, else the project is rendered without a manifest. The diagnostic goes into the
  * project's own facts so every caller (full scan or incremental re-plan) stores it.
  */
-export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[], shouldStop?: () => boolean): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
+export function planDbtProject(fs: FileSource, root: string, config: WorkspaceConfig, override?: Dialect, previous?: DbtManifest, owners?: ReadonlyMap<string, string>, externalProfiles?: readonly ExternalProfiles[], shouldStop?: () => boolean, memo?: DbtLoadMemo): { plan: DbtProjectPlan; diagnostics: Diagnostic[] } {
   const { dialect, target, reason } = chooseDbtDialect(fs, root, config, { ...(override ? { override } : {}), ...(externalProfiles ? { external: externalProfiles } : {}) });
-  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}) });
+  const ctx = loadDbtProject(fs, root, { target, ...(shouldStop ? { shouldStop } : {}), ...(memo ? { memo } : {}) });
   recordDialect(ctx, dialect, reason);
-  // Refs resolve against the set of node files, which `contextHash` does not cover: add it.
-  const nodeList = ctx.nodeFiles.map((f) => `${f.project}:${f.kind}:${f.path}`).sort().join('\n');
   // Re-planning one root (an incremental update) decides the owners from the files as a full plan does.
   const elsewhere = catalogedElsewhere(ctx, root, owners ?? catalogOwners(fs).owners);
   const nodePaths = catalogedNodePaths(ctx, elsewhere);
-  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(`${ctx.contextHash}.${fnv1a(nodeList)}`, dialect), nodePaths, elsewhere };
+  const plan: DbtProjectPlan = { root, ctx, dialect, dialectReason: reason, cacheKey: dbtCacheKey(sharedRenderHash(ctx), dialect), nodePaths, elsewhere };
   const manifestPath = root === '' ? 'target/manifest.json' : `${root}/target/manifest.json`;
   const manifestText = fs.read(manifestPath);
   if (manifestText !== undefined) {
@@ -172,7 +187,7 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
   const owners = catalogOwners(fs, layout.dbtRoots);
   diagnostics.push(...owners.diagnostics);
   for (const root of layout.dbtRoots) {
-    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles, options.shouldStop);
+    const loaded = planDbtProject(fs, root, config, options.dialect, previous?.dbt.find((p) => p.root === root)?.manifest, owners.owners, options.externalProfiles, options.shouldStop, loadMemoOf(options.loadMemos, root));
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -164,9 +164,12 @@ export class CatalogStore {
     putParseCache(this.db, path, hash, cacheKey, value);
   }
 
-  /** Copies a cached parse result to another (content hash, cache key) of the same file. */
-  copyParseCache(path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }): boolean {
-    return copyParseCache(this.db, path, from, to);
+  /**
+   * Copies a cached parse result to another (content hash, cache key) of the same file (or onto
+   * itself), with its top-level `inputs` field set to `inputs` when given.
+   */
+  copyParseCache(path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }, inputs?: string): boolean {
+    return copyParseCache(this.db, path, from, to, inputs);
   }
 
   /** Drops cached parse results (all, or one cache key such as an old IR version). */

@@ -43,7 +43,8 @@ export function replaceFacts(db: Database, scope: FactScope, facts: Facts): void
 /** Cold scan: wipes all facts (not files, parse cache, user edits or outbox) and loads `facts`. */
 export function replaceAll(db: Database, input: Facts): void {
   for (const field of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved', 'diagnostics'] as const) checkArray(input[field], field);
-  const deduped = dedupeFacts(input);
+  // Edges are inserted in key order (stable) with INSERT OR IGNORE: the first of a repeated edge wins.
+  const deduped = dedupeFacts(input, { edges: false });
   const facts = deduped.warnings.length === 0 ? deduped.facts : { ...deduped.facts, diagnostics: [...deduped.facts.diagnostics, ...deduped.warnings] };
   runWrite(() =>
     inTransaction(db, () => {

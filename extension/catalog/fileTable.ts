@@ -75,15 +75,17 @@ export function putParseCache(db: Database, path: string, hash: string, cacheKey
 
 /**
  * Stores the value cached for (path, fromHash, fromKey) also under (path, toHash, toKey), without
- * reading it into memory. Returns false when there is no such entry.
+ * reading it into memory; with `inputs`, the copy's top-level `inputs` field is set to it (the same
+ * key may be its own target). Returns false when there is no such entry.
  */
-export function copyParseCache(db: Database, path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }): boolean {
+export function copyParseCache(db: Database, path: string, from: { hash: string; cacheKey: string }, to: { hash: string; cacheKey: string }, inputs?: string): boolean {
+  const value = inputs === undefined ? 'value' : "json_set(value, '$.inputs', ?)";
   const info = prepared(
     db,
     `INSERT INTO parse_cache (path, cache_key, hash, value)
-       SELECT path, ?, ?, value FROM parse_cache WHERE path = ? AND cache_key = ? AND hash = ?
+       SELECT path, ?, ?, ${value} FROM parse_cache WHERE path = ? AND cache_key = ? AND hash = ?
      ON CONFLICT(path, cache_key) DO UPDATE SET hash = excluded.hash, value = excluded.value`,
-  ).run(to.cacheKey, to.hash, path, from.cacheKey, from.hash);
+  ).run(...[to.cacheKey, to.hash, ...(inputs === undefined ? [] : [inputs]), path, from.cacheKey, from.hash]);
   return info.changes > 0;
 }
 

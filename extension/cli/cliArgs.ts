@@ -62,6 +62,11 @@ export class UsageError extends Error {
   }
 }
 
+/** Whether `err` is a `UsageError`, also one thrown by `scan` (a bundle of its own, with its own copy of the class). */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && err.name === 'UsageError' && (err as { reason?: unknown }).reason === 'usage';
+}
+
 /** The usage hint of a command, for `UsageError`. */
 export function usageHint(command: CommandName): string {
   return `Usage: ${usageOf(command)}`;

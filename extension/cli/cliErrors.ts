@@ -14,3 +14,11 @@ export class CliCancelled extends Error {
   override readonly name = 'CliCancelled';
   readonly reason = 'cancelled' as const;
 }
+
+/**
+ * Whether `err` is a `CliCancelled`, also one thrown by `scan` (a bundle of its own, with its own
+ * copy of the class, so `instanceof` cannot tell).
+ */
+export function isCliCancelled(err: unknown): err is CliCancelled {
+  return err instanceof Error && err.name === 'CliCancelled' && (err as { reason?: unknown }).reason === 'cancelled';
+}

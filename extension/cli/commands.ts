@@ -1,24 +1,22 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EntityKind } from '../../core/model/entities';
-import { ensureCatalogFolder } from '../catalog/catalogFolder';
 import { CatalogStore } from '../catalog/catalogStore';
-import { WorkspaceScanner } from '../scanner/scanner';
 import type { Invocation } from './cliArgs';
 import { UsageError, usageHint } from './cliArgs';
 import type { CommandName } from './cliSpec';
-import { catalogToRead, catalogToWrite, nearestCatalog } from './catalogLocation';
-import { CliCancelled, CliError } from './cliErrors';
+import { catalogToRead } from './catalogLocation';
+import { CliError } from './cliErrors';
 import { plural, table } from './cliFormat';
 import { type CliIo, type CommandResult, openCatalog } from './cliIo';
-import { diagnosticsCommand, SCAN_ROOT_KEY } from './diagnosticsCommand';
+import { diagnosticsCommand } from './diagnosticsCommand';
 import { doctorCommand } from './doctorCommand';
 import { lineageCommand } from './lineageCommand';
-import { ScanProgressPrinter } from './scanProgress';
 import { showCommand } from './showCommand';
 
 /**
- * The CLI commands. Each returns the text for stdout (or a `CommandResult` with its own exit code);
+ * The CLI commands that read a catalog (`scan` is in `scanCommand.ts`). Each returns the text for
+ * stdout (or a `CommandResult` with its own exit code);
  * errors are thrown as `CliError` (exit 1) or `UsageError` (exit 2) and printed by the entry point.
  */
 
@@ -30,51 +28,6 @@ export function doctorCommandOf(inv: Invocation, io: CliIo): CommandResult {
 }
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
-
-/** `scan <dir>`. */
-export async function scanCommand(inv: Invocation, io: CliIo): Promise<string> {
-  const dir = path.resolve(io.cwd, inv.positionals[0] ?? '.');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir} is not a folder`);
-  const { file, how } = catalogToWrite(inv, io.cwd);
-  ensureCatalogFolder(file);
-  const store = CatalogStore.open(file);
-  const scanner = new WorkspaceScanner(store, { root: dir, git: inv.git, ...(inv.dialect ? { dialect: inv.dialect } : {}), ...(inv.workers !== undefined ? { workers: inv.workers } : {}) });
-  const printer = new ScanProgressPrinter(io.err, io.errIsTty);
-  let completed = false;
-  try {
-    const report = await scanner.scan({
-      onProgress: (p) => {
-        io.interruptible?.(p.phase !== 'plan');
-        if (!inv.quiet) printer.update(p);
-      },
-      ...(io.signal ? { signal: io.signal } : {}),
-    }).catch((err: unknown) => {
-      // The scan writes in one transaction at its end, so a cancelled one changed nothing.
-      if (io.signal?.aborted === true) throw new CliCancelled(`scan cancelled; ${file} was not changed`);
-      throw err;
-    });
-    completed = true;
-    if (!inv.quiet) printer.finish(true);
-    // `diagnostics --file` takes paths relative to the scanned folder, which a `--db` file elsewhere cannot tell.
-    if (store.getMeta(SCAN_ROOT_KEY) !== dir) store.setMeta(SCAN_ROOT_KEY, dir);
-    if (how === 'scan' && !inv.quiet && nearestCatalog(io.cwd) !== file) {
-      io.err(`mallard: commands run inside ${dir} use this catalog; from here, pass --db ${path.relative(io.cwd, file) || file}\n`);
-    }
-    const stats = store.stats();
-    const result = { db: file, files: report.files, parsed: report.parsed, cacheHits: report.cacheHits, wrote: report.wrote, millis: Math.round(report.millis), stats };
-    if (inv.json) return json(result);
-    return [
-      `Scanned ${dir} in ${(report.millis / 1000).toFixed(2)} s → ${file}`,
-      report.wrote ? `${plural(report.parsed, 'file')} parsed, ${report.cacheHits} from cache` : 'catalog already up to date',
-      table(['entities', 'columns', 'model edges', 'column edges', 'diagnostics'], [[stats.entities, stats.columns, stats.modelEdges, stats.columnEdges, stats.diagnostics].map(String)]),
-    ].join('\n');
-  } finally {
-    if (!completed && !inv.quiet) printer.finish(false);
-    io.interruptible?.(true);
-    await scanner.dispose();
-    store.close();
-  }
-}
 
 /** `search <query>`. */
 export function searchCommand(inv: Invocation, io: CliIo): string {
@@ -141,8 +94,11 @@ export function exportCommand(inv: Invocation, io: CliIo): string {
 }
 
 /** Every command's handler, by name. */
-/** Commands with handlers here; login, logout and sync live in `syncCommands.ts` (loaded only for them). */
-export const COMMAND_HANDLERS: Record<Exclude<CommandName, 'login' | 'logout' | 'sync'>, (inv: Invocation, io: CliIo) => string | CommandResult | Promise<string | CommandResult>> = {
-  scan: scanCommand, lineage: lineageCommand, search: searchCommand, show: showCommand,
+/**
+ * Commands with handlers here. `scan` lives in `scanCommand.ts`, a bundle of its own (the read
+ * commands start without the scanner and parsers); login, logout and sync in `syncCommands.ts`.
+ */
+export const COMMAND_HANDLERS: Record<Exclude<CommandName, 'scan' | 'login' | 'logout' | 'sync'>, (inv: Invocation, io: CliIo) => string | CommandResult | Promise<string | CommandResult>> = {
+  lineage: lineageCommand, search: searchCommand, show: showCommand,
   diagnostics: diagnosticsCommand, stats: statsCommand, export: exportCommand, doctor: doctorCommandOf,
 };

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { corruptMessage, isCorruption } from '../catalog/catalogProblem';
-import { parseInvocation, UsageError, type Invocation } from './cliArgs';
+import { isUsageError, parseInvocation, type Invocation, type UsageError } from './cliArgs';
 import { catalogFileOf } from './catalogLocation';
-import { CliCancelled } from './cliErrors';
+import { isCliCancelled } from './cliErrors';
 import { commandHelpText, helpText } from './cliSpec';
 
 /**
@@ -51,7 +51,7 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     inv = parseInvocation(argv);
   } catch (err) {
-    if (err instanceof UsageError) return usageError(err);
+    if (isUsageError(err)) return usageError(err);
     throw err;
   }
   const command = inv.command;
@@ -82,13 +82,14 @@ async function run(argv: readonly string[]): Promise<number> {
       command === 'login' ? await (await sync()).loginCommand(inv, io, askLine)
       : command === 'logout' ? await (await sync()).logoutCommand(inv, io)
       : command === 'sync' ? await (await sync()).syncCommand(inv, io)
+      : command === 'scan' ? await (await import('./scanCommand.js')).scanCommand(inv, io)
       : await commands.COMMAND_HANDLERS[command](inv, io);
     const { text, exitCode } = typeof result === 'string' ? { text: result, exitCode: 0 } : result;
     if (text !== '') process.stdout.write(`${text}\n`);
     return exitCode;
   } catch (err) {
-    if (err instanceof UsageError) return usageError(err);
-    if (err instanceof CliCancelled) {
+    if (isUsageError(err)) return usageError(err);
+    if (isCliCancelled(err)) {
       process.stderr.write(`mallard: ${err.message}\n`);
       return 130;
     }

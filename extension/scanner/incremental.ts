@@ -1,10 +1,7 @@
 import { isInside } from '../../core/pipeline/discover';
-import { emptyFacts, type Facts } from '../../core/model/entities';
-import { assembleWorkspace, PLAIN_SQL_UNIT, type UnitFacts } from '../../core/pipeline/extractWorkspace';
-import { ownerOfId, selectOwned } from '../../core/pipeline/ownership';
-import { append } from '../../core/pipeline/topo';
-import { effectiveConfig, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
-import { diffGroups, groupByOwner, type OwnerKey } from './factsDiff';
+import { assembleWorkspace, PLAIN_SQL_UNIT } from '../../core/pipeline/extractWorkspace';
+import { effectiveConfig, loadMemoOf, planDbtProject, relationConfigChanged, planSqlFiles, planWorkspace, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { diffGroups, ownerGroups, type OwnerKey } from './factsDiff';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { Breather } from './breather';
 import { computeResults, releaseStatements } from './fileResults';
@@ -22,52 +19,18 @@ import { isRelevantPath } from './walker';
 
 const STRUCTURAL = /(^|\/)(dbt_project\.yml|packages\.yml|dependencies\.yml|profiles\.yml|\.mallard\.json)$/;
 
+/** Entity owners of a unit's facts (a dbt unit's through its parts: its merged arrays are not built). */
 function ownerKeysOfUnit(state: ScanState, unitKey: string): Set<OwnerKey> {
   const keys = new Set<OwnerKey>();
-  const facts = state.units.get(unitKey)?.facts;
-  for (const e of facts?.entities ?? []) keys.add(`e:${e.id}`);
-  for (const c of facts?.columns ?? []) keys.add(`e:${c.entityId}`);
-  return keys;
-}
-
-/**
- * Owner groups of the candidate entities (and every file's diagnostics) without merging all facts:
- * dbt units are indexed through their parts (the dbt module's facts are small; lineage facts are
- * already per entity), which keeps an edit's diff independent of the project's column count.
- */
-export function candidateGroups(units: readonly UnitFacts[], ids: ReadonlySet<string>): Map<OwnerKey, Facts> {
-  const groups = new Map<OwnerKey, Facts>();
-  const group = (key: OwnerKey): Facts => {
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = emptyFacts()));
-    return g;
-  };
-  for (const unit of units) {
-    if (!unit.parts) {
-      for (const [k, g] of groupByOwner({ ...unit.facts, diagnostics: [] }, ids)) {
-        const t = group(k);
-        for (const key of ['entities', 'columns', 'modelEdges', 'columnEdges', 'unresolved'] as const) append(t[key] as unknown[], g[key]);
-      }
-    } else {
-      const { base, byEntity } = unit.parts;
-      for (const e of unit.facts.entities) if (ids.has(e.id)) group(`e:${e.id}`).entities.push(e);
-      const owned = selectOwned(base, ids, new Set(), true);
-      for (const c of owned.columns) if (!byEntity.has(c.entityId)) group(`e:${c.entityId}`).columns.push(c);
-      for (const m of owned.modelEdges) group(`e:${m.to}`).modelEdges.push(m);
-      for (const c of owned.columnEdges) group(`e:${ownerOfId(c.to)}`).columnEdges.push(c);
-      for (const u of owned.unresolved) group(`e:${ownerOfId(u.target)}`).unresolved.push(u);
-      for (const id of ids) {
-        const lin = byEntity.get(id);
-        if (!lin) continue;
-        const g = group(`e:${id}`);
-        append(g.columns, lin.columns);
-        append(g.columnEdges, lin.columnEdges);
-        append(g.unresolved, lin.unresolved);
-      }
-    }
-    for (const d of unit.facts.diagnostics) group(`f:${d.file}`).diagnostics.push(d);
+  const unit = state.units.get(unitKey);
+  for (const e of unit?.facts.entities ?? []) keys.add(`e:${e.id}`);
+  if (unit?.parts) {
+    for (const id of unit.parts.byEntity.keys()) keys.add(`e:${id}`);
+    for (const c of unit.parts.base.columns) keys.add(`e:${c.entityId}`);
+  } else {
+    for (const c of unit?.facts.columns ?? []) keys.add(`e:${c.entityId}`);
   }
-  return groups;
+  return keys;
 }
 
 /** Applies changes of workspace-relative paths to the state and the store. */
@@ -125,7 +88,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
       // A model edit that moves its relation (in-file alias/schema/database) changes how refs to it render.
       const nodeOnly = inside.every((p) => project.nodePaths.has(p) && state.snapshot.has(p)) && !relationConfigChanged(project, fs, inside);
       if (nodeOnly) return;
-      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, undefined, options.externalProfiles, stop).plan;
+      plan.dbt[i] = planDbtProject(fs, project.root, config, options.dialect, project.manifest, undefined, options.externalProfiles, stop, loadMemoOf(options.loadMemos, project.root)).plan;
       fullDiff.add(project.root);
     });
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));
@@ -142,6 +105,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   lap('plan');
   const outcome = await computeResults(state.table, plan, state.snapshot, root, scanner.store, scanner.runJobs, { ...(call.signal ? { signal: call.signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) });
   report.parsed = outcome.parsed;
+  report.parsedPaths = outcome.parsedPaths;
   report.reusedParses = outcome.reusedParses;
   const candidates = new Set<OwnerKey>();
   for (const unit of fullDiff) for (const k of ownerKeysOfUnit(state, unit)) candidates.add(k);
@@ -150,6 +114,8 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   lap('parse');
   const units = assembleWorkspace(plan, state.table.results, state.memos, affected, fullDiff.size === 0 ? new Set(changed) : undefined);
   lap('assemble');
+  // What the store holds: the units of the last write (compared with the new ones below).
+  const previous = [...state.units.values()];
   for (const key of [...state.units.keys()]) if (affected.has(key) && !units.some((u) => u.key === key)) state.units.delete(key);
   for (const u of units) {
     u.facts = withGitOwners(u.facts, state.git);
@@ -161,11 +127,9 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
   for (const id of oldEntitiesOfChanged) candidates.add(`e:${id}`);
   state.units.set(FILE_ISSUES_UNIT, fileIssueUnit(state.snapshot));
   // Diagnostics are few; every file's diagnostics are compared so cross-file ones (cycles) stay right.
-  for (const k of state.signatures.keys()) if (k.startsWith('f:')) candidates.add(k);
-  for (const u of state.units.values()) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);
+  for (const u of [...previous, ...state.units.values()]) for (const d of u.facts.diagnostics) candidates.add(`f:${d.file}`);
   const entityFilter = new Set([...candidates].filter((k) => k.startsWith('e:')).map((k) => k.slice(2)));
-  const groups = candidateGroups([...state.units.values()], entityFilter);
-  const delta = diffGroups(state.signatures, groups, candidates);
+  const delta = diffGroups(ownerGroups(previous, entityFilter), ownerGroups([...state.units.values()], entityFilter), candidates);
   lap('diff');
   state.plan = plan;
   const signature = scanner.signature(state.snapshot);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
+import type { FileStepResult } from '../../core/pipeline/fileStep';
 
 /**
  * How parse workers are set up: where their script is, how many to start, and the options of a
@@ -30,18 +31,25 @@ export function resolveWorkerScript(): { file: string; execArgv: string[] } {
   ];
   const file = candidates.find((c) => existsSync(c));
   if (!file) throw new Error(`Mallard parse worker not found (looked in ${candidates.join(', ')})`);
-  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too.
-  return { file, execArgv: file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [] };
+  // A TypeScript worker (tests under tsx) needs tsx's loader in the worker too. A process started
+  // with `--cpu-prof` (the scanner bench's profiling run) profiles its parse workers as well.
+  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  return { file, execArgv: [...(file.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []), ...profiling] };
 }
 
+/** Most parse workers started by default (see `defaultWorkerCount`). */
+export const MAX_DEFAULT_WORKERS = 2;
+
 /**
- * Default worker count: one per core but one, at least 1, at most 4. Parsing is CPU-bound, but the
- * coordinating thread is busy too (it deserializes every result), and each worker costs ~40 MB
- * bundled (~75 MB under tsx) plus its heap: on the 2-core bench machine a second worker cut the
- * parse phase only from 8.3 to 6.4 s but raised the cold scan's peak RSS from ~550 to ~715 MB.
+ * Default worker count: one per core, at least 1, at most `MAX_DEFAULT_WORKERS`. Parsing is
+ * CPU-bound and the coordinating thread is nearly idle while it runs (it stores results as they
+ * come, and renders the model level of a first scan meanwhile): on the 2-core bench machine the
+ * second worker halves the parse phase (5,000 models: ~10 s of parser CPU). Each worker costs
+ * ~40 MB bundled (~75 MB under tsx) plus its heap, so more than two would not fit the scan's
+ * memory budget (ARCHITECTURE.md).
  */
 export function defaultWorkerCount(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, availableParallelism()));
 }
 
 /** Progress of a `run`: jobs done so far and the total. */
@@ -54,4 +62,6 @@ export interface PoolRunOptions {
   onProgress?: PoolProgress;
   /** Cancellation check for renders on the calling thread (see `RenderBudget.shouldStop`). */
   stopRequested?: () => boolean;
+  /** Results of the jobs from index `start` on, as each batch completes (in any order). */
+  onBatch?: (start: number, results: readonly FileStepResult[]) => void;
 }

@@ -36,7 +36,7 @@ export interface ScannerOptions {
 }
 
 /** Scan phases reported to progress callbacks. */
-export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'stage' | 'write' | 'sign';
+export type ScanPhase = 'walk' | 'read' | 'plan' | 'parse' | 'assemble' | 'stage' | 'write';
 
 /** A progress report: `done` of `total` units of the current phase. */
 export interface ScanProgress {
@@ -95,6 +95,8 @@ export interface UpdateReport {
   replacedDiagnosticFiles: string[];
   /** Files rendered/parsed for this update. */
   parsed: number;
+  /** Those files (workspace-relative paths). */
+  parsedPaths?: string[];
   /** Of those, dbt nodes that rendered the same SQL as before and kept their parse. */
   reusedParses?: number;
   millis: number;

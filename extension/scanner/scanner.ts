@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkCancelled } from '../../core/dbt/jinja/budget';
-import type { Facts } from '../../core/model/entities';
+import type { DbtLoadMemo } from '../../core/dbt/project/loadMemo';
 import { IR_VERSION } from '../../core/sql/parseSql';
 import { PIPELINE_VERSION, type FileStepResult } from '../../core/pipeline/fileStep';
-import { assembleWorkspace, mergeFacts, modelLevelFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
+import { assembleWorkspace, mergeFacts, type LineageMemos, type UnitFacts } from '../../core/pipeline/extractWorkspace';
 import { CONFIG_FILE, parseWorkspaceConfig } from '../../core/pipeline/workspaceConfig';
-import { planWorkspace, projectOfPath, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import { planWorkspace, type PlanOptions, type WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { CatalogStore } from '../catalog/catalogStore';
-import type { FileRecord } from '../catalog/catalogTypes';
 import { Breather } from './breather';
-import { groupByOwner, signGroups, type OwnerKey } from './factsDiff';
-import { computeResults, releaseStatements, renderNodes, type CacheWrite, type JobRunner, type ResultTable } from './fileResults';
+import { emptyResultTable, releaseStatements, type JobRunner, type ResultTable } from './fileResults';
+import { stagedParse } from './stagedParse';
 import { runParseJob } from './parseJobs';
 import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { readGitOwnership, type GitFileInfo } from './gitOwnership';
@@ -31,7 +30,22 @@ import { WorkerPool } from './workerPool';
 /** Below this many files an update is rendered and parsed on the calling thread. */
 const INLINE_JOBS = 8;
 
+/**
+ * A first scan of this many SQL/Python files starts its parse workers before planning. Beyond the
+ * maximum the dbt context alone outgrows a worker's default heap (a 100,000-model context takes
+ * ~120 MB), so workers are started once the contexts are known, sized for them.
+ */
+const WARM_UP_FILES = { min: 64, max: 15_000 };
+
+function countSqlFiles(snapshot: Snapshot): number {
+  let n = 0;
+  for (const p of snapshot.keys()) if (/\.(sql|py)$/i.test(p)) n++;
+  return n;
+}
+
 export { SIGNATURE_KEY } from './scanTypes';
+export { fileRecords, withGitOwners } from './scanWrite';
+import { withGitOwners, writeAll } from './scanWrite';
 
 /** In-memory state of the last scan, needed for incremental updates. */
 export interface ScanState {
@@ -39,34 +53,12 @@ export interface ScanState {
   plan: WorkspacePlan;
   table: ResultTable;
   memos: LineageMemos;
+  /**
+   * The facts of the last write, per unit: an update compares the owner groups it may have changed
+   * with these (see `factsDiff.ts`), so nothing is signed ahead.
+   */
   units: Map<string, UnitFacts>;
-  /** Owner group signatures of what the store holds. */
-  signatures: Map<OwnerKey, string>;
   git: Map<string, GitFileInfo>;
-}
-
-/** Adds git ownership hints (last author of the defining file) to entities, in place. */
-export function withGitOwners(facts: Facts, git: ReadonlyMap<string, GitFileInfo>): Facts {
-  if (git.size === 0) return facts;
-  // Assigned in place rather than spread: dbt unit facts materialize their big arrays lazily.
-  facts.entities = facts.entities.map((e) => {
-    const info = git.get(e.path);
-    if (!info || e.owners.some((o) => o.source === 'git')) return e;
-    return { ...e, owners: [...e.owners, { name: info.author, ...(info.email ? { email: info.email } : {}), source: 'git' as const }] };
-  });
-  return facts;
-}
-
-/** File records for the store. */
-export function fileRecords(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, only?: Iterable<string>): FileRecord[] {
-  const out: FileRecord[] = [];
-  for (const p of only ?? snapshot.keys()) {
-    const f = snapshot.get(p);
-    if (!f) continue;
-    const info = git.get(p);
-    out.push({ path: p, project: projectOfPath(plan, p), hash: f.hash, size: f.size, mtimeMs: f.mtimeMs, ...(info ? { lastAuthor: info.author, lastCommitDate: info.date } : {}) });
-  }
-  return out;
 }
 
 export class WorkspaceScanner {
@@ -99,7 +91,7 @@ export class WorkspaceScanner {
    * stopped so its memory (a parser and a dbt context per worker) is free for assembly and writing.
    * Jobs on this thread pause every 50 ms and their renders stop when the scan is cancelled.
    */
-  readonly runJobs: JobRunner = async (jobs, plan, call) => {
+  readonly runJobs: JobRunner = async (jobs, plan, call, onBatch) => {
     if (jobs.length < (this.options.inlineBelow ?? INLINE_JOBS) || this.options.workers === 0) {
       const contexts = new Map(plan.dbt.map((p) => [p.cacheKey, p.ctx]));
       const breather = new Breather(call);
@@ -108,8 +100,10 @@ export class WorkspaceScanner {
       for (const job of jobs) {
         await breather.pause();
         const start = performance.now();
-        results.push(runParseJob(job, contexts, breather.renderOptions));
+        const result = runParseJob(job, contexts, breather.renderOptions);
+        results.push(result);
         millis.push(performance.now() - start);
+        onBatch?.(results.length - 1, [result]);
         call.onProgress?.(results.length, jobs.length);
       }
       breather.throwIfStopped();
@@ -119,7 +113,7 @@ export class WorkspaceScanner {
     pool.retainContexts(new Set(plan.dbt.map((p) => p.cacheKey)));
     for (const p of plan.dbt) pool.setContext(p.cacheKey, p.ctx);
     try {
-      const results = await pool.run(jobs, call);
+      const results = await pool.run(jobs, { ...call, ...(onBatch ? { onBatch } : {}) });
       return { results, millis: pool.lastJobMillis };
     } finally {
       this.workersStarted += pool.spawned;
@@ -138,15 +132,19 @@ export class WorkspaceScanner {
     if (this.options.defaultSchema) defaults.defaultSchema = this.options.defaultSchema;
     const dirs = this.options.profileDirs === false ? undefined : (this.options.profileDirs ?? processProfileDirs());
     const externalProfiles = dirs ? readExternalProfiles(dirs) : [];
-    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}) };
+    return { workspaceName: path.basename(path.resolve(this.options.root)), ...(this.options.dialect ? { dialect: this.options.dialect } : {}), defaults, ...(externalProfiles.length > 0 ? { externalProfiles } : {}), loadMemos: this.loadMemos };
   }
+
+  /** dbt loader memos per root, kept for the scanner's life: a YAML edit parses only that file again. */
+  private readonly loadMemos = new Map<string, DbtLoadMemo>();
 
   /**
    * Signature of every input of extraction: options, code versions and every file's content hash.
    * Equal signatures mean equal facts, so a re-open with nothing changed skips even planning.
    */
   signature(snapshot: Snapshot): string {
-    const lines = [JSON.stringify(this.planOptions()), `git=${this.options.git !== false}`, `pipeline=${PIPELINE_VERSION}`, `ir=${IR_VERSION}`];
+    const { loadMemos: _memos, ...options } = this.planOptions();
+    const lines = [JSON.stringify(options), `git=${this.options.git !== false}`, `pipeline=${PIPELINE_VERSION}`, `ir=${IR_VERSION}`];
     for (const [p, f] of snapshot) lines.push(`${p}\t${f.hash}`);
     return sha1(lines.join('\n'));
   }
@@ -192,50 +190,64 @@ export class WorkspaceScanner {
   }
 
   private async fullPass(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
+    try {
+      return await this.fullPassOnce(call, needState);
+    } finally {
+      // Workers warmed up for a parse that did not need them (or was cancelled) stop here.
+      const pool = this.pool;
+      this.pool = undefined;
+      if (pool) {
+        this.workersStarted += pool.spawned;
+        await pool.dispose();
+      }
+    }
+  }
+
+  private async fullPassOnce(call: ScanCallOptions, needState: boolean): Promise<ScanReport> {
     const started = performance.now();
     const { signal, onProgress } = call;
     const control: WorkControl = { ...(signal ? { signal } : {}), ...(call.stopRequested ? { stopRequested: call.stopRequested } : {}) };
     const breather = new Breather(control);
     const root = this.options.root;
-    onProgress?.({ phase: 'walk', done: 0, total: 0 });
-    const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
-    const { config } = parseWorkspaceConfig(configText);
-    const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
-    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), ...(config.maxFileBytes ? { maxBytes: config.maxFileBytes } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
-    const signature = this.signature(snapshot);
-    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
-    if (upToDate && !needState) {
-      return { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: performance.now() - started, phases: {}, parseMillis: [] };
-    }
-    // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
-    // that finds nothing changed does not need it. It runs while the files are planned and parsed.
-    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
-    onProgress?.({ phase: 'plan', done: 0, total: 1 });
-    // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
-    const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
-    const report: ScanReport = { files: snapshot.size, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
+    const report: ScanReport = { files: 0, cacheHits: 0, parsed: 0, wrote: false, entities: 0, millis: 0, phases: {}, parseMillis: [] };
     let mark = started;
     const phaseDone = (phase: ScanPhase): void => {
       const now = performance.now();
       report.phases[phase] = (report.phases[phase] ?? 0) + (now - mark);
       mark = now;
     };
+    onProgress?.({ phase: 'walk', done: 0, total: 0 });
+    const configText = await readFile(path.join(root, CONFIG_FILE), 'utf8').catch(() => undefined);
+    const { config } = parseWorkspaceConfig(configText);
+    const walked = await walkWorkspace(root, { include: [...(this.options.include ?? []), ...config.include], exclude: [...(this.options.exclude ?? []), ...config.exclude], ...(signal ? { signal } : {}) });
+    phaseDone('walk');
+    const snapshot = await readSnapshot(root, walked, { ...(signal ? { signal } : {}), ...(config.maxFileBytes ? { maxBytes: config.maxFileBytes } : {}), onProgress: (done, total) => onProgress?.({ phase: 'read', done, total }) });
+    phaseDone('read');
+    report.files = snapshot.size;
+    const signature = this.signature(snapshot);
+    const upToDate = this.store.getMeta(SIGNATURE_KEY) === signature;
+    if (upToDate && !needState) return { ...report, millis: performance.now() - started };
+    // Git history (a `git log` over every commit) is read only when the facts are built: a re-open
+    // that finds nothing changed does not need it. It runs while the files are planned and parsed.
+    const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
+    // A first scan of many files will parse them all: the workers load while the plan is made.
+    const sqlFiles = countSqlFiles(snapshot);
+    if (this.options.workers !== 0 && sqlFiles >= WARM_UP_FILES.min && sqlFiles <= WARM_UP_FILES.max && this.store.listEntities({ limit: 1 }).items.length === 0) this.workerPool().warmUp();
+    onProgress?.({ phase: 'plan', done: 0, total: 1 });
+    // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
+    const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
     phaseDone('plan');
-    if (!upToDate && call.onModelLevelStored && this.store.listEntities({ limit: 1 }).items.length === 0) {
-      // First scan: store the model level from rendered nodes before any SQL is parsed (a small
-      // write), so views need not wait for the parse and column lineage. No signature is written,
-      // so an interrupted scan still starts over.
-      onProgress?.({ phase: 'stage', done: 0, total: 1 });
-      const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, control));
-      this.store.transaction(() => this.store.replaceAll(staged));
-      call.onModelLevelStored();
-      phaseDone('stage');
-    }
-    const table: ResultTable = { results: new Map(), keys: new Map() };
-    const outcome = await computeResults(table, plan, snapshot, root, this.store, this.runJobs, {
-      ...control,
-      onProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
+    const table: ResultTable = emptyResultTable();
+    // A first scan (empty catalog) stores the model level while the workers parse, so views need
+    // not wait for the parse and column lineage. No signature is written, so an interrupted scan
+    // still starts over (from the parses it stored in the parse cache).
+    const firstScan = !upToDate && call.onModelLevelStored !== undefined && this.store.listEntities({ limit: 1 }).items.length === 0;
+    const { outcome, stageMillis } = await stagedParse(table, plan, {
+      snapshot, root, store: this.store, run: this.runJobs, control,
+      onParseProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
+      ...(firstScan ? { stage: { onStart: () => onProgress?.({ phase: 'stage', done: 0, total: 1 }), onStored: () => call.onModelLevelStored?.() } } : {}),
     });
+    if (stageMillis !== undefined) report.phases.stage = stageMillis;
     phaseDone('parse');
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;
@@ -249,10 +261,12 @@ export class WorkspaceScanner {
     const facts = mergeFacts([...units.values()].map((u) => u.facts));
     report.entities = facts.entities.length;
     signal?.throwIfAborted();
+    // The IR is resolved: what is in the parse cache already need not stay in memory for the write.
+    releaseStatements(table, memos, this.store, outcome.cacheWrites);
     phaseDone('assemble');
     if (!upToDate) {
       onProgress?.({ phase: 'write', done: 0, total: 1 });
-      this.writeAll(snapshot, plan, git, facts, outcome.cacheWrites, signature);
+      writeAll(this.store, { snapshot, plan, git, facts, cacheWrites: outcome.cacheWrites, signature });
       report.wrote = true;
     } else if (outcome.cacheWrites.length > 0) {
       // Facts are current but some cache entries were missing: keep them for next time.
@@ -261,25 +275,12 @@ export class WorkspaceScanner {
       });
     }
     phaseDone('write');
-    const signatures = signGroups(groupByOwner(facts));
-    phaseDone('sign');
     releaseTexts(snapshot);
     releaseStatements(table, memos, this.store);
-    this.state = { snapshot, plan, table, memos, units, signatures, git };
+    this.state = { snapshot, plan, table, memos, units, git };
     report.millis = performance.now() - started;
     onProgress?.({ phase: 'write', done: 1, total: 1 });
     return report;
-  }
-
-  private writeAll(snapshot: Snapshot, plan: WorkspacePlan, git: ReadonlyMap<string, GitFileInfo>, facts: Facts, cacheWrites: readonly CacheWrite[], signature: string): void {
-    const stale = this.store.listFiles().map((f) => f.path).filter((p) => !snapshot.has(p));
-    this.store.transaction(() => {
-      if (stale.length > 0) this.store.removeFiles(stale);
-      this.store.replaceAll(facts);
-      this.store.upsertFiles(fileRecords(snapshot, plan, git));
-      for (const w of cacheWrites) this.store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
-      this.store.setMeta(SIGNATURE_KEY, signature);
-    });
   }
 
   /** Stops the workers. Idempotent. Does not close the store (the caller owns it). */

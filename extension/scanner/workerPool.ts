@@ -23,8 +23,10 @@ import { MAX_HEAP_FACTOR, PARSE_HEAP_LIMITS, parseWorkerLimits } from './scanRes
  */
 
 interface Slot {
-  /** Started with the slot's first batch, and again after a crash or time-out. */
+  /** Started with the slot's first batch (or by `warmUp`), and again after a crash or time-out. */
   worker: Worker | undefined;
+  /** Old-generation limit the worker was started with (MB), to see whether new contexts fit. */
+  limitMb?: number | undefined;
   /** Shared with the worker: [jobs started, batch id, index of the job in its batch]. */
   progress: Int32Array;
   /** Jobs-started count when the watchdog last saw it move, and when. */
@@ -49,6 +51,9 @@ interface Pending {
 }
 
 type BatchResult = { results: FileStepResult[]; millis: number[] };
+
+/** How far the heap a warmed-up worker was started with may fall short of its contexts' needs. */
+const WARM_LIMIT_SLACK = 1.25;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -97,7 +102,9 @@ export class WorkerPool {
 
   private spawn(slot: Slot): Worker {
     const { file, execArgv } = resolveWorkerScript();
-    const worker = new Worker(file, { execArgv, workerData: { progress: slot.progress }, resourceLimits: this.workerLimits });
+    const limits = this.workerLimits;
+    slot.limitMb = limits.maxOldGenerationSizeMb;
+    const worker = new Worker(file, { execArgv, workerData: { progress: slot.progress }, resourceLimits: limits });
     this.spawned++;
     worker.unref();
     worker.on('message', (msg: FromWorker) => this.onMessage(worker, msg));
@@ -188,6 +195,15 @@ export class WorkerPool {
     return { results, millis };
   }
 
+  /**
+   * Starts every worker now, before there is work: a worker takes a few hundred milliseconds to
+   * load its bundle, which then overlaps what the caller does meanwhile (planning the workspace).
+   */
+  warmUp(): void {
+    if (this.disposed || this.inlineOnly) return;
+    for (const slot of this.slots) if (!slot.worker) this.spawn(slot);
+  }
+
   /** Makes a dbt project context available to every worker under `key`. */
   setContext(key: string, full: DbtProjectContext): void {
     if (this.sources.get(key) === full) return;
@@ -197,7 +213,22 @@ export class WorkerPool {
     // Serialized once: every worker (and every replacement) gets a copy of the bytes.
     const bytes = serialize(ctx);
     this.serialized.set(key, bytes);
-    for (const s of this.slots) s.worker?.postMessage({ type: 'context', key, bytes } satisfies ToWorker);
+    const needed = this.workerLimits.maxOldGenerationSizeMb;
+    for (const s of this.slots) {
+      const worker = s.worker;
+      if (!worker) continue;
+      // A worker started before the contexts were known (`warmUp`) whose heap would leave too
+      // little room beside them is idle: it is replaced by one sized for them (which gets every
+      // context when it starts). A small shortfall is kept: a worker's live heap is far below its
+      // limit, and one that still runs out is restarted bigger, as any other.
+      if (needed !== undefined && s.limitMb !== undefined && needed > s.limitMb * WARM_LIMIT_SLACK && !this.inflight.has(worker)) {
+        s.worker = undefined;
+        void worker.terminate();
+        this.spawn(s);
+        continue;
+      }
+      worker.postMessage({ type: 'context', key, bytes } satisfies ToWorker);
+    }
   }
 
   /** Forgets every context whose key is not in `keys`. */
@@ -213,8 +244,12 @@ export class WorkerPool {
     for (const s of this.slots) s.worker?.postMessage({ type: 'drop', key } satisfies ToWorker);
   }
 
-  /** Runs jobs on the workers; results are in job order. Rejects with the signal's reason on abort. */
-  run(jobs: readonly ParseJob[], options: PoolRunOptions = {}): Promise<FileStepResult[]> {
+  /**
+   * Runs jobs on the workers; results are in job order. Rejects with the signal's reason on abort.
+   * The pool owns `jobs`: each entry is cleared once its batch is done, so the files' texts it
+   * carries are not all held until the last batch.
+   */
+  run(jobs: ParseJob[], options: PoolRunOptions = {}): Promise<FileStepResult[]> {
     // Runs are serialized: each owns every worker while it lasts.
     const result = this.queue.then(() => this.runNow(jobs, options));
     this.queue = result.catch(() => undefined);
@@ -223,13 +258,14 @@ export class WorkerPool {
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  private async runNow(jobs: readonly ParseJob[], options: PoolRunOptions): Promise<FileStepResult[]> {
+  private async runNow(jobs: (ParseJob | undefined)[], options: PoolRunOptions): Promise<FileStepResult[]> {
     if (this.disposed) throw new Error('WorkerPool is disposed');
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.slots.length === 0) {
-      const inline = this.runInline([...jobs], options.stopRequested);
+      const inline = this.runInline(jobs.filter((j): j is ParseJob => j !== undefined), options.stopRequested);
       this.lastJobMillis = inline.millis;
+      options.onBatch?.(0, inline.results);
       options.onProgress?.(jobs.length, jobs.length);
       return inline.results;
     }
@@ -241,12 +277,16 @@ export class WorkerPool {
       while (next * this.batchSize < jobs.length) {
         signal?.throwIfAborted();
         const start = next++ * this.batchSize;
-        const batch = jobs.slice(start, start + this.batchSize);
+        const batch = jobs.slice(start, start + this.batchSize).filter((j): j is ParseJob => j !== undefined);
         const out = await this.runBatch(slot, batch, options);
         out.results.forEach((r, i) => {
           results[start + i] = r;
           millis[start + i] = out.millis[i] ?? 0;
+          jobs[start + i] = undefined;
         });
+        // After this slot's next batch is sent (the loop goes on synchronously): storing results
+        // must not keep a worker waiting.
+        queueMicrotask(() => options.onBatch?.(start, out.results));
         done += batch.length;
         options.onProgress?.(done, jobs.length);
       }

@@ -6,6 +6,8 @@
  * numbers are those of the code and configuration that ship. Prints a JSON summary and writes
  * bench-results/scan.json.
  * Usage: npx tsx scripts/bench/scan.ts [--models 5000] [--edits 20] [--workers N] [--live] [--no-limits]
+ *   [--cpu-prof DIR] (V8 CPU profiles of the measuring process and its parse workers, for Chrome's
+ *   profiler or `scripts/bench/profileSummary.ts`) [--keep DIR] (generate into DIR and keep it)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,13 +21,14 @@ import { modelPath } from '../gen/render';
 import { writeProject } from '../generateProject';
 import type { ScanBenchPlan } from './scanChild';
 
-const { values } = parseArgs({ options: { models: { type: 'string', default: '5000' }, edits: { type: 'string', default: '20' }, workers: { type: 'string' }, live: { type: 'boolean', default: false }, 'no-limits': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { models: { type: 'string', default: '5000' }, edits: { type: 'string', default: '20' }, workers: { type: 'string' }, live: { type: 'boolean', default: false }, 'no-limits': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, keep: { type: 'string' } } });
 const MODELS = Number(values.models);
 const EDITS = Number(values.edits);
 const REPO = path.resolve(__dirname, '../..');
 
 async function main(): Promise<void> {
-  const work = path.join(os.tmpdir(), `mallard-bench-scan-${process.pid}`);
+  const work = values.keep !== undefined ? path.resolve(values.keep) : path.join(os.tmpdir(), `mallard-bench-scan-${process.pid}`);
+  for (const f of ['catalog.db', 'catalog.db-wal', 'catalog.db-shm']) rmSync(path.join(work, f), { force: true });
   const root = path.join(work, 'project');
   mkdirSync(work, { recursive: true });
   const spec = buildProjectSpec({ models: MODELS, seed: 7, name: 'bench' });
@@ -47,9 +50,10 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('esbuild.mjs failed');
   const child = path.join(REPO, 'dist/bench/scanChild.js');
   await esbuild.build({ entryPoints: [path.join(__dirname, 'scanChild.ts')], bundle: true, platform: 'node', target: 'node22', format: 'cjs', external: ['better-sqlite3'], outfile: child, logLevel: 'warning' });
-  const flags = values['no-limits'] ? [] : v8FlagsOf(SCAN_HEAP_LIMITS);
+  const profile = values['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
+  const flags = [...(values['no-limits'] ? [] : v8FlagsOf(SCAN_HEAP_LIMITS)), ...profile];
   const run = spawnSync(process.execPath, [...flags, child, '--plan', planFile], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
-  rmSync(work, { recursive: true, force: true });
+  if (values.keep === undefined) rmSync(work, { recursive: true, force: true });
   if (run.status !== 0) throw new Error(`the measuring process failed (exit ${run.status ?? run.signal})`);
   const measured = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
   const result = { bench: 'scan', project: { models: MODELS, files, generateMs: Math.round(genMs) }, heapLimits: values['no-limits'] ? 'V8 defaults' : SCAN_HEAP_LIMITS, ...measured };

@@ -52,8 +52,14 @@ function collect(): void {
 }
 
 /** Samples RSS (main thread and worker threads share the process) every 20 ms. */
-function rssSampler(live: boolean): { peak: () => number; mark: (label: string) => void; byPhase: Record<string, number>; heapByPhase: Record<string, number>; liveAfterGc: Record<string, { heap: number; rss: number }>; stop: () => void } {
+function rssSampler(live: boolean): { peak: () => number; mark: (label: string) => void; byPhase: Record<string, number>; heapByPhase: Record<string, number>; liveAfterGc: Record<string, { heap: number; rss: number }>; marks: [string, number][]; cpuByPhase: Record<string, number>; stop: () => void } {
   let peak = 0;
+  // CPU seconds (user + system, every thread of the process) per phase: unlike wall time, it does
+  // not depend on what else the machine runs.
+  const cpuByPhase: Record<string, number> = {};
+  let cpuAt = process.cpuUsage();
+  // Phase changes on the monotonic clock V8's CPU profiles use (microseconds), to split a profile by phase.
+  const marks: [string, number][] = [];
   let label = 'start';
   const byPhase: Record<string, number> = {};
   const heapByPhase: Record<string, number> = {};
@@ -67,6 +73,12 @@ function rssSampler(live: boolean): { peak: () => number; mark: (label: string) 
   const timer = setInterval(sample, 20);
   const mark = (l: string): void => {
     sample();
+    if (l !== label) {
+      marks.push([l, Number(process.hrtime.bigint() / 1000n)]);
+      const used = process.cpuUsage(cpuAt);
+      cpuByPhase[label] = round((cpuByPhase[label] ?? 0) + (used.user + used.system) / 1e6, 2);
+      cpuAt = process.cpuUsage();
+    }
     // Top-level phases only: progress callbacks mark sub-phases (`cold:parse`) from inside the scan.
     if (live && !l.includes(':')) {
       collect();
@@ -75,7 +87,7 @@ function rssSampler(live: boolean): { peak: () => number; mark: (label: string) 
     }
     label = l;
   };
-  return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), mark, byPhase, heapByPhase, liveAfterGc, stop: () => clearInterval(timer) };
+  return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), mark, byPhase, heapByPhase, liveAfterGc, marks, cpuByPhase, stop: () => clearInterval(timer) };
 }
 
 async function main(): Promise<void> {
@@ -132,7 +144,9 @@ async function main(): Promise<void> {
   rss.mark('yamlEdits');
   const yamlFile = readdirSync(path.join(root, 'models'), { recursive: true }).map(String).find((f) => f.endsWith('__models.yml'));
   const yamlMs: number[] = [];
+  const yamlPhases: Record<string, number>[] = [];
   let reusedParses = 0;
+  let yamlParsed = 0;
   for (let i = 0; yamlFile && i < 3; i++) {
     const rel = `models/${yamlFile.split(path.sep).join('/')}`;
     const file = path.join(root, rel);
@@ -140,7 +154,9 @@ async function main(): Promise<void> {
     const t = performance.now();
     const report = await scanner.update([rel]);
     yamlMs.push(performance.now() - t);
+    yamlPhases.push(report.phases ?? {});
     reusedParses += report.reusedParses ?? 0;
+    yamlParsed += report.parsed;
   }
   rss.mark('done');
   await scanner.dispose();
@@ -162,14 +178,16 @@ async function main(): Promise<void> {
     reopen: { ms: round(reopenMs), targetMs: 1500, wrote: reopen.wrote },
     warmup: { ms: round(warmMs) },
     incremental: { edits: edits.length, p50: round(quantile(edits, 0.5)), p95: round(quantile(edits, 0.95)), max: round(edits.at(-1) ?? 0), targetP95Ms: 200, downstreamPropagated: propagated, avgReplacedEntities: round(replaced / Math.max(1, edits.length)), phasesP50: editPhaseP50, slowestPhases },
-    yamlDescriptionEdit: { edits: yamlMs.length, medianMs: round(quantile([...yamlMs].sort((a, b) => a - b), 0.5)), maxMs: round(Math.max(...yamlMs)), avgReusedParses: round(reusedParses / Math.max(1, yamlMs.length)), peakRssMbInclYamlEdits: mb(rss.peak()) },
+    yamlDescriptionEdit: { edits: yamlMs.length, medianMs: round(quantile([...yamlMs].sort((a, b) => a - b), 0.5)), maxMs: round(Math.max(...yamlMs)), avgParsed: round(yamlParsed / Math.max(1, yamlMs.length)), avgReusedParses: round(reusedParses / Math.max(1, yamlMs.length)), phasesP50: Object.fromEntries([...new Set(yamlPhases.flatMap((p) => Object.keys(p)))].map((n) => [n, round(quantile(yamlPhases.map((p) => p[n] ?? 0).sort((a, b) => a - b), 0.5))])), peakRssMbInclYamlEdits: mb(rss.peak()) },
     peakRssMb: mb(scenariosPeak),
     peakRssCovers: 'cold scan, re-open, warm-up, model edits',
     targetRssMb: 400,
+    cpuSecondsByPhase: rss.cpuByPhase,
     rssByPhaseMb: rss.byPhase,
     mainHeapCommittedByPhaseMb: rss.heapByPhase,
     rssMeasure: 'process RSS (main + worker threads), sampled every 20 ms, max with kernel maxRSS',
     ...(plan.live ? { liveAfterGcMb: rss.liveAfterGc } : {}),
+    ...(process.execArgv.includes('--cpu-prof') ? { phaseMarksUs: rss.marks } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -2,6 +2,7 @@ import { Column, Entity, type Facts } from '../../model/entities';
 import { columnId, modelId, nodeId, sourceId } from '../../model/ids';
 import type { DbtNodeFile, DbtProjectInfo } from '../api';
 import type { DbtIndex, NodeProps, RefTarget, SourceTarget } from '../contextIndex';
+import { declaredColumnFacts } from '../declaredColumns';
 import { mergeConfig, treeConfig } from '../nodeConfig';
 import type { DeclaredColumn, DeclaredNode } from './properties';
 
@@ -37,24 +38,42 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** `d` with `resolve` applied to its descriptions: `d` itself when none changes. */
+function withDocs(d: DeclaredNode, resolve: (text: string) => string): DeclaredNode {
+  const columns = (cols: DeclaredColumn[]): DeclaredColumn[] => {
+    const out = cols.map((c) => {
+      const description = resolve(c.description);
+      return description === c.description ? c : { ...c, description };
+    });
+    return out.some((c, i) => c !== cols[i]) ? out : cols;
+  };
+  const description = resolve(d.description);
+  const cols = columns(d.columns);
+  const versions = d.versions?.map((v) => {
+    const vd = v.description === undefined ? undefined : resolve(v.description);
+    const vc = columns(v.columns);
+    return vd === v.description && vc === v.columns ? v : { ...v, ...(vd !== undefined ? { description: vd } : {}), columns: vc };
+  });
+  const versionsSame = !versions || versions.every((v, i) => v === d.versions?.[i]);
+  if (description === d.description && cols === d.columns && versionsSame) return d;
+  return { ...d, description, columns: cols, ...(versions && !versionsSame ? { versions } : {}) };
+}
+
 const DOC_RE = /\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}/g;
 
-/** Builds lookup indexes and the facts declared in YAML/MD/CSV. Mutates `facts`. */
-export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'refs' | 'sources' | 'nodeProps' | 'seedRelations'> & { modelYaml: Record<string, Record<string, DeclaredNode>> } {
+/**
+ * Builds lookup indexes and the facts declared in YAML/MD/CSV. Mutates `facts`, never `g`: the
+ * declarations are shared with the loader's memo (`loadMemo.ts`), so the ones whose descriptions
+ * use `{{ doc() }}` are resolved into copies, returned as `declared`.
+ */
+export function buildDeclaredFacts(input: Gathered, facts: Facts): Pick<DbtIndex, 'refs' | 'sources' | 'nodeProps' | 'seedRelations'> & { modelYaml: Record<string, Record<string, DeclaredNode>>; declared: DeclaredNode[] } {
   const docText = (project: string, name: string, pkg?: string): string | undefined =>
-    (g.docs.find((d) => d.name === (pkg ? name : name) && d.project === (pkg ?? project)) ?? g.docs.find((d) => d.name === name))?.text;
-  const resolveDocs = (text: string, project: string): string => text.replace(DOC_RE, (m, a: string, b: string | undefined) => (b !== undefined ? docText(project, b, a) : docText(project, a)) ?? m);
-  for (const d of g.declared) {
-    d.description = resolveDocs(d.description, d.project);
-    for (const c of d.columns) c.description = resolveDocs(c.description, d.project);
-    for (const v of d.versions ?? []) {
-      if (v.description !== undefined) v.description = resolveDocs(v.description, d.project);
-      for (const c of v.columns) c.description = resolveDocs(c.description, d.project);
-    }
-  }
+    (input.docs.find((d) => d.name === (pkg ? name : name) && d.project === (pkg ?? project)) ?? input.docs.find((d) => d.name === name))?.text;
+  const resolveDocs = (text: string, project: string): string => (text.includes('{{') ? text.replace(DOC_RE, (m, a: string, b: string | undefined) => (b !== undefined ? docText(project, b, a) : docText(project, a)) ?? m) : text);
+  const g: Gathered = { ...input, declared: input.declared.map((d) => withDocs(d, (text) => resolveDocs(text, d.project))) };
   const prov = (file: string, line: number, column: number, extractor: string) => ({ file, line, column, extractor, confidence: 1 });
   const addColumns = (entityId: string, cols: DeclaredColumn[], file: string, line: number): void => {
-    cols.forEach((c, i) => facts.columns.push(Column.parse({ id: columnId(entityId, c.name), entityId, name: c.name, ...(c.type ? { type: c.type } : {}), description: c.description, tags: c.tags, tests: c.tests, meta: c.meta, position: i, origin: 'declared', provenance: prov(file, line, 1, 'dbt-yaml') })));
+    for (const c of declaredColumnFacts(entityId, cols, { file, line, column: 1 })) facts.columns.push(c);
   };
 
   const refs: Record<string, Record<string, RefTarget>> = {};
@@ -162,5 +181,5 @@ export function buildDeclaredFacts(g: Gathered, facts: Facts): Pick<DbtIndex, 'r
     if (facts.entities.some((e) => e.id === id)) continue;
     facts.entities.push(Entity.parse({ id, kind: 'docBlock', name: doc.name, project: doc.project, path: doc.file, description: doc.text, provenance: prov(doc.file, doc.line, 1, 'dbt-docs') }));
   }
-  return { refs, sources, nodeProps, seedRelations, modelYaml };
+  return { refs, sources, nodeProps, seedRelations, modelYaml, declared: g.declared };
 }

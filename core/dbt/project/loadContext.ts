@@ -11,11 +11,12 @@ import { readPythonModel } from '../python/pythonModel';
 import { WorkCancelled } from '../jinja/budget';
 import { scanInlineRelationConfig } from '../relationNames';
 import { buildDeclaredFacts } from './declaredFacts';
-import { checkDeclaredNode, dedupeDeclared } from './declaredDuplicates';
+import { dedupeDeclared } from './declaredDuplicates';
+import { pruneDbtLoadMemo, readYamlProperties } from './loadMemo';
 import { joinPath, readDispatch, readProjectFile, type ProjectFile } from './projectFile';
 import { findPackageRoots } from './projectLayout';
-import { readProperties, type DeclaredNode } from './properties';
-import { asRecord, asString, parseYamlFile } from './yamlFile';
+import type { DeclaredNode } from './properties';
+import { asRecord, asString } from './yamlFile';
 import { STAND_INS } from '../standIns';
 
 const DEFAULT_TARGET: DbtTarget = { name: 'dev', type: 'postgres', schema: 'public' };
@@ -169,12 +170,9 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
       } else if (isYaml && (modelRel ?? snapRel ?? seedRel ?? anRel ?? macroRel ?? inDirs(p, info.testPaths)) !== undefined) {
         const text = read(p);
         if (text === undefined) continue;
-        const yf = parseYamlFile(text, p);
-        diagnostics.push(...yf.diagnostics);
-        for (const node of readProperties(yf, info.name, p)) {
-          diagnostics.push(...checkDeclaredNode(node, yf), ...(node.diagnostics ?? []));
-          declared.push(node);
-        }
+        const props = readYamlProperties(text, p, info.name, options.memo);
+        diagnostics.push(...props.diagnostics);
+        declared.push(...props.declared);
       } else if (lower.endsWith('.md') && inDirs(p, info.docsPaths) !== undefined) {
         const text = read(p) ?? '';
         for (const m of text.matchAll(/\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}([\s\S]*?)\{%-?\s*enddocs\s*-?%\}/g)) {
@@ -197,7 +195,11 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     facts.entities.push(Entity.parse({ id: projectId(pf.info.name), kind: 'project', name: pf.info.name, project: pf.info.name, path: file, meta: { dbt: true, root: pf.info.isRoot, ...(version ? { version } : {}) }, provenance: { file, line: 1, column: 1, extractor: 'dbt-yaml', confidence: 1 } }));
   }
   const seedTrees = { root: rootFile.raw.seeds, packages: Object.fromEntries(pkgs.map((p) => [p.info.name, p.raw.seeds])) };
-  const idxBuild = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, macroFiles, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
+  if (options.memo) {
+    const present = new Set(all);
+    pruneDbtLoadMemo(options.memo, (p) => present.has(p));
+  }
+  const { declared: withDocs, ...idxBuild } = buildDeclaredFacts({ projects: projects.map((p) => p.info), declared, docs, seeds, seedTrees, snapshotNames, macroFiles, nodeFiles: nodeFiles.map((f) => ({ ...f, relPath: files[f.path]?.relPath ?? f.path })) }, facts);
   const nodePaths: DbtIndex['nodePaths'] = {};
   for (const f of nodeFiles) {
     if (f.kind !== 'model') continue;
@@ -211,7 +213,7 @@ export function loadContext(fs: FileSource, rawRoot: string, options: DbtLoadOpt
     ...idxBuild,
     nodePaths,
     inlineConfigs,
-    exposures: declared.filter((d) => d.resource === 'exposures'),
+    exposures: withDocs.filter((d) => d.resource === 'exposures'),
     modelConfigTree: asRecord(rootFile.raw.models),
     snapshotConfigTree: asRecord(rootFile.raw.snapshots),
     packageModelTrees: Object.fromEntries(pkgs.map((p) => [p.info.name, asRecord(p.raw.models)])),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseInvocation } from '../../../extension/cli/cliArgs';
 import type { CliIo } from '../../../extension/cli/cliIo';
-import { exportCommand, scanCommand, searchCommand, statsCommand } from '../../../extension/cli/commands';
+import { exportCommand, searchCommand, statsCommand } from '../../../extension/cli/commands';
+import { scanCommand } from '../../../extension/cli/scanCommand';
 import { showCommand } from '../../../extension/cli/showCommand';
 import { makeWorkspace, removeDir } from '../scanner/helpers';
 

@@ -10,8 +10,9 @@ import { canonicalCatalog, makeWorkspace, removeDir, tempStore } from './helpers
 
 /**
  * Incremental updates must give the same catalog as a full rescan. fast-check drives random edit
- * sequences (column lists, refs added/removed — cycles included —, files deleted/re-created, SQL
- * broken/fixed, YAML docs toggled) on a small generated dbt project; after each sequence the
+ * sequences (column lists, refs added/removed — cycles included —, files deleted/re-created or
+ * renamed (the models that ref them keep the old name), SQL broken/fixed, YAML docs toggled, a
+ * YAML `config: alias` toggled) on a small generated dbt project; after each sequence the
  * incrementally maintained store is compared with a fresh full scan of the same files.
  */
 
@@ -23,12 +24,18 @@ type Op =
   | { kind: 'create'; model: number }
   | { kind: 'break'; model: number }
   | { kind: 'fix'; model: number }
-  | { kind: 'doc'; model: number };
+  | { kind: 'doc'; model: number }
+  | { kind: 'rename'; model: number }
+  | { kind: 'alias'; model: number };
 
 interface World {
   project: ProjectSpec;
   deleted: Set<string>;
   broken: Set<string>;
+  /** Models whose file is renamed (`<name>_renamed.sql`): a new model name nothing refs. */
+  renamed: Set<string>;
+  /** Models given `config: { alias: <name>_tbl }` in a YAML file of their own. */
+  aliased: Set<string>;
   extra: number;
 }
 
@@ -41,7 +48,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('break' as const), model: fc.nat() }),
   fc.record({ kind: fc.constant('fix' as const), model: fc.nat() }),
   fc.record({ kind: fc.constant('doc' as const), model: fc.nat() }),
+  fc.record({ kind: fc.constant('rename' as const), model: fc.nat() }),
+  fc.record({ kind: fc.constant('alias' as const), model: fc.nat() }),
 );
+
+const toggle = (set: Set<string>, name: string): void => {
+  if (!set.delete(name)) set.add(name);
+};
 
 function apply(world: World, op: Op): void {
   const models = world.project.models;
@@ -76,6 +89,8 @@ function apply(world: World, op: Op): void {
     case 'break': world.broken.add(m.name); return;
     case 'fix': world.broken.delete(m.name); return;
     case 'doc': m.documented = !m.documented; return;
+    case 'rename': toggle(world.renamed, m.name); return;
+    case 'alias': toggle(world.aliased, m.name); return;
   }
 }
 
@@ -84,7 +99,15 @@ function render(world: World): Map<string, string> {
   for (const m of world.project.models) {
     if (world.deleted.has(m.name)) files.delete(modelPath(m));
     else if (world.broken.has(m.name)) files.set(modelPath(m), `select , from {{ ref('${m.refs[0] ?? 'nothing'}') }} where (\n`);
+    const text = files.get(modelPath(m));
+    if (text !== undefined && world.renamed.has(m.name)) {
+      files.delete(modelPath(m));
+      files.set(modelPath(m).replace(/\.sql$/, '_renamed.sql'), text);
+    }
   }
+  const aliased = world.project.models.filter((m) => world.aliased.has(m.name));
+  // A model also documented is then described twice: the first description wins, with a warning.
+  if (aliased.length > 0) files.set('models/_aliases.yml', `version: 2\nmodels:\n${aliased.map((m) => `  - name: ${m.name}\n    config:\n      alias: ${m.name}_tbl\n`).join('')}`);
   return files;
 }
 
@@ -114,7 +137,7 @@ describe('scanner: incremental updates equal a full rescan (property)', function
       fc.asyncProperty(fc.integer({ min: 1, max: 1000 }), fc.array(opArb, { minLength: 1, maxLength: 6 }), async (seed, ops) => {
         // Set MALLARD_PROP_TRACE=1 to see each case before it runs (to find a case that hangs).
         if (process.env['MALLARD_PROP_TRACE']) process.stderr.write(`${JSON.stringify({ seed, ops })}\n`);
-        const world: World = { project: buildProjectSpec({ models: 12, seed, name: 'prop' }), deleted: new Set(), broken: new Set(), extra: 0 };
+        const world: World = { project: buildProjectSpec({ models: 12, seed, name: 'prop' }), deleted: new Set(), broken: new Set(), renamed: new Set(), aliased: new Set(), extra: 0 };
         let current = render(world);
         const root = makeWorkspace(current, 'mallard-prop-');
         const a = tempStore();

@@ -8,7 +8,7 @@ import { SIGNATURE_KEY, WorkspaceScanner } from '../../../extension/scanner/scan
 import type { ScanProgress } from '../../../extension/scanner/scanTypes';
 import type { Logger } from '../../../extension/ui/logger';
 import { WorkspaceCatalog } from '../../../extension/ui/workspaceCatalog';
-import { makeWorkspace, removeDir, tempStore } from './helpers';
+import { makeWorkspace, removeDir, tempStore, writeFiles } from './helpers';
 
 /**
  * Rendering on the scan thread (the first scan's model level, re-rendering after a context change,
@@ -57,9 +57,12 @@ describe('render budget and cancellation on the scan thread', function () {
         for (let i = 0; i < 20; i++) assert.ok(store.getEntity(`model.p.m${i}`), `m${i}`);
       };
       check();
-      // A YAML edit changes the dbt context: every node is rendered again on this thread (reused parses).
+      // A macro edit changes what every render reads: every node is rendered again on this thread
+      // (reused parses), the runaway one under its budget again. A description edit changes nothing
+      // a render reads and re-renders nothing.
       writeFileSync(path.join(root, 'models/schema.yml'), 'version: 2\nmodels:\n  - name: m1\n    description: The second model.\n');
-      const report = await scanner.update(['models/schema.yml']);
+      writeFiles(root, { 'macros/noop.sql': '{% macro noop() %}{% endmacro %}\n' });
+      const report = await scanner.update(['models/schema.yml', 'macros/noop.sql']);
       assert.ok((report.reusedParses ?? 0) > 0, 'nodes were re-rendered on the scan thread');
       check();
       assert.equal(store.getEntity('model.p.m1')?.description, 'The second model.');

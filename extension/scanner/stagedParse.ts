@@ -1,0 +1,84 @@
+import { modelLevelFacts } from '../../core/pipeline/extractWorkspace';
+import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
+import type { CatalogStore } from '../catalog/catalogStore';
+import { computeResults, renderNodes, type ComputeOutcome, type JobRunner, type ResultTable } from './fileResults';
+import type { WorkControl } from './scanTypes';
+import { releaseTexts, type Snapshot } from './snapshot';
+
+/**
+ * The parse of a full pass, and on a first scan the model level stored meanwhile. The parse runs in
+ * the worker pool while this thread renders every node and stores entities, declared columns and
+ * model edges (a small write), so views have something to show long before column lineage is
+ * resolved, at no cost in wall time: this thread would otherwise wait for the workers. Renders
+ * pause every few milliseconds so the workers' next batches go out without delay.
+ */
+
+/** Longest render stretch on this thread while workers wait for their next batch, in ms. */
+const STAGE_PAUSE_MS = 5;
+
+/** What `stagedParse` needs besides the table and the plan. */
+export interface StagedParseInput {
+  snapshot: Snapshot;
+  root: string;
+  store: CatalogStore;
+  run: JobRunner;
+  control: WorkControl;
+  onParseProgress?: (done: number, total: number) => void;
+  /** Set on a first scan: called once the model level is stored (after `onStageStart`). */
+  stage?: { onStart: () => void; onStored: () => void };
+}
+
+/** Milliseconds the stage took (undefined without one) and the parse outcome. */
+export interface StagedParseResult {
+  outcome: ComputeOutcome;
+  stageMillis?: number;
+}
+
+/**
+ * Brings `table` up to date (see `computeResults`), staging the model level meanwhile when asked.
+ * A stage that fails (cancelled) stops the parse and rejects with its error; nothing is stored
+ * then but parse results already in the parse cache.
+ */
+export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input: StagedParseInput): Promise<StagedParseResult> {
+  const { snapshot, root, store, run, control, stage } = input;
+  const stop = new AbortController();
+  const signal = control.signal ? AbortSignal.any([control.signal, stop.signal]) : stop.signal;
+  let staging = stage !== undefined;
+  // Parse progress is reported once the stage is done (the latest then): the two phases would
+  // flicker otherwise.
+  let held: [number, number] | undefined;
+  const parsing = computeResults(table, plan, snapshot, root, store, run, {
+    signal,
+    ...(control.stopRequested ? { stopRequested: control.stopRequested } : {}),
+    onProgress: (done, total) => {
+      if (staging) held = [done, total];
+      else input.onParseProgress?.(done, total);
+    },
+  });
+  // Handled here too: while the stage runs nobody awaits the parse yet, and a rejected parse (a
+  // cancel) must not count as unhandled.
+  parsing.catch(() => undefined);
+  if (!stage) {
+    // The jobs hold the texts they need (until their batch is done); what else reads a text
+    // later reads it from disk.
+    releaseTexts(snapshot);
+    return { outcome: await parsing };
+  }
+  const started = performance.now();
+  try {
+    stage.onStart();
+    const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, control, STAGE_PAUSE_MS));
+    store.transaction(() => store.replaceAll(staged));
+    stage.onStored();
+  } catch (err) {
+    stop.abort(err);
+    await parsing.catch(() => undefined);
+    throw err;
+  } finally {
+    staging = false;
+    releaseTexts(snapshot);
+  }
+  if (held) input.onParseProgress?.(...held);
+  const stageMillis = performance.now() - started;
+  return { outcome: await parsing, stageMillis };
+}

@@ -12,6 +12,8 @@ const nodeEntries = {
   'cli/mallard': 'extension/cli/mallard.ts',
   // Loaded by the CLI for `scan` only: the read commands start without the scanner and parsers.
   'cli/scanCommand': 'extension/cli/scanCommand.ts',
+  // Loaded by the CLI for login, logout and sync only: the other commands start without supabase-js.
+  'cli/syncCommands': 'extension/cli/syncCommands.ts',
   'extension/parseWorker': 'extension/scanner/parseWorker.ts',
   'extension/scanWorker': 'extension/ui/scanWorker.ts',
 };
@@ -32,13 +34,13 @@ function existing(entries) {
 }
 
 /**
- * `./scanCommand.js` imported by the CLI entry stays a separate file (its own entry point above)
- * rather than being bundled into `cli/mallard.js`.
+ * `./scanCommand.js` and `./syncCommands.js` imported by the CLI entry stay separate files (their
+ * own entry points above) rather than being bundled into `cli/mallard.js`.
  */
 const cliSplit = {
   name: 'cli-split',
   setup(build) {
-    build.onResolve({ filter: /^\.\/scanCommand\.js$/ }, (args) => (args.importer.endsWith(path.join('extension', 'cli', 'mallard.ts')) ? { path: './scanCommand.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/(scanCommand|syncCommands)\.js$/ }, (args) => (args.importer.endsWith(path.join('extension', 'cli', 'mallard.ts')) ? { path: args.path, external: true } : undefined));
   },
 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -50,10 +50,14 @@ describe('npm run mallard: the built bundle, rebuilt only when sources changed',
     assert.equal(statSync(bundle).mtimeMs, after, 'and not a second time');
   });
 
-  it('the CLI bundle holds the read commands only; scan is a bundle of its own', () => {
-    const cli = statSync(bundle).size;
-    const scan = statSync(path.join(repo, 'dist/cli/scanCommand.js')).size;
-    // node-sql-parser alone is several MB: the read commands' bundle must not carry it.
-    assert.ok(cli < scan / 3, `dist/cli/mallard.js is ${cli} bytes, dist/cli/scanCommand.js ${scan}`);
+  it('the CLI bundle holds the read commands only; scan and sync are bundles of their own', () => {
+    const cli = readFileSync(bundle, 'utf8');
+    const scan = readFileSync(path.join(repo, 'dist/cli/scanCommand.js'), 'utf8');
+    const sync = readFileSync(path.join(repo, 'dist/cli/syncCommands.js'), 'utf8');
+    // The scanner, the dbt renderer, the SQL engine's glue and supabase-js load only for the commands that use them.
+    const markers = { scanner: /\bWorkspaceScanner = class\b|class WorkspaceScanner\b/, renderer: /function renderDbtNode\b/, sqlEngine: /function installSqlEngine\b/, supabase: /\bSupabaseClient = class\b|class SupabaseClient\b/ };
+    for (const [what, marker] of Object.entries(markers)) assert.doesNotMatch(cli, marker, `dist/cli/mallard.js carries the ${what}`);
+    for (const what of ['scanner', 'renderer', 'sqlEngine'] as const) assert.match(scan, markers[what], `dist/cli/scanCommand.js lacks the ${what}`);
+    assert.match(sync, markers.supabase, 'dist/cli/syncCommands.js lacks supabase-js');
   });
 });

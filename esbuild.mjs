@@ -1,7 +1,7 @@
 // Builds every target with one esbuild context each. Type-checking is separate (`npm run typecheck`).
 // Usage: node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { functionsBuildOptions } from './scripts/functionsBuild.mjs';
 
@@ -62,6 +62,17 @@ const targets = [
   functionsBuildOptions({ minify: false, logLevel: quiet ? 'warning' : 'info' }),
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
 
+/**
+ * The codicon font and its stylesheet, served to every webview from `dist/webviews/codicons/` (the
+ * webviews' only resource root besides media); `.vscodeignore` keeps them in the VSIX.
+ */
+function copyWebviewAssets() {
+  const out = path.join('dist', 'webviews', 'codicons');
+  mkdirSync(out, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join('node_modules', '@vscode', 'codicons', 'dist', file), path.join(out, file));
+}
+
+copyWebviewAssets();
 const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

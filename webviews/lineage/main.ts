@@ -1,5 +1,6 @@
-import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
-import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type ColumnGraph, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand } from './protocol';
+import { addStyle, h } from '../shared/vscodeApi';
+import { WebviewClient } from '../shared/webviewClient';
+import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type ColumnGraph, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
 import { renderGraph, toMermaid } from './render';
 import { LINEAGE_CSS } from './styles';
 import { centreOn, zoomScale, type ZoomMode } from './zoom';
@@ -9,8 +10,17 @@ import { centreOn, zoomScale, type ZoomMode } from './zoom';
  * the typed protocol. It persists only UI state; every fact comes from the host.
  */
 
-const api = vscodeApi();
-const requests = new RequestTracker((m) => api.postMessage(m));
+const client = new WebviewClient<LineageRequest, typeof LineageResults, LineageHostMessage>({
+  protocolVersion: LINEAGE_PROTOCOL_VERSION,
+  results: LineageResults,
+  parse: parseHostMessage,
+  onMessage: (message) => {
+    if (message.event === 'graph') applyPage(message.page);
+    else if (message.event === 'selectColumn') void traceColumn(message.nodeId, message.column);
+    else if (message.event === 'clear') clearGraph(message.text);
+    else status.textContent = message.text;
+  },
+});
 const nodes = new Map<string, GraphNode>();
 let edges: GraphEdge[] = [];
 let rootId = '';
@@ -40,7 +50,19 @@ const status = h('div', { class: 'status', id: 'status', role: 'status' });
 document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, canvas, details), status);
 
 function command(message: LineageCommand): void {
-  api.postMessage(message);
+  client.post(message);
+}
+
+/** The graph's catalog closed: nothing backs the drawing any more. */
+function clearGraph(text: string): void {
+  nodes.clear();
+  edges = [];
+  columns = undefined;
+  selected = undefined;
+  rootId = '';
+  canvas.replaceChildren();
+  details.replaceChildren();
+  status.textContent = text;
 }
 
 function applyPage(page: GraphPage): void {
@@ -94,7 +116,7 @@ function draw(scrollToSelection = false): void {
   // Layout + DOM time of the last draw, read by the extension benchmark.
   canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
   status.textContent = `${nodes.size} nodes · ${edges.length} edges${columns ? ` · ${columns.nodes.length} columns traced` : ''}`;
-  api.setState({ rootId, selected, includeIndirect });
+  client.state = { rootId, selected, includeIndirect };
   if (scrollToSelection) canvas.querySelector<SVGGElement>('g.node.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
 }
 
@@ -102,27 +124,24 @@ async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Pro
   const cursor = nodes.get(nodeId)?.more[direction];
   if (!cursor) return;
   try {
-    const result = LineageResults.expand.safeParse(await requests.request('expand', { cursor }));
-    if (result.success) applyPage(result.data);
+    applyPage(await client.request('expand', { cursor }));
   } catch (err) {
     status.textContent = String(err instanceof Error ? err.message : err);
   }
 }
 
 async function traceColumn(nodeId: string, column: string): Promise<void> {
-  const result = LineageResults.columnLineage.safeParse(await requests.request('columnLineage', { nodeId, column, includeIndirect }));
-  if (!result.success) return;
-  columns = result.data;
+  columns = await client.request('columnLineage', { nodeId, column, includeIndirect });
   draw();
   renderDetails();
 }
 
 async function explainMissing(nodeId: string): Promise<void> {
-  const result = LineageResults.explainMissing.safeParse(await requests.request('explainMissing', { nodeId }));
+  const result = await client.request('explainMissing', { nodeId });
   const list = h('ul', { class: 'missing', id: 'missing' });
-  if (result.success) {
-    for (const item of result.data.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
-    if (result.data.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
+  {
+    for (const item of result.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
+    if (result.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
   }
   details.querySelector('#missing')?.remove();
   details.append(list);
@@ -261,18 +280,4 @@ document.getElementById('zoom-fit')?.addEventListener('click', () => setZoom('fi
 document.getElementById('zoom-readable')?.addEventListener('click', () => setZoom('readable'));
 for (const format of ['svg', 'png', 'mermaid'] as const) document.getElementById(`export-${format}`)?.addEventListener('click', () => exportAs(format));
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseHostMessage(event.data);
-  if (!message) return; // Not ours or malformed: dropped, as the protocol says.
-  if (message.type === 'response') {
-    requests.settle(message.id, message.ok, message.ok ? message.result : message.error);
-  } else if (message.event === 'graph') {
-    applyPage(message.page);
-  } else if (message.event === 'selectColumn') {
-    void traceColumn(message.nodeId, message.column);
-  } else {
-    status.textContent = message.text;
-  }
-});
-
-api.postMessage({ type: 'ready', protocolVersion: LINEAGE_PROTOCOL_VERSION });
+client.ready();

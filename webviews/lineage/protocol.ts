@@ -147,6 +147,8 @@ export const LineageNotification = z.discriminatedUnion('event', [
   z.object({ type: z.literal('notify'), event: z.literal('graph'), page: GraphPage }),
   /** Select a column in column mode (from "Show Column Lineage" in the editor). */
   z.object({ type: z.literal('notify'), event: z.literal('selectColumn'), nodeId: Id, column: z.string() }),
+  /** The graph's catalog closed (its folder left the workspace): drop the graph and say why. */
+  z.object({ type: z.literal('notify'), event: z.literal('clear'), text: z.string() }),
   /** Something the user should see in the view (the catalog is empty, the root vanished, …). */
   z.object({ type: z.literal('notify'), event: z.literal('message'), level: z.enum(['info', 'error']), text: z.string() }),
 ]);

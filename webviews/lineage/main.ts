@@ -1,13 +1,20 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { addStyle, h } from '../shared/vscodeApi';
 import { WebviewClient } from '../shared/webviewClient';
-import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type ColumnGraph, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
-import { renderGraph, toMermaid } from './render';
+import { layoutInput, runLayout, type Measure, type Placed } from './layout';
+import { showMinimap } from './minimap';
+import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
+import { addOverflowTooltips, drawGraph, exportSvg, toMermaid, type DrawModel } from './render';
 import { LINEAGE_CSS } from './styles';
-import { centreOn, zoomScale, type ZoomMode } from './zoom';
+import { columnCard, initialCollapse, MIN_SCALE, openFold, tighten, traceOf, visibleGraph, type Card, type Collapse, type Trace } from './viewModel';
+import { centreOn } from './zoom';
 
 /**
- * The lineage webview: keeps the nodes the host has sent, draws them, and asks for more through
- * the typed protocol. It persists only UI state; every fact comes from the host.
+ * The lineage webview: keeps the nodes the host has sent, decides with the view model what is
+ * drawn (folding distant levels into "+N" nodes so the graph opens fitted and legible), lays it
+ * out with ELK and draws it. It persists only UI state; every fact comes from the host.
  */
 
 const client = new WebviewClient<LineageRequest, typeof LineageResults, LineageHostMessage>({
@@ -21,46 +28,80 @@ const client = new WebviewClient<LineageRequest, typeof LineageResults, LineageH
     else status.textContent = message.text;
   },
 });
+
 const nodes = new Map<string, GraphNode>();
 let edges: GraphEdge[] = [];
 let rootId = '';
 let selected: string | undefined;
-let columns: ColumnGraph | undefined;
+let trace: Trace | undefined;
 let includeIndirect = false;
 let matches = new Set<string>();
-let zoomMode: ZoomMode = 'readable';
+let collapse: Collapse | undefined;
+const expanded = new Set<string>();
+const filters = new Map<string, string>();
+let scale = 1;
+let drawn: DrawModel | undefined;
+let generation = 0;
 
 addStyle(LINEAGE_CSS);
-const search = h('input', { type: 'search', id: 'search', placeholder: 'Find in graph…', 'aria-label': 'Find in graph' });
-const indirect = h('input', { type: 'checkbox', id: 'indirect' });
+const button = (id: string, icon: string, title: string, extra: Record<string, string> = {}): HTMLElement => {
+  const b = document.createElement('vscode-toolbar-button');
+  b.id = id;
+  b.setAttribute('icon', icon);
+  b.setAttribute('label', title);
+  b.title = title;
+  for (const [k, v] of Object.entries(extra)) b.setAttribute(k, v);
+  return b;
+};
+const search = document.createElement('vscode-textfield');
+search.id = 'search';
+search.setAttribute('type', 'search');
+search.setAttribute('placeholder', 'Find in graph…');
+search.setAttribute('aria-label', 'Find in graph');
+const indirect = button('indirect', 'debug-disconnect', 'Show indirect column edges (filters, joins, grouping)', { toggleable: '' });
 const toolbar = h(
   'div',
-  { class: 'toolbar' },
+  { class: 'toolbar', role: 'toolbar' },
   search,
-  h('label', {}, indirect, ' indirect column edges'),
-  h('button', { id: 'zoom-fit', title: 'Fit the whole graph (f)' }, 'Fit'),
-  h('button', { id: 'zoom-readable', title: 'Readable zoom centred on the focused node (0)' }, '100%'),
-  h('button', { id: 'export-svg' }, 'SVG'),
-  h('button', { id: 'export-png' }, 'PNG'),
-  h('button', { id: 'export-mermaid' }, 'Mermaid'),
+  button('zoom-fit', 'screen-full', 'Fit the graph (f)'),
+  button('zoom-in', 'zoom-in', 'Zoom in (+)'),
+  button('zoom-out', 'zoom-out', 'Zoom out (-)'),
+  indirect,
+  button('clear-trace', 'clear-all', 'Leave column mode'),
+  button('export-svg', 'file-code', 'Export as SVG'),
+  button('export-png', 'file-media', 'Export as PNG'),
+  button('export-mermaid', 'symbol-structure', 'Export as Mermaid'),
+  button('toggle-details', 'layout-sidebar-right', 'Show or hide the details pane'),
 );
-const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens, + expands' });
+const content = h('div', { class: 'content', id: 'content' });
+const sizer = h('div', { class: 'sizer' }, content);
+const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens' }, sizer);
+const minimap = h('div', { class: 'minimap', id: 'minimap' });
 const details = h('div', { class: 'details', id: 'details' });
 const status = h('div', { class: 'status', id: 'status', role: 'status' });
-document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, canvas, details), status);
+document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, h('div', { class: 'stage' }, canvas, minimap), details), status);
+
+const measureContext = document.createElement('canvas').getContext('2d');
+const measure: Measure = (text, font) => {
+  if (!measureContext) return text.length * 7.5;
+  measureContext.font = font.replace('sans-serif', getComputedStyle(document.body).fontFamily || 'sans-serif');
+  return measureContext.measureText(text).width;
+};
 
 function command(message: LineageCommand): void {
   client.post(message);
 }
 
-/** The graph's catalog closed: nothing backs the drawing any more. */
 function clearGraph(text: string): void {
   nodes.clear();
   edges = [];
-  columns = undefined;
+  trace = undefined;
   selected = undefined;
   rootId = '';
-  canvas.replaceChildren();
+  drawn = undefined;
+  generation++;
+  content.replaceChildren();
+  minimap.replaceChildren();
   details.replaceChildren();
   status.textContent = text;
 }
@@ -69,7 +110,10 @@ function applyPage(page: GraphPage): void {
   if (page.reset) {
     nodes.clear();
     edges = [];
-    columns = undefined;
+    trace = undefined;
+    collapse = undefined;
+    expanded.clear();
+    filters.clear();
     selected = page.rootId;
   }
   rootId = page.rootId;
@@ -79,45 +123,79 @@ function applyPage(page: GraphPage): void {
     if (known) nodes.set(u.id, { ...known, more: u.more });
   }
   edges = edges.concat(page.edges);
-  draw();
-  if (page.reset) centreOnRoot();
+  void redraw(page.reset ? 'fit' : 'keep');
   renderDetails();
 }
 
-/** Scrolls the canvas so the focused (root) node is in the middle of the panel. */
+function viewport(): { width: number; height: number } {
+  return { width: Math.max(1, canvas.clientWidth - 16), height: Math.max(1, canvas.clientHeight - 16) };
+}
+
+function fitScale(placed: Placed): number {
+  const view = viewport();
+  return Math.min(1, view.width / Math.max(1, placed.width), view.height / Math.max(1, placed.height));
+}
+
+/**
+ * Lays out and draws. `fit` starts from the collapse that should fit the panel and folds more
+ * until the graph fits at `MIN_SCALE` or better; `keep` keeps what is folded and the zoom
+ * (`refit` zooms to fit, never below `MIN_SCALE`).
+ */
+async function redraw(mode: 'fit' | 'keep', refit = false): Promise<void> {
+  const gen = ++generation;
+  let current: Collapse = mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), 200) : collapse;
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    collapse = current;
+    const vis = visibleGraph(nodes, edges, rootId, current);
+    const cards = new Map<string, Card>(vis.nodes.map((n) => [n.id, columnCard(n, { expanded: expanded.has(n.id), filter: filters.get(n.id) ?? '', trace })]));
+    const placed = await runLayout(layoutInput(vis.nodes, vis.edges, cards, measure, trace));
+    if (gen !== generation) return; // A newer redraw started while ELK ran.
+    const fit = fitScale(placed);
+    const next: Collapse | undefined = mode === 'fit' && fit < MIN_SCALE && attempt < 8 ? tighten(current, fit) : undefined;
+    if (next) {
+      current = next;
+      continue;
+    }
+    if (mode === 'fit' || refit) scale = Math.max(MIN_SCALE, fit);
+    drawn = { rootId, nodes: vis.nodes, edges: vis.edges, placed, cards, filters, selected, matches, trace };
+    paint();
+    canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
+    if (mode === 'fit') centreOnRoot();
+    return;
+  }
+}
+
+/** Draws `drawn` at the current zoom (no layout). */
+function paint(): void {
+  if (!drawn) return;
+  drawn = { ...drawn, selected, matches };
+  drawGraph(content, drawn);
+  content.style.transform = `scale(${scale})`;
+  sizer.style.width = `${Math.ceil(drawn.placed.width * scale)}px`;
+  sizer.style.height = `${Math.ceil(drawn.placed.height * scale)}px`;
+  canvas.dataset.scale = scale.toFixed(4);
+  addOverflowTooltips(content);
+  const folded = drawn.nodes.filter((n) => n.kind === 'more').reduce((sum, n) => sum + (n.folded?.ids.length ?? 0), 0);
+  const shown = drawn.nodes.length - drawn.nodes.filter((n) => n.kind === 'more').length;
+  status.textContent = `${shown} of ${nodes.size} nodes${folded ? ` (${folded} folded into +N)` : ''} · ${edges.length} edges${trace ? ` · column mode: ${trace.graph.nodes.length} columns, ${trace.graph.edges.length} column edges` : ''}`;
+  toolbar.querySelector('#clear-trace')?.toggleAttribute('disabled', !trace);
+  showMinimap(minimap, canvas, drawn, scale);
+  client.state = { rootId, selected, includeIndirect };
+}
+
 function centreOnRoot(): void {
-  const svg = canvas.querySelector('svg');
-  const root = canvas.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(rootId)}"]`);
-  if (!svg || !root) return;
-  const box = root.getBoundingClientRect();
-  const origin = svg.getBoundingClientRect();
-  const point = { x: box.left - origin.left + box.width / 2, y: box.top - origin.top + box.height / 2 };
-  const { left, top } = centreOn(point, { width: origin.width, height: origin.height }, { width: canvas.clientWidth, height: canvas.clientHeight });
+  const box = drawn?.placed.nodes.get(rootId);
+  if (!box || !drawn) return;
+  const point = { x: (box.x + box.width / 2) * scale, y: (box.y + box.height / 2) * scale };
+  const { left, top } = centreOn(point, { width: drawn.placed.width * scale, height: drawn.placed.height * scale }, { width: canvas.clientWidth, height: canvas.clientHeight });
   canvas.scrollLeft = left;
   canvas.scrollTop = top;
 }
 
-function setZoom(mode: ZoomMode): void {
-  zoomMode = mode;
-  draw();
-  if (mode === 'readable') centreOnRoot();
-}
-
-function draw(scrollToSelection = false): void {
-  const started = performance.now();
-  const svg = renderGraph({ rootId, nodes, edges, selected, columns, matches });
-  const width = svg.width.baseVal.value;
-  const height = svg.height.baseVal.value;
-  const scale = zoomScale(zoomMode, { width, height }, { width: canvas.clientWidth - 8, height: canvas.clientHeight - 8 });
-  canvas.dataset.zoom = `${zoomMode}:${scale.toFixed(3)}`;
-  svg.setAttribute('width', String(Math.round(width * scale)));
-  svg.setAttribute('height', String(Math.round(height * scale)));
-  canvas.replaceChildren(svg);
-  // Layout + DOM time of the last draw, read by the extension benchmark.
-  canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
-  status.textContent = `${nodes.size} nodes · ${edges.length} edges${columns ? ` · ${columns.nodes.length} columns traced` : ''}`;
-  client.state = { rootId, selected, includeIndirect };
-  if (scrollToSelection) canvas.querySelector<SVGGElement>('g.node.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+function zoom(factor: number): void {
+  scale = Math.min(2, Math.max(MIN_SCALE, scale * factor));
+  paint();
 }
 
 async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Promise<void> {
@@ -126,25 +204,37 @@ async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Pro
   try {
     applyPage(await client.request('expand', { cursor }));
   } catch (err) {
-    status.textContent = String(err instanceof Error ? err.message : err);
+    status.textContent = err instanceof Error ? err.message : String(err);
   }
 }
 
 async function traceColumn(nodeId: string, column: string): Promise<void> {
-  columns = await client.request('columnLineage', { nodeId, column, includeIndirect });
-  draw();
+  try {
+    trace = traceOf(await client.request('columnLineage', { nodeId, column, includeIndirect }));
+  } catch (err) {
+    status.textContent = err instanceof Error ? err.message : String(err);
+    return;
+  }
+  await redraw('keep', true);
   renderDetails();
 }
 
 async function explainMissing(nodeId: string): Promise<void> {
   const result = await client.request('explainMissing', { nodeId });
   const list = h('ul', { class: 'missing', id: 'missing' });
-  {
-    for (const item of result.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
-    if (result.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
-  }
+  for (const item of result.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
+  if (result.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
   details.querySelector('#missing')?.remove();
   details.append(list);
+}
+
+function actionButton(id: string, text: string, onClick: () => void): HTMLElement {
+  const b = document.createElement('vscode-button');
+  b.id = id;
+  b.setAttribute('secondary', '');
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 function renderDetails(): void {
@@ -153,25 +243,20 @@ function renderDetails(): void {
     details.replaceChildren(h('p', {}, 'Select a node.'));
     return;
   }
-  const open = h('button', { id: 'open-node' }, 'Open file');
-  open.onclick = () => command({ type: 'command', command: 'openNode', nodeId: node.id });
-  const docs = h('button', { id: 'open-docs' }, 'Docs');
-  docs.onclick = () => command({ type: 'command', command: 'openDocs', nodeId: node.id });
-  const focus = h('button', { id: 'focus-node' }, 'Center here');
-  focus.onclick = () => command({ type: 'command', command: 'focus', nodeId: node.id });
-  const why = h('button', { id: 'why-missing' }, 'Why is an edge missing?');
-  why.onclick = () => void explainMissing(node.id);
-  const columnInput = h('input', { id: 'column-input', placeholder: 'column name', 'aria-label': 'Column to trace' });
-  const trace = h('button', { id: 'trace-column' }, 'Trace column');
-  trace.onclick = () => {
-    if (columnInput.value.trim()) void traceColumn(node.id, columnInput.value.trim());
-  };
-  const traced = columns ? h('p', { class: 'traced' }, `Column mode: ${columns.root.split('#')[1] ?? ''} — ${columns.edges.length} column edges`) : '';
+  const traced = trace ? h('p', { class: 'traced' }, `Column mode: ${trace.graph.root.slice(trace.graph.root.lastIndexOf('#') + 1)} — ${trace.graph.edges.length} column edges. Unrelated nodes and edges are dimmed.`) : h('p', { class: 'hint' }, 'Open a node’s columns and click one to trace it.');
   details.replaceChildren(
-    h('h3', {}, node.name),
-    h('p', { class: 'kind' }, `${node.kind}${node.dangling ? ' (not defined in the workspace)' : ''} · ↑${node.degree.upstream} ↓${node.degree.downstream}`),
-    h('div', { class: 'actions' }, open, docs, focus, why),
-    h('div', { class: 'actions' }, columnInput, trace),
+    h('h3', { title: node.name }, node.name),
+    h('p', { class: 'kind' }, `${node.kind}${node.dangling ? ' (not defined in the workspace)' : ''} · ${node.degree.upstream} upstream · ${node.degree.downstream} downstream`),
+    h(
+      'div',
+      { class: 'actions' },
+      actionButton('open-node', 'Open file', () => command({ type: 'command', command: 'openNode', nodeId: node.id })),
+      actionButton('open-docs', 'Docs', () => command({ type: 'command', command: 'openDocs', nodeId: node.id })),
+      actionButton('focus-node', 'Center here', () => command({ type: 'command', command: 'focus', nodeId: node.id })),
+      actionButton('why-missing', 'Why is an edge missing?', () => void explainMissing(node.id)),
+      ...(node.more.upstream ? [actionButton('more-upstream', 'Load more upstream', () => void expand(node.id, 'upstream'))] : []),
+      ...(node.more.downstream ? [actionButton('more-downstream', 'Load more downstream', () => void expand(node.id, 'downstream'))] : []),
+    ),
     traced,
   );
 }
@@ -179,105 +264,137 @@ function renderDetails(): void {
 function select(id: string | undefined): void {
   if (!id || !nodes.has(id)) return;
   selected = id;
-  draw(true);
+  paint();
+  content.querySelector(`.node[data-id="${CSS.escape(id)}"]`)?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
   renderDetails();
 }
 
-canvas.addEventListener('click', (event) => {
+content.addEventListener('click', (event) => {
   const target = event.target as Element;
-  const nodeEl = target.closest('g.node');
-  const id = nodeEl?.getAttribute('data-id') ?? undefined;
-  const expander = target.closest('g.expand');
-  if (id && expander) {
-    void expand(id, expander.getAttribute('data-direction') === 'upstream' ? 'upstream' : 'downstream');
+  if (target.closest('input')) return;
+  const fold = target.closest('.node.more')?.getAttribute('data-more');
+  const foldNode = fold ? drawn?.nodes.find((n) => n.id === fold) : undefined;
+  if (foldNode && collapse) {
+    collapse = openFold(collapse, foldNode);
+    void redraw('keep');
     return;
   }
-  const columnId = target.closest('text.col')?.getAttribute('data-column-id');
-  if (id && columnId) {
-    void traceColumn(id, columnId.slice(columnId.lastIndexOf('#') + 1));
+  const toggle = target.closest('[data-toggle]')?.getAttribute('data-toggle');
+  if (toggle) {
+    if (expanded.has(toggle)) expanded.delete(toggle);
+    else expanded.add(toggle);
+    void redraw('keep');
+    return;
+  }
+  const id = target.closest('.node')?.getAttribute('data-id') ?? undefined;
+  const columnName = target.closest('.col[data-column-id]')?.querySelector('.col-name')?.textContent;
+  if (id && columnName) {
+    void traceColumn(id, columnName);
     return;
   }
   select(id);
 });
-canvas.addEventListener('dblclick', (event) => {
-  const id = (event.target as Element).closest('g.node')?.getAttribute('data-id');
+content.addEventListener('dblclick', (event) => {
+  const id = (event.target as Element).closest('.node')?.getAttribute('data-id');
   if (id) command({ type: 'command', command: 'openNode', nodeId: id });
 });
+content.addEventListener('input', (event) => {
+  const input = event.target as HTMLInputElement;
+  const id = input.getAttribute('data-filter');
+  if (!id) return;
+  filters.set(id, input.value);
+  // Card heights do not depend on the filter, so the drawing is rebuilt without a new layout.
+  const cards = new Map(drawn?.cards);
+  const node = drawn?.nodes.find((n) => n.id === id);
+  if (drawn && node) cards.set(id, columnCard(node, { expanded: true, filter: input.value, trace }));
+  if (drawn) drawn = { ...drawn, cards };
+  const caret = input.selectionStart;
+  paint();
+  const again = content.querySelector<HTMLInputElement>(`input[data-filter="${CSS.escape(id)}"]`);
+  again?.focus();
+  if (again && caret !== null) again.setSelectionRange(caret, caret);
+});
 
-/** Keyboard navigation: arrows move between neighbours by depth and position, Enter opens, +/- expand. */
+/** Keyboard navigation: arrows move between neighbours by position, Enter opens, f fits, +/- zoom. */
 canvas.addEventListener('keydown', (event) => {
-  const current = selected ? nodes.get(selected) : undefined;
-  if (!current) return;
-  const boxes = Array.from(canvas.querySelectorAll<SVGGElement>('g.node')).map((el) => ({ id: el.getAttribute('data-id') ?? '', rect: el.getBoundingClientRect() }));
-  const here = boxes.find((b) => b.id === current.id)?.rect;
-  if (!here) return;
-  const pick = (filter: (r: DOMRect) => boolean): string | undefined =>
-    boxes
-      .filter((b) => b.id !== current.id && filter(b.rect))
-      .sort((a, b) => Math.hypot(a.rect.x - here.x, a.rect.y - here.y) - Math.hypot(b.rect.x - here.x, b.rect.y - here.y))[0]?.id;
+  if ((event.target as Element).closest('input')) return;
+  if (event.key === 'f') return void redraw('fit');
+  if (event.key === '+' || event.key === '=') return zoom(1.25);
+  if (event.key === '-') return zoom(1 / 1.25);
+  const current = selected ? drawn?.placed.nodes.get(selected) : undefined;
+  if (!current || !selected) return;
+  if (event.key === 'Enter') return command({ type: 'command', command: 'openNode', nodeId: selected });
+  const boxes = [...(drawn?.placed.nodes.entries() ?? [])].filter(([id]) => nodes.has(id) && id !== selected);
+  const pick = (filter: (b: { x: number; y: number }) => boolean): string | undefined =>
+    boxes.filter(([, b]) => filter(b)).sort(([, a], [, b]) => Math.hypot(a.x - current.x, a.y - current.y) - Math.hypot(b.x - current.x, b.y - current.y))[0]?.[0];
   const moves: Record<string, () => string | undefined> = {
-    ArrowLeft: () => pick((r) => r.x < here.x - 10),
-    ArrowRight: () => pick((r) => r.x > here.x + 10),
-    ArrowUp: () => pick((r) => Math.abs(r.x - here.x) < 10 && r.y < here.y),
-    ArrowDown: () => pick((r) => Math.abs(r.x - here.x) < 10 && r.y > here.y),
+    ArrowLeft: () => pick((b) => b.x < current.x - 10),
+    ArrowRight: () => pick((b) => b.x > current.x + 10),
+    ArrowUp: () => pick((b) => Math.abs(b.x - current.x) < 10 && b.y < current.y),
+    ArrowDown: () => pick((b) => Math.abs(b.x - current.x) < 10 && b.y > current.y),
   };
   const move = moves[event.key];
   if (move) {
     event.preventDefault();
     select(move());
-  } else if (event.key === 'Enter') {
-    command({ type: 'command', command: 'openNode', nodeId: current.id });
-  } else if (event.key === 'f' || event.key === '0') {
-    setZoom(event.key === 'f' ? 'fit' : 'readable');
-  } else if (event.key === '+' || event.key === '-') {
-    void expand(current.id, event.key === '-' ? 'upstream' : 'downstream');
   }
 });
 
 search.addEventListener('input', () => {
-  const q = search.value.trim().toLowerCase();
+  const q = ((search as unknown as { value: string }).value ?? '').trim().toLowerCase();
   matches = new Set(q ? [...nodes.values()].filter((n) => n.name.toLowerCase().includes(q)).map((n) => n.id) : []);
-  draw();
+  paint();
   const first = [...matches][0];
-  if (first) canvas.querySelector(`g.node[data-id="${CSS.escape(first)}"]`)?.scrollIntoView?.({ block: 'center', inline: 'center' });
+  if (first) content.querySelector(`.node[data-id="${CSS.escape(first)}"]`)?.scrollIntoView?.({ block: 'center', inline: 'center' });
 });
-indirect.addEventListener('change', () => {
-  includeIndirect = indirect.checked;
-  const root = columns?.root;
-  if (root) void traceColumn(root.slice(0, root.lastIndexOf('#')), root.slice(root.lastIndexOf('#') + 1));
+indirect.addEventListener('click', () => {
+  // The toolbar button toggles its own `checked` on click; read it after the element updated.
+  queueMicrotask(() => {
+    includeIndirect = indirect.hasAttribute('checked') || (indirect as unknown as { checked?: boolean }).checked === true;
+    const root = trace?.graph.root;
+    if (root) void traceColumn(root.slice(0, root.lastIndexOf('#')), root.slice(root.lastIndexOf('#') + 1));
+  });
 });
 
 function exportAs(format: 'svg' | 'png' | 'mermaid'): void {
-  const svg = canvas.querySelector('svg');
   if (format === 'mermaid') return command({ type: 'command', command: 'export', format, content: toMermaid(nodes, edges) });
-  if (!svg) return;
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-  style.textContent = exportCss();
-  clone.prepend(style);
-  const markup = new XMLSerializer().serializeToString(clone);
+  if (!drawn) return;
+  const s = getComputedStyle(document.body);
+  const v = (name: string): string => s.getPropertyValue(name).trim() || '#888';
+  const markup = exportSvg(drawn, { fg: v('--vscode-editor-foreground'), bg: v('--vscode-editor-background'), border: v('--vscode-focusBorder'), edge: v('--vscode-editorLineNumber-foreground'), column: v('--vscode-charts-blue') });
   if (format === 'svg') return command({ type: 'command', command: 'export', format, content: markup });
   const image = new Image();
+  const { width, height } = drawn.placed;
   image.onload = () => {
     const c = document.createElement('canvas');
-    c.width = svg.width.baseVal.value;
-    c.height = svg.height.baseVal.value;
+    c.width = width;
+    c.height = height;
     c.getContext('2d')?.drawImage(image, 0, 0);
     command({ type: 'command', command: 'export', format: 'png', content: c.toDataURL('image/png') });
   };
   image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(markup)))}`;
 }
 
-/** Theme colours resolved to literal values so an exported SVG looks the same outside VS Code. */
-function exportCss(): string {
-  const s = getComputedStyle(document.body);
-  const v = (name: string): string => s.getPropertyValue(name).trim() || '#888';
-  return `text{font:12px sans-serif;fill:${v('--vscode-editor-foreground')}} rect{fill:${v('--vscode-editor-background')};stroke:${v('--vscode-focusBorder')}} .edge{fill:none;stroke:${v('--vscode-editorLineNumber-foreground')}} .column-edge{fill:none;stroke:${v('--vscode-charts-blue')}}`;
-}
-
-document.getElementById('zoom-fit')?.addEventListener('click', () => setZoom('fit'));
-document.getElementById('zoom-readable')?.addEventListener('click', () => setZoom('readable'));
-for (const format of ['svg', 'png', 'mermaid'] as const) document.getElementById(`export-${format}`)?.addEventListener('click', () => exportAs(format));
+const on = (id: string, handler: () => void): void => document.getElementById(id)?.addEventListener('click', handler);
+on('zoom-fit', () => void redraw('fit'));
+on('zoom-in', () => zoom(1.25));
+on('zoom-out', () => zoom(1 / 1.25));
+on('clear-trace', () => {
+  trace = undefined;
+  void redraw('keep', true);
+  renderDetails();
+});
+on('toggle-details', () => {
+  details.classList.toggle('hidden');
+  void redraw('keep', true);
+});
+for (const format of ['svg', 'png', 'mermaid'] as const) on(`export-${format}`, () => exportAs(format));
+canvas.addEventListener('scroll', () => drawn && showMinimap(minimap, canvas, drawn, scale));
+// The panel opens beside the editor and may be resized: refit (without folding more) once it settles.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+new ResizeObserver(() => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => drawn && void redraw('keep', true), 150);
+}).observe(canvas);
 
 client.ready();

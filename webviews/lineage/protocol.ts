@@ -34,6 +34,8 @@ export const GraphNode = z.object({
   dangling: z.boolean(),
   /** Cursors for neighbours not sent yet; absent when everything in that direction was sent. */
   more: z.object({ upstream: Cursor.optional(), downstream: Cursor.optional() }),
+  /** The node's columns in output order, with their data types when known (for its column card). */
+  columns: z.array(z.object({ name: z.string(), type: z.string().optional() })).max(5000).default([]),
   /** How many neighbours the node has in each direction in total (for "+N" badges). */
   degree: z.object({ upstream: z.number().int().nonnegative(), downstream: z.number().int().nonnegative() }),
 });

@@ -26,6 +26,8 @@ export class LineagePanels implements vscode.Disposable {
   /** Built on first use after each catalog change, for `adjacencyOf`. */
   private adjacency: Adjacency | undefined;
   private adjacencyOf: WorkspaceCatalog | undefined;
+  /** The panel was just created by splitting the only editor group; widen it once it is shown. */
+  private widenAfterSplit = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -102,6 +104,7 @@ export class LineagePanels implements vscode.Disposable {
   /** Creates the panel, or reveals it when asked; true when it already existed. */
   private openPanel(reveal: boolean): boolean {
     if (!this.panel) {
+      const groupsBefore = vscode.window.tabGroups.all.length;
       this.panel = new WebviewPanelHost<LineageWebviewMessage, LineageHostMessage>(
         this.extensionUri,
         {
@@ -120,6 +123,7 @@ export class LineagePanels implements vscode.Disposable {
         this.logger,
       );
       timeline(this.logger, 'lineage panel created');
+      this.widenAfterSplit = groupsBefore === 1;
       return false;
     }
     // Following the editor must not cover it, so only explicit requests reveal the panel.
@@ -186,6 +190,15 @@ export class LineagePanels implements vscode.Disposable {
 
   private onReady(): void {
     timeline(this.logger, 'lineage webview ready');
+    if (this.widenAfterSplit) {
+      this.widenAfterSplit = false;
+      // A left-to-right graph needs width: when the panel just split a single editor group, give
+      // it 60 % instead of half (a half-width panel fits two or three levels at a legible size).
+      // The webview refits when its size changes.
+      if (vscode.window.tabGroups.all.length === 2) {
+        void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.4 }, { size: 0.6 }] }).then(undefined, (err: unknown) => this.logger.debug(`Lineage: could not widen the panel: ${String(err)}`));
+      }
+    }
     if (this.waitingFor) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
     else this.sendRoot();
   }

@@ -1,6 +1,6 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode, ElkPort } from 'elkjs/lib/elk-api';
-import { HEADER_HEIGHT, MAX_WIDTH, MIN_WIDTH, ROW_HEIGHT, type Card, type Trace, type VisibleEdge, type VisibleNode } from './viewModel';
+import { FOLD_WIDTH, HEADER_HEIGHT, LAYER_GAP as LAYER_GAP_PX, MAX_WIDTH, MIN_WIDTH, ROW_GAP, ROW_HEIGHT, type Card, type Trace, type VisibleEdge, type VisibleNode } from './viewModel';
 
 /**
  * Layout of the drawn graph with elkjs' layered algorithm (Sugiyama: left to right, layer-sweep
@@ -15,8 +15,8 @@ import { HEADER_HEIGHT, MAX_WIDTH, MIN_WIDTH, ROW_HEIGHT, type Card, type Trace,
  */
 
 /** Gap between layers and between nodes of a layer (the view model estimates with the same numbers). */
-const LAYER_GAP = '64';
-const NODE_GAP = '18';
+const LAYER_GAP = String(LAYER_GAP_PX);
+const NODE_GAP = String(ROW_GAP);
 /** Size of a transformation-kind label on a column edge. */
 export const LABEL_HEIGHT = 16;
 
@@ -29,9 +29,9 @@ export const LABEL_FONT = '12px sans-serif';
 
 /** A node as wide as its name needs, between the bounds; "+N" nodes are narrow. */
 export function nodeWidth(node: VisibleNode, measure: Measure): number {
-  if (node.kind === 'more') return 72;
-  // 44 px: padding on both sides and the kind icon before the name.
-  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, measure(node.name, NAME_FONT) + 44)));
+  if (node.kind === 'more') return FOLD_WIDTH;
+  // 46 px: padding on both sides and the kind icon before the name.
+  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, measure(node.name, NAME_FONT) + 46)));
 }
 
 /** The port id of a traced column on one side of its node. */

@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { addStyle, h } from '../shared/vscodeApi';
 import { WebviewClient } from '../shared/webviewClient';
-import { layoutInput, runLayout, type Measure, type Placed } from './layout';
+import { layoutInput, nodeWidth, runLayout, type Measure, type Placed } from './layout';
 import { showMinimap } from './minimap';
 import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
 import { addOverflowTooltips, drawGraph, exportSvg, toMermaid, type DrawModel } from './render';
@@ -42,6 +42,8 @@ const filters = new Map<string, string>();
 let scale = 1;
 let drawn: DrawModel | undefined;
 let generation = 0;
+/** Set once the user zooms, opens a "+N" or a card, or traces: a resize then keeps what they chose. */
+let adjusted = false;
 
 addStyle(LINEAGE_CSS);
 const button = (id: string, icon: string, title: string, extra: Record<string, string> = {}): HTMLElement => {
@@ -108,6 +110,7 @@ function clearGraph(text: string): void {
 
 function applyPage(page: GraphPage): void {
   if (page.reset) {
+    adjusted = false;
     nodes.clear();
     edges = [];
     trace = undefined;
@@ -131,6 +134,12 @@ function viewport(): { width: number; height: number } {
   return { width: Math.max(1, canvas.clientWidth - 16), height: Math.max(1, canvas.clientHeight - 16) };
 }
 
+/** The median node width of the graph, for the first collapse estimate. */
+function typicalWidth(): number {
+  const widths = [...nodes.values()].map((n) => nodeWidth({ id: n.id, name: n.name, kind: n.kind, depth: n.depth, dangling: n.dangling, columns: [] }, measure)).sort((a, b) => a - b);
+  return widths[Math.floor(widths.length / 2)] ?? 160;
+}
+
 function fitScale(placed: Placed): number {
   const view = viewport();
   return Math.min(1, view.width / Math.max(1, placed.width), view.height / Math.max(1, placed.height));
@@ -143,11 +152,11 @@ function fitScale(placed: Placed): number {
  */
 async function redraw(mode: 'fit' | 'keep', refit = false): Promise<void> {
   const gen = ++generation;
-  let current: Collapse = mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), 200) : collapse;
+  let current: Collapse = mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), typicalWidth()) : collapse;
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     collapse = current;
-    const vis = visibleGraph(nodes, edges, rootId, current);
+    const vis = visibleGraph(nodes, edges, rootId, current, new Set(trace?.byNode.keys() ?? []));
     const cards = new Map<string, Card>(vis.nodes.map((n) => [n.id, columnCard(n, { expanded: expanded.has(n.id), filter: filters.get(n.id) ?? '', trace })]));
     const placed = await runLayout(layoutInput(vis.nodes, vis.edges, cards, measure, trace));
     if (gen !== generation) return; // A newer redraw started while ELK ran.
@@ -194,6 +203,7 @@ function centreOnRoot(): void {
 }
 
 function zoom(factor: number): void {
+  adjusted = true;
   scale = Math.min(2, Math.max(MIN_SCALE, scale * factor));
   paint();
 }
@@ -209,6 +219,7 @@ async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Pro
 }
 
 async function traceColumn(nodeId: string, column: string): Promise<void> {
+  adjusted = true;
   try {
     trace = traceOf(await client.request('columnLineage', { nodeId, column, includeIndirect }));
   } catch (err) {
@@ -275,12 +286,14 @@ content.addEventListener('click', (event) => {
   const fold = target.closest('.node.more')?.getAttribute('data-more');
   const foldNode = fold ? drawn?.nodes.find((n) => n.id === fold) : undefined;
   if (foldNode && collapse) {
+    adjusted = true;
     collapse = openFold(collapse, foldNode);
     void redraw('keep');
     return;
   }
   const toggle = target.closest('[data-toggle]')?.getAttribute('data-toggle');
   if (toggle) {
+    adjusted = true;
     if (expanded.has(toggle)) expanded.delete(toggle);
     else expanded.add(toggle);
     void redraw('keep');
@@ -394,7 +407,7 @@ canvas.addEventListener('scroll', () => drawn && showMinimap(minimap, canvas, dr
 let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 new ResizeObserver(() => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => drawn && void redraw('keep', true), 150);
+  resizeTimer = setTimeout(() => drawn && void (adjusted ? redraw('keep', true) : redraw('fit')), 150);
 }).observe(canvas);
 
 client.ready();

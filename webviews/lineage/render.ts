@@ -99,7 +99,7 @@ export function drawGraph(content: HTMLElement, model: DrawModel): void {
 function foldNode(node: VisibleNode): HTMLDivElement {
   const count = node.folded?.ids.length ?? 0;
   const where = node.folded && 'side' in node.folded.opens ? `${node.folded.opens.side} beyond this level` : 'in this level';
-  const el = div('node more', { 'data-more': node.id, role: 'button', tabindex: '-1', title: `${count} more ${count === 1 ? 'node' : 'nodes'} ${where}: click to show them` }, span('name', node.name));
+  const el = div('node more', { 'data-more': node.id, 'data-folded': (node.folded?.ids ?? []).join(' '), role: 'button', tabindex: '-1', title: `${count} more ${count === 1 ? 'node' : 'nodes'} ${where}: click to show them` }, span('name', node.name));
   return el;
 }
 
@@ -121,11 +121,11 @@ function nodeCard(node: VisibleNode, card: Card | undefined, model: DrawModel, t
     toggle.className = 'cols-toggle';
     toggle.setAttribute('data-toggle', node.id);
     toggle.setAttribute('aria-expanded', String(card?.expanded ?? false));
-    toggle.title = card?.expanded ? 'Hide columns' : 'Show columns';
-    toggle.append(span(`codicon codicon-${card?.expanded ? 'chevron-down' : 'chevron-right'}`, ''), span('label', `${node.columns.length} ${node.columns.length === 1 ? 'column' : 'columns'}`));
+    toggle.title = `${card?.expanded ? 'Hide' : 'Show'} the ${node.columns.length} ${node.columns.length === 1 ? 'column' : 'columns'} of ${node.name}`;
+    toggle.append(span(`codicon codicon-${card?.expanded ? 'chevron-down' : 'chevron-right'}`, ''), span('count', String(node.columns.length)), span('codicon codicon-symbol-field', ''));
     sub.append(toggle);
   } else if (model.trace && card && card.hidden > 0) {
-    sub.append(span('label hidden-count', `+${card.hidden} other columns`));
+    sub.append(span('label hidden-count', `+${card.hidden} more`));
   }
   const el = div(classes.join(' '), { 'data-id': node.id, 'data-name': node.name, tabindex: '-1' }, head, sub);
   if (card?.expanded) {

@@ -41,6 +41,9 @@ body { margin: 0; padding: 0; color: var(--vscode-foreground); background: var(-
 .node .cols-toggle { display: flex; align-items: center; gap: 2px; background: none; border: none; color: inherit; padding: 0; cursor: pointer; font: inherit; font-size: 12px; min-width: 0; }
 .node .cols-toggle:hover { color: var(--vscode-textLink-foreground); }
 .node .hidden-count { font-size: 12px; }
+.node .cols-toggle .count { font-size: 12px; }
+.node .cols-toggle { flex: none; }
+.node .sub .kind { flex: 1 1 auto; }
 .node .col-filter { display: block; box-sizing: border-box; width: calc(100% - 16px); margin: 4px 8px 2px; height: 22px; font-size: 12px; background: var(--vscode-input-background); color: var(--vscode-input-foreground); border: 1px solid var(--vscode-input-border, transparent); padding: 2px 6px; }
 .node .col-filter:focus { outline: 1px solid var(--vscode-focusBorder); }
 .node .col-rows { overflow-y: auto; margin-top: 4px; }
@@ -65,7 +68,7 @@ body { margin: 0; padding: 0; color: var(--vscode-foreground); background: var(-
 
 path.edge { fill: none; stroke: var(--vscode-editorLineNumber-foreground); stroke-width: 1.3; }
 path.edge.edge-source { stroke: var(--vscode-charts-green); }
-path.edge.dimmed { opacity: 0.15; }
+path.edge.dimmed { opacity: 0.22; }
 path.arrow-head { fill: var(--vscode-editorLineNumber-foreground); }
 path.column-edge { fill: none; stroke: var(--vscode-charts-blue); stroke-width: 1.8; }
 path.column-edge.t-transformation, path.column-edge.t-aggregation { stroke: var(--vscode-charts-purple); }

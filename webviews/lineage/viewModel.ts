@@ -22,11 +22,13 @@ export const MAX_ROWS = 10;
 /** Cards with more columns than this get a filter box. */
 export const FILTER_FROM = 6;
 /** Node width bounds; between them a node is as wide as its name needs. */
-export const MIN_WIDTH = 160;
-export const MAX_WIDTH = 250;
+export const MIN_WIDTH = 140;
+export const MAX_WIDTH = 220;
 /** Gaps the layout keeps, used to estimate how many levels and rows fit before laying out. */
-export const LAYER_GAP = 64;
-export const ROW_GAP = 18;
+export const LAYER_GAP = 44;
+/** Width of a "+N" node. */
+export const FOLD_WIDTH = 60;
+export const ROW_GAP = 14;
 
 /** How much of the graph is drawn: levels kept on each side of the root and nodes per level. */
 export interface Collapse {
@@ -71,7 +73,7 @@ export function levelFoldId(depth: number): string {
  * node per side; a level with more than `perLevel` nodes keeps the root, then the nodes with the
  * most drawn neighbours, and folds the rest into one "+N" node of that level.
  */
-export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: readonly GraphEdge[], rootId: string, collapse: Collapse): { nodes: VisibleNode[]; edges: VisibleEdge[] } {
+export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: readonly GraphEdge[], rootId: string, collapse: Collapse, pinned: ReadonlySet<string> = new Set()): { nodes: VisibleNode[]; edges: VisibleEdge[] } {
   const rep = new Map<string, string>();
   const folds = new Map<string, VisibleNode>();
   const fold = (id: string, foldId: string, depth: number, opens: NonNullable<VisibleNode['folded']>['opens']): void => {
@@ -85,7 +87,8 @@ export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: reado
   };
   const byLevel = new Map<number, GraphNode[]>();
   for (const n of nodes.values()) {
-    if (n.id !== rootId && n.depth < -collapse.depthUp) fold(n.id, sideFoldId('upstream'), -collapse.depthUp - 1, { side: 'upstream' });
+    if (pinned.has(n.id)) byLevel.set(n.depth, [...(byLevel.get(n.depth) ?? []), n]);
+    else if (n.id !== rootId && n.depth < -collapse.depthUp) fold(n.id, sideFoldId('upstream'), -collapse.depthUp - 1, { side: 'upstream' });
     else if (n.id !== rootId && n.depth > collapse.depthDown) fold(n.id, sideFoldId('downstream'), collapse.depthDown + 1, { side: 'downstream' });
     else byLevel.set(n.depth, [...(byLevel.get(n.depth) ?? []), n]);
   }
@@ -99,14 +102,15 @@ export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: reado
     const limit = collapse.openLevels.includes(depth) ? Number.POSITIVE_INFINITY : Math.max(1, collapse.perLevel);
     const ordered = [...level].sort((a, b) => rank(b) - rank(a) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     // A "+N" node takes a row itself, so a folded level keeps one node fewer than the limit.
-    const keep = ordered.length > limit ? Math.max(1, limit - 1) : ordered.length;
+    const mustKeep = ordered.filter((n) => n.id === rootId || pinned.has(n.id)).length;
+    const keep = ordered.length > limit ? Math.max(1, mustKeep, limit - 1) : ordered.length;
     ordered.forEach((n, i) => {
       if (i < keep) kept.push({ id: n.id, name: n.name, kind: n.kind, depth: n.depth, dangling: n.dangling, columns: n.columns });
       else fold(n.id, levelFoldId(depth), depth, { level: depth });
     });
   }
   function rank(n: GraphNode): number {
-    return n.id === rootId ? Number.POSITIVE_INFINITY : (degree.get(n.id) ?? 0);
+    return n.id === rootId || pinned.has(n.id) ? Number.POSITIVE_INFINITY : (degree.get(n.id) ?? 0);
   }
   for (const f of folds.values()) f.name = `+${f.folded?.ids.length ?? 0}`;
   const seen = new Set<string>();
@@ -125,6 +129,7 @@ export function visibleGraph(nodes: ReadonlyMap<string, GraphNode>, edges: reado
 /**
  * A first collapse guess for a panel of `view` CSS pixels: as many levels and rows as fit at
  * `MIN_SCALE` with nodes of `nodeWidth`, levels added alternately downstream and upstream.
+ * Pinned nodes (the traced ones in column mode) are never folded.
  * The caller lays out, checks the real fit and calls `tighten` while it does not fit.
  */
 export function initialCollapse(nodes: ReadonlyMap<string, GraphNode>, view: { width: number; height: number }, nodeWidth: number): Collapse {
@@ -134,23 +139,27 @@ export function initialCollapse(nodes: ReadonlyMap<string, GraphNode>, view: { w
     minDepth = Math.min(minDepth, n.depth);
     maxDepth = Math.max(maxDepth, n.depth);
   }
-  const levels = Math.max(1, Math.floor((view.width / MIN_SCALE + LAYER_GAP) / (nodeWidth + LAYER_GAP)));
+  const room = view.width / MIN_SCALE - 32;
   const rows = Math.max(2, Math.floor((view.height / MIN_SCALE + ROW_GAP) / (HEADER_HEIGHT + ROW_GAP)));
   let depthUp = 0;
   let depthDown = 0;
-  // Each side that folds needs a level for its "+N" node too.
-  const used = (): number => 1 + depthUp + depthDown + (depthUp < -minDepth ? 1 : 0) + (depthDown < maxDepth ? 1 : 0);
+  // Each side that folds needs a narrow level for its "+N" node too.
+  const used = (): number => {
+    const folds = (depthUp < -minDepth ? 1 : 0) + (depthDown < maxDepth ? 1 : 0);
+    const levels = 1 + depthUp + depthDown;
+    return levels * nodeWidth + folds * FOLD_WIDTH + (levels + folds - 1) * LAYER_GAP;
+  };
   for (let grew = true; grew; ) {
     grew = false;
     for (const side of ['down', 'up'] as const) {
       if (side === 'down' && depthDown < maxDepth) {
         depthDown++;
-        if (used() > levels) depthDown--;
+        if (used() > room) depthDown--;
         else grew = true;
       }
       if (side === 'up' && depthUp < -minDepth) {
         depthUp++;
-        if (used() > levels) depthUp--;
+        if (used() > room) depthUp--;
         else grew = true;
       }
     }

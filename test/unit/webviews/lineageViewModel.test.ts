@@ -146,6 +146,8 @@ describe('lineage view model', () => {
     assert.equal(level.length, 4, 'three nodes and the "+N" node');
     assert.ok(level.some((n) => n.id === 'u7'), 'u7 has the most drawn neighbours');
     assert.equal(vis.nodes.find((n) => n.id === levelFoldId(-1))?.name, '+7');
+    const pinned = visibleGraph(nodes, edges, 'root', { depthUp: 0, depthDown: 0, perLevel: 4, openLevels: [] }, new Set(['u2', 'x']));
+    assert.ok(pinned.nodes.some((n) => n.id === 'u2') && pinned.nodes.some((n) => n.id === 'x'), 'traced (pinned) nodes are never folded, by level or by depth');
     const open = visibleGraph(nodes, edges, 'root', { depthUp: 5, depthDown: 5, perLevel: 4, openLevels: [-1] });
     assert.equal(open.nodes.filter((n) => n.depth === -1).length, 10);
   });

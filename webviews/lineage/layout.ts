@@ -28,10 +28,10 @@ export const NAME_FONT = '600 13px sans-serif';
 export const LABEL_FONT = '12px sans-serif';
 
 /** A node as wide as its name needs, between the bounds; "+N" nodes are narrow. */
-export function nodeWidth(node: VisibleNode, measure: Measure): number {
+export function nodeWidth(node: VisibleNode, measure: Measure, maxWidth = MAX_WIDTH): number {
   if (node.kind === 'more') return FOLD_WIDTH;
   // 46 px: padding on both sides and the kind icon before the name.
-  return Math.round(Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, measure(node.name, NAME_FONT) + 46)));
+  return Math.round(Math.min(maxWidth, Math.max(MIN_WIDTH, measure(node.name, NAME_FONT) + 46)));
 }
 
 /** The port id of a traced column on one side of its node. */
@@ -40,8 +40,8 @@ export function portId(columnId: string, side: 'in' | 'out'): string {
 }
 
 /** Builds ELK's input: nodes with their card heights, model edges, and in column mode ports and labelled column edges. */
-export function layoutInput(nodes: readonly VisibleNode[], edges: readonly VisibleEdge[], cards: ReadonlyMap<string, Card>, measure: Measure, trace?: Trace): ElkNode {
-  const width = new Map(nodes.map((n) => [n.id, nodeWidth(n, measure)]));
+export function layoutInput(nodes: readonly VisibleNode[], edges: readonly VisibleEdge[], cards: ReadonlyMap<string, Card>, measure: Measure, trace?: Trace, maxWidth = MAX_WIDTH): ElkNode {
+  const width = new Map(nodes.map((n) => [n.id, nodeWidth(n, measure, maxWidth)]));
   const rowOf = new Map<string, { node: string; index: number }>();
   const children: ElkNode[] = nodes.map((n) => {
     const card = cards.get(n.id);

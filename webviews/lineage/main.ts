@@ -3,13 +3,14 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { addStyle, h } from '../shared/vscodeApi';
 import { WebviewClient } from '../shared/webviewClient';
-import { layoutInput, nodeWidth, runLayout, type Measure, type Placed } from './layout';
+import { nodeWidth, type Measure } from './layout';
 import { showMinimap } from './minimap';
 import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
 import { addOverflowTooltips, drawGraph, exportSvg, toMermaid, type DrawModel } from './render';
 import { LINEAGE_CSS } from './styles';
-import { columnCard, initialCollapse, MIN_SCALE, openFold, tighten, traceOf, visibleGraph, type Card, type Collapse, type Trace } from './viewModel';
-import { centreOn } from './zoom';
+import { columnCard, COMPACT_WIDTH, initialCollapse, MIN_SCALE, openFold, traceOf, type Collapse, type Trace } from './viewModel';
+import { fitGraph } from './fit';
+import { centreOn as centreScroll } from './zoom';
 
 /**
  * The lineage webview: keeps the nodes the host has sent, decides with the view model what is
@@ -79,7 +80,8 @@ const content = h('div', { class: 'content', id: 'content' });
 const sizer = h('div', { class: 'sizer' }, content);
 const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens' }, sizer);
 const minimap = h('div', { class: 'minimap', id: 'minimap' });
-const details = h('div', { class: 'details', id: 'details' });
+// Hidden until asked for (toolbar): the graph gets the panel's width, which decides how much fits at 11 px.
+const details = h('div', { class: 'details hidden', id: 'details' });
 const status = h('div', { class: 'status', id: 'status', role: 'status' });
 document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, h('div', { class: 'stage' }, canvas, minimap), details), status);
 
@@ -137,12 +139,7 @@ function viewport(): { width: number; height: number } {
 /** The median node width of the graph, for the first collapse estimate. */
 function typicalWidth(): number {
   const widths = [...nodes.values()].map((n) => nodeWidth({ id: n.id, name: n.name, kind: n.kind, depth: n.depth, dangling: n.dangling, columns: [] }, measure)).sort((a, b) => a - b);
-  return widths[Math.floor(widths.length / 2)] ?? 160;
-}
-
-function fitScale(placed: Placed): number {
-  const view = viewport();
-  return Math.min(1, view.width / Math.max(1, placed.width), view.height / Math.max(1, placed.height));
+  return Math.min(COMPACT_WIDTH, widths[Math.floor(widths.length / 2)] ?? COMPACT_WIDTH);
 }
 
 /**
@@ -152,27 +149,25 @@ function fitScale(placed: Placed): number {
  */
 async function redraw(mode: 'fit' | 'keep', refit = false): Promise<void> {
   const gen = ++generation;
-  let current: Collapse = mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), typicalWidth()) : collapse;
   const started = performance.now();
-  for (let attempt = 0; ; attempt++) {
-    collapse = current;
-    const vis = visibleGraph(nodes, edges, rootId, current, new Set(trace?.byNode.keys() ?? []));
-    const cards = new Map<string, Card>(vis.nodes.map((n) => [n.id, columnCard(n, { expanded: expanded.has(n.id), filter: filters.get(n.id) ?? '', trace })]));
-    const placed = await runLayout(layoutInput(vis.nodes, vis.edges, cards, measure, trace));
-    if (gen !== generation) return; // A newer redraw started while ELK ran.
-    const fit = fitScale(placed);
-    const next: Collapse | undefined = mode === 'fit' && fit < MIN_SCALE && attempt < 8 ? tighten(current, fit) : undefined;
-    if (next) {
-      current = next;
-      continue;
-    }
-    if (mode === 'fit' || refit) scale = Math.max(MIN_SCALE, fit);
-    drawn = { rootId, nodes: vis.nodes, edges: vis.edges, placed, cards, filters, selected, matches, trace };
-    paint();
-    canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
-    if (mode === 'fit') centreOnRoot();
-    return;
-  }
+  const fitted = await fitGraph({
+    nodes,
+    edges,
+    rootId,
+    view: viewport(),
+    measure,
+    collapse: mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), typicalWidth()) : collapse,
+    card: (n) => columnCard(n, { expanded: expanded.has(n.id), filter: filters.get(n.id) ?? '', trace }),
+    trace,
+    tighten: mode === 'fit',
+  });
+  if (gen !== generation) return; // A newer redraw started while ELK ran.
+  collapse = fitted.collapse;
+  if (mode === 'fit' || refit) scale = Math.max(MIN_SCALE, fitted.fit);
+  drawn = { rootId, nodes: fitted.nodes, edges: fitted.edges, placed: fitted.placed, cards: fitted.cards, filters, selected, matches, trace };
+  paint();
+  canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
+  if (mode === 'fit') centreOnRoot();
 }
 
 /** Draws `drawn` at the current zoom (no layout). */
@@ -194,10 +189,15 @@ function paint(): void {
 }
 
 function centreOnRoot(): void {
-  const box = drawn?.placed.nodes.get(rootId);
+  centreOn(rootId);
+}
+
+/** Scrolls so `id` is in the middle of the panel (as far as the edges allow). */
+function centreOn(id: string): void {
+  const box = drawn?.placed.nodes.get(id);
   if (!box || !drawn) return;
   const point = { x: (box.x + box.width / 2) * scale, y: (box.y + box.height / 2) * scale };
-  const { left, top } = centreOn(point, { width: drawn.placed.width * scale, height: drawn.placed.height * scale }, { width: canvas.clientWidth, height: canvas.clientHeight });
+  const { left, top } = centreScroll(point, { width: drawn.placed.width * scale, height: drawn.placed.height * scale }, { width: canvas.clientWidth, height: canvas.clientHeight });
   canvas.scrollLeft = left;
   canvas.scrollTop = top;
 }
@@ -226,7 +226,9 @@ async function traceColumn(nodeId: string, column: string): Promise<void> {
     status.textContent = err instanceof Error ? err.message : String(err);
     return;
   }
-  await redraw('keep', true);
+  // Refit around the trace: traced nodes are never folded, the rest folds as needed.
+  await redraw('fit');
+  centreOn(nodeId);
   renderDetails();
 }
 

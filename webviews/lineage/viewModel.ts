@@ -24,10 +24,12 @@ export const FILTER_FROM = 6;
 /** Node width bounds; between them a node is as wide as its name needs. */
 export const MIN_WIDTH = 140;
 export const MAX_WIDTH = 220;
+/** The narrower bound tried before folding more: long names ellipsize (with a tooltip) rather than hide a level. */
+export const COMPACT_WIDTH = 150;
 /** Gaps the layout keeps, used to estimate how many levels and rows fit before laying out. */
 export const LAYER_GAP = 44;
 /** Width of a "+N" node. */
-export const FOLD_WIDTH = 60;
+export const FOLD_WIDTH = 52;
 export const ROW_GAP = 14;
 
 /** How much of the graph is drawn: levels kept on each side of the root and nodes per level. */

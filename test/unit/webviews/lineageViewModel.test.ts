@@ -6,8 +6,9 @@ import { CatalogStore } from '../../../extension/catalog/catalogStore';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
 import { columnGraph, readAdjacency, storeReader } from '../../../extension/ui/lineageData';
 import { GraphSession } from '../../../webviews/lineage/graphSession';
-import { HEADER_HEIGHT, ROW_HEIGHT, columnCard, initialCollapse, MIN_SCALE, MAX_WIDTH, openFold, sideFoldId, levelFoldId, tighten, traceOf, visibleGraph, type Card, type Collapse, type VisibleNode } from '../../../webviews/lineage/viewModel';
+import { HEADER_HEIGHT, ROW_HEIGHT, columnCard, initialCollapse, MIN_SCALE, MAX_WIDTH, openFold, sideFoldId, levelFoldId, traceOf, visibleGraph, type Card, type Collapse, type VisibleNode } from '../../../webviews/lineage/viewModel';
 import { layoutInput, nodeWidth, portId, runLayout, type Box, type Measure, type Placed } from '../../../webviews/lineage/layout';
+import { fitGraph } from '../../../webviews/lineage/fit';
 import type { GraphEdge, GraphNode } from '../../../webviews/lineage/protocol';
 
 // The lineage view model on the real sample catalog and on generated graphs, laid out by the real ELK.
@@ -156,20 +157,32 @@ describe('lineage view model', () => {
     this.timeout(60_000);
     const { nodes, edges } = wide(8, 9);
     const view = { width: 900, height: 560 };
-    let collapse: Collapse | undefined = initialCollapse(nodes, view, 200);
-    let fit = 0;
-    let result: Awaited<ReturnType<typeof lay>> | undefined;
-    for (let i = 0; collapse && i < 10; i++) {
-      result = await lay(nodes, edges, 'root', collapse);
-      fit = Math.min(1, view.width / result.placed.width, view.height / result.placed.height);
-      if (fit >= MIN_SCALE) break;
-      collapse = tighten(collapse, fit);
-    }
-    assert.ok(fit >= MIN_SCALE, `fits at ${fit.toFixed(3)} (12 px text at ${(12 * fit).toFixed(1)} px)`);
-    const folded = result!.vis.nodes.filter((n) => n.kind === 'more').reduce((s, n) => s + (n.folded?.ids.length ?? 0), 0);
+    const card = (n: VisibleNode): Card => columnCard(n, { expanded: false, filter: '' });
+    const result = await fitGraph({ nodes, edges, rootId: 'root', view, measure, collapse: initialCollapse(nodes, view, 150), card, tighten: true });
+    assert.ok(result.fit >= MIN_SCALE, `fits at ${result.fit.toFixed(3)} (12 px text at ${(12 * result.fit).toFixed(1)} px)`);
+    assert.ok(Math.min(1, view.width / result.placed.width, view.height / result.placed.height) >= MIN_SCALE, 'the drawing itself fits');
+    const folds = result.nodes.filter((n) => n.kind === 'more');
+    const folded = folds.reduce((s, n) => s + (n.folded?.ids.length ?? 0), 0);
     assert.ok(folded > 0, 'a 73-node graph does not fit 900×560 without folding');
-    assert.equal(result!.vis.nodes.length - result!.vis.nodes.filter((n) => n.kind === 'more').length + folded, nodes.size, 'every node is drawn or counted in a "+N"');
-    assertNoOverlap(result!.placed);
+    assert.equal(result.nodes.length - folds.length + folded, nodes.size, 'every node is drawn or counted in a "+N"');
+    assert.ok(result.nodes.length - folds.length > 1, 'more than the root is drawn');
+    assertNoOverlap(result.placed);
+  });
+
+  it('fits the sample catalog in a half-width panel, narrowing long names before folding', async function () {
+    this.timeout(60_000);
+    const catalog = { store };
+    const page = new GraphSession(storeReader(catalog, readAdjacency(catalog)), 200).open(ORDERS);
+    const nodes = new Map(page.nodes.map((n) => [n.id, n]));
+    const card = (n: VisibleNode): Card => columnCard(n, { expanded: false, filter: '' });
+    for (const width of [600, 900, 1400]) {
+      const view = { width, height: 760 };
+      const result = await fitGraph({ nodes, edges: page.edges, rootId: ORDERS, view, measure, collapse: initialCollapse(nodes, view, 150), card, tighten: true });
+      assert.ok(result.fit >= MIN_SCALE, `${width} px: fits at ${result.fit.toFixed(3)}`);
+      assertNoOverlap(result.placed);
+      const drawn = result.nodes.filter((n) => n.kind !== 'more').length;
+      assert.ok(drawn >= (width >= 900 ? 4 : 2), `${width} px: ${drawn} nodes drawn besides folds`);
+    }
   });
 
   it('builds column cards: folded by default, types listed, filtered by name or type, filter box only for long lists', () => {

@@ -1,12 +1,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import { addStyle, h } from '../shared/vscodeApi';
 import { WebviewClient } from '../shared/webviewClient';
 import { nodeWidth, type Measure } from './layout';
 import { showMinimap } from './minimap';
 import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
-import { addOverflowTooltips, drawGraph, exportSvg, toMermaid, type DrawModel } from './render';
+import { addOverflowTooltips, drawGraph, toMermaid, type DrawModel } from './render';
+import { buildToolbar, renderExport } from './toolbar';
 import { LINEAGE_CSS } from './styles';
 import { columnCard, COMPACT_WIDTH, initialCollapse, MIN_SCALE, openFold, traceOf, type Collapse, type Trace } from './viewModel';
 import { fitGraph } from './fit';
@@ -47,35 +46,7 @@ let generation = 0;
 let adjusted = false;
 
 addStyle(LINEAGE_CSS);
-const button = (id: string, icon: string, title: string, extra: Record<string, string> = {}): HTMLElement => {
-  const b = document.createElement('vscode-toolbar-button');
-  b.id = id;
-  b.setAttribute('icon', icon);
-  b.setAttribute('label', title);
-  b.title = title;
-  for (const [k, v] of Object.entries(extra)) b.setAttribute(k, v);
-  return b;
-};
-const search = document.createElement('vscode-textfield');
-search.id = 'search';
-search.setAttribute('type', 'search');
-search.setAttribute('placeholder', 'Find in graph…');
-search.setAttribute('aria-label', 'Find in graph');
-const indirect = button('indirect', 'debug-disconnect', 'Show indirect column edges (filters, joins, grouping)', { toggleable: '' });
-const toolbar = h(
-  'div',
-  { class: 'toolbar', role: 'toolbar' },
-  search,
-  button('zoom-fit', 'screen-full', 'Fit the graph (f)'),
-  button('zoom-in', 'zoom-in', 'Zoom in (+)'),
-  button('zoom-out', 'zoom-out', 'Zoom out (-)'),
-  indirect,
-  button('clear-trace', 'clear-all', 'Leave column mode'),
-  button('export-svg', 'file-code', 'Export as SVG'),
-  button('export-png', 'file-media', 'Export as PNG'),
-  button('export-mermaid', 'symbol-structure', 'Export as Mermaid'),
-  button('toggle-details', 'layout-sidebar-right', 'Show or hide the details pane'),
-);
+const { toolbar, search, indirect } = buildToolbar();
 const content = h('div', { class: 'content', id: 'content' });
 const sizer = h('div', { class: 'sizer' }, content);
 const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens' }, sizer);
@@ -373,21 +344,7 @@ indirect.addEventListener('click', () => {
 
 function exportAs(format: 'svg' | 'png' | 'mermaid'): void {
   if (format === 'mermaid') return command({ type: 'command', command: 'export', format, content: toMermaid(nodes, edges) });
-  if (!drawn) return;
-  const s = getComputedStyle(document.body);
-  const v = (name: string): string => s.getPropertyValue(name).trim() || '#888';
-  const markup = exportSvg(drawn, { fg: v('--vscode-editor-foreground'), bg: v('--vscode-editor-background'), border: v('--vscode-focusBorder'), edge: v('--vscode-editorLineNumber-foreground'), column: v('--vscode-charts-blue') });
-  if (format === 'svg') return command({ type: 'command', command: 'export', format, content: markup });
-  const image = new Image();
-  const { width, height } = drawn.placed;
-  image.onload = () => {
-    const c = document.createElement('canvas');
-    c.width = width;
-    c.height = height;
-    c.getContext('2d')?.drawImage(image, 0, 0);
-    command({ type: 'command', command: 'export', format: 'png', content: c.toDataURL('image/png') });
-  };
-  image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(markup)))}`;
+  if (drawn) renderExport(drawn, format, (content) => command({ type: 'command', command: 'export', format, content }));
 }
 
 const on = (id: string, handler: () => void): void => document.getElementById(id)?.addEventListener('click', handler);

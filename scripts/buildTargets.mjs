@@ -95,6 +95,7 @@ export function staleTargets(options = {}) {
  */
 export async function build({ watch = false, force = false, production = false, quiet = false } = {}) {
   copySqlEngine();
+  copyWebviewAssets();
   const stale = watch || force ? targetsOf({ production, quiet }) : staleTargets({ production, quiet });
   if (stale.length === 0) return [];
   // Loaded only when something is built: a fresh check costs a few stat calls.
@@ -125,4 +126,14 @@ function copySqlEngine() {
   if (current && current.size === source.size && current.mtimeMs >= source.mtimeMs) return;
   mkdirSync('dist', { recursive: true });
   copyFileSync(SQL_ENGINE_WASM, target);
+}
+
+/**
+ * The codicon font and its stylesheet, served to every webview from `dist/webviews/codicons/` (the
+ * webviews' only resource root besides media); `.vscodeignore` keeps them in the VSIX.
+ */
+function copyWebviewAssets() {
+  const out = path.join('dist', 'webviews', 'codicons');
+  mkdirSync(out, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(path.join('node_modules', '@vscode', 'codicons', 'dist', file), path.join(out, file));
 }

@@ -3,11 +3,11 @@ import type { Entity } from '../../core/model/entities';
 import { contentHash } from '../../core/yaml/contentHash';
 import { docBlockName, readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
 import { conventionalSchemaPath, type DescriptionTarget } from '../../core/yaml/schemaTarget';
-import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
+import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type DocsWebviewMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from './webviewHost';
 import { saveDescription, type DocsWorkspace } from './docsEdit';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -39,13 +39,11 @@ export function descriptionTarget(entity: Entity): DescriptionTarget | undefined
  * the entity it shows (multi-root workspaces have one per folder).
  */
 export class DocsPanels implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private panel: WebviewPanelHost<DocsWebviewMessage, DocsHostMessage> | undefined;
   /** The catalog `entityId` comes from. */
   private catalog: WorkspaceCatalog | undefined;
   private entityId: string | undefined;
   private located: Located | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -69,26 +67,21 @@ export class DocsPanels implements vscode.Disposable {
     this.catalog = catalog;
     this.entityId = entityId;
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('mallard.docs', 'Mallard Docs', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
-      this.ready = false;
-      this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
-      this.panel.onDidDispose(() => {
-        this.panel = undefined;
-        this.ready = false;
-      }, undefined, this.disposables);
-      this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'docs', 'Mallard Docs');
+      const spec = { viewType: 'mallard.docs', app: 'docs', title: 'Mallard Docs', protocolVersion: DOCS_PROTOCOL_VERSION, parse: parseDocsWebviewMessage };
+      const handlers = { onReady: () => this.send(), onMessage: (m: DocsWebviewMessage) => this.receive(m), onDispose: () => (this.panel = undefined) };
+      this.panel = new WebviewPanelHost<DocsWebviewMessage, DocsHostMessage>(this.extensionUri, { ...spec, ...handlers }, this.logger);
     } else {
-      this.panel.reveal(undefined, true);
+      this.panel.reveal();
       void this.send();
     }
   }
 
   catalogChanged(): void {
-    if (this.panel && this.ready) void this.send();
+    if (this.panel?.ready) void this.send();
   }
 
   private post(message: DocsHostMessage): void {
-    void this.panel?.webview.postMessage(message);
+    this.panel?.post(message);
   }
 
   /** The catalog of the shown entity, unless its folder left the workspace. */
@@ -162,17 +155,12 @@ export class DocsPanels implements vscode.Disposable {
     return { target, file: conventionalSchemaPath(entity.path, target.resource) };
   }
 
-  private async receive(raw: unknown): Promise<void> {
-    const message = parseDocsWebviewMessage(raw);
-    if (!message) return;
+  /** A validated message from the webview; the host has already answered the handshake. */
+  private async receive(message: DocsWebviewMessage): Promise<void> {
+    if (message.type === 'ready') return;
     const catalog = this.currentCatalog();
-    if (message.type === 'ready') {
-      if (message.protocolVersion !== DOCS_PROTOCOL_VERSION) return;
-      this.ready = true;
-      await this.send();
-    } else if (message.type === 'request') {
-      const result = await this.save(message).catch((err: unknown): SaveResult => ({ saved: false, reason: 'io-error', message: err instanceof Error ? err.message : String(err) }));
-      this.post({ type: 'response', id: message.id, method: 'saveDescription', ok: true, result });
+    if (message.type === 'request') {
+      await this.panel?.respond(message, () => this.save(message).catch((err: unknown): SaveResult => ({ saved: false, reason: 'io-error', message: err instanceof Error ? err.message : String(err) })));
     } else if (catalog && message.command === 'openFile') {
       await vscode.window.showTextDocument(vscode.Uri.file(`${catalog.root}/${message.path}`), { selection: new vscode.Range(Math.max(0, message.line - 1), 0, Math.max(0, message.line - 1), 0) });
     } else if (catalog && message.command === 'showLineage') {
@@ -227,6 +215,5 @@ export class DocsPanels implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -17,7 +17,7 @@ export interface Adjacency {
  * from the ids (`source.` upstream → source, `exposure.` downstream → exposure, else ref); it only
  * styles the edge.
  */
-export function readAdjacency(catalog: WorkspaceCatalog): Adjacency {
+export function readAdjacency(catalog: Pick<WorkspaceCatalog, 'store'>): Adjacency {
   const adjacency: Adjacency = { upstream: new Map(), downstream: new Map() };
   for (const edge of catalog.store.exportEdges({ columns: false })) {
     if (edge.level !== 'model') continue;
@@ -33,18 +33,21 @@ export function readAdjacency(catalog: WorkspaceCatalog): Adjacency {
 }
 
 /** A `LineageReader` over the catalog store and a prebuilt adjacency. */
-export function storeReader(catalog: WorkspaceCatalog, adjacency: Adjacency): LineageReader {
+export function storeReader(catalog: Pick<WorkspaceCatalog, 'store'>, adjacency: Adjacency): LineageReader {
   return {
     node: (id) => {
       const e = catalog.store.getEntity(id);
-      return e ? { name: e.name, kind: e.kind, project: e.project } : undefined;
+      if (!e) return undefined;
+      // Column cards list every column with its type; read per node sent (a page is at most `maxGraphNodes`).
+      const columns = catalog.store.columnsOf(id).map((c) => (c.type ? { name: c.name, type: c.type } : { name: c.name }));
+      return { name: e.name, kind: e.kind, project: e.project, columns };
     },
     neighbors: (id, direction) => adjacency[direction].get(id) ?? [],
   };
 }
 
 /** Column lineage around one column, both directions, with direct/indirect marked. */
-export function columnGraph(catalog: WorkspaceCatalog, entityId: string, column: string, includeIndirect: boolean, limit: number): ColumnGraph {
+export function columnGraph(catalog: Pick<WorkspaceCatalog, 'store'>, entityId: string, column: string, includeIndirect: boolean, limit: number): ColumnGraph {
   const root = columnId(entityId, column);
   const closure = catalog.store.columnLineage(root, { direction: 'both', includeIndirect });
   const nodes = closure.nodes.slice(0, limit).map((n) => ({ id: n.id, entityId: n.entityId, column: n.column, depth: n.depth }));

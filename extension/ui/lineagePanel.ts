@@ -2,12 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { MallardConfig } from '../config';
 import { GraphSession } from '../../webviews/lineage/graphSession';
-import { LINEAGE_PROTOCOL_VERSION, parseWebviewMessage, type LineageCommand, type LineageHostMessage, type LineageRequest } from '../../webviews/lineage/protocol';
+import { LINEAGE_PROTOCOL_VERSION, parseWebviewMessage, type LineageCommand, type LineageHostMessage, type LineageRequest, type LineageWebviewMessage } from '../../webviews/lineage/protocol';
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import { columnGraph, explainMissing, readAdjacency, storeReader, type Adjacency } from './lineageData';
 import { timeline, type Logger } from './logger';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { WebviewPanelHost } from './webviewHost';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /**
@@ -15,9 +15,8 @@ import type { WorkspaceCatalog } from './workspaceCatalog';
  * The panel keeps the catalog of the entity it shows (multi-root workspaces have one per folder).
  */
 export class LineagePanels implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
+  private panel: WebviewPanelHost<LineageWebviewMessage, LineageHostMessage> | undefined;
   private session: GraphSession | undefined;
-  private ready = false;
   /** The catalog `rootId` comes from. */
   private catalog: WorkspaceCatalog | undefined;
   private rootId: string | undefined;
@@ -27,7 +26,8 @@ export class LineagePanels implements vscode.Disposable {
   /** Built on first use after each catalog change, for `adjacencyOf`. */
   private adjacency: Adjacency | undefined;
   private adjacencyOf: WorkspaceCatalog | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** The panel was just created by splitting the only editor group; widen it once it is shown. */
+  private widenAfterSplit = false;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -65,7 +65,7 @@ export class LineagePanels implements vscode.Disposable {
       this.rootId = undefined;
       this.catalog = undefined;
       this.openPanel(true);
-      if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
+      if (this.panel?.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
       return;
     }
     if (!catalog || !id) {
@@ -98,27 +98,36 @@ export class LineagePanels implements vscode.Disposable {
     this.rootId = entityId;
     this.pendingColumn = column;
     this.waitingFor = undefined;
-    if (this.openPanel(reveal) && this.ready) this.sendRoot();
+    if (this.openPanel(reveal) && this.panel?.ready) this.sendRoot();
   }
 
   /** Creates the panel, or reveals it when asked; true when it already existed. */
   private openPanel(reveal: boolean): boolean {
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('mallard.lineage', 'Mallard Lineage', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.extensionUri));
-      this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'webviews', 'media', 'mallard.svg');
-      this.ready = false;
-      this.panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m), undefined, this.disposables);
-      this.panel.onDidDispose(() => {
-        this.panel = undefined;
-        this.session = undefined;
-        this.ready = false;
-      }, undefined, this.disposables);
-      this.panel.webview.html = webviewHtml(this.panel.webview, this.extensionUri, 'lineage', 'Mallard Lineage');
+      const groupsBefore = vscode.window.tabGroups.all.length;
+      this.panel = new WebviewPanelHost<LineageWebviewMessage, LineageHostMessage>(
+        this.extensionUri,
+        {
+          viewType: 'mallard.lineage',
+          app: 'lineage',
+          title: 'Mallard Lineage',
+          protocolVersion: LINEAGE_PROTOCOL_VERSION,
+          parse: parseWebviewMessage,
+          onReady: () => this.onReady(),
+          onMessage: (message) => this.receive(message),
+          onDispose: () => {
+            this.panel = undefined;
+            this.session = undefined;
+          },
+        },
+        this.logger,
+      );
       timeline(this.logger, 'lineage panel created');
+      this.widenAfterSplit = groupsBefore === 1;
       return false;
     }
     // Following the editor must not cover it, so only explicit requests reveal the panel.
-    if (reveal) this.panel.reveal(undefined, true);
+    if (reveal) this.panel.reveal();
     return true;
   }
 
@@ -131,10 +140,13 @@ export class LineagePanels implements vscode.Disposable {
       this.catalog = undefined;
       this.rootId = undefined;
       this.session = undefined;
-      if (this.panel && this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'The workspace folder of this model was removed; its catalog is closed.' });
+      if (this.panel) {
+        this.panel.title = 'Mallard Lineage';
+        this.post({ type: 'notify', event: 'clear', text: 'The workspace folder of this model was removed; its catalog is closed.' });
+      }
     }
     if (this.waitingFor) this.resolveWaiting();
-    else if (this.panel && this.ready && this.rootId) this.sendRoot();
+    else if (this.panel?.ready && this.rootId) this.sendRoot();
   }
 
   /** Shows the lineage of the file asked for during the first scan once it is stored (or says why not). */
@@ -148,19 +160,19 @@ export class LineagePanels implements vscode.Disposable {
       this.show(catalog, id, undefined, false);
     } else if (!this.scanning()) {
       this.waitingFor = undefined;
-      if (this.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'This file defines no model, seed, snapshot or source in the catalog.' });
+      if (this.panel?.ready) this.post({ type: 'notify', event: 'message', level: 'info', text: 'This file defines no model, seed, snapshot or source in the catalog.' });
     }
   }
 
   private post(message: LineageHostMessage): void {
-    void this.panel?.webview.postMessage(message);
+    this.panel?.post(message);
   }
 
   private sendRoot(): void {
     const catalog = this.currentCatalog();
     if (!catalog || !this.rootId) return;
     const entity = catalog.store.getEntity(this.rootId);
-    this.panel && (this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`);
+    if (this.panel) this.panel.title = `Lineage: ${entity?.name ?? this.rootId}`;
     const started = performance.now();
     if (this.adjacencyOf !== catalog) this.adjacency = undefined;
     this.adjacency ??= readAdjacency(catalog);
@@ -176,32 +188,24 @@ export class LineagePanels implements vscode.Disposable {
     }
   }
 
-  private async receive(raw: unknown): Promise<void> {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.logger.debug('Lineage view: dropped a message that does not match the protocol');
-      return;
-    }
-    if (message.type === 'ready') {
-      if (message.protocolVersion !== LINEAGE_PROTOCOL_VERSION) {
-        this.logger.warn(`Lineage view speaks protocol ${message.protocolVersion}, expected ${LINEAGE_PROTOCOL_VERSION}`);
-        return;
+  private onReady(): void {
+    timeline(this.logger, 'lineage webview ready');
+    if (this.widenAfterSplit) {
+      this.widenAfterSplit = false;
+      // A left-to-right graph needs width: when the panel just split a single editor group, give
+      // it 60 % instead of half (a half-width panel fits two or three levels at a legible size).
+      // The webview refits when its size changes.
+      if (vscode.window.tabGroups.all.length === 2) {
+        void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.4 }, { size: 0.6 }] }).then(undefined, (err: unknown) => this.logger.debug(`Lineage: could not widen the panel: ${String(err)}`));
       }
-      this.ready = true;
-      timeline(this.logger, 'lineage webview ready');
-      if (this.waitingFor) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
-      else this.sendRoot();
-      return;
     }
-    if (message.type === 'request') {
-      try {
-        this.post({ type: 'response', id: message.id, method: message.method, ok: true, result: this.answer(message) });
-      } catch (err) {
-        this.post({ type: 'response', id: message.id, method: message.method, ok: false, error: err instanceof Error ? err.message : String(err) });
-      }
-      return;
-    }
-    await this.command(message);
+    if (this.waitingFor) this.post({ type: 'notify', event: 'message', level: 'info', text: 'Mallard is scanning the workspace; the lineage appears as soon as this model is in the catalog.' });
+    else this.sendRoot();
+  }
+
+  private async receive(message: LineageRequest | LineageCommand): Promise<void> {
+    if (message.type === 'request') await this.panel?.respond(message, () => this.answer(message));
+    else await this.command(message);
   }
 
   /** The catalog of the shown entity, unless its folder left the workspace. */
@@ -253,6 +257,5 @@ export class LineagePanels implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -127,9 +127,10 @@ async function lineageRun(label: string, model: string, settings: Record<string,
     await session.runCommand('Mallard: Show Lineage');
     const commandRun = Date.now() - origin;
     const frame = await session.webview('Mallard Lineage', 600_000);
-    await frame.locator('g.node').first().waitFor({ timeout: 600_000 });
+    await frame.locator('.node').first().waitFor({ timeout: 600_000 });
     const visible = Date.now() - origin;
-    const nodes = await frame.locator('g.node').count();
+    // Drawn node cards ("+N" folds count once each).
+    const nodes = await frame.locator('.node').count();
     // Layout + DOM time of the webview's last draw (the host's paging time is in the log line).
     const webviewRenderMs = Number(await frame.locator('#canvas').getAttribute('data-render-ms'));
     await session.screenshot(`bench-${label}`);

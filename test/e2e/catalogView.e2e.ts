@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { REPO, VsCodeSession, eventually, sampleProject } from './harness';
+import { drawnNodeIds, openAllFolds } from './lineageDom';
 
 /**
  * Scenarios on the sample dbt project, in one code-server session (each `it` builds on the state
@@ -103,8 +104,11 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     for (const id of expectedNodes) {
       for (const e of store.modelLineage(id, { direction: 'upstream', maxDepth: 1 }).edges) if (e.to === id && expectedNodes.has(e.from)) expectedEdges.add(`${e.from}->${id}`);
     }
+    await frame.locator('.node').first().waitFor({ timeout: 30_000 });
+    // The panel opens fitted, folding distant levels into "+N" nodes; open them all.
+    await openAllFolds(frame);
     const nodes = await eventually('the graph nodes', async () => {
-      const ids = await frame.locator('g.node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
+      const ids = await drawnNodeIds(frame);
       return ids.length === expectedNodes.size ? ids : undefined;
     });
     assert.deepEqual(new Set(nodes), expectedNodes);
@@ -117,12 +121,12 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
 
   it('column mode highlights the traced column and its upstream columns', async function () {
     const frame = await session.webview('Mallard Lineage');
-    await frame.locator(`g.node[data-id="${ORDERS}"]`).click();
-    await frame.locator('#column-input').fill('balance_due');
-    await frame.locator('#trace-column').click();
     const root = `${ORDERS}#balance_due`;
-    await frame.locator(`text.col.highlight[data-column-id="${root}"]`).waitFor({ timeout: 15_000 });
-    const related = await frame.locator('text.col.related').evaluateAll((els) => els.map((el) => el.getAttribute('data-column-id') ?? ''));
+    // Open the orders card and click its column (dispatched: the card may sit under the minimap).
+    await frame.locator(`[data-toggle="${ORDERS}"]`).dispatchEvent('click');
+    await frame.locator(`.col[data-column-id="${root}"]`).dispatchEvent('click');
+    await frame.locator(`.col.highlight[data-column-id="${root}"]`).waitFor({ timeout: 15_000 });
+    const related = await frame.locator('.col.related').evaluateAll((els) => els.map((el) => el.getAttribute('data-column-id') ?? ''));
     const expected = store.columnLineage(root, { direction: 'both' }).nodes.map((n) => n.id).filter((id) => id !== root);
     assert.deepEqual(new Set(related), new Set(expected));
     for (const e of truth.columnEdges.filter((x) => x.to === root)) assert.ok(related.includes(e.from), `hand-checked ${e.from}`);

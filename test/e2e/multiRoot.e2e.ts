@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { REPO, VsCodeSession, eventually, sampleProject } from './harness';
+import { drawnNodeIds, openAllFolds } from './lineageDom';
 
 /**
  * A multi-root workspace: the sample project and a second, tiny dbt project whose `orders` model
@@ -131,8 +132,10 @@ describe('e2e: multi-root workspace (jaffle_duck + second_shop)', function () {
     const root = 'model.second_shop.channel_report';
     const expected = new Set([root, ...second.modelLineage(root, { direction: 'upstream' }).nodes.map((n) => n.id), ...second.modelLineage(root, { direction: 'downstream' }).nodes.map((n) => n.id)]);
     assert.ok(expected.has('model.second_shop.orders'), 'channel_report reads the second folder\'s orders');
+    await frame.locator('.node').first().waitFor({ timeout: 30_000 });
+    await openAllFolds(frame);
     const nodes = await eventually('the graph nodes', async () => {
-      const ids = await frame.locator('g.node').evaluateAll((els) => els.map((el) => el.getAttribute('data-id') ?? ''));
+      const ids = await drawnNodeIds(frame);
       return ids.length === expected.size ? ids : undefined;
     });
     assert.deepEqual(new Set(nodes), expected);

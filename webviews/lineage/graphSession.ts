@@ -15,7 +15,7 @@ export type Direction = 'upstream' | 'downstream';
 /** Read access to the graph; the host backs it with the catalog store. */
 export interface LineageReader {
   /** The entity behind an id, or undefined for a dangling id. */
-  node(id: string): { name: string; kind: EntityKind; project: string } | undefined;
+  node(id: string): { name: string; kind: EntityKind; project: string; columns?: { name: string; type?: string }[] } | undefined;
   /** Direct neighbours in one direction, each with the kind of the connecting edge. */
   neighbors(id: string, direction: Direction): { id: string; kind: ModelEdgeKind }[];
 }
@@ -137,6 +137,7 @@ export class GraphSession {
       project: entity?.project ?? '',
       depth: this.depthOf(id),
       dangling: entity === undefined,
+      columns: entity?.columns ?? [],
       more: this.moreOf(id),
       degree: { upstream: this.neighbors(id, 'upstream').length, downstream: this.neighbors(id, 'downstream').length },
     };

@@ -1,53 +1,95 @@
-import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
-import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type ColumnGraph, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand } from './protocol';
-import { renderGraph, toMermaid } from './render';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { addStyle, h } from '../shared/vscodeApi';
+import { WebviewClient } from '../shared/webviewClient';
+import { nodeWidth, type Measure } from './layout';
+import { showMinimap } from './minimap';
+import { LINEAGE_PROTOCOL_VERSION, LineageResults, parseHostMessage, type GraphEdge, type GraphNode, type GraphPage, type LineageCommand, type LineageHostMessage, type LineageRequest } from './protocol';
+import { addOverflowTooltips, drawGraph, toMermaid, type DrawModel } from './render';
+import { buildToolbar, renderExport } from './toolbar';
 import { LINEAGE_CSS } from './styles';
-import { centreOn, zoomScale, type ZoomMode } from './zoom';
+import { columnCard, COMPACT_WIDTH, initialCollapse, MIN_SCALE, openFold, traceOf, type Collapse, type Trace } from './viewModel';
+import { fitGraph } from './fit';
+import { centreOn as centreScroll } from './zoom';
 
 /**
- * The lineage webview: keeps the nodes the host has sent, draws them, and asks for more through
- * the typed protocol. It persists only UI state; every fact comes from the host.
+ * The lineage webview: keeps the nodes the host has sent, decides with the view model what is
+ * drawn (folding distant levels into "+N" nodes so the graph opens fitted and legible), lays it
+ * out with ELK and draws it. It persists only UI state; every fact comes from the host.
  */
 
-const api = vscodeApi();
-const requests = new RequestTracker((m) => api.postMessage(m));
+const client = new WebviewClient<LineageRequest, typeof LineageResults, LineageHostMessage>({
+  protocolVersion: LINEAGE_PROTOCOL_VERSION,
+  results: LineageResults,
+  parse: parseHostMessage,
+  onMessage: (message) => {
+    if (message.event === 'graph') applyPage(message.page);
+    else if (message.event === 'selectColumn') void traceColumn(message.nodeId, message.column);
+    else if (message.event === 'clear') clearGraph(message.text);
+    else status.textContent = message.text;
+  },
+});
+
 const nodes = new Map<string, GraphNode>();
 let edges: GraphEdge[] = [];
 let rootId = '';
 let selected: string | undefined;
-let columns: ColumnGraph | undefined;
+let trace: Trace | undefined;
 let includeIndirect = false;
 let matches = new Set<string>();
-let zoomMode: ZoomMode = 'readable';
+let collapse: Collapse | undefined;
+const expanded = new Set<string>();
+const filters = new Map<string, string>();
+let scale = 1;
+let drawn: DrawModel | undefined;
+let generation = 0;
+/** Set once the user zooms, opens a "+N" or a card, or traces: a resize then keeps what they chose. */
+let adjusted = false;
 
 addStyle(LINEAGE_CSS);
-const search = h('input', { type: 'search', id: 'search', placeholder: 'Find in graph…', 'aria-label': 'Find in graph' });
-const indirect = h('input', { type: 'checkbox', id: 'indirect' });
-const toolbar = h(
-  'div',
-  { class: 'toolbar' },
-  search,
-  h('label', {}, indirect, ' indirect column edges'),
-  h('button', { id: 'zoom-fit', title: 'Fit the whole graph (f)' }, 'Fit'),
-  h('button', { id: 'zoom-readable', title: 'Readable zoom centred on the focused node (0)' }, '100%'),
-  h('button', { id: 'export-svg' }, 'SVG'),
-  h('button', { id: 'export-png' }, 'PNG'),
-  h('button', { id: 'export-mermaid' }, 'Mermaid'),
-);
-const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens, + expands' });
-const details = h('div', { class: 'details', id: 'details' });
+const { toolbar, search, indirect } = buildToolbar();
+const content = h('div', { class: 'content', id: 'content' });
+const sizer = h('div', { class: 'sizer' }, content);
+const canvas = h('div', { class: 'canvas', id: 'canvas', tabindex: '0', 'aria-label': 'Lineage graph; arrow keys move, Enter opens' }, sizer);
+const minimap = h('div', { class: 'minimap', id: 'minimap' });
+// Hidden until asked for (toolbar): the graph gets the panel's width, which decides how much fits at 11 px.
+const details = h('div', { class: 'details hidden', id: 'details' });
 const status = h('div', { class: 'status', id: 'status', role: 'status' });
-document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, canvas, details), status);
+document.getElementById('app')?.append(toolbar, h('div', { class: 'main' }, h('div', { class: 'stage' }, canvas, minimap), details), status);
+
+const measureContext = document.createElement('canvas').getContext('2d');
+const measure: Measure = (text, font) => {
+  if (!measureContext) return text.length * 7.5;
+  measureContext.font = font.replace('sans-serif', getComputedStyle(document.body).fontFamily || 'sans-serif');
+  return measureContext.measureText(text).width;
+};
 
 function command(message: LineageCommand): void {
-  api.postMessage(message);
+  client.post(message);
+}
+
+function clearGraph(text: string): void {
+  nodes.clear();
+  edges = [];
+  trace = undefined;
+  selected = undefined;
+  rootId = '';
+  drawn = undefined;
+  generation++;
+  content.replaceChildren();
+  minimap.replaceChildren();
+  details.replaceChildren();
+  status.textContent = text;
 }
 
 function applyPage(page: GraphPage): void {
   if (page.reset) {
+    adjusted = false;
     nodes.clear();
     edges = [];
-    columns = undefined;
+    trace = undefined;
+    collapse = undefined;
+    expanded.clear();
+    filters.clear();
     selected = page.rootId;
   }
   rootId = page.rootId;
@@ -57,75 +99,126 @@ function applyPage(page: GraphPage): void {
     if (known) nodes.set(u.id, { ...known, more: u.more });
   }
   edges = edges.concat(page.edges);
-  draw();
-  if (page.reset) centreOnRoot();
+  void redraw(page.reset ? 'fit' : 'keep');
   renderDetails();
 }
 
-/** Scrolls the canvas so the focused (root) node is in the middle of the panel. */
+function viewport(): { width: number; height: number } {
+  return { width: Math.max(1, canvas.clientWidth - 16), height: Math.max(1, canvas.clientHeight - 16) };
+}
+
+/** The median node width of the graph, for the first collapse estimate. */
+function typicalWidth(): number {
+  const widths = [...nodes.values()].map((n) => nodeWidth({ id: n.id, name: n.name, kind: n.kind, depth: n.depth, dangling: n.dangling, columns: [] }, measure)).sort((a, b) => a - b);
+  return Math.min(COMPACT_WIDTH, widths[Math.floor(widths.length / 2)] ?? COMPACT_WIDTH);
+}
+
+/**
+ * Lays out and draws. `fit` starts from the collapse that should fit the panel and folds more
+ * until the graph fits at `MIN_SCALE` or better; `keep` keeps what is folded and the zoom
+ * (`refit` zooms to fit, never below `MIN_SCALE`).
+ */
+async function redraw(mode: 'fit' | 'keep', refit = false): Promise<void> {
+  const gen = ++generation;
+  const started = performance.now();
+  const fitted = await fitGraph({
+    nodes,
+    edges,
+    rootId,
+    view: viewport(),
+    measure,
+    collapse: mode === 'fit' || !collapse ? initialCollapse(nodes, viewport(), typicalWidth()) : collapse,
+    card: (n) => columnCard(n, { expanded: expanded.has(n.id), filter: filters.get(n.id) ?? '', trace }),
+    trace,
+    tighten: mode === 'fit',
+  });
+  if (gen !== generation) return; // A newer redraw started while ELK ran.
+  collapse = fitted.collapse;
+  if (mode === 'fit' || refit) scale = Math.max(MIN_SCALE, fitted.fit);
+  drawn = { rootId, nodes: fitted.nodes, edges: fitted.edges, placed: fitted.placed, cards: fitted.cards, filters, selected, matches, trace };
+  paint();
+  canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
+  if (mode === 'fit') centreOnRoot();
+}
+
+/** Draws `drawn` at the current zoom (no layout). */
+function paint(): void {
+  if (!drawn) return;
+  drawn = { ...drawn, selected, matches };
+  drawGraph(content, drawn);
+  content.style.transform = `scale(${scale})`;
+  sizer.style.width = `${Math.ceil(drawn.placed.width * scale)}px`;
+  sizer.style.height = `${Math.ceil(drawn.placed.height * scale)}px`;
+  canvas.dataset.scale = scale.toFixed(4);
+  addOverflowTooltips(content);
+  const folded = drawn.nodes.filter((n) => n.kind === 'more').reduce((sum, n) => sum + (n.folded?.ids.length ?? 0), 0);
+  const shown = drawn.nodes.length - drawn.nodes.filter((n) => n.kind === 'more').length;
+  status.textContent = `${shown} of ${nodes.size} nodes${folded ? ` (${folded} folded into +N)` : ''} · ${edges.length} edges${trace ? ` · column mode: ${trace.graph.nodes.length} columns, ${trace.graph.edges.length} column edges` : ''}`;
+  toolbar.querySelector('#clear-trace')?.toggleAttribute('disabled', !trace);
+  showMinimap(minimap, canvas, drawn, scale);
+  client.state = { rootId, selected, includeIndirect };
+}
+
 function centreOnRoot(): void {
-  const svg = canvas.querySelector('svg');
-  const root = canvas.querySelector<SVGGElement>(`g.node[data-id="${CSS.escape(rootId)}"]`);
-  if (!svg || !root) return;
-  const box = root.getBoundingClientRect();
-  const origin = svg.getBoundingClientRect();
-  const point = { x: box.left - origin.left + box.width / 2, y: box.top - origin.top + box.height / 2 };
-  const { left, top } = centreOn(point, { width: origin.width, height: origin.height }, { width: canvas.clientWidth, height: canvas.clientHeight });
+  centreOn(rootId);
+}
+
+/** Scrolls so `id` is in the middle of the panel (as far as the edges allow). */
+function centreOn(id: string): void {
+  const box = drawn?.placed.nodes.get(id);
+  if (!box || !drawn) return;
+  const point = { x: (box.x + box.width / 2) * scale, y: (box.y + box.height / 2) * scale };
+  const { left, top } = centreScroll(point, { width: drawn.placed.width * scale, height: drawn.placed.height * scale }, { width: canvas.clientWidth, height: canvas.clientHeight });
   canvas.scrollLeft = left;
   canvas.scrollTop = top;
 }
 
-function setZoom(mode: ZoomMode): void {
-  zoomMode = mode;
-  draw();
-  if (mode === 'readable') centreOnRoot();
-}
-
-function draw(scrollToSelection = false): void {
-  const started = performance.now();
-  const svg = renderGraph({ rootId, nodes, edges, selected, columns, matches });
-  const width = svg.width.baseVal.value;
-  const height = svg.height.baseVal.value;
-  const scale = zoomScale(zoomMode, { width, height }, { width: canvas.clientWidth - 8, height: canvas.clientHeight - 8 });
-  canvas.dataset.zoom = `${zoomMode}:${scale.toFixed(3)}`;
-  svg.setAttribute('width', String(Math.round(width * scale)));
-  svg.setAttribute('height', String(Math.round(height * scale)));
-  canvas.replaceChildren(svg);
-  // Layout + DOM time of the last draw, read by the extension benchmark.
-  canvas.dataset.renderMs = (performance.now() - started).toFixed(1);
-  status.textContent = `${nodes.size} nodes · ${edges.length} edges${columns ? ` · ${columns.nodes.length} columns traced` : ''}`;
-  api.setState({ rootId, selected, includeIndirect });
-  if (scrollToSelection) canvas.querySelector<SVGGElement>('g.node.selected')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+function zoom(factor: number): void {
+  adjusted = true;
+  scale = Math.min(2, Math.max(MIN_SCALE, scale * factor));
+  paint();
 }
 
 async function expand(nodeId: string, direction: 'upstream' | 'downstream'): Promise<void> {
   const cursor = nodes.get(nodeId)?.more[direction];
   if (!cursor) return;
   try {
-    const result = LineageResults.expand.safeParse(await requests.request('expand', { cursor }));
-    if (result.success) applyPage(result.data);
+    applyPage(await client.request('expand', { cursor }));
   } catch (err) {
-    status.textContent = String(err instanceof Error ? err.message : err);
+    status.textContent = err instanceof Error ? err.message : String(err);
   }
 }
 
 async function traceColumn(nodeId: string, column: string): Promise<void> {
-  const result = LineageResults.columnLineage.safeParse(await requests.request('columnLineage', { nodeId, column, includeIndirect }));
-  if (!result.success) return;
-  columns = result.data;
-  draw();
+  adjusted = true;
+  try {
+    trace = traceOf(await client.request('columnLineage', { nodeId, column, includeIndirect }));
+  } catch (err) {
+    status.textContent = err instanceof Error ? err.message : String(err);
+    return;
+  }
+  // Refit around the trace: traced nodes are never folded, the rest folds as needed.
+  await redraw('fit');
+  centreOn(nodeId);
   renderDetails();
 }
 
 async function explainMissing(nodeId: string): Promise<void> {
-  const result = LineageResults.explainMissing.safeParse(await requests.request('explainMissing', { nodeId }));
+  const result = await client.request('explainMissing', { nodeId });
   const list = h('ul', { class: 'missing', id: 'missing' });
-  if (result.success) {
-    for (const item of result.data.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
-    if (result.data.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
-  }
+  for (const item of result.items) list.append(h('li', {}, h('b', {}, item.name), ` — ${item.reason}: ${item.detail} `, h('span', { class: 'loc' }, `${item.file}:${item.line}:${item.column}`)));
+  if (result.items.length === 0) list.append(h('li', {}, 'Nothing unresolved: every name in this model was resolved and it parsed cleanly.'));
   details.querySelector('#missing')?.remove();
   details.append(list);
+}
+
+function actionButton(id: string, text: string, onClick: () => void): HTMLElement {
+  const b = document.createElement('vscode-button');
+  b.id = id;
+  b.setAttribute('secondary', '');
+  b.textContent = text;
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 function renderDetails(): void {
@@ -134,25 +227,20 @@ function renderDetails(): void {
     details.replaceChildren(h('p', {}, 'Select a node.'));
     return;
   }
-  const open = h('button', { id: 'open-node' }, 'Open file');
-  open.onclick = () => command({ type: 'command', command: 'openNode', nodeId: node.id });
-  const docs = h('button', { id: 'open-docs' }, 'Docs');
-  docs.onclick = () => command({ type: 'command', command: 'openDocs', nodeId: node.id });
-  const focus = h('button', { id: 'focus-node' }, 'Center here');
-  focus.onclick = () => command({ type: 'command', command: 'focus', nodeId: node.id });
-  const why = h('button', { id: 'why-missing' }, 'Why is an edge missing?');
-  why.onclick = () => void explainMissing(node.id);
-  const columnInput = h('input', { id: 'column-input', placeholder: 'column name', 'aria-label': 'Column to trace' });
-  const trace = h('button', { id: 'trace-column' }, 'Trace column');
-  trace.onclick = () => {
-    if (columnInput.value.trim()) void traceColumn(node.id, columnInput.value.trim());
-  };
-  const traced = columns ? h('p', { class: 'traced' }, `Column mode: ${columns.root.split('#')[1] ?? ''} — ${columns.edges.length} column edges`) : '';
+  const traced = trace ? h('p', { class: 'traced' }, `Column mode: ${trace.graph.root.slice(trace.graph.root.lastIndexOf('#') + 1)} — ${trace.graph.edges.length} column edges. Unrelated nodes and edges are dimmed.`) : h('p', { class: 'hint' }, 'Open a node’s columns and click one to trace it.');
   details.replaceChildren(
-    h('h3', {}, node.name),
-    h('p', { class: 'kind' }, `${node.kind}${node.dangling ? ' (not defined in the workspace)' : ''} · ↑${node.degree.upstream} ↓${node.degree.downstream}`),
-    h('div', { class: 'actions' }, open, docs, focus, why),
-    h('div', { class: 'actions' }, columnInput, trace),
+    h('h3', { title: node.name }, node.name),
+    h('p', { class: 'kind' }, `${node.kind}${node.dangling ? ' (not defined in the workspace)' : ''} · ${node.degree.upstream} upstream · ${node.degree.downstream} downstream`),
+    h(
+      'div',
+      { class: 'actions' },
+      actionButton('open-node', 'Open file', () => command({ type: 'command', command: 'openNode', nodeId: node.id })),
+      actionButton('open-docs', 'Docs', () => command({ type: 'command', command: 'openDocs', nodeId: node.id })),
+      actionButton('focus-node', 'Center here', () => command({ type: 'command', command: 'focus', nodeId: node.id })),
+      actionButton('why-missing', 'Why is an edge missing?', () => void explainMissing(node.id)),
+      ...(node.more.upstream ? [actionButton('more-upstream', 'Load more upstream', () => void expand(node.id, 'upstream'))] : []),
+      ...(node.more.downstream ? [actionButton('more-downstream', 'Load more downstream', () => void expand(node.id, 'downstream'))] : []),
+    ),
     traced,
   );
 }
@@ -160,119 +248,125 @@ function renderDetails(): void {
 function select(id: string | undefined): void {
   if (!id || !nodes.has(id)) return;
   selected = id;
-  draw(true);
+  paint();
+  content.querySelector(`.node[data-id="${CSS.escape(id)}"]`)?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
   renderDetails();
 }
 
-canvas.addEventListener('click', (event) => {
+content.addEventListener('click', (event) => {
   const target = event.target as Element;
-  const nodeEl = target.closest('g.node');
-  const id = nodeEl?.getAttribute('data-id') ?? undefined;
-  const expander = target.closest('g.expand');
-  if (id && expander) {
-    void expand(id, expander.getAttribute('data-direction') === 'upstream' ? 'upstream' : 'downstream');
+  if (target.closest('input')) return;
+  const fold = target.closest('.node.more')?.getAttribute('data-more');
+  const foldNode = fold ? drawn?.nodes.find((n) => n.id === fold) : undefined;
+  if (foldNode && collapse) {
+    adjusted = true;
+    collapse = openFold(collapse, foldNode);
+    void redraw('keep');
     return;
   }
-  const columnId = target.closest('text.col')?.getAttribute('data-column-id');
-  if (id && columnId) {
-    void traceColumn(id, columnId.slice(columnId.lastIndexOf('#') + 1));
+  const toggle = target.closest('[data-toggle]')?.getAttribute('data-toggle');
+  if (toggle) {
+    adjusted = true;
+    if (expanded.has(toggle)) expanded.delete(toggle);
+    else expanded.add(toggle);
+    void redraw('keep');
+    return;
+  }
+  const id = target.closest('.node')?.getAttribute('data-id') ?? undefined;
+  const columnName = target.closest('.col[data-column-id]')?.querySelector('.col-name')?.textContent;
+  if (id && columnName) {
+    void traceColumn(id, columnName);
     return;
   }
   select(id);
 });
-canvas.addEventListener('dblclick', (event) => {
-  const id = (event.target as Element).closest('g.node')?.getAttribute('data-id');
+content.addEventListener('dblclick', (event) => {
+  const id = (event.target as Element).closest('.node')?.getAttribute('data-id');
   if (id) command({ type: 'command', command: 'openNode', nodeId: id });
 });
+content.addEventListener('input', (event) => {
+  const input = event.target as HTMLInputElement;
+  const id = input.getAttribute('data-filter');
+  if (!id) return;
+  filters.set(id, input.value);
+  // Card heights do not depend on the filter, so the drawing is rebuilt without a new layout.
+  const cards = new Map(drawn?.cards);
+  const node = drawn?.nodes.find((n) => n.id === id);
+  if (drawn && node) cards.set(id, columnCard(node, { expanded: true, filter: input.value, trace }));
+  if (drawn) drawn = { ...drawn, cards };
+  const caret = input.selectionStart;
+  paint();
+  const again = content.querySelector<HTMLInputElement>(`input[data-filter="${CSS.escape(id)}"]`);
+  again?.focus();
+  if (again && caret !== null) again.setSelectionRange(caret, caret);
+});
 
-/** Keyboard navigation: arrows move between neighbours by depth and position, Enter opens, +/- expand. */
+/** Keyboard navigation: arrows move between neighbours by position, Enter opens, f fits, +/- zoom. */
 canvas.addEventListener('keydown', (event) => {
-  const current = selected ? nodes.get(selected) : undefined;
-  if (!current) return;
-  const boxes = Array.from(canvas.querySelectorAll<SVGGElement>('g.node')).map((el) => ({ id: el.getAttribute('data-id') ?? '', rect: el.getBoundingClientRect() }));
-  const here = boxes.find((b) => b.id === current.id)?.rect;
-  if (!here) return;
-  const pick = (filter: (r: DOMRect) => boolean): string | undefined =>
-    boxes
-      .filter((b) => b.id !== current.id && filter(b.rect))
-      .sort((a, b) => Math.hypot(a.rect.x - here.x, a.rect.y - here.y) - Math.hypot(b.rect.x - here.x, b.rect.y - here.y))[0]?.id;
+  if ((event.target as Element).closest('input')) return;
+  if (event.key === 'f') return void redraw('fit');
+  if (event.key === '+' || event.key === '=') return zoom(1.25);
+  if (event.key === '-') return zoom(1 / 1.25);
+  const current = selected ? drawn?.placed.nodes.get(selected) : undefined;
+  if (!current || !selected) return;
+  if (event.key === 'Enter') return command({ type: 'command', command: 'openNode', nodeId: selected });
+  const boxes = [...(drawn?.placed.nodes.entries() ?? [])].filter(([id]) => nodes.has(id) && id !== selected);
+  const pick = (filter: (b: { x: number; y: number }) => boolean): string | undefined =>
+    boxes.filter(([, b]) => filter(b)).sort(([, a], [, b]) => Math.hypot(a.x - current.x, a.y - current.y) - Math.hypot(b.x - current.x, b.y - current.y))[0]?.[0];
   const moves: Record<string, () => string | undefined> = {
-    ArrowLeft: () => pick((r) => r.x < here.x - 10),
-    ArrowRight: () => pick((r) => r.x > here.x + 10),
-    ArrowUp: () => pick((r) => Math.abs(r.x - here.x) < 10 && r.y < here.y),
-    ArrowDown: () => pick((r) => Math.abs(r.x - here.x) < 10 && r.y > here.y),
+    ArrowLeft: () => pick((b) => b.x < current.x - 10),
+    ArrowRight: () => pick((b) => b.x > current.x + 10),
+    ArrowUp: () => pick((b) => Math.abs(b.x - current.x) < 10 && b.y < current.y),
+    ArrowDown: () => pick((b) => Math.abs(b.x - current.x) < 10 && b.y > current.y),
   };
   const move = moves[event.key];
   if (move) {
     event.preventDefault();
     select(move());
-  } else if (event.key === 'Enter') {
-    command({ type: 'command', command: 'openNode', nodeId: current.id });
-  } else if (event.key === 'f' || event.key === '0') {
-    setZoom(event.key === 'f' ? 'fit' : 'readable');
-  } else if (event.key === '+' || event.key === '-') {
-    void expand(current.id, event.key === '-' ? 'upstream' : 'downstream');
   }
 });
 
 search.addEventListener('input', () => {
-  const q = search.value.trim().toLowerCase();
+  const q = ((search as unknown as { value: string }).value ?? '').trim().toLowerCase();
   matches = new Set(q ? [...nodes.values()].filter((n) => n.name.toLowerCase().includes(q)).map((n) => n.id) : []);
-  draw();
+  paint();
   const first = [...matches][0];
-  if (first) canvas.querySelector(`g.node[data-id="${CSS.escape(first)}"]`)?.scrollIntoView?.({ block: 'center', inline: 'center' });
+  if (first) content.querySelector(`.node[data-id="${CSS.escape(first)}"]`)?.scrollIntoView?.({ block: 'center', inline: 'center' });
 });
-indirect.addEventListener('change', () => {
-  includeIndirect = indirect.checked;
-  const root = columns?.root;
-  if (root) void traceColumn(root.slice(0, root.lastIndexOf('#')), root.slice(root.lastIndexOf('#') + 1));
+indirect.addEventListener('click', () => {
+  // The toolbar button toggles its own `checked` on click; read it after the element updated.
+  queueMicrotask(() => {
+    includeIndirect = indirect.hasAttribute('checked') || (indirect as unknown as { checked?: boolean }).checked === true;
+    const root = trace?.graph.root;
+    if (root) void traceColumn(root.slice(0, root.lastIndexOf('#')), root.slice(root.lastIndexOf('#') + 1));
+  });
 });
 
 function exportAs(format: 'svg' | 'png' | 'mermaid'): void {
-  const svg = canvas.querySelector('svg');
   if (format === 'mermaid') return command({ type: 'command', command: 'export', format, content: toMermaid(nodes, edges) });
-  if (!svg) return;
-  const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-  style.textContent = exportCss();
-  clone.prepend(style);
-  const markup = new XMLSerializer().serializeToString(clone);
-  if (format === 'svg') return command({ type: 'command', command: 'export', format, content: markup });
-  const image = new Image();
-  image.onload = () => {
-    const c = document.createElement('canvas');
-    c.width = svg.width.baseVal.value;
-    c.height = svg.height.baseVal.value;
-    c.getContext('2d')?.drawImage(image, 0, 0);
-    command({ type: 'command', command: 'export', format: 'png', content: c.toDataURL('image/png') });
-  };
-  image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(markup)))}`;
+  if (drawn) renderExport(drawn, format, (content) => command({ type: 'command', command: 'export', format, content }));
 }
 
-/** Theme colours resolved to literal values so an exported SVG looks the same outside VS Code. */
-function exportCss(): string {
-  const s = getComputedStyle(document.body);
-  const v = (name: string): string => s.getPropertyValue(name).trim() || '#888';
-  return `text{font:12px sans-serif;fill:${v('--vscode-editor-foreground')}} rect{fill:${v('--vscode-editor-background')};stroke:${v('--vscode-focusBorder')}} .edge{fill:none;stroke:${v('--vscode-editorLineNumber-foreground')}} .column-edge{fill:none;stroke:${v('--vscode-charts-blue')}}`;
-}
-
-document.getElementById('zoom-fit')?.addEventListener('click', () => setZoom('fit'));
-document.getElementById('zoom-readable')?.addEventListener('click', () => setZoom('readable'));
-for (const format of ['svg', 'png', 'mermaid'] as const) document.getElementById(`export-${format}`)?.addEventListener('click', () => exportAs(format));
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseHostMessage(event.data);
-  if (!message) return; // Not ours or malformed: dropped, as the protocol says.
-  if (message.type === 'response') {
-    requests.settle(message.id, message.ok, message.ok ? message.result : message.error);
-  } else if (message.event === 'graph') {
-    applyPage(message.page);
-  } else if (message.event === 'selectColumn') {
-    void traceColumn(message.nodeId, message.column);
-  } else {
-    status.textContent = message.text;
-  }
+const on = (id: string, handler: () => void): void => document.getElementById(id)?.addEventListener('click', handler);
+on('zoom-fit', () => void redraw('fit'));
+on('zoom-in', () => zoom(1.25));
+on('zoom-out', () => zoom(1 / 1.25));
+on('clear-trace', () => {
+  trace = undefined;
+  void redraw('keep', true);
+  renderDetails();
 });
+on('toggle-details', () => {
+  details.classList.toggle('hidden');
+  void redraw('keep', true);
+});
+for (const format of ['svg', 'png', 'mermaid'] as const) on(`export-${format}`, () => exportAs(format));
+canvas.addEventListener('scroll', () => drawn && showMinimap(minimap, canvas, drawn, scale));
+// The panel opens beside the editor and may be resized: refit (without folding more) once it settles.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+new ResizeObserver(() => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => drawn && void (adjusted ? redraw('keep', true) : redraw('fit')), 150);
+}).observe(canvas);
 
-api.postMessage({ type: 'ready', protocolVersion: LINEAGE_PROTOCOL_VERSION });
+client.ready();

@@ -34,6 +34,8 @@ export const GraphNode = z.object({
   dangling: z.boolean(),
   /** Cursors for neighbours not sent yet; absent when everything in that direction was sent. */
   more: z.object({ upstream: Cursor.optional(), downstream: Cursor.optional() }),
+  /** The node's columns in output order, with their data types when known (for its column card). */
+  columns: z.array(z.object({ name: z.string(), type: z.string().optional() })).max(5000).default([]),
   /** How many neighbours the node has in each direction in total (for "+N" badges). */
   degree: z.object({ upstream: z.number().int().nonnegative(), downstream: z.number().int().nonnegative() }),
 });
@@ -147,6 +149,8 @@ export const LineageNotification = z.discriminatedUnion('event', [
   z.object({ type: z.literal('notify'), event: z.literal('graph'), page: GraphPage }),
   /** Select a column in column mode (from "Show Column Lineage" in the editor). */
   z.object({ type: z.literal('notify'), event: z.literal('selectColumn'), nodeId: Id, column: z.string() }),
+  /** The graph's catalog closed (its folder left the workspace): drop the graph and say why. */
+  z.object({ type: z.literal('notify'), event: z.literal('clear'), text: z.string() }),
   /** Something the user should see in the view (the catalog is empty, the root vanished, …). */
   z.object({ type: z.literal('notify'), event: z.literal('message'), level: z.enum(['info', 'error']), text: z.string() }),
 ]);

@@ -1,28 +1,31 @@
-import { Graph, layout } from '@dagrejs/dagre';
-import type { ColumnGraph, GraphEdge, GraphNode } from './protocol';
+import type { Placed } from './layout';
+import type { GraphEdge, GraphNode } from './protocol';
+import type { Card, Trace, VisibleEdge, VisibleNode } from './viewModel';
 
 /**
- * Lays out the model graph with dagre (left to right, upstream on the left) and draws it as SVG.
- * Nodes and edges carry data attributes (`data-id`, `data-from`, `data-to`, `data-column-id`)
- * that keyboard navigation, export and the end-to-end tests read.
+ * Draws a laid-out lineage graph: edges in one SVG layer, nodes as HTML cards above it (so names
+ * ellipsize with CSS and carry a `title` when cut, and a card can hold a filter box). Elements carry
+ * data attributes (`data-id`, `data-from`, `data-to`, `data-column-id`) that navigation, export and
+ * the end-to-end tests read.
  */
 
 const SVG = 'http://www.w3.org/2000/svg';
-const NODE_WIDTH = 200;
-const NODE_HEIGHT = 40;
-const COLUMN_ROW = 18;
 
 /** What to draw. */
-export interface GraphView {
+export interface DrawModel {
   rootId: string;
-  nodes: ReadonlyMap<string, GraphNode>;
-  edges: readonly GraphEdge[];
+  nodes: readonly VisibleNode[];
+  edges: readonly VisibleEdge[];
+  placed: Placed;
+  cards: ReadonlyMap<string, Card>;
+  filters: ReadonlyMap<string, string>;
   selected?: string;
-  /** Column mode: the traced column graph, if any. */
-  columns?: ColumnGraph;
-  /** Node ids matching the search box. */
   matches: ReadonlySet<string>;
+  trace?: Trace;
 }
+
+/** Codicon per node kind. */
+const KIND_ICONS: Record<string, string> = { model: 'symbol-class', source: 'database', seed: 'symbol-constant', snapshot: 'history', exposure: 'graph', analysis: 'beaker', more: 'ellipsis' };
 
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, tag);
@@ -30,177 +33,131 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
   return el;
 }
 
-/** Columns of each node that take part in the traced column graph, in a stable order. */
-function columnsByNode(columns: ColumnGraph | undefined): Map<string, { id: string; column: string }[]> {
-  const out = new Map<string, { id: string; column: string }[]>();
-  for (const c of columns?.nodes ?? []) {
-    const list = out.get(c.entityId) ?? [];
-    list.push({ id: c.id, column: c.column });
-    out.set(c.entityId, list);
-  }
-  for (const list of out.values()) list.sort((a, b) => a.column.localeCompare(b.column));
-  return out;
+function div(cls: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLDivElement {
+  const el = document.createElement('div');
+  el.className = cls;
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.append(...children);
+  return el;
 }
 
-/** Above this many nodes dagre's crossing minimisation takes seconds; a depth-column layout is used instead. */
-const DAGRE_NODE_LIMIT = 150;
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+function span(cls: string, text: string): HTMLSpanElement {
+  const el = document.createElement('span');
+  el.className = cls;
+  el.textContent = text;
+  return el;
 }
 
-interface Layout {
-  width: number;
-  height: number;
-  node(id: string): Box;
-  edgePoints(from: string, to: string): { x: number; y: number }[];
+function pathOf(points: readonly { x: number; y: number }[]): string {
+  return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
 }
 
-/** dagre's layered layout (best looking; fine up to a few hundred nodes). */
-function dagreLayout(view: GraphView, heights: Map<string, number>): Layout {
-  const g = new Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, marginx: 20, marginy: 20 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const node of view.nodes.values()) g.setNode(node.id, { width: NODE_WIDTH, height: heights.get(node.id) ?? NODE_HEIGHT });
-  for (const e of view.edges) if (view.nodes.has(e.from) && view.nodes.has(e.to)) g.setEdge(e.from, e.to);
-  layout(g);
-  const label = g.graph() as { width?: number; height?: number };
-  return {
-    width: label.width ?? 200,
-    height: label.height ?? 100,
-    node: (id) => g.node(id) as Box,
-    edgePoints: (from, to) => (g.edge(from, to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [],
-  };
-}
+/** Builds the drawing (natural size, unscaled) into `content`. */
+export function drawGraph(content: HTMLElement, model: DrawModel): void {
+  const { placed, trace } = model;
+  content.replaceChildren();
+  content.style.width = `${placed.width}px`;
+  content.style.height = `${placed.height}px`;
+  const tracedNodes = trace ? new Set(trace.byNode.keys()) : undefined;
 
-/**
- * A linear-time layout for big graphs: one column per depth (upstream left), nodes in a column
- * ordered by the mean row of their already placed neighbours, straight edges.
- */
-function columnLayout(view: GraphView, heights: Map<string, number>): Layout {
-  const byDepth = new Map<number, string[]>();
-  for (const n of view.nodes.values()) byDepth.set(n.depth, [...(byDepth.get(n.depth) ?? []), n.id]);
-  const depths = [...byDepth.keys()].sort((a, b) => a - b);
-  const minDepth = depths[0] ?? 0;
-  const neighbours = new Map<string, string[]>();
-  for (const e of view.edges) {
-    neighbours.set(e.from, [...(neighbours.get(e.from) ?? []), e.to]);
-    neighbours.set(e.to, [...(neighbours.get(e.to) ?? []), e.from]);
-  }
-  const boxes = new Map<string, Box>();
-  const row = new Map<string, number>();
-  let height = 0;
-  // Place the root's column first, then walk outwards so each column can follow its placed neighbours.
-  const order = [...depths].sort((a, b) => Math.abs(a) - Math.abs(b));
-  for (const depth of order) {
-    const ids = byDepth.get(depth) ?? [];
-    const score = (id: string): number => {
-      const rows = (neighbours.get(id) ?? []).map((n) => row.get(n)).filter((r): r is number => r !== undefined);
-      return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : Number.MAX_SAFE_INTEGER;
-    };
-    ids.sort((a, b) => score(a) - score(b) || a.localeCompare(b));
-    let y = 20;
-    ids.forEach((id, i) => {
-      const h = heights.get(id) ?? NODE_HEIGHT;
-      row.set(id, i);
-      boxes.set(id, { x: 20 + (depth - minDepth) * (NODE_WIDTH + 70) + NODE_WIDTH / 2, y: y + h / 2, width: NODE_WIDTH, height: h });
-      y += h + 18;
-    });
-    height = Math.max(height, y);
-  }
-  return {
-    width: 40 + depths.length * (NODE_WIDTH + 70),
-    height: height + 20,
-    node: (id) => boxes.get(id) ?? { x: 0, y: 0, width: NODE_WIDTH, height: NODE_HEIGHT },
-    edgePoints: (from, to) => {
-      const a = boxes.get(from);
-      const b = boxes.get(to);
-      return a && b ? [{ x: a.x + a.width / 2, y: a.y }, { x: b.x - b.width / 2, y: b.y }] : [];
-    },
-  };
-}
-
-/** Draws `view` into a fresh `<svg>`; returns it with its natural size. */
-export function renderGraph(view: GraphView): SVGSVGElement {
-  const cols = columnsByNode(view.columns);
-  const heights = new Map<string, number>();
-  for (const node of view.nodes.values()) heights.set(node.id, NODE_HEIGHT + (cols.get(node.id)?.length ?? 0) * COLUMN_ROW);
-  const g = view.nodes.size > DAGRE_NODE_LIMIT ? columnLayout(view, heights) : dagreLayout(view, heights);
-
-  const width = Math.max(200, g.width);
-  const height = Math.max(100, g.height);
-  const svg = svgEl('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'graph', role: 'img', 'aria-label': 'Lineage graph' });
+  const svg = svgEl('svg', { width: placed.width, height: placed.height, class: 'edges-layer', 'aria-hidden': 'true' });
   svg.append(arrowMarker());
-
-  const edgeLayer = svgEl('g', { class: 'edges' });
-  for (const e of view.edges) {
-    const points = g.edgePoints(e.from, e.to);
-    if (points.length === 0) continue;
-    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    edgeLayer.append(svgEl('path', { d, class: `edge edge-${e.kind}`, 'data-from': e.from, 'data-to': e.to, 'marker-end': 'url(#arrow)' }));
+  for (const e of model.edges) {
+    const edge = placed.edges.get(`m:${e.from}->${e.to}`);
+    if (!edge || edge.points.length === 0) continue;
+    const dimmed = tracedNodes !== undefined && !(tracedNodes.has(e.from) && tracedNodes.has(e.to));
+    svg.append(svgEl('path', { d: pathOf(edge.points), class: `edge edge-${e.kind}${dimmed ? ' dimmed' : ''}`, 'data-from': e.from, 'data-to': e.to, 'marker-end': 'url(#arrow)' }));
   }
-  svg.append(edgeLayer);
-
-  const columnPositions = new Map<string, { x: number; y: number; left: number }>();
-  const nodeLayer = svgEl('g', { class: 'nodes' });
-  for (const node of view.nodes.values()) {
-    const box = g.node(node.id);
-    const x = box.x - box.width / 2;
-    const y = box.y - box.height / 2;
-    const classes = ['node', `kind-${node.kind}`];
-    if (node.id === view.rootId) classes.push('root');
-    if (node.id === view.selected) classes.push('selected');
-    if (node.dangling) classes.push('dangling');
-    if (view.matches.has(node.id)) classes.push('match');
-    const group = svgEl('g', { class: classes.join(' '), 'data-id': node.id, 'data-name': node.name, tabindex: -1, transform: `translate(${x.toFixed(1)},${y.toFixed(1)})` });
-    group.append(svgEl('rect', { width: box.width, height: box.height, rx: 4 }));
-    const title = svgEl('text', { x: 10, y: 17, class: 'name' });
-    title.textContent = node.name;
-    const sub = svgEl('text', { x: 10, y: 31, class: 'kind' });
-    sub.textContent = node.dangling ? 'missing' : node.kind;
-    group.append(title, sub);
-    if (node.more.upstream) group.append(expander(node, 'upstream', -8, NODE_HEIGHT / 2 - 8));
-    if (node.more.downstream) group.append(expander(node, 'downstream', box.width - 8, NODE_HEIGHT / 2 - 8));
-    (cols.get(node.id) ?? []).forEach((c, i) => {
-      const cy = NODE_HEIGHT + i * COLUMN_ROW + 12;
-      const cls = c.id === view.columns?.root ? 'col highlight' : 'col related';
-      const text = svgEl('text', { x: 16, y: cy, class: cls, 'data-column-id': c.id });
-      text.textContent = c.column;
-      group.append(text);
-      columnPositions.set(c.id, { x: x + box.width, y: y + cy - 4, left: x });
-    });
-    nodeLayer.append(group);
-  }
-  svg.append(nodeLayer);
-
-  // Column edges: curves from the right side of the upstream column row to the left of the downstream one.
-  if (view.columns) {
-    const colLayer = svgEl('g', { class: 'column-edges' });
-    for (const e of view.columns.edges) {
-      const a = columnPositions.get(e.from);
-      const b = columnPositions.get(e.to);
-      if (!a || !b) continue;
-      const mid = (a.x + b.left) / 2;
-      const d = `M${a.x},${a.y} C${mid},${a.y} ${mid},${b.y} ${b.left},${b.y}`;
-      colLayer.append(svgEl('path', { d, class: `column-edge t-${e.transform} ${e.direct ? 'direct' : 'indirect'}`, 'data-from': e.from, 'data-to': e.to }));
+  for (const e of trace?.graph.edges ?? []) {
+    const edge = placed.edges.get(`c:${e.from}->${e.to}`);
+    if (!edge || edge.points.length === 0) continue;
+    svg.append(svgEl('path', { d: pathOf(edge.points), class: `column-edge t-${e.transform} ${e.direct ? 'direct' : 'indirect'}`, 'data-from': e.from, 'data-to': e.to, 'data-transform': e.transform }));
+    if (edge.label) {
+      const g = svgEl('g', { class: `edge-label t-${e.transform}`, 'data-from': e.from, 'data-to': e.to });
+      g.append(svgEl('rect', { x: edge.label.x, y: edge.label.y, width: edge.label.width, height: edge.label.height, rx: 3 }));
+      const text = svgEl('text', { x: edge.label.x + edge.label.width / 2, y: edge.label.y + edge.label.height - 4, 'text-anchor': 'middle' });
+      text.textContent = edge.label.text;
+      g.append(text);
+      svg.append(g);
     }
-    svg.insertBefore(colLayer, nodeLayer);
   }
-  return svg;
+  content.append(svg);
+
+  for (const node of model.nodes) {
+    const box = placed.nodes.get(node.id);
+    if (!box) continue;
+    const card = model.cards.get(node.id);
+    const el = node.kind === 'more' ? foldNode(node) : nodeCard(node, card, model, tracedNodes);
+    el.style.left = `${box.x}px`;
+    el.style.top = `${box.y}px`;
+    el.style.width = `${box.width}px`;
+    el.style.height = `${box.height}px`;
+    content.append(el);
+  }
 }
 
-function expander(node: GraphNode, direction: 'upstream' | 'downstream', x: number, y: number): SVGGElement {
-  const group = svgEl('g', { class: `expand expand-${direction}`, 'data-direction': direction, transform: `translate(${x},${y})` });
-  group.append(svgEl('circle', { cx: 8, cy: 8, r: 8 }));
-  const label = svgEl('text', { x: 8, y: 12, 'text-anchor': 'middle' });
-  label.textContent = '+';
-  const tip = svgEl('title', {});
-  tip.textContent = `Show more ${direction} of ${node.name} (${node.degree[direction]} in total)`;
-  group.append(label, tip);
-  return group;
+function foldNode(node: VisibleNode): HTMLDivElement {
+  const count = node.folded?.ids.length ?? 0;
+  const where = node.folded && 'side' in node.folded.opens ? `${node.folded.opens.side} beyond this level` : 'in this level';
+  const el = div('node more', { 'data-more': node.id, 'data-folded': (node.folded?.ids ?? []).join(' '), role: 'button', tabindex: '-1', title: `${count} more ${count === 1 ? 'node' : 'nodes'} ${where}: click to show them` }, span('name', node.name));
+  return el;
+}
+
+function nodeCard(node: VisibleNode, card: Card | undefined, model: DrawModel, tracedNodes: Set<string> | undefined): HTMLDivElement {
+  const classes = ['node', `kind-${node.kind}`];
+  if (node.id === model.rootId) classes.push('root');
+  if (node.id === model.selected) classes.push('selected');
+  if (node.dangling) classes.push('dangling');
+  if (model.matches.has(node.id)) classes.push('match');
+  if (tracedNodes && !tracedNodes.has(node.id)) classes.push('dimmed');
+  if (card?.expanded) classes.push('expanded');
+  const icon = span(`codicon codicon-${KIND_ICONS[node.kind] ?? 'circle-outline'}`, '');
+  const name = span('name label', node.name);
+  const head = div('head', {}, icon, name);
+  const kindText = node.dangling ? 'missing' : node.kind;
+  const sub = div('sub', {}, span('kind label', kindText));
+  if (node.columns.length > 0 && !model.trace) {
+    const toggle = document.createElement('button');
+    toggle.className = 'cols-toggle';
+    toggle.setAttribute('data-toggle', node.id);
+    toggle.setAttribute('aria-expanded', String(card?.expanded ?? false));
+    toggle.title = `${card?.expanded ? 'Hide' : 'Show'} the ${node.columns.length} ${node.columns.length === 1 ? 'column' : 'columns'} of ${node.name}`;
+    toggle.append(span(`codicon codicon-${card?.expanded ? 'chevron-down' : 'chevron-right'}`, ''), span('count', String(node.columns.length)), span('codicon codicon-symbol-field', ''));
+    sub.append(toggle);
+  } else if (model.trace && card && card.hidden > 0) {
+    sub.append(span('label hidden-count', `+${card.hidden} more`));
+  }
+  const el = div(classes.join(' '), { 'data-id': node.id, 'data-name': node.name, tabindex: '-1' }, head, sub);
+  if (card?.expanded) {
+    if (card.filterBox) {
+      const filter = document.createElement('input');
+      filter.type = 'search';
+      filter.className = 'col-filter';
+      filter.placeholder = 'Filter columns';
+      filter.setAttribute('aria-label', `Filter the columns of ${node.name}`);
+      filter.setAttribute('data-filter', node.id);
+      filter.value = model.filters.get(node.id) ?? '';
+      el.append(filter);
+    }
+    const rows = div('col-rows');
+    rows.style.maxHeight = `${card.visibleRows * 20}px`;
+    for (const row of card.rows) {
+      const cls = row.state === 'root' ? 'col highlight' : row.state === 'related' ? 'col related' : 'col';
+      const r = div(cls, { 'data-column-id': row.id, role: 'button', title: `Trace ${node.name}.${row.name}${row.type ? ` (${row.type})` : ''}` }, span('col-name label', row.name), span('col-type label', row.type ?? ''));
+      rows.append(r);
+    }
+    if (card.rows.length === 0) rows.append(div('col empty', {}, span('label', 'No column matches')));
+    el.append(rows);
+  }
+  return el;
+}
+
+/** Gives every label that does not fit its box a tooltip with its full text (run after the drawing is in the page). */
+export function addOverflowTooltips(content: HTMLElement): void {
+  for (const label of Array.from(content.querySelectorAll<HTMLElement>('.label'))) {
+    if (label.scrollWidth > label.clientWidth + 1) label.title = label.textContent ?? '';
+    else label.removeAttribute('title');
+  }
 }
 
 function arrowMarker(): SVGDefsElement {
@@ -209,6 +166,23 @@ function arrowMarker(): SVGDefsElement {
   marker.append(svgEl('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' }));
   defs.append(marker);
   return defs;
+}
+
+/** The drawing as a standalone SVG (boxes, names, edges) with theme colours baked in, for export. */
+export function exportSvg(model: DrawModel, colors: { fg: string; bg: string; border: string; edge: string; column: string }): string {
+  const { placed } = model;
+  const esc = (t: string): string => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+  const parts = [`<svg xmlns="${SVG}" width="${placed.width}" height="${placed.height}" viewBox="0 0 ${placed.width} ${placed.height}">`, `<rect width="100%" height="100%" fill="${colors.bg}"/>`];
+  for (const e of placed.edges.values()) parts.push(`<path d="${pathOf(e.points)}" fill="none" stroke="${e.id.startsWith('c:') ? colors.column : colors.edge}" stroke-width="1.3"/>`);
+  for (const n of model.nodes) {
+    const b = placed.nodes.get(n.id);
+    if (!b) continue;
+    parts.push(`<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" rx="4" fill="${colors.bg}" stroke="${colors.border}"/>`);
+    parts.push(`<text x="${b.x + 10}" y="${b.y + 20}" font-family="sans-serif" font-size="13" font-weight="600" fill="${colors.fg}">${esc(n.name)}</text>`);
+    model.cards.get(n.id)?.rows.slice(0, model.cards.get(n.id)?.visibleRows).forEach((r, i) => parts.push(`<text x="${b.x + 14}" y="${b.y + 46 + i * 20 + 14}" font-family="monospace" font-size="12" fill="${colors.fg}">${esc(r.name)}</text>`));
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
 }
 
 /** The graph as Mermaid flowchart text (`graph LR`), ids made Mermaid-safe. */

@@ -3,7 +3,7 @@ import { parseDocsHostMessage, parseDocsWebviewMessage } from '../../../webviews
 import { toMermaid } from '../../../webviews/lineage/render';
 import { LineageResults, PAYLOAD_NODE_LIMIT, parseHostMessage, parseWebviewMessage, type GraphNode } from '../../../webviews/lineage/protocol';
 
-const node = (id: string): GraphNode => ({ id, name: id, kind: 'model', project: 'p', depth: 0, dangling: false, more: {}, degree: { upstream: 0, downstream: 0 } });
+const node = (id: string): GraphNode => ({ id, name: id, kind: 'model', project: 'p', depth: 0, dangling: false, more: {}, columns: [], degree: { upstream: 0, downstream: 0 } });
 
 describe('webview protocols', () => {
   describe('lineage', () => {

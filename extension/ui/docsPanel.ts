@@ -8,7 +8,7 @@ import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
-import { saveDescription, type DocsWorkspace } from './docsEdit';
+import { OwnWrites, saveDescription, type DocsWorkspace } from './docsEdit';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 const EXCLUDED = '**/{node_modules,target,dbt_packages,.mallard,.git}/**';
@@ -45,6 +45,8 @@ export class DocsPanels implements vscode.Disposable {
   private catalog: WorkspaceCatalog | undefined;
   private entityId: string | undefined;
   private located: Located | undefined;
+  /** What this panel wrote, so its own writes never count as external edits. */
+  private readonly ownWrites = new OwnWrites();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -196,7 +198,7 @@ export class DocsPanels implements vscode.Disposable {
     const catalog = this.currentCatalog();
     const located = this.located;
     if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
-    const result = await saveDescription(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params);
+    const result = await saveDescription(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params, this.ownWrites);
     if (result.saved) {
       this.logger.info(`Docs: wrote ${result.file}`);
       // Rescan right away so every view shows the file's new description without waiting for the watcher.

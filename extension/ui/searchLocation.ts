@@ -58,22 +58,44 @@ export function yamlColumnLocation(text: string, column: string, entryLine: numb
 }
 
 /**
- * The line of the SQL that names a column of the query's output: its alias (`… as amount`), else
- * the last mention of the name before the final `from` (the outer select list), else the first.
- * Comments are skipped; Jinja is left as written (a name in `{{ }}` is still a mention).
+ * The line of the SQL that names a column of the query's output, looked for first in the outer
+ * select list (from the last `select` outside parentheses to its `from`): the column's alias
+ * (`… as amount`), else its last mention there; then the same in the whole text. Comments are
+ * skipped; Jinja is left as written (a name in `{{ }}` is still a mention).
  */
 export function sqlColumnLocation(text: string, column: string): TextLocation | undefined {
   const masked = maskComments(text);
+  const outer = outerSelectList(masked);
+  const offset = (outer && findIn(masked, column, outer.start, outer.end)) ?? findIn(masked, column, 0, masked.length);
+  return offset === undefined ? undefined : at(text, offset, column.length);
+}
+
+/** Offset of the column's alias in `[start, end)`, else of its last mention there. */
+function findIn(masked: string, column: string, start: number, end: number): number | undefined {
+  const region = masked.slice(start, end);
   const word = escapeRegExp(column);
-  const alias = [...masked.matchAll(new RegExp(`\\bas\\s+(["\`]?)(${word})\\1(?![\\w$])`, 'gi'))];
-  const lastAlias = alias[alias.length - 1];
-  if (lastAlias?.index !== undefined) return at(text, lastAlias.index + lastAlias[0].length - column.length - (lastAlias[1]?.length ?? 0), column.length);
-  const mentions = [...masked.matchAll(new RegExp(`(?<![\\w$])${word}(?![\\w$])`, 'gi'))].map((m) => m.index ?? 0);
-  if (mentions.length === 0) return undefined;
-  const froms = [...masked.matchAll(/\bfrom\b/gi)].map((m) => m.index ?? 0);
-  const lastFrom = froms[froms.length - 1] ?? masked.length;
-  const before = mentions.filter((i) => i < lastFrom);
-  return at(text, before[before.length - 1] ?? mentions[0] ?? 0, column.length);
+  const alias = [...region.matchAll(new RegExp(`\\bas\\s+(["\`]?)(${word})\\1(?![\\w$])`, 'gi'))].pop();
+  if (alias?.index !== undefined) return start + alias.index + alias[0].length - column.length - (alias[1]?.length ?? 0);
+  const mention = [...region.matchAll(new RegExp(`(?<![\\w$])${word}(?![\\w$])`, 'gi'))].pop();
+  return mention?.index === undefined ? undefined : start + mention.index;
+}
+
+/** The outer select list: after the last `select` at parenthesis depth 0, up to the next `from` at depth 0. */
+function outerSelectList(masked: string): { start: number; end: number } | undefined {
+  let depth = 0;
+  let select: number | undefined;
+  let from: number | undefined;
+  const words = /\(|\)|\bselect\b|\bfrom\b/gi;
+  for (const m of masked.matchAll(words)) {
+    const token = m[0].toLowerCase();
+    if (token === '(') depth++;
+    else if (token === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && token === 'select') {
+      select = (m.index ?? 0) + token.length;
+      from = undefined;
+    } else if (depth === 0 && token === 'from' && select !== undefined && from === undefined) from = m.index;
+  }
+  return select === undefined ? undefined : { start: select, end: from ?? masked.length };
 }
 
 /** Position of a character offset. */

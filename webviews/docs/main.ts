@@ -60,7 +60,8 @@ function editable(text: string, column: string | undefined, fromDocBlock: boolea
 /** A data test as a chip: its name, its arguments in short, all of them in the tooltip. */
 function chip(test: DocTest): HTMLElement {
   const el = h('span', { class: `chip test${test.severity ? ` ${test.severity}` : ''}`, 'data-test': test.name, title: test.detail || test.name }, h('span', { class: 'chip-name' }, test.name));
-  if (test.summary) el.append(' ', h('span', { class: 'chip-args' }, test.summary));
+  // `→ customers.id` reads after a space; `: placed, shipped` follows the name directly.
+  if (test.summary) el.append(test.summary.startsWith(':') ? '' : ' ', h('span', { class: 'chip-args' }, test.summary));
   if (test.severity) el.append(' ', h('span', { class: 'chip-flag' }, test.severity));
   return el;
 }

@@ -56,20 +56,6 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
     await session.screenshot('docs-tree-folders');
   });
 
-  it('Search Catalog lands on the column line in the YAML', async function () {
-    const yaml = readFileSync(file('models/marts/_marts.yml'), 'utf8').split('\n');
-    const line = yaml.findIndex((l) => l.includes('- name: balance_due')) + 1;
-    await session.runCommand('Mallard: Search Catalog');
-    await session.page.locator('.quick-input-widget input').fill('balance_due');
-    const row = session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.balance_due' }).first();
-    await row.waitFor({ state: 'visible', timeout: 15_000 });
-    await row.click();
-    await session.page.locator('.tab.active', { hasText: '_marts.yml' }).waitFor({ timeout: 15_000 });
-    const position = session.page.locator('[id="status.editor.selection"]');
-    await eventually('the cursor on the column line', async () => ((await position.innerText()).includes(`Ln ${line},`) ? true : undefined), 15_000);
-    await session.screenshot('docs-search-landing');
-  });
-
   it('shows types with their source, tests as chips, and a table that fits the panel', async function () {
     // Declare a type upstream (stg_orders.order_id) and on orders itself; the panel infers the first.
     const staging = file('models/staging/_staging.yml');
@@ -104,6 +90,14 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
     assert.ok(widths.scroll <= widths.page, `no horizontal overflow (${widths.scroll} > ${widths.page})`);
     assert.equal(await frame.locator('button', { hasText: /^Edit$/ }).count(), 0, 'no Edit buttons');
     await session.screenshot('docs-panel');
+
+    // Without the side bar the panel is wide enough for the table layout; it still fits.
+    await session.runCommand('View: Toggle Primary Side Bar Visibility');
+    await eventually('the table layout', async () => ((await frame.locator('table.columns thead').isVisible()) ? true : undefined), 15_000);
+    const wide = await frame.locator('table.columns').evaluate((table) => ({ table: table.getBoundingClientRect().right, page: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth }));
+    assert.ok(wide.table <= wide.page && wide.scroll <= wide.page, `wide: ${JSON.stringify(wide)}`);
+    await session.screenshot('docs-panel-wide');
+    await session.runCommand('View: Toggle Primary Side Bar Visibility');
   });
 
   it('edits in place: Escape cancels, Enter saves, and a second edit within a second is saved too', async function () {
@@ -138,5 +132,33 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
         .replace('        description: Primary key of an order.', '        description: Primary key.'),
     );
     await session.screenshot('docs-inline-edits');
+  });
+
+  it('Search Catalog lands on the column line in the YAML, or in the SQL for an undocumented column', async function () {
+    // Last: Quick Open in the harness's openFile would offer this editor first once it was opened.
+    await session.page.keyboard.press('Escape');
+    const yaml = readFileSync(file('models/marts/_marts.yml'), 'utf8').split('\n');
+    const line = yaml.findIndex((l) => l.includes('- name: balance_due')) + 1;
+    await session.runCommand('Mallard: Search Catalog');
+    await session.page.locator('.quick-input-widget input').fill('balance_due');
+    const row = session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.balance_due' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await row.click();
+    await session.page.locator('.tab.active', { hasText: '_marts.yml' }).waitFor({ timeout: 15_000 });
+    const position = session.page.locator('[id="status.editor.selection"]');
+    await eventually('the cursor on the column line', async () => ((await position.innerText()).includes(`Ln ${line},`) ? true : undefined), 15_000);
+    await session.screenshot('docs-search-landing');
+
+    // item_count is not in any YAML: the outer select's line of orders.sql.
+    const sql = readFileSync(file('models/marts/orders.sql'), 'utf8').split('\n');
+    const sqlLine = sql.findIndex((l) => l.includes('items.item_count,')) + 1;
+    await session.runCommand('Mallard: Search Catalog');
+    await session.page.locator('.quick-input-widget input').fill('item_count');
+    const sqlRow = session.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.item_count', hasNotText: 'legacy_orders' }).first();
+    await sqlRow.waitFor({ state: 'visible', timeout: 15_000 });
+    await sqlRow.click();
+    await session.page.locator('.tab.active', { hasText: 'orders.sql' }).first().waitFor({ timeout: 15_000 });
+    await eventually('the cursor on the SQL line', async () => ((await position.innerText()).includes(`Ln ${sqlLine},`) ? true : undefined), 15_000);
+    await session.screenshot('docs-search-landing-sql');
   });
 });

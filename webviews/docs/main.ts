@@ -67,7 +67,7 @@ function chip(test: DocTest): HTMLElement {
 }
 
 function typeCell(c: DocColumn): HTMLElement {
-  const cell = h('td', { class: 'type', 'data-testid': `type-${c.name}` });
+  const cell = h('td', { class: c.type ? 'type' : 'type untyped', 'data-testid': `type-${c.name}` });
   if (!c.type) {
     cell.append(h('span', { class: 'empty', title: 'No declared type, none in dbt artifacts, and no upstream column carries its value unchanged.' }, '—'));
     return cell;
@@ -123,7 +123,8 @@ function render(entity: DocEntity): void {
   const lineage = h('button', {}, 'Show lineage');
   lineage.onclick = () => command({ type: 'command', command: 'showLineage', entityId: entity.id });
   const meta = [entity.kind, entity.materialized, entity.relation].filter(Boolean).join(' · ');
-  const owners = entity.owners.map((o) => (o.email ? `${o.name} <${o.email}>` : o.name)).join(', ');
+  // An owner given only as an address is shown once, not as `a@b <a@b>`.
+  const owners = entity.owners.map((o) => (o.email && o.email !== o.name ? `${o.name} <${o.email}>` : o.name)).join(', ');
   const table = h('table', { class: 'columns' }, h('thead', {}, h('tr', {}, h('th', { class: 'name' }, 'Column'), h('th', { class: 'type' }, 'Type'), h('th', { class: 'desc' }, 'Description'), h('th', { class: 'chips' }, 'Tests & tags'))));
   const body = h('tbody', {});
   for (const c of entity.columns) body.append(columnRow(entity, c));

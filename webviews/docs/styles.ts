@@ -25,6 +25,7 @@ td.name code, code.type-name { font-family: var(--vscode-editor-font-family); }
 .description.editable { cursor: text; }
 .description.editable:hover { background: var(--vscode-list-hoverBackground); }
 .description .markdown p { margin: 2px 0; }
+.markdown h1, .markdown h2, .markdown h3 { font-size: 1.05em; margin: 4px 0 2px; }
 p.chips { display: flex; }
 .chip { display: inline-block; max-width: 100%; box-sizing: border-box; margin: 0 4px 4px 0; padding: 1px 7px; border-radius: 10px; font-size: 0.9em; line-height: 1.5; background: var(--vscode-badge-background); color: var(--vscode-badge-foreground); overflow-wrap: anywhere; }
 .chip.tag { background: none; color: var(--vscode-descriptionForeground); border: 1px solid var(--vscode-panel-border); }
@@ -43,5 +44,9 @@ p.chips { flex-wrap: wrap; }
   table.columns, table.columns tbody, table.columns tr, table.columns td { display: block; width: auto; }
   table.columns tr { padding: 6px 0; border-bottom: 1px solid var(--vscode-panel-border); }
   table.columns td { border: none; padding: 2px 0; }
+  /* Name and type share the card's first line; a column without a type shows no empty line. */
+  table.columns td.name, table.columns td.type { display: inline-block; margin-right: 10px; }
+  table.columns td.type .type-source { display: inline; margin-left: 6px; }
+  table.columns td.type.untyped { display: none; }
 }
 `;

@@ -55,6 +55,22 @@ export class OwnWrites {
   }
 }
 
+/**
+ * The panel's save path: one save at a time (two saves started together would both plan from the
+ * same text, and the second write would drop the first edit), each remembering what it wrote.
+ */
+export class DocsSaver {
+  private readonly own = new OwnWrites();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Queues a save behind the ones already started; see `saveDescription`. */
+  save(workspace: DocsWorkspace, mutate: Mutate, located: DocsLocation, edit: DescriptionEdit): Promise<SaveResult> {
+    const run = this.queue.then(() => saveDescription(workspace, mutate, located, edit, this.own));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
 /** What the panel asked to save. */
 export interface DescriptionEdit {
   entityId: string;

@@ -10,7 +10,7 @@ import type { Logger } from './logger';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { parseDbtColumnTypes, type DbtColumnTypes } from './dbtColumnTypes';
 import { buildDocEntity } from './docsModel';
-import { OwnWrites, saveDescription, type DocsWorkspace } from './docsEdit';
+import { DocsSaver, type DocsWorkspace } from './docsEdit';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 const EXCLUDED = '**/{node_modules,target,dbt_packages,.mallard,.git}/**';
@@ -47,8 +47,8 @@ export class DocsPanels implements vscode.Disposable {
   private catalog: WorkspaceCatalog | undefined;
   private entityId: string | undefined;
   private located: Located | undefined;
-  /** What this panel wrote, so its own writes never count as external edits. */
-  private readonly ownWrites = new OwnWrites();
+  /** Saves one at a time and remembers what this panel wrote, so its own writes never count as external edits. */
+  private readonly saver = new DocsSaver();
   /** Types read from dbt's artifacts, keyed by the files' paths and modification times. */
   private typesCache: { key: string; types: DbtColumnTypes } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -188,7 +188,7 @@ export class DocsPanels implements vscode.Disposable {
     const catalog = this.currentCatalog();
     const located = this.located;
     if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
-    const result = await saveDescription(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params, this.ownWrites);
+    const result = await this.saver.save(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params);
     if (result.saved) {
       this.logger.info(`Docs: wrote ${result.file}`);
       // Rescan right away so every view shows the file's new description without waiting for the watcher.

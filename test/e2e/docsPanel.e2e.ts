@@ -100,7 +100,7 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
     await session.runCommand('View: Toggle Primary Side Bar Visibility');
   });
 
-  it('edits in place: Escape cancels, Enter saves, and a second edit within a second is saved too', async function () {
+  it('edits in place: Escape cancels, Enter saves, a second edit within a second and two saves in flight together are all saved', async function () {
     const marts = file('models/marts/_marts.yml');
     const frame = await session.webview('Mallard Docs');
     const before = readFileSync(marts, 'utf8');
@@ -130,6 +130,25 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
       before
         .replace('        description: Amount still to be paid; negative when the customer overpaid.', '        description: Still to pay.')
         .replace('        description: Primary key of an order.', '        description: Primary key.'),
+    );
+
+    // Two saves in flight together: leaving payment_status's editor (by clicking order_id's
+    // description) saves it while the next edit is typed and saved at once.
+    await frame.locator('[data-testid="col-payment_status"]').click();
+    await frame.locator('[data-testid="col-payment_status-input"]').fill('Paid or open.');
+    await frame.locator('[data-testid="col-order_id"]').click();
+    await frame.locator('[data-testid="col-order_id-input"]').fill('Primary key of the order.');
+    await frame.locator('[data-testid="col-order_id-input"]').press('Enter');
+    for (const column of ['payment_status', 'order_id']) {
+      const line = frame.locator(`[data-testid="col-${column}-outcome"]`);
+      await eventually(`the save of ${column}`, async () => (/Saved to|changed|refused|cannot|could not/i.test(await line.innerText().catch(() => '')) ? true : undefined), 15_000).catch(() => undefined);
+    }
+    const both = readFileSync(marts, 'utf8');
+    assert.equal(
+      both,
+      after
+        .replace('        description: "`paid` when payments cover the items, else `open`."', '        description: Paid or open.')
+        .replace('        description: Primary key.', '        description: Primary key of the order.'),
     );
     await session.screenshot('docs-inline-edits');
   });

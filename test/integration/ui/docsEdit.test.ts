@@ -4,7 +4,7 @@ import path from 'node:path';
 import { contentHash } from '../../../core/yaml/contentHash';
 import { DEFAULT_CONFIG } from '../../../extension/config';
 import type { DocsWorkspace } from '../../../extension/ui/docsEdit';
-import { OwnWrites, saveDescription } from '../../../extension/ui/docsEdit';
+import { DocsSaver, OwnWrites, saveDescription } from '../../../extension/ui/docsEdit';
 import type { Logger } from '../../../extension/ui/logger';
 import { WorkspaceCatalog } from '../../../extension/ui/workspaceCatalog';
 import { makeWorkspace, removeDir } from '../scanner/helpers';
@@ -110,6 +110,19 @@ describe('docs panel save: mutation, outbox, then file', function () {
     assert.match(text, /description: "?First edit\.?"?/);
     assert.match(text, /description: "?Second edit\.?"?/);
     assert.equal(catalog.store.columnsOf('model.shop.orders').find((c) => c.name === 'amount')?.description, 'Second edit.');
+  });
+
+  it('saves two edits started together, one after the other, keeping both', async () => {
+    const opened = location(await hashOf());
+    const saver = new DocsSaver();
+    const [first, second] = await Promise.all([
+      saver.save(workspace(), mutate, opened, { entityId: 'model.shop.orders', description: 'Together one.' }),
+      saver.save(workspace(), mutate, opened, { entityId: 'model.shop.orders', column: 'amount', description: 'Together two.' }),
+    ]);
+    assert.deepEqual([first.saved, second.saved], [true, true], JSON.stringify(second));
+    const text = readFileSync(path.join(root, 'models/schema.yml'), 'utf8');
+    assert.match(text, /description: "?Together one\.?"?/);
+    assert.match(text, /description: "?Together two\.?"?/);
   });
 
   it('still refuses an edit when someone else changed the file after the panel wrote it', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { VsCodeSession, eventually, sampleProject } from './harness';
@@ -70,6 +70,10 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
     await eventually('the declared types in the catalog', () =>
       store.columnsOf('model.jaffle_duck.stg_orders').find((c) => c.name === 'order_id')?.type === 'integer' && store.columnsOf(ORDERS).find((c) => c.name === 'payment_status')?.type === 'varchar' ? true : undefined, 60_000);
 
+    // dbt docs generate's catalog.json (not read by the scanner) gives the panel a warehouse type.
+    mkdirSync(file('target'), { recursive: true });
+    writeFileSync(file('target/catalog.json'), JSON.stringify({ nodes: { [ORDERS]: { columns: { STORE_ID: { type: 'INTEGER', index: 3, name: 'STORE_ID' } } } }, sources: {} }));
+
     await session.openFile('models/marts/orders.sql');
     await session.runCommand('Mallard: Open Docs');
     const frame = await session.webview('Mallard Docs');
@@ -78,6 +82,9 @@ describe('e2e: docs panel, tree folders and search landing on jaffle_duck', func
     assert.equal(await orderId.locator('.type-source').innerText(), 'inferred from stg_orders.order_id');
     const status = frame.locator('[data-testid="type-payment_status"]');
     assert.deepEqual([await status.locator('.type-name').innerText(), await status.locator('.type-source').innerText()], ['varchar', 'declared']);
+    const storeId = frame.locator('[data-testid="type-store_id"]');
+    assert.deepEqual([await storeId.locator('.type-name').innerText(), await storeId.locator('.type-source').innerText()], ['INTEGER', 'catalog']);
+    assert.match((await storeId.locator('.type-source').getAttribute('title')) ?? '', /target\/catalog\.json/);
 
     const chips = async (column: string): Promise<string[]> => frame.locator(`[data-testid="tests-${column}"] .chip.test`).evaluateAll((els) => els.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
     assert.deepEqual(await chips('customer_id'), ['relationships → customers.customer_id']);

@@ -5,12 +5,18 @@ import { entityDescription, entityLabel, entityTooltip } from './entityLabels';
 import { kindIcon } from './kindIcons';
 import type { CatalogRegistry } from './catalogRegistry';
 import type { WorkspaceCatalog } from './workspaceCatalog';
+import { groupEntities, levelAt, parseGroupBy, type GroupBy, type Groupable, type GroupLevel } from './treeGrouping';
+
+/** A tree entity with what grouping needs. */
+type TreeEntity = EntitySummary & Groupable;
 
 /** A row of the catalog tree; `root` is the workspace folder whose catalog the row comes from. */
 export type CatalogNode =
   | { type: 'folder'; root: string; name: string }
   | { type: 'project'; root: string; project: string }
   | { type: 'group'; root: string; project: string; kind: EntityKind }
+  /** A folder, tag or materialization under a kind group (`mallard.tree.groupBy`); `keys` lead to it from the kind. */
+  | { type: 'bucket'; root: string; project: string; kind: EntityKind; keys: string[]; label: string; count: number; by: GroupBy }
   | { type: 'entity'; root: string; entity: EntitySummary }
   | { type: 'column'; root: string; entityId: string; name: string; dataType?: string; description: string; tags: string[] };
 
@@ -30,19 +36,33 @@ const GROUPS: readonly { kind: EntityKind; label: string }[] = [
 const GROUP_LIMIT = 5000;
 
 /**
- * The Catalog tree: projects → kinds → entities → columns, read lazily from the store. With several
- * workspace folders catalogued, one folder row each sits above its projects. A text filter narrows
- * entities by name; the tree refreshes when a catalog changes.
+ * The Catalog tree: projects → kinds → folders (or tags, or materializations: `mallard.tree.groupBy`)
+ * → entities → columns, read lazily from the store. With several workspace folders catalogued, one
+ * folder row each sits above its projects. A text filter narrows entities by name; the tree
+ * refreshes when a catalog or the setting changes.
  */
 export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CatalogNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private filterText = '';
+  /** Grouped entities per folder root, project and kind; dropped on every refresh. */
+  private readonly grouped = new Map<string, GroupLevel<TreeEntity>>();
+  private readonly settings: vscode.Disposable;
 
-  constructor(private readonly catalogs: CatalogRegistry) {}
+  constructor(private readonly catalogs: CatalogRegistry) {
+    this.settings = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mallard.tree.groupBy')) this.refresh();
+    });
+  }
 
   refresh(): void {
+    this.grouped.clear();
     this.emitter.fire(undefined);
+  }
+
+  /** How entities are grouped under each kind, from the setting. */
+  get groupBy(): GroupBy {
+    return parseGroupBy(vscode.workspace.getConfiguration('mallard').get('tree.groupBy'));
   }
 
   /** Sets the name filter (case-insensitive substring); empty clears it. */
@@ -69,7 +89,16 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     if (node.type === 'project') {
       return GROUPS.filter((g) => this.entities(catalog, node.project, g.kind, 1).length > 0).map((g) => ({ type: 'group', root: node.root, project: node.project, kind: g.kind }));
     }
-    if (node.type === 'group') return this.entities(catalog, node.project, node.kind, GROUP_LIMIT).map((entity) => ({ type: 'entity', root: node.root, entity }));
+    if (node.type === 'group' || node.type === 'bucket') {
+      const by = node.type === 'bucket' ? node.by : this.groupBy;
+      const level = levelAt(this.grouping(catalog, node.project, node.kind, by), node.type === 'bucket' ? node.keys : []);
+      if (!level) return [];
+      const keys = node.type === 'bucket' ? node.keys : [];
+      return [
+        ...level.groups.map((g): CatalogNode => ({ type: 'bucket', root: node.root, project: node.project, kind: node.kind, keys: [...keys, g.key], label: g.label, count: g.count, by })),
+        ...level.entities.map((entity): CatalogNode => ({ type: 'entity', root: node.root, entity })),
+      ];
+    }
     if (node.type === 'entity') {
       return catalog.store.columnsOf(node.entity.id).map((c) => ({ type: 'column', root: node.root, entityId: c.entityId, name: c.name, dataType: c.type, description: c.description, tags: c.tags }));
     }
@@ -81,6 +110,22 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     const projects = new Set(store.listEntities({ kind: 'project', limit: 1000 }).items.map((p) => p.project));
     if (projects.size === 0) for (const e of store.listEntities({ limit: 1000 }).items) projects.add(e.project);
     return [...projects].sort().map((project) => ({ type: 'project', root: catalog.root, project }));
+  }
+
+  /** The entities of one kind, grouped (cached until the next refresh). */
+  private grouping(catalog: WorkspaceCatalog, project: string, kind: EntityKind, by: GroupBy): GroupLevel<TreeEntity> {
+    const key = `${catalog.root}|${project}|${kind}|${by}`;
+    const cached = this.grouped.get(key);
+    if (cached) return cached;
+    const entities = this.entities(catalog, project, kind, GROUP_LIMIT).map((e): TreeEntity => {
+      // Folders need only the path; tags and materializations need the full entity.
+      if (by !== 'tag' && by !== 'materialization') return { ...e, tags: [] };
+      const full = catalog.store.getEntity(e.id);
+      return { ...e, tags: full?.tags ?? [], ...(full?.materialized ? { materialized: full.materialized } : {}) };
+    });
+    const level = groupEntities(entities, by);
+    this.grouped.set(key, level);
+    return level;
   }
 
   private entities(catalog: WorkspaceCatalog, project: string, kind: EntityKind, limit: number): EntitySummary[] {
@@ -122,6 +167,15 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
         item.contextValue = 'mallard.group';
         return item;
       }
+      case 'bucket': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = this.idOf(node.root, `bucket:${node.project}:${node.kind}:${node.by}:${node.keys.join('>')}`);
+        item.description = String(node.count);
+        item.iconPath = new vscode.ThemeIcon(node.by === 'folder' ? 'folder' : node.by === 'tag' ? 'tag' : 'layers');
+        item.tooltip = `${node.by === 'folder' ? node.keys[node.keys.length - 1] : node.label}: ${node.count}`;
+        item.contextValue = 'mallard.bucket';
+        return item;
+      }
       case 'entity':
         return this.entityItem(node.root, node.entity);
       case 'column': {
@@ -150,6 +204,7 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
   }
 
   dispose(): void {
+    this.settings.dispose();
     this.emitter.dispose();
   }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CatalogRegistry } from './catalogRegistry';
 import { entityIdOf, rootOf, type CatalogTreeProvider } from './catalogTree';
 import { kindIcon } from './kindIcons';
+import { locateColumn } from './searchLocation';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /** What the catalog commands need from the composition root. */
@@ -40,6 +41,18 @@ export async function openEntity(catalog: WorkspaceCatalog, entityId: string): P
   const line = Math.max(0, entity.provenance.line - 1);
   const column = Math.max(0, entity.provenance.column - 1);
   await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, column, line, column), preview: true });
+}
+
+/** Opens the line that names a column (its YAML entry, else its SQL), else its entity's definition. */
+export async function openColumn(catalog: WorkspaceCatalog, entityId: string, name: string): Promise<void> {
+  const entity = catalog.store.getEntity(entityId);
+  const column = catalog.store.columnsOf(entityId).find((c) => c.name === name);
+  const read = async (file: string): Promise<string | undefined> => vscode.workspace.fs.readFile(vscode.Uri.file(`${catalog.root}/${file}`)).then((b) => new TextDecoder().decode(b), () => undefined);
+  const found = entity && column ? await locateColumn(read, entity, column) : undefined;
+  if (!found) return openEntity(catalog, entityId);
+  const { line, column: at, length } = found.location;
+  const range = new vscode.Range(line - 1, at - 1, line - 1, at - 1 + length);
+  await vscode.window.showTextDocument(vscode.Uri.file(`${catalog.root}/${found.file}`), { selection: range, preview: true });
 }
 
 /** The entity a command acts on: its argument (tree node or id), else the active editor's file. */
@@ -147,7 +160,8 @@ function searchCatalog(catalogs: CatalogRegistry): void {
   pick.onDidAccept(() => {
     const chosen = pick.selectedItems[0];
     pick.hide();
-    if (chosen) void openEntity(chosen.catalog, chosen.entityId);
+    if (chosen?.column !== undefined) void openColumn(chosen.catalog, chosen.entityId, chosen.column);
+    else if (chosen) void openEntity(chosen.catalog, chosen.entityId);
   });
   pick.onDidHide(() => pick.dispose());
   pick.show();

@@ -35,6 +35,42 @@ export interface DocsLocation {
   hash?: string;
 }
 
+/**
+ * The hashes of what the panel itself wrote, per file. A file whose text hashes to the panel's own
+ * last write is not an external change: the panel may still hold the hash from when it opened the
+ * docs (the rescan that refreshes it comes later), so without this record a second edit within
+ * seconds of a save was refused as a conflict with the panel's own write.
+ */
+export class OwnWrites {
+  private readonly hashes = new Map<string, string>();
+
+  /** Records that the panel wrote `text` to `file`. */
+  record(file: string, text: string): void {
+    this.hashes.set(file, contentHash(text));
+  }
+
+  /** True when `text` is exactly what the panel last wrote to `file`. */
+  isOwn(file: string, text: string): boolean {
+    return this.hashes.get(file) === contentHash(text);
+  }
+}
+
+/**
+ * The panel's save path: one save at a time (two saves started together would both plan from the
+ * same text, and the second write would drop the first edit), each remembering what it wrote.
+ */
+export class DocsSaver {
+  private readonly own = new OwnWrites();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Queues a save behind the ones already started; see `saveDescription`. */
+  save(workspace: DocsWorkspace, mutate: Mutate, located: DocsLocation, edit: DescriptionEdit): Promise<SaveResult> {
+    const run = this.queue.then(() => saveDescription(workspace, mutate, located, edit, this.own));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
 /** What the panel asked to save. */
 export interface DescriptionEdit {
   entityId: string;
@@ -53,9 +89,13 @@ interface Planned {
   created: boolean;
 }
 
-/** Saves a description: checks, mutation (catalog + outbox), then the file. */
-export async function saveDescription(workspace: DocsWorkspace, mutate: Mutate, located: DocsLocation, edit: DescriptionEdit): Promise<SaveResult> {
-  const plan = await planSave(workspace, located, edit);
+/**
+ * Saves a description: checks, mutation (catalog + outbox), then the file. `own` (the panel's
+ * record of its writes) lets a file the panel itself changed since `located.hash` pass the
+ * external-change check; every write is recorded in it.
+ */
+export async function saveDescription(workspace: DocsWorkspace, mutate: Mutate, located: DocsLocation, edit: DescriptionEdit, own?: OwnWrites): Promise<SaveResult> {
+  const plan = await planSave(workspace, located, edit, own);
   if ('saved' in plan) return plan;
   const target: EditTarget = edit.column === undefined ? { entityId: edit.entityId } : { columnId: columnId(edit.entityId, edit.column) };
   try {
@@ -65,22 +105,25 @@ export async function saveDescription(workspace: DocsWorkspace, mutate: Mutate, 
   }
   try {
     await workspace.write(plan.file, plan.text);
+    own?.record(plan.file, plan.text);
   } catch (err) {
     return { saved: false, reason: 'io-error', message: `The edit is recorded in the catalog (it shows and syncs), but ${plan.file} could not be written: ${messageOf(err)}` };
   }
   return { saved: true, file: plan.file, created: plan.created };
 }
 
-async function planSave(workspace: DocsWorkspace, located: DocsLocation, edit: DescriptionEdit): Promise<Planned | SaveResult> {
+async function planSave(workspace: DocsWorkspace, located: DocsLocation, edit: DescriptionEdit, own?: OwnWrites): Promise<Planned | SaveResult> {
   if (workspace.isDirty(located.file)) return { saved: false, reason: 'conflict', message: `${located.file} has unsaved changes in an editor; save or revert them first.` };
   const target: DescriptionTarget = { ...located.target, column: edit.column };
   const text = await workspace.read(located.file);
-  if (located.hash === undefined) {
+  // The panel's own last write is the text it expects, whatever hash it read when it opened.
+  const expectedHash = text !== undefined && own?.isOwn(located.file, text) === true ? contentHash(text) : located.hash;
+  if (expectedHash === undefined) {
     if (text !== undefined) return { saved: false, reason: 'conflict', message: `${located.file} was created since the docs were opened; reopen them.` };
     return { file: located.file, text: newSchemaFile(target, edit.description), created: true };
   }
   if (text === undefined) return { saved: false, reason: 'conflict', message: `${located.file} was deleted since the docs were opened; reopen them.` };
-  const outcome = setDescription(text, target, edit.description, { expectedHash: located.hash });
+  const outcome = setDescription(text, target, edit.description, { expectedHash });
   if (outcome.ok) return { file: located.file, text: outcome.text, created: outcome.created };
   if (outcome.reason === 'templated' && outcome.docName) return planDocBlock(workspace, outcome.docName, edit.description);
   return { saved: false, reason: outcome.reason, message: outcome.line ? `${outcome.message} (${located.file}:${outcome.line}:${outcome.column})` : outcome.message };
@@ -88,6 +131,7 @@ async function planSave(workspace: DocsWorkspace, located: DocsLocation, edit: D
 
 /** A `{{ doc("name") }}` description: the edit goes into the docs block, keeping the reference. */
 async function planDocBlock(workspace: DocsWorkspace, name: string, body: string): Promise<Planned | SaveResult> {
+  // Docs blocks are read afresh here, so the hash checked is the one just read.
   for (const file of await workspace.markdownFiles()) {
     const text = await workspace.read(file);
     if (text === undefined || !findDocBlocks(text).some((b) => b.name === name)) continue;

@@ -1,14 +1,16 @@
 import * as vscode from 'vscode';
 import type { Entity } from '../../core/model/entities';
 import { contentHash } from '../../core/yaml/contentHash';
-import { docBlockName, readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
+import { readEntry, type EntryInfo } from '../../core/yaml/schemaLocate';
 import { conventionalSchemaPath, type DescriptionTarget } from '../../core/yaml/schemaTarget';
-import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocEntity, type DocsHostMessage, type DocsWebviewMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
+import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocsHostMessage, type DocsWebviewMessage, type SaveDescription, type SaveResult } from '../../webviews/docs/protocol';
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
+import { parseDbtColumnTypes, type DbtColumnTypes } from './dbtColumnTypes';
+import { DocsSaver, type DocsWorkspace } from './docsEdit';
+import { buildDocEntity } from './docsModel';
 import type { Logger } from './logger';
 import { WebviewPanelHost } from './webviewHost';
-import { saveDescription, type DocsWorkspace } from './docsEdit';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 const EXCLUDED = '**/{node_modules,target,dbt_packages,.mallard,.git}/**';
@@ -44,6 +46,11 @@ export class DocsPanels implements vscode.Disposable {
   private catalog: WorkspaceCatalog | undefined;
   private entityId: string | undefined;
   private located: Located | undefined;
+  /** Saves one at a time and remembers what this panel wrote, so its own writes never count as external edits. */
+  private readonly saver = new DocsSaver();
+  /** Types read from dbt's artifacts, keyed by the files' paths and modification times. */
+  private typesCache: { key: string; types: DbtColumnTypes } | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -97,40 +104,26 @@ export class DocsPanels implements vscode.Disposable {
       return;
     }
     this.located = await this.locate(catalog, entity);
-    const entry = this.located?.entry;
-    const up = catalog.store.modelLineage(entity.id, { direction: 'upstream', maxDepth: 1 }).nodes.filter((n) => n.depth === -1);
-    const down = catalog.store.modelLineage(entity.id, { direction: 'downstream', maxDepth: 1 }).nodes.filter((n) => n.depth === 1);
-    const neighbor = (n: (typeof up)[number]): DocEntity['upstream'][number] => ({ id: n.id, name: n.entity?.name ?? n.id, kind: n.entity?.kind ?? 'unknown' });
-    const doc: DocEntity = {
-      id: entity.id,
-      name: entity.name,
-      kind: entity.kind,
-      project: entity.project,
-      description: entity.description,
-      descriptionFromDocBlock: docBlockName(entry?.description) !== undefined,
-      tags: entity.tags,
-      owners: entity.owners.map((o) => ({ name: o.name, email: o.email, source: o.source })),
-      materialized: entity.materialized,
-      relation: [entity.database, entity.schema, entity.relation ?? entity.name].filter(Boolean).join('.'),
-      columns: catalog.store.columnsOf(entity.id).map((c) => ({
-        id: c.id,
-        name: c.name,
-        type: c.type,
-        description: c.description,
-        tags: c.tags,
-        tests: c.tests.map((t) => ({ name: t.name, args: Object.keys(t.args).length ? JSON.stringify(t.args) : '' })),
-        fromDocBlock: docBlockName(entry?.columns.get(c.name)) !== undefined,
-      })),
-      tests: entity.tests.map((t) => ({ name: t.name, args: Object.keys(t.args).length ? JSON.stringify(t.args) : '' })),
-      upstream: up.slice(0, 500).map(neighbor),
-      downstream: down.slice(0, 500).map(neighbor),
-      upstreamCount: up.length,
-      downstreamCount: down.length,
-      file: { path: entity.path, line: entity.provenance.line },
-      editable: this.located !== undefined,
-    };
+    const doc = buildDocEntity(catalog.store, entity, { entry: this.located?.entry, editable: this.located !== undefined, dbtTypes: await this.dbtTypes(catalog, entity) });
     this.panel && (this.panel.title = `Docs: ${entity.name}`);
     this.post({ type: 'notify', event: 'entity', entity: doc });
+  }
+
+  /**
+   * Column types from the dbt project's `target/catalog.json` and `target/manifest.json`, when they
+   * exist; parsed again only when a file's modification time changes (a manifest can be large).
+   */
+  private async dbtTypes(catalog: WorkspaceCatalog, entity: Entity): Promise<DbtColumnTypes | undefined> {
+    const project = catalog.store.getEntity(`project.${entity.project}`);
+    const dir = project ? project.path.slice(0, project.path.lastIndexOf('/') + 1) : '';
+    const files = { manifest: vscode.Uri.file(`${catalog.root}/${dir}target/manifest.json`), catalog: vscode.Uri.file(`${catalog.root}/${dir}target/catalog.json`) };
+    const stamp = async (uri: vscode.Uri): Promise<string> => vscode.workspace.fs.stat(uri).then((s) => `${s.mtime}:${s.size}`, () => '');
+    const key = `${dir}|${await stamp(files.manifest)}|${await stamp(files.catalog)}`;
+    if (key === `${dir}||`) return undefined;
+    if (this.typesCache?.key === key) return this.typesCache.types;
+    const read = async (uri: vscode.Uri): Promise<string | undefined> => vscode.workspace.fs.readFile(uri).then((b) => new TextDecoder().decode(b), () => undefined);
+    this.typesCache = { key, types: parseDbtColumnTypes({ manifest: await read(files.manifest), catalog: await read(files.catalog) }) };
+    return this.typesCache.types;
   }
 
   /** Finds the properties file that documents `entity`, or where a new one would go. */
@@ -184,7 +177,7 @@ export class DocsPanels implements vscode.Disposable {
     const catalog = this.currentCatalog();
     const located = this.located;
     if (!catalog || !located || request.params.entityId !== this.entityId) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
-    const result = await saveDescription(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params);
+    const result = await this.saver.save(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, request.params);
     if (result.saved) {
       this.logger.info(`Docs: wrote ${result.file}`);
       // Rescan right away so every view shows the file's new description without waiting for the watcher.

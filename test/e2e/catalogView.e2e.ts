@@ -24,7 +24,7 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
   let store: CatalogStore;
 
   before(async function () {
-    session = await VsCodeSession.start({ workspace: sampleProject() });
+    session = await VsCodeSession.start({ workspace: sampleProject(), settings: { 'mallard.tree.groupBy': 'none' } });
     const db = path.join(session.workspaceDir, '.mallard/catalog.db');
     await eventually('the first scan', () => (session.mallardLog().includes('Scanned ') ? true : undefined), 90_000);
     // The status bar shows counts once every view was refreshed from the scanned catalog.
@@ -172,9 +172,9 @@ describe('e2e: catalog, lineage, docs and editor features on jaffle_duck', funct
     await session.openFile('models/marts/orders.sql');
     await session.runCommand('Mallard: Open Docs');
     const frame = await session.webview('Mallard Docs');
-    await frame.locator('[data-testid="col-balance_due-edit"]').click();
+    await frame.locator('[data-testid="col-balance_due"]').click();
     await frame.locator('[data-testid="col-balance_due-input"]').fill('Still to pay, in currency units.');
-    await frame.locator('[data-testid="col-balance_due-save"]').click();
+    await frame.locator('[data-testid="col-balance_due-input"]').press('Enter');
     await frame.locator('[data-testid="col-balance_due-outcome"]', { hasText: 'Saved to models/marts/_marts.yml' }).waitFor({ timeout: 15_000 });
     const after = readFileSync(file, 'utf8');
     assert.equal(after, before.replace(oldLine, '        description: Still to pay, in currency units.'));

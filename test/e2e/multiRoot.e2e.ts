@@ -20,7 +20,7 @@ describe('e2e: multi-root workspace (jaffle_duck + second_shop)', function () {
   let second: CatalogStore;
 
   before(async function () {
-    session = await VsCodeSession.start({ workspace: sampleProject(), moreFolders: [SECOND] });
+    session = await VsCodeSession.start({ workspace: sampleProject(), settings: { 'mallard.tree.groupBy': 'none' }, moreFolders: [SECOND] });
     const [firstDir = '', secondDir = ''] = session.folders;
     // One first scan per folder, one after the other.
     await eventually('both first scans', () => (session.mallardLog().split('\n').filter((l) => l.includes('Scanned ')).length >= 2 ? true : undefined), 120_000);

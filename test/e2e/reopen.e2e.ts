@@ -31,7 +31,7 @@ describe('e2e: re-opening a window', function () {
 
   it('the second window parses nothing again, lists the models, and later watches the files', async function () {
     this.timeout(300_000);
-    session = await VsCodeSession.start({ workspace: sampleProject(), stateDir: state });
+    session = await VsCodeSession.start({ workspace: sampleProject(), settings: { 'mallard.tree.groupBy': 'none' }, stateDir: state });
     const first = await eventually('the first scan', () => scanLine(session as VsCodeSession), 120_000);
     assert.ok(Number(/\((\d+) parsed/.exec(first)?.[1]) > 0, `the first window parses the project: ${first}`);
     const catalogFile = path.join(session.workspaceDir, '.mallard/catalog.db');
@@ -42,7 +42,7 @@ describe('e2e: re-opening a window', function () {
     const wal = `${catalogFile}-wal`;
     assert.ok(!existsSync(wal) || statSync(wal).size === 0, `the closed window left ${existsSync(wal) ? statSync(wal).size : 0} bytes of WAL`);
 
-    session = await VsCodeSession.start({ workspace: sampleProject(), stateDir: state });
+    session = await VsCodeSession.start({ workspace: sampleProject(), settings: { 'mallard.tree.groupBy': 'none' }, stateDir: state });
     const second = await eventually('the re-open check', () => scanLine(session as VsCodeSession), 120_000);
     assert.match(second, /\(0 parsed, 0 cached\)/, 'nothing changed, so nothing is parsed or even looked up');
 

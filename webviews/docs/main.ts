@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
-import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand } from './protocol';
+import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
+import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest } from './protocol';
 import { DOCS_CSS } from './styles';
 
 /**
@@ -13,8 +14,8 @@ const requests = new RequestTracker((m) => api.postMessage(m));
 const markdown = new MarkdownIt({ html: false, linkify: true });
 const root = document.getElementById('app') ?? document.body;
 let current: DocEntity | undefined;
-/** The last save's confirmation; kept across re-renders (a save triggers a rescan that re-sends the entity). */
-let lastSaved: { testId: string; text: string } | undefined;
+/** An entity that arrived while a description was being edited; shown when the edit ends. */
+let deferred: DocEntity | undefined;
 
 addStyle(DOCS_CSS);
 
@@ -29,62 +30,64 @@ function rendered(text: string): HTMLElement {
   return div;
 }
 
-/** A description with an Edit button that swaps in a textarea; Save posts a request and shows the outcome. */
-function editable(text: string, column: string | undefined, fromDocBlock: boolean, testId: string): HTMLElement {
-  const box = h('div', { class: 'description', 'data-testid': testId });
-  const show = (): void => {
-    const edit = h('button', { class: 'edit', 'data-testid': `${testId}-edit` }, 'Edit');
-    edit.onclick = () => editMode();
-    box.replaceChildren(rendered(text), ...(current?.editable ? [edit] : []));
-    if (fromDocBlock) box.append(h('span', { class: 'hint' }, 'from a docs block'));
-    if (lastSaved?.testId === testId) box.append(h('div', { class: 'outcome ok', 'data-testid': `${testId}-outcome` }, lastSaved.text));
-  };
-  const editMode = (): void => {
-    const area = h('textarea', { rows: '5', 'data-testid': `${testId}-input` });
-    area.value = text;
-    const save = h('button', { class: 'primary', 'data-testid': `${testId}-save` }, 'Save');
-    const cancel = h('button', {}, 'Cancel');
-    const outcome = h('div', { class: 'outcome', 'data-testid': `${testId}-outcome` });
-    cancel.onclick = show;
-    save.onclick = async () => {
-      if (!current) return;
-      save.setAttribute('disabled', '');
-      const params = column === undefined ? { entityId: current.id, description: area.value } : { entityId: current.id, column, description: area.value };
-      try {
-        const parsed = SaveResult.safeParse(await requests.request('saveDescription', params));
-        if (!parsed.success) throw new Error('unexpected reply');
-        if (parsed.data.saved) {
-          text = area.value;
-          lastSaved = { testId, text: `Saved to ${parsed.data.file}${parsed.data.created ? ' (new entry)' : ''}` };
-          show();
-        } else {
-          outcome.className = 'outcome error';
-          outcome.textContent = parsed.data.message;
-        }
-      } catch (err) {
-        outcome.className = 'outcome error';
-        outcome.textContent = err instanceof Error ? err.message : String(err);
-      } finally {
-        save.removeAttribute('disabled');
-      }
-    };
-    box.replaceChildren(area, h('div', { class: 'actions' }, save, cancel), outcome);
-    area.focus();
-  };
-  show();
-  return box;
+/** The confirmation of the last save per description box; kept across re-renders (a save triggers a rescan that re-sends the entity). */
+const confirmations = new Map<string, string>();
+
+/** A description edited in place; saving posts a request and resolves to the confirmation. */
+function editable(text: string, column: string | undefined, fromDocBlock: boolean, testId: string, label: string): HTMLElement {
+  return inlineEditable({
+    testId,
+    label,
+    text,
+    editable: current?.editable === true,
+    render: rendered,
+    note: fromDocBlock ? 'from a docs block' : undefined,
+    confirmation: confirmations.get(testId),
+    save: async (value) => {
+      if (!current) throw new Error('Nothing is shown.');
+      const params = column === undefined ? { entityId: current.id, description: value } : { entityId: current.id, column, description: value };
+      const parsed = SaveResult.safeParse(await requests.request('saveDescription', params));
+      if (!parsed.success) throw new Error('unexpected reply');
+      if (!parsed.data.saved) throw new Error(parsed.data.message);
+      const text = `Saved to ${parsed.data.file}${parsed.data.created ? ' (new entry)' : ''}`;
+      confirmations.clear();
+      confirmations.set(testId, text);
+      return text;
+    },
+  });
+}
+
+/** A data test as a chip: its name, its arguments in short, all of them in the tooltip. */
+function chip(test: DocTest): HTMLElement {
+  const el = h('span', { class: `chip test${test.severity ? ` ${test.severity}` : ''}`, 'data-test': test.name, title: test.detail || test.name }, h('span', { class: 'chip-name' }, test.name));
+  // `→ customers.id` reads after a space; `: placed, shipped` follows the name directly.
+  if (test.summary) el.append(test.summary.startsWith(':') ? '' : ' ', h('span', { class: 'chip-args' }, test.summary));
+  if (test.severity) el.append(' ', h('span', { class: 'chip-flag' }, test.severity));
+  return el;
+}
+
+function typeCell(c: DocColumn): HTMLElement {
+  const cell = h('td', { class: c.type ? 'type' : 'type untyped', 'data-testid': `type-${c.name}` });
+  if (!c.type) {
+    cell.append(h('span', { class: 'empty', title: 'No declared type, none in dbt artifacts, and no upstream column carries its value unchanged.' }, '—'));
+    return cell;
+  }
+  cell.append(h('code', { class: 'type-name' }, c.type));
+  if (c.typeSource) cell.append(h('span', { class: `type-source ${c.typeSource.origin}`, title: c.typeSource.detail, 'data-origin': c.typeSource.origin }, c.typeSource.label));
+  return cell;
 }
 
 function columnRow(entity: DocEntity, c: DocColumn): HTMLElement {
-  const lineage = h('button', { class: 'link', title: 'Column lineage' }, '⇄');
+  const lineage = h('button', { class: 'link', title: `Column lineage of ${c.name}`, 'aria-label': `Column lineage of ${c.name}` }, '⇄');
   lineage.onclick = () => command({ type: 'command', command: 'showLineage', entityId: entity.id, column: c.name });
+  const chips = h('td', { class: 'chips', 'data-testid': `tests-${c.name}` }, ...c.tests.map(chip), ...c.tags.map((t) => h('span', { class: 'chip tag' }, `#${t}`)));
   return h(
     'tr',
     { 'data-column': c.name },
-    h('td', { class: 'name' }, c.name, ' ', lineage),
-    h('td', { class: 'type' }, c.type ?? ''),
-    h('td', {}, editable(c.description, c.name, c.fromDocBlock, `col-${c.name}`)),
-    h('td', { class: 'tags' }, [...c.tags.map((t) => `#${t}`), ...c.tests.map((t) => (t.args ? `${t.name}(${t.args})` : t.name))].join(' ')),
+    h('td', { class: 'name', 'data-label': 'Column' }, h('code', {}, c.name), ' ', lineage),
+    typeCell(c),
+    h('td', { class: 'desc' }, editable(c.description, c.name, c.fromDocBlock, `col-${c.name}`, `Description of ${c.name}`)),
+    chips,
   );
 }
 
@@ -102,7 +105,16 @@ function neighbors(title: string, list: DocEntity['upstream'], total: number): H
 }
 
 function render(entity: DocEntity): void {
+  // A re-sent entity (the rescan after a save) must not throw away a description being typed.
+  if (isEditing() && current?.id === entity.id) {
+    deferred = entity;
+    return;
+  }
+  deferred = undefined;
+  if (current?.id !== entity.id) confirmations.clear();
   current = entity;
+  // Keep the keyboard where it was: the re-rendered box with the same test id gets the focus back.
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
   const file = h('a', { href: '#', class: 'file' }, `${entity.file.path}:${entity.file.line}`);
   file.onclick = (e) => {
     e.preventDefault();
@@ -111,8 +123,9 @@ function render(entity: DocEntity): void {
   const lineage = h('button', {}, 'Show lineage');
   lineage.onclick = () => command({ type: 'command', command: 'showLineage', entityId: entity.id });
   const meta = [entity.kind, entity.materialized, entity.relation].filter(Boolean).join(' · ');
-  const owners = entity.owners.map((o) => (o.email ? `${o.name} <${o.email}>` : o.name)).join(', ');
-  const table = h('table', { class: 'columns' }, h('thead', {}, h('tr', {}, h('th', {}, 'Column'), h('th', {}, 'Type'), h('th', {}, 'Description'), h('th', {}, 'Tags & tests'))));
+  // An owner given only as an address is shown once, not as `a@b <a@b>`.
+  const owners = entity.owners.map((o) => (o.email && o.email !== o.name ? `${o.name} <${o.email}>` : o.name)).join(', ');
+  const table = h('table', { class: 'columns' }, h('thead', {}, h('tr', {}, h('th', { class: 'name' }, 'Column'), h('th', { class: 'type' }, 'Type'), h('th', { class: 'desc' }, 'Description'), h('th', { class: 'chips' }, 'Tests & tags'))));
   const body = h('tbody', {});
   for (const c of entity.columns) body.append(columnRow(entity, c));
   table.append(body);
@@ -120,13 +133,20 @@ function render(entity: DocEntity): void {
     h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), h('p', {}, file, ' ', lineage)),
     entity.tags.length ? h('p', { class: 'tags' }, entity.tags.map((t) => `#${t}`).join(' ')) : '',
     owners ? h('p', { class: 'owners' }, `Owners: ${owners}`) : '',
-    h('section', {}, h('h2', {}, 'Description'), editable(entity.description, undefined, entity.descriptionFromDocBlock, 'entity-description')),
+    h('section', {}, h('h2', {}, 'Description'), editable(entity.description, undefined, entity.descriptionFromDocBlock, 'entity-description', `Description of ${entity.name}`)),
+    entity.tests.length ? h('p', { class: 'chips', 'data-testid': 'entity-tests' }, ...entity.tests.map(chip)) : '',
     h('section', {}, h('h2', {}, `Columns (${entity.columns.length})`), table),
     h('div', { class: 'neighbors' }, neighbors('Upstream', entity.upstream, entity.upstreamCount), neighbors('Downstream', entity.downstream, entity.downstreamCount)),
     entity.editable ? '' : h('p', { class: 'hint' }, 'Descriptions of this entity are not stored in a dbt properties file and cannot be edited here.'),
   );
+  if (focused) root.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focused)}"]`)?.focus();
   api.setState({ entityId: entity.id });
 }
+
+// When the last edit ends, show what arrived meanwhile.
+whenIdle(() => {
+  if (deferred && !isEditing()) render(deferred);
+});
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseDocsHostMessage(event.data);

@@ -8,20 +8,41 @@ import { EntityKind } from '../../core/model/entities';
  */
 
 /** Bumped when a message changes incompatibly. */
-export const DOCS_PROTOCOL_VERSION = 1;
+export const DOCS_PROTOCOL_VERSION = 2;
 
 const Id = z.string().min(1).max(2000);
 
-/** A data test as the docs view lists it. */
-export const DocTest = z.object({ name: z.string(), args: z.string() });
+/** A data test as the docs view shows it: a chip with the test's name and a summary of its arguments. */
+export const DocTest = z.object({
+  name: z.string(),
+  /** Arguments in short, with their separator: `→ customers.customer_id`, `: placed, shipped`; empty without arguments. */
+  summary: z.string(),
+  /** Every argument as written, one `key: value` per line (the chip's tooltip). */
+  detail: z.string(),
+  /** Set when the test only warns. */
+  severity: z.literal('warn').optional(),
+});
+export type DocTest = z.infer<typeof DocTest>;
+
+/** Where a column's type comes from. */
+export const TypeSource = z.object({
+  origin: z.enum(['declared', 'inferred', 'manifest', 'catalog']),
+  /** Short label shown next to the type: `declared`, `inferred from stg_orders.amount`, `manifest`, `catalog`. */
+  label: z.string(),
+  /** Longer explanation for the tooltip. */
+  detail: z.string(),
+});
+export type TypeSource = z.infer<typeof TypeSource>;
 
 /** One column of the documented entity. */
 export const DocColumn = z.object({
   /** Column id `<entityId>#<column>`. */
   id: Id,
   name: z.string(),
-  /** Data type when known. */
+  /** Data type when known: declared, from dbt's artifacts, or inferred through lineage. */
   type: z.string().optional(),
+  /** Where `type` comes from; set whenever `type` is. */
+  typeSource: TypeSource.optional(),
   /** Markdown, `{{ doc() }}` already resolved. */
   description: z.string(),
   tags: z.array(z.string()),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { contentHash } from '../../../core/yaml/contentHash';
 import { DEFAULT_CONFIG } from '../../../extension/config';
 import type { DocsWorkspace } from '../../../extension/ui/docsEdit';
-import { saveDescription } from '../../../extension/ui/docsEdit';
+import { DocsSaver, OwnWrites, saveDescription } from '../../../extension/ui/docsEdit';
 import type { Logger } from '../../../extension/ui/logger';
 import { WorkspaceCatalog } from '../../../extension/ui/workspaceCatalog';
 import { makeWorkspace, removeDir } from '../scanner/helpers';
@@ -95,6 +95,46 @@ describe('docs panel save: mutation, outbox, then file', function () {
     assert.match(result.saved ? '' : result.message, /recorded in the catalog .* could not be written: EACCES/);
     assert.equal(catalog.store.pendingOps().length, 1);
     assert.equal(catalog.store.getEntity('model.shop.orders')?.description, 'kept');
+  });
+
+  it('saves a second edit one second after the first: its own write is not an external change', async () => {
+    // The panel holds the hash from when it opened the docs until the rescan refreshes it; both
+    // edits use that one location, as the panel does within the seconds after a save.
+    const opened = location(await hashOf());
+    const own = new OwnWrites();
+    const first = await saveDescription(workspace(), mutate, opened, { entityId: 'model.shop.orders', description: 'First edit.' }, own);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = await saveDescription(workspace(), mutate, opened, { entityId: 'model.shop.orders', column: 'amount', description: 'Second edit.' }, own);
+    assert.deepEqual([first.saved, second.saved], [true, true], JSON.stringify(second));
+    const text = readFileSync(path.join(root, 'models/schema.yml'), 'utf8');
+    assert.match(text, /description: "?First edit\.?"?/);
+    assert.match(text, /description: "?Second edit\.?"?/);
+    assert.equal(catalog.store.columnsOf('model.shop.orders').find((c) => c.name === 'amount')?.description, 'Second edit.');
+  });
+
+  it('saves two edits started together, one after the other, keeping both', async () => {
+    const opened = location(await hashOf());
+    const saver = new DocsSaver();
+    const [first, second] = await Promise.all([
+      saver.save(workspace(), mutate, opened, { entityId: 'model.shop.orders', description: 'Together one.' }),
+      saver.save(workspace(), mutate, opened, { entityId: 'model.shop.orders', column: 'amount', description: 'Together two.' }),
+    ]);
+    assert.deepEqual([first.saved, second.saved], [true, true], JSON.stringify(second));
+    const text = readFileSync(path.join(root, 'models/schema.yml'), 'utf8');
+    assert.match(text, /description: "?Together one\.?"?/);
+    assert.match(text, /description: "?Together two\.?"?/);
+  });
+
+  it('still refuses an edit when someone else changed the file after the panel wrote it', async () => {
+    const opened = location(await hashOf());
+    const own = new OwnWrites();
+    assert.equal((await saveDescription(workspace(), mutate, opened, { entityId: 'model.shop.orders', description: 'Mine.' }, own)).saved, true);
+    const file = path.join(root, 'models/schema.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('old amount', 'changed by hand'));
+    const refused = await saveDescription(workspace(), mutate, opened, { entityId: 'model.shop.orders', column: 'amount', description: 'Overwrite?' }, own);
+    assert.equal(refused.saved, false);
+    assert.equal(refused.saved ? '' : refused.reason, 'conflict');
+    assert.match(readFileSync(file, 'utf8'), /changed by hand/);
   });
 
   it('writes nothing when the catalog refuses the edit', async () => {

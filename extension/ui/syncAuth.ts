@@ -168,6 +168,8 @@ export class SyncAuth implements CredentialsProvider {
     if (session === undefined) return undefined;
     // Refresh a minute early: a cycle may take a while.
     if (session.expiresAt * 1000 - 60_000 > (this.options.now ?? Date.now)()) return sessionCredentials(stored, session);
+    // Another caller may have started the refresh while this one read the store.
+    if (this.refreshing !== undefined) return this.refreshing;
     this.refreshing = this.refresh(stored, session.refreshToken).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { JsonValue } from '../../core/sync/ops';
 import type { Logger } from './logger';
 import type { SyncController } from './syncController';
 import { conflictEntries, diffText, editTargetOf, isResolution, rejectedEntries } from './syncRecords';
@@ -120,10 +121,10 @@ export class SyncViews implements vscode.Disposable {
 
   private conflictItem(node: ConflictNode): vscode.TreeItem {
     const { entry } = node;
-    const item = new vscode.TreeItem(`${shortId(entry.target.id)} · ${entry.field}`);
+    const item = new vscode.TreeItem(`${displayName(entry.target.id)} · ${entry.field}`);
     item.id = `${node.catalog.root}\u0000${entry.id}`;
     item.description = entry.summary + (this.controller.syncing().length > 1 ? ` (${node.folder})` : '');
-    item.tooltip = `${entry.target.kind} ${entry.target.id}\n${entry.summary}\n${entry.mineTitle}: ${preview(diffText(entry.mine))}\n${entry.theirsTitle}: ${preview(diffText(entry.theirs))}`;
+    item.tooltip = `${entry.target.kind} ${entry.target.id}\n${entry.summary}\n${entry.mineTitle}: ${preview(entry.mine)}\n${entry.theirsTitle}: ${preview(entry.theirs)}`;
     item.iconPath = new vscode.ThemeIcon(entry.kind === 'conflict' ? 'git-merge' : 'history');
     item.contextValue = entry.kind === 'conflict' ? 'mallardConflict' : entry.keepMine !== undefined ? 'mallardOverwrite' : 'mallardOverwriteFixed';
     item.command = { command: 'mallard.openConflict', title: 'Open Diff', arguments: [node] };
@@ -132,7 +133,7 @@ export class SyncViews implements vscode.Disposable {
 
   private rejectedItem(node: RejectedNode): vscode.TreeItem {
     const { entry } = node;
-    const item = new vscode.TreeItem(`${shortId(entry.target.id)} · ${entry.change}`);
+    const item = new vscode.TreeItem(`${displayName(entry.target.id)} · ${entry.change}`);
     item.id = `${node.catalog.root}\u0000${entry.op.replicaId}/${entry.op.opNumber}`;
     item.description = `${entry.code}: ${entry.message}`;
     item.tooltip = `${entry.target.kind} ${entry.target.id}\nRejected (${entry.code}): ${entry.message}`;
@@ -144,17 +145,18 @@ export class SyncViews implements vscode.Disposable {
   private sideUri(node: ConflictNode, side: 'mine' | 'theirs'): vscode.Uri {
     const title = side === 'mine' ? node.entry.mineTitle : node.entry.theirsTitle;
     const ext = typeof node.entry.mine === 'string' || typeof node.entry.theirs === 'string' ? 'md' : 'json';
-    return vscode.Uri.from({ scheme: SCHEME, path: `/${node.entry.id}/${side}/${node.entry.field} (${title}).${ext}`, query: encodeURIComponent(node.catalog.root) });
+    // The kind leads the path so that the diff editor's title shows the actions of that kind.
+    return vscode.Uri.from({ scheme: SCHEME, path: `/${node.entry.kind}/${node.entry.id}/${side}/${node.entry.field} (${title}).${ext}`, query: encodeURIComponent(node.catalog.root) });
   }
 
   private async openDiff(node: ConflictNode): Promise<void> {
     const { entry } = node;
-    await vscode.commands.executeCommand('vscode.diff', this.sideUri(node, 'mine'), this.sideUri(node, 'theirs'), `${shortId(entry.target.id)} · ${entry.field}: ${entry.mineTitle} ↔ ${entry.theirsTitle}`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', this.sideUri(node, 'mine'), this.sideUri(node, 'theirs'), `${displayName(entry.target.id)} · ${entry.field}: ${entry.mineTitle} ↔ ${entry.theirsTitle}`, { preview: true });
   }
 
   /** Keep mine / take theirs for a tree node or the diff editor's document. */
   private async act(arg: ConflictNode | vscode.Uri | undefined, side: 'mine' | 'theirs'): Promise<void> {
-    const node = arg instanceof vscode.Uri ? this.conflicts.find((n) => n.entry.id === arg.path.split('/')[1] && encodeURIComponent(n.catalog.root) === arg.query) : arg;
+    const node = arg instanceof vscode.Uri ? this.conflicts.find((n) => n.entry.id === arg.path.split('/')[2] && encodeURIComponent(n.catalog.root) === arg.query) : arg;
     if (node === undefined) return;
     const { entry, catalog } = node;
     try {
@@ -210,11 +212,15 @@ export class SyncViews implements vscode.Disposable {
   }
 }
 
-function shortId(id: string): string {
-  return id.length > 60 ? `…${id.slice(-59)}` : id;
+/** A row's short name: `orders` for `model.shop.orders`, `orders.amount` for its column (the full id is in the tooltip). */
+function displayName(id: string): string {
+  const [entity = id, column] = id.split('#');
+  const name = entity.slice(entity.lastIndexOf('.') + 1) || entity;
+  return column === undefined ? name : `${name}.${column}`;
 }
 
-function preview(text: string): string {
-  const line = text.split('\n')[0] ?? '';
+/** A value on one line, for tooltips. */
+function preview(value: JsonValue): string {
+  const line = value === null ? '(not set)' : typeof value === 'string' ? (value.split('\n')[0] ?? '') : JSON.stringify(value);
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

@@ -183,8 +183,8 @@ describe('e2e: team sync between two windows (real Postgres + Deno functions)', 
     await syncItem(b).filter({ hasText: /Synced/ }).waitFor({ timeout: 30_000 });
 
     // The diff gets the whole editor area (side by side) once the docs panel beside it is closed.
-    await b.page.locator('.tab', { hasText: 'Docs: orders' }).first().click();
-    await b.runCommand('View: Close Editor');
+    // A middle click closes the tab without focusing the webview (whose focus would close the palette).
+    await b.page.locator('.tab', { hasText: 'Docs: orders' }).first().click({ button: 'middle' });
     await b.page.locator('.tab', { hasText: 'Docs: orders' }).first().waitFor({ state: 'detached' });
     await b.runCommand('View: Show Mallard');
     await b.collapsePane('Catalog');

@@ -87,7 +87,8 @@ export class SyncStandIn {
     }
     if (url.pathname === '/auth/v1/logout') {
       res.writeHead(204);
-      return res.end();
+      res.end();
+      return;
     }
     if (url.pathname === '/auth/v1/token' && url.searchParams.get('grant_type') === 'refresh_token') {
       const email = /^refresh-(.+)-\d+$/.exec(input.refresh_token ?? '')?.[1];

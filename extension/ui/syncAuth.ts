@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Provider, SupabaseClient } from '@supabase/supabase-js';
 import type { CredentialsProvider, SyncCredentials } from '../../sync/ports';
 import { StoredCredentials, storedSession } from '../sync/cliCredentials';
 
@@ -31,7 +31,7 @@ export class SyncAuthError extends Error {
   override readonly name = 'SyncAuthError';
 
   constructor(
-    readonly reason: 'no-project' | 'no-pending-sign-in' | 'stale-callback' | 'auth-failed' | 'refresh-failed' | 'bad-token',
+    readonly reason: 'no-pending-sign-in' | 'stale-callback' | 'auth-failed' | 'refresh-failed' | 'bad-token',
     message: string,
   ) {
     super(message);
@@ -91,7 +91,7 @@ export class SyncAuth implements CredentialsProvider {
     const client = this.client(project);
     const nonce = randomUUID();
     const redirectTo = withQuery(redirect, 'nonce', nonce);
-    const { data, error } = await client.auth.signInWithOAuth({ provider: provider as 'github', options: { redirectTo, skipBrowserRedirect: true } });
+    const { data, error } = await client.auth.signInWithOAuth({ provider: provider as Provider, options: { redirectTo, skipBrowserRedirect: true } });
     if (error !== null || data.url === null) throw new SyncAuthError('auth-failed', `Could not start the sign-in: ${error?.message ?? 'no URL'}`);
     this.pending = { client, project, nonce };
     return data.url;

@@ -49,6 +49,8 @@ describe('sync views model: two catalogs in real workers against the real functi
     const credentials: SyncCredentials = { url: world.functions.url, apiKey: world.anonKey, accessToken: token, label: `${user}@example.test`, principal: `user:${users[user]}` };
     catalog.sync.credentials = { getCredentials: async () => (on ? credentials : undefined) };
     await catalog.sync.start(ids.orgA, { intervalMs: 3_600_000 });
+    // `start` runs a first cycle in the background: wait for it, so that counts read next are settled.
+    await catalog.sync.syncNow();
     const [entity] = catalog.store.listEntities({ limit: 1 }).items;
     assert.ok(entity);
     return { catalog, entityId: entity.id, online: (value) => (on = value) };

@@ -12,6 +12,9 @@ import { timeline } from './ui/logger';
 import { MallardStatusBar } from './ui/statusBar';
 import { CatalogRegistry } from './ui/catalogRegistry';
 import { nestedFolderExcludes } from './ui/folderPick';
+import { SyncController } from './ui/syncController';
+import { registerSyncCommands } from './ui/syncCommands';
+import { SyncViews } from './ui/syncViews';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
 import type { ScanProgress } from './scanner/scanTypes';
 
@@ -65,6 +68,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('mallard.catalog', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.createTreeView('mallard.diagnostics', { treeDataProvider: diagnostics }),
   );
+  // Team sync: sign-in, the sync status-bar item, the Conflicts and Rejected Changes views.
+  const sync = new SyncController(context, catalogs, logger);
+  context.subscriptions.push(sync, new SyncViews(context, sync, logger), ...registerSyncCommands(sync, logger, context.extension.id));
 
   const refreshViews = (): void => {
     tree.refresh();
@@ -72,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
     lineage.catalogChanged();
     docs.catalogChanged();
     editorFeatures.refresh();
+    sync.catalogsChanged();
     // The status bar shows totals across every folder's catalog.
     const totals = { models: 0, sources: 0, diagnostics: 0 };
     const perFolder: { name: string; models: number; sources: number }[] = [];

@@ -161,7 +161,7 @@ export class SyncEngine {
         throw new CycleFailure({ code: 'credentials', message: `Could not get credentials: ${messageOf(err)}`, retryable: true }, 'error');
       });
       if (credentials === undefined) {
-        this.publish({ ...this.current, state: 'offline', reason: { code: 'signed-out', message: 'Sign in to sync.', retryable: false } });
+        this.publish({ ...this.withCounts(this.current), state: 'offline', reason: { code: 'signed-out', message: 'Sign in to sync.', retryable: false } });
         this.scheduleInterval();
         return this.current;
       }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,8 +8,10 @@ import { MemoryServer } from '../../sync/memory/memoryServer';
  * A local HTTP stand-in for a Supabase project, for tests of the real client code (supabase-js,
  * auth-js, the CLI): `POST /functions/v1/sync-push|sync-pull` answered by a `MemoryServer` with the
  * request's bearer token, and the GoTrue endpoints e-mail sign-in uses (`/auth/v1/otp`,
- * `/auth/v1/verify`, `/auth/v1/token?grant_type=refresh_token`). Codes are `123456`; every session
- * and refresh mints a new access token known to the memory server as the e-mail's user.
+ * `/auth/v1/verify`, `/auth/v1/token?grant_type=refresh_token`), the PKCE code exchange
+ * (`grant_type=pkce`: the verifier must hash to the challenge `authorizeCode` was given, as the
+ * browser's `/authorize` round trip would bind it) and `/auth/v1/logout`. Codes are `123456`; every
+ * session and refresh mints a new access token known to the memory server as the e-mail's user.
  */
 export class SyncStandIn {
   readonly memory = new MemoryServer();
@@ -20,6 +23,14 @@ export class SyncStandIn {
   expiresIn = 3600;
   private server: Server | undefined;
   private minted = 0;
+  private readonly authCodes = new Map<string, { challenge: string; email: string }>();
+
+  /** What the provider's consent page does: an auth code for `email`, bound to a PKCE `challenge`. */
+  authorizeCode(challenge: string, email: string): string {
+    const code = `code-${this.authCodes.size + 1}-${Date.now()}`;
+    this.authCodes.set(code, { challenge, email });
+    return code;
+  }
 
   /** Starts listening on a free port of 127.0.0.1; returns the project URL. */
   async start(): Promise<string> {
@@ -64,6 +75,20 @@ export class SyncStandIn {
     if (url.pathname === '/auth/v1/verify') {
       if (input.token !== '123456' || input.email === undefined) return send(403, { code: 'otp_expired', error_code: 'otp_expired', msg: 'Token has expired or is invalid' });
       return send(200, this.session(input.email));
+    }
+    if (url.pathname === '/auth/v1/token' && url.searchParams.get('grant_type') === 'pkce') {
+      const { auth_code: code, code_verifier: verifier } = (body ?? {}) as { auth_code?: string; code_verifier?: string };
+      const granted = code === undefined ? undefined : this.authCodes.get(code);
+      if (granted === undefined || verifier === undefined) return send(404, { code: 'flow_state_not_found', error_code: 'flow_state_not_found', msg: 'invalid flow state, no valid flow state found' });
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      if (challenge !== granted.challenge) return send(400, { code: 'bad_code_verifier', error_code: 'bad_code_verifier', msg: 'code challenge does not match previously saved code verifier' });
+      this.authCodes.delete(code ?? '');
+      return send(200, this.session(granted.email));
+    }
+    if (url.pathname === '/auth/v1/logout') {
+      res.writeHead(204);
+      res.end();
+      return;
     }
     if (url.pathname === '/auth/v1/token' && url.searchParams.get('grant_type') === 'refresh_token') {
       const email = /^refresh-(.+)-\d+$/.exec(input.refresh_token ?? '')?.[1];

@@ -178,6 +178,18 @@ export class WorkspaceScanner {
     }, call);
   }
 
+  /**
+   * The dbt project plan whose node files include `relPath` (a workspace-relative path), else the
+   * innermost dbt project whose folder holds it; undefined outside dbt projects. Builds the warm
+   * state first when a re-open's check did not (Show Compiled SQL needs the loaded contexts).
+   */
+  async dbtPlanOf(relPath: string): Promise<WorkspacePlan['dbt'][number] | undefined> {
+    await this.ensureState();
+    const plans = this.state?.plan.dbt ?? [];
+    const inFolder = (root: string): boolean => root === '' || relPath.startsWith(`${root}/`);
+    return plans.find((p) => p.nodePaths.has(relPath)) ?? plans.filter((p) => inFolder(p.root)).sort((a, b) => b.root.length - a.root.length)[0];
+  }
+
   /** Applies changes of the given paths (absolute or workspace-relative) incrementally. */
   update(paths: readonly string[], call: ScanCallOptions = {}): Promise<UpdateReport> {
     return this.exclusive(async () => {

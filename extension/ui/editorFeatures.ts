@@ -149,6 +149,7 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
       if (!ctx) return [];
       const lenses: vscode.CodeLens[] = [];
       const finder = finderFor(ctx.catalog);
+      const lensOf = new Map(finder.lenses(ctx.rel).map((l) => [l.target.kind === 'entity' ? l.target.entityId : '', l.references]));
       for (const e of ctx.catalog.entitiesIn(ctx.rel)) {
         if (e.kind !== 'model' && e.kind !== 'snapshot' && e.kind !== 'seed') continue;
         const full = ctx.catalog.store.getEntity(e.id);
@@ -159,7 +160,7 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
           new vscode.CodeLens(range, { title: `${up} upstream · ${down} downstream`, command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
           new vscode.CodeLens(range, { title: 'Lineage', command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
           new vscode.CodeLens(range, { title: 'Docs', command: 'mallard.openDocs', arguments: [e.id, ctx.catalog.root] }),
-          referenceLens(ctx.catalog, doc, range, finder.entityReferences(e.id)),
+          referenceLens(ctx.catalog, doc, range, lensOf.get(e.id) ?? finder.entityReferences(e.id)),
         );
       }
       return lenses;

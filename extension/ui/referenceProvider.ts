@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Entity } from '../../core/model/entities';
 import type { CatalogRegistry } from './catalogRegistry';
-import { ReferenceFinder, type References, type RefSite } from './referenceFinder';
+import { ReferenceFinder, type References, type ReferenceTarget, type RefSite } from './referenceFinder';
 import { findReference } from './sqlReferences';
 import type { WorkspaceCatalog } from './workspaceCatalog';
-import { yamlEntryAt, type YamlEntry } from './yamlReferences';
+import { yamlEntryAt } from './yamlReferences';
 
 /**
  * Find All References (a `ReferenceProvider` for SQL and dbt YAML) and the "N references"
- * CodeLens on YAML declarations, for models, seeds, snapshots, source tables and columns; the
- * finding itself is `referenceFinder.ts`. `editorFeatures.ts` adds the lens on a model's SQL file.
+ * CodeLens, for models, seeds, snapshots, source tables and columns; the finding and the counting
+ * are `referenceFinder.ts`. The lens on a model's SQL file joins the model lenses of `editorFeatures.ts`.
  */
 
 /** dbt properties files, where models, sources and columns are declared. */
@@ -18,9 +18,6 @@ export const YAML_SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', language: 'yaml' },
   { scheme: 'file', pattern: '**/*.{yml,yaml}' },
 ];
-
-/** What references are asked for: an entity or one of its columns. */
-export type ReferenceTarget = { kind: 'entity'; entityId: string } | { kind: 'column'; columnId: string };
 
 /** A finder for one request, reading open editors' text before the files on disk. */
 export function finderFor(catalog: WorkspaceCatalog): ReferenceFinder {
@@ -39,17 +36,12 @@ export function finderFor(catalog: WorkspaceCatalog): ReferenceFinder {
   });
 }
 
-/** The references of a target; `includeDeclaration` adds the YAML declarations after the uses. */
-export function referencesOf(finder: ReferenceFinder, target: ReferenceTarget): References {
-  return target.kind === 'entity' ? finder.entityReferences(target.entityId) : finder.columnReferences(target.columnId);
-}
-
 /** VS Code locations of reference sites of one catalog. */
 export function locations(catalog: WorkspaceCatalog, sites: readonly RefSite[]): vscode.Location[] {
   return sites.map((s) => new vscode.Location(vscode.Uri.file(`${catalog.root}/${s.file}`), new vscode.Range(s.line, s.column, s.line, s.endColumn)));
 }
 
-/** "N references" lens at `range`, opening the references peek (uses, then declarations). */
+/** "N references" (the uses) at `range`, opening the references peek (uses, then declarations). */
 export function referenceLens(catalog: WorkspaceCatalog, doc: vscode.TextDocument, range: vscode.Range, refs: References): vscode.CodeLens {
   const n = refs.uses.length;
   return new vscode.CodeLens(range, {
@@ -59,35 +51,14 @@ export function referenceLens(catalog: WorkspaceCatalog, doc: vscode.TextDocumen
   });
 }
 
-/** The entity a model/seed/snapshot/source name of `project` means (a versioned model: its latest version). */
-export function entityNamed(catalog: WorkspaceCatalog, kind: Entity['kind'], name: string, project?: string): Entity | undefined {
-  const items = catalog.store.listEntities({ kind, limit: 10_000 }).items.filter((e) => e.name === name);
-  const full = items.map((e) => catalog.store.getEntity(e.id)).filter((e): e is Entity => e !== undefined);
-  const latest = full.filter((e) => e.version === undefined || e.version === (e.latestVersion ?? e.version));
-  return latest.find((e) => e.project === project) ?? latest[0] ?? full[0];
-}
-
-/** The target of a YAML declaration. */
-function yamlTarget(catalog: WorkspaceCatalog, entry: YamlEntry, project?: string): ReferenceTarget | undefined {
-  const owner = entry.kind === 'column' ? entry.owner : { kind: entry.kind, name: entry.name };
-  if (!owner) return undefined;
-  const entity = entityNamed(catalog, owner.kind, owner.name, project);
-  if (!entity) return undefined;
-  if (entry.kind !== 'column') return { kind: 'entity', entityId: entity.id };
-  const column = catalog.store.columnsOf(entity.id).find((c) => c.name.toLowerCase() === entry.name.toLowerCase());
-  return column ? { kind: 'column', columnId: column.id } : undefined;
-}
-
 /** The target under the cursor in SQL: a ref/source call, else a column of this model or its parents. */
-function sqlTarget(catalog: WorkspaceCatalog, rel: string, line: string, character: number): ReferenceTarget | undefined {
+function sqlTarget(catalog: WorkspaceCatalog, finder: ReferenceFinder, rel: string, line: string, character: number): ReferenceTarget | undefined {
   const ref = findReference(line, character);
   const project = catalog.entitiesIn(rel)[0]?.project;
-  if (ref?.kind === 'ref') {
-    const entity = ['model', 'seed', 'snapshot'].map((k) => entityNamed(catalog, k as Entity['kind'], ref.name, ref.package ?? project)).find((e) => e !== undefined);
-    return entity ? { kind: 'entity', entityId: entity.id } : undefined;
-  }
-  if (ref?.kind === 'source') {
-    const entity = entityNamed(catalog, 'source', `${ref.source}.${ref.name}`, project);
+  if (ref?.kind === 'ref' || ref?.kind === 'source') {
+    const kinds: Entity['kind'][] = ref.kind === 'ref' ? ['model', 'seed', 'snapshot'] : ['source'];
+    const name = ref.kind === 'ref' ? ref.name : `${ref.source}.${ref.name}`;
+    const entity = kinds.map((k) => finder.entityNamed(k, name, (ref.kind === 'ref' ? ref.package : undefined) ?? project)).find((e) => e !== undefined);
     return entity ? { kind: 'entity', entityId: entity.id } : undefined;
   }
   const word = /[A-Za-z_][\w$]*/g;
@@ -110,21 +81,21 @@ export function registerReferenceFeatures(catalogs: CatalogRegistry, sqlSelector
     const rel = catalog?.relative(doc.uri.fsPath);
     return catalog && rel ? { catalog, rel } : undefined;
   };
-  const projectOf = (catalog: WorkspaceCatalog, rel: string): string | undefined => catalog.store.getFile(rel)?.project;
 
   const references: vscode.ReferenceProvider = {
     provideReferences(doc, position, refContext) {
       const ctx = context(doc);
       if (!ctx) return undefined;
-      const target = /\.ya?ml$/i.test(ctx.rel)
-        ? (() => {
-            const finder = finderFor(ctx.catalog);
-            const entry = yamlEntryAt(finder.entriesOf(ctx.rel), doc.offsetAt(position));
-            return entry ? yamlTarget(ctx.catalog, entry, projectOf(ctx.catalog, ctx.rel)) : undefined;
-          })()
-        : sqlTarget(ctx.catalog, ctx.rel, doc.lineAt(position.line).text, position.character);
+      const finder = finderFor(ctx.catalog);
+      let target: ReferenceTarget | undefined;
+      if (/\.ya?ml$/i.test(ctx.rel)) {
+        const entry = yamlEntryAt(finder.entriesOf(ctx.rel), doc.offsetAt(position));
+        target = entry && finder.yamlTarget(ctx.rel, entry);
+      } else {
+        target = sqlTarget(ctx.catalog, finder, ctx.rel, doc.lineAt(position.line).text, position.character);
+      }
       if (!target) return undefined;
-      const refs = referencesOf(finderFor(ctx.catalog), target);
+      const refs = finder.referencesOf(target);
       return locations(ctx.catalog, refContext.includeDeclaration ? [...refs.uses, ...refs.declarations] : refs.uses);
     },
   };
@@ -134,16 +105,9 @@ export function registerReferenceFeatures(catalogs: CatalogRegistry, sqlSelector
     provideCodeLenses(doc) {
       const ctx = context(doc);
       if (!ctx) return [];
-      const finder = finderFor(ctx.catalog);
-      const project = projectOf(ctx.catalog, ctx.rel);
-      const lenses: vscode.CodeLens[] = [];
-      for (const entry of finder.entriesOf(ctx.rel)) {
-        const target = yamlTarget(ctx.catalog, entry, project);
-        if (!target) continue;
-        const range = new vscode.Range(entry.line, entry.column, entry.line, entry.endColumn);
-        lenses.push(referenceLens(ctx.catalog, doc, range, referencesOf(finder, target)));
-      }
-      return lenses;
+      return finderFor(ctx.catalog)
+        .lenses(ctx.rel)
+        .map((l) => referenceLens(ctx.catalog, doc, new vscode.Range(l.line, l.column, l.line, l.endColumn), l.references));
     },
   };
 

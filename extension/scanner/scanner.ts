@@ -180,14 +180,21 @@ export class WorkspaceScanner {
 
   /**
    * The dbt project plan whose node files include `relPath` (a workspace-relative path), else the
-   * innermost dbt project whose folder holds it; undefined outside dbt projects. Builds the warm
-   * state first when a re-open's check did not (Show Compiled SQL needs the loaded contexts).
+   * innermost one with a model, snapshot or analysis folder holding it (a file not scanned yet);
+   * undefined elsewhere. Builds the warm state first when a re-open's check did not (Show Compiled
+   * SQL needs the loaded contexts).
    */
   async dbtPlanOf(relPath: string): Promise<WorkspacePlan['dbt'][number] | undefined> {
     await this.ensureState();
     const plans = this.state?.plan.dbt ?? [];
-    const inFolder = (root: string): boolean => root === '' || relPath.startsWith(`${root}/`);
-    return plans.find((p) => p.nodePaths.has(relPath)) ?? plans.filter((p) => inFolder(p.root)).sort((a, b) => b.root.length - a.root.length)[0];
+    const inNodeFolder = (p: WorkspacePlan['dbt'][number]): boolean => {
+      if (p.root !== '' && !relPath.startsWith(`${p.root}/`)) return false;
+      const inner = p.root === '' ? relPath : relPath.slice(p.root.length + 1);
+      const info = p.ctx.projects.find((x) => x.isRoot);
+      const folders = info ? [...info.modelPaths, ...info.snapshotPaths, ...info.analysisPaths] : [];
+      return folders.some((f) => inner.startsWith(`${f.replace(/\/+$/, '')}/`));
+    };
+    return plans.find((p) => p.nodePaths.has(relPath)) ?? plans.filter(inNodeFolder).sort((a, b) => b.root.length - a.root.length)[0];
   }
 
   /** Applies changes of the given paths (absolute or workspace-relative) incrementally. */

@@ -121,11 +121,24 @@ export class ReferenceFinder {
     return latest.find((e) => e.project === project) ?? latest[0] ?? full[0];
   }
 
+  /** One version of a versioned model. */
+  private versionNamed(name: string, version: string, project?: string): Entity | undefined {
+    const store = this.sources.store;
+    const all = store
+      .listEntities({ kind: 'model', name, limit: 10_000 })
+      .items.filter((e) => e.name === name)
+      .map((e) => store.getEntity(e.id))
+      .filter((e): e is Entity => e !== undefined && e.version === version);
+    return all.find((e) => e.project === project) ?? all[0];
+  }
+
   /** The target of a YAML declaration of `file` (a model, seed, snapshot, source table or one of their columns). */
   yamlTarget(file: string, entry: YamlEntry): ReferenceTarget | undefined {
     const owner = entry.kind === 'column' ? entry.owner : { kind: entry.kind, name: entry.name };
     if (!owner) return undefined;
-    const entity = this.entityNamed(owner.kind, owner.name, this.sources.store.getFile(file)?.project);
+    const project = this.sources.store.getFile(file)?.project;
+    const version = entry.kind === 'column' ? entry.owner?.version : undefined;
+    const entity = version === undefined ? this.entityNamed(owner.kind, owner.name, project) : this.versionNamed(owner.name, version, project);
     if (!entity) return undefined;
     if (entry.kind !== 'column') return { kind: 'entity', entityId: entity.id };
     const column = this.sources.store.columnsOf(entity.id).find((c) => c.name.toLowerCase() === entry.name.toLowerCase());

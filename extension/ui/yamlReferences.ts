@@ -11,8 +11,8 @@ export interface YamlEntry {
   kind: 'model' | 'seed' | 'snapshot' | 'source' | 'column';
   /** Model/seed/snapshot name, `<source>.<table>` for a source table, the column name for a column. */
   name: string;
-  /** For a column: the entry that declares it (its kind and name). */
-  owner?: { kind: 'model' | 'seed' | 'snapshot' | 'source'; name: string };
+  /** For a column: the entry that declares it (its kind and name, and the model version it is under). */
+  owner?: { kind: 'model' | 'seed' | 'snapshot' | 'source'; name: string; version?: string };
   line: number;
   column: number;
   endColumn: number;
@@ -65,7 +65,11 @@ export function yamlEntries(text: string): YamlEntry[] {
       columnsOf(item, { kind, name: node.name });
       // Model versions declare their own columns under `versions:`.
       const versions = isMap(item) ? item.get('versions', true) : undefined;
-      if (isSeq(versions)) for (const v of versions.items) columnsOf(v, { kind, name: node.name });
+      if (!isSeq(versions)) continue;
+      for (const v of versions.items) {
+        const number = isMap(v) ? v.get('v') : undefined;
+        columnsOf(v, { kind, name: node.name, ...(typeof number === 'string' || typeof number === 'number' ? { version: String(number) } : {}) });
+      }
     }
   }
   const sources = root.get('sources', true);

@@ -5,7 +5,7 @@ import type { CatalogRegistry } from './catalogRegistry';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 import { CompiledSqlProvider } from './compiledSql';
-import { finderFor, referenceLens, registerReferenceFeatures } from './referenceProvider';
+import { finderFor, referenceLens, registerReferenceFeatures, YAML_SELECTOR } from './referenceProvider';
 
 /** Files Mallard adds editor features to: SQL (including dbt's jinja-sql) and YAML/Markdown for docs. */
 const SELECTOR: vscode.DocumentSelector = [
@@ -194,6 +194,8 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
   // it is repeated a little later because the hover that steals the focus can appear after the
   // first event (its delay), which cancels that request too.
   const followUps = new Set<NodeJS.Timeout>();
+  // SQL models and the YAML files whose declarations carry reference lenses.
+  const hasLenses = (doc: vscode.TextDocument): boolean => vscode.languages.match(SELECTOR, doc) > 0 || vscode.languages.match(YAML_SELECTOR, doc) > 0;
   const editorShown = (): void => {
     lensRefresh();
     for (const delay of [1000, 3000]) {
@@ -213,10 +215,10 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
   });
   disposables.push(
     vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor && vscode.languages.match(SELECTOR, editor.document) > 0) editorShown();
+      if (editor && hasLenses(editor.document)) editorShown();
     }),
     vscode.window.onDidChangeVisibleTextEditors((editors) => {
-      if (editors.some((e) => vscode.languages.match(SELECTOR, e.document) > 0)) editorShown();
+      if (editors.some((e) => hasLenses(e.document))) editorShown();
     }),
   );
   /** After a catalog change: lenses, open compiled documents (the dbt context may have changed). */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CatalogStore } from '../../../extension/catalog/catalogStore';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
-import { ReferenceFinder, type References, type RefSite } from '../../../extension/ui/referenceFinder';
+import { ReferenceFinder, refersTo, type References, type RefSite } from '../../../extension/ui/referenceFinder';
 import { referencesInLine } from '../../../extension/ui/sqlReferences';
 import { yamlEntries } from '../../../extension/ui/yamlReferences';
 import { removeDir } from '../../integration/scanner/helpers';
@@ -71,6 +71,15 @@ describe('references: models, sources and columns on the scanned sample', functi
   it('versions: `ref(name, v=2)` is version 2 only; an unversioned ref would be the latest', () => {
     assert.deepEqual(shown(finder().entityReferences('model.jaffle_duck.customers.v2')).uses, ['analyses/revenue_by_region.sql:3:9']);
     assert.deepEqual(shown(finder().entityReferences('model.jaffle_duck.customers.v1')).uses, []);
+  });
+
+  it('in a file that refs two versions, each call names one version (unversioned = latest)', () => {
+    const v1 = store.getEntity('model.jaffle_duck.customers.v1');
+    const v2 = store.getEntity('model.jaffle_duck.customers.v2');
+    assert.ok(v1 && v2);
+    const calls = referencesInLine("{{ ref('customers') }} {{ ref('customers', v=1) }} {{ ref('customers', version=2) }} {{ ref('jaffle_duck', 'customers') }} {{ ref('other', 'customers') }}");
+    assert.deepEqual(calls.map((c) => refersTo(c, v1)), [false, true, false, false, false]);
+    assert.deepEqual(calls.map((c) => refersTo(c, v2)), [true, false, true, true, false]);
   });
 
   it('a source table: its source() sites and its entry in the sources YAML', () => {

@@ -176,6 +176,25 @@ export class WorkspaceScanner {
     }, call);
   }
 
+  /**
+   * The dbt project plan whose node files include `relPath` (a workspace-relative path), else the
+   * innermost one with a model, snapshot or analysis folder holding it (a file not scanned yet);
+   * undefined elsewhere. Builds the warm state first when a re-open's check did not (Show Compiled
+   * SQL needs the loaded contexts).
+   */
+  async dbtPlanOf(relPath: string): Promise<WorkspacePlan['dbt'][number] | undefined> {
+    await this.ensureState();
+    const plans = this.state?.plan.dbt ?? [];
+    const inNodeFolder = (p: WorkspacePlan['dbt'][number]): boolean => {
+      if (p.root !== '' && !relPath.startsWith(`${p.root}/`)) return false;
+      const inner = p.root === '' ? relPath : relPath.slice(p.root.length + 1);
+      const info = p.ctx.projects.find((x) => x.isRoot);
+      const folders = info ? [...info.modelPaths, ...info.snapshotPaths, ...info.analysisPaths] : [];
+      return folders.some((f) => inner.startsWith(`${f.replace(/\/+$/, '')}/`));
+    };
+    return plans.find((p) => p.nodePaths.has(relPath)) ?? plans.filter(inNodeFolder).sort((a, b) => b.root.length - a.root.length)[0];
+  }
+
   /** Applies changes of the given paths (absolute or workspace-relative) incrementally. */
   update(paths: readonly string[], call: ScanCallOptions = {}): Promise<UpdateReport> {
     return this.exclusive(async () => {

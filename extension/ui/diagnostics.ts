@@ -17,6 +17,12 @@ const SEVERITY: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
+/** A file row's label split into the file name and the folder it is in ('' at the top). */
+export function splitLabel(label: string): { name: string; folder: string } {
+  const slash = label.lastIndexOf('/');
+  return slash < 0 ? { name: label, folder: '' } : { name: label.slice(slash + 1), folder: label.slice(0, slash) };
+}
+
 /** One file's diagnostics and how the Diagnostics view labels the file. */
 interface FileDiagnostics {
   /** Workspace-relative path, prefixed with the folder's name when several folders are catalogued. */
@@ -56,7 +62,9 @@ export class DiagnosticsPublisher implements vscode.TreeDataProvider<Diagnostic 
         vscode.Uri.file(absolute),
         list.map((d) => {
           const diagnostic = new vscode.Diagnostic(rangeOf(d), d.message, SEVERITY[d.severity]);
-          diagnostic.source = `mallard (${d.extractor})`;
+          // One source for every kind, so the Problems panel reads "mallard(sql-parse)" rather than
+          // the extractor and the code side by side; the code says which kind of problem it is.
+          diagnostic.source = 'mallard';
           diagnostic.code = d.code;
           return diagnostic;
         }),
@@ -84,10 +92,15 @@ export class DiagnosticsPublisher implements vscode.TreeDataProvider<Diagnostic 
 
   getTreeItem(element: Diagnostic | string): vscode.TreeItem {
     if (typeof element === 'string') {
-      const item = new vscode.TreeItem(this.labelOf(element), vscode.TreeItemCollapsibleState.Expanded);
+      // The file name first and its folder as the description: long paths of a deep project
+      // otherwise all read "transform/mattermost-analytics/…" with the names cut off.
+      const { name, folder } = splitLabel(this.labelOf(element));
+      const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
       item.resourceUri = vscode.Uri.file(element);
       item.iconPath = vscode.ThemeIcon.File;
-      item.description = `${this.byFile.get(element)?.list.length ?? 0}`;
+      const count = this.byFile.get(element)?.list.length ?? 0;
+      item.description = folder ? `${folder} · ${count}` : `${count}`;
+      item.tooltip = `${this.labelOf(element)} (${count})`;
       return item;
     }
     const item = new vscode.TreeItem(element.message, vscode.TreeItemCollapsibleState.None);

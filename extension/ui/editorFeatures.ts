@@ -4,6 +4,8 @@ import { findReference, type SqlReference } from './sqlReferences';
 import type { CatalogRegistry } from './catalogRegistry';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
+import { CompiledSqlProvider } from './compiledSql';
+import { finderFor, referenceLens, registerReferenceFeatures, YAML_SELECTOR } from './referenceProvider';
 
 /** Files Mallard adds editor features to: SQL (including dbt's jinja-sql) and YAML/Markdown for docs. */
 const SELECTOR: vscode.DocumentSelector = [
@@ -55,8 +57,9 @@ function hoverMarkdown(catalog: WorkspaceCatalog, entity: Entity): vscode.Markdo
 }
 
 /**
- * Registers hover, go-to-definition, completion and the model CodeLens; `refresh` re-asks for
- * CodeLens. Each document is served by the catalog of its workspace folder.
+ * Registers hover, go-to-definition, completion, Find All References, Show Compiled SQL and the
+ * model CodeLens; `refresh` re-asks for CodeLens and re-renders open compiled documents. Each
+ * document is served by the catalog of its workspace folder.
  */
 export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger): { disposables: vscode.Disposable[]; refresh(): void } {
   const lensChanged = new vscode.EventEmitter<void>();
@@ -145,6 +148,8 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
       const ctx = context(doc);
       if (!ctx) return [];
       const lenses: vscode.CodeLens[] = [];
+      const finder = finderFor(ctx.catalog);
+      const lensOf = new Map(finder.lenses(ctx.rel).map((l) => [l.target.kind === 'entity' ? l.target.entityId : '', l.references]));
       for (const e of ctx.catalog.entitiesIn(ctx.rel)) {
         if (e.kind !== 'model' && e.kind !== 'snapshot' && e.kind !== 'seed') continue;
         const full = ctx.catalog.store.getEntity(e.id);
@@ -155,6 +160,7 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
           new vscode.CodeLens(range, { title: `${up} upstream · ${down} downstream`, command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
           new vscode.CodeLens(range, { title: 'Lineage', command: 'mallard.showLineage', arguments: [e.id, ctx.catalog.root] }),
           new vscode.CodeLens(range, { title: 'Docs', command: 'mallard.openDocs', arguments: [e.id, ctx.catalog.root] }),
+          referenceLens(ctx.catalog, doc, range, lensOf.get(e.id) ?? finder.entityReferences(e.id)),
         );
       }
       return lenses;
@@ -166,11 +172,14 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
     vscode.languages.registerDefinitionProvider(SELECTOR, definition),
     vscode.languages.registerCompletionItemProvider(SELECTOR, completion, "'", '"', '.'),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
+    ...registerReferenceFeatures(catalogs, SELECTOR, lensChanged.event),
   ];
+  const compiled = new CompiledSqlProvider(catalogs, logger);
+  disposables.push(compiled);
   // VS Code restarts its CodeLens timer on every change event, so a burst of catalog updates could
   // keep postponing the lenses; one event after the burst settles avoids that.
   let timer: NodeJS.Timeout | undefined;
-  const refresh = (): void => {
+  const lensRefresh = (): void => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
@@ -185,12 +194,14 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
   // it is repeated a little later because the hover that steals the focus can appear after the
   // first event (its delay), which cancels that request too.
   const followUps = new Set<NodeJS.Timeout>();
+  // SQL models and the YAML files whose declarations carry reference lenses.
+  const hasLenses = (doc: vscode.TextDocument): boolean => vscode.languages.match(SELECTOR, doc) > 0 || vscode.languages.match(YAML_SELECTOR, doc) > 0;
   const editorShown = (): void => {
-    refresh();
+    lensRefresh();
     for (const delay of [1000, 3000]) {
       const t = setTimeout(() => {
         followUps.delete(t);
-        refresh();
+        lensRefresh();
       }, delay);
       followUps.add(t);
     }
@@ -204,11 +215,18 @@ export function registerEditorFeatures(catalogs: CatalogRegistry, logger: Logger
   });
   disposables.push(
     vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor && vscode.languages.match(SELECTOR, editor.document) > 0) editorShown();
+      if (editor && hasLenses(editor.document)) editorShown();
     }),
     vscode.window.onDidChangeVisibleTextEditors((editors) => {
-      if (editors.some((e) => vscode.languages.match(SELECTOR, e.document) > 0)) editorShown();
+      if (editors.some((e) => hasLenses(e.document))) editorShown();
     }),
   );
+  /** After a catalog change: lenses, open compiled documents (the dbt context may have changed). */
+  const refresh = (): void => {
+    // The walkthrough's first step ("open a project") completes once a folder has a scanned catalog.
+    void vscode.commands.executeCommand('setContext', 'mallard.catalogReady', catalogs.all().some((c) => c.scannedBefore));
+    compiled.refresh();
+    lensRefresh();
+  };
   return { disposables, refresh };
 }

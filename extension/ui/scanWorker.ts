@@ -9,6 +9,7 @@ import { watchWorkspace, type WorkspaceWatcher } from '../scanner/watcher';
 import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerProtocol';
 import type { FromWorkerSync } from './syncWorkerProtocol';
 import { WorkerSync } from './workerSync';
+import { renderCompiled } from './compiledRender';
 
 /**
  * The scan worker thread (bundled as dist/extension/scanWorker.js): runs full scans, incremental
@@ -148,6 +149,10 @@ async function handle(message: ToScanWorker): Promise<void> {
       } catch (err) {
         post({ type: 'done', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err), cancelled: false });
       }
+      return;
+    case 'render':
+      // Waits behind a running scan (they share the scanner's state), never writes.
+      post({ type: 'rendered', id: message.id, preview: await renderCompiled(scanner, message.path, message.text) });
       return;
     case 'cancel':
       abort?.abort();

@@ -1,5 +1,6 @@
 import type { MallardConfig } from '../config';
 import type { ScanProgress } from '../scanner/scanTypes';
+import type { CompiledPreview } from './compiledRender';
 
 /**
  * Messages between the extension host and the scan worker thread. The worker owns the writing
@@ -11,6 +12,8 @@ import type { ScanProgress } from '../scanner/scanTypes';
 export type ToScanWorker =
   | { type: 'scan'; id: number }
   | { type: 'update'; id: number; paths: string[] }
+  /** Show Compiled SQL: render `text` as the dbt node at workspace-relative `path` (no write). */
+  | { type: 'render'; id: number; path: string; text: string }
   | { type: 'cancel' }
   | { type: 'stop' };
 
@@ -21,6 +24,8 @@ export type FromScanWorker =
   | { type: 'done'; id: number; ok: false; error: string; cancelled: boolean }
   /** The watcher applied file changes; the host refreshes its views. */
   | { type: 'changed'; summary: string }
+  /** The answer to a `render` request. */
+  | { type: 'rendered'; id: number; preview: CompiledPreview }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** What the worker is started with (`workerData`). */

@@ -6,7 +6,7 @@
 
 /** A reference and the character span (0-based, end exclusive) it covers on the line. */
 export type SqlReference = { start: number; end: number } & (
-  | { kind: 'ref'; name: string; package?: string }
+  | { kind: 'ref'; name: string; package?: string; version?: string }
   | { kind: 'source'; source: string; name: string }
   | { kind: 'doc'; name: string }
   | { kind: 'macro'; name: string }
@@ -43,6 +43,32 @@ export function findReference(line: string, character: number): SqlReference | u
   if (inJinja && /^\s*\(/.test(after) && !JINJA_BUILTINS.has(word.text)) return { kind: 'macro', name: word.text, start: word.start, end: word.end };
   if (!inJinja && /^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*){0,2}$/.test(word.text)) return { kind: 'relation', name: word.text, start: word.start, end: word.end };
   return undefined;
+}
+
+/**
+ * Every `ref(...)` and `source(...)` call on `line`, in order (Find All References reads whole
+ * files with it). A ref's `v=`/`version=` argument becomes `version`.
+ */
+export function referencesInLine(line: string): SqlReference[] {
+  const out: SqlReference[] = [];
+  for (const { kind, re } of PATTERNS) {
+    if (kind === 'doc') continue;
+    re.lastIndex = 0;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      const start = m.index;
+      const end = m.index + m[0].length;
+      const first = m[2] ?? '';
+      const second = m[4];
+      if (kind === 'source') {
+        out.push({ kind, source: first, name: second ?? '', start, end });
+        continue;
+      }
+      const version = /\b(?:v|version)\s*=\s*['"]?([\w.]+)/.exec(m[0])?.[1];
+      const base = second === undefined ? { kind, name: first, start, end } : { kind, name: second, package: first, start, end };
+      out.push(version === undefined ? base : { ...base, version });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 /** The dotted identifier around `character` (e.g. `analytics.orders`). */

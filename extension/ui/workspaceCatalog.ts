@@ -13,6 +13,7 @@ import type { FromScanWorker, ScanWorkerData, ToScanWorker } from './scanWorkerP
 import type { EditPatch, EditTarget } from '../catalog/catalogTypes';
 import type { SyncOp } from '../../core/sync/ops';
 import { CatalogSync } from './catalogSync';
+import type { CompiledPreview } from './compiledRender';
 
 /** A message type without its request id (distributes over unions). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -34,6 +35,8 @@ export class WorkspaceCatalog {
   private readonly listeners = new Set<() => void>();
   private readonly pending = new Map<number, { message: ToScanWorker; resolve: (changed: boolean) => void; reject: (err: Error) => void; onProgress?: (p: ScanProgress) => void }>();
   private nextId = 1;
+  /** Render requests (Show Compiled SQL) waiting for the worker's answer. */
+  private readonly renders = new Map<number, (preview: CompiledPreview) => void>();
   private byPath: Map<string, EntitySummary[]> | undefined;
   private disposed = false;
   /** Shared with the worker: the id of the scan to cancel (see `ScanWorkerData.cancelFlag`). */
@@ -83,6 +86,7 @@ export class WorkspaceCatalog {
         this.logger.warn(`The scan worker ran out of memory; restarting it with a ${scaledHeapLimits(this.heapLimits, this.heapFactor).maxOldGenerationSizeMb} MB heap.`);
         this.worker = this.startWorker();
         this.sync.workerRestarted();
+        this.endRenders('the scan worker restarted');
         const resend = [...this.pending.values()].map((p) => p.message);
         // The watcher lives in the worker and starts after its first scan.
         if (!resend.some((m) => m.type === 'scan')) void this.scan().catch((e: unknown) => this.logger.error(e instanceof Error ? e : String(e)));
@@ -92,6 +96,7 @@ export class WorkspaceCatalog {
       this.logger.error(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      this.endRenders(err.message);
     });
     return worker;
   }
@@ -125,6 +130,9 @@ export class WorkspaceCatalog {
     } else if (message.type === 'changed') {
       this.logger.info(message.summary);
       this.changed();
+    } else if (message.type === 'rendered') {
+      this.renders.get(message.id)?.(message.preview);
+      this.renders.delete(message.id);
     } else if (message.type === 'progress') {
       for (const p of this.pending.values()) p.onProgress?.(message.progress);
     } else {
@@ -179,6 +187,25 @@ export class WorkspaceCatalog {
   }
 
   /**
+   * Renders `text` as the dbt node at `relativePath` in the worker, with the dbt context of the
+   * last scan (Show Compiled SQL). Writes nothing; never rejects (a failure is a `CompiledPreview`).
+   */
+  render(relativePath: string, text: string): Promise<CompiledPreview> {
+    if (this.disposed) return Promise.resolve({ ok: false, reason: 'failed', message: 'The catalog is closed' });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.renders.set(id, resolve);
+      this.worker.postMessage({ type: 'render', id, path: relativePath, text } satisfies ToScanWorker);
+    });
+  }
+
+  /** Answers every waiting render request with a failure (the worker that had them is gone). */
+  private endRenders(message: string): void {
+    for (const resolve of this.renders.values()) resolve({ ok: false, reason: 'failed', message });
+    this.renders.clear();
+  }
+
+  /**
    * A user edit (docs, tags, meta) through the one mutation API, written by the worker's connection
    * with its outbox op in one transaction; the sync engine pushes it soon. Views refresh after it.
    */
@@ -225,6 +252,7 @@ export class WorkspaceCatalog {
     this.worker = this.startWorker();
     await stopWorker(old);
     this.sync.workerRestarted();
+    this.endRenders('The scan settings changed');
     for (const [id, p] of this.pending) {
       if (p.message.type === 'update') {
         this.worker.postMessage(p.message); // a saved file's update is repeated, not dropped
@@ -256,6 +284,7 @@ export class WorkspaceCatalog {
     // as cancelled, so callers waiting on them (the scan queue) move on.
     for (const p of this.pending.values()) p.reject(Object.assign(new Error('The catalog is closed'), { cancelled: true }));
     this.pending.clear();
+    this.endRenders('The catalog is closed');
     this.sync.dispose();
     this.store.close();
   }

@@ -269,7 +269,8 @@ content.addEventListener('click', (event) => {
     adjusted = true;
     if (expanded.has(toggle)) expanded.delete(toggle);
     else expanded.add(toggle);
-    void redraw('keep');
+    // The opened card may reach past the panel's edge: bring it into view once drawn.
+    void redraw('keep').then(() => content.querySelector(`.node[data-id="${CSS.escape(toggle)}"]`)?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' }));
     return;
   }
   const id = target.closest('.node')?.getAttribute('data-id') ?? undefined;

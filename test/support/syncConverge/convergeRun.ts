@@ -86,12 +86,16 @@ export async function runConvergence(world: SyncWorld, options: ConvergeOptions)
     const before = r.store.syncStore().state().scopes.length;
     await r.sync();
     violations.push(...checkClocks(history, r.name, r.rows(), where));
-    if (r !== replicas[REVOKEE] || !revoked || r.store.syncStore().state().scopes.length > 0) return;
-    // The removal reached the replica: nothing of the organization stays, and the edits pending
-    // when it arrived became access-revoked rejections in the same transaction.
+    if (r !== replicas[REVOKEE] || !revoked) return;
+    // A cycle that reached the server (not cut off by the network) pulled: the removal reached the
+    // replica, nothing of the organization stays, and the edits pending when it arrived became
+    // access-revoked rejections in the same transaction.
+    const reason = r.engine.status.reason;
+    if (reason !== undefined && (reason.code === 'offline' || reason.retryable)) return;
     violations.push(...checkRevoked(r, where));
     const pending = r.store.syncStore().counts().pending;
     if (before > 0 && pending > 0) violations.push(`${where}: ${r.name} lost access with ${pending} ops still pending instead of access-revoked rejections`);
+    if (r.store.syncStore().state().scopes.length > 0) violations.push(`${where}: ${r.name} lost access but still holds its scopes`);
   };
   const edit = (r: ConvergeReplica, step: number) => {
     const target = TARGETS[pick(TARGETS.length)]!;

@@ -84,18 +84,20 @@ export async function runConvergence(world: SyncWorld, options: ConvergeOptions)
   /** One cycle of `r`, then the per-cycle invariants: clocks never go backwards; a removal purges. */
   const sync = async (r: ConvergeReplica, where: string) => {
     const before = r.store.syncStore().state().scopes.length;
-    await r.sync();
+    // The cycle's own status: a replica killed during it has a fresh engine by now.
+    const status = await r.sync();
     violations.push(...checkClocks(history, r.name, r.rows(), where));
     if (r !== replicas[REVOKEE] || !revoked) return;
     // A cycle that reached the server (not cut off by the network) pulled: the removal reached the
     // replica, nothing of the organization stays, and the edits pending when it arrived became
     // access-revoked rejections in the same transaction.
-    const reason = r.engine.status.reason;
+    const reason = status.reason;
     if (reason !== undefined && (reason.code === 'offline' || reason.retryable)) return;
-    violations.push(...checkRevoked(r, where));
+    const at = `${where} (status ${status.state}${reason ? ` ${reason.code}: ${reason.message}` : ''})`;
+    violations.push(...checkRevoked(r, at));
     const pending = r.store.syncStore().counts().pending;
-    if (before > 0 && pending > 0) violations.push(`${where}: ${r.name} lost access with ${pending} ops still pending instead of access-revoked rejections`);
-    if (r.store.syncStore().state().scopes.length > 0) violations.push(`${where}: ${r.name} lost access but still holds its scopes`);
+    if (before > 0 && pending > 0) violations.push(`${at}: ${r.name} lost access with ${pending} ops still pending instead of access-revoked rejections`);
+    if (r.store.syncStore().state().scopes.length > 0) violations.push(`${at}: ${r.name} lost access but still holds its scopes`);
   };
   const edit = (r: ConvergeReplica, step: number) => {
     const target = TARGETS[pick(TARGETS.length)]!;

@@ -7,7 +7,10 @@
  *   npm run bench:sync -- --seeds 20 [--from 1000] [--steps 120] [--fault-rate 0.15]
  *   npm run bench:sync -- --seed 1234
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { stopServer } from '../../test/support/pgHarness';
+import type { ConvergeReport } from '../../test/support/syncConverge/convergeRun';
 import { describeReport, runConvergence } from '../../test/support/syncConverge/convergeRun';
 import { startSyncWorld } from '../../test/support/syncWorld';
 
@@ -26,11 +29,13 @@ async function main(): Promise<void> {
   const seeds = one !== undefined ? [one] : Array.from({ length: count }, (_, i) => from + i);
   const world = await startSyncWorld();
   const failed: number[] = [];
+  const reports: ConvergeReport[] = [];
   let total = 0;
   try {
     for (const seed of seeds) {
       const report = await runConvergence(world, { seed, steps, faultRate });
       total += report.ms;
+      reports.push(report);
       process.stdout.write(`${describeReport(report)}\n`);
       if (report.violations.length > 0) {
         failed.push(seed);
@@ -43,6 +48,8 @@ async function main(): Promise<void> {
     await stopServer();
   }
   process.stdout.write(`${seeds.length} seeds, ${seeds.length - failed.length} passed, ${failed.length} failed${failed.length > 0 ? ` (seeds ${failed.join(', ')})` : ''}; ${(total / 1000).toFixed(1)} s in runs\n`);
+  await mkdir('bench-results', { recursive: true });
+  await writeFile(path.join('bench-results', 'syncConverge.json'), JSON.stringify({ steps, faultRate, seeds: seeds.length, failed, reports }, null, 2));
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

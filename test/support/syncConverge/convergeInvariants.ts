@@ -20,7 +20,7 @@ import type { WireLog } from './faultyFetch';
 /** The server's state of one organization, read as a superuser. */
 export interface ServerState {
   rows: Map<string, { fields: Record<string, unknown>; provenance: Record<string, VersionVector>; vector: VersionVector; deleted: boolean }>;
-  losers: { key: string; field: string; value: unknown }[];
+  losers: { key: string; field: string; value: unknown; reason: string }[];
   conflicts: { id: string; key: string; field: string; incoming: unknown; op: string; open: boolean }[];
   rejections: Set<string>;
   lastOp: Map<string, number>;
@@ -33,15 +33,15 @@ const opRef = (op: { replicaId: string; opNumber: number }) => `${op.replicaId}/
 export async function readServer(admin: Sql, orgId: string): Promise<ServerState> {
   const rows = await admin<{ kind: string; row_id: string; fields: Record<string, unknown>; provenance: Record<string, VersionVector>; vector: VersionVector; deleted: boolean }[]>`
     select kind, row_id, fields, provenance, vector, deleted is not null as deleted from public.sync_rows where org_id = ${orgId}`;
-  const losers = await admin<{ kind: string; row_id: string; field: string; value: unknown }[]>`
-    select kind, row_id, field, value from public.sync_losers where org_id = ${orgId}`;
+  const losers = await admin<{ kind: string; row_id: string; field: string; value: unknown; reason: string }[]>`
+    select kind, row_id, field, value, reason from public.sync_losers where org_id = ${orgId}`;
   const conflicts = await admin<{ id: string; kind: string; row_id: string; field: string; incoming_value: unknown; replica_id: string; op_number: string; status: string }[]>`
     select id::text, kind, row_id, field, incoming_value, replica_id::text, op_number::text, status from public.sync_conflicts where org_id = ${orgId}`;
   const rejections = await admin<{ replica_id: string; op_number: string }[]>`select replica_id::text, op_number::text from public.sync_rejections where org_id = ${orgId}`;
   const replicas = await admin<{ replica_id: string; last_op: string }[]>`select replica_id::text, last_op::text from public.sync_replicas where org_id = ${orgId}`;
   return {
     rows: new Map(rows.map((r) => [keyOf(r.kind, r.row_id), { fields: r.fields, provenance: r.provenance, vector: r.vector, deleted: r.deleted }])),
-    losers: losers.map((l) => ({ key: keyOf(l.kind, l.row_id), field: l.field, value: l.value })),
+    losers: losers.map((l) => ({ key: keyOf(l.kind, l.row_id), field: l.field, value: l.value, reason: l.reason })),
     conflicts: conflicts.map((c) => ({ id: c.id, key: keyOf(c.kind, c.row_id), field: c.field, incoming: c.incoming_value, op: `${c.replica_id}/${c.op_number}`, open: c.status === 'open' })),
     rejections: new Set(rejections.map((r) => `${r.replica_id}/${r.op_number}`)),
     lastOp: new Map(replicas.map((r) => [r.replica_id, Number(r.last_op)])),
@@ -80,8 +80,10 @@ function valueIn(kind: string, field: string, wanted: unknown, final: unknown): 
  * Every op made is accounted for: applied ops keep each field's value unless an op that had seen
  * them replaced it or a record keeps it; rejected ops are visible to their author.
  */
-export function checkOps(server: ServerState, log: WireLog, replicas: readonly ConvergeReplica[]): { violations: string[]; applied: number; rejected: number; waiting: number } {
+export function checkOps(server: ServerState, log: WireLog, replicas: readonly ConvergeReplica[]): { violations: string[]; applied: number; rejected: number; waiting: number; acknowledged: number } {
   const out: string[] = [];
+  // Ops whose outcome reached the client in a push answer (the rest were settled by later answers or pulls).
+  let acknowledged = 0;
   let applied = 0;
   let rejected = 0;
   let waiting = 0;
@@ -105,6 +107,7 @@ export function checkOps(server: ServerState, log: WireLog, replicas: readonly C
       // A re-based op travelled under a new identity; find it by its content.
       const op = log.ops.get(opRef(made)) ?? byContent.get(content(made)) ?? made;
       const ref = opRef(op);
+      if ((log.acked.get(op.replicaId) ?? 0) >= op.opNumber) acknowledged += 1;
       if (local.has(ref) || local.has(opRef(made))) {
         rejected += 1;
         continue;
@@ -126,7 +129,7 @@ export function checkOps(server: ServerState, log: WireLog, replicas: readonly C
       out.push(...checkApplied(op, server, writers, replica.name));
     }
   }
-  return { violations: out, applied, rejected, waiting };
+  return { violations: out, applied, rejected, waiting, acknowledged };
 }
 
 function checkApplied(op: SyncOp, server: ServerState, writers: Map<string, SyncOp[]>, who: string): string[] {
@@ -141,14 +144,21 @@ function checkApplied(op: SyncOp, server: ServerState, writers: Map<string, Sync
   for (const [field, wanted] of Object.entries(op.patch)) {
     if (valueIn(op.target.kind, field, wanted, row.fields[field])) continue;
     // Replaced on purpose: an applied op that had seen this one wrote the field afterwards.
-    const replaced = (writers.get(key) ?? []).some((w) => w !== op && w.action === 'patch' && field in w.patch && (w.vector[dot.replica] ?? 0) >= dot.counter);
+    const replaced = (writers.get(key) ?? []).some(
+      (w) => w !== op && (w.action === 'delete' || field in w.patch) && (w.vector[dot.replica] ?? 0) >= dot.counter,
+    );
     if (replaced) continue;
     const kept =
       server.losers.some((l) => l.key === key && l.field === field && isDeepStrictEqual(l.value, wanted)) ||
       server.conflicts.some((c) => c.key === key && c.field === field && isDeepStrictEqual(c.incoming, wanted));
     if (kept) continue;
     const provenance = row.provenance[field] ?? {};
-    out.push(`${who}: op ${ref} set ${op.target.id}.${field} = ${JSON.stringify(wanted)}; the server holds ${JSON.stringify(row.fields[field])} (provenance ${JSON.stringify(provenance)}) and no op that saw it replaced it, no record keeps it`);
+    if (process.env.CONVERGE_DEBUG) {
+      const short = (id: string) => id.slice(0, 4);
+      const history = (writers.get(key) ?? []).map((w) => `${short(w.replicaId)}/${w.opNumber} ${w.action} ${w.action === 'patch' ? Object.keys(w.patch).join('+') : ''} base ${JSON.stringify(Object.fromEntries(Object.entries(w.vector).map(([k, v]) => [short(k), v])))}`);
+      out.push(`  debug ${key}: server vector ${JSON.stringify(row.vector)} fields ${JSON.stringify(row.fields)}; applied ops: ${history.join('; ')}`);
+    }
+    out.push(`${who}: op ${ref} set ${op.target.id}.${field} = ${JSON.stringify(wanted)}; the server holds ${JSON.stringify(row.fields[field])} (provenance ${JSON.stringify(provenance)}) and no op that saw it replaced it, no record keeps it (row ${row.deleted ? 'deleted' : 'live'}; records of the field: ${JSON.stringify(server.losers.filter((l) => l.key === key && l.field === field).map((l) => [l.reason, l.value]))})`);
   }
   return out;
 }

@@ -111,6 +111,11 @@ export class ConvergeReplica {
     this.made.push(this.store.syncStore().appendEdit(target, { action: 'patch', patch }));
   }
 
+  /** Deletes a row (a tombstone on the server; delete wins over concurrent edits, which become losers). */
+  deleteRow(target: { kind: 'entity' | 'column'; id: string }): void {
+    this.made.push(this.store.syncStore().appendEdit(target, { action: 'delete' }));
+  }
+
   /** Resolves one open conflict, if any; returns whether it did. */
   resolveOne(pick: (n: number) => number, keepServer: boolean): boolean {
     const open = this.engine.conflicts().filter((c) => c.status === 'open');

@@ -15,7 +15,7 @@ import { WireLog } from './faultyFetch';
  * whose access is revoked and granted again — each with its own SQLite catalog and the real engine
  * over the production supabase-js transport, against real Postgres and the bundled edge functions
  * in Deno. A seeded PRNG drives local edits (descriptions, tags, owners, classifications on six
- * rows, so the same and disjoint fields collide), syncs (one at a time and concurrent), offline
+ * rows, so the same and disjoint fields collide; now and then a delete, which a later edit restores), syncs (one at a time and concurrent), offline
  * periods, wire faults (lost, duplicated and delayed answers, a replica killed mid-push), crashes
  * between cycles, a write transaction held open, conflict resolutions and revoke/regrant. Then
  * faults stop, everyone syncs until nothing changes, and the invariants are checked.
@@ -34,7 +34,7 @@ export interface ConvergeOptions {
 export interface ConvergeReport {
   seed: number;
   steps: number;
-  ops: { made: number; applied: number; rejected: number; waiting: number };
+  ops: { made: number; acknowledged: number; applied: number; rejected: number; waiting: number };
   faults: FaultCounts & { offlinePeriods: number; crashes: number; heldTransactions: number; revokes: number; regrants: number; resolves: number };
   requests: number;
   quiescenceRounds: number;
@@ -104,7 +104,8 @@ export async function runConvergence(world: SyncWorld, options: ConvergeOptions)
     const field = pick(4);
     edits += 1;
     const mark = `${r.name}@${step}.${edits}`;
-    if (field === 0) r.editDocs(target, { description: `${target.id} as ${mark}` });
+    if (chance(0.06)) r.deleteRow(target);
+    else if (field === 0) r.editDocs(target, { description: `${target.id} as ${mark}` });
     else if (field === 1) r.editDocs(target, { tags: TAGS.filter(() => chance(0.4)) });
     else if (field === 2) r.editField(target, { owners: OWNERS.filter(() => chance(0.4)).concat(r.name) });
     else r.editField(target, { classification: CLASSES[pick(CLASSES.length)]! });
@@ -187,7 +188,7 @@ export async function runConvergence(world: SyncWorld, options: ConvergeOptions)
     return {
       seed: options.seed,
       steps: options.steps,
-      ops: { made, applied: opCheck.applied, rejected: opCheck.rejected, waiting: opCheck.waiting },
+      ops: { made, acknowledged: opCheck.acknowledged, applied: opCheck.applied, rejected: opCheck.rejected, waiting: opCheck.waiting },
       faults: { ...log.faults, ...counts },
       requests: log.requests,
       quiescenceRounds: rounds + 1,
@@ -205,5 +206,5 @@ export async function runConvergence(world: SyncWorld, options: ConvergeOptions)
 export function describeReport(r: ConvergeReport): string {
   const f = r.faults;
   const faults = `offline ${f.offline} lost ${f.lose} dup ${f.duplicate} delayed ${f.delay} killed-mid-push ${f.kill} crashes ${f.crashes} offline-periods ${f.offlinePeriods} held-tx ${f.heldTransactions} revoke ${f.revokes} regrant ${f.regrants} resolves ${f.resolves}`;
-  return `seed ${r.seed}: ${r.steps} steps, ops made ${r.ops.made} (applied ${r.ops.applied}, rejected ${r.ops.rejected}, waiting for access ${r.ops.waiting}), ${r.requests} requests, faults: ${faults}; quiescent after ${r.quiescenceRounds} rounds; ${r.ms} ms; ${r.violations.length === 0 ? 'invariants hold' : `${r.violations.length} VIOLATIONS`}`;
+  return `seed ${r.seed}: ${r.steps} steps, ops made ${r.ops.made} (acknowledged by a push answer ${r.ops.acknowledged}; applied ${r.ops.applied}, rejected ${r.ops.rejected}, waiting for access ${r.ops.waiting}), ${r.requests} requests, faults: ${faults}; quiescent after ${r.quiescenceRounds} rounds; ${r.ms} ms; ${r.violations.length === 0 ? 'invariants hold' : `${r.violations.length} VIOLATIONS`}`;
 }

@@ -83,6 +83,25 @@ describe('sync engine: revocation, epochs and checksums', () => {
     assert.equal(a.store.counts().pending, 0);
   });
 
+  it('keeps an edit made after the organization was lost and given back: no dot is reused', async () => {
+    const { w, a } = await teamWorld();
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
+    a.edit(SHARED, { description: 'first' });
+    a.edit(SHARED, { tags: ['x'] });
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    const before = a.store.state().replicaId;
+    // Removed with nothing pending: the purge alone must not let the replica reuse its counters.
+    w.server.revoke('user-a', ORG);
+    await a.engine.syncNow();
+    assert.deepEqual(a.tables.allRows(), []);
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [] });
+    a.edit(SHARED, { description: 'after the regrant' });
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    assert.equal(w.server.row(ORG, SHARED)?.row.fields.description, 'after the regrant', 'not dropped as a duplicate of the first edit');
+    assert.deepEqual(a.shown(SHARED), { description: 'after the regrant', tags: ['x'] });
+    assert.notEqual(a.store.state().replicaId, before);
+  });
+
   it('resyncs everything after an epoch change, removing rows the restored server no longer has', async () => {
     const { w, a } = await teamWorld();
     // Restored from a backup that lacks one row; every xid changed.

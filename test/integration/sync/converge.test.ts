@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import '../../support/mochaPg';
 import { describeReport, runConvergence } from '../../support/syncConverge/convergeRun';
+import type { ConvergeReport } from '../../support/syncConverge/convergeRun';
 import { startSyncWorld } from '../../support/syncWorld';
 import type { SyncWorld } from '../../support/syncWorld';
 
@@ -27,14 +28,28 @@ describe('sync: randomized convergence with faults (real engine, Deno, Postgres)
     await world?.stop();
   });
 
-  for (const seed of [3, 4, 6]) {
+  // Seeds 1 and 2 fail when a cycle whose push is refused does not pull (the removal never
+  // arrives); seed 3 fails when losing the organization keeps the replica id (an edit is dropped).
+  const reports: ConvergeReport[] = [];
+  for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: converges and keeps every invariant`, async () => {
       const report = await runConvergence(world, { seed, steps: 80 });
+      reports.push(report);
       const replay = `replay: npm run bench:sync -- --seed ${seed} --steps 80`;
       assert.deepEqual(report.violations, [], `${describeReport(report)}\n${replay}`);
-      // The schedule really exercised what it claims to.
       assert.ok(report.ops.applied > 20 && report.faults.lose + report.faults.duplicate + report.faults.delay > 0, describeReport(report));
-      assert.ok(report.faults.revokes > 0 && report.faults.regrants > 0 && report.faults.heldTransactions > 0, describeReport(report));
     });
   }
+
+  it('the seeds together exercised every kind of fault', () => {
+    assert.equal(reports.length, 3);
+    const total = (pick: (r: ConvergeReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
+    const kinds = {
+      offline: total((r) => r.faults.offline), lost: total((r) => r.faults.lose), duplicated: total((r) => r.faults.duplicate),
+      delayed: total((r) => r.faults.delay), killedMidPush: total((r) => r.faults.kill), crashes: total((r) => r.faults.crashes),
+      heldTransactions: total((r) => r.faults.heldTransactions), revokes: total((r) => r.faults.revokes), regrants: total((r) => r.faults.regrants),
+      resolves: total((r) => r.faults.resolves), rejected: total((r) => r.ops.rejected),
+    };
+    assert.deepEqual(Object.entries(kinds).filter(([, n]) => n === 0).map(([k]) => k), [], JSON.stringify(kinds));
+  });
 });

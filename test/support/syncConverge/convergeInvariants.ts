@@ -70,8 +70,10 @@ function dotOf(op: SyncOp): { replica: string; counter: number } {
 
 function valueIn(kind: string, field: string, wanted: unknown, final: unknown): boolean {
   const have = final === undefined ? null : final;
-  if (fieldSpec(kind, field).policy === 'set-union' && Array.isArray(wanted) && Array.isArray(have)) {
-    return wanted.every((w) => have.some((h) => isDeepStrictEqual(h, w)));
+  if (fieldSpec(kind, field).policy === 'set-union' && Array.isArray(wanted)) {
+    // A set holds the wanted elements (an unset set is empty).
+    const set = Array.isArray(have) ? have : [];
+    if (have === null || Array.isArray(have)) return wanted.every((w) => set.some((h) => isDeepStrictEqual(h, w)));
   }
   return isDeepStrictEqual(wanted, have);
 }
@@ -148,9 +150,10 @@ function checkApplied(op: SyncOp, server: ServerState, writers: Map<string, Sync
       (w) => w !== op && (w.action === 'delete' || field in w.patch) && (w.vector[dot.replica] ?? 0) >= dot.counter,
     );
     if (replaced) continue;
+    // Kept for restore: a record holds the value (for a set, a set holding its elements).
     const kept =
-      server.losers.some((l) => l.key === key && l.field === field && isDeepStrictEqual(l.value, wanted)) ||
-      server.conflicts.some((c) => c.key === key && c.field === field && isDeepStrictEqual(c.incoming, wanted));
+      server.losers.some((l) => l.key === key && l.field === field && valueIn(op.target.kind, field, wanted, l.value)) ||
+      server.conflicts.some((c) => c.key === key && c.field === field && valueIn(op.target.kind, field, wanted, c.incoming));
     if (kept) continue;
     const provenance = row.provenance[field] ?? {};
     if (process.env.CONVERGE_DEBUG) {

@@ -36,6 +36,7 @@ export interface LocalRow {
   view: string | null;
 }
 
+/** One replica: its catalog file, its engine, the user's edits made on it, and its wire switchboard. */
 export class ConvergeReplica {
   store: CatalogStore;
   engine: SyncEngine;

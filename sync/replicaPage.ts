@@ -100,10 +100,10 @@ function confirmSettled(store: ReplicaStore, horizon: string): void {
  * its rows (the organization scope covers every team; team hierarchies are the server's to report):
  * its rows, tombstones, conflicts and losers go; its pending ops move to the rejection list as `access-revoked` (the user's own edits,
  * kept so they can be retried after a regrant). Losing the organization-wide scope loses the
- * organization: everything goes, the cursor too (as when no scope is left). Returns whether nothing
- * of the organization is left. Because the removed ops were never acknowledged,
- * the remaining ones are re-based on a new replica id, so the server never waits for a number that
- * will not come.
+ * organization: everything goes, the cursor too (as when no scope is left), and the replica
+ * continues under a new id (its own vector entries went too). Returns whether nothing of the
+ * organization is left. Because the removed ops were never acknowledged, the remaining ones are
+ * re-based on a new replica id, so the server never waits for a number that will not come.
  */
 export function purgeScope(store: ReplicaStore, scope: Scope): boolean {
   const t = store.tables;
@@ -146,7 +146,10 @@ export function purgeScope(store: ReplicaStore, scope: Scope): boolean {
     t.setMeta('cursor', undefined);
     t.setMeta('resync', undefined);
   }
-  if (removedPending) store.rebase();
+  // Clearing every row vector also forgets this replica's own counters: under the same id its next
+  // edit of a row would reuse a dot the server already holds and be dropped as a duplicate. Losing
+  // the organization therefore always continues under a new replica id.
+  if (removedPending || selector === 'all') store.rebase();
   return lostAll;
 }
 

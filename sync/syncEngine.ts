@@ -184,10 +184,21 @@ export class SyncEngine {
           this.refreshCounts();
         },
       };
-      await pushAll(context);
+      // A push refused for lack of access still pulls: a revocation reaches the replica only
+      // through a pull (scopes removed: its rows are purged and its pending ops become
+      // access-revoked rejections). Without it a member removed while holding pending edits would
+      // keep the organization's rows forever, every cycle stopping at the refused push.
+      const refused = await pushAll(context).then(
+        () => undefined,
+        (err: unknown) => {
+          if (SyncError.is(err, 'forbidden')) return err;
+          throw err;
+        },
+      );
       await pullAll(context);
       // Edits made while the pull ran go up in the same cycle.
       await pushAll(context);
+      if (refused !== undefined) throw refused;
       this.publish({ ...this.withCounts(this.current), state: 'idle', reason: undefined, failures: 0, lastSyncedAt: this.isoNow(), replicaId: store.state().replicaId, lastCycle: summary });
       this.scheduleInterval();
     } catch (err) {

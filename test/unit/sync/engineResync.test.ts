@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PullRequest } from '../../../core/sync/pullMessages';
 import { scopeChecksum } from '../../../core/sync/checksum';
-import { pullAll } from '../../../sync/syncCycle';
 import { ORG, OTHER_ORG, TEAM_A, TEAM_B, World, entity } from './engineHarness';
 
 const SHARED = entity('model.p.shared');
@@ -68,10 +67,11 @@ describe('sync engine: revocation, epochs and checksums', () => {
     a.edit(SHARED, { description: 'pending' });
     a.store.appendEdit(TEAM_ROW, { action: 'patch', patch: { tags: ['x'] } });
     w.server.revoke('user-a', ORG);
-    // The push is refused (no longer a member); the pull still reports the lost scopes.
+    // The push is refused (no longer a member); the same cycle still pulls, and the pull reports
+    // the lost scopes (without it the replica would stop at the refused push on every cycle).
     const pushRefused = await a.engine.syncNow();
     assert.equal(pushRefused.reason?.code, 'forbidden');
-    await pullAll({ orgId: ORG, store: a.store, transport: a.transport, credentials: a.credentials.current!, pushBatch: 10, pageSize: 10, progress: () => undefined });
+    assert.deepEqual(a.transport.sent.slice(-2).map((s) => s.fn), ['sync-push', 'sync-pull']);
     assert.deepEqual(a.tables.allRows(), []);
     assert.deepEqual(a.engine.losers(), []);
     assert.equal(a.store.state().cursor, null);
@@ -81,6 +81,25 @@ describe('sync engine: revocation, epochs and checksums', () => {
       ['access-revoked', 'model.p.team_a_row'],
     ]);
     assert.equal(a.store.counts().pending, 0);
+  });
+
+  it('keeps an edit made after the organization was lost and given back: no dot is reused', async () => {
+    const { w, a } = await teamWorld();
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [TEAM_A, TEAM_B] });
+    a.edit(SHARED, { description: 'first' });
+    a.edit(SHARED, { tags: ['x'] });
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    const before = a.store.state().replicaId;
+    // Removed with nothing pending: the purge alone must not let the replica reuse its counters.
+    w.server.revoke('user-a', ORG);
+    await a.engine.syncNow();
+    assert.deepEqual(a.tables.allRows(), []);
+    w.server.grant('user-a', ORG, { orgWide: true, teams: [] });
+    a.edit(SHARED, { description: 'after the regrant' });
+    assert.equal((await a.engine.syncNow()).state, 'idle');
+    assert.equal(w.server.row(ORG, SHARED)?.row.fields.description, 'after the regrant', 'not dropped as a duplicate of the first edit');
+    assert.deepEqual(a.shown(SHARED), { description: 'after the regrant', tags: ['x'] });
+    assert.notEqual(a.store.state().replicaId, before);
   });
 
   it('resyncs everything after an epoch change, removing rows the restored server no longer has', async () => {

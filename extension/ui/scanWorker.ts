@@ -40,6 +40,8 @@ let watcher: WorkspaceWatcher | undefined;
 let abort: AbortController | undefined;
 let warmupTimer: ReturnType<typeof setTimeout> | undefined;
 let stopped = false;
+/** A full scan is running (a render then waits for it instead of starting the warm-up). */
+let scanning = false;
 
 /**
  * Starts the watcher after a scan. The watcher needs the warm state (every parse loaded and
@@ -122,6 +124,7 @@ async function handle(message: ToScanWorker): Promise<void> {
       abort = new AbortController();
       const flag = data.cancelFlag;
       const id = message.id;
+      scanning = true;
       try {
         const report = await scanner.scan({
           signal: abort.signal,
@@ -137,6 +140,8 @@ async function handle(message: ToScanWorker): Promise<void> {
         startWatching();
       } catch (err) {
         post({ type: 'done', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err), cancelled: abort.signal.aborted || WorkCancelled.is(err) });
+      } finally {
+        scanning = false;
       }
       return;
     }
@@ -151,7 +156,10 @@ async function handle(message: ToScanWorker): Promise<void> {
       }
       return;
     case 'render':
-      // Waits behind a running scan (they share the scanner's state), never writes.
+      // A render needs the warm state. Before the re-open's warm-up, it is built the watcher's way
+      // (which tells the host when files changed since the check) rather than silently by the
+      // render; during a scan the render waits behind it. The render itself never writes.
+      if (!scanner.hasState && !scanning) watchNow();
       post({ type: 'rendered', id: message.id, preview: await renderCompiled(scanner, message.path, message.text) });
       return;
     case 'cancel':

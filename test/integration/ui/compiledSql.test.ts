@@ -79,4 +79,15 @@ describe('Show Compiled SQL: the worker renders a model from the editor text', f
     assert.deepEqual(preview.ok ? 'rendered' : preview.reason, 'not-dbt');
     assert.equal(compiledDocumentText('elsewhere/query.sql', preview), '-- Mallard could not compile elsewhere/query.sql: elsewhere/query.sql is not in a dbt project\n');
   });
+
+  it('a re-opened catalog (no warm state yet) renders at once, without waiting for the warm-up', async () => {
+    await catalog.dispose();
+    // The catalog file exists: this scan is the re-open's quick check, which builds no warm state.
+    catalog = new WorkspaceCatalog(root, { ...DEFAULT_CONFIG }, silent, { warmupDelayMs: 600_000 });
+    await catalog.scan();
+    const text = readFileSync(path.join(root, ORDERS), 'utf8');
+    const preview = await catalog.render(ORDERS, text);
+    assert.ok(preview.ok, preview.ok ? '' : preview.message);
+    assert.equal(compiledDocumentText(ORDERS, preview), expectedCompiledSql(root, ORDERS).compiledSql);
+  });
 });

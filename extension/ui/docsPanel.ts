@@ -118,8 +118,9 @@ export class DocsPanels implements vscode.Disposable {
     const dir = project ? project.path.slice(0, project.path.lastIndexOf('/') + 1) : '';
     const files = { manifest: vscode.Uri.file(`${catalog.root}/${dir}target/manifest.json`), catalog: vscode.Uri.file(`${catalog.root}/${dir}target/catalog.json`) };
     const stamp = async (uri: vscode.Uri): Promise<string> => vscode.workspace.fs.stat(uri).then((s) => `${s.mtime}:${s.size}`, () => '');
-    const key = `${dir}|${await stamp(files.manifest)}|${await stamp(files.catalog)}`;
-    if (key === `${dir}||`) return undefined;
+    const stamps = `${await stamp(files.manifest)}|${await stamp(files.catalog)}`;
+    if (stamps === '|') return undefined;
+    const key = `${catalog.root}/${dir}|${stamps}`;
     if (this.typesCache?.key === key) return this.typesCache.types;
     const read = async (uri: vscode.Uri): Promise<string | undefined> => vscode.workspace.fs.readFile(uri).then((b) => new TextDecoder().decode(b), () => undefined);
     this.typesCache = { key, types: parseDbtColumnTypes({ manifest: await read(files.manifest), catalog: await read(files.catalog) }) };

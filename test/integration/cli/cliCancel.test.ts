@@ -34,8 +34,9 @@ describe('mallard scan and Ctrl-C (built bundle, spawned)', function () {
     let signalled = false;
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      // Without a terminal, progress prints one line per phase: interrupt once it parses.
-      if (!signalled && /mallard: parse/.test(stderr)) {
+      // Without a terminal, progress prints one line per finished phase: interrupt once the plan
+      // is done, when the (slow) parse phase has begun.
+      if (!signalled && /mallard: plan/.test(stderr)) {
         signalled = true;
         child.kill('SIGINT');
       }

@@ -137,9 +137,19 @@ export class SyncController implements vscode.Disposable {
     this.statusChanged();
   }
 
+  /** Whether the sync views and status-bar item are shown (the `mallard.syncVisible` context key). */
+  private visible: boolean | undefined;
+
   private statusChanged(): void {
     const project = this.project();
-    if (project === undefined && this.who === undefined) {
+    // The sync views and the item show only once sync is configured or someone signed in, so a
+    // user who never syncs keeps the whole Mallard container for the catalog.
+    const visible = project !== undefined || this.who !== undefined;
+    if (visible !== this.visible) {
+      this.visible = visible;
+      void vscode.commands.executeCommand('setContext', 'mallard.syncVisible', visible);
+    }
+    if (!visible) {
       this.item.hide();
       return;
     }

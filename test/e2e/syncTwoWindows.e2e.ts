@@ -99,9 +99,10 @@ describe('e2e: team sync between two windows (real Postgres + Deno functions)', 
     const frame = await s.webview('Mallard Docs');
     await eventually('the description saved', async () => {
       try {
-        await frame.locator('[data-testid="col-balance_due-edit"]').click({ timeout: 10_000 });
+        // Descriptions are edited in place: click the text, type, Enter saves.
+        await frame.locator('[data-testid="col-balance_due"]').click({ timeout: 10_000 });
         await frame.locator('[data-testid="col-balance_due-input"]').fill(text, { timeout: 5_000 });
-        await frame.locator('[data-testid="col-balance_due-save"]').click({ timeout: 5_000 });
+        await frame.locator('[data-testid="col-balance_due-input"]').press('Enter', { timeout: 5_000 });
         await frame.locator('[data-testid="col-balance_due-outcome"]', { hasText: 'Saved to' }).waitFor({ timeout: 15_000 });
         return true;
       } catch {

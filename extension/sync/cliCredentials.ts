@@ -125,14 +125,19 @@ export function cliCredentials(env: NodeJS.ProcessEnv = process.env, options: { 
         session = await refresh(stored, session.refreshToken, options.fetch);
         saveStored({ ...stored, session }, env);
       }
-      return {
-        url: stored.url,
-        apiKey: stored.apiKey,
-        accessToken: session.accessToken,
-        ...(session.email ? { label: session.email } : {}),
-        ...(session.userId ? { principal: `user:${session.userId}` } : {}),
-      };
+      return sessionCredentials(stored, session);
     },
+  };
+}
+
+/** The credentials a stored Supabase session gives (the CLI and VS Code share the shape). */
+export function sessionCredentials(stored: StoredCredentials, session: NonNullable<StoredCredentials['session']>): SyncCredentials {
+  return {
+    url: stored.url,
+    apiKey: stored.apiKey,
+    accessToken: session.accessToken,
+    ...(session.email ? { label: session.email } : {}),
+    ...(session.userId ? { principal: `user:${session.userId}` } : {}),
   };
 }
 
@@ -157,8 +162,8 @@ export function storedSession(session: { access_token: string; refresh_token: st
   };
 }
 
-/** An API token's principal: a fingerprint, never the token. */
-function tokenPrincipal(token: string): string {
+/** An API token's principal: a fingerprint, never the token (VS Code computes the same). */
+export function tokenPrincipal(token: string): string {
   return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }
 

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import type { Provider, SupabaseClient } from '@supabase/supabase-js';
 import type { CredentialsProvider, SyncCredentials } from '../../sync/ports';
-import { StoredCredentials, storedSession } from '../sync/cliCredentials';
+import { sessionCredentials, StoredCredentials, storedSession, tokenPrincipal } from '../sync/cliCredentials';
 
 /**
  * Sign-in for team sync in VS Code, without `vscode` (the commands in `syncCommands.ts` drive it, the
@@ -222,21 +222,6 @@ export class SyncAuth implements CredentialsProvider {
       ...(this.options.fetch ? { global: { fetch: this.options.fetch } } : {}),
     });
   }
-}
-
-/** An API token's principal: a fingerprint, never the token (the CLI computes the same). */
-export function tokenPrincipal(token: string): string {
-  return `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
-}
-
-function sessionCredentials(stored: StoredCredentials, session: NonNullable<StoredCredentials['session']>): SyncCredentials {
-  return {
-    url: stored.url,
-    apiKey: stored.apiKey,
-    accessToken: session.accessToken,
-    ...(session.email ? { label: session.email } : {}),
-    ...(session.userId ? { principal: `user:${session.userId}` } : {}),
-  };
 }
 
 function withQuery(uri: string, key: string, value: string): string {

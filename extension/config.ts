@@ -10,6 +10,8 @@ import { DefaultSchemaSchema } from '../core/pipeline/workspaceConfig';
 export interface MallardConfig {
   /** Default SQL dialect for plain SQL files and rendered dbt models. */
   dialect: Dialect;
+  /** Whether the user set `mallard.dialect`; when not, plain SQL may be read in a dialect it shows. */
+  dialectSet: boolean;
   /** Dialect overrides per workspace-relative folder (longest matching prefix wins). */
   dialectByFolder: Record<string, Dialect>;
   /** Globs of files to scan; empty means everything not excluded. */
@@ -32,6 +34,7 @@ export interface MallardConfig {
 /** Defaults, also declared in package.json's `contributes.configuration`. */
 export const DEFAULT_CONFIG: Readonly<MallardConfig> = Object.freeze({
   dialect: 'postgresql',
+  dialectSet: false,
   dialectByFolder: {},
   include: [],
   exclude: [],
@@ -64,8 +67,10 @@ export function readConfig(read: RawSettingReader): { config: MallardConfig; pro
   const config: MallardConfig = { ...DEFAULT_CONFIG, dialectByFolder: {}, include: [], exclude: [] };
 
   const dialect = read('dialect');
-  if (isDialect(dialect)) config.dialect = dialect;
-  else if (dialect !== undefined) problems.push(`mallard.dialect: unknown dialect ${JSON.stringify(dialect)}`);
+  if (isDialect(dialect)) {
+    config.dialect = dialect;
+    config.dialectSet = true;
+  } else if (dialect !== undefined) problems.push(`mallard.dialect: unknown dialect ${JSON.stringify(dialect)}`);
 
   const byFolder = read('dialectByFolder');
   if (byFolder !== undefined && (typeof byFolder !== 'object' || byFolder === null || Array.isArray(byFolder))) {

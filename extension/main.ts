@@ -44,7 +44,13 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   const readSettings = (): MallardConfig => {
-    const { config, problems } = readConfig((key) => vscode.workspace.getConfiguration('mallard').get(key));
+    const settings = vscode.workspace.getConfiguration('mallard');
+    // `get` answers a setting's default too; `dialect` must say whether the user chose one.
+    const { config, problems } = readConfig((key) => {
+      if (key !== 'dialect') return settings.get(key);
+      const set = settings.inspect(key);
+      return set?.workspaceFolderValue ?? set?.workspaceValue ?? set?.globalValue;
+    });
     for (const problem of problems) logger.warn(`Setting ignored: ${problem}`);
     return config;
   };

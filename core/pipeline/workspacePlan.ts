@@ -1,3 +1,4 @@
+import { sniffPlainDialect, type SniffedDialect } from './sqlDialectSniff';
 import { loadDbtProject, readManifest, type DbtManifest, type DbtProjectContext } from '../dbt/api';
 import { newDbtLoadMemo, type DbtLoadMemo } from '../dbt/project/loadMemo';
 import { sharedRenderHash } from '../dbt/renderInputs';
@@ -81,6 +82,8 @@ export interface WorkspacePlan {
   sql: SqlFilePlan[];
   /** Configuration and manifest diagnostics. */
   diagnostics: Diagnostic[];
+  /** The dialect guessed for plain SQL when none is configured (`sniffPlainDialect`), and why. */
+  sqlDialect?: SniffedDialect;
 }
 
 /** Merges `.mallard.json` over the outside defaults. */
@@ -191,8 +194,11 @@ export function planWorkspace(fs: FileSource, options: PlanOptions, previous?: W
     dbt.push(loaded.plan);
     diagnostics.push(...loaded.diagnostics);
   }
-  const sql = planSqlFiles(fs.list(), layout.dbtRoots, dbt, config, options.dialect);
-  return { config, workspaceName: options.workspaceName, dbt, sql, diagnostics };
+  let sql = planSqlFiles(fs.list(), layout.dbtRoots, dbt, config, options.dialect);
+  // No dialect configured anywhere: guess one from the plain SQL itself (postgresql otherwise).
+  const sniffed = options.dialect === undefined && config.dialect === undefined && sql.length > 0 ? sniffPlainDialect(fs, sql.map((f) => f.path)) : undefined;
+  if (sniffed) sql = planSqlFiles(fs.list(), layout.dbtRoots, dbt, { ...config, dialect: sniffed.dialect }, options.dialect);
+  return { config, workspaceName: options.workspaceName, dbt, sql, diagnostics, ...(sniffed ? { sqlDialect: sniffed } : {}) };
 }
 
 /** The project a workspace file belongs to (dbt project name, or the plain-SQL project). */

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Diagnostic, EntityKind } from '../../core/model/entities';
 import type { CatalogStats, ProjectDialect } from './catalogTypes';
+import { getMeta } from './metaTable';
 import { countOf, prepared } from './sqlUtil';
 
 /** Entity counts by kind, diagnostic counts by severity and dbt dialects: what the status bar shows. */
@@ -34,6 +35,14 @@ export function projectDialects(db: Database): ProjectDialect[] {
       continue;
     }
     if (typeof meta.dialect === 'string') out.push({ project: row.name, dialect: meta.dialect, reason: typeof meta.dialectReason === 'string' ? meta.dialectReason : '' });
+  }
+  // The scanner records the dialect it guessed for plain SQL (`scanner.plainSqlDialect`).
+  const guessed = getMeta(db, 'scanner.plainSqlDialect');
+  try {
+    const parsed = guessed === undefined ? null : (JSON.parse(guessed) as { dialect?: unknown; reason?: unknown } | null);
+    if (parsed && typeof parsed.dialect === 'string') out.push({ project: 'plain SQL', dialect: parsed.dialect, reason: typeof parsed.reason === 'string' ? parsed.reason : '' });
+  } catch {
+    // A damaged value says nothing; the dialects of dbt projects still stand.
   }
   return out;
 }

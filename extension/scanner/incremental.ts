@@ -6,7 +6,7 @@ import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { Breather } from './breather';
 import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
-import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
+import { fileRecords, PLAIN_SQL_DIALECT_KEY, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
 import { readSnapshotFile, releaseTexts, snapshotFileSource } from './snapshot';
 import { isRelevantPath } from './walker';
 
@@ -94,7 +94,9 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     const sqlTouched = changed.some((p) => p.toLowerCase().endsWith('.sql') && !plan.dbt.some((d) => d.nodePaths.has(p)));
     if (sqlTouched || fullDiff.size > 0) {
       const before = JSON.stringify(state.plan.sql);
-      plan.sql = planSqlFiles(fs.list(), plan.dbt.map((d) => d.root), plan.dbt, config, options.dialect);
+      // A dialect guessed from the plain SQL (none configured) holds until the next full plan.
+      const guessed = config.dialect === undefined && options.dialect === undefined ? state.plan.sqlDialect?.dialect : undefined;
+      plan.sql = planSqlFiles(fs.list(), plan.dbt.map((d) => d.root), plan.dbt, guessed ? { ...config, dialect: guessed } : config, options.dialect);
       const sqlPaths = new Set(plan.sql.map((f) => f.path));
       if (JSON.stringify(plan.sql) !== before || changed.some((p) => sqlPaths.has(p))) {
         affected.add(PLAIN_SQL_UNIT);
@@ -141,6 +143,7 @@ export async function applyUpdate(scanner: WorkspaceScanner, state: ScanState, p
     store.upsertFiles(fileRecords(state.snapshot, plan, state.git, changed.filter((p) => state.snapshot.has(p))));
     for (const w of outcome.cacheWrites) store.putParseCache(w.path, w.hash, w.cacheKey, w.value);
     store.setMeta(SIGNATURE_KEY, signature);
+    store.setMeta(PLAIN_SQL_DIALECT_KEY, JSON.stringify(plan.sqlDialect ?? null));
   });
   releaseTexts(state.snapshot);
   releaseStatements(state.table, state.memos, store);

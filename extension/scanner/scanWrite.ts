@@ -4,7 +4,7 @@ import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import type { CacheWrite } from './fileResults';
 import type { GitFileInfo } from './gitOwnership';
-import { SIGNATURE_KEY } from './scanTypes';
+import { PLAIN_SQL_DIALECT_KEY, SIGNATURE_KEY } from './scanTypes';
 import type { Snapshot } from './snapshot';
 
 /**
@@ -57,5 +57,6 @@ export function writeAll(store: CatalogStore, w: FullWrite): void {
     store.upsertFiles(fileRecords(w.snapshot, w.plan, w.git));
     for (const c of w.cacheWrites) store.putParseCache(c.path, c.hash, c.cacheKey, c.value);
     store.setMeta(SIGNATURE_KEY, w.signature);
+    store.setMeta(PLAIN_SQL_DIALECT_KEY, JSON.stringify(w.plan.sqlDialect ?? null));
   });
 }

@@ -29,7 +29,8 @@ const sync = new WorkerSync(store, post);
 lowerPriorityWhenWarm(store);
 const scanner = new WorkspaceScanner(store, {
   root: data.root,
-  defaultDialect: data.config.dialect,
+  // An unset mallard.dialect lets the planner read plain SQL in the dialect it shows (postgresql otherwise).
+  ...(data.config.dialectSet ? { defaultDialect: data.config.dialect } : {}),
   dialectByFolder: data.config.dialectByFolder,
   ...(data.config.targets ? { targets: data.config.targets } : {}),
   ...(data.config.defaultSchema ? { defaultSchema: data.config.defaultSchema } : {}),

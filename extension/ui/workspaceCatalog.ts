@@ -293,7 +293,7 @@ export class WorkspaceCatalog {
 /** The settings the scan worker reads; `rescanOnSave` and `maxGraphNodes` only matter on the host. */
 function scanSettingsKey(config: MallardConfig): string {
   const byFolder = Object.entries(config.dialectByFolder).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify([config.dialect, byFolder, config.include, config.exclude, config.targets, config.defaultSchema]);
+  return JSON.stringify([config.dialect, config.dialectSet, byFolder, config.include, config.exclude, config.targets, config.defaultSchema]);
 }
 
 /** Cancels what a worker is doing, asks it to close its connection, and terminates it if it lingers. */

@@ -1,19 +1,27 @@
 /**
  * Sync server benchmark (printed, no assertions): the bundled edge functions in real Deno against
  * embedded Postgres with every migration, called through supabase-js as the extension does.
- *   - push of 10k ops (10 requests of 1,000) — target ≤ 5 s;
+ *   - push of 10k ops (10 requests of 1,000, then 50 of 200) — target ≤ 5 s — and where one 1,000-row
+ *     write's time goes, per trigger;
  *   - initial pull of 100k org-catalog entity rows page by page (5,000 per page): server time as the
  *     client sees it, JSON bytes, and the time to parse the pages (the client engine's apply is
- *     measured by its own benchmark) — target ≤ 15 s including the client's apply;
+ *     measured by its own benchmark) — target ≤ 15 s including the client's apply; then the same pull
+ *     end to end into an empty SQLite replica through the engine's pull loop and the supabase-js
+ *     transport, with 5,000 rows per page and with the engine's default 1,000;
  *   - an idle pull's database cost: top-level statements (pg_stat_statements) and time;
  *   - clock metadata (vector + provenance) bytes against row bytes — target ≤ 10 %.
  * Writes bench-results/sync.json.
  *
  *   npx tsx scripts/bench/sync.ts [--rows 100000] [--ops 10000]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { CatalogStore } from '../../extension/catalog/catalogStore';
+import { createSupabaseTransport } from '../../extension/sync/supabaseTransport';
+import { pullAll } from '../../sync/syncCycle';
 import type { PullResponse } from '../../core/sync/pullMessages';
 import { ids, users } from '../../test/support/orgFixture';
 import { stopServer } from '../../test/support/pgHarness';
@@ -90,6 +98,32 @@ async function pushProfile(world: SyncWorld, count: number): Promise<Record<stri
   return out;
 }
 
+/**
+ * The whole initial pull as a user gets it: an empty SQLite replica pulls the organization through
+ * the engine's pull loop (`pullAll`) and the production supabase-js transport, `pageSize` rows per
+ * page — server, transfer, decode, validation and apply together.
+ */
+async function endToEndPull(world: SyncWorld, pageSize: number): Promise<{ pageSize: number; rows: number; seconds: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mallard-bench-pull-'));
+  const store = CatalogStore.open(path.join(dir, 'replica.db'));
+  try {
+    const sync = store.syncStore();
+    const user = 'f0000000-0000-4000-8000-000000000008';
+    sync.bindOrg(ids.orgB, user);
+    let rows = 0;
+    const started = performance.now();
+    await pullAll({
+      orgId: ids.orgB, store: sync, transport: createSupabaseTransport(), pushBatch: 1000, pageSize,
+      credentials: { url: world.functions.url, apiKey: world.anonKey, accessToken: await world.keys.userToken(user), principal: user },
+      progress: (event) => { if ('pulledRows' in event) rows += event.pulledRows; },
+    });
+    return { pageSize, rows, seconds: round((performance.now() - started) / 1000, 2) };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const opsTotal = arg('ops', 10_000);
@@ -163,6 +197,9 @@ async function main(): Promise<void> {
     }
     const pullSeconds = (performance.now() - tp) / 1000;
 
+    // The same pull end to end into a SQLite replica: the contract's page maximum and the engine's default.
+    const endToEnd = [await endToEndPull(world, 5000), await endToEndPull(world, 1000)];
+
     // 3. An idle pull (nothing new): top-level statements and database time per request.
     const idle = world.replica('otherOwner', ids.orgB);
     await idle.pullAll(5000);
@@ -192,6 +229,7 @@ async function main(): Promise<void> {
         rows: pulledRows.length, pages, seconds: round(pullSeconds, 2), rowsPerSecond: Math.round(pulledRows.length / pullSeconds),
         megabytes: round(bytes / 1e6, 1), clientParseSeconds: round(parseMs / 1000, 2), loadSeconds: round(loadSeconds, 1),
       },
+      initialPullIntoReplica: endToEnd,
       idlePull: {
         msMedian: round(median(idleWall), 2),
         statementsPerPull: round(Number(stmt?.calls ?? 0) / idleCount, 1),

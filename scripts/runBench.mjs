@@ -15,6 +15,7 @@ const BENCHES = [
   { name: 'missingPackages', script: 'scripts/bench/missingPackages.ts', result: 'bench-results/missingPackages.json' },
   { name: 'plainTargets', script: 'scripts/bench/plainTargets.ts', result: 'bench-results/plainTargets.json' },
   { name: 'syncApply', script: 'scripts/bench/syncApply.ts', result: 'bench-results/syncApply.json' },
+  { name: 'syncLatency', script: 'scripts/bench/syncLatency.ts', result: 'bench-results/syncLatency.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

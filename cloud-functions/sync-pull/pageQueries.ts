@@ -25,12 +25,20 @@ const iso = (c: string) => `to_char(${c} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:
 const target = `jsonb_build_object('kind', t.kind, 'id', t.row_id)`;
 const op = `jsonb_build_object('replicaId', t.replica_id, 'opNumber', t.op_number)`;
 
-const QUERIES: Record<'rows' | 'conflicts' | 'losers' | 'rejections', string> = {
-  rows: `select case when t.deleted is null then 'row' else 'tombstone' end as tbl, t.txid::text as xid, t.seq::text as seq,
+/**
+ * The page's synced rows and tombstones. They are picked first by stamp alone (so when the planner
+ * sorts a large transaction's rows, it sorts tuple ids, not row images), then fetched by tuple id in
+ * the same snapshot: JSON is built only for the rows served, never for rows the sort discards.
+ */
+function rowsQuery(where: string, order: string): string {
+  return `select case when t.deleted is null then 'row' else 'tombstone' end as tbl, t.txid::text as xid, t.seq::text as seq,
       (case when t.deleted is null
         then jsonb_build_object('target', ${target}, 'teamId', t.team_id, 'fields', t.fields, 'provenance', t.provenance, 'vector', t.vector)
         else jsonb_build_object('target', ${target}, 'teamId', t.team_id, 'vector', t.vector) end)::text as json
-    from public.sync_rows t`,
+    from public.sync_rows t where t.ctid = any (array(select t.ctid from public.sync_rows t ${where} ${order}))`;
+}
+
+const QUERIES: Record<'conflicts' | 'losers' | 'rejections', string> = {
   conflicts: `select 'conflict' as tbl, t.txid::text as xid, t.seq::text as seq,
       jsonb_build_object('id', t.id, 'target', ${target}, 'op', ${op}, 'createdAt', ${iso('t.created_at')}, 'field', t.field,
         'serverValue', t.server_value, 'serverProvenance', t.server_provenance, 'incomingValue', t.incoming_value,
@@ -60,7 +68,7 @@ export async function readStream(
   const where = `where t.org_id = $1::uuid and (t.txid, t.seq) > ($2::xid8, $3::bigint) and t.txid < $4::xid8`;
   const order = `order by t.txid, t.seq limit $5`;
   const sql = [
-    `(${QUERIES.rows} ${where} ${order})`,
+    `(${rowsQuery(where, order)})`,
     `(${QUERIES.conflicts} ${where} ${order})`,
     `(${QUERIES.losers} ${where} ${order})`,
     `(${QUERIES.rejections} ${where} and t.replica_id = $6::uuid ${order})`,

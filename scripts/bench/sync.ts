@@ -1,24 +1,33 @@
 /**
  * Sync server benchmark (printed, no assertions): the bundled edge functions in real Deno against
  * embedded Postgres with every migration, called through supabase-js as the extension does.
- *   - push of 10k ops (10 requests of 1,000) — target ≤ 5 s;
+ *   - push of 10k ops (10 requests of 1,000, then 50 of 200) — target ≤ 5 s — and where one 1,000-row
+ *     write's time goes, per trigger;
  *   - initial pull of 100k org-catalog entity rows page by page (5,000 per page): server time as the
  *     client sees it, JSON bytes, and the time to parse the pages (the client engine's apply is
- *     measured by its own benchmark) — target ≤ 15 s including the client's apply;
+ *     measured by its own benchmark) — target ≤ 15 s including the client's apply; then the same pull
+ *     end to end into an empty SQLite replica through the engine's pull loop and the supabase-js
+ *     transport, with 5,000 rows per page and with the engine's default 1,000;
  *   - an idle pull's database cost: top-level statements (pg_stat_statements) and time;
  *   - clock metadata (vector + provenance) bytes against row bytes — target ≤ 10 %.
  * Writes bench-results/sync.json.
  *
  *   npx tsx scripts/bench/sync.ts [--rows 100000] [--ops 10000]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { CatalogStore } from '../../extension/catalog/catalogStore';
+import { createSupabaseTransport } from '../../extension/sync/supabaseTransport';
+import { pullAll } from '../../sync/syncCycle';
 import type { PullResponse } from '../../core/sync/pullMessages';
-import { ids } from '../../test/support/orgFixture';
+import { ids, users } from '../../test/support/orgFixture';
 import { stopServer } from '../../test/support/pgHarness';
 import { invoke } from '../../test/support/syncClient';
 import { startSyncWorld } from '../../test/support/syncWorld';
+import type { SyncWorld } from '../../test/support/syncWorld';
 
 process.env.MALLARD_PG_STAT_STATEMENTS = '1';
 
@@ -51,6 +60,70 @@ function clockShare(rows: PullResponse['rows']): { rowBytes: number; clockBytes:
   return { rowBytes, clockBytes, percent: round((100 * clockBytes) / Math.max(1, rowBytes), 2) };
 }
 
+/**
+ * Where a push's time goes: EXPLAIN ANALYZE of sync-push's row upsert of `count` new rows under an
+ * editor's claims (as the function runs it), rolled back. Returns the statement's time and each
+ * trigger's (the audit, stamp, guard and foreign-key triggers fire once per row).
+ */
+async function pushProfile(world: SyncWorld, count: number): Promise<Record<string, number>> {
+  const replica = crypto.randomUUID();
+  const payload = Array.from({ length: count }, (_, i) => ({
+    kind: i % 2 ? 'entity' : 'column', id: i % 2 ? `model.profile.m${i}` : `model.profile.m${i + 1}#c${i}`,
+    fields: { description: `Edited description ${i}`, tags: ['bench'], 'meta.owner_team': 'team-1' },
+    provenance: { description: { [replica]: i + 1 }, tags: { [replica]: i + 1 }, 'meta.owner_team': { [replica]: i + 1 } },
+    vector: { [replica]: i + 1 }, deleted: null,
+  }));
+  const out: Record<string, number> = {};
+  const rollback = new Error('rollback');
+  await world.db.owner.begin(async (tx) => {
+    const claims = { role: 'authenticated', sub: users.editor, aud: 'authenticated' };
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+      set_config('mallard.sync_writer', 'on', true)`;
+    const plan = await tx.unsafe<Record<string, string>[]>(`explain (analyze) insert into public.sync_rows as r (org_id, kind, row_id, fields, provenance, vector, deleted)
+      select $1::uuid, x.kind, x.id, x.fields, x.provenance, x.vector, x.deleted
+      from jsonb_to_recordset($2::text::jsonb) as x(kind text, id text, fields jsonb, provenance jsonb, vector jsonb, deleted jsonb)
+      on conflict (org_id, kind, row_id) do update
+        set fields = excluded.fields, provenance = excluded.provenance, vector = excluded.vector, deleted = excluded.deleted`, [ids.orgA, JSON.stringify(payload)]);
+    for (const line of plan.map((r) => Object.values(r)[0] ?? '')) {
+      const trigger = /^Trigger (?:for constraint )?(\S+): time=([\d.]+)/.exec(line);
+      if (trigger) {
+        const key = trigger[1]!.endsWith('_fkey') ? 'foreignKeys' : trigger[1]!;
+        out[key] = round((out[key] ?? 0) + Number(trigger[2]), 1);
+      }
+      const total = /^Execution Time: ([\d.]+)/.exec(line);
+      if (total) out.statement = round(Number(total[1]), 1);
+    }
+    throw rollback;
+  }).catch((err: unknown) => { if (err !== rollback) throw err; });
+  return out;
+}
+
+/**
+ * The whole initial pull as a user gets it: an empty SQLite replica pulls the organization through
+ * the engine's pull loop (`pullAll`) and the production supabase-js transport, `pageSize` rows per
+ * page — server, transfer, decode, validation and apply together.
+ */
+async function endToEndPull(world: SyncWorld, pageSize: number): Promise<{ rows: number; seconds: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mallard-bench-pull-'));
+  const store = CatalogStore.open(path.join(dir, 'replica.db'));
+  try {
+    const sync = store.syncStore();
+    const user = 'f0000000-0000-4000-8000-000000000008';
+    sync.bindOrg(ids.orgB, user);
+    let rows = 0;
+    const started = performance.now();
+    await pullAll({
+      orgId: ids.orgB, store: sync, transport: createSupabaseTransport(), pushBatch: 1000, pageSize,
+      credentials: { url: world.functions.url, apiKey: world.anonKey, accessToken: await world.keys.userToken(user), principal: user },
+      progress: (event) => { if ('pulledRows' in event) rows += event.pulledRows; },
+    });
+    return { rows, seconds: round((performance.now() - started) / 1000, 2) };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const opsTotal = arg('ops', 10_000);
@@ -78,6 +151,7 @@ async function main(): Promise<void> {
     };
     const push1000 = await pushRun('editor', 1000, 'push1000');
     const push200 = await pushRun('admin', 200, 'push200');
+    const pushMsOf1000Rows = await pushProfile(world, 1000);
 
     // 2. Initial pull of `rows` org-catalog entities into an empty replica.
     // Set-up, not measured: the rows are loaded directly (as the org-catalog writer's rows would be),
@@ -123,6 +197,9 @@ async function main(): Promise<void> {
     }
     const pullSeconds = (performance.now() - tp) / 1000;
 
+    // The same pull end to end into a SQLite replica: the contract's page maximum and the engine's default.
+    const endToEnd = { pages5000: await endToEndPull(world, 5000), pages1000: await endToEndPull(world, 1000) };
+
     // 3. An idle pull (nothing new): top-level statements and database time per request.
     const idle = world.replica('otherOwner', ids.orgB);
     await idle.pullAll(5000);
@@ -147,10 +224,12 @@ async function main(): Promise<void> {
     const result = {
       push: push1000,
       pushSmallRequests: push200,
+      pushMsOf1000Rows,
       initialPull: {
         rows: pulledRows.length, pages, seconds: round(pullSeconds, 2), rowsPerSecond: Math.round(pulledRows.length / pullSeconds),
         megabytes: round(bytes / 1e6, 1), clientParseSeconds: round(parseMs / 1000, 2), loadSeconds: round(loadSeconds, 1),
       },
+      initialPullIntoReplica: endToEnd,
       idlePull: {
         msMedian: round(median(idleWall), 2),
         statementsPerPull: round(Number(stmt?.calls ?? 0) / idleCount, 1),

@@ -6,7 +6,8 @@ import { withClaims } from '../../support/claims';
 import { ids, users } from '../../support/orgFixture';
 import { startSyncWorld } from '../../support/syncWorld';
 import type { SyncWorld } from '../../support/syncWorld';
-import type { TestReplica } from '../../support/syncClient';
+import { TestReplica } from '../../support/syncClient';
+import { createConvergeOrg } from '../../support/syncConverge/convergeOrg';
 
 /**
  * sync-pull against real Postgres and the bundled functions in real Deno: rows committed out of
@@ -102,6 +103,37 @@ describe('sync-pull: settled horizon, scopes, checksums, epochs (real Deno + Pos
     const idle = await r.pullPage();
     assert.ok(idle.ok);
     assert.deepEqual([idle.data.rows.length, idle.data.cursor], [0, last.cursor]);
+  });
+
+  it('a transaction larger than a page is served across pages in stamp order: each row once, tombstones in place', async () => {
+    // One writer transaction of 30 rows (stamped in one xid) then a tombstone of one of them and an
+    // edit of another: pages of 7 must pick the first rows by (xid, seq) each time, never rows a
+    // later page serves, and carry each row's latest state.
+    const org = await createConvergeOrg(world.db.admin, 4242);
+    await world.db.owner.begin(async (tx) => {
+      for (let n = 0; n < 30; n++) {
+        await tx`select private.sync_put_catalog_row(${org.orgId}, 'catalogEntity', ${`model.big.m${n}`}, null, ${tx.json({ n })})`;
+      }
+    });
+    await world.db.owner.begin(async (tx) => {
+      await tx`select private.sync_delete_catalog_row(${org.orgId}, 'catalogEntity', 'model.big.m3')`;
+      await tx`select private.sync_put_catalog_row(${org.orgId}, 'catalogEntity', 'model.big.m5', null, ${tx.json({ n: 'five' })})`;
+    });
+    const r = new TestReplica(world.clientWith(await world.keys.userToken(org.users[0])), org.orgId);
+    const pages = await r.pullAll(7);
+    const stamps = pages.map((p) => p.cursor);
+    assert.equal(pages.length, 5, '30 stream rows, 7 per page');
+    for (let i = 1; i < stamps.length; i++) {
+      const [a, b] = [stamps[i - 1]!, stamps[i]!];
+      assert.ok(BigInt(a.xid) < BigInt(b.xid) || (a.xid === b.xid && BigInt(a.seq) < BigInt(b.seq)), `cursor ${i} moves forward`);
+    }
+    const served = pages.flatMap((p) => [...p.rows.map((row) => row.target.id), ...p.tombstones.map((t) => `-${t.target.id}`)]);
+    assert.equal(new Set(served).size, served.length, 'each row once');
+    assert.deepEqual(served.filter((id) => id.startsWith('-')), ['-model.big.m3']);
+    assert.deepEqual([...r.rows.keys()].map((k) => k.split('\u001f')[1]).sort(),
+      Array.from({ length: 30 }, (_, n) => `model.big.m${n}`).filter((id) => id !== 'model.big.m3').sort());
+    assert.deepEqual(r.rows.get('catalogEntity\u001fmodel.big.m5')?.fields, { payload: { n: 'five' } });
+    assert.deepEqual(r.rows.get('catalogEntity\u001fmodel.big.m29')?.fields, { payload: { n: 29 } });
   });
 
   it('a gained team scope is reported and its rows arrive; a removed member gets the scope removed, then reads nothing', async () => {

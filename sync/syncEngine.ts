@@ -28,7 +28,10 @@ export interface SyncEngineOptions {
   clock: SyncClock;
   /** Time between cycles when nothing happens (default 60 s). */
   intervalMs?: number;
-  /** Delay between a local edit and the cycle that pushes it (default 2 s; edits within it share a cycle). */
+  /**
+   * Delay between a local edit and the cycle that pushes it (default 300 ms: edits of one burst, such
+   * as a bulk change, share a cycle, and a teammate sees a saved edit within a second).
+   */
   editDelayMs?: number;
   /** Ops per push request (default 500; the contract allows 1000). */
   pushBatch?: number;
@@ -111,7 +114,7 @@ export class SyncEngine {
       return;
     }
     if (this.current.failures > 0 && this.timer !== undefined) return;
-    this.schedule(trigger === 'edit' ? (this.options.editDelayMs ?? 2_000) : 0, false);
+    this.schedule(trigger === 'edit' ? (this.options.editDelayMs ?? 300) : 0, false);
   }
 
   /** Open conflicts, newest state first as stored. */

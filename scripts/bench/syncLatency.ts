@@ -9,7 +9,7 @@
  * push (the commit) to the moment the reader's replica file holds the new value, and prints
  * p50/p95/max. Target: commit → visible p95 ≤ 1 s. Then, for a fifth as many edits, the writer's
  * engine runs as the extension runs it (its scheduler: the `edit` trigger pushes after the default
- * delay of 2 s, so edits of a burst share one push): edit → visible as a user sees it.
+ * delay of 300 ms, so edits of a burst share one push): edit → visible as a user sees it.
  * Writes bench-results/syncLatency.json.
  *
  *   npx tsx scripts/bench/syncLatency.ts [--commits 50] [--poll 250]
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     }
     await writer.engine.stop();
 
-    // 2. The writer's engine as the extension runs it: the edit trigger (default delay, 2 s) pushes.
+    // 2. The writer's engine as the extension runs it: the edit trigger (default delay, 300 ms) pushes.
     const scheduled = writer.engineWith(nodeClock, 3_600_000);
     scheduled.start();
     await scheduled.syncNow();

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Diagnostic, EntityKind } from '../../core/model/entities';
 import type { CatalogStats, ProjectDialect } from './catalogTypes';
-import { getMeta } from './metaTable';
+import { getMeta, PLAIN_SQL_DIALECT_KEY } from './metaTable';
 import { countOf, prepared } from './sqlUtil';
 
 /** Entity counts by kind, diagnostic counts by severity and dbt dialects: what the status bar shows. */
@@ -36,8 +36,8 @@ export function projectDialects(db: Database): ProjectDialect[] {
     }
     if (typeof meta.dialect === 'string') out.push({ project: row.name, dialect: meta.dialect, reason: typeof meta.dialectReason === 'string' ? meta.dialectReason : '' });
   }
-  // The scanner records the dialect it guessed for plain SQL (`scanner.plainSqlDialect`).
-  const guessed = getMeta(db, 'scanner.plainSqlDialect');
+  // The scanner records the dialect it guessed for plain SQL.
+  const guessed = getMeta(db, PLAIN_SQL_DIALECT_KEY);
   try {
     const parsed = guessed === undefined ? null : (JSON.parse(guessed) as { dialect?: unknown; reason?: unknown } | null);
     if (parsed && typeof parsed.dialect === 'string') out.push({ project: 'plain SQL', dialect: parsed.dialect, reason: typeof parsed.reason === 'string' ? parsed.reason : '' });

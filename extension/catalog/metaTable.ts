@@ -1,6 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { prepared } from './sqlUtil';
 
+/** Meta key: the dialect the scanner guessed for plain SQL and why (JSON, or null when none was guessed). */
+export const PLAIN_SQL_DIALECT_KEY = 'scanner.plainSqlDialect';
+
 /** Reads a value from the key/value `meta` table. */
 export function getMeta(db: Database, key: string): string | undefined {
   const row = prepared(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;

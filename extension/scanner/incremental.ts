@@ -6,7 +6,8 @@ import { FILE_ISSUES_UNIT, fileIssueUnit } from './fileIssues';
 import { Breather } from './breather';
 import { computeResults, releaseStatements } from './fileResults';
 import type { ScanCallOptions, UpdateReport } from './scanTypes';
-import { fileRecords, PLAIN_SQL_DIALECT_KEY, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
+import { PLAIN_SQL_DIALECT_KEY } from '../catalog/metaTable';
+import { fileRecords, SIGNATURE_KEY, withGitOwners, type ScanState, type WorkspaceScanner } from './scanner';
 import { readSnapshotFile, releaseTexts, snapshotFileSource } from './snapshot';
 import { isRelevantPath } from './walker';
 

@@ -4,8 +4,6 @@ import type { TargetRule } from '../../core/pipeline/targetRules';
 
 /** Store meta key holding the signature of the inputs of the last complete write. */
 export const SIGNATURE_KEY = 'scanner.signature';
-/** Meta key: the dialect guessed for plain SQL and why (JSON, or null when configured or not guessed). */
-export const PLAIN_SQL_DIALECT_KEY = 'scanner.plainSqlDialect';
 
 /** Options of a `WorkspaceScanner`. */
 export interface ScannerOptions {

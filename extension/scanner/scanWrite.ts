@@ -4,7 +4,8 @@ import type { CatalogStore } from '../catalog/catalogStore';
 import type { FileRecord } from '../catalog/catalogTypes';
 import type { CacheWrite } from './fileResults';
 import type { GitFileInfo } from './gitOwnership';
-import { PLAIN_SQL_DIALECT_KEY, SIGNATURE_KEY } from './scanTypes';
+import { PLAIN_SQL_DIALECT_KEY } from '../catalog/metaTable';
+import { SIGNATURE_KEY } from './scanTypes';
 import type { Snapshot } from './snapshot';
 
 /**

@@ -43,7 +43,7 @@ function countSqlFiles(snapshot: Snapshot): number {
   return n;
 }
 
-export { PLAIN_SQL_DIALECT_KEY, SIGNATURE_KEY } from './scanTypes';
+export { SIGNATURE_KEY } from './scanTypes';
 export { fileRecords, withGitOwners } from './scanWrite';
 import { withGitOwners, writeAll } from './scanWrite';
 

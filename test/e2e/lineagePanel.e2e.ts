@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Frame } from 'playwright-core';
 import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { REPO, VsCodeSession, eventually, sampleProject } from './harness';
 import { drawnNodeIds, foldedNodeIds } from './lineageDom';
+import { buildProjectSpec } from '../../scripts/gen/generate';
+import { renderProjectFiles } from '../../scripts/gen/render';
+import { writeProject } from '../../scripts/generateProject';
 
 /**
  * The lineage panel as a user sees it, asserted from the webview's DOM: it opens fitted (every
@@ -16,6 +20,23 @@ import { drawnNodeIds, foldedNodeIds } from './lineageDom';
 
 const ORDERS = 'model.jaffle_duck.orders';
 const SHOPIFY = path.join(REPO, '../shared/corpora/dbt_shopify');
+
+/**
+ * A project with a hub model: dbt_shopify (a real public repository) when the shared corpora are
+ * beside the repository, else a generated 300-model project of the same shape, opened on the model
+ * most others ref, so a clone without the corpora still runs the scenario.
+ */
+function hubProject(): { workspace: string; file: string; name: string } {
+  if (existsSync(SHOPIFY)) return { workspace: SHOPIFY, file: 'models/rest/shopify__orders.sql', name: 'shopify__orders' };
+  const spec = buildProjectSpec({ models: 300, seed: 11, name: 'hub' });
+  const dependents = new Map<string, number>();
+  for (const m of spec.models) for (const r of m.refs) dependents.set(r, (dependents.get(r) ?? 0) + 1);
+  const name = [...dependents].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+  const file = [...renderProjectFiles(spec).keys()].find((k) => k.endsWith(`/${name}.sql`)) ?? '';
+  const workspace = mkdtempSync(path.join(tmpdir(), 'mallard-hub-'));
+  writeProject(spec, workspace);
+  return { workspace, file, name };
+}
 
 interface Layout {
   scale: number;
@@ -196,23 +217,25 @@ describe('e2e: the lineage panel on jaffle_duck', function () {
   });
 });
 
-describe('e2e: the lineage panel on a real corpus (dbt_shopify)', function () {
+describe('e2e: the lineage panel on a hub model (dbt_shopify, or a generated project without the corpora)', function () {
   let session: VsCodeSession;
+  const hub = hubProject();
 
   before(async function () {
-    if (!existsSync(SHOPIFY)) this.skip();
-    session = await VsCodeSession.start({ workspace: SHOPIFY });
+    session = await VsCodeSession.start({ workspace: hub.workspace });
     await eventually('the first scan', () => (session.mallardLog().includes('Scanned ') ? true : undefined), 150_000);
   });
 
   after(async function () {
     await session?.close();
+    if (hub.workspace !== SHOPIFY) rmSync(hub.workspace, { recursive: true, force: true });
   });
 
   it('a hub model opens fitted and legible, folding what does not fit', async function () {
-    const frame = await openLineage(session, 'models/rest/shopify__orders.sql');
-    await session.page.locator('.tab', { hasText: 'Lineage: shopify__orders' }).first().waitFor({ timeout: 15_000 });
+    assert.ok(hub.file !== '', 'the hub model has a file');
+    const frame = await openLineage(session, hub.file);
+    await session.page.locator('.tab', { hasText: `Lineage: ${hub.name}` }).first().waitFor({ timeout: 15_000 });
     await assertReadableSoon(frame);
-    await session.screenshot('lineage-panel-shopify');
+    await session.screenshot(existsSync(SHOPIFY) ? 'lineage-panel-shopify' : 'lineage-panel-hub');
   });
 });

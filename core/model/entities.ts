@@ -34,6 +34,10 @@ export const EntityKind = z.enum([
   'macro',
   // dbt analyses (`analyses/`): compiled like models but never materialized, so nothing reads them.
   'analysis',
+  // BI tools (Tableau, Looker, Power BI connectors): a dashboard/report/workbook, and a dataset
+  // (data source, explore/view, semantic model table) whose columns are its fields.
+  'dashboard',
+  'dataset',
 ]);
 export type EntityKind = z.infer<typeof EntityKind>;
 

@@ -30,7 +30,7 @@ export function summariesOf(db: Database, ids: readonly string[]): Map<string, E
 
 /** Kinds users most likely mean when a name is shared, best first. */
 const KIND_RANK: Record<EntityKind, number> = {
-  model: 0, source: 1, seed: 2, snapshot: 3, table: 4, view: 5, exposure: 6, docBlock: 7, macro: 8, project: 9, analysis: 10,
+  model: 0, source: 1, seed: 2, snapshot: 3, table: 4, view: 5, exposure: 6, docBlock: 7, macro: 8, project: 9, analysis: 10, dataset: 11, dashboard: 12,
 };
 
 function byPreference(query: string): (a: EntitySummary, b: EntitySummary) => number {

@@ -13,6 +13,8 @@ const KIND_ICONS: Partial<Record<EntityKind, string>> = {
   macro: 'symbol-function',
   docBlock: 'book',
   analysis: 'graph-line',
+  dashboard: 'dashboard',
+  dataset: 'table',
 };
 
 /** The codicon name for a kind (`symbol-misc` for kinds without their own icon). */

@@ -45,16 +45,33 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
+/** The part of an HTTP response connectors read (`core/` has no DOM types; Node's and Deno's `Response` fit). */
+export interface HttpResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A cancellation flag (`AbortSignal` fits). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+}
+
+/** The part of `fetch` connectors use. */
+export type HttpFetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<HttpResponse>;
+
 /** What the host provides; a connector uses only what its type needs and fails with `bad-host` when a port is missing. */
 export interface ConnectorPorts {
   /** HTTP (GitHub's REST API, BI servers); `fetch` of Node, Deno or a test. */
-  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  fetch?: HttpFetch;
   /** Opens a SQL session for a warehouse connector from its validated config and secrets. */
   openSql?: (config: unknown, secrets: unknown) => Promise<SqlSession>;
   /** Files of a repository the host already has (a local checkout): used instead of downloading. */
   files?: FileSource;
   /** Cancels a long discovery or extraction; connectors check it between steps. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Progress for the UI ("42 of 310 tables"). */
   progress?: (message: string, done?: number, total?: number) => void;
 }

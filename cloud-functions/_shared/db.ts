@@ -67,6 +67,7 @@ export function requestErrorOf(err: unknown): SyncError {
   }
   if (state === '57014') return new SyncError('timeout', 'The database statement timed out; retry.', { cause: err });
   if (state === '42501') return new SyncError('forbidden', message, { cause: err });
+  if (state === '23505') return new SyncError('conflict', `That already exists: ${message}`, { cause: err });
   if (state === undefined && /ECONNREFUSED|ECONNRESET|CONNECT_TIMEOUT|CONNECTION_(CLOSED|ENDED|DESTROYED)|write CONNECTION/.test(message)) {
     return new SyncError('unavailable', 'The database is unreachable; retry.', { cause: err });
   }

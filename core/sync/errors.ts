@@ -19,6 +19,8 @@ export const SYNC_ERRORS = {
   'not-found': { status: 404, retryable: false },
   /** Only POST (and OPTIONS for CORS) are served. */
   'method-not-allowed': { status: 405, retryable: false },
+  /** The request conflicts with the current state (a name already taken, a stale edit); nothing written. Used by the admin and connector functions. */
+  conflict: { status: 409, retryable: false },
   /** The replica id was retired below the GC floor: start a new replica id and re-base pending ops. */
   'replica-retired': { status: 409, retryable: false },
   /** The cursor is older than the tombstone GC floor: pull again from `cursor: null`. */

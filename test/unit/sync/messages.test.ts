@@ -155,6 +155,7 @@ describe('sync contract: messages', () => {
         forbidden: 403,
         'not-found': 404,
         'method-not-allowed': 405,
+        conflict: 409,
         'replica-retired': 409,
         'cursor-expired': 410,
         'epoch-changed': 410,

@@ -11,12 +11,12 @@ import { SyncError } from '../../core/sync/errors';
 
 interface KeyRing {
   current: number;
-  keys: Map<number, Uint8Array>;
+  keys: Map<number, Uint8Array<ArrayBuffer>>;
 }
 
 let ring: KeyRing | undefined;
 
-function base64Bytes(text: string): Uint8Array {
+function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
@@ -33,7 +33,7 @@ function keyRing(): KeyRing {
   } catch {
     parsed = undefined;
   }
-  const keys = new Map<number, Uint8Array>();
+  const keys = new Map<number, Uint8Array<ArrayBuffer>>();
   if (typeof parsed === 'object' && parsed !== null) {
     for (const [version, key] of Object.entries(parsed)) {
       const v = Number(version);
@@ -48,7 +48,7 @@ function keyRing(): KeyRing {
   return ring;
 }
 
-async function aesKey(raw: Uint8Array): Promise<CryptoKey> {
+async function aesKey(raw: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
   return await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
@@ -56,7 +56,7 @@ async function aesKey(raw: Uint8Array): Promise<CryptoKey> {
 export async function sealSecret(plaintext: string, orgId: string): Promise<{ ciphertext: Uint8Array; keyVersion: number }> {
   const { current, keys } = keyRing();
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const key = await aesKey(keys.get(current) as Uint8Array);
+  const key = await aesKey(keys.get(current) as Uint8Array<ArrayBuffer>);
   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(orgId) }, key, new TextEncoder().encode(plaintext)));
   const out = new Uint8Array(iv.length + sealed.length);
   out.set(iv);
@@ -65,7 +65,7 @@ export async function sealSecret(plaintext: string, orgId: string): Promise<{ ci
 }
 
 /** Decrypts what `sealSecret` stored; `internal` when the key version is gone or the bytes were altered or moved. */
-export async function openSecret(ciphertext: Uint8Array, keyVersion: number, orgId: string): Promise<string> {
+export async function openSecret(ciphertext: Uint8Array<ArrayBuffer>, keyVersion: number, orgId: string): Promise<string> {
   const raw = keyRing().keys.get(keyVersion);
   if (raw === undefined) throw new SyncError('internal', `Secret key version ${keyVersion} is no longer configured; re-enter the secret.`);
   try {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +33,8 @@ export interface FunctionsOptions {
   keys: TestKeys;
   /** New-style secret keys accepted as the service role. */
   secretKeys?: string[];
+  /** `MALLARD_SECRET_KEYS` (versions to base64 AES keys) for secrets at rest; a fresh random key 1 when not given. */
+  secretBoxKeys?: Record<string, string>;
 }
 
 let bundles: Promise<string> | undefined;
@@ -89,6 +92,7 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
     SUPABASE_JWKS: JSON.stringify(options.keys.jwks),
     SUPABASE_JWT_SECRET: options.keys.legacySecret,
     SUPABASE_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
+    MALLARD_SECRET_KEYS: JSON.stringify(options.secretBoxKeys ?? { '1': randomBytes(32).toString('base64') }),
   };
   const child = spawn(denoBin, ['run', '-A', '--no-prompt', path.join(__dirname, 'functionsGateway.mjs')], {
     cwd: repoRoot,

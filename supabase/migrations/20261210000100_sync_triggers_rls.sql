@@ -166,8 +166,7 @@ begin
   foreach v_table in array array['sync_rows', 'sync_conflicts', 'sync_losers', 'sync_rejections', 'sync_replicas'] loop
     execute format('create trigger %I after update on public.%I for each row execute function private.guard_org_immutable()',
                    v_table || '_keep_org', v_table);
-    execute format('create trigger %I after insert or update or delete on public.%I for each row execute function mallard_audit.record_change()',
-                   v_table || '_audit', v_table);
+    perform private.attach_audit(format('public.%I', v_table)::regclass);
   end loop;
 end
 $$;

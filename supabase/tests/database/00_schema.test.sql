@@ -54,8 +54,9 @@ select is_empty($$ select c.oid::regclass from pg_class c cross join (values ('a
     and (has_sequence_privilege(r.role, c.oid, 'usage') or has_sequence_privilege(r.role, c.oid, 'update')) $$,
   'no sequence is usable by the API roles');
 select is_empty($$ select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
-  and not exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'mallard_audit.record_change()'::regprocedure) $$,
-  'every table in public is audited');
+  and (select count(*) from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'mallard_audit.record_changes()'::regprocedure
+       and (t.tgtype & 1) = 0) <> 3 $$,
+  'every table in public is audited (statement-level triggers on insert, update and delete)');
 select isnt((select nspowner::regrole::text from pg_namespace where nspname = 'mallard_audit'), 'postgres', 'the audit schema is not owned by postgres');
 select ok(not pg_has_role('postgres', (select nspowner from pg_namespace where nspname = 'mallard_audit'), 'member'),
   'postgres is not a member of the audit owner role');

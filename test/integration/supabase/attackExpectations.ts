@@ -182,7 +182,7 @@ const calls: Allowance[] = [
       'mallard_audit.target_id(jsonb, text[])', 'private.resolve_api_token(text)'],
     variants: /^call$/, actors: server },
   { why: 'postgres owns the private helpers (it runs the migrations); nobody else executes them',
-    targets: ['private.current_grants()', 'private.grant_horizon_for(uuid, uuid, uuid, uuid, uuid)', 'private.migrate_single_user_data()',
+    targets: ['private.attach_audit(regclass)', 'private.current_grants()', 'private.grant_horizon_for(uuid, uuid, uuid, uuid, uuid)', 'private.migrate_single_user_data()',
       'private.org_has_permanent_owner(uuid)', 'private.principal_grant_expiries(uuid, uuid)', 'private.quota(text)',
       'private.role_permission_keys(uuid)', 'private.team_ancestors(uuid)', 'private.user_grant_expiries(uuid)', 'private.user_grants(uuid)'],
     variants: /^call$/, actors: ['postgres'] },

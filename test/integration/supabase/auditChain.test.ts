@@ -49,10 +49,45 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
 
     it('every table in public carries the audit trigger, and every row of the world has an audit record', async () => {
       const unaudited = await db.admin`select c.relname from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
-        and not exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'mallard_audit.record_change()'::regprocedure
-                        and t.tgenabled = 'O')`;
+        and (select count(*) from pg_trigger t where t.tgrelid = c.oid and t.tgfoid = 'mallard_audit.record_changes()'::regprocedure
+             and t.tgenabled = 'O' and (t.tgtype & 1) = 0) <> 3`;
       assert.deepEqual([...unaudited], []);
       assert.deepEqual([...await db.owner`select * from mallard_audit.verify()`], [], 'a clean log verifies');
+    });
+
+    it('one statement over many rows of two organizations records each row once, in its own chain, and verifies clean', async () => {
+      let records: { org_id: string | null; action: string; target_id: string; before: unknown; after: { description?: string } | null }[] = [];
+      let findings: Finding[] = [];
+      let rows: { id: string; org_id: string; description: string }[] = [];
+      await db.owner.begin(async (tx) => {
+        const [{ max }] = await tx<{ max: string }[]>`select coalesce(max(id), 0)::text as max from mallard_audit.log`;
+        // One UPDATE (old and new transition rows paired), one INSERT and one DELETE, each over rows
+        // of both organizations.
+        rows = [...await tx<{ id: string; org_id: string; description: string }[]>`
+          update public.catalog_entities set description = 'bulk ' || name where org_id in (${world.orgA}, ${world.orgB})
+          returning id, org_id, description`];
+        await tx`insert into public.catalog_tags (org_id, user_id, entity_id, tag)
+          select org_id, user_id, id, 'bulk-tag' from public.catalog_entities where org_id in (${world.orgA}, ${world.orgB})`;
+        await tx`delete from public.catalog_tags where tag = 'bulk-tag' and org_id = ${world.orgB}`;
+        records = [...await tx<typeof records>`select org_id, action, target_id, before, after from mallard_audit.log where id > ${max} order by id`];
+        findings = [...await tx<Finding[]>`select problem, target_table, target_id from mallard_audit.verify()`];
+        throw rollback;
+      }).catch((err: unknown) => {
+        if (err !== rollback) throw err;
+      });
+      assert.ok(rows.length >= 2 && new Set(rows.map((r) => r.org_id)).size === 2, 'the update spans both organizations');
+      const updates = records.filter((r) => r.action === 'catalog_entities.update');
+      assert.deepEqual(updates.map((r) => r.target_id).sort(), rows.map((r) => r.id).sort(), 'each updated row once');
+      for (const r of updates) {
+        const row = rows.find((x) => x.id === r.target_id);
+        assert.equal(r.after?.description, row?.description, 'the new image belongs to its own row (old/new paired)');
+        assert.equal(r.org_id, row?.org_id);
+      }
+      const inserted = records.filter((r) => r.action === 'catalog_tags.insert');
+      const deleted = records.filter((r) => r.action === 'catalog_tags.delete');
+      assert.equal(inserted.length, rows.length);
+      assert.equal(deleted.length, rows.filter((r) => r.org_id === world.orgB).length);
+      assert.deepEqual(findings, [], 'chains, heads and current rows verify');
     });
 
     it('compliance, catalog, usage and profile changes are recorded with their actor; secrets only as a digest', async () => {
@@ -120,10 +155,11 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
 
     it('postgres (the dashboard user) cannot touch the log; a silent change behind a disabled trigger is reported', async () => {
       const whileDisabled = await afterTampering('owner', async (tx) => {
-        await tx`alter table public.catalog_entities disable trigger catalog_entities_audit`;
+        await tx`alter table public.catalog_entities disable trigger catalog_entities_audit_update`;
+        await tx`alter table public.catalog_entities disable trigger catalog_entities_audit_insert`;
         await tx`update public.catalog_entities set description = 'silent' where id = ${world.entityA}`;
         await tx`insert into public.catalog_entities (org_id, user_id, entity_key, kind, name) values (${world.orgA}, ${'a0000000-0000-4000-8000-000000000005'}, 'model.shop.ghost', 'model', 'ghost')`;
-        await tx`alter table public.catalog_tags disable trigger catalog_tags_audit`;
+        await tx`alter table public.catalog_tags disable trigger catalog_tags_audit_delete`;
         await tx`delete from public.catalog_tags where org_id = ${world.orgA}`;
       });
       const problems = whileDisabled.map((f) => `${f.problem} ${f.target_table ?? ''}`);
@@ -132,9 +168,9 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
         assert.ok(problems.includes(expected), `${expected} in ${JSON.stringify(problems)}`);
       }
       const reEnabled = await afterTampering('owner', async (tx) => {
-        await tx`alter table public.catalog_entities disable trigger catalog_entities_audit`;
+        await tx`alter table public.catalog_entities disable trigger catalog_entities_audit_update`;
         await tx`update public.catalog_entities set description = 'silent' where id = ${world.entityA}`;
-        await tx`alter table public.catalog_entities enable trigger catalog_entities_audit`;
+        await tx`alter table public.catalog_entities enable trigger catalog_entities_audit_update`;
       });
       assert.deepEqual(reEnabled.map((f) => `${f.problem} ${f.target_id ?? ''}`), [`row differs from its last audit record ${world.entityA}`]);
       await assert.rejects(db.owner`insert into mallard_audit.log (org_id, action, target_table, chain_key, row_hash)

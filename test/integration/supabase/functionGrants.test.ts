@@ -22,6 +22,7 @@ const expectedGrantees: Record<string, string[]> = {
   'mallard_audit.append(uuid, uuid, uuid, text, text, text, text, text, jsonb, jsonb, bytea)': ownerOnly,
   // postgres attaches the audit trigger to tables later migrations create.
   'mallard_audit.record_change()': ['owner', 'postgres'],
+  'mallard_audit.record_changes()': ['owner', 'postgres'],
   'mallard_audit.refuse_change()': ownerOnly,
   'mallard_audit.row_hash(bytea, bigint, uuid, uuid, uuid, uuid, text, text, text, text, text, jsonb, jsonb, bytea, timestamp with time zone)': verifier,
   'mallard_audit.same_image(jsonb, jsonb)': verifier,
@@ -33,6 +34,7 @@ const expectedGrantees: Record<string, string[]> = {
   'private.acting_user_id()': ['audit', 'authenticated', 'owner', 'service_role'],
   'private.can_grant_role(uuid, uuid, uuid)': policyHelper,
   'private.can_manage_member(uuid, uuid)': policyHelper,
+  'private.attach_audit(regclass)': ownerOnly,
   'private.catalog_child_consistent()': ownerOnly,
   'private.catalog_entity_team_moved()': ownerOnly,
   'private.catalog_fill_scope()': ownerOnly,

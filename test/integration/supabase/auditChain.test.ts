@@ -60,7 +60,8 @@ for (const kind of ['migrated', 'migratedAutoGrant'] as const) {
       let findings: Finding[] = [];
       let rows: { id: string; org_id: string; description: string }[] = [];
       await db.owner.begin(async (tx) => {
-        const [{ max }] = await tx<{ max: string }[]>`select coalesce(max(id), 0)::text as max from mallard_audit.log`;
+        const [last] = await tx<{ max: string }[]>`select coalesce(max(id), 0)::text as max from mallard_audit.log`;
+        const max = last?.max ?? '0';
         // One UPDATE (old and new transition rows paired), one INSERT and one DELETE, each over rows
         // of both organizations.
         rows = [...await tx<{ id: string; org_id: string; description: string }[]>`

@@ -6,6 +6,7 @@ import { DiagnosticsPublisher } from './ui/diagnostics';
 import { registerEditorFeatures } from './ui/editorFeatures';
 import { checkHost } from './ui/hostCheck';
 import { LineagePanels } from './ui/lineagePanel';
+import { registerAiCommands } from './ai/aiSettings';
 import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
 import { timeline } from './ui/logger';
@@ -64,13 +65,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new CatalogTreeProvider(catalogs);
   const diagnostics = new DiagnosticsPublisher();
   const lineage = new LineagePanels(context.extensionUri, catalogs, () => config, logger, scanning);
-  const docs = new DocsPanels(context.extensionUri, catalogs, logger);
+  const docs = new DocsPanels(context.extensionUri, catalogs, logger, context.secrets);
   const editorFeatures = registerEditorFeatures(catalogs, logger);
   context.subscriptions.push(
     tree,
     diagnostics,
     lineage,
     docs,
+    ...registerAiCommands(context.secrets),
     vscode.window.createTreeView('mallard.catalog', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.createTreeView('mallard.diagnostics', { treeDataProvider: diagnostics }),
   );

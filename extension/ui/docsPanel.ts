@@ -7,6 +7,7 @@ import { DOCS_PROTOCOL_VERSION, parseDocsWebviewMessage, type DocsHostMessage, t
 import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import { parseDbtColumnTypes, type DbtColumnTypes } from './dbtColumnTypes';
+import { DocsDrafter } from './docsDraft';
 import { DocsSaver, type DocsWorkspace } from './docsEdit';
 import { buildDocEntity } from './docsModel';
 import type { Logger } from './logger';
@@ -51,15 +52,31 @@ export class DocsPanels implements vscode.Disposable {
   /** Types read from dbt's artifacts, keyed by the files' paths and modification times. */
   private typesCache: { key: string; types: DbtColumnTypes } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** AI drafts with the user's own provider (undefined without secret storage, as in tests). */
+  private readonly drafter: DocsDrafter | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly catalogs: CatalogRegistry,
     private readonly logger: Logger,
-  ) {}
+    secrets?: vscode.SecretStorage,
+  ) {
+    this.drafter = secrets ? new DocsDrafter(secrets, logger) : undefined;
+  }
 
   registerCommands(): vscode.Disposable[] {
     return [
+      vscode.commands.registerCommand('mallard.ai.draftDocs', (arg: unknown, root?: unknown) => {
+        const catalog = commandCatalog(this.catalogs, arg, root);
+        const id = catalog && targetEntity(catalog, arg);
+        if (!catalog || !id) {
+          void vscode.window.showInformationMessage('Mallard: open a model or pick one in the Catalog view to draft its docs.');
+          return;
+        }
+        // The draft is reviewed in the docs panel: open it there, then draft.
+        this.show(catalog, id);
+        if (this.drafter) void this.drafter.draft(catalog, id, 'missing', (m) => this.post(m));
+      }),
       vscode.commands.registerCommand('mallard.openDocs', (arg: unknown, root?: unknown) => {
         const catalog = commandCatalog(this.catalogs, arg, root);
         const id = catalog && targetEntity(catalog, arg);
@@ -165,6 +182,11 @@ export class DocsPanels implements vscode.Disposable {
       );
     } else if (catalog && message.command === 'openDocs') {
       this.show(catalog, message.entityId);
+    } else if (message.command === 'cancelDraft') {
+      this.drafter?.cancel();
+    } else if (catalog && message.command === 'draftDocs') {
+      if (!this.drafter) return;
+      await this.drafter.draft(catalog, message.entityId, message.scope, (m) => this.post(m));
     } else if (catalog) {
       await openEntity(catalog, this.entityId ?? '');
     }

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
+import { draftSection, draftViewOf, type DraftView } from './draftReview';
 import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
 import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest } from './protocol';
 import { DOCS_CSS } from './styles';
@@ -16,6 +17,8 @@ const root = document.getElementById('app') ?? document.body;
 let current: DocEntity | undefined;
 /** An entity that arrived while a description was being edited; shown when the edit ends. */
 let deferred: DocEntity | undefined;
+/** The AI draft of the shown entity, kept across re-renders (an accepted text triggers a rescan and a re-send). */
+let draft: DraftView | undefined;
 
 addStyle(DOCS_CSS);
 
@@ -33,6 +36,39 @@ function rendered(text: string): HTMLElement {
 /** The confirmation of the last save per description box; kept across re-renders (a save triggers a rescan that re-sends the entity). */
 const confirmations = new Map<string, string>();
 
+/** Saves a description (the entity's, or a column's); resolves to the confirmation, rejects with the reason. */
+async function saveText(column: string | undefined, value: string): Promise<string> {
+  if (!current) throw new Error('Nothing is shown.');
+  const params = column === undefined ? { entityId: current.id, description: value } : { entityId: current.id, column, description: value };
+  const parsed = SaveResult.safeParse(await requests.request('saveDescription', params));
+  if (!parsed.success) throw new Error('unexpected reply');
+  if (!parsed.data.saved) throw new Error(parsed.data.message);
+  return `Saved to ${parsed.data.file}${parsed.data.created ? ' (new entry)' : ''}`;
+}
+
+/** The AI draft section, when the shown entity has one. */
+function draftPart(entity: DocEntity): HTMLElement | string {
+  if (!draft || draft.entityId !== entity.id) return '';
+  return draftSection(draft, {
+    cancel: () => command({ type: 'command', command: 'cancelDraft' }),
+    dismiss: () => {
+      draft = undefined;
+      document.querySelector('[data-testid="ai-draft"]')?.remove();
+    },
+    accept: (p, text) => saveText(p.column, text),
+  }, entity.name);
+}
+
+/** "Draft with AI" buttons (only where descriptions can be saved). */
+function draftButtons(entity: DocEntity): HTMLElement | string {
+  if (!entity.editable) return '';
+  const missing = h('button', { 'data-testid': 'ai-draft-missing', title: 'Draft the empty descriptions with your AI provider; you review before anything is saved' }, '✦ Draft with AI');
+  missing.onclick = () => command({ type: 'command', command: 'draftDocs', entityId: entity.id, scope: 'missing' });
+  const all = h('button', { 'data-testid': 'ai-draft-all', title: 'Draft every description again for review' }, 'Redraft all');
+  all.onclick = () => command({ type: 'command', command: 'draftDocs', entityId: entity.id, scope: 'all' });
+  return h('span', { class: 'ai-buttons' }, missing, all);
+}
+
 /** A description edited in place; saving posts a request and resolves to the confirmation. */
 function editable(text: string, column: string | undefined, fromDocBlock: boolean, testId: string, label: string): HTMLElement {
   return inlineEditable({
@@ -44,12 +80,7 @@ function editable(text: string, column: string | undefined, fromDocBlock: boolea
     note: fromDocBlock ? 'from a docs block' : undefined,
     confirmation: confirmations.get(testId),
     save: async (value) => {
-      if (!current) throw new Error('Nothing is shown.');
-      const params = column === undefined ? { entityId: current.id, description: value } : { entityId: current.id, column, description: value };
-      const parsed = SaveResult.safeParse(await requests.request('saveDescription', params));
-      if (!parsed.success) throw new Error('unexpected reply');
-      if (!parsed.data.saved) throw new Error(parsed.data.message);
-      const text = `Saved to ${parsed.data.file}${parsed.data.created ? ' (new entry)' : ''}`;
+      const text = await saveText(column, value);
       confirmations.clear();
       confirmations.set(testId, text);
       return text;
@@ -111,7 +142,10 @@ function render(entity: DocEntity): void {
     return;
   }
   deferred = undefined;
-  if (current?.id !== entity.id) confirmations.clear();
+  if (current?.id !== entity.id) {
+    confirmations.clear();
+    if (draft?.entityId !== entity.id) draft = undefined;
+  }
   current = entity;
   // Keep the keyboard where it was: the re-rendered box with the same test id gets the focus back.
   const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
@@ -130,7 +164,8 @@ function render(entity: DocEntity): void {
   for (const c of entity.columns) body.append(columnRow(entity, c));
   table.append(body);
   root.replaceChildren(
-    h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), h('p', {}, file, ' ', lineage)),
+    h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), h('p', {}, file, ' ', lineage, ' ', draftButtons(entity))),
+    draftPart(entity),
     entity.tags.length ? h('p', { class: 'tags' }, entity.tags.map((t) => `#${t}`).join(' ')) : '',
     owners ? h('p', { class: 'owners' }, `Owners: ${owners}`) : '',
     h('section', {}, h('h2', {}, 'Description'), editable(entity.description, undefined, entity.descriptionFromDocBlock, 'entity-description', `Description of ${entity.name}`)),
@@ -153,7 +188,15 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!message) return;
   if (message.type === 'response') requests.settle(message.id, message.ok, message.ok ? message.result : message.error);
   else if (message.event === 'entity') render(message.entity);
-  else root.append(h('p', { class: `message ${message.level}` }, message.text));
+  else if (message.event === 'draft') {
+    draft = draftViewOf(message);
+    if (current?.id === message.entityId) {
+      const part = draftPart(current);
+      const live = document.querySelector('[data-testid="ai-draft"]');
+      if (live && part instanceof HTMLElement) live.replaceWith(part);
+      else if (part instanceof HTMLElement) root.querySelector('header')?.after(part);
+    }
+  } else root.append(h('p', { class: `message ${message.level}` }, message.text));
 });
 
 api.postMessage({ type: 'ready', protocolVersion: DOCS_PROTOCOL_VERSION });

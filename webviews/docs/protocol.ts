@@ -8,7 +8,7 @@ import { EntityKind } from '../../core/model/entities';
  */
 
 /** Bumped when a message changes incompatibly. */
-export const DOCS_PROTOCOL_VERSION = 2;
+export const DOCS_PROTOCOL_VERSION = 3;
 
 const Id = z.string().min(1).max(2000);
 
@@ -102,6 +102,10 @@ export const DocsCommand = z.discriminatedUnion('command', [
   z.object({ type: z.literal('command'), command: z.literal('showLineage'), entityId: Id, column: z.string().optional() }),
   /** Show another entity's docs in this view. */
   z.object({ type: z.literal('command'), command: z.literal('openDocs'), entityId: Id }),
+  /** Draft descriptions with the user's AI provider: the empty ones, or all. */
+  z.object({ type: z.literal('command'), command: z.literal('draftDocs'), entityId: Id, scope: z.enum(['missing', 'all']) }),
+  /** Stop the running draft. */
+  z.object({ type: z.literal('command'), command: z.literal('cancelDraft') }),
 ]);
 export type DocsCommand = z.infer<typeof DocsCommand>;
 
@@ -122,9 +126,24 @@ export const DocsResponse = z.union([
   z.object({ type: z.literal('response'), id: z.number().int().nonnegative(), method: z.literal('saveDescription'), ok: z.literal(false), error: z.string() }),
 ]);
 
-export const DocsNotification = z.discriminatedUnion('event', [
-  z.object({ type: z.literal('notify'), event: z.literal('entity'), entity: DocEntity }),
-  z.object({ type: z.literal('notify'), event: z.literal('message'), level: z.enum(['info', 'error']), text: z.string() }),
+/** An AI draft: streaming (characters so far), ready for review (nothing is written until accepted), or failed. */
+export const DraftNotification = z.discriminatedUnion('state', [
+  z.object({ type: z.literal('notify'), event: z.literal('draft'), entityId: Id, state: z.literal('streaming'), chars: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal('notify'), event: z.literal('draft'), entityId: Id, state: z.literal('ready'),
+    description: z.string().optional(), columns: z.record(z.string(), z.string()), problems: z.array(z.string()),
+    model: z.string(), usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+  }),
+  z.object({ type: z.literal('notify'), event: z.literal('draft'), entityId: Id, state: z.literal('failed'), message: z.string() }),
+]);
+export type DraftNotification = z.infer<typeof DraftNotification>;
+
+export const DocsNotification = z.union([
+  z.discriminatedUnion('event', [
+    z.object({ type: z.literal('notify'), event: z.literal('entity'), entity: DocEntity }),
+    z.object({ type: z.literal('notify'), event: z.literal('message'), level: z.enum(['info', 'error']), text: z.string() }),
+  ]),
+  DraftNotification,
 ]);
 
 export const DocsHostToWebview = z.union([DocsResponse, DocsNotification]);

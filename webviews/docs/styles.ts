@@ -38,6 +38,11 @@ p.chips { flex-wrap: wrap; }
 .outcome.ok { color: var(--vscode-testing-iconPassed, var(--vscode-charts-green)); }
 .outcome.error, .message.error { color: var(--vscode-errorForeground); }
 .tags { color: var(--vscode-descriptionForeground); }
+.draft { border: 1px solid var(--vscode-panel-border); border-left: 3px solid var(--vscode-focusBorder); padding: 4px 12px 8px; margin: 8px 0 12px; }
+.draft h2 { font-size: 1.05em; }
+.proposal { margin: 8px 0; }
+.proposal-label { margin-bottom: 2px; }
+.ai-buttons { margin-left: 8px; }
 .neighbors { display: flex; flex-wrap: wrap; gap: 0 40px; }
 @media (max-width: 560px) {
   table.columns thead { display: none; }

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { AiSettings } from './aiClient';
+
+/**
+ * The AI provider settings of this machine: endpoint and model from the `mallard.ai.*` settings,
+ * the key only in SecretStorage (never in settings, logs or the catalog). The commands set and
+ * clear the key.
+ */
+
+const SECRET = 'mallard.ai.apiKey';
+
+/** Reads settings and the key; the key is '' when none is stored. */
+export async function readAiSettings(secrets: vscode.SecretStorage): Promise<AiSettings & { template: string }> {
+  const c = vscode.workspace.getConfiguration('mallard.ai');
+  return {
+    provider: c.get<'openai' | 'azure'>('provider', 'openai'),
+    baseUrl: c.get<string>('baseUrl', 'https://api.openai.com/v1'),
+    model: c.get<string>('model', 'gpt-4o-mini'),
+    apiVersion: c.get<string>('apiVersion', '2024-10-21'),
+    template: c.get<string>('template', ''),
+    apiKey: (await secrets.get(SECRET)) ?? '',
+  };
+}
+
+/** "Mallard: Set AI API Key" and "Mallard: Clear AI API Key". */
+export function registerAiCommands(secrets: vscode.SecretStorage): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('mallard.ai.setApiKey', async () => {
+      const base = vscode.workspace.getConfiguration('mallard.ai').get<string>('baseUrl', 'https://api.openai.com/v1');
+      const key = await vscode.window.showInputBox({
+        title: 'Mallard: AI API Key',
+        prompt: `The key for ${base}. It is kept in VS Code's secret storage on this machine and sent only to that endpoint.`,
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() === '' ? 'Enter a key, or press Escape.' : /\s/.test(v.trim()) ? 'A key has no spaces.' : undefined),
+      });
+      if (key === undefined) return;
+      await secrets.store(SECRET, key.trim());
+      void vscode.window.showInformationMessage('Mallard: AI API key saved in secret storage.');
+    }),
+    vscode.commands.registerCommand('mallard.ai.clearApiKey', async () => {
+      await secrets.delete(SECRET);
+      void vscode.window.showInformationMessage('Mallard: AI API key removed.');
+    }),
+  ];
+}

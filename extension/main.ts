@@ -6,7 +6,7 @@ import { DiagnosticsPublisher } from './ui/diagnostics';
 import { registerEditorFeatures } from './ui/editorFeatures';
 import { checkHost } from './ui/hostCheck';
 import { LineagePanels } from './ui/lineagePanel';
-import { registerAiCommands } from './ai/aiSettings';
+import { registerAiCommands } from './ui/aiSettings';
 import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
 import { timeline } from './ui/logger';

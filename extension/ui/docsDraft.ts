@@ -4,7 +4,7 @@ import { parseDocDraft } from '../../core/ai/docDraft';
 import type { DraftNotification } from '../../webviews/docs/protocol';
 import { AiError, complete } from '../ai/aiClient';
 import { draftContext } from '../ai/draftContext';
-import { readAiSettings } from '../ai/aiSettings';
+import { readAiSettings } from './aiSettings';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 

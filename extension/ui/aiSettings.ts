@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AiSettings } from './aiClient';
+import type { AiSettings } from '../ai/aiClient';
 
 /**
  * The AI provider settings of this machine: endpoint and model from the `mallard.ai.*` settings,

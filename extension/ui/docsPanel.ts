@@ -8,6 +8,7 @@ import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import { parseDbtColumnTypes, type DbtColumnTypes } from './dbtColumnTypes';
 import { DocsDrafter } from './docsDraft';
+import { DocsVerifier } from './docsVerify';
 import { DocsSaver, type DocsWorkspace } from './docsEdit';
 import { buildDocEntity } from './docsModel';
 import type { Logger } from './logger';
@@ -54,6 +55,7 @@ export class DocsPanels implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** AI drafts with the user's own provider (undefined without secret storage, as in tests). */
   private readonly drafter: DocsDrafter | undefined;
+  private readonly verifier: DocsVerifier | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -62,6 +64,7 @@ export class DocsPanels implements vscode.Disposable {
     secrets?: vscode.SecretStorage,
   ) {
     this.drafter = secrets ? new DocsDrafter(secrets, logger) : undefined;
+    this.verifier = secrets ? new DocsVerifier(secrets, logger) : undefined;
   }
 
   registerCommands(): vscode.Disposable[] {
@@ -182,6 +185,8 @@ export class DocsPanels implements vscode.Disposable {
       );
     } else if (catalog && message.command === 'openDocs') {
       this.show(catalog, message.entityId);
+    } else if (catalog && message.command === 'verifyDocs') {
+      if (this.verifier) await this.verifier.verify(catalog, message.entityId, (m) => this.post(m));
     } else if (message.command === 'cancelDraft') {
       this.drafter?.cancel();
     } else if (catalog && message.command === 'draftDocs') {
@@ -231,5 +236,6 @@ export class DocsPanels implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.verifier?.dispose();
   }
 }

@@ -77,4 +77,22 @@ describe('e2e: AI docs draft with the OpenAI stand-in', function () {
     await eventually('the column shows the accepted description', async () => ((await frame.locator(`[data-testid="col-${first}"]`).innerText()).includes('as reviewed') ? true : undefined), 20_000);
     await session.screenshot('ai-draft-accepted');
   });
+
+  it('verification lists contradictions with their SQL lines in the panel and the Problems panel', async function () {
+    const frame = await session.webview('Mallard Docs');
+    standIn.reply({ kind: 'stream', text: JSON.stringify({ findings: [
+      { column: 'order_id', claim: 'Primary key of an order', explanation: 'The stand-in says the SQL groups by order_id in a CTE (a test finding).', lines: [17], confidence: 0.7 },
+      { column: 'nonexistent', claim: 'x', explanation: 'y', lines: [1], confidence: 0.9 },
+    ] }), pieces: 3 });
+    await frame.locator('[data-testid="ai-verify"]').click();
+    const result = frame.locator('[data-testid="ai-verify-result"]', { hasText: 'AI verification: 1 contradiction' });
+    await result.waitFor({ timeout: 30_000 });
+    assert.match(await result.innerText(), /order_id: "Primary key of an order"[\s\S]*models\/marts\/orders\.sql:17/);
+    assert.match(await result.innerText(), /Not shown: a finding on nonexistent/);
+    const verifyPrompt = String((standIn.requests.at(-1)?.body.messages as { content: string }[] | undefined)?.[1]?.content);
+    assert.match(verifyPrompt, /  17\|     group by order_id/, 'the SQL goes with line numbers');
+    await session.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await session.page.locator('.markers-panel .monaco-list-row', { hasText: 'Docs of order_id say "Primary key of an order"' }).first().waitFor({ timeout: 20_000 });
+    await session.screenshot('ai-verify-findings');
+  });
 });

@@ -2,7 +2,7 @@ import MarkdownIt from 'markdown-it';
 import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
 import { draftSection, draftViewOf, type DraftView } from './draftReview';
 import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
-import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest } from './protocol';
+import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest, type VerifyNotification } from './protocol';
 import { DOCS_CSS } from './styles';
 
 /**
@@ -19,6 +19,8 @@ let current: DocEntity | undefined;
 let deferred: DocEntity | undefined;
 /** The AI draft of the shown entity, kept across re-renders (an accepted text triggers a rescan and a re-send). */
 let draft: DraftView | undefined;
+/** The last AI verification of the shown entity. */
+let verification: VerifyNotification | undefined;
 
 addStyle(DOCS_CSS);
 
@@ -66,7 +68,33 @@ function draftButtons(entity: DocEntity): HTMLElement | string {
   missing.onclick = () => command({ type: 'command', command: 'draftDocs', entityId: entity.id, scope: 'missing' });
   const all = h('button', { 'data-testid': 'ai-draft-all', title: 'Draft every description again for review' }, 'Redraft all');
   all.onclick = () => command({ type: 'command', command: 'draftDocs', entityId: entity.id, scope: 'all' });
-  return h('span', { class: 'ai-buttons' }, missing, all);
+  const verify = h('button', { 'data-testid': 'ai-verify', title: 'Check the descriptions against the SQL with your AI provider' }, 'Verify with AI');
+  verify.onclick = () => command({ type: 'command', command: 'verifyDocs', entityId: entity.id });
+  return h('span', { class: 'ai-buttons' }, missing, all, verify);
+}
+
+/** The findings of the last verification: each contradiction with its SQL lines (a click opens them). */
+function verifyPart(entity: DocEntity): HTMLElement | string {
+  const v = verification;
+  if (!v || v.entityId !== entity.id) return '';
+  const section = h('section', { class: 'verify', 'data-testid': 'ai-verify-result' });
+  if (v.state === 'failed') {
+    section.append(h('p', { class: 'message error' }, `AI verification failed: ${v.message}`));
+    return section;
+  }
+  section.append(h('h2', {}, v.findings.length === 0 ? 'AI verification: no contradiction found' : `AI verification: ${v.findings.length} contradiction${v.findings.length === 1 ? '' : 's'}`));
+  const list = h('ul', {});
+  for (const f of v.findings) {
+    const link = h('a', { href: '#' }, `${v.file}:${f.lines.join(',')}`);
+    link.onclick = (e) => {
+      e.preventDefault();
+      command({ type: 'command', command: 'openFile', path: v.file, line: f.lines[0] ?? 1 });
+    };
+    list.append(h('li', {}, h('strong', {}, f.column ?? entity.name), `: "${f.claim}" — ${f.explanation} `, link, h('span', { class: 'hint' }, ` (confidence ${Math.round(f.confidence * 100)} %)`)));
+  }
+  section.append(list);
+  if (v.dropped.length > 0) section.append(h('p', { class: 'hint' }, `Not shown: ${v.dropped.join('; ')}.`));
+  return section;
 }
 
 /** A description edited in place; saving posts a request and resolves to the confirmation. */
@@ -145,6 +173,7 @@ function render(entity: DocEntity): void {
   if (current?.id !== entity.id) {
     confirmations.clear();
     if (draft?.entityId !== entity.id) draft = undefined;
+    if (verification?.entityId !== entity.id) verification = undefined;
   }
   current = entity;
   // Keep the keyboard where it was: the re-rendered box with the same test id gets the focus back.
@@ -166,6 +195,7 @@ function render(entity: DocEntity): void {
   root.replaceChildren(
     h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), h('p', {}, file, ' ', lineage, ' ', draftButtons(entity))),
     draftPart(entity),
+    verifyPart(entity),
     entity.tags.length ? h('p', { class: 'tags' }, entity.tags.map((t) => `#${t}`).join(' ')) : '',
     owners ? h('p', { class: 'owners' }, `Owners: ${owners}`) : '',
     h('section', {}, h('h2', {}, 'Description'), editable(entity.description, undefined, entity.descriptionFromDocBlock, 'entity-description', `Description of ${entity.name}`)),
@@ -193,6 +223,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (current?.id === message.entityId) {
       const part = draftPart(current);
       const live = document.querySelector('[data-testid="ai-draft"]');
+      if (live && part instanceof HTMLElement) live.replaceWith(part);
+      else if (part instanceof HTMLElement) root.querySelector('header')?.after(part);
+    }
+  } else if (message.event === 'verify') {
+    verification = message;
+    if (current?.id === message.entityId) {
+      const part = verifyPart(current);
+      const live = document.querySelector('[data-testid="ai-verify-result"]');
       if (live && part instanceof HTMLElement) live.replaceWith(part);
       else if (part instanceof HTMLElement) root.querySelector('header')?.after(part);
     }

@@ -106,6 +106,8 @@ export const DocsCommand = z.discriminatedUnion('command', [
   z.object({ type: z.literal('command'), command: z.literal('draftDocs'), entityId: Id, scope: z.enum(['missing', 'all']) }),
   /** Stop the running draft. */
   z.object({ type: z.literal('command'), command: z.literal('cancelDraft') }),
+  /** Check the existing descriptions against the SQL with the user's AI provider. */
+  z.object({ type: z.literal('command'), command: z.literal('verifyDocs'), entityId: Id }),
 ]);
 export type DocsCommand = z.infer<typeof DocsCommand>;
 
@@ -138,12 +140,24 @@ export const DraftNotification = z.discriminatedUnion('state', [
 ]);
 export type DraftNotification = z.infer<typeof DraftNotification>;
 
+/** AI verification of the docs: contradictions with the SQL lines that show them. */
+export const VerifyNotification = z.discriminatedUnion('state', [
+  z.object({
+    type: z.literal('notify'), event: z.literal('verify'), entityId: Id, state: z.literal('ready'), file: z.string(),
+    findings: z.array(z.object({ column: z.string().optional(), claim: z.string(), explanation: z.string(), lines: z.array(z.number().int().positive()), confidence: z.number().min(0).max(1) })),
+    dropped: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('notify'), event: z.literal('verify'), entityId: Id, state: z.literal('failed'), message: z.string() }),
+]);
+export type VerifyNotification = z.infer<typeof VerifyNotification>;
+
 export const DocsNotification = z.union([
   z.discriminatedUnion('event', [
     z.object({ type: z.literal('notify'), event: z.literal('entity'), entity: DocEntity }),
     z.object({ type: z.literal('notify'), event: z.literal('message'), level: z.enum(['info', 'error']), text: z.string() }),
   ]),
   DraftNotification,
+  VerifyNotification,
 ]);
 
 export const DocsHostToWebview = z.union([DocsResponse, DocsNotification]);

@@ -43,7 +43,7 @@ function checksumsFor(scopes: Scope[], totals: { team_id: string | null; rows: s
 
 /**
  * A row's or tombstone's JSON with its clock: full (`provenance`, `vector`) for a client older than
- * `COMPACT_CLOCKS_SINCE`, else compact (`v`, `p`) against the page's dictionary. Only the clocks are
+ * `COMPACT_CLOCKS_SINCE`, else compact (`v`, `d`, `p`) against the page's dictionary. Only the clocks are
  * parsed; the fields stay the text Postgres built.
  */
 function itemJson(item: StreamItem, dict: ReplicaDictionaryBuilder | undefined): string {
@@ -55,7 +55,7 @@ function itemJson(item: StreamItem, dict: ReplicaDictionaryBuilder | undefined):
   const vector = JSON.parse(item.vector) as VersionVector;
   if (item.provenance === null) return `${head},"v":${JSON.stringify(encodeVector(vector, dict))}}`;
   const clock = encodeRowClock(item.fieldPaths ?? [], JSON.parse(item.provenance) as Record<string, VersionVector>, vector, dict);
-  return `${head},"v":${JSON.stringify(clock.v)}${clock.p === undefined ? '' : `,"p":${JSON.stringify(clock.p)}`}}`;
+  return `${head},"v":${JSON.stringify(clock.v)}${clock.d === undefined ? '' : `,"d":${JSON.stringify(clock.d)}`}${clock.p === undefined ? '' : `,"p":${JSON.stringify(clock.p)}`}}`;
 }
 
 /** The JSON text of a page (rows and records are already JSON text) for a client of `schemaVersion`. */

@@ -10,11 +10,13 @@ import type { VersionVector } from './versionVector';
  * carries one **replica dictionary** (`replicas`: the ids it mentions, each once) and every vector in
  * it is a flat array of `[index, counter, index, counter, …]` pairs into that dictionary.
  *
- * A row's provenance is sent only where it says something the row vector does not (`encodeRowClock`):
- * a set field whose provenance equals the row vector is omitted; one whose provenance is a single
- * change that is also the row's latest change of that replica is the replica's index alone; anything
- * else is a compact vector; a set field without provenance is `null`. Decoding restores exactly the
- * vectors that were encoded (tested), so the merge rules see what they always saw.
+ * A row's provenance is sent only where it says something the row does not imply (`encodeRowClock`):
+ * a set field's provenance is implied to be `d`, the row's common provenance (absent: the row
+ * vector, which is what a row written by one replica has), and only fields that differ are listed in
+ * `p`. A provenance that is a single change which is also the row's latest change of that replica
+ * is that replica's index alone; anything else is a compact vector; a set field without provenance
+ * is `null`. Decoding restores exactly the vectors that were encoded (tested), so the merge rules
+ * see what they always saw.
  */
 
 /** A vector on the wire: `[index, counter, …]` into the message's replica dictionary. */
@@ -85,15 +87,45 @@ export function decodeVector(c: CompactVector, dict: readonly string[]): { vecto
   return { vector: out };
 }
 
-/** A row's clock on the wire: `v` (row vector) and `p` (provenance exceptions, absent when none). */
+/**
+ * A row's clock on the wire: `v` (row vector), `d` (the provenance of set fields `p` does not list;
+ * absent: the row vector) and `p` (provenance exceptions, absent when none).
+ */
 export interface CompactRowClock {
   v: number[];
+  d?: number | number[];
   p?: Record<string, CompactProvenance>;
 }
 
 function sameVector(a: VersionVector, b: VersionVector): boolean {
   const keys = Object.keys(a).filter((k) => (a[k] ?? 0) > 0);
   return keys.length === Object.keys(b).filter((k) => (b[k] ?? 0) > 0).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** One provenance vector: its replica's index when it is a single dot at the row's counter, else a compact vector. */
+function encodeProvenance(prov: VersionVector, vector: VersionVector, dict: ReplicaDictionaryBuilder): number | number[] {
+  const entries = Object.entries(prov).filter(([, n]) => n > 0);
+  const single = entries.length === 1 ? entries[0] : undefined;
+  return single !== undefined && vector[single[0]] === single[1] ? dict.indexOf(single[0]) : encodeVector(prov, dict);
+}
+
+/**
+ * The provenance most set fields share, when that is not the row vector and at least two fields
+ * share it (a row edited by a second replica: the fields of its last op share one dot).
+ */
+function commonProvenance(setPaths: readonly string[], provenance: Readonly<Record<string, VersionVector>>, vector: VersionVector): VersionVector | undefined {
+  const counts = new Map<string, { prov: VersionVector; n: number }>();
+  for (const path of setPaths) {
+    const prov = provenance[path];
+    if (prov === undefined || sameVector(prov, vector)) continue;
+    const key = JSON.stringify(Object.entries(prov).filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const seen = counts.get(key) ?? { prov, n: 0 };
+    seen.n += 1;
+    counts.set(key, seen);
+  }
+  let best: { prov: VersionVector; n: number } | undefined;
+  for (const c of counts.values()) if (best === undefined || c.n > best.n) best = c;
+  return best !== undefined && best.n >= 2 ? best.prov : undefined;
 }
 
 /** Encodes a row's vector and provenance against the message's dictionary; `setPaths` are the row's set fields (see the file comment). */
@@ -104,13 +136,14 @@ export function encodeRowClock(
   dict: ReplicaDictionaryBuilder,
 ): CompactRowClock {
   const out: CompactRowClock = { v: encodeVector(vector, dict) };
+  const common = commonProvenance(setPaths, provenance, vector);
+  if (common !== undefined) out.d = encodeProvenance(common, vector, dict);
+  const implied = common ?? vector;
   const p: Record<string, CompactProvenance> = {};
   const set = new Set(setPaths);
   for (const [path, prov] of Object.entries(provenance)) {
-    if (set.has(path) && sameVector(prov, vector)) continue;
-    const entries = Object.entries(prov).filter(([, n]) => n > 0);
-    const single = entries.length === 1 ? entries[0] : undefined;
-    p[path] = single !== undefined && vector[single[0]] === single[1] ? dict.indexOf(single[0]) : encodeVector(prov, dict);
+    if (set.has(path) && sameVector(prov, implied)) continue;
+    p[path] = encodeProvenance(prov, vector, dict);
   }
   for (const path of set) {
     if (!Object.hasOwn(provenance, path)) p[path] = null;
@@ -119,33 +152,43 @@ export function encodeRowClock(
   return out;
 }
 
-/** Decodes a compact row clock; the problem's path starts at `v` or `p`. */
+/** Decodes one provenance entry (index or compact vector) against the row vector. */
+function decodeProvenance(entry: number | CompactVector, vector: VersionVector, dict: readonly string[]): { vector: VersionVector } | { problem: ClockProblem } {
+  if (typeof entry !== 'number') return decodeVector(entry, dict);
+  const replica = dict[entry];
+  if (replica === undefined) {
+    return { problem: { path: [], message: `replica index ${entry} is not in the message's replica dictionary (${dict.length} ${dict.length === 1 ? 'entry' : 'entries'})` } };
+  }
+  const counter = vector[replica];
+  if (counter === undefined) return { problem: { path: [], message: `replica index ${entry} names a replica the row vector does not have` } };
+  return { vector: { [replica]: counter } };
+}
+
+/** Decodes a compact row clock; the problem's path starts at `v`, `d` or `p`. */
 export function decodeRowClock(
   fields: Readonly<Record<string, unknown>>,
-  clock: { v: CompactVector; p?: Readonly<Record<string, CompactProvenance>> | undefined },
+  clock: { v: CompactVector; d?: number | CompactVector | undefined; p?: Readonly<Record<string, CompactProvenance>> | undefined },
   dict: readonly string[],
 ): { vector: VersionVector; provenance: Record<string, VersionVector> } | { problem: ClockProblem } {
   const row = decodeVector(clock.v, dict);
   if ('problem' in row) return { problem: { path: ['v', ...row.problem.path], message: row.problem.message } };
   const vector = row.vector;
+  let implied = vector;
+  if (clock.d !== undefined) {
+    const common = decodeProvenance(clock.d, vector, dict);
+    if ('problem' in common) return { problem: { path: ['d', ...common.problem.path], message: common.problem.message } };
+    implied = common.vector;
+  }
   const provenance: Record<string, VersionVector> = {};
-  for (const path of Object.keys(fields)) provenance[path] = vector;
+  for (const path of Object.keys(fields)) provenance[path] = implied;
   for (const [path, entry] of Object.entries(clock.p ?? {})) {
     if (entry === null) {
       delete provenance[path];
-    } else if (typeof entry === 'number') {
-      const replica = dict[entry];
-      if (replica === undefined) {
-        return { problem: { path: ['p', path], message: `replica index ${entry} is not in the message's replica dictionary (${dict.length} ${dict.length === 1 ? 'entry' : 'entries'})` } };
-      }
-      const counter = vector[replica];
-      if (counter === undefined) return { problem: { path: ['p', path], message: `replica index ${entry} names a replica the row vector does not have` } };
-      provenance[path] = { [replica]: counter };
-    } else {
-      const field = decodeVector(entry, dict);
-      if ('problem' in field) return { problem: { path: ['p', path, ...field.problem.path], message: field.problem.message } };
-      provenance[path] = field.vector;
+      continue;
     }
+    const field = decodeProvenance(entry, vector, dict);
+    if ('problem' in field) return { problem: { path: ['p', path, ...field.problem.path], message: field.problem.message } };
+    provenance[path] = field.vector;
   }
   return { vector, provenance };
 }

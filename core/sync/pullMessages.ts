@@ -74,12 +74,14 @@ export const Tombstone = z.looseObject({
 });
 export type Tombstone = z.infer<typeof Tombstone>;
 
-/** A row on the wire with a compact clock: `v` (its vector) and `p` (provenance where it is not implied). */
+/** A row on the wire with a compact clock: `v` (its vector), `d` and `p` (provenance where it is not implied). */
 export const CompactPulledRow = z.looseObject({
   target: RowTarget,
   teamId: z.uuid().nullable(),
   fields: z.record(FieldPath, JsonValueSchema),
   v: CompactVectorSchema,
+  /** Provenance of the set fields `p` does not list (absent: the row vector). */
+  d: z.union([z.number().int().nonnegative(), CompactVectorSchema]).optional(),
   p: z.record(FieldPath, CompactProvenanceSchema).optional(),
 });
 
@@ -148,8 +150,8 @@ export const PullResponse = WirePullResponse.transform((wire, ctx): PullResponse
       rows.push(row as PulledRow);
       continue;
     }
-    const { v, p, ...others } = row;
-    const clock = decodeRowClock(row.fields, { v, p }, dict);
+    const { v, d, p, ...others } = row;
+    const clock = decodeRowClock(row.fields, { v, d, p }, dict);
     if ('problem' in clock) {
       ctx.issues.push({ code: 'custom', message: clock.problem.message, input: row, path: ['rows', i, ...clock.problem.path] });
       return z.NEVER;

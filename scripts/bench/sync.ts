@@ -55,6 +55,7 @@ function entityPayload(n: number): string {
 
 /** Raw pages (as sent) of a whole pull of `orgId` by `user`, speaking wire version `schemaVersion`. */
 async function rawPull(world: SyncWorld, orgId: string, user: string, schemaVersion: number, maxPages = Infinity): Promise<unknown[]> {
+  const started = performance.now();
   const pages: unknown[] = [];
   const replicaId = crypto.randomUUID();
   let cursor: PullResponse['cursor'] | null = null;
@@ -71,8 +72,12 @@ async function rawPull(world: SyncWorld, orgId: string, user: string, schemaVers
     cursor = page.cursor;
     if (!page.hasMore) break;
   }
+  rawPullSeconds.set(`${orgId}/${schemaVersion}`, round((performance.now() - started) / 1000, 2));
   return pages;
 }
+
+/** Seconds of each `rawPull` (organization/version): the server's cost of either clock encoding. */
+const rawPullSeconds = new Map<string, number>();
 
 /**
  * Where a push's time goes: EXPLAIN ANALYZE of sync-push's row upsert of `count` new rows under an
@@ -253,6 +258,7 @@ async function main(): Promise<void> {
     const clockBytes = {
       orgCatalog: share(catalogV1, catalogNow),
       pushedMetadata: share(metadataV1, metadataNow),
+      orgCatalogPullSeconds: { version1: rawPullSeconds.get(`${ids.orgB}/1`), [`version${SYNC_SCHEMA_VERSION}`]: rawPullSeconds.get(`${ids.orgB}/${SYNC_SCHEMA_VERSION}`) },
       pushOfEdits: { version1: pushClockShare([{ ...editRequest, schemaVersion: 1 }]), [`version${SYNC_SCHEMA_VERSION}`]: pushClockShare([encodePushRequest(editRequest)]) },
     };
 

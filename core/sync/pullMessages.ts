@@ -19,8 +19,8 @@ import { CompactProvenanceSchema, CompactVectorSchema, ReplicaDictionary, Replic
  * A cursor of another epoch, or one older than the tombstone GC floor, is answered with error
  * `epoch-changed` / `cursor-expired` (HTTP 410): the client pulls again from `cursor: null`.
  *
- * On the wire (schema version 2) rows and tombstones carry compact clocks (`clockCodec.ts`): `v` and
- * `p` against the page's `replicas` dictionary. `PullResponse.parse` decodes them, so everything past
+ * On the wire (schema version 2) rows and tombstones carry compact clocks (`clockCodec.ts`): `v`, `d`
+ * and `p` against the page's `replicas` dictionary. `PullResponse.parse` decodes them, so everything past
  * the transport sees `vector` and `provenance` as before; full (version 1) rows parse unchanged.
  */
 

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { SYNC_LIMITS } from './limits';
 import { DeleteOp, PatchOp, SyncOp } from './ops';
 import { CompactVectorSchema, ReplicaDictionary, ReplicaDictionaryBuilder, decodeVector, encodeVector } from './clockCodec';
-import { VersionVectorSchema } from './versionVector';
+import { ReplicaId, VersionVectorSchema } from './versionVector';
 import type { VersionVector } from './versionVector';
 import { ConflictRecord, RejectionCode } from './records';
-import { ReplicaId } from './versionVector';
 import { XidString } from './cursor';
 
 /**

@@ -7,12 +7,20 @@ import type { TransactionSql } from 'postgres';
  * 5,000-row page is never parsed and re-serialized by the function.
  */
 
-/** One item of the change stream. */
+/**
+ * One item of the change stream. Rows and tombstones come as their JSON without the clock (`json`
+ * ends with `}`) and the clock's JSON apart (`vector`, and `provenance` for live rows), so the page
+ * can send it full or compact (`servePull.ts`) without parsing the fields.
+ */
 export interface StreamItem {
   table: 'row' | 'tombstone' | 'conflict' | 'loser' | 'rejection';
   xid: bigint;
   seq: bigint;
   json: string;
+  vector: string | null;
+  provenance: string | null;
+  /** Paths of a live row's set fields (its provenance is implied for them when it equals the vector). */
+  fieldPaths: string[] | null;
 }
 
 /** Position after which to read. */
@@ -33,8 +41,10 @@ const op = `jsonb_build_object('replicaId', t.replica_id, 'opNumber', t.op_numbe
 function rowsQuery(where: string, order: string): string {
   return `select case when t.deleted is null then 'row' else 'tombstone' end as tbl, t.txid::text as xid, t.seq::text as seq,
       (case when t.deleted is null
-        then jsonb_build_object('target', ${target}, 'teamId', t.team_id, 'fields', t.fields, 'provenance', t.provenance, 'vector', t.vector)
-        else jsonb_build_object('target', ${target}, 'teamId', t.team_id, 'vector', t.vector) end)::text as json
+        then jsonb_build_object('target', ${target}, 'teamId', t.team_id, 'fields', t.fields)
+        else jsonb_build_object('target', ${target}, 'teamId', t.team_id) end)::text as json,
+      t.vector::text as vector, (case when t.deleted is null then t.provenance::text end) as provenance,
+      (case when t.deleted is null then array(select jsonb_object_keys(t.fields)) end) as field_paths
     from public.sync_rows t where t.ctid = any (array(select t.ctid from public.sync_rows t ${where} ${order}))`;
 }
 
@@ -42,14 +52,14 @@ const QUERIES: Record<'conflicts' | 'losers' | 'rejections', string> = {
   conflicts: `select 'conflict' as tbl, t.txid::text as xid, t.seq::text as seq,
       jsonb_build_object('id', t.id, 'target', ${target}, 'op', ${op}, 'createdAt', ${iso('t.created_at')}, 'field', t.field,
         'serverValue', t.server_value, 'serverProvenance', t.server_provenance, 'incomingValue', t.incoming_value,
-        'incomingProvenance', t.incoming_provenance, 'status', t.status, 'resolvedAt', ${iso('t.resolved_at')})::text as json
+        'incomingProvenance', t.incoming_provenance, 'status', t.status, 'resolvedAt', ${iso('t.resolved_at')})::text as json, null::text as vector, null::text as provenance, null::text[] as field_paths
     from public.sync_conflicts t`,
   losers: `select 'loser' as tbl, t.txid::text as xid, t.seq::text as seq,
       jsonb_build_object('id', t.id, 'target', ${target}, 'op', ${op}, 'createdAt', ${iso('t.created_at')}, 'field', t.field,
-        'value', t.value, 'provenance', t.provenance, 'reason', t.reason)::text as json
+        'value', t.value, 'provenance', t.provenance, 'reason', t.reason)::text as json, null::text as vector, null::text as provenance, null::text[] as field_paths
     from public.sync_losers t`,
   rejections: `select 'rejection' as tbl, t.txid::text as xid, t.seq::text as seq,
-      jsonb_build_object('op', ${op}, 'target', ${target}, 'code', t.code, 'message', t.message, 'createdAt', ${iso('t.created_at')})::text as json
+      jsonb_build_object('op', ${op}, 'target', ${target}, 'code', t.code, 'message', t.message, 'createdAt', ${iso('t.created_at')})::text as json, null::text as vector, null::text as provenance, null::text[] as field_paths
     from public.sync_rejections t`,
 };
 
@@ -73,10 +83,10 @@ export async function readStream(
     `(${QUERIES.losers} ${where} ${order})`,
     `(${QUERIES.rejections} ${where} and t.replica_id = $6::uuid ${order})`,
   ].join(' union all ');
-  const rows = await tx.unsafe<{ tbl: StreamItem['table']; xid: string; seq: string; json: string }[]>(sql, [
+  const rows = await tx.unsafe<{ tbl: StreamItem['table']; xid: string; seq: string; json: string; vector: string | null; provenance: string | null; field_paths: string[] | null }[]>(sql, [
     orgId, after.xid, after.seq, horizon, limit + 1, replicaId,
   ]);
-  const items = rows.map((r) => ({ table: r.tbl, xid: BigInt(r.xid), seq: BigInt(r.seq), json: r.json }));
+  const items = rows.map((r) => ({ table: r.tbl, xid: BigInt(r.xid), seq: BigInt(r.seq), json: r.json, vector: r.vector, provenance: r.provenance, fieldPaths: r.field_paths }));
   items.sort((a, b) => (a.xid === b.xid ? (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0) : a.xid < b.xid ? -1 : 1));
   return items;
 }

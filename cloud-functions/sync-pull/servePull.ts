@@ -1,6 +1,8 @@
 import type { Cursor } from '../../core/sync/cursor';
 import { SyncError } from '../../core/sync/errors';
-import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { COMPACT_CLOCKS_SINCE, SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { ReplicaDictionaryBuilder, encodeRowClock, encodeVector } from '../../core/sync/clockCodec';
+import type { VersionVector } from '../../core/sync/versionVector';
 import type { PullRequest, Scope } from '../../core/sync/pullMessages';
 import { sqlState, withClaims } from '../_shared/db';
 import type { SyncContext, SyncResult } from '../_shared/serve';
@@ -39,10 +41,32 @@ function checksumsFor(scopes: Scope[], totals: { team_id: string | null; rows: s
   return out;
 }
 
-/** The JSON text of a page (rows and records are already JSON text). */
-function pageJson(cursor: Cursor, items: StreamItem[], added: Scope[], removed: Scope[], horizon: string, hasMore: boolean, checksums: unknown[]): string {
-  const pick = (table: StreamItem['table']) => `[${items.filter((i) => i.table === table).map((i) => i.json).join(',')}]`;
-  return `{"schemaVersion":${SYNC_SCHEMA_VERSION},"cursor":${JSON.stringify(cursor)},"rows":${pick('row')},"tombstones":${pick('tombstone')},` +
+/**
+ * A row's or tombstone's JSON with its clock: full (`provenance`, `vector`) for a client older than
+ * `COMPACT_CLOCKS_SINCE`, else compact (`v`, `d`, `p`) against the page's dictionary. Only the clocks are
+ * parsed; the fields stay the text Postgres built.
+ */
+function itemJson(item: StreamItem, dict: ReplicaDictionaryBuilder | undefined): string {
+  if (item.vector === null) return item.json;
+  const head = item.json.slice(0, -1);
+  if (dict === undefined) {
+    return `${head}${item.provenance === null ? '' : `,"provenance":${item.provenance}`},"vector":${item.vector}}`;
+  }
+  const vector = JSON.parse(item.vector) as VersionVector;
+  if (item.provenance === null) return `${head},"v":${JSON.stringify(encodeVector(vector, dict))}}`;
+  const clock = encodeRowClock(item.fieldPaths ?? [], JSON.parse(item.provenance) as Record<string, VersionVector>, vector, dict);
+  return `${head},"v":${JSON.stringify(clock.v)}${clock.d === undefined ? '' : `,"d":${JSON.stringify(clock.d)}`}${clock.p === undefined ? '' : `,"p":${JSON.stringify(clock.p)}`}}`;
+}
+
+/** The JSON text of a page (rows and records are already JSON text) for a client of `schemaVersion`. */
+function pageJson(schemaVersion: number, cursor: Cursor, items: StreamItem[], added: Scope[], removed: Scope[], horizon: string, hasMore: boolean, checksums: unknown[]): string {
+  const dict = schemaVersion >= COMPACT_CLOCKS_SINCE ? new ReplicaDictionaryBuilder() : undefined;
+  const pick = (table: StreamItem['table']) => `[${items.filter((i) => i.table === table).map((i) => itemJson(i, dict)).join(',')}]`;
+  const rows = pick('row');
+  const tombstones = pick('tombstone');
+  // The page answers in the client's version (never above this server's): version 1 has no dictionary.
+  const version = Math.min(schemaVersion, SYNC_SCHEMA_VERSION);
+  return `{"schemaVersion":${version},"cursor":${JSON.stringify(cursor)},${dict === undefined ? '' : `"replicas":${JSON.stringify(dict.ids)},`}"rows":${rows},"tombstones":${tombstones},` +
     `"scopes":${JSON.stringify({ added, removed })},"records":{"conflicts":${pick('conflict')},"losers":${pick('loser')},` +
     `"rejections":${pick('rejection')}},"horizon":${JSON.stringify(horizon)},"hasMore":${hasMore},"checksums":${JSON.stringify(checksums)}}`;
 }
@@ -77,7 +101,7 @@ async function readPage(ctx: SyncContext<PullRequest>, state: ReplicaState): Pro
       if (removed.length === 0) throw new SyncError('forbidden', 'You cannot read the catalog of this organization.');
       // Access is gone: tell the replica to purge, and nothing else.
       const cursor = req.cursor ?? { epoch: head.epoch, xid: '0', seq: '0' };
-      return { body: pageJson(cursor, [], [], removed, horizon, false, []), rows: 0, cursor, current, record: true };
+      return { body: pageJson(req.schemaVersion, cursor, [], [], removed, horizon, false, []), rows: 0, cursor, current, record: true };
     }
     let after = { xid: '0', seq: '0' };
     if (req.cursor !== null) {
@@ -104,7 +128,7 @@ async function readPage(ctx: SyncContext<PullRequest>, state: ReplicaState): Pro
     const served = page.length > 0 || req.cursor === null || added.length > 0;
     const checksums = hasMore || !served ? [] : checksumsFor(current, await scopeTotals(tx, req.orgId, horizon));
     const record = req.cursor === null || changedScopes || cursor.xid !== req.cursor.xid || cursor.seq !== req.cursor.seq || req.cursor.epoch !== cursor.epoch;
-    return { body: pageJson(cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length, cursor, current, record };
+    return { body: pageJson(req.schemaVersion, cursor, page, added, removed, horizon, hasMore, checksums), rows: page.length, cursor, current, record };
   });
 }
 

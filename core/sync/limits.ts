@@ -4,11 +4,22 @@
  * `MIN_SUPPORTED_SCHEMA_VERSION` and accepts newer clients, keeping the fields it does not know.
  */
 
-/** Wire format version this code speaks. Bump it when a message or merge rule changes meaning. */
-export const SYNC_SCHEMA_VERSION = 1;
+/**
+ * Wire format version this code speaks. Bump it when a message or merge rule changes meaning.
+ * 2: compact clocks (`clockCodec.ts`): a replica dictionary per message, vectors as index/counter
+ * pairs, provenance only where it differs from the row vector.
+ */
+export const SYNC_SCHEMA_VERSION = 2;
 
-/** Oldest client wire format the server still accepts. */
+/**
+ * Oldest client wire format the server still accepts. Version 1 clients are still served: their
+ * pulls get full uuid-keyed clocks (`COMPACT_CLOCKS_SINCE`) and their pushes are read as before, so
+ * an offline laptop with pending edits keeps syncing until it updates (README "Compact clocks").
+ */
 export const MIN_SUPPORTED_SCHEMA_VERSION = 1;
+
+/** First schema version whose pull pages the server sends with compact clocks; older clients get full vectors. */
+export const COMPACT_CLOCKS_SINCE = 2;
 
 /** Size limits of messages; a request beyond them is refused whole (`payload-too-large`), nothing written. */
 export const SYNC_LIMITS = {
@@ -22,6 +33,8 @@ export const SYNC_LIMITS = {
   maxFieldPathLength: 256,
   /** Most rows a client may ask for in one pull page. */
   maxPageRows: 5000,
+  /** Most replica ids one message's replica dictionary may list. */
+  maxDictionaryEntries: 100_000,
   /** Largest request body the edge functions read, in bytes. */
   maxBodyBytes: 4 * 1024 * 1024,
 } as const;

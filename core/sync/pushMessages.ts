@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { SYNC_LIMITS } from './limits';
-import { SyncOp } from './ops';
+import { DeleteOp, PatchOp, SyncOp } from './ops';
+import { CompactVectorSchema, ReplicaDictionary, ReplicaDictionaryBuilder, decodeVector, encodeVector } from './clockCodec';
+import { ReplicaId, VersionVectorSchema } from './versionVector';
+import type { VersionVector } from './versionVector';
 import { ConflictRecord, RejectionCode } from './records';
-import { ReplicaId } from './versionVector';
 import { XidString } from './cursor';
 
 /**
@@ -17,17 +19,53 @@ import { XidString } from './cursor';
  * - A transient failure (database unavailable, timeout) fails the whole request with an error
  *   envelope whose code is retryable (`errors.ts`); nothing was applied, the client retries with
  *   backoff.
+ *
+ * On the wire (schema version 2, `encodePushRequest`) an op's `vector` may be compact
+ * (`clockCodec.ts`: index/counter pairs into the request's `replicas`) and its `replicaId` may be
+ * left out (it is the request's). `PushRequest.parse` decodes both; an index outside the dictionary
+ * is a schema issue at the op's vector, so the whole request is a `bad-request` and nothing is
+ * written. Full (version 1) ops parse unchanged.
  */
 
-/** Body of a push. */
-export const PushRequest = z
-  .looseObject({
-    schemaVersion: z.number().int().positive(),
-    /** The organization this replica syncs. */
-    orgId: z.uuid(),
-    replicaId: ReplicaId,
-    /** Pending ops of `replicaId`, op numbers strictly increasing. */
-    ops: z.array(SyncOp).min(1).max(SYNC_LIMITS.maxOpsPerPush),
+/** How an op's clock may travel: a full vector, or a compact one; its replica may be implied. */
+const wireClock = { vector: z.union([VersionVectorSchema, CompactVectorSchema]), replicaId: ReplicaId.optional() };
+
+/** One op as pushed. */
+const WireSyncOp = z.discriminatedUnion('action', [PatchOp.extend(wireClock), DeleteOp.extend(wireClock)]);
+
+/** Body of a push on the wire. */
+const WirePushRequest = z.looseObject({
+  schemaVersion: z.number().int().positive(),
+  /** The organization this replica syncs. */
+  orgId: z.uuid(),
+  replicaId: ReplicaId,
+  /** Replica ids the request's compact vectors index (absent when every vector is full). */
+  replicas: ReplicaDictionary.optional(),
+  /** Pending ops of `replicaId`, op numbers strictly increasing. */
+  ops: z.array(WireSyncOp).min(1).max(SYNC_LIMITS.maxOpsPerPush),
+});
+/** A push as the client sends it. */
+export type PushRequestWire = z.input<typeof WirePushRequest>;
+
+/** Body of a push, decoded: every op names its replica and carries a full vector. */
+export const PushRequest = WirePushRequest
+  .transform((wire, ctx): { schemaVersion: number; orgId: string; replicaId: string; ops: SyncOp[] } & Record<string, unknown> => {
+    const dict = wire.replicas ?? [];
+    const { replicas: _dictionary, ops: wireOps, ...rest } = wire;
+    const ops: SyncOp[] = [];
+    for (const [i, op] of wireOps.entries()) {
+      let vector = op.vector as VersionVector;
+      if (Array.isArray(op.vector)) {
+        const decoded = decodeVector(op.vector, dict);
+        if ('problem' in decoded) {
+          ctx.issues.push({ code: 'custom', message: decoded.problem.message, input: op.vector, path: ['ops', i, 'vector', ...decoded.problem.path] });
+          return z.NEVER;
+        }
+        vector = decoded.vector;
+      }
+      ops.push({ ...op, replicaId: op.replicaId ?? wire.replicaId, vector } as SyncOp);
+    }
+    return { ...rest, ops };
   })
   .superRefine((req, ctx) => {
     req.ops.forEach((op, i) => {
@@ -37,6 +75,21 @@ export const PushRequest = z
     });
   });
 export type PushRequest = z.infer<typeof PushRequest>;
+
+/**
+ * A push in the compact wire form: one replica dictionary, every op's vector as index/counter pairs,
+ * and no per-op `replicaId` where it is the request's. A vector that is not a plain object (a test
+ * sending a malformed op on purpose) is left as it is, for the server to refuse.
+ */
+export function encodePushRequest(req: PushRequest): PushRequestWire {
+  const dict = new ReplicaDictionaryBuilder();
+  const ops = req.ops.map((op) => {
+    const { replicaId, vector, ...rest } = op;
+    const compact = typeof vector === 'object' && vector !== null && !Array.isArray(vector) ? encodeVector(vector, dict) : vector;
+    return { ...rest, ...(replicaId === req.replicaId ? {} : { replicaId }), vector: compact };
+  });
+  return { ...req, replicas: dict.ids, ops } as PushRequestWire;
+}
 
 /** The op was applied; every field is in the row (values a concurrent op overwrote became losers). */
 export const AppliedAck = z.looseObject({ opNumber: z.number().int().positive(), status: z.literal('applied') });

@@ -5,7 +5,7 @@ import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
 import { SyncError } from '../../core/sync/errors';
 import { PullResponse } from '../../core/sync/pullMessages';
 import type { PullRequest } from '../../core/sync/pullMessages';
-import { PushResponse } from '../../core/sync/pushMessages';
+import { PushResponse, encodePushRequest } from '../../core/sync/pushMessages';
 import type { PushRequest } from '../../core/sync/pushMessages';
 import type { SyncCredentials, SyncTransport } from '../../sync/ports';
 import { OfflineError } from '../../sync/ports';
@@ -40,12 +40,13 @@ export function createSupabaseTransport(options: SupabaseTransportOptions = {}):
     return client;
   };
   return {
-    push: (request: PushRequest, credentials) => invoke(clientFor(credentials), 'sync-push', request, PushResponse),
+    // Pushes travel in the compact wire form (one replica dictionary; `core/sync/clockCodec.ts`).
+    push: (request: PushRequest, credentials) => invoke(clientFor(credentials), 'sync-push', encodePushRequest(request), PushResponse),
     pull: (request: PullRequest, credentials) => invoke(clientFor(credentials), 'sync-pull', request, PullResponse),
   };
 }
 
-async function invoke<T>(client: SupabaseClient, fn: 'sync-push' | 'sync-pull', body: unknown, schema: z.ZodType<T>): Promise<T> {
+async function invoke<T>(client: SupabaseClient, fn: 'sync-push' | 'sync-pull', body: unknown, schema: z.ZodType<T, unknown>): Promise<T> {
   const { data, error } = await client.functions.invoke<unknown>(fn, { body: body as Record<string, unknown> });
   if (error !== null) throw await asSyncError(fn, error);
   const parsed = schema.safeParse(data);

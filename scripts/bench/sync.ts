@@ -9,10 +9,12 @@
  *     end to end into an empty SQLite replica through the engine's pull loop and the supabase-js
  *     transport, with 5,000 rows per page and with the engine's default 1,000;
  *   - an idle pull's database cost: top-level statements (pg_stat_statements) and time;
- *   - clock metadata (vector + provenance) bytes against row bytes — target ≤ 10 %.
- * Writes bench-results/sync.json.
+ *   - clock metadata (vectors, provenance, replica dictionary) bytes against row bytes — target
+ *     ≤ 10 % — of the same rows pulled as a version 1 client (full uuid-keyed clocks, "before") and
+ *     as this version (compact clocks, "after"), and of a push of edits in both forms (`clockShare.ts`).
+ * Writes bench-results/sync.json. `--clock-only` skips the timings that do not feed the clock figures.
  *
- *   npx tsx scripts/bench/sync.ts [--rows 100000] [--ops 10000]
+ *   npx tsx scripts/bench/sync.ts [--rows 100000] [--ops 10000] [--clock-only]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -23,9 +25,11 @@ import { CatalogStore } from '../../extension/catalog/catalogStore';
 import { createSupabaseTransport } from '../../extension/sync/supabaseTransport';
 import { pullAll } from '../../sync/syncCycle';
 import type { PullResponse } from '../../core/sync/pullMessages';
+import { encodePushRequest } from '../../core/sync/pushMessages';
+import type { PushRequest } from '../../core/sync/pushMessages';
+import { pageClockShare, pushClockShare } from './clockShare';
 import { ids, users } from '../../test/support/orgFixture';
 import { stopServer } from '../../test/support/pgHarness';
-import { invoke } from '../../test/support/syncClient';
 import { startSyncWorld } from '../../test/support/syncWorld';
 import type { SyncWorld } from '../../test/support/syncWorld';
 
@@ -49,16 +53,31 @@ function entityPayload(n: number): string {
   });
 }
 
-/** Bytes of `vector` + `provenance` against the whole row, over pulled rows. */
-function clockShare(rows: PullResponse['rows']): { rowBytes: number; clockBytes: number; percent: number } {
-  let rowBytes = 0;
-  let clockBytes = 0;
-  for (const row of rows) {
-    rowBytes += JSON.stringify(row).length;
-    clockBytes += JSON.stringify(row.vector).length + JSON.stringify(row.provenance).length;
+/** Raw pages (as sent) of a whole pull of `orgId` by `user`, speaking wire version `schemaVersion`. */
+async function rawPull(world: SyncWorld, orgId: string, user: string, schemaVersion: number, maxPages = Infinity): Promise<unknown[]> {
+  const started = performance.now();
+  const pages: unknown[] = [];
+  const replicaId = crypto.randomUUID();
+  let cursor: PullResponse['cursor'] | null = null;
+  while (pages.length < maxPages) {
+    const response = await fetch(`${world.functions.url}/functions/v1/sync-pull`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await world.keys.userToken(user)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ schemaVersion, orgId, replicaId, cursor, limit: 5000 }),
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`pull failed: ${response.status} ${text.slice(0, 300)}`);
+    const page = JSON.parse(text) as { cursor: PullResponse['cursor']; hasMore: boolean };
+    pages.push(page);
+    cursor = page.cursor;
+    if (!page.hasMore) break;
   }
-  return { rowBytes, clockBytes, percent: round((100 * clockBytes) / Math.max(1, rowBytes), 2) };
+  rawPullSeconds.set(`${orgId}/${schemaVersion}`, round((performance.now() - started) / 1000, 2));
+  return pages;
 }
+
+/** Seconds of each `rawPull` (organization/version): the server's cost of either clock encoding. */
+const rawPullSeconds = new Map<string, number>();
 
 /**
  * Where a push's time goes: EXPLAIN ANALYZE of sync-push's row upsert of `count` new rows under an
@@ -127,6 +146,7 @@ async function endToEndPull(world: SyncWorld, pageSize: number): Promise<{ rows:
 async function main(): Promise<void> {
   const rows = arg('rows', 100_000);
   const opsTotal = arg('ops', 10_000);
+  const clockOnly = process.argv.includes('--clock-only');
   const world = await startSyncWorld();
   try {
     await world.db.admin`create extension if not exists pg_stat_statements`;
@@ -151,7 +171,7 @@ async function main(): Promise<void> {
     };
     const push1000 = await pushRun('editor', 1000, 'push1000');
     const push200 = await pushRun('admin', 200, 'push200');
-    const pushMsOf1000Rows = await pushProfile(world, 1000);
+    const pushMsOf1000Rows = clockOnly ? {} : await pushProfile(world, 1000);
 
     // 2. Initial pull of `rows` org-catalog entities into an empty replica.
     // Set-up, not measured: the rows are loaded directly (as the org-catalog writer's rows would be),
@@ -172,7 +192,7 @@ async function main(): Promise<void> {
     let bytes = 0;
     let pages = 0;
     let parseMs = 0;
-    let pulledRows: PullResponse['rows'] = [];
+    let pulledRows = 0;
     const tp = performance.now();
     let cursor: PullResponse['cursor'] | null = null;
     for (;;) {
@@ -188,21 +208,21 @@ async function main(): Promise<void> {
       const tParse = performance.now();
       const page = JSON.parse(text) as PullResponse;
       parseMs += performance.now() - tParse;
-      pulledRows = pulledRows.concat(page.rows);
+      pulledRows += page.rows.length;
       cursor = page.cursor;
       if (!page.hasMore) break;
     }
     const pullSeconds = (performance.now() - tp) / 1000;
 
     // The same pull end to end into a SQLite replica: the contract's page maximum and the engine's default.
-    const endToEnd = { pages5000: await endToEndPull(world, 5000), pages1000: await endToEndPull(world, 1000) };
+    const endToEnd = clockOnly ? {} : { pages5000: await endToEndPull(world, 5000), pages1000: await endToEndPull(world, 1000) };
 
     // 3. An idle pull (nothing new): top-level statements and database time per request.
     const idle = world.replica('otherOwner', ids.orgB);
     await idle.pullAll(5000);
     await world.db.admin`select pg_stat_statements_reset()`;
     const idleWall: number[] = [];
-    const idleCount = 30;
+    const idleCount = clockOnly ? 1 : 30;
     for (let i = 0; i < idleCount; i++) {
       const t = performance.now();
       const answer = await idle.pullPage();
@@ -214,16 +234,37 @@ async function main(): Promise<void> {
       from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
         and query not ilike '%pg_stat_statements%'`;
 
-    // 4. Clock metadata against row bytes: the org catalog pulled, and the metadata rows pushed.
-    const pushedRows = (await invoke<PullResponse>(world.clientOf('editor'), 'sync-pull', {
-      schemaVersion: SYNC_SCHEMA_VERSION, orgId: ids.orgA, replicaId: crypto.randomUUID(), cursor: null, limit: 5000,
-    }));
+    // 4. Clock metadata against row bytes, the same rows as a version 1 client (before compact
+    // clocks) and as this version gets them: the org catalog, and the metadata rows pushed above
+    // (the first page of 5,000). Then a push of 1,000 edits of rows another replica wrote (their
+    // vectors are not empty), as version 1 and as this version would send it; the compact one is sent.
+    const otherOwner = 'f0000000-0000-4000-8000-000000000008';
+    const metadataUser = users.editor;
+    const catalogV1 = await rawPull(world, ids.orgB, otherOwner, 1);
+    const catalogNow = await rawPull(world, ids.orgB, otherOwner, SYNC_SCHEMA_VERSION);
+    const metadataV1 = await rawPull(world, ids.orgA, metadataUser, 1, 1);
+    const metadataNow = await rawPull(world, ids.orgA, metadataUser, SYNC_SCHEMA_VERSION, 1);
+    const editor2 = world.replica('admin');
+    await editor2.pullPage(5000);
+    const edited = [...editor2.rows.values()].filter((r) => r.target.kind === 'entity' || r.target.kind === 'column').slice(0, 1000);
+    const editOps = edited.map((r, i) => editor2.patch(r.target.kind, r.target.id, { description: `Second edit ${i}` }));
+    const editRequest: PushRequest = { schemaVersion: SYNC_SCHEMA_VERSION, orgId: ids.orgA, replicaId: editor2.replicaId, ops: editOps };
+    const editPush = await editor2.push(editOps);
+    if (!editPush.ok || editPush.data.acks.some((a) => a.status !== 'applied')) throw new Error(`edit push failed: ${JSON.stringify(editPush).slice(0, 300)}`);
+    const share = (v1: unknown[], now: unknown[]) => ({ version1: pageClockShare(v1), [`version${SYNC_SCHEMA_VERSION}`]: pageClockShare(now) });
+    const clockBytes = {
+      orgCatalog: share(catalogV1, catalogNow),
+      pushedMetadata: share(metadataV1, metadataNow),
+      orgCatalogPullSeconds: { version1: rawPullSeconds.get(`${ids.orgB}/1`), [`version${SYNC_SCHEMA_VERSION}`]: rawPullSeconds.get(`${ids.orgB}/${SYNC_SCHEMA_VERSION}`) },
+      pushOfEdits: { version1: pushClockShare([{ ...editRequest, schemaVersion: 1 }]), [`version${SYNC_SCHEMA_VERSION}`]: pushClockShare([encodePushRequest(editRequest)]) },
+    };
+
     const result = {
       push: push1000,
       pushSmallRequests: push200,
       pushMsOf1000Rows,
       initialPull: {
-        rows: pulledRows.length, pages, seconds: round(pullSeconds, 2), rowsPerSecond: Math.round(pulledRows.length / pullSeconds),
+        rows: pulledRows, pages, seconds: round(pullSeconds, 2), rowsPerSecond: Math.round(pulledRows / pullSeconds),
         megabytes: round(bytes / 1e6, 1), clientParseSeconds: round(parseMs / 1000, 2), loadSeconds: round(loadSeconds, 1),
       },
       initialPullIntoReplica: endToEnd,
@@ -232,10 +273,7 @@ async function main(): Promise<void> {
         statementsPerPull: round(Number(stmt?.calls ?? 0) / idleCount, 1),
         dbMsPerPull: round(Number(stmt?.ms ?? 0) / idleCount, 3),
       },
-      clockBytes: {
-        orgCatalog: clockShare(pulledRows),
-        pushedMetadata: pushedRows.ok ? clockShare(pushedRows.data.rows) : { error: pushedRows.status },
-      },
+      clockBytes,
     };
     console.log(JSON.stringify(result, null, 2));
     await mkdir('bench-results', { recursive: true });

@@ -1,8 +1,8 @@
 import type { Cursor } from '../../core/sync/cursor';
-import type { PulledRow, PullResponse, Scope, ScopeChecksum, Tombstone } from '../../core/sync/pullMessages';
+import type { PulledRow, PullResponse, PullResponseWire, Scope, ScopeChecksum, Tombstone } from '../../core/sync/pullMessages';
 import type { ConflictRecord, LoserRecord, RejectionRecord } from '../../core/sync/records';
-import { MIN_SUPPORTED_SCHEMA_VERSION, SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
-import { PullRequest } from '../../core/sync/pullMessages';
+import { COMPACT_CLOCKS_SINCE, MIN_SUPPORTED_SCHEMA_VERSION, SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { PullRequest, encodePullPage } from '../../core/sync/pullMessages';
 import { SyncError } from '../../core/sync/errors';
 import { scopeChecksum } from '../../core/sync/checksum';
 import { scopeKey } from '../ports';
@@ -15,13 +15,14 @@ import type { MemoryAccess, MemoryServer, ServerRecord, ServerRow } from './memo
  * with `scopeFilter`, only of those scopes. A scope the caller gained while holding a cursor is
  * back-filled in the same answer (all its rows up to the cursor, beyond the page limit). A caller
  * who lost the organization gets `scopes.removed` (HTTP 200), so its replica can purge. The last
- * page carries checksums of every scope whose rows have all settled.
+ * page carries checksums of every scope whose rows have all settled. Like the edge function, it
+ * answers a client of `COMPACT_CLOCKS_SINCE` or later with compact clocks, an older one with full vectors.
  */
 
 type Item = { kind: 'row'; entry: ServerRow } | { kind: 'record'; entry: ServerRecord };
 
-/** Serves one page (the caller has been authenticated). */
-export function servePull(server: MemoryServer, body: unknown, userId: string): PullResponse {
+/** Serves one page (the caller has been authenticated), in the wire form of the client's schema version. */
+export function servePull(server: MemoryServer, body: unknown, userId: string): PullResponseWire {
   const parsed = PullRequest.safeParse(body);
   if (!parsed.success) throw new SyncError('bad-request', `Invalid pull: ${parsed.error.issues[0]?.message ?? 'bad body'}`);
   const req = parsed.data;
@@ -60,7 +61,7 @@ export function servePull(server: MemoryServer, body: unknown, userId: string): 
   const last = page[page.length - 1];
   const nextCursor: Cursor = last === undefined ? (cursor ?? { epoch: String(server.epoch), xid: '0', seq: '0' }) : { epoch: String(server.epoch), xid: String(last.entry.xid), seq: String(last.entry.seq) };
   const out: PullResponse = {
-    schemaVersion: SYNC_SCHEMA_VERSION,
+    schemaVersion: Math.min(req.schemaVersion, SYNC_SCHEMA_VERSION),
     cursor: nextCursor,
     rows: [],
     tombstones: [],
@@ -78,7 +79,8 @@ export function servePull(server: MemoryServer, body: unknown, userId: string): 
     else if (type === 'loser') out.records.losers.push(record as LoserRecord);
     else out.records.rejections.push(record as RejectionRecord);
   }
-  return JSON.parse(JSON.stringify(out)) as PullResponse;
+  const wire: PullResponseWire = req.schemaVersion >= COMPACT_CLOCKS_SINCE ? encodePullPage(out) : out;
+  return JSON.parse(JSON.stringify(wire)) as PullResponseWire;
 }
 
 function addRow(out: PullResponse, entry: ServerRow): void {

@@ -189,7 +189,11 @@ export class MemoryServer {
 
   private push(body: unknown, userId: string): PushResponse {
     const parsed = PushRequest.safeParse(body);
-    if (!parsed.success) throw new SyncError('bad-request', `Invalid push: ${parsed.error.issues[0]?.message ?? 'bad body'}`);
+    if (!parsed.success) {
+      // Like the edge function: the first issue with its path (a bad dictionary index names the op's vector).
+      const issue = parsed.error.issues[0];
+      throw new SyncError('bad-request', `Invalid push: ${issue === undefined ? 'bad body' : `${issue.path.join('.') || '(body)'}: ${issue.message}`}`);
+    }
     const req = parsed.data;
     if (req.schemaVersion < MIN_SUPPORTED_SCHEMA_VERSION) throw new SyncError('client-too-old', 'Update Mallard to sync.');
     const access = this.accessOf(userId, req.orgId);

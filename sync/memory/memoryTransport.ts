@@ -1,7 +1,7 @@
 import type { PullRequest, PullResponse } from '../../core/sync/pullMessages';
-import type { PushRequest, PushResponse } from '../../core/sync/pushMessages';
+import type { PushRequest, PushRequestWire, PushResponse } from '../../core/sync/pushMessages';
 import { PullResponse as PullResponseSchema } from '../../core/sync/pullMessages';
-import { PushResponse as PushResponseSchema } from '../../core/sync/pushMessages';
+import { PushResponse as PushResponseSchema, encodePushRequest } from '../../core/sync/pushMessages';
 import { SyncError } from '../../core/sync/errors';
 import type { SyncCredentials, SyncTransport } from '../ports';
 import { OfflineError } from '../ports';
@@ -20,13 +20,13 @@ export class MemoryTransport implements SyncTransport {
   loseAnswers = 0;
   /** Called before each request reaches the server (tests make edits "during" a pull with it). */
   beforeCall: ((fn: 'sync-push' | 'sync-pull') => void) | undefined;
-  /** Every request sent (after JSON), for assertions. */
-  readonly sent: { fn: 'sync-push' | 'sync-pull'; body: PushRequest | PullRequest }[] = [];
+  /** Every request sent (after JSON; a push in its compact wire form), for assertions. */
+  readonly sent: { fn: 'sync-push' | 'sync-pull'; body: PushRequestWire | PullRequest }[] = [];
 
   constructor(private readonly server: MemoryServer) {}
 
   async push(request: PushRequest, credentials: SyncCredentials): Promise<PushResponse> {
-    const body = await this.call('sync-push', request, credentials);
+    const body = await this.call('sync-push', encodePushRequest(request), credentials);
     return PushResponseSchema.parse(body);
   }
 
@@ -35,14 +35,14 @@ export class MemoryTransport implements SyncTransport {
     return PullResponseSchema.parse(body);
   }
 
-  private async call(fn: 'sync-push' | 'sync-pull', request: PushRequest | PullRequest, credentials: SyncCredentials): Promise<unknown> {
+  private async call(fn: 'sync-push' | 'sync-pull', request: PushRequestWire | PullRequest, credentials: SyncCredentials): Promise<unknown> {
     await Promise.resolve();
     if (this.offline > 0) {
       this.offline--;
       throw new OfflineError(`fetch failed: ${credentials.url} is unreachable`);
     }
     this.beforeCall?.(fn);
-    const wire = JSON.parse(JSON.stringify(request)) as PushRequest | PullRequest;
+    const wire = JSON.parse(JSON.stringify(request)) as PushRequestWire | PullRequest;
     this.sent.push({ fn, body: wire });
     const answer = this.server.handle(fn, wire, credentials.accessToken);
     if (this.loseAnswers > 0) {

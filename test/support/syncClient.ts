@@ -1,9 +1,11 @@
 import { createClient } from '@supabase/supabase-js';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
+import { COMPACT_CLOCKS_SINCE, SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
 import type { Cursor } from '../../core/sync/cursor';
 import type { FieldPatch, SyncOp } from '../../core/sync/ops';
-import type { PullResponse, Scope } from '../../core/sync/pullMessages';
+import { PullResponse } from '../../core/sync/pullMessages';
+import type { Scope } from '../../core/sync/pullMessages';
+import { encodePushRequest } from '../../core/sync/pushMessages';
 import type { PushResponse } from '../../core/sync/pushMessages';
 import type { VersionVector } from '../../core/sync/versionVector';
 import { incrementVector } from '../../core/sync/versionVector';
@@ -12,7 +14,9 @@ import { incrementVector } from '../../core/sync/versionVector';
  * A minimal replica for server tests: numbers its ops, keeps each row's vector as the contract's
  * client rule says (the pulled vector, keeping its own entry if higher), and talks to the edge
  * functions through supabase-js `functions.invoke`, unchanged. It is not the engine (`sync/`): it
- * only lets a test say "this replica edits that field having seen this".
+ * only lets a test say "this replica edits that field having seen this". It speaks the wire as the
+ * engine's transports do — pushes in the compact form, pages decoded by the contract's schema — or,
+ * with `schemaVersion = 1`, as a client from before compact clocks.
  */
 
 /** The answer of a sync call: 2xx data, or the HTTP status with the error envelope. */
@@ -49,6 +53,10 @@ export class TestReplica {
   readonly rows = new Map<string, PullResponse['rows'][number]>();
   cursor: Cursor | null = null;
   scopes: Scope[] = [];
+  /** The wire version this replica speaks; below `COMPACT_CLOCKS_SINCE` it sends and expects full vectors. */
+  schemaVersion = SYNC_SCHEMA_VERSION;
+  /** The last page as it came over the wire (before decoding), for tests of the encoding. */
+  lastRawPage: unknown;
 
   constructor(
     readonly client: SupabaseClient,
@@ -78,22 +86,27 @@ export class TestReplica {
     const key = this.key(o.kind, o.id);
     const vector = this.vectors.get(key) ?? {};
     this.vectors.set(key, incrementVector(vector, this.replicaId));
-    const common = { schemaVersion: SYNC_SCHEMA_VERSION, replicaId: this.replicaId, opNumber: this.nextOp++, target: { kind: o.kind, id: o.id }, vector, createdAt: new Date().toISOString() };
+    const common = { schemaVersion: this.schemaVersion, replicaId: this.replicaId, opNumber: this.nextOp++, target: { kind: o.kind, id: o.id }, vector, createdAt: new Date().toISOString() };
     return (o.action === 'patch' ? { ...common, action: 'patch', patch: o.patch ?? {}, ...o.extra } : { ...common, action: 'delete', ...o.extra }) as SyncOp;
   }
 
   /** Pushes ops (in order). */
   async push(ops: SyncOp[]): Promise<Answer<PushResponse>> {
-    return await invoke<PushResponse>(this.client, 'sync-push', { schemaVersion: SYNC_SCHEMA_VERSION, orgId: this.orgId, replicaId: this.replicaId, ops });
+    const request = { schemaVersion: this.schemaVersion, orgId: this.orgId, replicaId: this.replicaId, ops };
+    return await invoke<PushResponse>(this.client, 'sync-push', this.schemaVersion >= COMPACT_CLOCKS_SINCE ? encodePushRequest(request) : request);
   }
 
   /** Pulls one page after the stored cursor and applies it (rows, tombstones, cursor, scopes). */
   async pullPage(limit?: number): Promise<Answer<PullResponse>> {
-    const body: Record<string, unknown> = { schemaVersion: SYNC_SCHEMA_VERSION, orgId: this.orgId, replicaId: this.replicaId, cursor: this.cursor, scopes: this.scopes };
+    const body: Record<string, unknown> = { schemaVersion: this.schemaVersion, orgId: this.orgId, replicaId: this.replicaId, cursor: this.cursor, scopes: this.scopes };
     if (limit !== undefined) body.limit = limit;
-    const answer = await invoke<PullResponse>(this.client, 'sync-pull', body);
-    if (!answer.ok) return answer;
-    const page = answer.data;
+    const raw = await invoke<unknown>(this.client, 'sync-pull', body);
+    if (!raw.ok) return raw;
+    this.lastRawPage = raw.data;
+    const decoded = PullResponse.safeParse(raw.data);
+    if (!decoded.success) throw new Error(`sync-pull answered a page the contract cannot read: ${decoded.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const page = decoded.data;
+    const answer: Answer<PullResponse> = { ok: true, status: raw.status, data: page };
     for (const row of page.rows) {
       const key = this.key(row.target.kind, row.target.id);
       this.rows.set(key, row);

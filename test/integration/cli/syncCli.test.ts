@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SYNC_SCHEMA_VERSION } from '../../../core/sync/limits';
 import { CatalogStore } from '../../../extension/catalog/catalogStore';
 import { SyncStandIn } from '../../support/syncStandIn';
 import { entity, facts } from '../catalog/catalogFixtures';
@@ -82,7 +83,7 @@ describe('mallard login / sync / logout (built bundle, local project stand-in)',
     assert.equal(sync.code, 0, sync.stderr + sync.stdout);
     assert.match(sync.stdout, /Synced 11111111-1111-4111-8111-111111111111: pushed 1 edits/);
     const push = standIn.requests.find((r) => r.path === '/functions/v1/sync-push');
-    assert.deepEqual([push?.token?.startsWith('jwt-ann@example.com-'), push?.apikey, push?.schemaHeader], [true, 'anon-key', '1']);
+    assert.deepEqual([push?.token?.startsWith('jwt-ann@example.com-'), push?.apikey, push?.schemaHeader], [true, 'anon-key', String(SYNC_SCHEMA_VERSION)]);
 
     const bob = envOf('bob');
     assert.equal((await mallard(['login', '--url', url, '--key', 'anon-key', '--email', 'bob@example.com', '--code', '123456'], bob)).code, 0);

@@ -1,4 +1,5 @@
 import type { SyncOp } from '../../../core/sync/ops';
+import { PushRequest } from '../../../core/sync/pushMessages';
 
 /**
  * Faults on the wire for the randomized convergence run: a `fetch` handed to the production
@@ -31,8 +32,12 @@ export class WireLog {
   requests = 0;
 
   recordRequest(body: string): void {
-    const parsed = JSON.parse(body) as { ops?: SyncOp[] };
-    for (const op of parsed.ops ?? []) this.ops.set(`${op.replicaId}/${op.opNumber}`, op);
+    const raw = JSON.parse(body) as { ops?: SyncOp[] };
+    if (raw.ops === undefined) return;
+    // Pushes travel compact (ops without their replica id, vectors against a dictionary): read them
+    // as the server does, through the contract's schema.
+    const decoded = PushRequest.safeParse(raw);
+    for (const op of decoded.success ? decoded.data.ops : raw.ops) this.ops.set(`${op.replicaId}/${op.opNumber}`, op);
   }
 
   recordDelivered(requestBody: string, responseText: string): void {

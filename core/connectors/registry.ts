@@ -1,4 +1,5 @@
 import type { ConnectorDefinition, ConnectorType } from './connector';
+import { postgresConnector } from './postgres';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -10,7 +11,8 @@ import type { ConnectorDefinition, ConnectorType } from './connector';
 type AnyDefinition = ConnectorDefinition<unknown, unknown>;
 
 const DEFINITIONS: readonly AnyDefinition[] = [
-  // One line per connector, e.g. `postgresConnector as AnyDefinition,`.
+  // One line per connector.
+  postgresConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

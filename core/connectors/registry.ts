@@ -1,4 +1,5 @@
 import type { ConnectorDefinition, ConnectorType } from './connector';
+import { githubConnector } from './github';
 import { postgresConnector } from './postgres';
 
 /**
@@ -12,6 +13,7 @@ type AnyDefinition = ConnectorDefinition<unknown, unknown>;
 
 const DEFINITIONS: readonly AnyDefinition[] = [
   // One line per connector.
+  githubConnector as AnyDefinition,
   postgresConnector as AnyDefinition,
 ];
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import '../../setup/sqlEngine';
+import '../../support/mochaPg';
 import type { ConnectorPorts } from '../../../core/connectors/connector';
 import { ConnectorError, validateInput, warehouseRelationId } from '../../../core/connectors/connector';
 import { postgresConnector } from '../../../core/connectors/postgres';
@@ -7,7 +8,6 @@ import type { PostgresConfig, PostgresSecrets } from '../../../core/connectors/p
 import { connectorDefinition } from '../../../core/connectors/registry';
 import type { Facts } from '../../../core/model/entities';
 import { openSqlSession } from '../../../extension/connectors/sqlDrivers';
-import { stopServer } from '../../support/pgHarness';
 import { scratchDatabase, type ScratchDatabase } from '../../support/pgScratch';
 
 /**
@@ -59,7 +59,6 @@ describe('Postgres connector (real Postgres)', function () {
   });
   after(async () => {
     await db?.drop();
-    await stopServer();
   });
 
   it('is registered and validates its settings', () => {

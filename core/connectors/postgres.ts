@@ -110,20 +110,21 @@ async function extract(input: Input, ports: ConnectorPorts): Promise<ExtractResu
     if (previous.success && previous.data.fingerprint === fingerprint && previous.data.settings === settings) {
       return { facts: { entities: [], columns: [], modelEdges: [], columnEdges: [], unresolved: [], diagnostics: [] }, state, stats: {}, unchanged: true };
     }
-    ports.progress?.('Reading relations', 0, 4);
+    ports.progress?.('Reading relations', 0, 5);
     const relations = await queryRelations(session, schemas);
     checkCancel(ports);
-    ports.progress?.(`Reading the columns of ${relations.length} relations`, 1, 4);
+    ports.progress?.(`Reading the columns of ${relations.length} relations`, 1, 5);
     const columns = await queryColumns(session, schemas);
     checkCancel(ports);
-    ports.progress?.('Reading constraints', 2, 4);
+    ports.progress?.('Reading constraints', 2, 5);
     const constraints = await queryConstraints(session, schemas);
     checkCancel(ports);
-    ports.progress?.('Reading view dependencies', 3, 4);
+    ports.progress?.('Reading view dependencies', 3, 5);
     const dependencies = await queryDependencies(session, schemas);
     checkCancel(ports);
+    ports.progress?.(`Building facts and parsing ${relations.filter((r) => r.definition !== null).length} views`, 4, 5);
     const { facts, stats } = postgresFacts({ relations, columns, constraints, dependencies }, { project, database: config.database, location });
-    ports.progress?.(`${stats.tables} tables, ${stats.views + stats.materializedViews} views, ${stats.columns} columns`, 4, 4);
+    ports.progress?.(`${stats.tables} tables, ${stats.views + stats.materializedViews} views, ${stats.columns} columns`, 5, 5);
     return { facts, state, stats: { schemas: schemas.length, ...stats } };
   });
 }

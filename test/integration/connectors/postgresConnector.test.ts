@@ -35,6 +35,10 @@ const DDL = `
   create view public.recent_orders as select * from raw.orders where ordered_at > date '2020-01-01';
   create view analytics.event_kinds as select "EventId" as event_id, upper(kind) as kind from raw."Events";
   create table scratch.tmp (x int);
+  create table public.fx_rates (currency text primary key, rate numeric);
+  -- public is on the session's search path, so pg_get_viewdef prints fx_rates unqualified.
+  create view analytics.order_totals_eur as
+    select o.id, o.amount * r.rate as amount_eur from raw.orders o cross join public.fx_rates r where r.currency = 'EUR';
 `;
 
 describe('Postgres connector (real Postgres)', function () {
@@ -75,7 +79,7 @@ describe('Postgres connector (real Postgres)', function () {
     const byId = new Map(facts.entities.map((e) => [e.id, e]));
     assert.deepEqual(
       [...byId.keys()].sort(),
-      [id('analytics', 'big_customers'), id('analytics', 'customer_orders'), id('analytics', 'event_kinds'), id('analytics', 'order_lines'), id('public', 'recent_orders'), id('raw', 'customers'), id('raw', 'Events'), id('raw', 'orders')].sort(),
+      [id('analytics', 'big_customers'), id('analytics', 'customer_orders'), id('analytics', 'event_kinds'), id('analytics', 'order_lines'), id('analytics', 'order_totals_eur'), id('public', 'fx_rates'), id('public', 'recent_orders'), id('raw', 'customers'), id('raw', 'Events'), id('raw', 'orders')].sort(),
     );
     const customers = byId.get(id('raw', 'customers'));
     assert.equal(customers?.kind, 'table');
@@ -127,6 +131,8 @@ describe('Postgres connector (real Postgres)', function () {
         `${id('raw', 'Events')} -> ${id('analytics', 'event_kinds')}`,
         `${id('raw', 'orders')} -> ${id('analytics', 'customer_orders')}`,
         `${id('raw', 'orders')} -> ${id('public', 'recent_orders')}`,
+        `${id('public', 'fx_rates')} -> ${id('analytics', 'order_totals_eur')}`,
+        `${id('raw', 'orders')} -> ${id('analytics', 'order_totals_eur')}`,
       ].sort(),
     );
   });
@@ -145,6 +151,9 @@ describe('Postgres connector (real Postgres)', function () {
     assert.deepEqual(direct(`${id('public', 'recent_orders')}#amount`), [`${id('raw', 'orders')}#amount:identity`]);
     assert.deepEqual(direct(`${id('analytics', 'event_kinds')}#event_id`), [`${id('raw', 'Events')}#eventid:identity`]);
     assert.deepEqual(direct(`${id('analytics', 'event_kinds')}#kind`), [`${id('raw', 'Events')}#kind:transformation`]);
+    const eur = facts.entities.find((e) => e.id === id('analytics', 'order_totals_eur'));
+    assert.match(eur?.compiledSql ?? '', /CROSS JOIN fx_rates r/, 'the definition names fx_rates unqualified');
+    assert.deepEqual(direct(`${id('analytics', 'order_totals_eur')}#amount_eur`), [`${id('public', 'fx_rates')}#rate:transformation`, `${id('raw', 'orders')}#amount:transformation`]);
     const indirect = facts.columnEdges.filter((e) => e.to === `${co}#total` && e.transform === 'filter').map((e) => e.from);
     assert.deepEqual(indirect, [`${id('raw', 'orders')}#status`]);
     assert.deepEqual(facts.unresolved, []);

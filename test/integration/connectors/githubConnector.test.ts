@@ -15,11 +15,12 @@ import { makeRepo, startGitHubStandIn, TOKENS, type StandIn, type StandInRepo } 
 
 /**
  * The GitHub connector against a local stand-in of GitHub's REST API and codeload serving real
- * `git archive` tarballs of real projects (`../shared/corpora`: fivetran's dbt_github, TPC-H). The
- * connector's facts must equal `extractWorkspace` on the same tree unpacked to disk by `tar`.
+ * `git archive` tarballs of projects in this repository (the `jaffle_duck` dbt sample, the plain
+ * SQL dialect fixtures; the shared corpora are for `test/corpora` only). The connector's facts
+ * must equal `extractWorkspace` on the same tree unpacked to disk by `tar`.
  */
 
-const corpora = path.resolve(__dirname, '../../../../shared/corpora');
+const repoRoot = path.resolve(__dirname, '../../..');
 
 /** Facts in a canonical order, so two extractions compare by content. */
 function canonical(facts: Facts): Record<string, string[]> {
@@ -51,8 +52,8 @@ describe('GitHub connector (stand-in of the GitHub REST API serving real archive
 
   before(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'mallard-gh-'));
-    dbtRepo = makeRepo(work, 'acme', 'dbt_github', path.join(corpora, 'dbt_github'));
-    sqlRepo = makeRepo(work, 'acme', 'tpch', path.join(corpora, 'tpch'));
+    dbtRepo = makeRepo(work, 'acme', 'jaffle_duck', path.join(repoRoot, 'samples/jaffle_duck'));
+    sqlRepo = makeRepo(work, 'acme', 'warehouse', path.join(repoRoot, 'test/fixtures/sql/dialects'));
     standIn = await startGitHubStandIn([dbtRepo, sqlRepo]);
     ports = { fetch: (url, init) => fetch(url, init) };
   });
@@ -70,62 +71,63 @@ describe('GitHub connector (stand-in of the GitHub REST API serving real archive
   });
 
   it("stand-in: a repository's facts equal the extraction of the same tree on disk", async () => {
-    const result = await githubConnector.extract(input({ owner: 'acme', repo: 'dbt_github' }), ports);
-    const disk = extractWorkspace(dirFileSource(unpack(work, dbtRepo, path.join(work, 'disk1'))), { workspaceName: 'dbt_github' }).facts;
-    assert.ok(disk.entities.filter((e) => e.kind === 'model').length > 20, 'the corpus has models');
+    const result = await githubConnector.extract(input({ owner: 'acme', repo: 'jaffle_duck' }), ports);
+    const disk = extractWorkspace(dirFileSource(unpack(work, dbtRepo, path.join(work, 'disk1'))), { workspaceName: 'jaffle_duck' }).facts;
+    assert.ok(disk.entities.filter((e) => e.kind === 'model').length > 10, 'the sample has models');
+    assert.ok(disk.entities.some((e) => e.kind === 'seed') && disk.columnEdges.length > 50, 'and seeds and column lineage');
     assert.deepEqual(canonical(result.facts), canonical(disk));
     assert.equal(result.stats.repositories, 1);
     assert.equal(result.stats.entities, disk.entities.length);
-    assert.deepEqual(result.state, { settings: JSON.stringify([standIn.apiUrl, 'acme', 'dbt_github', null, [], []]), commits: { 'acme/dbt_github': dbtRepo.sha } });
+    assert.deepEqual(result.state, { settings: JSON.stringify([standIn.apiUrl, 'acme', 'jaffle_duck', null, [], []]), commits: { 'acme/jaffle_duck': dbtRepo.sha } });
     // The archive came through the redirect to the codeload stand-in, by commit sha.
-    assert.ok(standIn.requests.includes(`api /repos/acme/dbt_github/tarball/${dbtRepo.sha}`));
-    assert.ok(standIn.requests.includes(`codeload /acme/dbt_github/legacy.tar.gz/${dbtRepo.sha}`));
+    assert.ok(standIn.requests.includes(`api /repos/acme/jaffle_duck/tarball/${dbtRepo.sha}`));
+    assert.ok(standIn.requests.includes(`codeload /acme/jaffle_duck/legacy.tar.gz/${dbtRepo.sha}`));
   });
 
   it('stand-in: an unchanged commit is answered without downloading', async () => {
-    const first: ExtractResult = await githubConnector.extract(input({ owner: 'acme', repo: 'tpch' }), ports);
+    const first: ExtractResult = await githubConnector.extract(input({ owner: 'acme', repo: 'warehouse' }), ports);
     assert.ok(first.facts.entities.length > 0);
     const before = standIn.requests.length;
-    const again = await githubConnector.extract({ ...input({ owner: 'acme', repo: 'tpch' }), state: first.state ?? null }, ports);
+    const again = await githubConnector.extract({ ...input({ owner: 'acme', repo: 'warehouse' }), state: first.state ?? null }, ports);
     assert.equal(again.unchanged, true);
     assert.deepEqual(again.facts.entities, []);
-    assert.deepEqual(standIn.requests.slice(before), ['api /repos/acme/tpch', 'api /repos/acme/tpch/commits/main']);
+    assert.deepEqual(standIn.requests.slice(before), ['api /repos/acme/warehouse', 'api /repos/acme/warehouse/commits/main']);
     // Another path filter is another catalog: extracted again.
-    const filtered = await githubConnector.extract({ ...input({ owner: 'acme', repo: 'tpch', excludePaths: 'q1*.sql' }), state: first.state ?? null }, ports);
+    const filtered = await githubConnector.extract({ ...input({ owner: 'acme', repo: 'warehouse', excludePaths: 'mysql*' }), state: first.state ?? null }, ports);
     assert.notEqual(filtered.unchanged, true);
   });
 
   it('stand-in: an organization is one workspace with a folder per repository, path filters applied', async () => {
-    const result = await githubConnector.extract(input({ owner: 'acme', includePaths: 'models/**, *.sql, dbt_project.yml, *.yml' }), ports);
+    const result = await githubConnector.extract(input({ owner: 'acme', includePaths: 'models/**, **/*.sql, *.yml' }), ports);
     const root = path.join(work, 'disk2');
     unpack(work, dbtRepo, root);
     unpack(work, sqlRepo, root);
     // The same filters, applied on disk: the folders renamed to the repository names, then the files the filter drops removed.
     const tree = path.join(work, 'org');
     mkdirSync(tree);
-    execFileSync('mv', [path.join(root, `acme-dbt_github-${dbtRepo.sha.slice(0, 7)}`), path.join(tree, 'dbt_github')]);
-    execFileSync('mv', [path.join(root, `acme-tpch-${sqlRepo.sha.slice(0, 7)}`), path.join(tree, 'tpch')]);
+    execFileSync('mv', [path.join(root, `acme-jaffle_duck-${dbtRepo.sha.slice(0, 7)}`), path.join(tree, 'jaffle_duck')]);
+    execFileSync('mv', [path.join(root, `acme-warehouse-${sqlRepo.sha.slice(0, 7)}`), path.join(tree, 'warehouse')]);
     const all = dirFileSource(tree);
     const keep = (p: string) => {
       const rel = p.slice(p.indexOf('/') + 1);
-      return rel.startsWith('models/') || /^[^/]*\.(sql|yml)$/.test(rel);
+      return rel.startsWith('models/') || rel.endsWith('.sql') || /^[^/]*\.yml$/.test(rel);
     };
     const filteredSource = { list: () => all.list().filter(keep), read: (p: string) => (keep(p) ? all.read(p) : undefined) };
     const disk = extractWorkspace(filteredSource, { workspaceName: 'acme' }).facts;
     assert.deepEqual(canonical(result.facts), canonical(disk));
     assert.equal(result.stats.repositories, 2);
     assert.equal(result.stats.files, all.list().filter(keep).length);
-    assert.ok(result.facts.entities.some((e) => e.path.startsWith('tpch/')));
-    assert.ok(result.facts.entities.some((e) => e.path.startsWith('dbt_github/models/')));
-    assert.ok(!result.facts.entities.some((e) => e.path.startsWith('dbt_github/integration_tests/')), 'integration_tests/ is filtered out');
+    assert.ok(result.facts.entities.some((e) => e.path.startsWith('warehouse/')));
+    assert.ok(result.facts.entities.some((e) => e.path.startsWith('jaffle_duck/models/')));
+    assert.ok(!result.facts.entities.some((e) => e.kind === 'seed'), 'seeds/ is filtered out');
   });
 
   it('stand-in: test connection and discovery', async () => {
-    const ok = await githubConnector.test(input({ owner: 'acme', repo: 'dbt_github' }), ports);
-    assert.deepEqual(ok, { ok: true, detail: `acme/dbt_github (public), main at ${dbtRepo.sha.slice(0, 7)}.` });
-    const items = await githubConnector.discover(input({ owner: 'acme', repo: 'dbt_github' }), ports);
+    const ok = await githubConnector.test(input({ owner: 'acme', repo: 'jaffle_duck' }), ports);
+    assert.deepEqual(ok, { ok: true, detail: `acme/jaffle_duck (public), main at ${dbtRepo.sha.slice(0, 7)}.` });
+    const items = await githubConnector.discover(input({ owner: 'acme', repo: 'jaffle_duck' }), ports);
     assert.deepEqual(items, [
-      { kind: 'repository', name: 'acme/dbt_github', detail: 'default branch main' },
+      { kind: 'repository', name: 'acme/jaffle_duck', detail: 'default branch main' },
       { kind: 'branch', name: 'main' },
     ]);
   });
@@ -135,20 +137,20 @@ describe('GitHub connector (stand-in of the GitHub REST API serving real archive
       const r = await githubConnector.test(input(config, token), ports);
       return r.ok ? 'ok' : [r.reason, r.message];
     };
-    const bad = await reason({ owner: 'acme', repo: 'dbt_github' }, TOKENS.bad);
-    assert.deepEqual(bad, ['auth-failed', 'GitHub refused the token for repository acme/dbt_github ("Bad credentials"); check that it is valid and not expired.']);
+    const bad = await reason({ owner: 'acme', repo: 'jaffle_duck' }, TOKENS.bad);
+    assert.deepEqual(bad, ['auth-failed', 'GitHub refused the token for repository acme/jaffle_duck ("Bad credentials"); check that it is valid and not expired.']);
     const missing = await reason({ owner: 'acme', repo: 'nope' }, TOKENS.good);
     assert.deepEqual(missing, ['not-found', 'GitHub found nothing for repository acme/nope ("Not Found"): it does not exist or the token cannot see it.']);
-    const limited = await reason({ owner: 'acme', repo: 'dbt_github' }, TOKENS.primaryLimit);
+    const limited = await reason({ owner: 'acme', repo: 'jaffle_duck' }, TOKENS.primaryLimit);
     assert.equal(limited[0], 'rate-limited');
-    assert.match(String(limited[1]), /^GitHub's API rate limit is exhausted for repository acme\/dbt_github \("API rate limit exceeded for user ID 1\."\); retry at \d{4}-\d\d-\d\dT/);
-    const secondary = await reason({ owner: 'acme', repo: 'dbt_github' }, TOKENS.secondaryLimit);
+    assert.match(String(limited[1]), /^GitHub's API rate limit is exhausted for repository acme\/jaffle_duck \("API rate limit exceeded for user ID 1\."\); retry at \d{4}-\d\d-\d\dT/);
+    const secondary = await reason({ owner: 'acme', repo: 'jaffle_duck' }, TOKENS.secondaryLimit);
     assert.equal(secondary[0], 'rate-limited');
     assert.match(String(secondary[1]), /retry in 60 s\.$/);
-    const branch = await reason({ owner: 'acme', repo: 'dbt_github', branch: 'nope' }, TOKENS.good);
-    assert.deepEqual(branch, ['not-found', 'GitHub found no branch nope of acme/dbt_github ("No commit found for SHA: nope").']);
+    const branch = await reason({ owner: 'acme', repo: 'jaffle_duck', branch: 'nope' }, TOKENS.good);
+    assert.deepEqual(branch, ['not-found', 'GitHub found no branch nope of acme/jaffle_duck ("No commit found for SHA: nope").']);
     const closed = await githubConnector.test(validateInput(githubConnector, { owner: 'acme', repo: 'x', apiUrl: 'http://127.0.0.1:1' }, {}), ports);
     assert.equal(closed.ok ? 'ok' : closed.reason, 'unreachable');
-    await assert.rejects(githubConnector.extract(input({ owner: 'acme', repo: 'tpch' }), {}), (err: unknown) => err instanceof ConnectorError && err.reason === 'bad-host');
+    await assert.rejects(githubConnector.extract(input({ owner: 'acme', repo: 'warehouse' }), {}), (err: unknown) => err instanceof ConnectorError && err.reason === 'bad-host');
   });
 });

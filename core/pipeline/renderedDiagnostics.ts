@@ -79,8 +79,10 @@ export function requote(message: string, source: string, offset: number, exact: 
     if (exact && source[offset] === paren[1]?.[1]) return message;
     return exact ? 'Syntax error: unbalanced parentheses' : `Syntax error: unbalanced parentheses in ${renderedFrom(source, offset)}`;
   }
-  // The quote runs to the `"` that ends the phrase (it may itself be `"`, a quoted identifier's start).
-  const near = /near "(.*?)"(?=; |$)/.exec(message);
+  // The quote runs to the `"` that ends the phrase (it may itself be `"`, a quoted identifier's start)
+  // and may span lines: a quoted identifier the rendering left open swallows the rest of the SQL,
+  // placeholders (`mallard__rel.r0`) included.
+  const near = /near "([\s\S]*?)"(?=; |$)/.exec(message);
   if (near) {
     const quoted = near[1] ?? '';
     if (exact && quoted !== '' && source.startsWith(quoted, offset)) return message;

@@ -68,9 +68,10 @@ begin
     raise exception 'an invitation lapses within 30 days from now' using errcode = '22023';
   end if;
   v_token := public.create_invitation(p_org_id, p_email, p_role_id, p_team_id);
-  update public.invitations i set expires_at = coalesce(p_expires_at, i.expires_at)
-    where i.token_hash = extensions.digest(v_token, 'sha256')
-    returning i.id into v_id;
+  select i.id into v_id from public.invitations i where i.token_hash = extensions.digest(v_token, 'sha256');
+  if p_expires_at is not null then
+    update public.invitations set expires_at = p_expires_at where id = v_id;
+  end if;
   return query select v_id, v_token;
 end
 $$;

@@ -114,7 +114,8 @@ export async function listFlags(ctx: AdminCtx): Promise<AdminResponseOf<'flags.l
 }
 
 export async function setFlag(ctx: AdminCtx, req: AdminRequestOf<'flags.set'>): Promise<AdminResponseOf<'flags.set'>> {
-  const payload = req.payload === undefined ? null : JSON.stringify(req.payload);
+  // postgres.js serializes jsonb parameters itself: pass the value, not JSON text (that would store a string).
+  const payload = req.payload === undefined ? null : ctx.tx.json(req.payload as Parameters<typeof ctx.tx.json>[0]);
   const [row] = await ctx.tx<FlagRow[]>`
     insert into public.feature_flags (org_id, key, enabled, payload)
     values (${ctx.orgId}::uuid, ${req.key}, ${req.enabled}, coalesce(${payload}::jsonb, '{}'::jsonb))

@@ -26,9 +26,14 @@ async function oneTeam(ctx: AdminCtx, teamId: string): Promise<Team> {
   return found((await loadTeams(ctx, teamId))[0], `Team ${teamId}`);
 }
 
-/** An update or delete that matched no row: the team is not there, or RLS hid it. */
-function changed(rows: readonly unknown[], teamId: string): void {
-  if (rows.length === 0) throw new SyncError('not-found', `Team ${teamId} does not exist in this organization (or you cannot manage it).`);
+/**
+ * An update or delete that matched no row: the team is not there (404), or it is visible but the
+ * policy refused the change (403: deleting a team needs teams.manage for its parent).
+ */
+async function changed(ctx: AdminCtx, rows: readonly unknown[], teamId: string): Promise<void> {
+  if (rows.length > 0) return;
+  await oneTeam(ctx, teamId);
+  throw new SyncError('forbidden', 'You need the teams.manage permission for the parent team too (or the whole organization for a top-level team).');
 }
 
 export async function listTeams(ctx: AdminCtx): Promise<AdminResponseOf<'teams.list'>> {
@@ -43,7 +48,7 @@ export async function createTeam(ctx: AdminCtx, req: AdminRequestOf<'teams.creat
 }
 
 export async function renameTeam(ctx: AdminCtx, req: AdminRequestOf<'teams.rename'>): Promise<AdminResponseOf<'teams.rename'>> {
-  changed(await ctx.tx`
+  await changed(ctx, await ctx.tx`
     update public.teams set name = ${req.name}, description = coalesce(${req.description ?? null}, description)
     where id = ${req.teamId}::uuid and org_id = ${ctx.orgId}::uuid returning id`, req.teamId);
   return { team: await oneTeam(ctx, req.teamId) };
@@ -56,13 +61,13 @@ export async function moveTeam(ctx: AdminCtx, req: AdminRequestOf<'teams.move'>)
     const [p] = await ctx.tx<{ ok: boolean }[]>`select private.has_permission(${ctx.orgId}::uuid, 'teams.manage', ${req.parentId}::uuid) as ok`;
     if (p?.ok !== true) throw new SyncError('forbidden', 'You need the teams.manage permission for the new parent team too.');
   }
-  changed(await ctx.tx`
+  await changed(ctx, await ctx.tx`
     update public.teams set parent_id = ${req.parentId}::uuid where id = ${req.teamId}::uuid and org_id = ${ctx.orgId}::uuid returning id`, req.teamId);
   return { team: await oneTeam(ctx, req.teamId) };
 }
 
 export async function deleteTeam(ctx: AdminCtx, req: AdminRequestOf<'teams.delete'>): Promise<AdminResponseOf<'teams.delete'>> {
-  changed(await ctx.tx`delete from public.teams where id = ${req.teamId}::uuid and org_id = ${ctx.orgId}::uuid returning id`, req.teamId);
+  await changed(ctx, await ctx.tx`delete from public.teams where id = ${req.teamId}::uuid and org_id = ${ctx.orgId}::uuid returning id`, req.teamId);
   return { ok: true };
 }
 

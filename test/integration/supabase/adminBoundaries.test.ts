@@ -126,6 +126,8 @@ describe('admin function: permission boundaries (real Deno + Postgres + RLS)', f
     await refused(lead, { op: 'teams.rename', orgId: ids.orgA, teamId: other.id, name: 'taken-over' }, 'forbidden', 403, /teams\.manage permission in this organization for this team/);
     await refused(lead, { op: 'teams.create', orgId: ids.orgA, name: 'top' }, 'forbidden', 403, /teams\.manage/);
     await refused(lead, { op: 'teams.move', orgId: ids.orgA, teamId: ids.teamChild, parentId: other.id }, 'forbidden', 403, /new parent/);
+    // The lead manages the top-level team but deleting it takes an organization-wide grant (RLS decides).
+    await refused(lead, { op: 'teams.delete', orgId: ids.orgA, teamId: ids.teamParent }, 'forbidden', 403, /parent team too/);
     assert.equal(await world.auditMark(), mark);
   });
 

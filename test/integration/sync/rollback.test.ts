@@ -6,6 +6,8 @@ import { applyMigrations, freshDatabase, migrationFiles, runSqlFile } from '../.
 import type { TestDatabase } from '../../support/pgHarness';
 
 const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261210000000_sync_down.sql');
+/** Later migrations roll back first: the admin function's (issue 15). */
+const adminRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215000000_admin_down.sql');
 
 /** The sync migrations' rollback: lossless or nothing, then the migrations apply again. */
 describe('sync migrations: rollback refuses while sync data exists, then undoes them exactly', function () {
@@ -37,6 +39,7 @@ describe('sync migrations: rollback refuses while sync data exists, then undoes 
     await db.owner`delete from public.sync_rows`;
     await db.owner`delete from public.sync_rejections`;
     await db.owner`delete from public.sync_replicas`;
+    await runSqlFile(db.owner, adminRollbackFile);
     await runSqlFile(db.owner, rollbackFile);
     assert.deepEqual(await syncRelations(), []);
     const [left] = await db.admin`select count(*)::int as n from pg_proc where proname like 'sync\\_%' and pronamespace = 'private'::regnamespace`;

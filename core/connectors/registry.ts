@@ -1,4 +1,6 @@
+import { bigqueryConnector } from './bigquery';
 import type { ConnectorDefinition, ConnectorType } from './connector';
+import { snowflakeConnector } from './snowflake';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -11,6 +13,8 @@ type AnyDefinition = ConnectorDefinition<unknown, unknown>;
 
 const DEFINITIONS: readonly AnyDefinition[] = [
   // One line per connector, e.g. `postgresConnector as AnyDefinition,`.
+  snowflakeConnector as AnyDefinition,
+  bigqueryConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

@@ -34,6 +34,9 @@ export function checkCancelled(ports: ConnectorPorts): void {
 /** A `ConnectorError` as is; anything else as a `source-error` with its message. */
 export function asConnectorError(e: unknown, context: string): ConnectorError {
   if (e instanceof ConnectorError) return e;
+  // A ConnectorError from another bundle's copy of the class (a driver bundled separately).
+  const { name, reason } = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; reason?: unknown };
+  if (name === 'ConnectorError' && typeof reason === 'string' && e instanceof Error) return new ConnectorError(reason as ConnectorError['reason'], e.message);
   const message = e instanceof Error ? e.message : String(e);
   return new ConnectorError('source-error', `${context}: ${message}`);
 }

@@ -12,7 +12,28 @@ type Opener = (config: unknown, secrets: unknown) => Promise<SqlSession>;
 
 const OPENERS: Partial<Record<ConnectorType, Opener>> = {
   // One line per driver, e.g. `postgres: openPostgres,`.
+  // The SDKs are large (snowflake-sdk pulls in the AWS and Azure clients): loaded on first use only.
+  snowflake: async (config, secrets) => sameRealm(() => import('./drivers/snowflakeDriver.js').then((d) => d.openSnowflake(config, secrets))),
+  bigquery: async (config, secrets) => sameRealm(() => import('./drivers/bigqueryDriver.js').then((d) => d.openBigQuery(config, secrets))),
 };
+
+/**
+ * A driver bundled as its own file has its own copy of `ConnectorError`, so its errors fail
+ * `instanceof` here: they are rebuilt as this bundle's `ConnectorError` (same reason and message).
+ */
+function rebuilt(e: unknown): unknown {
+  if (e instanceof ConnectorError || typeof e !== 'object' || e === null) return e;
+  const { name, reason, message } = e as { name?: unknown; reason?: unknown; message?: unknown };
+  return name === 'ConnectorError' && typeof reason === 'string' && typeof message === 'string' ? new ConnectorError(reason as ConnectorError['reason'], message) : e;
+}
+
+async function sameRealm(open: () => Promise<SqlSession>): Promise<SqlSession> {
+  const session = await open().catch((e: unknown) => Promise.reject(rebuilt(e)));
+  return {
+    query: (sql, params) => session.query(sql, params).catch((e: unknown) => Promise.reject(rebuilt(e))),
+    close: () => session.close(),
+  };
+}
 
 /** Opens a SQL session for a warehouse connector; `bad-host` when this build has no driver for the type. */
 export async function openSqlSession(type: ConnectorType, config: unknown, secrets: unknown): Promise<SqlSession> {

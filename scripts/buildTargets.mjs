@@ -52,7 +52,7 @@ const cliSplit = {
 
 /**
  * The warehouse drivers (`snowflake-sdk` is ~4 MB minified, `@google-cloud/bigquery` ~1 MB) stay
- * separate files: `import('./drivers/<name>.js')` in sqlDrivers.ts loads the sibling `<name>.js` of
+ * separate files: `require('./drivers/<name>.js')` in sqlDrivers.ts loads the sibling `<name>.js` of
  * whichever bundle it is in, so the extension host and the CLI start without them.
  */
 const driverSplit = {

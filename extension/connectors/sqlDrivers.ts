@@ -12,9 +12,12 @@ type Opener = (config: unknown, secrets: unknown) => Promise<SqlSession>;
 
 const OPENERS: Partial<Record<ConnectorType, Opener>> = {
   // One line per driver, e.g. `postgres: openPostgres,`.
-  // The SDKs are large (snowflake-sdk pulls in the AWS and Azure clients): loaded on first use only.
-  snowflake: async (config, secrets) => sameRealm(() => import('./drivers/snowflakeDriver.js').then((d) => d.openSnowflake(config, secrets))),
-  bigquery: async (config, secrets) => sameRealm(() => import('./drivers/bigqueryDriver.js').then((d) => d.openBigQuery(config, secrets))),
+  // The SDKs are large (snowflake-sdk pulls in the AWS and Azure clients), so each driver is loaded
+  // on first use: from dist/ its own bundle next to this one (scripts/buildTargets.mjs, driverSplit),
+  // from sources (tests under tsx) the TypeScript file. `require`, not `import()`: tsx's CommonJS
+  // hook maps `.js` to `.ts` only for require.
+  snowflake: (config, secrets) => sameRealm(async () => (require('./drivers/snowflakeDriver.js') as typeof import('./drivers/snowflakeDriver.js')).openSnowflake(config, secrets)),
+  bigquery: (config, secrets) => sameRealm(async () => (require('./drivers/bigqueryDriver.js') as typeof import('./drivers/bigqueryDriver.js')).openBigQuery(config, secrets)),
 };
 
 /**

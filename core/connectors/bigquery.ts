@@ -48,14 +48,16 @@ export const ServiceAccountKey = z.object({
 export type ServiceAccountKey = z.infer<typeof ServiceAccountKey>;
 
 export const BigQuerySecrets = z.object({
-  /** The service account's JSON key file, as text. */
-  serviceAccountJson: z.string().transform((s, ctx) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not JSON: paste the whole key file' });
-      return z.NEVER;
+  /** The service account's JSON key file, as text (or already parsed: parsing the output again is a no-op). */
+  serviceAccountJson: z.unknown().transform((value, ctx) => {
+    let json: unknown = value;
+    if (typeof value === 'string') {
+      try {
+        json = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not JSON: paste the whole key file' });
+        return z.NEVER;
+      }
     }
     const key = ServiceAccountKey.safeParse(json);
     if (!key.success) {

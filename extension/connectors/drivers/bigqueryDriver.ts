@@ -47,10 +47,19 @@ function toConnectorError(e: unknown, context: string): ConnectorError {
   return new ConnectorError(reasonOf(withCause), `${context}: ${err.message ?? 'unknown error'}`);
 }
 
+/** The config and secrets as the connector validated them (idempotent schemas), or `bad-config`. */
+function parsed(rawConfig: unknown, rawSecrets: unknown): { config: BigQueryConfig; secrets: BigQuerySecrets } {
+  const config = BigQueryConfig.safeParse(rawConfig);
+  const secrets = BigQuerySecrets.safeParse(rawSecrets);
+  if (config.success && secrets.success) return { config: config.data, secrets: secrets.data };
+  const issue = (config.success ? undefined : config.error.issues[0]) ?? (secrets.success ? undefined : secrets.error.issues[0]);
+  throw new ConnectorError('bad-config', `The BigQuery settings are invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown problem'}.`);
+}
+
 /** Opens a BigQuery session (a client; BigQuery has no connection) for the connector's validated config and secrets. */
 export async function openBigQuery(rawConfig: unknown, rawSecrets: unknown): Promise<SqlSession> {
-  const config = BigQueryConfig.parse(rawConfig);
-  const { serviceAccountJson: key } = BigQuerySecrets.parse(rawSecrets);
+  const { config, secrets } = parsed(rawConfig, rawSecrets);
+  const key = secrets.serviceAccountJson;
   const jwt = new JWT({ email: key.client_email, key: key.private_key, ...(key.private_key_id ? { keyId: key.private_key_id } : {}), scopes: [SCOPE] });
   // Self-signed JWTs carrying the scope: Google APIs accept them for service accounts.
   jwt.useJWTAccessWithScope = true;

@@ -51,10 +51,18 @@ function toConnectorError(e: unknown, context: string): ConnectorError {
   return new ConnectorError(reasonOf(err), `${context}: ${err.message ?? 'unknown error'}${code}`);
 }
 
+/** The config and secrets as the connector validated them (idempotent schemas), or `bad-config`. */
+function parsed(rawConfig: unknown, rawSecrets: unknown): { config: SnowflakeConfig; secrets: SnowflakeSecrets } {
+  const config = SnowflakeConfig.safeParse(rawConfig);
+  const secrets = SnowflakeSecrets.safeParse(rawSecrets);
+  if (config.success && secrets.success) return { config: config.data, secrets: secrets.data };
+  const issue = (config.success ? undefined : config.error.issues[0]) ?? (secrets.success ? undefined : secrets.error.issues[0]);
+  throw new ConnectorError('bad-config', `The Snowflake settings are invalid: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unknown problem'}.`);
+}
+
 /** Opens a Snowflake session for the connector's validated config and secrets. */
 export async function openSnowflake(rawConfig: unknown, rawSecrets: unknown): Promise<SqlSession> {
-  const config = SnowflakeConfig.parse(rawConfig);
-  const secrets = SnowflakeSecrets.parse(rawSecrets);
+  const { config, secrets } = parsed(rawConfig, rawSecrets);
   configureOnce();
   const auth: Partial<snowflake.ConnectionOptions> =
     secrets.privateKey !== undefined

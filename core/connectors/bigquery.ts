@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition, ConnectorField, ConnectorInput, ConnectorPorts, ExtractResult, SqlSession } from './connector';
+import { ConnectorError, type ConnectorDefinition, type ConnectorField, type ConnectorInput, type ConnectorPorts, type ExtractResult, type SqlSession } from './connector';
 import { readJobs, regionPath } from './bigqueryHistory';
 import { schemaFilter, warehouseFacts, type WarehouseRelation } from './warehouseFacts';
 import { HistoryLineage, text } from './warehouseHistory';
@@ -23,7 +23,7 @@ export const BigQueryConfig = z.object({
   projectId: z
     .string()
     .trim()
-    .regex(/^[a-z][a-z0-9.:-]{4,62}$/, 'a project id is 6–63 lower-case letters, digits and hyphens (with an optional domain: prefix)'),
+    .regex(/^[a-z0-9][a-z0-9.:-]*$/, 'a project id is lower-case letters, digits and hyphens (with an optional domain: prefix)'),
   /** Dataset location (`US`, `EU`, `europe-west1`): INFORMATION_SCHEMA is read per region. */
   location: z.string().trim().min(1).default('US'),
   /** Dataset include patterns (`*` wildcards); all datasets when empty. */
@@ -49,7 +49,9 @@ export type ServiceAccountKey = z.infer<typeof ServiceAccountKey>;
 
 export const BigQuerySecrets = z.object({
   /** The service account's JSON key file, as text (or already parsed: parsing the output again is a no-op). */
-  serviceAccountJson: z.unknown().transform((value, ctx) => {
+  // Optional so settings validate without secrets (an edit keeps the stored key); `keyProblem` says when it is missing.
+  serviceAccountJson: z.unknown().transform((value, ctx): ServiceAccountKey | undefined => {
+    if (value === undefined || value === '') return undefined;
     let json: unknown = value;
     if (typeof value === 'string') {
       try {
@@ -65,7 +67,7 @@ export const BigQuerySecrets = z.object({
       return z.NEVER;
     }
     return key.data;
-  }),
+  }).optional(),
 });
 export type BigQuerySecrets = z.infer<typeof BigQuerySecrets>;
 
@@ -74,7 +76,16 @@ const FIELDS: readonly ConnectorField[] = [
   { key: 'location', label: 'Location', prompt: 'The location of the datasets (US, EU or a region such as europe-west1).', placeholder: 'US', secret: false, optional: true },
   { key: 'datasets', label: 'Datasets', prompt: 'Datasets to include, separated by commas, * as a wildcard (all when empty).', placeholder: 'marts, staging_*', secret: false, optional: true },
   { key: 'serviceAccountJson', label: 'Service account key', prompt: 'The JSON key file of a service account with BigQuery Metadata Viewer and Resource Viewer roles.', secret: true, optional: false },
+  { key: 'historyDays', label: 'History days', prompt: 'Days of INFORMATION_SCHEMA.JOBS the first run reads for lineage from queries (30 when empty, at most 180).', placeholder: '30', secret: false, optional: true },
+  { key: 'jobsHistory', label: 'Read query jobs', prompt: 'Read INFORMATION_SCHEMA.JOBS for lineage from queries (needs bigquery.jobs.listAll).', secret: false, optional: true, choices: ['true', 'false'] },
+  { key: 'apiEndpoint', label: 'API endpoint', prompt: 'Only for Private Service Connect: the BigQuery API root URL (https://bigquery.googleapis.com when empty).', secret: false, optional: true },
 ];
+
+/** The key to authenticate with, or a `bad-config` error saying it is missing. */
+export function requireKey(secrets: BigQuerySecrets): ServiceAccountKey {
+  if (secrets.serviceAccountJson === undefined) throw new ConnectorError('bad-config', 'The BigQuery connector needs the service account’s JSON key file: paste it.');
+  return secrets.serviceAccountJson;
+}
 
 const LABEL = 'BigQuery';
 
@@ -139,12 +150,13 @@ async function readRelations(session: SqlSession, config: BigQueryConfig, ports:
 /** Reads the relations and the jobs since the last run. */
 async function extract(input: ConnectorInput<BigQueryConfig, BigQuerySecrets>, ports: ConnectorPorts): Promise<ExtractResult> {
   const { config } = input;
-  const file = (r: { database: string; schema: string; name: string }): string => `bigquery://${r.database}/${r.schema}.${r.name}`;
+  const file = (r: { database: string; schema: string; name: string }): string => `bigquery://${r.database}/${r.schema}/${r.name}`;
+  requireKey(input.secrets);
   return withSession(LABEL, ports, config, input.secrets, async (session) => {
     const relations = await readRelations(session, config, ports);
     const { facts, stats } = warehouseFacts(relations, { project: config.projectId, pathOf: file, extractor: 'bigquery', dialect: 'bigquery' });
     const lineage = new HistoryLineage(input.state);
-    const historyFile = `bigquery://${config.projectId}/region-${config.location.toLowerCase()}.INFORMATION_SCHEMA.JOBS`;
+    const historyFile = `bigquery://${config.projectId}/region-${config.location.toLowerCase()}/INFORMATION_SCHEMA/JOBS`;
     let jobs = { rows: 0, parsed: 0 };
     if (config.jobsHistory) {
       checkCancelled(ports);
@@ -168,13 +180,17 @@ export const bigqueryConnector: ConnectorDefinition<BigQueryConfig, BigQuerySecr
   secrets: BigQuerySecrets,
   fields: FIELDS,
   incremental: true,
-  test: ({ config, secrets }, ports) =>
-    testWithSession(LABEL, ports, config, secrets, async (session) => {
+  test: ({ config, secrets }, ports) => {
+    if (secrets.serviceAccountJson === undefined) return Promise.resolve({ ok: false, reason: 'bad-config', message: 'The BigQuery connector needs the service account’s JSON key file: paste it.' });
+    const email = secrets.serviceAccountJson.client_email;
+    return testWithSession(LABEL, ports, config, secrets, async (session) => {
       const [row] = await session.query(`SELECT COUNT(*) AS datasets FROM ${regionPath(config.projectId, config.location)}.INFORMATION_SCHEMA.SCHEMATA`);
-      return `Connected to BigQuery project ${config.projectId} as ${secrets.serviceAccountJson.client_email}: ${text(row ?? {}, 'datasets') ?? '0'} datasets in ${config.location}.`;
-    }),
-  discover: ({ config, secrets }, ports) =>
-    withSession(LABEL, ports, config, secrets, async (session) => {
+      return `Connected to BigQuery project ${config.projectId} as ${email}: ${text(row ?? {}, 'datasets') ?? '0'} datasets in ${config.location}.`;
+    });
+  },
+  discover: async ({ config, secrets }, ports) => {
+    requireKey(secrets);
+    return withSession(LABEL, ports, config, secrets, async (session) => {
       const rows = await session.query(`SELECT catalog_name, schema_name, location FROM ${regionPath(config.projectId, config.location)}.INFORMATION_SCHEMA.SCHEMATA`);
       return [
         { kind: 'project' as const, name: config.projectId },
@@ -183,6 +199,7 @@ export const bigqueryConnector: ConnectorDefinition<BigQueryConfig, BigQuerySecr
           return name === undefined ? [] : [{ kind: 'dataset' as const, name: `${text(row, 'catalog_name') ?? config.projectId}.${name}`, detail: text(row, 'location') ?? config.location }];
         }),
       ];
-    }),
+    });
+  },
   extract,
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Diagnostic } from '../model/entities';
-import type { ConnectorDefinition, ConnectorField, ConnectorInput, ConnectorPorts, DiscoveredItem, ExtractResult, SqlSession } from './connector';
+import { ConnectorError, type ConnectorDefinition, type ConnectorField, type ConnectorInput, type ConnectorPorts, type DiscoveredItem, type ExtractResult, type SqlSession } from './connector';
 import { readAccessHistory } from './snowflakeHistory';
 import { schemaFilter, warehouseFacts, type WarehouseRelation } from './warehouseFacts';
 import { HistoryLineage, text } from './warehouseHistory';
@@ -38,14 +38,16 @@ export const SnowflakeConfig = z.object({
 });
 export type SnowflakeConfig = z.infer<typeof SnowflakeConfig>;
 
-export const SnowflakeSecrets = z
-  .object({
-    password: z.string().min(1).optional(),
-    /** PKCS#8 PEM private key for key-pair authentication. */
-    privateKey: z.string().min(1).optional(),
-    privateKeyPassphrase: z.string().min(1).optional(),
-  })
-  .refine((s) => s.password !== undefined || s.privateKey !== undefined, 'enter a password or a private key');
+/**
+ * Password or key pair. Both are optional here so that settings validate without secrets (an edit
+ * keeps the stored ones); `credentialProblem` says when neither is there at connection time.
+ */
+export const SnowflakeSecrets = z.object({
+  password: z.string().min(1).optional(),
+  /** PKCS#8 PEM private key for key-pair authentication. */
+  privateKey: z.string().includes('PRIVATE KEY', { message: 'is not a PEM private key' }).optional(),
+  privateKeyPassphrase: z.string().min(1).optional(),
+});
 export type SnowflakeSecrets = z.infer<typeof SnowflakeSecrets>;
 
 const FIELDS: readonly ConnectorField[] = [
@@ -57,7 +59,23 @@ const FIELDS: readonly ConnectorField[] = [
   { key: 'schemas', label: 'Schemas', prompt: 'Schemas to include, separated by commas, * as a wildcard (all when empty).', placeholder: 'MARTS, STAGING_*', secret: false, optional: true },
   { key: 'password', label: 'Password', prompt: 'The user’s password (leave empty to use a key pair instead).', secret: true, optional: true },
   { key: 'privateKey', label: 'Private key', prompt: 'The PEM private key of the user’s key pair (leave empty when using a password).', secret: true, optional: true },
+  { key: 'privateKeyPassphrase', label: 'Private key passphrase', prompt: 'The passphrase of an encrypted private key (empty when it is not encrypted).', secret: true, optional: true },
+  { key: 'historyDays', label: 'History days', prompt: 'Days of ACCESS_HISTORY the first run reads for lineage from queries (30 when empty).', placeholder: '30', secret: false, optional: true },
+  { key: 'accessHistory', label: 'Read access history', prompt: 'Read SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY for lineage from queries (needs IMPORTED PRIVILEGES on SNOWFLAKE).', secret: false, optional: true, choices: ['true', 'false'] },
+  { key: 'accessUrl', label: 'Account URL', prompt: 'Only for PrivateLink or a proxy: the account’s URL (https://<account>.snowflakecomputing.com when empty).', secret: false, optional: true },
 ];
+
+/** Why the secrets cannot log in (neither password nor key), or undefined. */
+export function credentialProblem(secrets: SnowflakeSecrets): string | undefined {
+  return secrets.password === undefined && secrets.privateKey === undefined ? 'The Snowflake connector needs a password or a private key: enter one of them.' : undefined;
+}
+
+/** `withSession` after checking that there is a credential to log in with. */
+function session<T>(ports: ConnectorPorts, config: SnowflakeConfig, secrets: SnowflakeSecrets, work: (session: SqlSession) => Promise<T>): Promise<T> {
+  const problem = credentialProblem(secrets);
+  if (problem !== undefined) return Promise.reject(new ConnectorError('bad-config', problem));
+  return withSession(LABEL, ports, config, secrets, work);
+}
 
 const LABEL = 'Snowflake';
 
@@ -117,9 +135,9 @@ async function readDatabase(session: SqlSession, database: string, include: (sch
 /** Reads the configured databases and the access history since the last run. */
 async function extract(input: ConnectorInput<SnowflakeConfig, SnowflakeSecrets>, ports: ConnectorPorts): Promise<ExtractResult> {
   const { config } = input;
-  const file = (r: { database: string; schema: string; name: string }): string => `snowflake://${config.account}/${r.database}.${r.schema}.${r.name}`;
+  const file = (r: { database: string; schema: string; name: string }): string => `snowflake://${config.account}/${r.database}/${r.schema}/${r.name}`;
   const include = schemaFilter(config.schemas);
-  return withSession(LABEL, ports, config, input.secrets, async (session) => {
+  return session(ports, config, input.secrets, async (session) => {
     const relations: WarehouseRelation[] = [];
     const diagnostics: Diagnostic[] = [];
     for (const [i, database] of config.databases.entries()) {
@@ -131,7 +149,7 @@ async function extract(input: ConnectorInput<SnowflakeConfig, SnowflakeSecrets>,
     facts.diagnostics.push(...diagnostics);
     const lineage = new HistoryLineage(input.state);
     let historyRows = 0;
-    const historyFile = `snowflake://${config.account}/SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY`;
+    const historyFile = `snowflake://${config.account}/SNOWFLAKE/ACCOUNT_USAGE/ACCESS_HISTORY`;
     if (config.accessHistory) {
       checkCancelled(ports);
       ports.progress?.('Reading ACCESS_HISTORY');
@@ -154,15 +172,18 @@ export const snowflakeConnector: ConnectorDefinition<SnowflakeConfig, SnowflakeS
   secrets: SnowflakeSecrets,
   fields: FIELDS,
   incremental: true,
-  test: ({ config, secrets }, ports) =>
-    testWithSession(LABEL, ports, config, secrets, async (session) => {
+  test: ({ config, secrets }, ports) => {
+    const problem = credentialProblem(secrets);
+    if (problem !== undefined) return Promise.resolve({ ok: false, reason: 'bad-config', message: problem });
+    return testWithSession(LABEL, ports, config, secrets, async (session) => {
       const [row] = await session.query('SELECT CURRENT_ACCOUNT() AS ACCOUNT, CURRENT_ROLE() AS ROLE, CURRENT_WAREHOUSE() AS WAREHOUSE, CURRENT_VERSION() AS VERSION');
       const r = row ?? {};
       const version = text(r, 'VERSION');
       return `Connected to Snowflake${version ? ` ${version}` : ''} as ${config.user} (account ${text(r, 'ACCOUNT') ?? config.account}, role ${text(r, 'ROLE') ?? '?'}, warehouse ${text(r, 'WAREHOUSE') ?? 'none'}).`;
-    }),
+    });
+  },
   discover: ({ config, secrets }, ports) =>
-    withSession(LABEL, ports, config, secrets, async (session) => {
+    session(ports, config, secrets, async (session) => {
       const items: DiscoveredItem[] = [];
       for (const row of await session.query('SHOW DATABASES')) {
         const name = text(row, 'name');

@@ -42,7 +42,7 @@ export interface WarehouseRelation {
 export interface WarehouseNaming {
   /** `Entity.project`: the account or project the facts come from. */
   project: string;
-  /** Provenance `file` of a relation (a URI naming the source, e.g. `snowflake://acme/DB.S.T`). */
+  /** Provenance `file` of a relation (a URI naming the source, e.g. `snowflake://acme/DB/SCHEMA/NAME`). */
   pathOf: (r: { database: string; schema: string; name: string }) => string;
   /** Provenance `extractor` prefix (`snowflake`, `bigquery`). */
   extractor: string;

@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { JWT } from 'google-auth-library';
-import { BigQueryConfig, BigQuerySecrets } from '../../../core/connectors/bigquery';
+import { BigQueryConfig, BigQuerySecrets, requireKey } from '../../../core/connectors/bigquery';
 import { ConnectorError, type ConnectorErrorReason, type SqlSession } from '../../../core/connectors/connector';
 
 /**
@@ -59,7 +59,7 @@ function parsed(rawConfig: unknown, rawSecrets: unknown): { config: BigQueryConf
 /** Opens a BigQuery session (a client; BigQuery has no connection) for the connector's validated config and secrets. */
 export async function openBigQuery(rawConfig: unknown, rawSecrets: unknown): Promise<SqlSession> {
   const { config, secrets } = parsed(rawConfig, rawSecrets);
-  const key = secrets.serviceAccountJson;
+  const key = requireKey(secrets);
   const jwt = new JWT({ email: key.client_email, key: key.private_key, ...(key.private_key_id ? { keyId: key.private_key_id } : {}), scopes: [SCOPE] });
   // Self-signed JWTs carrying the scope: Google APIs accept them for service accounts.
   jwt.useJWTAccessWithScope = true;

@@ -1,6 +1,6 @@
 import * as snowflake from 'snowflake-sdk';
 import { ConnectorError, type ConnectorErrorReason, type SqlSession } from '../../../core/connectors/connector';
-import { SnowflakeConfig, SnowflakeSecrets } from '../../../core/connectors/snowflake';
+import { credentialProblem, SnowflakeConfig, SnowflakeSecrets } from '../../../core/connectors/snowflake';
 
 /**
  * The Node driver behind the Snowflake connector's `openSql`: the official `snowflake-sdk`
@@ -63,6 +63,8 @@ function parsed(rawConfig: unknown, rawSecrets: unknown): { config: SnowflakeCon
 /** Opens a Snowflake session for the connector's validated config and secrets. */
 export async function openSnowflake(rawConfig: unknown, rawSecrets: unknown): Promise<SqlSession> {
   const { config, secrets } = parsed(rawConfig, rawSecrets);
+  const problem = credentialProblem(secrets);
+  if (problem !== undefined) throw new ConnectorError('bad-config', problem);
   configureOnce();
   const auth: Partial<snowflake.ConnectionOptions> =
     secrets.privateKey !== undefined

@@ -142,8 +142,12 @@ describe('BigQuery connector (@google-cloud/bigquery against the stand-in)', fun
     await assert.rejects(def!.extract(input, ports), (e: unknown) => (e as { reason?: string }).reason === 'not-found');
   });
 
-  it('rejects a key file that is not a service-account key, naming the problem', () => {
+  it('rejects a key file that is not a service-account key, naming the problem; no key cannot connect', async () => {
     assert.throws(() => validateInput(def!, { projectId: PROJECT }, { serviceAccountJson: '{"type": "authorized_user"}' }), (e: unknown) => (e as { reason?: string }).reason === 'bad-config' && /secrets\.serviceAccountJson: is not a service-account key/.test((e as Error).message));
     assert.throws(() => validateInput(def!, { projectId: PROJECT }, { serviceAccountJson: 'not json' }), /is not JSON: paste the whole key file/);
+    const input = validateInput(def!, { projectId: PROJECT }, {});
+    const ports: ConnectorPorts = { openSql: () => Promise.reject(new Error('must not open a session')) };
+    assert.deepEqual(await def!.test(input, ports), { ok: false, reason: 'bad-config', message: 'The BigQuery connector needs the service account’s JSON key file: paste it.' });
+    await assert.rejects(def!.discover(input, ports), (e: unknown) => (e as { reason?: string }).reason === 'bad-config');
   });
 });

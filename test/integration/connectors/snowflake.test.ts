@@ -91,7 +91,7 @@ describe('Snowflake connector (snowflake-sdk against the stand-in)', function ()
     assert.equal(edge(col('STAGING', 'STG_ORDERS', 'customer_id'), col('MARTS', 'CUSTOMER_REVENUE', 'revenue')), 'join');
     assert.deepEqual(facts.unresolved, []);
     const hidden = facts.diagnostics.filter((d) => d.code === 'view-definition-hidden');
-    assert.deepEqual(hidden.map((d) => [d.severity, d.file, d.message]), [['warning', 'snowflake://acme/ANALYTICS.MARTS.VIP_CUSTOMERS', 'The definition of view ANALYTICS.MARTS.VIP_CUSTOMERS is not visible to role CATALOG_READER (Snowflake shows VIEW_DEFINITION only to the owner role), so it has no lineage from its SQL.']]);
+    assert.deepEqual(hidden.map((d) => [d.severity, d.file, d.message]), [['warning', 'snowflake://acme/ANALYTICS/MARTS/VIP_CUSTOMERS', 'The definition of view ANALYTICS.MARTS.VIP_CUSTOMERS is not visible to role CATALOG_READER (Snowflake shows VIEW_DEFINITION only to the owner role), so it has no lineage from its SQL.']]);
   });
 
   it('stand-in: ACCESS_HISTORY gives table and column edges, then incrementally from the watermark', async () => {
@@ -134,8 +134,11 @@ describe('Snowflake connector (snowflake-sdk against the stand-in)', function ()
     await assert.rejects(def!.extract(input, ports), (e: unknown) => (e as { reason?: string }).reason === 'not-found' && /does not exist or not authorized/.test((e as Error).message));
   });
 
-  it('rejects settings without a password or key, naming the problem', () => {
-    assert.throws(() => validateInput(def!, { account: 'acme', user: 'U', databases: 'A' }, {}), (e: unknown) => (e as { reason?: string }).reason === 'bad-config' && /enter a password or a private key/.test((e as Error).message));
+  it('settings without a password or key validate (an edit keeps stored secrets) but cannot connect, saying why', async () => {
+    const input = validateInput(def!, { account: 'acme', user: 'U', databases: 'A' }, {});
+    const ports: ConnectorPorts = { openSql: () => Promise.reject(new Error('must not open a session')) };
+    assert.deepEqual(await def!.test(input, ports), { ok: false, reason: 'bad-config', message: 'The Snowflake connector needs a password or a private key: enter one of them.' });
+    await assert.rejects(def!.extract(input, ports), (e: unknown) => (e as { reason?: string }).reason === 'bad-config');
     assert.throws(() => validateInput(def!, { account: 'acme', user: 'U', databases: ' , ' }, { password: 'x' }), /config\.databases: name at least one database/);
   });
 });

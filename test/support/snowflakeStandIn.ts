@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -7,7 +7,8 @@ import { gunzipSync } from 'node:zlib';
  * A local stand-in for Snowflake that speaks the REST protocol `snowflake-sdk` uses, so the SDK
  * runs unchanged against it (pointed at it with `accessUrl: http://127.0.0.1:<port>`):
  * - `POST /session/v1/login-request` with a gzipped JSON body `{ data: { ACCOUNT_NAME, LOGIN_NAME,
- *   PASSWORD, … } }`; success is `{ success: true, data: { token, masterToken, validityInSeconds,
+ *   PASSWORD, … } }` (key-pair login: `AUTHENTICATOR: 'SNOWFLAKE_JWT'` and an RS256 JWT in `TOKEN`,
+ *   `390144` when it does not verify); success is `{ success: true, data: { token, masterToken, validityInSeconds,
  *   masterValidityInSeconds, sessionId, parameters } }`, a wrong password `{ success: false, code:
  *   '390100', message: 'Incorrect username or password was specified.' }` (HTTP 200, as Snowflake does).
  * - `POST /queries/v1/query-request?requestId=…` with `Authorization: Snowflake Token="<token>"`
@@ -76,8 +77,23 @@ function send(res: ServerResponse, body: unknown, status = 200): void {
   res.end(JSON.stringify(body));
 }
 
-/** Starts the stand-in for one account/user/password; `answer` gives each statement's result. */
-export async function startSnowflakeStandIn(options: { user: string; password: string; answer: SnowflakeAnswer }): Promise<SnowflakeStandIn> {
+/**
+ * True when `token` is the RS256 JWT key-pair login sends (`AUTHENTICATOR: SNOWFLAKE_JWT`): signed
+ * by the user's key, `sub` = `ACCOUNT.USER` upper-cased, not expired.
+ */
+function validKeyPairJwt(token: string, account: string, user: string, publicKeyPem: string): boolean {
+  const [header, payload, signature] = token.split('.');
+  if (header === undefined || payload === undefined || signature === undefined) return false;
+  if (!verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64url'))) return false;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: string; exp?: number };
+  return claims.sub === `${account}.${user}`.toUpperCase() && (claims.exp ?? 0) * 1000 > Date.now();
+}
+
+/**
+ * Starts the stand-in for one user (password login, and key-pair login when `publicKeyPem` is
+ * given); `answer` gives each statement's result.
+ */
+export async function startSnowflakeStandIn(options: { user: string; password: string; publicKeyPem?: string; answer: SnowflakeAnswer }): Promise<SnowflakeStandIn> {
   const tokens = new Set<string>();
   const statements: SnowflakeStandIn['statements'] = [];
   const logins: SnowflakeStandIn['logins'] = [];
@@ -90,7 +106,13 @@ export async function startSnowflakeStandIn(options: { user: string; password: s
     if (url.pathname === '/session/v1/login-request') {
       const data = body.data ?? {};
       logins.push({ account: String(data['ACCOUNT_NAME']), user: String(data['LOGIN_NAME']) });
-      if (data['LOGIN_NAME'] !== options.user || data['PASSWORD'] !== options.password) {
+      if (data['AUTHENTICATOR'] === 'SNOWFLAKE_JWT') {
+        const ok = options.publicKeyPem !== undefined && data['LOGIN_NAME'] === options.user && validKeyPairJwt(String(data['TOKEN']), String(data['ACCOUNT_NAME']), options.user, options.publicKeyPem);
+        if (!ok) {
+          send(res, { data: { nextAction: 'RETRY_LOGIN', authnMethod: 'KEY_PAIR', loginName: data['LOGIN_NAME'] }, code: '390144', message: 'JWT token is invalid.', success: false, headers: null });
+          return;
+        }
+      } else if (data['LOGIN_NAME'] !== options.user || data['PASSWORD'] !== options.password) {
         send(res, { data: { nextAction: 'RETRY_LOGIN', authnMethod: 'USERNAME_PASSWORD', loginName: data['LOGIN_NAME'] }, code: '390100', message: 'Incorrect username or password was specified.', success: false, headers: null });
         return;
       }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import '../../setup/sqlEngine';
 import { validateInput, warehouseRelationId, type ConnectorPorts } from '../../../core/connectors/connector';
 import { connectorDefinition } from '../../../core/connectors/registry';
@@ -45,6 +46,18 @@ describe('Snowflake connector (snowflake-sdk against the stand-in)', function ()
     assert.match(result.ok === false ? result.message : '', /Incorrect username or password was specified/);
     await assert.rejects(def!.extract(input, ports), (e: unknown) => (e as { reason?: string }).reason === 'auth-failed');
     assert.equal(standIn!.statements.length, 0, 'no statement runs without a session');
+  });
+
+  it('stand-in: key-pair login signs a JWT with the private key; another key is auth-failed', async () => {
+    const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const user = pair();
+    standIn = await startSnowflakeStandIn({ user: 'MALLARD', password: 'unused', publicKeyPem: user.publicKey, answer: snowflakeWarehouse() });
+    const ports: ConnectorPorts = { openSql: (c, s) => openSqlSession('snowflake', c, s) };
+    const config = { account: 'acme', user: 'MALLARD', databases: 'ANALYTICS', accessUrl: standIn.url };
+    const ok = await def!.test(validateInput(def!, config, { privateKey: user.privateKey }), ports);
+    assert.equal(ok.ok, true);
+    const bad = await def!.test(validateInput(def!, config, { privateKey: pair().privateKey }), ports);
+    assert.deepEqual(bad.ok === false && [bad.reason, bad.message], ['auth-failed', 'Snowflake login as MALLARD failed: JWT token is invalid. (390144)']);
   });
 
   it('stand-in: discover lists databases and the configured database’s schemas', async () => {

@@ -37,13 +37,17 @@ export function regionPath(projectId: string, location: string): string {
   return `\`${projectId.replace(/`/g, '')}\`.\`region-${location.toLowerCase().replace(/`/g, '')}\``;
 }
 
-/** Builds the JOBS query: after the watermark (less the overlap), or the last `days` days on a first run. */
-export function jobsQuery(projectId: string, location: string, watermark: string | undefined, days: number): { sql: string; params: unknown[] } {
+/**
+ * Builds the JOBS query: after the watermark less the overlap, from the watermark itself when the
+ * last read was cut at the row limit, or the last `days` days on a first run.
+ */
+export function jobsQuery(projectId: string, location: string, watermark: string | undefined, days: number, truncated = false): { sql: string; params: unknown[] } {
   const select =
     "SELECT job_id, FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', creation_time, 'UTC') AS creation_time, statement_type, query, referenced_tables, destination_table " +
     `FROM ${regionPath(projectId, location)}.INFORMATION_SCHEMA.JOBS WHERE `;
   const tail = ` AND job_type = 'QUERY' AND state = 'DONE' AND error_result IS NULL AND destination_table IS NOT NULL ORDER BY creation_time LIMIT ${JOBS_LIMIT}`;
   if (watermark === undefined) return { sql: `${select}creation_time > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ? DAY)${tail}`, params: [days] };
+  if (truncated) return { sql: `${select}creation_time >= TIMESTAMP(?)${tail}`, params: [watermark] };
   const since = new Date(Date.parse(watermark) - OVERLAP_HOURS * 3_600_000);
   return { sql: `${select}creation_time > TIMESTAMP(?)${tail}`, params: [Number.isNaN(since.getTime()) ? watermark : since.toISOString()] };
 }
@@ -58,7 +62,7 @@ export async function readJobs(
   options: { projectId: string; location: string; days: number; file: string },
   columnsOf: (database: string, schema: string, name: string) => string[] | undefined,
 ): Promise<{ rows: number; parsed: number; diagnostics: Diagnostic[] }> {
-  const { sql, params } = jobsQuery(options.projectId, options.location, lineage.watermark, options.days);
+  const { sql, params } = jobsQuery(options.projectId, options.location, lineage.watermark, options.days, lineage.truncated);
   let rows: Record<string, unknown>[];
   try {
     rows = await session.query(sql, params);
@@ -75,6 +79,7 @@ export async function readJobs(
     };
     return { rows: 0, parsed: 0, diagnostics: [diagnostic] };
   }
+  lineage.truncated = rows.length >= JOBS_LIMIT;
   let parsedCount = 0;
   for (const row of rows) {
     const time = text(row, 'creation_time');

@@ -50,13 +50,17 @@ function idOf(objectName: unknown): string | undefined {
   return warehouseRelationId(db, schema, name);
 }
 
-/** Builds the history query: after the watermark (less the latency), or the last `days` days on a first run. */
-export function accessHistoryQuery(watermark: string | undefined, days: number): { sql: string; params: unknown[] } {
+/**
+ * Builds the history query: after the watermark less the latency, from the watermark itself when
+ * the last read was cut at the row limit, or the last `days` days on a first run.
+ */
+export function accessHistoryQuery(watermark: string | undefined, days: number, truncated = false): { sql: string; params: unknown[] } {
   const select =
     `SELECT QUERY_ID, TO_VARCHAR(CONVERT_TIMEZONE('UTC', QUERY_START_TIME), 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"') AS QUERY_START_TIME, ` +
     'DIRECT_OBJECTS_ACCESSED, BASE_OBJECTS_ACCESSED, OBJECTS_MODIFIED FROM SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY WHERE ';
   const tail = ` AND ARRAY_SIZE(OBJECTS_MODIFIED) > 0 ORDER BY QUERY_START_TIME LIMIT ${ACCESS_HISTORY_LIMIT}`;
   if (watermark === undefined) return { sql: `${select}QUERY_START_TIME > DATEADD(day, -?, CURRENT_TIMESTAMP())${tail}`, params: [days] };
+  if (truncated) return { sql: `${select}QUERY_START_TIME >= TO_TIMESTAMP_LTZ(?)${tail}`, params: [watermark] };
   const since = new Date(Date.parse(watermark) - LATENCY_HOURS * 3_600_000);
   const from = Number.isNaN(since.getTime()) ? watermark : since.toISOString();
   return { sql: `${select}QUERY_START_TIME > TO_TIMESTAMP_LTZ(?)${tail}`, params: [from] };
@@ -67,7 +71,7 @@ export function accessHistoryQuery(watermark: string | undefined, days: number):
  * IMPORTED PRIVILEGES) gets a warning diagnostic and no history lineage, not a failed run.
  */
 export async function readAccessHistory(session: SqlSession, lineage: HistoryLineage, days: number, file: string): Promise<{ rows: number; diagnostics: Diagnostic[] }> {
-  const { sql, params } = accessHistoryQuery(lineage.watermark, days);
+  const { sql, params } = accessHistoryQuery(lineage.watermark, days, lineage.truncated);
   let rows: Record<string, unknown>[];
   try {
     rows = await session.query(sql, params);
@@ -84,6 +88,7 @@ export async function readAccessHistory(session: SqlSession, lineage: HistoryLin
     };
     return { rows: 0, diagnostics: [diagnostic] };
   }
+  lineage.truncated = rows.length >= ACCESS_HISTORY_LIMIT;
   for (const row of rows) {
     const time = text(row, 'QUERY_START_TIME');
     if (time !== undefined) lineage.seen(time);

@@ -17,6 +17,8 @@ const HistoryStateSchema = z.object({
   version: z.literal(STATE_VERSION),
   /** Start time (ISO 8601) of the newest history row read; the next run reads after it. */
   watermark: z.string().optional(),
+  /** True when the last read stopped at its row limit: the next run goes on from the watermark itself. */
+  truncated: z.boolean().optional(),
   /** Table-level edges: [from entity id, to entity id]. */
   tables: z.array(z.tuple([z.string(), z.string()])),
   /** Column-level edges: [from column id, to column id, transform]. */
@@ -30,6 +32,11 @@ export class HistoryLineage {
   private readonly columns = new Map<string, [string, string, TransformKind]>();
   /** Newest history time seen (ISO 8601); starts at the previous run's. */
   watermark: string | undefined;
+  /**
+   * True when a read stopped at its row limit. The next run then starts at the watermark itself,
+   * not before it: re-reading the latency window could return the same full page forever.
+   */
+  truncated = false;
   /** True when the previous run's state was present and readable. */
   readonly resumed: boolean;
 
@@ -38,6 +45,7 @@ export class HistoryLineage {
     this.resumed = parsed?.success === true;
     if (parsed?.success !== true) return;
     this.watermark = parsed.data.watermark;
+    this.truncated = parsed.data.truncated === true;
     for (const [from, to] of parsed.data.tables) this.addTable(from, to);
     for (const [from, to, transform] of parsed.data.columns) this.addColumn(from, to, transform);
   }
@@ -105,6 +113,7 @@ export class HistoryLineage {
   toState(): JsonValue {
     const state: HistoryState = { version: STATE_VERSION, tables: [...this.tables.values()], columns: [...this.columns.values()] };
     if (this.watermark !== undefined) state.watermark = this.watermark;
+    if (this.truncated) state.truncated = true;
     return state as unknown as JsonValue;
   }
 }

@@ -9,8 +9,11 @@ import type { AddressInfo } from 'node:net';
  *   useLegacySql: false, parameterMode: 'POSITIONAL', queryParameters: [{ parameterType: { type },
  *   parameterValue: { value } }] }` → `{ kind: 'bigquery#queryResponse', jobReference, jobComplete,
  *   schema: { fields: [{ name, type, mode, fields }] }, rows: [{ f: [{ v }] }], totalRows, pageToken }`;
+ * - `POST /bigquery/v2/projects/{projectId}/jobs` (jobs.insert) with `{ configuration: { query: {
+ *   query, queryParameters } }, jobReference: { projectId, jobId, location } }` → the Job resource
+ *   (`status.state: 'RUNNING'`), the client's path when jobs.query cannot express a request;
  * - `GET /bigquery/v2/projects/{projectId}/queries/{jobId}` (jobs.getQueryResults) for a job not
- *   complete on the first answer, and for the following pages (`pageToken`);
+ *   complete on the first answer, for an inserted job, and for the following pages (`pageToken`);
  * - every request carries `Authorization: Bearer <JWT>`: a service account's self-signed RS256 JWT
  *   (`iss` = the account's email, `scope` = the BigQuery scope), verified here with the account's
  *   public key; a bad one gets Google's 401 error body (`reason: authError`, `UNAUTHENTICATED`).
@@ -48,6 +51,8 @@ export interface BigQueryStandIn {
   url: string;
   /** Every jobs.query received. */
   queries: { sql: string; params: string[]; location?: string }[];
+  /** Ids of the jobs created through jobs.insert. */
+  inserted: string[];
   /** Every jobs.getQueryResults received (job id and page token). */
   pages: { jobId: string; pageToken: string | null }[];
   close(): Promise<void>;
@@ -87,6 +92,7 @@ export async function startBigQueryStandIn(options: { projectId: string; clientE
   const key = createPublicKey(options.publicKeyPem);
   const queries: BigQueryStandIn['queries'] = [];
   const pages: BigQueryStandIn['pages'] = [];
+  const inserted: string[] = [];
   // Jobs the client may still ask about: their result and whether the first poll was answered.
   const jobs = new Map<string, { result: BigQueryResult; polled: boolean }>();
   const base = `/bigquery/v2/projects/${options.projectId}`;
@@ -140,6 +146,23 @@ export async function startBigQueryStandIn(options: { projectId: string; clientE
       send(res, 200, { ...page(jobId, body.location, answer, 0), kind: 'bigquery#queryResponse' });
       return;
     }
+    if (req.method === 'POST' && url.pathname === `${base}/jobs`) {
+      // jobs.insert: the client's path when jobs.query cannot express the request.
+      const body = JSON.parse(text) as { configuration: { query: { query: string; queryParameters?: { parameterValue: { value: unknown } }[] } }; jobReference: { projectId: string; jobId: string; location?: string } };
+      const params = (body.configuration.query.queryParameters ?? []).map((p) => String(p.parameterValue.value));
+      const location = body.jobReference.location ?? 'US';
+      queries.push({ sql: body.configuration.query.query, params, location });
+      const answer = options.answer(body.configuration.query.query, params);
+      if ('error' in answer) {
+        googleError(res, answer.error);
+        return;
+      }
+      const jobReference = { projectId: options.projectId, jobId: body.jobReference.jobId, location };
+      jobs.set(jobReference.jobId, { result: answer, polled: false });
+      inserted.push(jobReference.jobId);
+      send(res, 200, { kind: 'bigquery#job', id: `${options.projectId}:${location}.${jobReference.jobId}`, jobReference, configuration: { ...body.configuration, jobType: 'QUERY' }, status: { state: 'RUNNING' }, statistics: { creationTime: String(Date.now()) }, user_email: options.clientEmail });
+      return;
+    }
     const results = new RegExp(`^${base}/queries/([^/]+)$`).exec(url.pathname);
     if (req.method === 'GET' && results !== null) {
       const jobId = decodeURIComponent(results[1] ?? '');
@@ -167,6 +190,7 @@ export async function startBigQueryStandIn(options: { projectId: string; clientE
     url: `http://127.0.0.1:${port}`,
     queries,
     pages,
+    inserted,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

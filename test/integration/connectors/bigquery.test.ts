@@ -127,6 +127,23 @@ describe('BigQuery connector (@google-cloud/bigquery against the stand-in)', fun
     assert.equal((next.state as { watermark?: string }).watermark, '2026-12-03T09:30:00.000Z');
   });
 
+  it('stand-in: with the jobs.query fast path off, the client inserts jobs (jobs.insert) and the facts are the same', async () => {
+    const { input, ports } = await start({ jobs: [NIGHTLY_INSERT] });
+    const fast = await def!.extract(input, ports);
+    const before = process.env['FAST_QUERY_PATH'];
+    process.env['FAST_QUERY_PATH'] = 'DISABLED';
+    try {
+      const slow = await def!.extract(input, ports);
+      // Every statement of the second run (TABLES … JOBS: six) went through jobs.insert.
+      assert.equal(standIn!.inserted.length, 6);
+      assert.deepEqual(slow.facts, fast.facts);
+      assert.ok(slow.facts.columnEdges.length > 0);
+    } finally {
+      if (before === undefined) delete process.env['FAST_QUERY_PATH'];
+      else process.env['FAST_QUERY_PATH'] = before;
+    }
+  });
+
   it('stand-in: a service account without jobs.listAll gets the catalog and a warning', async () => {
     const { input, ports } = await start({ jobsDenied: true });
     const { facts, stats } = await def!.extract(input, ports);

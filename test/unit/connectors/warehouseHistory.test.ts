@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConnectorError, type ConnectorPorts, type SqlSession } from '../../../core/connectors/connector';
+import { jobsQuery } from '../../../core/connectors/bigqueryHistory';
 import { accessHistoryQuery } from '../../../core/connectors/snowflakeHistory';
 import { schemaFilter } from '../../../core/connectors/warehouseFacts';
 import { HistoryLineage, splitQualifiedName } from '../../../core/connectors/warehouseHistory';
@@ -45,8 +46,17 @@ describe('warehouse connector helpers', () => {
     assert.deepEqual(added, { tables: 2, columns: 1 });
   });
 
-  it('an unparsable watermark is used as is instead of failing the run', () => {
+  it('history queries: latency overlap after a full read, the watermark itself after a truncated one', () => {
+    assert.deepEqual(accessHistoryQuery('2026-12-02T03:00:00.000Z', 30).params, ['2026-12-02T00:00:00.000Z']);
+    const cut = accessHistoryQuery('2026-12-02T03:00:00.000Z', 30, true);
+    assert.deepEqual(cut.params, ['2026-12-02T03:00:00.000Z']);
+    assert.match(cut.sql, /QUERY_START_TIME >= TO_TIMESTAMP_LTZ\(\?\)/);
+    assert.deepEqual(jobsQuery('p', 'US', '2026-12-02T03:00:00.000Z', 30, true).params, ['2026-12-02T03:00:00.000Z']);
+    // An unparsable watermark is used as is instead of failing the run.
     assert.deepEqual(accessHistoryQuery('not a time', 30).params, ['not a time']);
+    const h = new HistoryLineage(undefined);
+    h.truncated = true;
+    assert.equal(new HistoryLineage(h.toState()).truncated, true);
   });
 
   it('schema filters match whole names case-insensitively with * wildcards, regex characters literal', () => {

@@ -16,6 +16,12 @@ const nodeEntries = {
   'cli/syncCommands': 'extension/cli/syncCommands.ts',
   'extension/parseWorker': 'extension/scanner/parseWorker.ts',
   'extension/scanWorker': 'extension/ui/scanWorker.ts',
+  // Warehouse SDK drivers, loaded by extension/connectors/sqlDrivers.ts on first use (see driverSplit):
+  // one copy next to the extension host bundle (shipped in the VSIX) and one next to the CLI.
+  'extension/snowflakeDriver': 'extension/connectors/drivers/snowflakeDriver.ts',
+  'extension/bigqueryDriver': 'extension/connectors/drivers/bigqueryDriver.ts',
+  'cli/snowflakeDriver': 'extension/connectors/drivers/snowflakeDriver.ts',
+  'cli/bigqueryDriver': 'extension/connectors/drivers/bigqueryDriver.ts',
 };
 
 /** Browser-side webview apps: every `webviews/<app>/main.ts`. */
@@ -44,6 +50,20 @@ const cliSplit = {
   },
 };
 
+/**
+ * The warehouse drivers (`snowflake-sdk` is ~4 MB minified, `@google-cloud/bigquery` ~1 MB) stay
+ * separate files: `require('./drivers/<name>.js')` in sqlDrivers.ts loads the sibling `<name>.js` of
+ * whichever bundle it is in, so the extension host and the CLI start without them.
+ */
+const driverSplit = {
+  name: 'driver-split',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/drivers\/(snowflakeDriver|bigqueryDriver)\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('extension', 'connectors', 'sqlDrivers.ts')) ? { path: `./${args.path.slice('./drivers/'.length)}`, external: true } : undefined,
+    );
+  },
+};
+
 /** The build targets for these options (production: minified, no source maps). */
 export function targetsOf({ production = false, quiet = false } = {}) {
   const common = {
@@ -64,7 +84,7 @@ export function targetsOf({ production = false, quiet = false } = {}) {
       // Native addons and the VS Code API are provided at run time, never bundled.
       external: ['vscode', 'better-sqlite3'],
       banner: { js: '#!/usr/bin/env node' },
-      plugins: [cliSplit],
+      plugins: [cliSplit, driverSplit],
     },
     {
       name: 'webviews',

@@ -1,6 +1,8 @@
+import { bigqueryConnector } from './bigquery';
 import type { ConnectorDefinition, ConnectorType } from './connector';
 import { githubConnector } from './github';
 import { postgresConnector } from './postgres';
+import { snowflakeConnector } from './snowflake';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -15,6 +17,8 @@ const DEFINITIONS: readonly AnyDefinition[] = [
   // One line per connector.
   githubConnector as AnyDefinition,
   postgresConnector as AnyDefinition,
+  snowflakeConnector as AnyDefinition,
+  bigqueryConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

@@ -12,7 +12,7 @@ import { renderMembers, type TabContext } from './renderMembers';
 import { renderRoles } from './renderRoles';
 import { renderLlmKeys, renderTokens } from './renderSecrets';
 import { renderTeams } from './renderTeams';
-import { AdminSession, type AdminCaller } from './session';
+import { AdminSession, TAB_DATA, type AdminCaller } from './session';
 import { ADMIN_CSS } from './styles';
 
 /**
@@ -176,8 +176,8 @@ function renderTabs(): void {
     flags: () => renderFlags(ctx),
     audit: () => renderAudit({ ...ctx, exportAudit: (filter) => void exportAudit(filter) }),
   };
-  for (const panel of element.querySelectorAll<HTMLElement>('vscode-tab-panel')) {
+  element.querySelectorAll<HTMLElement>('vscode-tab-panel').forEach((panel) => {
     const id = panel.dataset.tab as TabId;
-    panel.replaceChildren(...(id === tabs[index] ? [outcome(session, `load:${id}`), ...content[id]()] : []));
-  }
+    panel.replaceChildren(...(id === tabs[index] ? [...TAB_DATA[id].map((d) => outcome(session, `load:${d}`)), ...content[id]()] : []));
+  });
 }

@@ -15,7 +15,7 @@ export function renderFlags({ s, now }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
   const flags = s.data.flags;
-  const out: HTMLElement[] = [outcome(s, 'load:flags')];
+  const out: HTMLElement[] = [];
   const manage = caps.can('flags.set');
   out.push(heading('Feature flags', flags ? `${flags.length}` : undefined));
   if (flags === undefined) return [...out, muted('Loading…')];

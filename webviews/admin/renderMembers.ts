@@ -40,7 +40,7 @@ export function renderMembers({ s, now, reveal }: TabContext): HTMLElement[] {
       actionRow(s, 'invite', textField(s, 'invite:email', 'E-mail address', { placeholder: 'name@example.com', type: 'email', onEnter: invite }), select(s, 'invite:role', 'Role', roleOptions), button(s, 'invite', 'Invite', invite, { icon: 'mail' })),
     );
     const pending = invitationViews(s.data.invitations ?? [], s.data.roles ?? [], teams, now);
-    out.push(heading('Pending invitations', pending.length > 0 ? `${pending.length}` : undefined), outcome(s, 'load:invitations'));
+    out.push(heading('Pending invitations', pending.length > 0 ? `${pending.length}` : undefined));
     if (pending.length === 0) out.push(muted('No pending invitations.'));
     else {
       out.push(
@@ -59,7 +59,7 @@ export function renderMembers({ s, now, reveal }: TabContext): HTMLElement[] {
   }
 
   const members = s.data.members;
-  out.push(heading('Members', members ? `${members.length}` : undefined), outcome(s, 'load:members'));
+  out.push(heading('Members', members ? `${members.length}` : undefined));
   if (members === undefined) return [...out, muted('Loading…')];
   const rows = memberViews(members, teams, caps, now);
   out.push(

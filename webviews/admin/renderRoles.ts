@@ -17,7 +17,7 @@ export function renderRoles({ s }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
   const roles = s.data.roles;
-  const out: HTMLElement[] = [outcome(s, 'load:roles'), outcome(s, 'load:permissions')];
+  const out: HTMLElement[] = [];
   if (roles === undefined) return [...out, muted('Loading…')];
   const builtins = roles.filter((r) => r.builtin).sort((a, b) => a.effectivePermissions.length - b.effectivePermissions.length);
   const custom = roles.filter((r) => !r.builtin).sort((a, b) => a.name.localeCompare(b.name));

@@ -16,7 +16,7 @@ export function renderTokens({ s, now, reveal }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
   const tokens = s.data.tokens;
-  const out: HTMLElement[] = [outcome(s, 'load:tokens')];
+  const out: HTMLElement[] = [];
   if (caps.can('tokens.create')) {
     const create = (): void => {
       const checked = checkToken({ name: s.form('token:new:name'), scopes: s.pick('token:new:scopes'), expires: s.form('token:new:expires') }, Date.now());
@@ -54,7 +54,7 @@ export function renderLlmKeys({ s, now }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
   const keys = s.data.llmKeys;
-  const out: HTMLElement[] = [outcome(s, 'load:llmKeys')];
+  const out: HTMLElement[] = [];
   const manage = caps.can('llmKeys.add');
   if (manage) {
     const add = (): void => {

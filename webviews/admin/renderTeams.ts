@@ -16,7 +16,7 @@ export function renderTeams({ s }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
   const teams = s.data.teams;
-  const out: HTMLElement[] = [outcome(s, 'load:teams')];
+  const out: HTMLElement[] = [];
   if (teams === undefined) return [...out, muted('Loading…')];
   const keep = (r: { team: Team }): void => {
     s.data.teams = upsert(s.data.teams ?? [], r.team, (t) => t.id);

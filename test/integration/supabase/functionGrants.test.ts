@@ -89,6 +89,12 @@ const expectedGrantees: Record<string, string[]> = {
   'private.user_grants(uuid)': ownerOnly,
   'private.visible_user_ids()': policyHelper,
   'public.accept_invitation(text)': ['authenticated', 'owner'],
+  // Admin function (issue 15): RPCs that check the caller themselves (security definer, claims-based).
+  'public.admin_create_api_token(uuid, text, text[], timestamp with time zone)': ['authenticated', 'owner'],
+  'public.admin_invite(uuid, text, uuid, uuid, timestamp with time zone)': ['authenticated', 'owner'],
+  'public.admin_member_directory(uuid)': ['authenticated', 'owner'],
+  'public.admin_my_grants(uuid)': ['authenticated', 'owner'],
+  'public.admin_resend_invitation(uuid, uuid)': ['authenticated', 'owner'],
   'public.create_api_token(uuid, text, text[], timestamp with time zone)': ['authenticated', 'owner'],
   'public.create_invitation(uuid, text, uuid, uuid)': ['authenticated', 'owner'],
   'public.create_organization(text, text)': ['authenticated', 'owner'],

@@ -113,7 +113,7 @@ function renderHeader(): void {
   if (context?.state !== 'ready') return header.replaceChildren(h('h1', {}, 'Manage Team'));
   const who = session.caps?.who;
   header.replaceChildren(
-    h('h1', {}, who?.orgName ?? context.orgLabel),
+    h('h1', { 'data-testid': 'org' }, who?.orgName || context.orgLabel),
     h('span', { class: 'hint' }, `signed in as ${context.signedInAs}`),
     h('span', { class: 'spacer' }),
     button(session, 'refresh', 'Refresh', () => openTab(tab, true), { secondary: true, icon: 'refresh' }),

@@ -4,6 +4,7 @@
  * visible (`--vscode-focusBorder`).
  */
 export const ADMIN_CSS = `
+[hidden] { display: none !important; }
 body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 24px; }
 .header { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); }
 .header h1 { font-size: 1.4em; margin: 0; }
@@ -41,6 +42,7 @@ ul.tree > li { padding: 6px 0 6px calc(var(--depth, 0) * 22px); border-bottom: 1
 .secret { margin: 10px 0; padding: 10px; border: 1px solid var(--vscode-inputValidation-warningBorder, var(--vscode-focusBorder)); border-radius: 4px; background: var(--vscode-inputValidation-warningBackground, transparent); display: flex; flex-direction: column; gap: 6px; }
 .secret-text { font-family: var(--vscode-editor-font-family); user-select: all; overflow-wrap: anywhere; padding: 4px; background: var(--vscode-textCodeBlock-background); }
 code { font-family: var(--vscode-editor-font-family); }
+table.audit td:first-child, table.audit code { white-space: nowrap; }
 td.target { font-family: var(--vscode-editor-font-family); font-size: 0.92em; }
 vscode-tab-panel { padding-top: 6px; }
 :focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }

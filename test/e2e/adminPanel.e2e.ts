@@ -134,12 +134,15 @@ describe('e2e: Manage Team (real Postgres + admin function)', function () {
     }, 30_000);
 
     await frame.locator('[data-testid="audit:export"]').click();
-    const target = path.join(vs.workspaceDir, 'audit-export.csv');
+    // The save dialog (code-server's simple file dialog) proposes the workspace folder: accept it.
     const input = vs.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
-    await input.fill(target);
+    assert.match(await input.inputValue(), /mallard-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     await input.press('Enter');
-    await frame.locator('[data-testid="outcome-audit:export"]', { hasText: 'Saved' }).waitFor({ timeout: 30_000 });
+    const saved = frame.locator('[data-testid="outcome-audit:export"]', { hasText: 'Saved' });
+    await saved.waitFor({ timeout: 30_000 });
+    const target = /to (\/.+\.csv)/.exec((await saved.textContent()) ?? '')?.[1] ?? '';
+    assert.equal(path.dirname(target), vs.workspaceDir);
     await eventually('the CSV file', () => (existsSync(target) ? true : undefined), 10_000);
     const csv = readFileSync(target, 'utf8');
     assert.match(csv.split(/\r?\n/)[0] ?? '', /occurred_at/);

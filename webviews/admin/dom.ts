@@ -17,7 +17,7 @@ import type { AdminSession } from './session';
 export function button(s: AdminSession, key: string, label: string, onClick: () => void, opts: { icon?: string; secondary?: boolean; disabled?: boolean; title?: string } = {}): HTMLElement {
   const b = document.createElement('vscode-button');
   keyed(b, key);
-  b.textContent = s.busy.has(key) ? `${label}…` : label;
+  b.textContent = s.busy.has(key) ? `${label.replace(/…$/, '')}…` : label;
   if (opts.icon) b.setAttribute('icon', opts.icon);
   if (opts.secondary) b.setAttribute('secondary', '');
   if (opts.disabled || s.busy.has(key)) b.setAttribute('disabled', '');

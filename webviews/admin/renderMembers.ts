@@ -77,9 +77,11 @@ function memberRow(s: AdminSession, m: MemberView, roleOptions: { value: string;
     h('li', { class: g.expired ? 'expired' : '' }, g.text, h('span', { class: 'hint' }, g.expiry),
       ...(g.canRevoke ? [button(s, `revoke:${g.assignmentId}`, 'Revoke', () => void s.act(`revoke:${g.assignmentId}`, 'members.revokeGrant', { assignmentId: g.assignmentId }, undefined, ['members']), { secondary: true, title: `Revoke ${g.text}` }), outcome(s, `revoke:${g.assignmentId}`)] : []))));
   const actions: HTMLElement[] = [];
-  if (m.canChangeRole && roleOptions.length > 0) {
+  const current = member === undefined ? undefined : currentOrgRole(member, now);
+  // A member whose role the caller could not grant keeps it: the server would refuse the change.
+  if (m.canChangeRole && roleOptions.length > 0 && (current === undefined || roleOptions.some((o) => o.value === current))) {
     const key = `role:${m.userId}`;
-    if (!s.forms.has(key) && member) s.forms.set(key, currentOrgRole(member, now) ?? '');
+    if (!s.forms.has(key) && current !== undefined) s.forms.set(key, current);
     actions.push(actionRow(s, key, select(s, key, `Role of ${m.label}`, roleOptions), button(s, `${key}:apply`, 'Change role', () => {
       const roleId = s.form(key);
       if (roleId === '') return s.refuse(key, 'Choose a role.');

@@ -24,6 +24,7 @@ table.grid th, table.grid td { text-align: left; vertical-align: top; padding: 5
 table.grid th { font-weight: 600; color: var(--vscode-descriptionForeground); }
 table.grid tr:hover td { background: var(--vscode-list-hoverBackground); }
 td.actions { min-width: 260px; }
+table.members td:first-child { min-width: 210px; }
 .expired, tr.expired td { color: var(--vscode-disabledForeground); text-decoration: line-through; }
 ul.grants, ul.team-members, ul.perms, ul.flags { list-style: none; margin: 0; padding: 0; }
 ul.grants li, ul.team-members li, ul.flags li { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 2px 0; }
@@ -39,6 +40,7 @@ ul.tree > li { padding: 6px 0 6px calc(var(--depth, 0) * 22px); border-bottom: 1
 .picker fieldset { border: 1px solid var(--vscode-panel-border); border-radius: 4px; margin: 0; padding: 4px 8px; display: flex; flex-direction: column; gap: 2px; }
 .picker legend { color: var(--vscode-descriptionForeground); padding: 0 4px; }
 .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; margin-bottom: 6px; }
+.filters vscode-textfield { width: 100%; min-width: 0; box-sizing: border-box; }
 .secret { margin: 10px 0; padding: 10px; border: 1px solid var(--vscode-inputValidation-warningBorder, var(--vscode-focusBorder)); border-radius: 4px; background: var(--vscode-inputValidation-warningBackground, transparent); display: flex; flex-direction: column; gap: 6px; }
 .secret-text { font-family: var(--vscode-editor-font-family); user-select: all; overflow-wrap: anywhere; padding: 4px; background: var(--vscode-textCodeBlock-background); }
 code { font-family: var(--vscode-editor-font-family); }

@@ -117,6 +117,32 @@ describe('e2e: Manage Team (real Postgres + admin function)', function () {
     assert.equal(owner?.n, 1, 'the owner is still a member');
   });
 
+  it('every tab renders the organization\'s data, and the tabs are reachable with the keyboard', async function () {
+    // Arrow keys move between the tab headers (vscode-tabs), Enter opens the focused one.
+    await frame.locator('[data-testid="tab-members"]').focus();
+    await vs.page.keyboard.press('ArrowRight');
+    await vs.page.keyboard.press('Enter');
+    await frame.locator('[data-testid="team-platform"]').waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="team-analytics"]', { hasText: '1 member' }).waitFor();
+    assert.equal(await frame.locator('[data-testid="tab-teams"]').evaluate((el) => el === document.activeElement || el.matches(':focus')), true, 'the focus follows the selected tab');
+    await vs.screenshot('admin-teams');
+    await frame.locator('[data-testid="tab-roles"]').click();
+    await frame.locator('[data-testid="role-steward"]', { hasText: 'Steward' }).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('[data-testid="role-admin"] [data-testid^="role:"]').count(), 0, 'built-in roles are read-only');
+    await frame.locator('[data-testid^="role:new:perms:org.delete"][disabled]').waitFor();
+    await vs.screenshot('admin-roles');
+    await frame.locator('[data-testid="tab-tokens"]').click();
+    await frame.locator('[data-testid="token-sync-bot"]').waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="tab-llmKeys"]').click();
+    const key = frame.locator('[data-testid="llm-prod"]');
+    await key.waitFor({ timeout: 30_000 });
+    assert.match((await key.textContent()) ?? '', /••••/);
+    await vs.screenshot('admin-llm-keys');
+    await frame.locator('[data-testid="tab-flags"]').click();
+    await frame.locator('[data-testid="flags"]').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('[role="alert"]').count(), 0, 'no tab failed to load');
+  });
+
   it('the Audit log tab shows the invitation and the role change, filters by action, and exports CSV', async function () {
     await frame.locator('[data-testid="tab-audit"]').click();
     const table = frame.locator('[data-testid="audit"]');
@@ -137,12 +163,12 @@ describe('e2e: Manage Team (real Postgres + admin function)', function () {
     // The save dialog (code-server's simple file dialog) proposes the workspace folder: accept it.
     const input = vs.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await input.inputValue(), /mallard-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     await input.press('Enter');
     const saved = frame.locator('[data-testid="outcome-audit:export"]', { hasText: 'Saved' });
     await saved.waitFor({ timeout: 30_000 });
     const target = /to (\/.+\.csv)/.exec((await saved.textContent()) ?? '')?.[1] ?? '';
     assert.equal(path.dirname(target), vs.workspaceDir);
+    assert.match(path.basename(target), /^mallard-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     await eventually('the CSV file', () => (existsSync(target) ? true : undefined), 10_000);
     const csv = readFileSync(target, 'utf8');
     assert.match(csv.split(/\r?\n/)[0] ?? '', /occurred_at/);

@@ -67,7 +67,8 @@ export function renderAudit({ s, now, exportAudit }: TabContext & { exportAudit(
     const filter = formFilter(s);
     if (filter) void s.queryAudit(filter);
   };
-  const fields = FILTER_FIELDS.map(([f, label, type]) => textField(s, `audit:${f}`, label, { placeholder: label, ...(type ? { type } : {}), onEnter: apply }));
+  // Visible labels: a date field shows the browser's date pattern, not its placeholder.
+  const fields = FILTER_FIELDS.map(([f, label, type]) => h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), textField(s, `audit:${f}`, label, { placeholder: label, ...(type ? { type } : {}), onEnter: apply })));
   const out: HTMLElement[] = [
     heading('Filter'),
     h('div', { class: 'filters' }, ...fields),

@@ -40,6 +40,8 @@ ul.tree > li { padding: 6px 0 6px calc(var(--depth, 0) * 22px); border-bottom: 1
 .picker fieldset { border: 1px solid var(--vscode-panel-border); border-radius: 4px; margin: 0; padding: 4px 8px; display: flex; flex-direction: column; gap: 2px; }
 .picker legend { color: var(--vscode-descriptionForeground); padding: 0 4px; }
 .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; margin-bottom: 6px; }
+.field { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+.field-label { font-size: 0.85em; color: var(--vscode-descriptionForeground); }
 .filters vscode-textfield { width: 100%; min-width: 0; box-sizing: border-box; }
 .secret { margin: 10px 0; padding: 10px; border: 1px solid var(--vscode-inputValidation-warningBorder, var(--vscode-focusBorder)); border-radius: 4px; background: var(--vscode-inputValidation-warningBackground, transparent); display: flex; flex-direction: column; gap: 6px; }
 .secret-text { font-family: var(--vscode-editor-font-family); user-select: all; overflow-wrap: anywhere; padding: 4px; background: var(--vscode-textCodeBlock-background); }

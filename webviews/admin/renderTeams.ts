@@ -44,7 +44,9 @@ export function renderTeams({ s }: TabContext): HTMLElement[] {
     const t = node.team;
     const manage = (op: 'teams.rename' | 'teams.move' | 'teams.delete' | 'teams.addMember' | 'teams.removeMember'): boolean => caps.can(op, t.id);
     const key = `team:${t.id}`;
-    const row = h('li', { role: 'treeitem', 'aria-level': String(node.depth + 1), 'data-testid': `team-${t.name}`, style: `--depth: ${node.depth}` });
+    const row = h('li', { role: 'treeitem', 'aria-level': String(node.depth + 1), 'data-testid': `team-${t.name}` });
+    // Through the CSSOM: the page's CSP refuses inline style attributes.
+    row.style.setProperty('--depth', String(node.depth));
     const title = h('div', { class: 'team-title' }, h('span', { class: 'codicon codicon-organization', 'aria-hidden': 'true' }), h('strong', {}, t.name), h('span', { class: 'hint' }, `${t.memberIds.length} member${t.memberIds.length === 1 ? '' : 's'}`), t.description ? h('span', { class: 'hint' }, t.description) : '');
     row.append(title);
     const controls: HTMLElement[] = [];

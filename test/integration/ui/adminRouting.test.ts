@@ -43,7 +43,7 @@ describe('Manage Team host routing (real admin function)', function () {
     const answer = await routeAdminCall(message('members.invite', { email: 'routed@example.test', roleId: builtinRoles.editor }), ids.orgA, world.as('admin'));
     assert.ok(ADMIN_RESPONSES['members.invite'].safeParse(answer).success);
     const rows = await world.db.admin<{ org_id: string; role_id: string }[]>`select org_id::text, role_id::text from public.invitations where email = 'routed@example.test'`;
-    assert.deepEqual(rows, [{ org_id: ids.orgA, role_id: builtinRoles.editor }]);
+    assert.deepEqual([...rows], [{ org_id: ids.orgA, role_id: builtinRoles.editor }]);
   });
 
   it('the organization comes from the host: the same call for another organization is refused for this user', async () => {

@@ -4,6 +4,11 @@ import { flattenForest, moveTargets, teamForest, teamPath } from '../../../webvi
 import { assignableRoles, auditFilterOf, auditViews, checkGrant, checkInvite, checkToken, currentOrgRole, invitationViews, memberViews, permissionGroups } from '../../../webviews/admin/viewModel';
 import { BOB, caps, grant, id, ME, member, NOW, permissions, role, team } from './adminFixtures';
 
+/**
+ * The pure half of the Manage Team view: the team tree, expiry wording, member rows and the actions
+ * they offer, form checks, the permission picker and the audit filter, on small fixtures.
+ */
+
 const admin = role(3, 'Admin', ['members.read', 'members.invite', 'catalog.read']);
 const viewer = role(1, 'Viewer', ['members.read', 'catalog.read']);
 const owner = role(4, 'Owner', ['members.read', 'members.invite', 'catalog.read', 'org.delete']);

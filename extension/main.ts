@@ -7,6 +7,7 @@ import { registerEditorFeatures } from './ui/editorFeatures';
 import { checkHost } from './ui/hostCheck';
 import { LineagePanels } from './ui/lineagePanel';
 import { registerAiCommands } from './ui/aiSettings';
+import { AdminPanels } from './ui/adminPanel';
 import { DocsPanels } from './ui/docsPanel';
 import { OutputLogger } from './ui/outputLogger';
 import { timeline } from './ui/logger';
@@ -79,6 +80,9 @@ export function activate(context: vscode.ExtensionContext): void {
   // Team sync: sign-in, the sync status-bar item, the Conflicts and Rejected Changes views.
   const sync = new SyncController(context, catalogs, logger);
   context.subscriptions.push(sync, new SyncViews(context, sync, logger), ...registerSyncCommands(sync, logger, context.extension.id));
+  // "Mallard: Manage Team": the admin webview, acting as the signed-in user through the admin function.
+  const admin = new AdminPanels(context.extensionUri, sync, logger);
+  context.subscriptions.push(admin, ...admin.registerCommands());
 
   const refreshViews = (): void => {
     tree.refresh();

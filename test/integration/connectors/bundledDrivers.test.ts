@@ -64,7 +64,9 @@ describe('bundled warehouse drivers (dist/, stand-ins)', function () {
       const host = readFileSync(path.join(out, 'host.js'), 'utf8');
       assert.match(host, /require\("\.\/snowflakeDriver\.js"\)/);
       assert.match(host, /require\("\.\/bigqueryDriver\.js"\)/);
-      assert.ok(host.length < 200_000, `the registry bundle is ${host.length} bytes: an SDK was bundled into it`);
+      // esbuild marks every bundled module with a `// node_modules/<package>/…` comment.
+      assert.doesNotMatch(host, /\/\/ node_modules\/(snowflake-sdk|@google-cloud|google-auth-library|@aws-sdk|@azure)\//, 'an SDK was bundled into the registry');
+      assert.ok(host.length < 2_000_000, `the registry bundle is ${host.length} bytes (the SDKs are ten times that)`);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

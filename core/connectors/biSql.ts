@@ -63,6 +63,8 @@ export interface EmbeddedSql {
   targetId: string;
   /** Adds each output column to the target (true for custom SQL whose fields are the query's columns). */
   declareColumns: boolean;
+  /** Maps an unqualified name to a catalog entity of the same file set (a LookML view placeholder); undefined for warehouse tables. */
+  local?: (name: string) => string | undefined;
 }
 
 /** What the SQL gave: output column name (lower-cased) → the warehouse columns it reads. */
@@ -78,6 +80,8 @@ export function embeddedSqlLineage(b: FactsBuilder, o: EmbeddedSql): SqlColumnSo
   }
   const reported = new Set<string>();
   const idOf = (rel: RelationName): string | undefined => {
+    const local = rel.schema === undefined && rel.database === undefined ? o.local?.(rel.name) : undefined;
+    if (local !== undefined) return local;
     const id = warehouseTableId(rel, o.defaults);
     const text = [rel.database, rel.schema, rel.name].filter((p) => p !== undefined).join('.');
     if (id === undefined && !reported.has(text)) {

@@ -33,7 +33,7 @@ export function extractLookerDashboards(b: FactsBuilder, text: string, file: str
   }
   if (doc.errors.length > 0) return;
   const root = doc.contents;
-  const dashboards: YAMLMap[] = isSeq(root) ? root.items.filter((x): x is YAMLMap => isMap(x)) : isMap(root) ? [root] : [];
+  const dashboards: YAMLMap[] = isSeq(root) ? (root.items as unknown[]).filter((x): x is YAMLMap => isMap(x)) : isMap(root) ? [root] : [];
   if (dashboards.length === 0) b.diagnostic(file, posOf(root), 'lookml-dashboard', 'Expected a list of "- dashboard: <name>" entries.');
   for (const d of dashboards) {
     const name = scalar(d.get('dashboard', true));

@@ -1,4 +1,7 @@
 import type { ConnectorDefinition, ConnectorType } from './connector';
+import { lookerConnector } from './looker';
+import { powerbiConnector } from './powerbi';
+import { tableauConnector } from './tableau';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -11,6 +14,9 @@ type AnyDefinition = ConnectorDefinition<unknown, unknown>;
 
 const DEFINITIONS: readonly AnyDefinition[] = [
   // One line per connector, e.g. `postgresConnector as AnyDefinition,`.
+  tableauConnector as AnyDefinition,
+  lookerConnector as AnyDefinition,
+  powerbiConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

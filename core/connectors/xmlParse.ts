@@ -183,7 +183,7 @@ export function parseXml(text: string): XmlDocument {
       if (q !== '"' && q !== "'") {
         fail(k, `value of attribute "${a[0]}" must be quoted`);
         j = k;
-        while (j < text.length && !/[\s>]/.test(text[j] as string)) j++;
+        while (j < text.length && !/[\s>]/.test(text[j] as string) && !text.startsWith('/>', j)) j++;
         continue;
       }
       const close = text.indexOf(q, k + 1);

@@ -100,6 +100,12 @@ export class FactsBuilder {
   private readonly columnIds = new Set<string>();
   private readonly edgeKeys = new Set<string>();
 
+  /**
+   * Set while extracting a text entry of a zip archive (`.twbx`, `.pbit`): the archive has no lines,
+   * so facts and diagnostics point at the archive (line 0) and messages name the entry's line and column.
+   */
+  zipEntry: string | undefined;
+
   constructor(readonly extractor: string) {}
 
   /** Adds an entity unless one with its id exists; true when added. */
@@ -139,11 +145,17 @@ export class FactsBuilder {
   }
 
   diagnostic(file: string, pos: FilePos, code: string, message: string, severity: Diagnostic['severity'] = 'error'): void {
+    if (this.zipEntry !== undefined) {
+      const where = pos.line > 0 ? `In ${this.zipEntry}, line ${pos.line}, column ${pos.column}: ` : `In ${this.zipEntry}: `;
+      this.facts.diagnostics.push({ file, line: 0, column: 0, severity, code, message: where + message, extractor: this.extractor });
+      return;
+    }
     this.facts.diagnostics.push({ file, line: pos.line, column: pos.column, severity, code, message, extractor: this.extractor });
   }
 
   private prov(file: string, pos: FilePos): Entity['provenance'] {
-    return { file, line: pos.line, column: pos.column, extractor: this.extractor, confidence: 1 };
+    const at = this.zipEntry === undefined ? pos : { line: 0, column: 0 };
+    return { file, line: at.line, column: at.column, extractor: this.extractor, confidence: 1 };
   }
 }
 

@@ -15,8 +15,8 @@ export interface ZipText {
   text: string;
 }
 
-/** Reads the first entry accepted by `want` from the zip at `path`, decoded (UTF-16 when it has a BOM or `utf16le` is set, else UTF-8). */
-export function readZipText(b: FactsBuilder, files: FileSource, path: string, want: (entry: string) => boolean, utf16le = false): ZipText | undefined {
+/** Reads the first entry accepted by `want` from the zip at `path`, decoded (UTF-16 when it has a BOM or `utf16le` is set, else UTF-8); a missing entry is a diagnostic unless `optional`. */
+export function readZipText(b: FactsBuilder, files: FileSource, path: string, want: (entry: string) => boolean, options: { utf16le?: boolean; optional?: boolean } = {}): ZipText | undefined {
   const start = { line: 0, column: 0 };
   if (!canReadBytes(files)) {
     b.diagnostic(path, start, 'bi-zip-unsupported', 'This is a zip archive, and the host\'s file source reads text only; add the unpacked file (.twb, .tds, .bim) to the repository, or run the connector where files can be read as bytes.', 'warning');
@@ -36,12 +36,13 @@ export function readZipText(b: FactsBuilder, files: FileSource, path: string, wa
   }
   const entry = Object.keys(entries).sort()[0];
   if (entry === undefined) {
+    if (options.optional === true) return undefined;
     b.diagnostic(path, start, 'zip-entry-missing', 'The archive holds no entry this connector reads.');
     return undefined;
   }
   const data = entries[entry] as Uint8Array;
   const bomLe = data[0] === 0xff && data[1] === 0xfe;
-  return { entry, text: utf16le || bomLe ? decodeUtf16le(data) : strFromU8(data).replace(/^\uFEFF/, '') };
+  return { entry, text: options.utf16le === true || bomLe ? decodeUtf16le(data) : strFromU8(data).replace(/^\uFEFF/, '') };
 }
 
 /** UTF-16LE bytes → string, without a leading BOM. */

@@ -88,12 +88,16 @@ export const powerbiConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
       ports.progress?.(`Power BI: ${path}`, i, paths.length);
       const stem = fileStem(path);
       if (path.toLowerCase().endsWith('.pbit')) {
-        const schema = readZipText(b, files, path, (e) => e === 'DataModelSchema', true);
+        const schema = readZipText(b, files, path, (e) => e === 'DataModelSchema', { utf16le: true });
         if (schema === undefined) continue;
+        b.zipEntry = schema.entry;
         const root = parseJsonAt(b, schema.text, path, 'DataModelSchema');
         const tables = root === undefined ? new Map() : extractTabularModel(b, root, schema.text, path, project, stem, input.config);
-        const layout = readZipText(b, files, path, (e) => e === 'Report/Layout', true);
+        b.zipEntry = undefined;
+        const layout = readZipText(b, files, path, (e) => e === 'Report/Layout', { utf16le: true, optional: true });
+        b.zipEntry = layout?.entry;
         if (layout !== undefined) extractReport(b, layout.text, path, project, stem, tables);
+        b.zipEntry = undefined;
         continue;
       }
       const text = files.read(path);

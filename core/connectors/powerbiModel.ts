@@ -28,11 +28,10 @@ export function parseJsonAt(b: FactsBuilder, text: string, file: string, what: s
     return JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const lc = /\(line (\d+) column (\d+)\)/.exec(message);
+    // V8 (Node, Deno) names the offset: "… in JSON at position 123 (line 4 column 7)".
     const at = /position (\d+)/.exec(message);
     let pos: FilePos = { line: 1, column: 1 };
-    if (lc !== null) pos = { line: Number(lc[1]), column: Number(lc[2]) };
-    else if (at !== null) {
+    if (at !== null) {
       const before = text.slice(0, Number(at[1]));
       pos = { line: before.split('\n').length, column: Number(at[1]) - before.lastIndexOf('\n') };
     }

@@ -97,7 +97,11 @@ export const tableauConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
       const lower = path.toLowerCase();
       if (lower.endsWith('.twbx') || lower.endsWith('.tdsx')) {
         const inner = readZipText(b, files, path, (entry) => /\.(twb|tds)$/i.test(entry) && !entry.includes('/'));
-        if (inner !== undefined) extractTableauText(b, inner.text, path, project, input.config);
+        if (inner !== undefined) {
+          b.zipEntry = inner.entry;
+          extractTableauText(b, inner.text, path, project, input.config);
+          b.zipEntry = undefined;
+        }
         continue;
       }
       const text = files.read(path);

@@ -20,6 +20,12 @@ import { childrenNamed, descendantsNamed, type XmlElement } from './xmlParse';
 /** Tableau connection classes → the SQL dialect of their custom SQL. */
 const DIALECT_OF: Record<string, Dialect> = { snowflake: 'snowflake', postgres: 'postgresql', bigquery: 'bigquery', redshift: 'redshift', sqlserver: 'transactsql', azure_sql_dw: 'transactsql', mysql: 'mysql', databricks: 'hive', athena: 'athena', presto: 'trino', trino: 'trino' };
 
+/**
+ * Connection classes that read files, extracts or other non-warehouse sources: their relations name
+ * sheets and files, not warehouse tables, so they get an info diagnostic instead of lineage.
+ */
+const NON_WAREHOUSE = new Set(['excel-direct', 'textscan', 'hyper', 'dataengine', 'ogrdirect', 'google-sheets', 'webdata-direct', 'json', 'pdf', 'statistical-file', 'box', 'dropbox', 'onedrive', 'salesforce']);
+
 /** What a workbook's worksheets need from a datasource: its dataset id and field internal name → column id. */
 export interface DatasourceInfo {
   id: string;
@@ -50,6 +56,8 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   if (top?.attrs.class !== undefined) meta.connectionClass = top.attrs.class;
   const servers = [top, ...named.values()].map((c) => c?.attrs.server).filter((s): s is string => s !== undefined && s !== '');
   if (servers.length > 0) meta.servers = [...new Set(servers)];
+  // A published data source (Tableau Server/Cloud) is reached through `sqlproxy`; its tables are in its own .tds.
+  if (top?.attrs.class === 'sqlproxy') meta.publishedDatasource = top.attrs.dbname ?? '';
   b.entity({ id, kind: 'dataset', name, project, path: file, meta }, ds.pos);
 
   const connOf = (rel: XmlElement): XmlElement | undefined => (rel.attrs.connection === undefined ? top : (named.get(rel.attrs.connection) ?? top));
@@ -62,11 +70,19 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   const tables = new Map<string, string>();
   const sqlRelations = new Map<string, SqlColumnSources>();
   const seen = new Set<string>();
-  for (const rel of descendantsNamed(ds, 'relation', []).concat(allRelations(ds))) {
+  const skipped = new Set<string>();
+  for (const rel of allRelations(ds)) {
     if (seen.has(`${rel.pos.line}:${rel.pos.column}`)) continue;
     seen.add(`${rel.pos.line}:${rel.pos.column}`);
     const conn = connOf(rel);
     const relName = `[${rel.attrs.name ?? ''}]`;
+    const cls = conn?.attrs.class ?? '';
+    if (cls === 'sqlproxy') continue;
+    if (NON_WAREHOUSE.has(cls)) {
+      if (!skipped.has(cls)) b.diagnostic(file, rel.pos, 'bi-non-warehouse-source', `Datasource "${name}" reads a "${cls}" connection (files or an extract, not a warehouse); no lineage for its tables.`, 'info');
+      skipped.add(cls);
+      continue;
+    }
     if (rel.attrs.type === 'table' && rel.attrs.table !== undefined) {
       let parts = splitQualified(rel.attrs.table);
       if (parts.length < 3 && parts.some((p) => p.includes('.'))) parts = parts.flatMap((p) => p.split('.'));
@@ -87,7 +103,7 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   }
 
   // Physical fields: the warehouse column (`remote-name`) of a relation (`parent-name`).
-  for (const rec of descendantsNamed(ds, 'metadata-record')) {
+  for (const rec of outsideExtract(ds, 'metadata-record')) {
     if (rec.attrs.class !== 'column') continue;
     const text = (tag: string): string | undefined => childrenNamed(rec, tag)[0]?.text.trim();
     const local = text('local-name');
@@ -134,10 +150,24 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   return info;
 }
 
-/** Every relation element in any of its spellings, in document order. */
+/** Descendants named `name` outside `<extract>` subtrees. */
+function outsideExtract(el: XmlElement, name: string, out: XmlElement[] = []): XmlElement[] {
+  for (const c of el.children) {
+    if (c.name === 'extract') continue;
+    if (c.name === name) out.push(c);
+    outsideExtract(c, name, out);
+  }
+  return out;
+}
+
+/**
+ * Every relation element in any of its spellings, in document order, outside `<extract>` (an
+ * extract's relation names the Hyper file's table, not the warehouse).
+ */
 function allRelations(el: XmlElement, out: XmlElement[] = []): XmlElement[] {
   for (const c of el.children) {
-    if (isRelation(c) && c.name !== 'relation') out.push(c);
+    if (c.name === 'extract') continue;
+    if (isRelation(c)) out.push(c);
     allRelations(c, out);
   }
   return out;

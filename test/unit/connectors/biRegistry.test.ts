@@ -28,7 +28,7 @@ describe('BI file connectors in the registry', () => {
     const files = folderFiles(FIXTURES);
     const def = connectorDefinition('tableau');
     assert.ok(def);
-    assert.deepEqual((await def.discover(validateInput(def, { folder: 'tableau/' }, {}), { files })).map((d) => `${d.kind}:${d.name}`), ['file:tableau/Broken.twb', 'file:tableau/Customers.tds', 'file:tableau/Sales Overview.twb']);
+    assert.deepEqual((await def.discover(validateInput(def, { folder: 'tableau/' }, {}), { files })).map((d) => `${d.kind}:${d.name}`), ['file:tableau/Broken.twb', 'file:tableau/Customers.tds', 'file:tableau/Published and Files.twb', 'file:tableau/Sales Overview.twb']);
     assert.deepEqual((await def.discover(validateInput(def, { include: ['**/*.tds'] }, {}), { files })).map((d) => d.name), ['tableau/Customers.tds']);
   });
 

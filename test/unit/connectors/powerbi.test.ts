@@ -94,6 +94,13 @@ describe('Power BI connector (.bim/.pbit fixtures)', () => {
       assert.deepEqual(edges(f, 'dashboard.powerbi.Sales#sales.margin %'), ['dataset.powerbi.Sales/Sales#margin % identity']);
       assert.deepEqual(edges(f, 'dashboard.powerbi.Sales#customer accounts.region'), ['dataset.powerbi.Sales/Customer Accounts#region identity']);
       assert.ok(f.columnEdges.some((e) => e.from === 'table.warehouse.adventureworksdw.dbo.factsales#amount' && e.to === 'dataset.powerbi.Sales/Sales#amount'));
+      // Inside an archive, positions are the entry's: the diagnostic names them in its message.
+      writeFileSync(join(dir, 'Broken.pbit'), zipSync({ DataModelSchema: utf16le(readFileSync(join(DIR, 'Broken.bim'), 'utf8')) }));
+      const broken = await extract(binaryFolderFiles(dir));
+      assert.deepEqual(broken.diagnostics.filter((d) => d.file === 'Broken.pbit').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`), [
+        "0:0 json-syntax In DataModelSchema, line 10, column 11: Malformed JSON in DataModelSchema: Expected ',' or ']' after array element.",
+      ]);
+      rmSync(join(dir, 'Broken.pbit'));
       const textOnly = await extract(folderFiles(dir));
       assert.deepEqual(textOnly.diagnostics.map((d) => `${d.file} ${d.code}`), ['Sales.pbit bi-zip-unsupported']);
     } finally {

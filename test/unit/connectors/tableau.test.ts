@@ -79,6 +79,17 @@ describe('Tableau connector (.twb/.tds fixtures)', () => {
     assert.deepEqual(edges(f, `${id}#email`), ['table.warehouse.warehouse.crm.customers#email identity']);
   });
 
+  it('ignores extract (Hyper) relations and fields, skips file sources with an info, and marks published data sources', async () => {
+    const f = await extract();
+    assert.ok(!f.modelEdges.some((e) => /extract/i.test(e.from)), 'no edge from the extract table');
+    assert.equal(f.columns.find((c) => c.id === `${WB}#amount`)?.type, 'real', 'the extract\'s metadata record does not redefine the field');
+    const pub = f.entities.find((e) => e.id === 'dataset.tableau.Published and Files/Customers (published)');
+    assert.equal(pub?.meta.publishedDatasource, 'Customerswarehouse');
+    const d = f.diagnostics.filter((x) => x.file === 'Published and Files.twb');
+    assert.deepEqual(d.map((x) => `${x.line}:${x.column} ${x.code} ${x.severity}`), ['19:9 bi-non-warehouse-source info']);
+    assert.ok(!f.modelEdges.some((e) => e.to.startsWith('dataset.tableau.Published and Files/')));
+  });
+
   it('reports malformed XML at its line and column and keeps what was read before', async () => {
     const f = await extract();
     const d = f.diagnostics.filter((x) => x.file === 'Broken.twb');

@@ -60,7 +60,6 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   if (top?.attrs.class === 'sqlproxy') meta.publishedDatasource = top.attrs.dbname ?? '';
   b.entity({ id, kind: 'dataset', name, project, path: file, meta }, ds.pos);
 
-  const connOf = (rel: XmlElement): XmlElement | undefined => (rel.attrs.connection === undefined ? top : (named.get(rel.attrs.connection) ?? top));
   const defaultsOf = (conn: XmlElement | undefined): WarehouseDefaults => ({
     database: conn?.attrs.dbname || (conn?.attrs.class === 'bigquery' ? conn.attrs.project : undefined) || config.database,
     schema: conn?.attrs.schema || config.schema,
@@ -71,10 +70,10 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
   const sqlRelations = new Map<string, SqlColumnSources>();
   const seen = new Set<string>();
   const skipped = new Set<string>();
-  for (const rel of allRelations(ds)) {
+  for (const { rel, conn: around } of allRelations(ds, undefined)) {
     if (seen.has(`${rel.pos.line}:${rel.pos.column}`)) continue;
     seen.add(`${rel.pos.line}:${rel.pos.column}`);
-    const conn = connOf(rel);
+    const conn = rel.attrs.connection === undefined ? (around ?? top) : (named.get(rel.attrs.connection) ?? top);
     const relName = `[${rel.attrs.name ?? ''}]`;
     const cls = conn?.attrs.class ?? '';
     if (cls === 'sqlproxy') continue;
@@ -164,11 +163,12 @@ function outsideExtract(el: XmlElement, name: string, out: XmlElement[] = []): X
  * Every relation element in any of its spellings, in document order, outside `<extract>` (an
  * extract's relation names the Hyper file's table, not the warehouse).
  */
-function allRelations(el: XmlElement, out: XmlElement[] = []): XmlElement[] {
+function allRelations(el: XmlElement, conn: XmlElement | undefined, out: { rel: XmlElement; conn: XmlElement | undefined }[] = []): { rel: XmlElement; conn: XmlElement | undefined }[] {
   for (const c of el.children) {
     if (c.name === 'extract') continue;
-    if (isRelation(c)) out.push(c);
-    allRelations(c, out);
+    if (isRelation(c)) out.push({ rel: c, conn });
+    // A relation belongs to the innermost <connection> around it unless it names one.
+    allRelations(c, c.name === 'connection' ? c : conn, out);
   }
   return out;
 }

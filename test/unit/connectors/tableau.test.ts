@@ -82,6 +82,7 @@ describe('Tableau connector (.twb/.tds fixtures)', () => {
   it('ignores extract (Hyper) relations and fields, skips file sources with an info, and marks published data sources', async () => {
     const f = await extract();
     assert.ok(!f.modelEdges.some((e) => /extract/i.test(e.from)), 'no edge from the extract table');
+    assert.deepEqual(f.diagnostics.filter((x) => x.file === 'Sales Overview.twb').map((x) => x.code), ['bi-unknown-field'], 'the extract relation is not a table without schema either');
     assert.equal(f.columns.find((c) => c.id === `${WB}#amount`)?.type, 'real', 'the extract\'s metadata record does not redefine the field');
     const pub = f.entities.find((e) => e.id === 'dataset.tableau.Published and Files/Customers (published)');
     assert.equal(pub?.meta.publishedDatasource, 'Customerswarehouse');

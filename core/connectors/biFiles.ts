@@ -97,7 +97,9 @@ export interface FilePos {
 export class FactsBuilder {
   readonly facts: Facts = emptyFacts();
   private readonly entityIds = new Set<string>();
-  private readonly columnIds = new Set<string>();
+  private readonly columnById = new Map<string, Column>();
+  private readonly columnCount = new Map<string, number>();
+  private readonly entityById = new Map<string, Entity>();
   private readonly edgeKeys = new Set<string>();
 
   /**
@@ -112,8 +114,20 @@ export class FactsBuilder {
   entity(e: Pick<Entity, 'id' | 'kind' | 'name' | 'project' | 'path'> & Partial<Entity>, pos: FilePos): boolean {
     if (this.entityIds.has(e.id)) return false;
     this.entityIds.add(e.id);
-    this.facts.entities.push({ description: '', tags: [], meta: {}, owners: [], tests: [], disabled: false, ...e, provenance: this.prov(e.path, pos) });
+    const entity: Entity = { description: '', tags: [], meta: {}, owners: [], tests: [], disabled: false, ...e, provenance: this.prov(e.path, pos) };
+    this.facts.entities.push(entity);
+    this.entityById.set(e.id, entity);
     return true;
+  }
+
+  /** An entity added earlier (to add meta found later in the file). */
+  getEntity(id: string): Entity | undefined {
+    return this.entityById.get(id);
+  }
+
+  /** A column added earlier. */
+  getColumn(id: string): Column | undefined {
+    return this.columnById.get(id);
   }
 
   hasEntity(id: string): boolean {
@@ -123,10 +137,12 @@ export class FactsBuilder {
   /** Adds a column (position = the entity's next ordinal) unless it exists; returns its id. */
   column(entityId: string, name: string, file: string, pos: FilePos, extra: Partial<Pick<Column, 'type' | 'description' | 'meta'>> = {}): string {
     const id = columnId(entityId, name);
-    if (this.columnIds.has(id)) return id;
-    this.columnIds.add(id);
-    const position = this.facts.columns.filter((c) => c.entityId === entityId).length;
-    this.facts.columns.push({ id, entityId, name, description: '', tags: [], tests: [], meta: {}, ...extra, position, origin: 'declared', provenance: this.prov(file, pos) });
+    if (this.columnById.has(id)) return id;
+    const position = this.columnCount.get(entityId) ?? 0;
+    this.columnCount.set(entityId, position + 1);
+    const column: Column = { id, entityId, name, description: '', tags: [], tests: [], meta: {}, ...extra, position, origin: 'declared', provenance: this.prov(file, pos) };
+    this.facts.columns.push(column);
+    this.columnById.set(id, column);
     return id;
   }
 

@@ -73,7 +73,7 @@ export function declareView(b: FactsBuilder, defs: readonly ViewDef[], project: 
       if (sqlPair !== undefined && sql !== undefined) derived = derivedSql(b, sql, file, sqlPair.valuePos, id, project, config);
       const explore = lkGet(lkPairs(p), 'explore_source');
       // A native derived table reads an explore; the explore's views are its upstream.
-      const entity = b.facts.entities.find((e) => e.id === id);
+      const entity = b.getEntity(id);
       if (explore?.name !== undefined && entity !== undefined) entity.meta = { ...entity.meta, exploreSource: explore.name };
     }
     if (FIELD_KEYS.has(p.key) && p.name !== undefined) {

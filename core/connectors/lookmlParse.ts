@@ -32,6 +32,11 @@ export function isExprKey(key: string): boolean {
   return key.startsWith('sql') || key.endsWith('_sql') || key.startsWith('html') || key === 'expression_custom_filter';
 }
 
+const BLANK = /(?:\s+|#[^\n]*)/y;
+const WORD = /[A-Za-z0-9_.+\-:*/]+/y;
+const QUOTED = /"((?:[^"\\\n]|\\.)*)"/y;
+const KEY = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 /** Parses a LookML file; never throws. */
 export function parseLookml(text: string): { pairs: LkPair[]; errors: LkError[] } {
   const errors: LkError[] = [];
@@ -50,15 +55,20 @@ export function parseLookml(text: string): { pairs: LkPair[]; errors: LkError[] 
   const fail = (at: FilePos, message: string): void => {
     errors.push({ ...at, message });
   };
+  // Sticky regular expressions match at `i` without copying the rest of the text.
+  const match = (re: RegExp): RegExpExecArray | null => {
+    re.lastIndex = i;
+    return re.exec(text);
+  };
   const skipBlank = (): void => {
     for (;;) {
-      const m = /^(?:\s+|#[^\n]*)/.exec(text.slice(i, i + 4096));
+      const m = match(BLANK);
       if (m === null || m[0] === '') return;
       advance(i + m[0].length);
     }
   };
   const word = (): string | undefined => {
-    const m = /^[A-Za-z0-9_.+\-:*/]+/.exec(text.slice(i, i + 1024));
+    const m = match(WORD);
     if (m === null) return undefined;
     // A bare word never swallows the colon of a following `key:` (`key:value` without a blank).
     const w = m[0].replace(/:.*$/, '');
@@ -68,7 +78,7 @@ export function parseLookml(text: string): { pairs: LkPair[]; errors: LkError[] 
   };
   const quoted = (): string | undefined => {
     const start = pos();
-    const m = /^"((?:[^"\\\n]|\\.)*)"/.exec(text.slice(i));
+    const m = match(QUOTED);
     if (m === null) {
       fail(start, 'string is never closed by a double quote on its line');
       const nl = text.indexOf('\n', i);
@@ -98,7 +108,7 @@ export function parseLookml(text: string): { pairs: LkPair[]; errors: LkError[] 
         continue;
       }
       const at = pos();
-      const key = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 256))?.[0];
+      const key = match(KEY)?.[0];
       if (key === undefined) {
         fail(at, `expected a "key:" but found "${text.slice(i, i + 20).split('\n')[0] as string}"`);
         recover();

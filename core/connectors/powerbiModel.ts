@@ -1,7 +1,8 @@
 import { nodeId } from '../model/ids';
-import { locateJsonPath, type JsonPath } from '../pipeline/jsonLocate';
+import { jsonErrorPosition } from '../pipeline/jsonLocate';
 import type { BiConfig, FactsBuilder, FilePos } from './biFiles';
 import { embeddedSqlLineage, shift, warehouseTableId, type SqlColumnSources, type WarehouseDefaults } from './biSql';
+import { jsonPositions, pathKey } from './jsonPositions';
 import { daxRefs, readM } from './powerbiM';
 
 /**
@@ -17,6 +18,7 @@ import { daxRefs, readM } from './powerbiM';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
+type JsonPath = readonly (string | number)[];
 
 const isObj = (v: Json | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
@@ -28,13 +30,8 @@ export function parseJsonAt(b: FactsBuilder, text: string, file: string, what: s
     return JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    // V8 (Node, Deno) names the offset: "… in JSON at position 123 (line 4 column 7)".
-    const at = /position (\d+)/.exec(message);
-    let pos: FilePos = { line: 1, column: 1 };
-    if (at !== null) {
-      const before = text.slice(0, Number(at[1]));
-      pos = { line: before.split('\n').length, column: Number(at[1]) - before.lastIndexOf('\n') };
-    }
+    // V8's messages do not always say where ("Unexpected end of JSON input"): a strict scan finds the place.
+    const pos: FilePos = jsonErrorPosition(text.replace(/^\uFEFF/, ''));
     b.diagnostic(file, pos, 'json-syntax', `Malformed JSON in ${what}: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')}.`);
     return undefined;
   }
@@ -47,7 +44,15 @@ export type ModelTables = Map<string, { id: string; columns: Map<string, string>
 export function extractTabularModel(b: FactsBuilder, root: Json, text: string, file: string, project: string, stem: string, config: BiConfig): ModelTables {
   const tables: ModelTables = new Map();
   const model = isObj(root) ? root.model : undefined;
-  const at = (path: JsonPath): FilePos => locateJsonPath(text, path);
+  const positions = jsonPositions(text, 7);
+  // The deepest recorded part of the path (members below depth 7 point at their ancestor).
+  const at = (path: JsonPath): FilePos => {
+    for (let n = path.length; n >= 0; n--) {
+      const p = positions.get(pathKey(path.slice(0, n)));
+      if (p !== undefined) return p;
+    }
+    return { line: 1, column: 1 };
+  };
   if (!isObj(model)) {
     b.diagnostic(file, at([]), 'powerbi-model', 'Expected a tabular model: an object with a "model" member holding "tables".');
     return tables;
@@ -137,7 +142,7 @@ export function extractTabularModel(b: FactsBuilder, root: Json, text: string, f
   arr(model.relationships).forEach((r, ri) => {
     if (!isObj(r) || typeof r.fromTable !== 'string' || typeof r.toTable !== 'string') return;
     const from = tables.get(r.fromTable);
-    const entity = from === undefined ? undefined : b.facts.entities.find((e) => e.id === from.id);
+    const entity = from === undefined ? undefined : b.getEntity(from.id);
     if (entity === undefined) {
       b.diagnostic(file, at(['model', 'relationships', ri]), 'powerbi-relationship', `Relationship from "${r.fromTable}" names a table the model does not define.`, 'warning');
       return;

@@ -130,7 +130,7 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
     const existing = info.fields.get(internal);
     if (existing !== undefined) {
       // A physical field redefined with a caption: keep the column, record the caption.
-      const column = b.facts.columns.find((x) => x.id === existing);
+      const column = b.getColumn(existing);
       if (column !== undefined && c.attrs.caption !== undefined) column.meta = { ...column.meta, caption: c.attrs.caption };
       continue;
     }
@@ -143,7 +143,7 @@ export function extractDatasource(b: FactsBuilder, ds: XmlElement, file: string,
     for (const ref of formulaRefs(f.formula)) {
       const from = info.fields.get(ref);
       if (from !== undefined) b.columnEdge(from, f.col, 'transformation', file, f.el.pos);
-      else b.diagnostic(file, f.el.attrPos.formula ?? f.el.pos, 'bi-unknown-field', `The formula of "${b.facts.columns.find((c) => c.id === f.col)?.name ?? f.col}" references ${ref}, which datasource "${name}" does not define.`, 'warning');
+      else b.diagnostic(file, f.el.attrPos.formula ?? f.el.pos, 'bi-unknown-field', `The formula of "${b.getColumn(f.col)?.name ?? f.col}" references ${ref}, which datasource "${name}" does not define.`, 'warning');
     }
   }
   return info;

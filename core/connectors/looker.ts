@@ -74,7 +74,8 @@ export function extractLookml(b: FactsBuilder, paths: readonly string[], read: (
   }
 
   const views = new Map<string, ViewInfo>();
-  const declared = [...viewDefs.entries()].map(([name, defs]) => {
+  const declared = [...viewDefs.entries()].map(([name, own]) => {
+    const defs = withExtends(b, viewDefs, name, own, new Set([name]));
     const v = declareView(b, defs, project, config);
     views.set(name, v.info);
     return { defs, v };
@@ -109,6 +110,30 @@ export function extractLookml(b: FactsBuilder, paths: readonly string[], read: (
     if (text === undefined) b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
     else extractLookerDashboards(b, text, path, project, explores, views);
   }
+}
+
+/**
+ * A view's definitions followed by those of the views it `extends:` (recursively; the last listed
+ * takes precedence among them, as in Looker), renamed to the view, so inherited fields and
+ * `sql_table_name` apply to it unless it defines its own.
+ */
+function withExtends(b: FactsBuilder, viewDefs: ReadonlyMap<string, ViewDef[]>, name: string, own: readonly ViewDef[], seen: Set<string>): ViewDef[] {
+  const out = [...own];
+  for (const d of own) {
+    for (const p of lkPairs(d.pair).filter((x) => x.key === 'extends')) {
+      const bases = p.value.kind === 'list' ? [...p.value.items].reverse() : [lkText(p) ?? ''];
+      for (const base of bases) {
+        const defs = viewDefs.get(base);
+        if (defs === undefined || seen.has(base)) {
+          b.diagnostic(d.file, p.valuePos, 'bi-unknown-view', defs === undefined ? `View "${name}" extends "${base}", which no LookML file defines.` : `View "${name}" extends "${base}" in a cycle; the cycle is not followed.`, 'warning');
+          continue;
+        }
+        seen.add(base);
+        out.push(...withExtends(b, viewDefs, base, defs, seen).map((x) => ({ ...x, name })));
+      }
+    }
+  }
+  return out;
 }
 
 function link(b: FactsBuilder, views: ReadonlyMap<string, ViewInfo>, view: string, to: string, file: string, pos: { line: number; column: number }, what: string): void {

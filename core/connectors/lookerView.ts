@@ -57,7 +57,8 @@ export function declareView(b: FactsBuilder, defs: readonly ViewDef[], project: 
   let tableId: string | undefined;
   let derived: SqlColumnSources | undefined;
   for (const { p, file } of all) {
-    if (p.key === 'sql_table_name') {
+    // The first definition wins: the view's own, then refinements, then the views it extends.
+    if (p.key === 'sql_table_name' && tableId === undefined && derived === undefined) {
       const text = (lkText(p) ?? '').replace(/\s+/g, '');
       const rel = text.includes('${') ? undefined : relationOfParts(splitQualified(text));
       const tid = rel === undefined ? undefined : warehouseTableId(rel, { database: config.database, schema: config.schema });
@@ -67,7 +68,7 @@ export function declareView(b: FactsBuilder, defs: readonly ViewDef[], project: 
         b.modelEdge(tid, id, 'depends_on', file, p.valuePos);
       }
     }
-    if (p.key === 'derived_table') {
+    if (p.key === 'derived_table' && tableId === undefined && derived === undefined) {
       const sqlPair = lkGet(lkPairs(p), 'sql');
       const sql = sqlPair?.value.kind === 'expr' ? sqlPair.value.text : undefined;
       if (sqlPair !== undefined && sql !== undefined) derived = derivedSql(b, sql, file, sqlPair.valuePos, id, project, config);
@@ -111,9 +112,12 @@ function derivedSql(b: FactsBuilder, sql: string, file: string, pos: FilePos, id
 /** Column lineage of every field: `${TABLE}.col`, `${field}`, `${view.field}`. */
 export function linkViewFields(b: FactsBuilder, defs: readonly ViewDef[], view: { info: ViewInfo; derived?: SqlColumnSources; tableId?: string }, views: ReadonlyMap<string, ViewInfo>): void {
   const name = (defs[0] as ViewDef).name;
+  const done = new Set<string>();
   for (const d of defs) {
     for (const p of lkPairs(d.pair)) {
-      if (!FIELD_KEYS.has(p.key) || p.name === undefined) continue;
+      if (!FIELD_KEYS.has(p.key) || p.name === undefined || done.has(p.name)) continue;
+      // A field redefined by the view over one it extends: only the first definition counts.
+      done.add(p.name);
       const sqlPair = lkGet(lkPairs(p), 'sql');
       const type = lkText(lkGet(lkPairs(p), 'type')) ?? '';
       const aggregate = p.key === 'measure' && !['number', 'string', 'yesno', 'date'].includes(type);

@@ -44,6 +44,15 @@ describe('Looker connector (LookML fixtures)', () => {
     assert.deepEqual(edges(f, 'dataset.looker.customers#name'), ['table.warehouse.analytics.crm.customers#first_name transformation', 'table.warehouse.analytics.crm.customers#last_name transformation']);
   });
 
+  it('a view that extends another inherits its fields against its own table, its own definitions winning', async () => {
+    const f = await extract('looker');
+    const vip = 'dataset.looker.vip_customers';
+    assert.deepEqual(f.columns.filter((c) => c.entityId === vip).map((c) => c.name), ['name', 'tier', 'id', 'count', 'email_domain']);
+    assert.deepEqual(f.modelEdges.filter((e) => e.to === vip).map((e) => e.from), ['table.warehouse.analytics.crm.vip_customers']);
+    assert.deepEqual(edges(f, `${vip}#name`), ['table.warehouse.analytics.crm.vip_customers#display_name transformation']);
+    assert.deepEqual(edges(f, `${vip}#id`), ['table.warehouse.analytics.crm.vip_customers#id identity']);
+  });
+
   it('follows ${field} and ${view.field} references, measures as aggregations', async () => {
     const f = await extract('looker');
     assert.deepEqual(edges(f, `${ORDERS}#total_amount`), [`${ORDERS}#amount aggregation`]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { BiConfig } from '../../../core/connectors/biFiles';
 import { powerbiConnector } from '../../../core/connectors/powerbi';
+import { jsonPositions, pathKey } from '../../../core/connectors/jsonPositions';
 import { daxRefs, readM } from '../../../core/connectors/powerbiM';
 import type { Facts } from '../../../core/model/entities';
 import { validateFacts } from '../../../extension/catalog/factValidation';
@@ -66,6 +67,14 @@ describe('Power BI connector (.bim/.pbit fixtures)', () => {
     assert.deepEqual(edges(f, `${SALES}#margin %`), [`${SALES}#margin aggregation`, `${SALES}#total sales aggregation`]);
     assert.deepEqual(edges(f, `${SALES}#customers reached`), [`${CUST}#customer key aggregation`]);
     assert.deepEqual(daxRefs(`CALCULATE([Total], 'My Table'[A b], "x[y]") // T[z]\n+ T[c] /* U[d] */`), [{ column: 'Total' }, { table: 'My Table', column: 'A b' }, { table: 'T', column: 'c' }]);
+  });
+
+  it('indexes JSON value positions in one pass (member keys, array elements, strings with escapes)', () => {
+    const pos = jsonPositions('{\n  "a": [1, {"b\\"": "x}"}],\n  "c": {"d": {"e": true}}\n}', 2);
+    assert.deepEqual(pos.get(pathKey(['a'])), { line: 2, column: 3 });
+    assert.deepEqual(pos.get(pathKey(['a', 1])), { line: 2, column: 12 });
+    assert.deepEqual(pos.get(pathKey(['c', 'd'])), { line: 3, column: 9 });
+    assert.equal(pos.get(pathKey(['c', 'd', 'e'])), undefined, 'deeper than the limit');
   });
 
   it('reads Snowflake navigation chains in M', () => {

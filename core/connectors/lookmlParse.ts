@@ -20,6 +20,7 @@ export interface LkPair {
   valuePos: FilePos;
 }
 
+/** A pair's value: a block of pairs, a list, a string or bare word, or a `;;` expression. */
 export type LkValue = { kind: 'block'; pairs: LkPair[] } | { kind: 'list'; items: string[] } | { kind: 'string'; text: string } | { kind: 'expr'; text: string };
 
 /** A LookML syntax problem. */

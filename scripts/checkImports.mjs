@@ -39,7 +39,7 @@ const ALLOWED_FOLDERS = {
  */
 const ALLOWED_PACKAGES = [
   ['core/sync/', ['zod']],
-  ['core/', ['zod', 'yaml', 'node-sql-parser']],
+  ['core/', ['zod', 'yaml', 'node-sql-parser', 'fflate']],
   ['sync/', ['zod']],
   ['cloud-functions/', ['zod', 'jose', 'postgres']],
 ];

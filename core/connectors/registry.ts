@@ -3,6 +3,9 @@ import type { ConnectorDefinition, ConnectorType } from './connector';
 import { githubConnector } from './github';
 import { postgresConnector } from './postgres';
 import { snowflakeConnector } from './snowflake';
+import { lookerConnector } from './looker';
+import { powerbiConnector } from './powerbi';
+import { tableauConnector } from './tableau';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -19,6 +22,9 @@ const DEFINITIONS: readonly AnyDefinition[] = [
   postgresConnector as AnyDefinition,
   snowflakeConnector as AnyDefinition,
   bigqueryConnector as AnyDefinition,
+  tableauConnector as AnyDefinition,
+  lookerConnector as AnyDefinition,
+  powerbiConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

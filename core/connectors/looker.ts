@@ -1,0 +1,164 @@
+import { nodeId } from '../model/ids';
+import { globRegExp } from '../pipeline/targetRules';
+import { BI_FIELDS, BiConfig, FactsBuilder, NoSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
+import type { ConnectorDefinition, ExtractResult } from './connector';
+import { extractLookerDashboards, type ExploreInfo } from './lookerDashboard';
+import { declareView, linkViewFields, type ViewDef, type ViewInfo } from './lookerView';
+import { lkGet, lkPairs, lkText, parseLookml, type LkPair } from './lookmlParse';
+
+/**
+ * The Looker connector: a LookML project in a repository. Views (`.view.lkml`, or any `.lkml`) are
+ * datasets (`lookerView.ts`); each explore of a model (`.model.lkml`, or an `.explore.lkml` a model
+ * includes) is a dataset (meta `lookerType: explore`) with edges from its base view and every joined
+ * view; `.dashboard.lookml` files are dashboards (`lookerDashboard.ts`). Refinements (`view: +orders`)
+ * add to the view they refine.
+ */
+
+const EXTENSIONS = ['.lkml', '.lookml'] as const;
+const EXTRACTOR = 'lookml';
+
+interface ExploreDef {
+  model: string;
+  file: string;
+  pair: LkPair;
+}
+
+/** Strips a refinement's `+`. */
+function baseName(name: string): string {
+  return name.replace(/^\+/, '');
+}
+
+/** Extracts a LookML project from `paths` of `read`. */
+export function extractLookml(b: FactsBuilder, paths: readonly string[], read: (path: string) => string | undefined, project: string, config: BiConfig): void {
+  const viewDefs = new Map<string, ViewDef[]>();
+  const exploreDefs: ExploreDef[] = [];
+  const models: { name: string; includes: RegExp[] }[] = [];
+  const loose: { file: string; pair: LkPair }[] = [];
+  const dashboards: string[] = [];
+  for (const path of paths) {
+    if (path.toLowerCase().endsWith('.lookml')) {
+      dashboards.push(path);
+      continue;
+    }
+    const text = read(path);
+    if (text === undefined) {
+      b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
+      continue;
+    }
+    const parsed = parseLookml(text);
+    for (const e of parsed.errors) b.diagnostic(path, e, 'lookml-syntax', `Malformed LookML: ${e.message}.`);
+    const isModel = path.toLowerCase().endsWith('.model.lkml');
+    const model = fileStem(path);
+    if (isModel) {
+      const includes = parsed.pairs.filter((p) => p.key === 'include').flatMap((p) => (p.value.kind === 'list' ? p.value.items : [lkText(p) ?? '']));
+      models.push({ name: model, includes: includes.filter((g) => g !== '').map((g) => globRegExp(`**/${g.replace(/^\/+/, '').replace(/^\/\/[^/]+\//, '')}`)) });
+    }
+    for (const p of parsed.pairs) {
+      if (p.key === 'view' && p.name !== undefined) {
+        const name = baseName(p.name);
+        const defs = viewDefs.get(name) ?? [];
+        // The defining view goes first (its file and position name the dataset); refinements follow.
+        if (p.name.startsWith('+')) defs.push({ name, file: path, pair: p });
+        else defs.unshift({ name, file: path, pair: p });
+        viewDefs.set(name, defs);
+      } else if (p.key === 'explore' && p.name !== undefined) {
+        if (isModel) exploreDefs.push({ model, file: path, pair: p });
+        else loose.push({ file: path, pair: p });
+      }
+    }
+  }
+  // An explore outside a model file belongs to the model that includes its file.
+  for (const l of loose) {
+    const owner = models.find((m) => m.includes.some((re) => re.test(l.file)));
+    exploreDefs.push({ model: owner?.name ?? fileStem(l.file), file: l.file, pair: l.pair });
+  }
+
+  const views = new Map<string, ViewInfo>();
+  const declared = [...viewDefs.entries()].map(([name, own]) => {
+    const defs = withExtends(b, viewDefs, name, own, new Set([name]));
+    const v = declareView(b, defs, project, config);
+    views.set(name, v.info);
+    return { defs, v };
+  });
+  for (const { defs, v } of declared) linkViewFields(b, defs, v, views);
+
+  const explores = new Map<string, ExploreInfo>();
+  for (const e of exploreDefs) {
+    const name = baseName(e.pair.name ?? '');
+    const key = `${e.model}/${name}`;
+    const id = nodeId('dataset', project, key);
+    const info = explores.get(key) ?? { id, aliases: new Map<string, string>() };
+    explores.set(key, info);
+    const pairs = lkPairs(e.pair);
+    const label = lkText(lkGet(pairs, 'label'));
+    b.entity({ id, kind: 'dataset', name: key, project, path: e.file, description: lkText(lkGet(pairs, 'description')) ?? '', meta: { lookerType: 'explore', model: e.model, ...(label === undefined ? {} : { label }) } }, e.pair.pos);
+    if (!e.pair.name?.startsWith('+')) {
+      const base = lkText(lkGet(pairs, 'from')) ?? lkText(lkGet(pairs, 'view_name')) ?? name;
+      info.aliases.set(name, base);
+      link(b, views, base, id, e.file, e.pair.pos, `explore "${key}"`);
+    }
+    for (const j of pairs.filter((p) => p.key === 'join' && p.name !== undefined)) {
+      const alias = j.name as string;
+      const view = lkText(lkGet(lkPairs(j), 'from')) ?? alias;
+      info.aliases.set(alias, view);
+      link(b, views, view, id, e.file, j.pos, `join "${alias}" of explore "${key}"`);
+    }
+  }
+
+  for (const path of dashboards) {
+    const text = read(path);
+    if (text === undefined) b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
+    else extractLookerDashboards(b, text, path, project, explores, views);
+  }
+}
+
+/**
+ * A view's definitions followed by those of the views it `extends:` (recursively; the last listed
+ * takes precedence among them, as in Looker), renamed to the view, so inherited fields and
+ * `sql_table_name` apply to it unless it defines its own.
+ */
+function withExtends(b: FactsBuilder, viewDefs: ReadonlyMap<string, ViewDef[]>, name: string, own: readonly ViewDef[], seen: Set<string>): ViewDef[] {
+  const out = [...own];
+  for (const d of own) {
+    for (const p of lkPairs(d.pair).filter((x) => x.key === 'extends')) {
+      const bases = p.value.kind === 'list' ? [...p.value.items].reverse() : [lkText(p) ?? ''];
+      for (const base of bases) {
+        const defs = viewDefs.get(base);
+        if (defs === undefined || seen.has(base)) {
+          b.diagnostic(d.file, p.valuePos, 'bi-unknown-view', defs === undefined ? `View "${name}" extends "${base}", which no LookML file defines.` : `View "${name}" extends "${base}" in a cycle; the cycle is not followed.`, 'warning');
+          continue;
+        }
+        seen.add(base);
+        out.push(...withExtends(b, viewDefs, base, defs, seen).map((x) => ({ ...x, name })));
+      }
+    }
+  }
+  return out;
+}
+
+function link(b: FactsBuilder, views: ReadonlyMap<string, ViewInfo>, view: string, to: string, file: string, pos: { line: number; column: number }, what: string): void {
+  const info = views.get(view);
+  if (info === undefined) b.diagnostic(file, pos, 'bi-unknown-view', `The ${what} uses view "${view}", which no LookML file defines.`, 'warning');
+  else b.modelEdge(info.id, to, 'depends_on', file, pos);
+}
+
+/** The Looker connector definition. */
+export const lookerConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
+  type: 'looker',
+  label: 'Looker',
+  description: 'A LookML project in a repository: views, explores and dashboards, with fields and their lineage to warehouse tables.',
+  config: BiConfig,
+  secrets: NoSecrets,
+  fields: BI_FIELDS,
+  incremental: false,
+  test: (input, ports) => testFiles('LookML', EXTENSIONS, input, ports),
+  discover: (input, ports) => discoverFiles('LookML', EXTENSIONS, input, ports),
+  async extract(input, ports): Promise<ExtractResult> {
+    const files = filesPort(ports, 'Looker');
+    const b = new FactsBuilder(EXTRACTOR);
+    const paths = selectFiles(files, input.config, EXTENSIONS);
+    ports.progress?.(`Looker: ${paths.length} files`, 0, paths.length);
+    extractLookml(b, paths, (p) => files.read(p), input.config.project ?? 'looker', input.config);
+    return { facts: b.facts, stats: factStats(b.facts, paths.length) };
+  },
+};

@@ -88,6 +88,12 @@ export const RunSummary = z.looseObject({
   counts: RunCounts,
   /** Most recent first, at most 20. */
   errors: z.array(RunError),
+  /** Time spent inside chunk invocations (ms): in total, the longest chunk, and per phase. */
+  timings: z.looseObject({
+    chunkMsTotal: z.number().nonnegative().default(0),
+    chunkMsMax: z.number().nonnegative().default(0),
+    byPhase: z.record(z.string(), z.number().nonnegative()).default({}),
+  }),
   queuedAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
@@ -128,7 +134,7 @@ const Name = z.string().trim().min(1).max(200);
 
 /** `list`: the org's connectors the caller may read (or one of them). */
 export const ListRequest = z.object({ orgId: Id, action: z.literal('list'), connectorId: Id.optional() });
-/** `save`: create (no `connectorId`) or update. `secrets` absent keeps the stored ones; given, they replace them all. `schedule` absent keeps it. */
+/** `save`: create (no `connectorId`) or update. `secrets` absent keeps the stored ones; given keys replace those keys (an empty value removes one), other stored keys are kept. `schedule` absent keeps it. */
 export const SaveRequest = z.object({
   orgId: Id,
   action: z.literal('save'),

@@ -80,7 +80,7 @@ async function commit(db: Sql, run: ClaimedRun, out: ChunkOutput, ms: number): P
     const counts = { ...run.counts, ...out.counts };
     if (out.files !== undefined && out.files.length > 0) {
       for (let i = 0; i < out.files.length; i += 1000) {
-        await tx`insert into private.connector_run_files ${tx(out.files.slice(i, i + 1000).map((f) => ({ run_id: run.id, path: f.path, content: f.content })))}
+        await tx`insert into private.connector_run_files ${tx(out.files.slice(i, i + 1000).map((f) => ({ org_id: run.org_id, run_id: run.id, path: f.path, content: f.content })))}
           on conflict (run_id, path) do update set content = excluded.content, result = null`;
       }
     }
@@ -90,7 +90,7 @@ async function commit(db: Sql, run: ClaimedRun, out: ChunkOutput, ms: number): P
     if (out.rows !== undefined) {
       await tx`delete from private.connector_run_rows where run_id = ${run.id}`;
       for (let i = 0; i < out.rows.length; i += 1000) {
-        const batch = out.rows.slice(i, i + 1000).map((r, j) => ({ run_id: run.id, ord: i + j, kind: r.kind, row_id: r.id, payload: tx.json(r.payload as never) }));
+        const batch = out.rows.slice(i, i + 1000).map((r, j) => ({ org_id: run.org_id, run_id: run.id, ord: i + j, kind: r.kind, row_id: r.id, payload: tx.json(r.payload as never) }));
         await tx`insert into private.connector_run_rows ${tx(batch)}`;
       }
     }

@@ -38,7 +38,9 @@ create table public.connector_runs (
   started_at timestamptz,
   finished_at timestamptz,
   updated_at timestamptz not null default now(),
-  foreign key (org_id, connector_id) references public.connectors (org_id, id) on delete cascade
+  unique (org_id, id),
+  foreign key (org_id, connector_id) references public.connectors (org_id, id) on delete cascade,
+  foreign key (org_id, team_id) references public.teams (org_id, id) on delete set null (team_id)
 );
 create index connector_runs_org_id_idx on public.connector_runs (org_id);
 create index connector_runs_team_id_idx on public.connector_runs (team_id);
@@ -47,24 +49,31 @@ create index connector_runs_connector_idx on public.connector_runs (connector_id
 create unique index connector_runs_one_active_idx on public.connector_runs (connector_id) where status in ('queued', 'running');
 create index connector_runs_active_idx on public.connector_runs (lease_until) where status in ('queued', 'running');
 
+-- Staging rows carry their organization and reference their run within it (a row cannot be moved to another tenant's run).
 create table private.connector_run_files (
-  run_id uuid not null references public.connector_runs (id) on delete cascade,
+  org_id uuid not null,
+  run_id uuid not null,
   path text not null,
   content text,
   -- The per-file step result (`FileStepResult` JSON) once parsed.
   result jsonb,
-  primary key (run_id, path)
+  primary key (run_id, path),
+  foreign key (org_id, run_id) references public.connector_runs (org_id, id) on delete cascade
 );
+create index connector_run_files_org_idx on private.connector_run_files (org_id);
 
 create table private.connector_run_rows (
-  run_id uuid not null references public.connector_runs (id) on delete cascade,
+  org_id uuid not null,
+  run_id uuid not null,
   ord integer not null,
   kind text not null check (kind in ('catalogEntity', 'catalogColumn')),
   row_id text not null,
   payload jsonb not null,
   primary key (run_id, ord),
-  unique (run_id, kind, row_id)
+  unique (run_id, kind, row_id),
+  foreign key (org_id, run_id) references public.connector_runs (org_id, id) on delete cascade
 );
+create index connector_run_rows_org_idx on private.connector_run_rows (org_id);
 
 -- The org catalog rows each connector wrote last (a row no run of it produces again is deleted).
 create table private.connector_catalog_rows (

@@ -19,7 +19,7 @@ export interface RunRow {
   chunks_done: number;
   counts: Record<string, number>;
   errors: RunSummary['errors'];
-  timings: { chunkMsTotal?: number; chunkMsMax?: number; byPhase?: Record<string, number> };
+  timings: { chunkMsTotal?: number; chunkMsMax?: number; workMsMax?: number; byPhase?: Record<string, number> };
   queued_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -47,7 +47,7 @@ export function runSummary(row: RunRow, now = new Date()): RunSummary {
     chunksDone: row.chunks_done,
     counts,
     errors: row.errors.slice(0, 20),
-    timings: { chunkMsTotal: row.timings.chunkMsTotal ?? 0, chunkMsMax: row.timings.chunkMsMax ?? 0, byPhase: row.timings.byPhase ?? {} },
+    timings: { chunkMsTotal: row.timings.chunkMsTotal ?? 0, chunkMsMax: row.timings.chunkMsMax ?? 0, workMsMax: row.timings.workMsMax ?? 0, byPhase: row.timings.byPhase ?? {} },
     queuedAt: row.queued_at.toISOString(),
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,

@@ -88,10 +88,15 @@ export const RunSummary = z.looseObject({
   counts: RunCounts,
   /** Most recent first, at most 20. */
   errors: z.array(RunError),
-  /** Time spent inside chunk invocations (ms): in total, the longest chunk, and per phase. */
+  /**
+   * Time spent inside chunk invocations (ms, wall time): in total, the longest chunk (with its
+   * commit), the longest computing part of a chunk (reading the source or the staged files and
+   * running the extractors, before the commit), and per phase.
+   */
   timings: z.looseObject({
     chunkMsTotal: z.number().nonnegative().default(0),
     chunkMsMax: z.number().nonnegative().default(0),
+    workMsMax: z.number().nonnegative().default(0),
     byPhase: z.record(z.string(), z.number().nonnegative()).default({}),
   }),
   queuedAt: Timestamp,

@@ -36,6 +36,7 @@ function summary(run: RunSummary, ms: number): Record<string, unknown> {
     totalSeconds: Math.round(ms / 100) / 10,
     chunks: run.chunksDone,
     longestChunkMs: run.timings.chunkMsMax,
+    longestComputeMs: run.timings.workMsMax,
     chunkMsTotal: run.timings.chunkMsTotal,
     msByPhase: run.timings.byPhase,
     counts: run.counts,

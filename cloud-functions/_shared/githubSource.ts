@@ -10,28 +10,52 @@ import type { TestResult } from '../../core/connectors/connector';
  * the token never appears in a message.
  */
 
-/** The part of a GitHub connector's config org extraction needs (other keys are kept and ignored). */
-export const GitHubConfig = z.looseObject({
-  /** `owner/name`. */
-  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository is owner/name'),
-  /** Branch, tag or sha; the repository's default branch when absent. */
-  branch: z.string().min(1).optional(),
+const NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The part of a GitHub connector's config org extraction needs (other keys are kept and ignored):
+ * the GitHub connector's `owner` + `repo` (`core/connectors/github.ts`), or `repository: owner/name`.
+ */
+const RawGitHubConfig = z.looseObject({
+  owner: z.string().trim().regex(NAME).optional(),
+  repo: z.string().trim().optional(),
+  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository is owner/name').optional(),
+  /** Branch, tag or sha; the repository's default branch when absent or empty. */
+  branch: z.string().trim().optional(),
   /** Only files under this folder are extracted (a dbt project in a monorepo). */
   path: z.string().optional(),
   apiUrl: z.url().optional(),
 });
-export type GitHubConfig = z.infer<typeof GitHubConfig>;
+
+/** What org extraction reads of a GitHub connector's config. */
+export interface GitHubConfig {
+  /** `owner/name`. */
+  repository: string;
+  branch?: string;
+  path?: string;
+  apiUrl?: string;
+}
+
+/** The config, or why it does not name one repository. */
+function readConfig(config: unknown): GitHubConfig {
+  const c = RawGitHubConfig.safeParse(config);
+  if (!c.success) throw new ConnectorError('bad-config', `The GitHub connector's settings are invalid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+  const { owner, repo, repository, branch, path, apiUrl } = c.data;
+  const full = repository ?? (owner !== undefined && repo !== undefined && NAME.test(repo) ? `${owner}/${repo}` : undefined);
+  if (full === undefined) {
+    throw new ConnectorError('bad-config', owner !== undefined ? `Org extraction reads one repository at a time: name a repository of ${owner}.` : 'The GitHub connector needs an owner and a repository.');
+  }
+  return { repository: full, ...(branch ? { branch } : {}), ...(path ? { path } : {}), ...(apiUrl ? { apiUrl } : {}) };
+}
 
 /** Secrets: a token (fine-grained or classic, contents:read); public repositories need none. */
 export const GitHubSecrets = z.looseObject({ token: z.string().optional() });
 
 /** Validated config and secrets, or a `bad-config` error. */
 export function githubInput(config: unknown, secrets: unknown): { config: GitHubConfig; token: string | undefined } {
-  const c = GitHubConfig.safeParse(config);
-  if (!c.success) throw new ConnectorError('bad-config', `The GitHub connector's settings are invalid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   const s = GitHubSecrets.safeParse(secrets ?? {});
   const token = s.success && s.data.token !== undefined && s.data.token !== '' ? s.data.token : undefined;
-  return { config: c.data, token };
+  return { config: readConfig(config), token };
 }
 
 function apiBase(config: GitHubConfig): string {

@@ -139,11 +139,18 @@ export async function setStatus(ctx: ApiContext<z.infer<typeof SetStatusRequest>
   return { connector: summary };
 }
 
-/** Removes a connector and its runs. */
+/** Removes a connector, its runs, and the org catalog rows only it wrote. */
 export async function remove(ctx: ApiContext<z.infer<typeof DeleteRequest>>): Promise<{ deleted: true }> {
   const { orgId, connectorId } = ctx.body;
   await managed(ctx, orgId, connectorId);
+  const owned = await ctx.db<{ kind: string; row_id: string }[]>`select kind, row_id from private.connector_catalog_rows where connector_id = ${connectorId}`;
   const rows = await asCaller(ctx, (tx) => tx`delete from public.connectors where id = ${connectorId} and org_id = ${orgId} returning id`);
   if (rows.length === 0) throw new SyncError('forbidden', 'This needs the connectors.manage permission.');
+  // Its org catalog rows go too (members pull tombstones), unless another connector still writes them.
+  if (owned.length > 0) {
+    await ctx.db`select private.sync_delete_catalog_row(${orgId}, g.kind, g.row_id)
+      from unnest(${ctx.db.array(owned.map((o) => o.kind))}::text[], ${ctx.db.array(owned.map((o) => o.row_id))}::text[]) as g(kind, row_id)
+      where not exists (select 1 from private.connector_catalog_rows o where o.org_id = ${orgId} and o.kind = g.kind and o.row_id = g.row_id)`;
+  }
   return { deleted: true };
 }

@@ -39,9 +39,13 @@ function limitFromEnv(name: string, fallback: number): number {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-/** Files per `parse` chunk and rows per `write` chunk (`MALLARD_EXTRACT_FILES_PER_CHUNK`, `MALLARD_EXTRACT_ROWS_PER_CHUNK`). */
+/**
+ * Files per `parse` chunk and rows per `write` chunk (`MALLARD_EXTRACT_FILES_PER_CHUNK`,
+ * `MALLARD_EXTRACT_ROWS_PER_CHUNK`). A write chunk is one transaction, and an open write transaction
+ * holds back every member's pull (the settled horizon), so write chunks stay small.
+ */
 export function chunkLimits(): { files: number; rows: number } {
-  return { files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400), rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 2000) };
+  return { files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400), rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 500) };
 }
 
 async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun | undefined> {

@@ -162,7 +162,7 @@ export const TestRequest = z.object({
 });
 /** `setStatus`: pause (no scheduled runs) or resume. */
 export const SetStatusRequest = z.object({ orgId: Id, action: z.literal('setStatus'), connectorId: Id, status: z.enum(['active', 'paused']) });
-/** `delete`: removes the connector and its runs (the org catalog rows it wrote stay until another run replaces them). */
+/** `delete`: removes the connector, its runs and the org catalog rows only it wrote (members pull their tombstones). */
 export const DeleteRequest = z.object({ orgId: Id, action: z.literal('delete'), connectorId: Id });
 /** `run`: starts a run now (a paused connector too); answers the run already in progress when there is one. */
 export const RunRequest = z.object({ orgId: Id, action: z.literal('run'), connectorId: Id });

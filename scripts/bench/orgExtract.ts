@@ -3,12 +3,12 @@
  * (`scripts/gen/manyFiles.ts`: tiny models in a binary tree of refs, a schema YAML per folder)
  * served by the GitHub stand-in as GitHub serves archives, extracted by the `connectors` and
  * `org-extract` functions in real Deno against embedded Postgres with every migration, in chunked
- * invocations (default chunk sizes: 400 files per parse chunk, 2,000 rows per write chunk). Prints
+ * invocations (default chunk sizes: 400 files per parse chunk, 500 rows per write chunk). Prints
  * the total time from "run" to "succeeded", the chunk count, time per phase and the longest chunk
  * (wall time inside the function, an upper bound of its CPU time: it includes database waits),
  * then a second run of the unchanged repository (nothing to write). Writes bench-results/orgExtract.json.
  *
- *   npx tsx scripts/bench/orgExtract.ts [--models 5000] [--files-per-chunk 400] [--rows-per-chunk 2000]
+ *   npx tsx scripts/bench/orgExtract.ts [--models 5000] [--files-per-chunk 400] [--rows-per-chunk 500]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ function arg(name: string, fallback: number): number {
 
 const models = arg('models', 5000);
 const filesPerChunk = arg('files-per-chunk', 400);
-const rowsPerChunk = arg('rows-per-chunk', 2000);
+const rowsPerChunk = arg('rows-per-chunk', 500);
 
 function summary(run: RunSummary, ms: number): Record<string, unknown> {
   return {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const world = await startOrgWorld({ MALLARD_EXTRACT_FILES_PER_CHUNK: String(filesPerChunk), MALLARD_EXTRACT_ROWS_PER_CHUNK: String(rowsPerChunk) });
   try {
     const saved = await world.call('connectors', 'admin', {
-      orgId: ids.orgA, action: 'save', type: 'github', name: 'bench', config: { repository: `${github.owner}/${github.repo}`, apiUrl: github.apiUrl },
+      orgId: ids.orgA, action: 'save', type: 'github', name: 'bench', config: { owner: github.owner, repo: github.repo, apiUrl: github.apiUrl },
       secrets: { token: 'ghp_bench_token_0123456789abcdef' },
     });
     const connector = saved.body.connector as ConnectorSummary;

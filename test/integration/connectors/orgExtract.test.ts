@@ -53,7 +53,7 @@ describe('org extraction through the connectors and org-extract functions (GitHu
 
   it('saves a GitHub connector with its token sealed; lists show it masked; test connection reads the stand-in', async () => {
     const saved = await call('admin', {
-      action: 'save', type: 'github', name: 'analytics repo', config: { repository: `${github.owner}/${github.repo}`, apiUrl: github.apiUrl },
+      action: 'save', type: 'github', name: 'analytics repo', config: { owner: github.owner, repo: github.repo, apiUrl: github.apiUrl },
       secrets: { token }, schedule: { everyMinutes: 60 },
     });
     assert.equal(saved.status, 200, saved.text);
@@ -155,7 +155,7 @@ describe('org extraction through the connectors and org-extract functions (GitHu
   });
 
   it('checks each action\'s permission under the caller\'s claims', async () => {
-    const save = { action: 'save', type: 'github', name: 'x', config: { repository: 'a/b' } };
+    const save = { action: 'save', type: 'github', name: 'x', config: { owner: 'a', repo: 'b' } };
     assert.equal((await call('editor', save)).status, 403);
     assert.equal((await call('editor', { action: 'run', connectorId: connector.id })).status, 403);
     assert.equal((await call('editor', { action: 'delete', connectorId: connector.id })).status, 403);
@@ -180,5 +180,18 @@ describe('org extraction through the connectors and org-extract functions (GitHu
     assert.equal(audit?.n, 0);
     const [stored] = await world.db.admin<{ hex: string }[]>`select encode(secret_ciphertext, 'escape') as hex from public.connectors where id = ${connector.id}`;
     assert.ok(stored !== undefined && !stored.hex.includes(token));
+  });
+
+  it('deleting the connector removes its runs and tombstones the org catalog rows only it wrote', async () => {
+    const live = await syncedRows(world.db, ids.orgA);
+    assert.ok(live.size > 300);
+    const gone = await call('admin', { action: 'delete', connectorId: connector.id });
+    assert.equal(gone.status, 200, gone.text);
+    assert.equal((await syncedRows(world.db, ids.orgA)).size, 0);
+    const [left] = await world.db.admin<{ runs: number; tombstones: number }[]>`select
+      (select count(*) from public.connector_runs where connector_id = ${connector.id})::int as runs,
+      (select count(*) from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn') and deleted is not null)::int as tombstones`;
+    assert.equal(left?.runs, 0);
+    assert.ok((left?.tombstones ?? 0) >= live.size);
   });
 });

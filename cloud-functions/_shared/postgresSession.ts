@@ -17,6 +17,8 @@ const Config = z.looseObject({
   user: z.string().min(1).optional(),
   username: z.string().min(1).optional(),
   ssl: z.union([z.boolean(), z.enum(['disable', 'prefer', 'require'])]).optional(),
+  /** The Postgres connector's libpq-style mode. */
+  sslmode: z.enum(['disable', 'prefer', 'require', 'verify-full']).optional(),
 });
 const Secrets = z.looseObject({ password: z.string().optional() });
 
@@ -37,14 +39,14 @@ export async function openPostgresSession(config: unknown, secrets: unknown): Pr
   const c = Config.safeParse(config);
   const s = Secrets.safeParse(secrets ?? {});
   if (!c.success || !s.success) throw new ConnectorError('bad-config', 'The Postgres connector needs host, database and user (and a password secret).');
-  const sslMode = c.data.ssl;
+  const sslMode = c.data.sslmode ?? c.data.ssl;
   const sql = postgres({
     host: c.data.host,
     port: c.data.port ?? 5432,
     database: c.data.database,
     username: c.data.user ?? c.data.username ?? 'postgres',
     ...(s.data.password === undefined ? {} : { password: s.data.password }),
-    ssl: sslMode === true || sslMode === 'require' ? 'require' : sslMode === 'prefer' ? 'prefer' : false,
+    ssl: sslMode === 'verify-full' ? 'verify-full' : sslMode === true || sslMode === 'require' ? 'require' : sslMode === 'prefer' ? 'prefer' : false,
     max: 1,
     prepare: false,
     connect_timeout: 10,

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { ConnectorSummary, RunSummary } from '../../core/connectors/orgProtocol';
 import { writeManyFiles } from '../gen/manyFiles';
 import { startOrgWorld } from '../../test/integration/connectors/orgWorld';
-import { startGitHubStandIn } from '../../test/support/githubStandIn';
+import { startOrgGitHubStandIn } from '../../test/support/orgGitHubStandIn';
 import { ids } from '../../test/support/orgFixture';
 import { stopServer } from '../../test/support/pgHarness';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   mkdirSync(repo);
   writeManyFiles(repo, { models, sqlFiles: 0 });
   process.stderr.write(`bench orgExtract: ${models} models generated; starting Postgres, Deno and the GitHub stand-in …\n`);
-  const github = await startGitHubStandIn(repo, { token: 'ghp_bench_token_0123456789abcdef' });
+  const github = await startOrgGitHubStandIn(repo, { token: 'ghp_bench_token_0123456789abcdef' });
   const world = await startOrgWorld({ MALLARD_EXTRACT_FILES_PER_CHUNK: String(filesPerChunk), MALLARD_EXTRACT_ROWS_PER_CHUNK: String(rowsPerChunk) });
   try {
     const saved = await world.call('connectors', 'admin', {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import '../../support/mochaPg';
 import type { ConnectorSummary, RunSummary } from '../../../core/connectors/orgProtocol';
 import { ids } from '../../support/orgFixture';
-import { startGitHubStandIn } from '../../support/githubStandIn';
-import type { GitHubStandIn } from '../../support/githubStandIn';
+import { startOrgGitHubStandIn } from '../../support/orgGitHubStandIn';
+import type { OrgGitHubStandIn } from '../../support/orgGitHubStandIn';
 import { expectedRows, folderSource, startOrgWorld, syncedRows } from './orgWorld';
 import type { OrgWorld } from './orgWorld';
 
@@ -23,7 +23,7 @@ describe('org extraction through the connectors and org-extract functions (GitHu
   const corpus = path.resolve(__dirname, '../../../../shared/corpora/dbt_github');
   const token = 'ghp_standin_secret_token_0123456789';
   let world: OrgWorld;
-  let github: GitHubStandIn;
+  let github: OrgGitHubStandIn;
   let connector: ConnectorSummary;
   const answers: string[] = [];
 
@@ -43,7 +43,7 @@ describe('org extraction through the connectors and org-extract functions (GitHu
   };
 
   before(async () => {
-    github = await startGitHubStandIn(corpus, { token });
+    github = await startOrgGitHubStandIn(corpus, { token });
     world = await startOrgWorld({ MALLARD_EXTRACT_FILES_PER_CHUNK: '12', MALLARD_EXTRACT_ROWS_PER_CHUNK: '150' });
   });
   after(async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
- * A local stand-in for GitHub's REST API serving one real repository the way GitHub does: the
+ * A local stand-in for GitHub's REST API for org extraction tests, serving one real repository the way GitHub does: the
  * repository (`GET /repos/{owner}/{repo}`: `default_branch`), a branch's commit
  * (`GET /repos/{owner}/{repo}/commits/{ref}`: `sha`), and the archive
  * (`GET /repos/{owner}/{repo}/tarball/{ref}` → 302 to a codeload URL serving `git archive
@@ -16,7 +16,7 @@ import path from 'node:path';
  * copied into a fresh git repository and committed. A bearer token is required when one is given;
  * faults can be armed per route (`failNext`). Every request is recorded.
  */
-export interface GitHubStandIn {
+export interface OrgGitHubStandIn {
   /** The API base (`apiUrl` of the connector config). */
   apiUrl: string;
   owner: string;
@@ -38,7 +38,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** Serves `folder` as repository `owner/repo` on branch `main`. */
-export async function startGitHubStandIn(folder: string, options: { owner?: string; repo?: string; token?: string } = {}): Promise<GitHubStandIn> {
+export async function startOrgGitHubStandIn(folder: string, options: { owner?: string; repo?: string; token?: string } = {}): Promise<OrgGitHubStandIn> {
   const owner = options.owner ?? 'acme';
   const repo = options.repo ?? 'analytics';
   const work = mkdtempSync(path.join(tmpdir(), 'mallard-gh-'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError } from '../../core/connectors/connector';
+import { patternFilter, patternList } from '../../core/connectors/patterns';
 import type { TestResult } from '../../core/connectors/connector';
 
 /**
@@ -24,6 +25,9 @@ const RawGitHubConfig = z.looseObject({
   branch: z.string().trim().optional(),
   /** Only files under this folder are extracted (a dbt project in a monorepo). */
   path: z.string().optional(),
+  /** The GitHub connector's path globs (`models/**`, `*.sql`). */
+  includePaths: patternList,
+  excludePaths: patternList,
   apiUrl: z.url().optional(),
 });
 
@@ -34,18 +38,26 @@ export interface GitHubConfig {
   branch?: string;
   path?: string;
   apiUrl?: string;
+  /** Keeps a repository-relative path (the include/exclude globs). */
+  keep: (path: string) => boolean;
+}
+
+/** True when the config names one repository (an owner without `repo` means all of its repositories). */
+export function namesOneRepository(config: unknown): boolean {
+  const c = RawGitHubConfig.safeParse(config);
+  return c.success && (c.data.repository !== undefined || (c.data.repo !== undefined && c.data.repo !== ''));
 }
 
 /** The config, or why it does not name one repository. */
 function readConfig(config: unknown): GitHubConfig {
   const c = RawGitHubConfig.safeParse(config);
   if (!c.success) throw new ConnectorError('bad-config', `The GitHub connector's settings are invalid: ${c.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
-  const { owner, repo, repository, branch, path, apiUrl } = c.data;
+  const { owner, repo, repository, branch, path, apiUrl, includePaths, excludePaths } = c.data;
   const full = repository ?? (owner !== undefined && repo !== undefined && NAME.test(repo) ? `${owner}/${repo}` : undefined);
   if (full === undefined) {
     throw new ConnectorError('bad-config', owner !== undefined ? `Org extraction reads one repository at a time: name a repository of ${owner}.` : 'The GitHub connector needs an owner and a repository.');
   }
-  return { repository: full, ...(branch ? { branch } : {}), ...(path ? { path } : {}), ...(apiUrl ? { apiUrl } : {}) };
+  return { repository: full, ...(branch ? { branch } : {}), ...(path ? { path } : {}), ...(apiUrl ? { apiUrl } : {}), keep: patternFilter(includePaths, excludePaths) };
 }
 
 /** Secrets: a token (fine-grained or classic, contents:read); public repositories need none. */

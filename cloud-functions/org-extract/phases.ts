@@ -13,11 +13,11 @@ import { planWorkspace } from '../../core/pipeline/workspacePlan';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { denoPorts, openSecrets } from '../_shared/connectorRecords';
-import { downloadTarball, githubInput, resolveCommit } from '../_shared/githubSource';
+import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
 import { readTar } from './tar';
 
 /**
- * The work of each chunk, by phase. GitHub: `fetch` downloads the repository archive at the branch's
+ * The work of each chunk, by phase. GitHub (one repository): `fetch` downloads the repository archive at the branch's
  * commit and stages its extractable files; `parse` plans the workspace from the staged files and
  * runs the per-file steps of the next `filesPerChunk` files, storing their results; `assemble`
  * plans again, assembles every project from the stored results and stages the org catalog rows.
@@ -59,7 +59,9 @@ function factCounts(facts: Facts): Record<string, number> {
 /** The `fetch` chunk. */
 export async function fetchPhase(connector: ConnectorRecord, state: RunState): Promise<ChunkOutput> {
   const secrets = await openSecrets(connector);
-  if (connector.type !== 'github') {
+  // One repository is extracted in chunks; other types (and a GitHub owner's every repository) run
+  // their definition's `extract` within this chunk.
+  if (connector.type !== 'github' || !namesOneRepository(connector.config)) {
     const def = connectorDefinition(connector.type);
     if (def === undefined) throw new ConnectorError('bad-host', `Org extraction of ${connector.type} connectors is not available on this server yet.`);
     const result = await def.extract(validateInput(def, connector.config, secrets), denoPorts());
@@ -72,7 +74,7 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState): P
   const files: { path: string; content: string | null }[] = [];
   for (const entry of tar) {
     const path = underRoot(entry.path, config.path ?? '');
-    if (path === undefined || !isExtractableFile(path)) continue;
+    if (path === undefined || !isExtractableFile(path) || !config.keep(entry.path)) continue;
     let content: string | null = null;
     if (entry.bytes.length <= MAX_STAGED_FILE_BYTES) {
       try {

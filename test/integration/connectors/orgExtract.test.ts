@@ -65,7 +65,8 @@ describe('org extraction through the connectors and org-extract functions (GitHu
     const mine = (listed.body.connectors as ConnectorSummary[]).find((c) => c.id === connector.id);
     assert.deepEqual(mine?.secrets, { token: '••••6789' });
     const tested = await call('admin', { action: 'test', connectorId: connector.id });
-    assert.deepEqual(tested.body, { ok: true, detail: `${github.owner}/${github.repo}: main is at ${github.sha.slice(0, 12)}.` });
+    // The GitHub connector's own test (core/connectors/github.ts) with Deno's fetch, against the stand-in.
+    assert.deepEqual(tested.body, { ok: true, detail: `${github.owner}/${github.repo} (private), main at ${github.sha.slice(0, 7)}.` });
     const wrongToken = await call('admin', { action: 'test', connectorId: connector.id, secrets: { token: 'ghp_wrong_token_000000000000' } });
     assert.equal(wrongToken.body.ok, false);
     assert.equal(wrongToken.body.reason, 'auth-failed');

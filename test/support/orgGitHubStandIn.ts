@@ -74,7 +74,7 @@ export async function startOrgGitHubStandIn(folder: string, options: { owner?: s
       return;
     }
     const base = `/repos/${owner}/${repo}`;
-    if (url.pathname === base) return json(res, 200, { full_name: `${owner}/${repo}`, default_branch: 'main', private: true });
+    if (url.pathname === base) return json(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, default_branch: 'main', private: true, archived: false });
     if (url.pathname === `${base}/commits/main` || url.pathname === `${base}/commits/${sha}`) return json(res, 200, { sha, commit: { message: 'tree' } });
     if (url.pathname === `${base}/tarball/${sha}` || url.pathname === `${base}/tarball/main`) {
       res.writeHead(302, { location: `http://${req.headers.host}/codeload/${owner}/${repo}/legacy.tar.gz/${sha}` });

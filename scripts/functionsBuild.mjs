@@ -4,7 +4,8 @@
 // outside `supabase/functions/` break deploys. Node built-ins that `postgres` uses stay external
 // with the `node:` prefix, which Supabase's Deno runtime provides. Used by esbuild.mjs and by the
 // test harness (test/support/functionsServer.ts), so tests serve exactly what is deployed.
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 
@@ -22,6 +23,27 @@ const nodeBuiltins = {
     });
   },
 };
+
+/**
+ * Files a function reads next to its bundle (declare them as `static_files` in supabase/config.toml):
+ * org-extract parses SQL with the sqlparser-rs WebAssembly, as the scanner does.
+ */
+const STATIC_FILES = [{ fn: 'org-extract', name: 'sqlparser.wasm', from: () => path.join(path.dirname(createRequire(import.meta.url).resolve('@guanmingchiu/sqlparser-ts')), '..', 'wasm', 'sqlparser_rs_wasm_bg.wasm') }];
+
+/** Copies the static files into the output folder after each build. */
+function staticFiles(outdir) {
+  return {
+    name: 'static-files',
+    setup(build) {
+      build.onEnd(() => {
+        for (const file of STATIC_FILES) {
+          mkdirSync(path.join(outdir, file.fn), { recursive: true });
+          copyFileSync(file.from(), path.join(outdir, file.fn, file.name));
+        }
+      });
+    },
+  };
+}
 
 /** Entry points by output name (`<name>/index`), relative to `root`. */
 export function functionEntries(root = '.') {
@@ -51,7 +73,7 @@ export function functionsBuildOptions({ root = '.', outdir = path.join(root, 'su
     minify,
     legalComments: 'none',
     logLevel,
-    plugins: [nodeBuiltins],
+    plugins: [nodeBuiltins, staticFiles(outdir)],
     // CommonJS dependencies bundled into ESM (the `yaml` package the dbt loader uses) call require('process');
     // esbuild's shim forwards to a real `require`, which Deno provides through node:module.
     banner: {

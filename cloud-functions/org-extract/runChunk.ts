@@ -4,6 +4,7 @@ import { SyncError } from '../../core/sync/errors';
 import { readConnector } from '../_shared/connectorRecords';
 import { kickRun } from '../_shared/connectorRuns';
 import type { FunctionEnv } from '../_shared/env';
+import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
 import type { ChunkOutput, RunState } from './phases';
 import { stagedSource, storedResults } from './stagedFiles';
@@ -58,6 +59,7 @@ async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun 
 }
 
 async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
+  await ensureDenoSqlEngine();
   const connector = await readConnector(db, run.org_id, run.connector_id);
   if (connector === undefined) return 'gone';
   const limits = chunkLimits();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import '../../setup/sqlEngine';
 import '../../support/mochaPg';
 import { validateInput } from '../../../core/connectors/connector';
 import { orgCatalogRows } from '../../../core/connectors/orgCatalogRows';

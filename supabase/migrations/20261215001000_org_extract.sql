@@ -86,6 +86,11 @@ create table private.connector_catalog_rows (
 );
 create index connector_catalog_rows_row_idx on private.connector_catalog_rows (org_id, kind, row_id);
 
+-- Every public table is audited (runs: who queued them, and each chunk's progress); the staging
+-- tables are the server's scratch space in private and are not.
+create trigger connector_runs_audit after insert or update or delete on public.connector_runs
+  for each row execute function mallard_audit.record_change();
+
 alter table public.connector_runs enable row level security;
 alter table private.connector_run_files enable row level security;
 alter table private.connector_run_rows enable row level security;

@@ -56,6 +56,8 @@ insert into public.api_tokens (id, org_id, name, token_hash, token_prefix, scope
    '{catalog.read}', 'f0000000-0000-4000-8000-000000000002');
 insert into public.connectors (id, org_id, type, name, config, secret_ciphertext, created_by) values ('70000000-0000-4000-8000-000000000001',
   '10000000-0000-4000-8000-00000000000a', 'github', 'repo', '{"repo":"acme/dbt"}', '\xc0ffee', 'f0000000-0000-4000-8000-000000000002');
+insert into public.connector_runs (id, org_id, connector_id, trigger, status) values ('71000000-0000-4000-8000-000000000001',
+  '10000000-0000-4000-8000-00000000000a', '70000000-0000-4000-8000-000000000001', 'manual', 'succeeded');
 insert into public.feature_flags (org_id, key, enabled) values ('10000000-0000-4000-8000-00000000000a', 'ai.docs', true);
 insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values ('10000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000009', 'ai', 'docs.generate', 100);
 insert into public.compliance_events (id, org_id, rule, severity) values ('80000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'pii-undocumented', 'high');
@@ -170,6 +172,10 @@ insert into matrix_cases values
   ('connectors', 'insert', $q$insert into public.connectors (org_id, type, name) values ('10000000-0000-4000-8000-00000000000a', 'snowflake', 'wh') returning id$q$, '{admin,owner}'),
   ('connectors', 'update', $q$update public.connectors set status = 'paused' where id = '70000000-0000-4000-8000-000000000001' returning id$q$, '{admin,owner}'),
   ('connectors', 'delete', $q$delete from public.connectors where id = '70000000-0000-4000-8000-000000000001' returning id$q$, '{admin,owner}'),
+  ('connector_runs', 'select', $q$select id from public.connector_runs where id = '71000000-0000-4000-8000-000000000001'$q$, '{viewer,editor,admin,owner}'),
+  ('connector_runs', 'insert', $q$insert into public.connector_runs (org_id, connector_id, trigger) values ('10000000-0000-4000-8000-00000000000a', '70000000-0000-4000-8000-000000000001', 'manual') returning id$q$, '{}'),
+  ('connector_runs', 'update', $q$update public.connector_runs set status = 'failed' where id = '71000000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('connector_runs', 'delete', $q$delete from public.connector_runs where id = '71000000-0000-4000-8000-000000000001' returning id$q$, '{}'),
   ('feature_flags', 'select', $q$select key from public.feature_flags where key = 'ai.docs'$q$, '{viewer,editor,admin,owner,tokenUnscoped}'),
   ('feature_flags', 'insert', $q$insert into public.feature_flags (org_id, key, enabled) values ('10000000-0000-4000-8000-00000000000a', 'lineage.v2', true) returning key$q$, '{admin,owner}'),
   ('feature_flags', 'update', $q$update public.feature_flags set enabled = false where key = 'ai.docs' returning key$q$, '{admin,owner}'),

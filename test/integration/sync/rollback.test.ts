@@ -6,7 +6,8 @@ import { applyMigrations, freshDatabase, migrationFiles, runSqlFile } from '../.
 import type { TestDatabase } from '../../support/pgHarness';
 
 const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261210000000_sync_down.sql');
-/** Later migrations roll back first: the admin function's (issue 15). */
+/** Later migrations roll back first, newest first: org extraction's and the admin function's (issue 15). */
+const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const adminRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215000000_admin_down.sql');
 
 /** The sync migrations' rollback: lossless or nothing, then the migrations apply again. */
@@ -39,13 +40,15 @@ describe('sync migrations: rollback refuses while sync data exists, then undoes 
     await db.owner`delete from public.sync_rows`;
     await db.owner`delete from public.sync_rejections`;
     await db.owner`delete from public.sync_replicas`;
+    await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);
     await runSqlFile(db.owner, rollbackFile);
     assert.deepEqual(await syncRelations(), []);
     const [left] = await db.admin`select count(*)::int as n from pg_proc where proname like 'sync\\_%' and pronamespace = 'private'::regnamespace`;
     assert.equal(left?.n, 0);
-    const sync = (await migrationFiles()).filter((m) => m.version >= '20261210000000');
-    const [recorded] = await db.admin`select count(*)::int as n from supabase_migrations.schema_migrations where version >= '20261210000000'`;
+    // The sync migrations are the 20261210… ones; later migrations (issue 15) stay applied.
+    const sync = (await migrationFiles()).filter((m) => m.version >= '20261210000000' && m.version < '20261211000000');
+    const [recorded] = await db.admin`select count(*)::int as n from supabase_migrations.schema_migrations where version >= '20261210000000' and version < '20261211000000'`;
     assert.equal(recorded?.n, 0);
     await applyMigrations(db.owner, sync);
     assert.ok((await syncRelations()).includes('public.sync_rows'));

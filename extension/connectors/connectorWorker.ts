@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { connectorDefinition } from '../../core/connectors/registry';
+import type { ConnectorType, HttpFetch } from '../../core/connectors/connector';
+import { CatalogStore } from '../catalog/catalogStore';
+import type { ConnectorWorkerData, FromConnectorWorker, ToConnectorWorker } from './connectorWorkerProtocol';
+import { runConnectorInto } from './localRun';
+import { openSqlSession } from './sqlDrivers';
+
+/**
+ * The worker thread of one local connector run (bundled as dist/extension/connectorWorker.js):
+ * extraction (queries, parsing view definitions) and the catalog write happen here, so the
+ * extension host's thread never waits on them. It reports progress and the outcome, then exits.
+ */
+
+const data = workerData as ConnectorWorkerData;
+const post = (message: FromConnectorWorker): void => parentPort?.postMessage(message);
+const abort = new AbortController();
+parentPort?.on('message', (message: ToConnectorWorker) => {
+  if (message.type === 'cancel') abort.abort();
+});
+
+async function main(): Promise<void> {
+  const def = connectorDefinition(data.type);
+  if (!def) {
+    post({ type: 'done', outcome: { ok: false, reason: 'bad-host', message: `This build of Mallard has no ${data.type} connector.` } });
+    return;
+  }
+  const store = CatalogStore.open(data.catalogFile);
+  try {
+    const outcome = await runConnectorInto(
+      store,
+      def,
+      { id: data.connectorId, config: data.config, secrets: data.secrets, ...(data.state !== undefined ? { state: data.state } : {}) },
+      {
+        fetch: globalThis.fetch as unknown as HttpFetch,
+        openSql: (config, secrets) => openSqlSession(data.type as ConnectorType, config, secrets),
+        signal: abort.signal,
+        progress: (message, done, total) => post({ type: 'progress', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
+      },
+    );
+    post({ type: 'done', outcome });
+  } finally {
+    store.close();
+    parentPort?.close();
+  }
+}
+
+void main().catch((err: unknown) => post({ type: 'done', outcome: { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) } }));

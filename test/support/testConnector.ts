@@ -7,7 +7,7 @@ import { emptyFacts, type Facts } from '../../core/model/entities';
 /**
  * A tiny test-only connector (not registered, never shipped): the flow, the store and the local run
  * are tested against it until real connectors exist. Its "source" is its config: `tables` lists the
- * tables to extract; a host other than `good.example` refuses the password.
+ * tables to extract; a host other than `good.example` or a password not ending in `right` is refused.
  */
 
 const config = z.object({
@@ -34,10 +34,10 @@ export const testConnector: ConnectorDefinition<TestConfig, z.infer<typeof secre
   ],
   incremental: true,
   test: async ({ config: c, secrets: s }) =>
-    c.host === 'good.example' && s.password === 'right' ? { ok: true, detail: `Connected to ${c.host}:${c.port}` } : { ok: false, reason: 'auth-failed', message: `password authentication failed for ${c.host}` },
+    c.host === 'good.example' && s.password.endsWith('right') ? { ok: true, detail: `Connected to ${c.host}:${c.port}` } : { ok: false, reason: 'auth-failed', message: `password authentication failed for ${c.host}` },
   discover: async ({ config: c }) => c.tables.map((name) => ({ kind: 'table' as const, name })),
   extract: async ({ config: c, secrets: s, state }) => {
-    if (s.password !== 'right') throw new ConnectorError('auth-failed', 'password authentication failed');
+    if (!s.password.endsWith('right')) throw new ConnectorError('auth-failed', 'password authentication failed');
     const facts: Facts = emptyFacts();
     for (const name of c.tables) {
       const id = warehouseRelationId('db', 'public', name);

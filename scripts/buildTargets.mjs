@@ -16,6 +16,7 @@ const nodeEntries = {
   'cli/syncCommands': 'extension/cli/syncCommands.ts',
   'extension/parseWorker': 'extension/scanner/parseWorker.ts',
   'extension/scanWorker': 'extension/ui/scanWorker.ts',
+  'extension/connectorWorker': 'extension/connectors/connectorWorker.ts',
 };
 
 /** Browser-side webview apps: every `webviews/<app>/main.ts`. */

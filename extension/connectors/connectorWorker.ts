@@ -3,7 +3,7 @@ import { connectorDefinition } from '../../core/connectors/registry';
 import type { ConnectorType, HttpFetch } from '../../core/connectors/connector';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { ConnectorWorkerData, FromConnectorWorker, ToConnectorWorker } from './connectorWorkerProtocol';
-import { runConnectorInto } from './localRun';
+import { runConnectorInto, type RunOutcome } from './localRun';
 import { openSqlSession } from './sqlDrivers';
 
 /**
@@ -19,15 +19,12 @@ parentPort?.on('message', (message: ToConnectorWorker) => {
   if (message.type === 'cancel') abort.abort();
 });
 
-async function main(): Promise<void> {
+async function main(): Promise<RunOutcome> {
   const def = connectorDefinition(data.type);
-  if (!def) {
-    post({ type: 'done', outcome: { ok: false, reason: 'bad-host', message: `This build of Mallard has no ${data.type} connector.` } });
-    return;
-  }
+  if (!def) return { ok: false, reason: 'bad-host', message: `This build of Mallard has no ${data.type} connector.` };
   const store = CatalogStore.open(data.catalogFile);
   try {
-    const outcome = await runConnectorInto(
+    return await runConnectorInto(
       store,
       def,
       { id: data.connectorId, config: data.config, secrets: data.secrets, ...(data.state !== undefined ? { state: data.state } : {}) },
@@ -38,11 +35,16 @@ async function main(): Promise<void> {
         progress: (message, done, total) => post({ type: 'progress', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
       },
     );
-    post({ type: 'done', outcome });
   } finally {
+    // Closed before the outcome is posted: the host may read the catalog as soon as it hears of it.
     store.close();
-    parentPort?.close();
   }
 }
 
-void main().catch((err: unknown) => post({ type: 'done', outcome: { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) } }));
+void main()
+  .catch((err: unknown): RunOutcome => ({ ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) }))
+  .then((outcome) => {
+    post({ type: 'done', outcome });
+    // Without the port's listener the thread ends once the connector's sockets are closed.
+    parentPort?.close();
+  });

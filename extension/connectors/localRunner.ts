@@ -24,7 +24,11 @@ export function runInWorker(data: ConnectorWorkerData, options: { signal?: Abort
     options.signal?.addEventListener('abort', cancel);
     worker.on('message', (m: FromConnectorWorker) => {
       if (m.type === 'progress') options.onProgress?.(m.message, m.done, m.total);
-      else finish(m.outcome);
+      else {
+        finish(m.outcome);
+        // The worker closed the catalog before reporting; a driver socket left open must not keep it alive.
+        void worker.terminate();
+      }
     });
     worker.on('error', (err) => finish({ ok: false, reason: 'internal', message: err.message }));
     worker.on('exit', (code) => finish({ ok: false, reason: 'internal', message: `The connector worker stopped (exit code ${code}) before reporting.` }));

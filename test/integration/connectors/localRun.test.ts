@@ -8,6 +8,7 @@ import { CatalogStore } from '../../../extension/catalog/catalogStore';
 import { removeConnectorFacts } from '../../../extension/connectors/connectorFacts';
 import type { FlowResult } from '../../../extension/connectors/connectorFlow';
 import { runConnectorInto } from '../../../extension/connectors/localRun';
+import { runInWorker } from '../../../extension/connectors/localRunner';
 import { WorkspaceConnectors, type KeyValueStore, type SecretStore } from '../../../extension/connectors/workspaceConnectors';
 import { WorkspaceScanner } from '../../../extension/scanner/scanner';
 import { testConnector } from '../../support/testConnector';
@@ -141,5 +142,12 @@ describe('connectors: local run into the SQLite catalog', function () {
     assert.deepEqual(JSON.parse(secrets.map.get(`mallard.connector.${id}`) ?? '{}'), { password: 'S3cret-right' });
     for (const file of readdirSync(dir).filter((f) => f.startsWith('catalog.db'))) assert.ok(!readFileSync(path.join(dir, file)).includes('S3cret-right'), `no secret in ${file}`);
     store = CatalogStore.open(catalogFile);
+  });
+
+  it('runs in a real worker thread and reports a type this build lacks instead of hanging', async () => {
+    const catalogFile = path.join(dir, 'catalog.db');
+    store = CatalogStore.open(catalogFile);
+    const outcome = await runInWorker({ catalogFile, type: 'no-such-type', connectorId: 'c1', config: {}, secrets: {} });
+    assert.deepEqual(outcome, { ok: false, reason: 'bad-host', message: 'This build of Mallard has no no-such-type connector.' });
   });
 });

@@ -82,6 +82,8 @@ export interface FlowOptions {
 type Step = { kind: 'type' } | { kind: 'scope' } | { kind: 'name' } | { kind: 'field'; field: ConnectorField } | { kind: 'test' };
 
 const MAX_NAME = 60;
+/** Config key a definition may use for the project name its facts are shown under. */
+const NAME_FIELD = 'name';
 
 /** Runs the flow to its end: the result to save, or undefined when the user cancelled. */
 export async function runConnectorFlow(port: FlowPort, options: FlowOptions): Promise<FlowResult | undefined> {
@@ -94,7 +96,8 @@ export async function runConnectorFlow(port: FlowPort, options: FlowOptions): Pr
     ...(editing ? [] : [{ kind: 'type' } as const]),
     ...(editing || !options.org ? [] : [{ kind: 'scope' } as const]),
     { kind: 'name' },
-    ...(definition()?.fields ?? []).map((field): Step => ({ kind: 'field', field })),
+    // A definition's own `name` field is the connector's name, asked once by the name step.
+    ...(definition()?.fields ?? []).filter((f) => f.key !== NAME_FIELD).map((field): Step => ({ kind: 'field', field })),
     { kind: 'test' },
   ];
   let index = 0;
@@ -156,6 +159,8 @@ async function runStep(port: FlowPort, step: Step, info: StepInfo, draft: FlowDr
       const answer = await port.input({ ...info, prompt: 'Name of the connector (its tables appear under this name in the Catalog).', value: suggestion, password: false, validate });
       if (answer.kind !== 'value') return answer;
       draft.name = answer.value.trim();
+      const def = options.definitions.find((d) => d.type === draft.type);
+      if (def?.fields.some((f) => f.key === NAME_FIELD && !f.secret)) draft.config[NAME_FIELD] = draft.name;
       return done;
     }
     case 'field':

@@ -1,8 +1,8 @@
-import type { ConnectorDefinition, ConnectorPorts, ConnectorErrorReason } from '../../core/connectors/connector';
+import type { ConnectorDefinition, ConnectorPorts, ConnectorErrorReason, ExtractResult } from '../../core/connectors/connector';
 import { ConnectorError, validateInput } from '../../core/connectors/connector';
 import type { JsonValue } from '../../core/sync/ops';
 import type { CatalogStore } from '../catalog/catalogStore';
-import { writeConnectorFacts } from './connectorFacts';
+import { storedConnectorFacts, writeConnectorFacts } from './connectorFacts';
 
 /**
  * One local run of a workspace connector: validate its settings, extract, and write the facts into
@@ -26,8 +26,14 @@ export async function runConnectorInto(
     const input = validateInput(def, connector.config, connector.secrets);
     const result = await def.extract({ ...input, ...(connector.state !== undefined ? { state: connector.state } : {}) }, ports);
     if (ports.signal?.aborted) return { ok: false, reason: 'cancelled', message: 'The run was cancelled; the catalog keeps the previous run.' };
+    const state = result.state !== undefined ? { state: result.state } : {};
+    // An unchanged source answers no facts: the catalog keeps the previous run's, only the state is new.
+    if ((result as ExtractResult & { unchanged?: boolean }).unchanged === true) {
+      const kept = storedConnectorFacts(store, connector.id)?.entities ?? [];
+      return { ok: true, stats: { ...result.stats, unchanged: 1 }, ...state, entities: kept.filter((e) => e.kind !== 'project').length };
+    }
     const written = writeConnectorFacts(store, connector.id, result.facts);
-    return { ok: true, stats: result.stats, ...(result.state !== undefined ? { state: result.state } : {}), entities: written.entities.filter((e) => e.kind !== 'project').length };
+    return { ok: true, stats: result.stats, ...state, entities: written.entities.filter((e) => e.kind !== 'project').length };
   } catch (err) {
     if (err instanceof ConnectorError) return { ok: false, reason: err.reason, message: err.message };
     return { ok: false, reason: 'internal', message: err instanceof Error ? err.message : String(err) };

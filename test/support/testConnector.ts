@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from '../../core/connectors/connector';
+import type { ConnectorDefinition, ExtractResult } from '../../core/connectors/connector';
 import { ConnectorError, warehouseRelationId } from '../../core/connectors/connector';
 import { columnId } from '../../core/model/ids';
 import { emptyFacts, type Facts } from '../../core/model/entities';
@@ -11,6 +11,7 @@ import { emptyFacts, type Facts } from '../../core/model/entities';
  */
 
 const config = z.object({
+  name: z.string().optional(),
   host: z.string().regex(/^[a-z0-9.-]+$/, 'Use a host name like db.example.com.'),
   port: z.number().int().min(1).max(65535, 'A port is at most 65535.'),
   tables: z.array(z.string().min(1)).min(1, 'Name at least one table.'),
@@ -26,6 +27,7 @@ export const testConnector: ConnectorDefinition<TestConfig, z.infer<typeof secre
   config,
   secrets,
   fields: [
+    { key: 'name', label: 'Name', prompt: 'Project name.', secret: false, optional: true },
     { key: 'host', label: 'Host', prompt: 'Host name of the source.', secret: false, optional: false },
     { key: 'port', label: 'Port', prompt: 'TCP port.', placeholder: '5432', secret: false, optional: false },
     { key: 'tables', label: 'Tables', prompt: 'Tables to extract, comma-separated.', secret: false, optional: false },
@@ -45,7 +47,11 @@ export const testConnector: ConnectorDefinition<TestConfig, z.infer<typeof secre
       facts.entities.push({ id, kind: 'table', name, project: 'Test Source', path: `test://${c.host}/db/public/${name}`, database: 'db', schema: 'public', description: '', tags: [], meta: {}, owners: [], tests: [], disabled: false, provenance });
       facts.columns.push({ id: columnId(id, 'id'), entityId: id, name: 'id', type: 'integer', description: '', tags: [], tests: [], meta: {}, position: 0, origin: 'declared', provenance });
     }
-    const runs = typeof state === 'object' && state !== null && !Array.isArray(state) && typeof state.runs === 'number' ? state.runs : 0;
-    return { facts, state: { runs: runs + 1 }, stats: { tables: c.tables.length } };
+    const previous = typeof state === 'object' && state !== null && !Array.isArray(state) ? state : {};
+    const runs = typeof previous.runs === 'number' ? previous.runs : 0;
+    const next = { runs: runs + 1, tables: c.tables.join() };
+    // Incremental like the real ones: the same tables as last time is "unchanged", with no facts.
+    if (previous.tables === next.tables) return { facts: emptyFacts(), state: next, stats: {}, unchanged: true } as ExtractResult;
+    return { facts, state: next, stats: { tables: c.tables.length } };
   },
 };

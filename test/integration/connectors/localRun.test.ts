@@ -89,7 +89,7 @@ describe('connectors: local run into the SQLite catalog', function () {
     const tableIds = (): string[] => store.listEntities({ project: 'Warehouse', limit: 100 }).items.concat(store.listEntities({ project: 'Test Source', limit: 100 }).items).map((e) => e.id).sort();
 
     const first = await run();
-    assert.deepEqual(first, { ok: true, stats: { tables: 2 }, state: { runs: 1 }, entities: 2 });
+    assert.deepEqual(first, { ok: true, stats: { tables: 2 }, state: { runs: 1, tables: 'orders,customers' }, entities: 2 });
     assert.deepEqual(tableIds(), ['project.Test Source', 'table.warehouse.db.public.customers', 'table.warehouse.db.public.orders']);
     assert.equal(store.columnsOf('table.warehouse.db.public.orders')[0]?.name, 'id');
 
@@ -101,8 +101,12 @@ describe('connectors: local run into the SQLite catalog', function () {
     assert.equal(second.ok, true);
     assert.deepEqual(tableIds(), ['project.Test Source', 'table.warehouse.db.public.items', 'table.warehouse.db.public.orders']);
     // The edit started the incremental state over; the next run continues it.
-    assert.deepEqual(second.ok && second.state, { runs: 1 });
-    assert.deepEqual((await run()).ok && connectors.get(id)?.state, { runs: 2 });
+    assert.deepEqual(second.ok && second.state, { runs: 1, tables: 'orders,items' });
+    // An unchanged source answers no facts: the catalog keeps the tables, the state moves on.
+    const third = await run();
+    assert.deepEqual(third, { ok: true, stats: { unchanged: 1 }, state: { runs: 2, tables: 'orders,items' }, entities: 2 });
+    assert.deepEqual(connectors.get(id)?.state, { runs: 2, tables: 'orders,items' });
+    assert.deepEqual(tableIds(), ['project.Test Source', 'table.warehouse.db.public.items', 'table.warehouse.db.public.orders']);
 
     // The scanned entities were never touched.
     for (const e of scanned) assert.ok(store.getEntity(e), `${e} is still there`);
@@ -135,7 +139,7 @@ describe('connectors: local run into the SQLite catalog', function () {
     const connectors = new WorkspaceConnectors(state, secrets);
     const id = await connectors.add(def, flowResult(['orders']));
     const outcome = await runConnectorInto(store, def, { id, config: connectors.get(id)?.config, secrets: await connectors.secretsOf(id) }, {});
-    assert.deepEqual(outcome, { ok: true, stats: { tables: 1 }, state: { runs: 1 }, entities: 1 });
+    assert.deepEqual(outcome, { ok: true, stats: { tables: 1 }, state: { runs: 1, tables: 'orders' }, entities: 1 });
     store.close();
     assert.deepEqual(connectors.get(id)?.config, { host: 'good.example', port: 5432, tables: ['orders'] });
     assert.ok(![...state.map.values()].some((v) => v.includes('S3cret-right')), 'no secret in the workspace state');

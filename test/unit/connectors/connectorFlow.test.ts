@@ -73,7 +73,8 @@ describe('connector flow: the Add Connector step machine', () => {
     );
     assert.equal(result.scope, 'org');
     assert.equal(result.name, 'Warehouse');
-    assert.deepEqual(result.config, { host: 'good.example', port: 5432, tables: ['orders', 'customers'], mode: 'fast' });
+    // The definition's own `name` field is not asked again: it is the connector's name.
+    assert.deepEqual(result.config, { name: 'Warehouse', host: 'good.example', port: 5432, tables: ['orders', 'customers'], mode: 'fast' });
     assert.deepEqual(result.secrets, { password: 'right' });
     assert.equal(result.tested.ok, true);
     // The password step is a password input; no other is.

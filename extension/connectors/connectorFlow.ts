@@ -124,7 +124,7 @@ async function runStep(port: FlowPort, step: Step, info: StepInfo, draft: FlowDr
   switch (step.kind) {
     case 'type': {
       const items = options.definitions.map((d): PickItem<string> => ({ label: d.label, description: d.type, detail: d.description, value: d.type }));
-      const answer = await port.pick({ ...info, placeholder: 'Which kind of source?', items, active: draft.type });
+      const answer = await port.pick({ ...info, title: `${info.title}: Type`, placeholder: 'Which kind of source?', items, active: draft.type });
       if (answer.kind !== 'value') return answer;
       if (answer.value !== draft.type) {
         // Another type has other fields: what was typed for the previous type does not carry over.
@@ -140,7 +140,7 @@ async function runStep(port: FlowPort, step: Step, info: StepInfo, draft: FlowDr
         { label: 'This workspace', description: 'personal catalog', detail: 'Runs on this machine; secrets stay in VS Code SecretStorage.', value: 'workspace' },
         { label: `Organization ${options.org?.name ?? ''}`.trim(), description: 'shared', detail: 'Runs in the cloud; every member sees its tables through sync. Secrets are encrypted at rest and never returned.', value: 'org' },
       ];
-      const answer = await port.pick({ ...info, placeholder: 'Where should this connector live?', items, active: draft.scope });
+      const answer = await port.pick({ ...info, title: `${info.title}: Scope`, placeholder: 'Where should this connector live?', items, active: draft.scope });
       if (answer.kind !== 'value') return answer;
       draft.scope = answer.value;
       return done;
@@ -156,7 +156,7 @@ async function runStep(port: FlowPort, step: Step, info: StepInfo, draft: FlowDr
         if (taken.includes(name)) return `A connector named "${name}" exists already.`;
         return undefined;
       };
-      const answer = await port.input({ ...info, prompt: 'Name of the connector (its tables appear under this name in the Catalog).', value: suggestion, password: false, validate });
+      const answer = await port.input({ ...info, title: `${info.title}: Name`, prompt: 'Name of the connector (its tables appear under this name in the Catalog).', value: suggestion, password: false, validate });
       if (answer.kind !== 'value') return answer;
       draft.name = answer.value.trim();
       const def = options.definitions.find((d) => d.type === draft.type);

@@ -212,7 +212,7 @@ describe('connector flow: the Add Connector step machine', () => {
       ...options([]),
       editing: { id: 'c1', type: 'postgres', scope: 'workspace', name: 'Db', config: { host: 'good.example', port: 5432, tables: ['orders', 'items'] }, storedSecrets: ['password'] },
     });
-    assert.equal(asked[0]?.title, 'Edit Db');
+    assert.equal(asked[0]?.title, 'Edit Db: Name');
     assert.equal(asked[0]?.totalSteps, 7);
     assert.deepEqual(result?.secrets, {});
     assert.deepEqual(result?.keptSecrets, ['password']);

@@ -5,6 +5,7 @@ import { CatalogStore } from '../catalog/catalogStore';
 import type { ConnectorWorkerData, FromConnectorWorker, ToConnectorWorker } from './connectorWorkerProtocol';
 import { runConnectorInto, type RunOutcome } from './localRun';
 import { openSqlSession } from './sqlDrivers';
+import { ensureSqlEngine } from '../sqlEngineHost';
 
 /**
  * The worker thread of one local connector run (bundled as dist/extension/connectorWorker.js):
@@ -22,6 +23,8 @@ parentPort?.on('message', (message: ToConnectorWorker) => {
 async function main(): Promise<RunOutcome> {
   const def = connectorDefinition(data.type);
   if (!def) return { ok: false, reason: 'bad-host', message: `This build of Mallard has no ${data.type} connector.` };
+  // View definitions are parsed for lineage: the SQL parser (WebAssembly) is installed per thread.
+  ensureSqlEngine();
   const store = CatalogStore.open(data.catalogFile);
   try {
     return await runConnectorInto(

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Sql } from 'postgres';
 import '../support/mochaPg';
 import { withClaims } from '../support/claims';
@@ -116,6 +118,10 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
   /** Expands project → Tables in the Catalog tree and answers the table rows under it. */
   const catalogRows = async (project: string): Promise<string[]> => {
     const pane = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Catalog' }) });
+    // The tree renders only the rows in view: the sample project collapses, the other panes too.
+    for (const title of ['Diagnostics', 'Conflicts', 'Rejected Changes']) await s.collapsePane(title);
+    const sample = pane.locator('.monaco-list-row', { has: s.page.locator('.label-name', { hasText: /^jaffle_duck$/ }) }).first();
+    if ((await sample.getAttribute('aria-expanded')) === 'true') await sample.click();
     return await eventually(`the ${project} tables in the Catalog tree`, async () => {
       const projectRow = pane.locator('.monaco-list-row', { has: s.page.locator('.label-name', { hasText: new RegExp(`^${project}$`) }) }).first();
       if (!(await projectRow.isVisible().catch(() => false))) {
@@ -208,6 +214,17 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
     await runNow.click({ timeout: 30_000 });
     await eventually('the org run to succeed', () => (/Org connector warehouse: run \S+ succeeded/.test(s.mallardLog()) ? true : undefined), 240_000);
     await s.runCommand('Mallard: Sync Now');
+    // The org catalog's rows of the run, pulled into the window's catalog by the sync.
+    const pulled = await eventually('the org catalog rows pulled', () => {
+      const db = new Database(path.join(s.workspaceDir, '.mallard/catalog.db'), { readonly: true });
+      try {
+        const names = db.prepare("select json_extract(fields, '$.payload.name') as name from sync_rows where kind = 'catalogEntity' and json_extract(fields, '$.payload.project') = 'warehouse'").pluck().all() as string[];
+        return names.length >= 3 ? names.sort() : undefined;
+      } finally {
+        db.close();
+      }
+    }, 60_000);
+    assert.ok(pulled.some((n) => n.includes('customers')) && pulled.some((n) => n.includes('big_orders')), pulled.join(', '));
     const rows = await catalogRows('warehouse');
     assert.ok(rows.some((r) => r.includes('customers')), rows.join('\n'));
     const connectors = await s.treeLabels('Connectors');

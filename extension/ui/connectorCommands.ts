@@ -208,7 +208,9 @@ export function registerConnectorCommands(deps: ConnectorCommandDeps): vscode.Di
     vscode.commands.registerCommand(
       'mallard.runConnector',
       guarded('Run Connector', async (node?: ConnectorNode) => {
-        const row = await pick(node, 'Connector to run now');
+        // A disabled workspace connector does not run; a paused org connector still runs on demand.
+        const row = await pick(node, 'Connector to run now', (r) => r.scope === 'org' || !r.disabled);
+        if (row?.scope === 'workspace' && row.disabled) return;
         if (row) await run(row);
       }),
     ),

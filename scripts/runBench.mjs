@@ -16,6 +16,7 @@ const BENCHES = [
   { name: 'plainTargets', script: 'scripts/bench/plainTargets.ts', result: 'bench-results/plainTargets.json' },
   { name: 'syncApply', script: 'scripts/bench/syncApply.ts', result: 'bench-results/syncApply.json' },
   { name: 'syncLatency', script: 'scripts/bench/syncLatency.ts', result: 'bench-results/syncLatency.json' },
+  { name: 'connectors', script: 'scripts/bench/connectors.ts', result: 'bench-results/connectors.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

@@ -126,6 +126,11 @@ export interface ExtractResult {
   state?: JsonValue;
   /** Counts for the run's status line ("310 tables, 4,120 columns, 12 views parsed"). */
   stats: Record<string, number>;
+  /**
+   * True when the source has not changed since `input.state` (the same commit, the same catalog
+   * fingerprint): `facts` is empty and the host keeps the previous run's facts, saving `state`.
+   */
+  unchanged?: boolean;
 }
 
 /** A connector type. `C` is the non-secret config, `S` the secrets. */

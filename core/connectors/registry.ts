@@ -1,4 +1,6 @@
 import type { ConnectorDefinition, ConnectorType } from './connector';
+import { githubConnector } from './github';
+import { postgresConnector } from './postgres';
 
 /**
  * The registry of connector types. Each connector file exports its definition; add one line to
@@ -10,7 +12,9 @@ import type { ConnectorDefinition, ConnectorType } from './connector';
 type AnyDefinition = ConnectorDefinition<unknown, unknown>;
 
 const DEFINITIONS: readonly AnyDefinition[] = [
-  // One line per connector, e.g. `postgresConnector as AnyDefinition,`.
+  // One line per connector.
+  githubConnector as AnyDefinition,
+  postgresConnector as AnyDefinition,
 ];
 
 /** All registered connector definitions, in the order the type picker shows them. */

@@ -1,5 +1,6 @@
 import type { ConnectorType, SqlSession } from '../../core/connectors/connector';
 import { ConnectorError } from '../../core/connectors/connector';
+import { openPostgres } from './drivers/postgresDriver';
 
 /**
  * The Node SQL drivers behind `ConnectorPorts.openSql` in the extension host and the CLI: one
@@ -11,7 +12,8 @@ import { ConnectorError } from '../../core/connectors/connector';
 type Opener = (config: unknown, secrets: unknown) => Promise<SqlSession>;
 
 const OPENERS: Partial<Record<ConnectorType, Opener>> = {
-  // One line per driver, e.g. `postgres: openPostgres,`.
+  // One line per driver.
+  postgres: openPostgres,
 };
 
 /** Opens a SQL session for a warehouse connector; `bad-host` when this build has no driver for the type. */

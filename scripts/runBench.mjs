@@ -17,6 +17,7 @@ const BENCHES = [
   { name: 'syncApply', script: 'scripts/bench/syncApply.ts', result: 'bench-results/syncApply.json' },
   { name: 'syncLatency', script: 'scripts/bench/syncLatency.ts', result: 'bench-results/syncLatency.json' },
   { name: 'connectors', script: 'scripts/bench/connectors.ts', result: 'bench-results/connectors.json' },
+  { name: 'orgExtract', script: 'scripts/bench/orgExtract.ts', result: 'bench-results/orgExtract.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

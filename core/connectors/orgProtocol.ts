@@ -88,6 +88,17 @@ export const RunSummary = z.looseObject({
   counts: RunCounts,
   /** Most recent first, at most 20. */
   errors: z.array(RunError),
+  /**
+   * Time spent inside chunk invocations (ms, wall time): in total, the longest chunk (with its
+   * commit), the longest computing part of a chunk (reading the source or the staged files and
+   * running the extractors, before the commit), and per phase.
+   */
+  timings: z.looseObject({
+    chunkMsTotal: z.number().nonnegative().default(0),
+    chunkMsMax: z.number().nonnegative().default(0),
+    workMsMax: z.number().nonnegative().default(0),
+    byPhase: z.record(z.string(), z.number().nonnegative()).default({}),
+  }),
   queuedAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
@@ -128,7 +139,7 @@ const Name = z.string().trim().min(1).max(200);
 
 /** `list`: the org's connectors the caller may read (or one of them). */
 export const ListRequest = z.object({ orgId: Id, action: z.literal('list'), connectorId: Id.optional() });
-/** `save`: create (no `connectorId`) or update. `secrets` absent keeps the stored ones; given, they replace them all. `schedule` absent keeps it. */
+/** `save`: create (no `connectorId`) or update. `secrets` absent keeps the stored ones; given keys replace those keys (an empty value removes one), other stored keys are kept. `schedule` absent keeps it. */
 export const SaveRequest = z.object({
   orgId: Id,
   action: z.literal('save'),
@@ -151,7 +162,7 @@ export const TestRequest = z.object({
 });
 /** `setStatus`: pause (no scheduled runs) or resume. */
 export const SetStatusRequest = z.object({ orgId: Id, action: z.literal('setStatus'), connectorId: Id, status: z.enum(['active', 'paused']) });
-/** `delete`: removes the connector and its runs (the org catalog rows it wrote stay until another run replaces them). */
+/** `delete`: removes the connector, its runs and the org catalog rows only it wrote (members pull their tombstones). */
 export const DeleteRequest = z.object({ orgId: Id, action: z.literal('delete'), connectorId: Id });
 /** `run`: starts a run now (a paused connector too); answers the run already in progress when there is one. */
 export const RunRequest = z.object({ orgId: Id, action: z.literal('run'), connectorId: Id });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Column, Diagnostic, Entity, Facts, UnresolvedRef } from '../../core/model/entities';
+import type { Column, Diagnostic, Entity, EntityKind, Facts, UnresolvedRef } from '../../core/model/entities';
 import type { SyncOp } from '../../core/sync/ops';
 import type {
   CatalogStats,
@@ -10,6 +10,7 @@ import type {
   EditTarget,
   EntityLookup,
   EntityPage,
+  EntitySummary,
   ExportEdge,
   ExportEntity,
   FactScope,
@@ -33,6 +34,7 @@ import { copyParseCache, deleteParseCache, getFile, getParseCache, listFiles, pu
 import { mutate, revertEdit } from './userEdits';
 import { ackOps, pendingOps } from './outbox';
 import { columnsOf, findEntity, getEntity, listDiagnostics, listEntities, listProjects, listUnresolved } from './entityQueries';
+import { listOrgOnlyEntities, orgOnlyProjects } from './orgCatalogList';
 import { catalogStats, catalogSummary } from './catalogStats';
 import { columnLineage, modelLineage } from './lineageQueries';
 import { impactOfColumn } from './impactAnalysis';
@@ -237,6 +239,16 @@ export class CatalogStore {
   }
 
   /** Columns of an entity in position order, with user edits applied. */
+  /** Projects with org catalog entities (pulled through sync) this workspace does not have. */
+  orgOnlyProjects(): string[] {
+    return orgOnlyProjects(this.db);
+  }
+
+  /** Org catalog entities of a project (and kind) this workspace does not have, by name. */
+  listOrgOnlyEntities(options: { project: string; kind?: EntityKind; limit?: number }): EntitySummary[] {
+    return listOrgOnlyEntities(this.db, options);
+  }
+
   columnsOf(entityId: string): Column[] {
     return columnsOf(this.db, entityId);
   }

@@ -270,8 +270,25 @@ const v4: Migration = {
   },
 };
 
+/**
+ * Version 5: the org catalog in the Catalog tree (`orgCatalogList.ts`) lists pulled `catalogEntity`
+ * rows by the payload's project, kind and name; a partial expression index over the live ones keeps
+ * that an index range instead of parsing every row's JSON.
+ */
+const v5: Migration = {
+  version: 5,
+  description: 'index of org catalog entities by project, kind and name',
+  up(db) {
+    db.exec(`
+      CREATE INDEX sync_rows_org_entity ON sync_rows(
+        json_extract(fields, '$.payload.project'), json_extract(fields, '$.payload.kind'), json_extract(fields, '$.payload.name'))
+        WHERE kind = 'catalogEntity' AND deleted IS NULL;
+    `);
+  },
+};
+
 /** All schema steps in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

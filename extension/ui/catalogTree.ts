@@ -7,17 +7,21 @@ import type { CatalogRegistry } from './catalogRegistry';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 import { groupEntities, levelAt, parseGroupBy, type GroupBy, type Groupable, type GroupLevel } from './treeGrouping';
 
+/** An entity row of the tree; `org` marks one only the org catalog has (extracted in the cloud, pulled through sync). */
+type ListedEntity = EntitySummary & { org?: true };
+
 /** A tree entity with what grouping needs. */
-type TreeEntity = EntitySummary & Groupable;
+type TreeEntity = ListedEntity & Groupable;
 
 /** A row of the catalog tree; `root` is the workspace folder whose catalog the row comes from. */
 export type CatalogNode =
   | { type: 'folder'; root: string; name: string }
-  | { type: 'project'; root: string; project: string }
+  /** `org`: every entity of the project comes from the org catalog (none is in the workspace). */
+  | { type: 'project'; root: string; project: string; org?: true }
   | { type: 'group'; root: string; project: string; kind: EntityKind }
   /** A folder, tag or materialization under a kind group (`mallard.tree.groupBy`); `keys` lead to it from the kind. */
   | { type: 'bucket'; root: string; project: string; kind: EntityKind; keys: string[]; label: string; count: number; by: GroupBy }
-  | { type: 'entity'; root: string; entity: EntitySummary }
+  | { type: 'entity'; root: string; entity: ListedEntity }
   | { type: 'column'; root: string; entityId: string; name: string; dataType?: string; description: string; tags: string[] };
 
 /** Groups under a project, in the order dbt users think of them. */
@@ -109,7 +113,12 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     const store = catalog.store;
     const projects = new Set(store.listEntities({ kind: 'project', limit: 1000 }).items.map((p) => p.project));
     if (projects.size === 0) for (const e of store.listEntities({ limit: 1000 }).items) projects.add(e.project);
-    return [...projects].sort().map((project) => ({ type: 'project', root: catalog.root, project }));
+    // Projects the org catalog has entities of that this workspace lacks (extracted in the cloud, pulled through sync).
+    const orgOnly = store.orgOnlyProjects().filter((p) => !projects.has(p) && store.listEntities({ project: p, limit: 1 }).total === 0);
+    return [
+      ...[...projects].sort().map((project): CatalogNode => ({ type: 'project', root: catalog.root, project })),
+      ...orgOnly.map((project): CatalogNode => ({ type: 'project', root: catalog.root, project, org: true })),
+    ];
   }
 
   /** The entities of one kind, grouped (cached until the next refresh). */
@@ -128,11 +137,15 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     return level;
   }
 
-  private entities(catalog: WorkspaceCatalog, project: string, kind: EntityKind, limit: number): EntitySummary[] {
+  /** The workspace's entities of one kind, then the org catalog's that the workspace lacks, each by name. */
+  private entities(catalog: WorkspaceCatalog, project: string, kind: EntityKind, limit: number): ListedEntity[] {
     const store = catalog.store;
-    if (!this.filterText) return store.listEntities({ project, kind, limit }).items;
+    const scan = this.filterText ? 10_000 : limit;
+    const local: ListedEntity[] = store.listEntities({ project, kind, limit: scan }).items;
+    const org = local.length >= scan ? [] : store.listOrgOnlyEntities({ project, kind, limit: scan - local.length }).map((e): ListedEntity => ({ ...e, org: true }));
+    const all = [...local, ...org];
     // Filtering needs every name of the group; groups are small enough to scan in memory.
-    return store.listEntities({ project, kind, limit: 10_000 }).items.filter((e) => e.name.toLowerCase().includes(this.filterText)).slice(0, limit);
+    return this.filterText ? all.filter((e) => e.name.toLowerCase().includes(this.filterText)).slice(0, limit) : all.slice(0, limit);
   }
 
   /** Tree item ids are unique per folder: two folders may hold copies of one project. */
@@ -153,8 +166,12 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
       case 'project': {
         const item = new vscode.TreeItem(node.project, vscode.TreeItemCollapsibleState.Expanded);
         item.id = this.idOf(node.root, `project:${node.project}`);
-        item.iconPath = new vscode.ThemeIcon('project');
-        item.contextValue = 'mallard.project';
+        item.iconPath = new vscode.ThemeIcon(node.org ? 'cloud' : 'project');
+        if (node.org) {
+          item.description = 'org';
+          item.tooltip = 'Extracted by the organization (a cloud connector) and synced; not in this workspace.';
+        }
+        item.contextValue = node.org ? 'mallard.orgProject' : 'mallard.project';
         return item;
       }
       case 'group': {
@@ -190,10 +207,18 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
     }
   }
 
-  private entityItem(root: string, entity: EntitySummary): vscode.TreeItem {
+  private entityItem(root: string, entity: ListedEntity): vscode.TreeItem {
     const full = this.catalogs.byRoot(root)?.store.getEntity(entity.id);
     const item = new vscode.TreeItem(entityLabel(entity.name, full), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.idOf(root, entity.id);
+    if (entity.org) {
+      // Only the org catalog has it: no file in this workspace to open; details come from the synced row.
+      item.description = ['org', entityDescription(full)].filter(Boolean).join(' · ');
+      item.tooltip = new vscode.MarkdownString(`${entityTooltip(entity, full)}\n\n*From the org catalog (extracted in the cloud, synced).*`);
+      item.iconPath = new vscode.ThemeIcon('cloud');
+      item.contextValue = 'mallard.orgEntity';
+      return item;
+    }
     item.description = entityDescription(full);
     item.tooltip = new vscode.MarkdownString(entityTooltip(entity, full));
     // A disabled node keeps its kind icon, greyed, next to the "disabled" description.

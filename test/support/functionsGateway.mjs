@@ -71,7 +71,12 @@ const json = (status, body) => new Response(JSON.stringify(body), { status, head
 realServe({
   hostname: '127.0.0.1',
   port: Number(Deno.env.get('PORT') ?? 0),
-  onListen: ({ port }) => console.log(`listening ${port}`),
+  onListen: ({ port }) => {
+    // Where functions reach each other (org-extract chains its chunks): the hosted gateway's address
+    // is SUPABASE_URL; here the port is known only now.
+    if (!Deno.env.get('MALLARD_FUNCTIONS_URL')) Deno.env.set('MALLARD_FUNCTIONS_URL', `http://127.0.0.1:${port}/functions/v1`);
+    console.log(`listening ${port}`);
+  },
 }, async (req) => {
   const url = new URL(req.url);
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);

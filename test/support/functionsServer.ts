@@ -35,6 +35,8 @@ export interface FunctionsOptions {
   secretKeys?: string[];
   /** `MALLARD_SECRET_KEYS` (versions to base64 AES keys) for secrets at rest; a fresh random key 1 when not given. */
   secretBoxKeys?: Record<string, string>;
+  /** More environment variables of the functions (e.g. org-extract's chunk sizes). */
+  env?: Record<string, string>;
 }
 
 let bundles: Promise<string> | undefined;
@@ -93,6 +95,7 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
     SUPABASE_JWT_SECRET: options.keys.legacySecret,
     SUPABASE_SECRET_KEYS: JSON.stringify(options.secretKeys ?? []),
     MALLARD_SECRET_KEYS: JSON.stringify(options.secretBoxKeys ?? { '1': randomBytes(32).toString('base64') }),
+    ...options.env,
   };
   const child = spawn(denoBin, ['run', '-A', '--no-prompt', path.join(__dirname, 'functionsGateway.mjs')], {
     cwd: repoRoot,

@@ -20,6 +20,7 @@ export const ids = {
   tokenUnscoped: '60000000-0000-4000-8000-000000000002',
   tokenTarget: '60000000-0000-4000-8000-000000000003',
   connector: '70000000-0000-4000-8000-000000000001',
+  connectorRun: '71000000-0000-4000-8000-000000000001',
   complianceEvent: '80000000-0000-4000-8000-000000000001',
   entity: '90000000-0000-4000-8000-000000000001',
   entityB: '90000000-0000-4000-8000-00000000000b',
@@ -132,6 +133,7 @@ export async function seedOrgFixture(admin: Sql): Promise<void> {
     await token(ids.tokenTarget, 'ci', ['catalog.read']);
     await tx`insert into public.connectors (id, org_id, type, name, config, secret_ciphertext, created_by)
       values (${ids.connector}, ${ids.orgA}, 'github', 'repo', '{"repo":"acme/dbt"}', '\\xc0ffee'::bytea, ${users.admin})`;
+    await tx`insert into public.connector_runs (id, org_id, connector_id, trigger, status) values (${ids.connectorRun}, ${ids.orgA}, ${ids.connector}, 'manual', 'succeeded')`;
     await tx`insert into public.feature_flags (org_id, key, enabled) values (${ids.orgA}, 'ai.docs', true)`;
     await tx`insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values (${ids.orgA}, ${users.bystander}, 'ai', 'docs.generate', 100)`;
     await tx`insert into public.compliance_events (id, org_id, rule, severity) values (${ids.complianceEvent}, ${ids.orgA}, 'pii-undocumented', 'high')`;

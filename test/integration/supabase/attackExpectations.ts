@@ -92,7 +92,7 @@ const clientWrites: Allowance[] = [
     targets: t('invitations'), variants: /^delete$/, actors: admins },
   { why: 'keys.manage / connectors.manage / flags.manage (admins) edit non-secret columns, insert and delete',
     targets: t('org_llm_keys', 'connectors', 'feature_flags'),
-    variants: /^(update:(self|value):(label|key_version|is_default|status|last_used_at|updated_at|name|config|last_run_at|last_run_status|enabled|payload)|update:self:team_id|delete|insert:base)$/,
+    variants: /^(update:(self|value):(label|key_version|is_default|status|last_used_at|updated_at|name|config|last_run_at|last_run_status|enabled|payload|schedule_minutes)|update:self:team_id|delete|insert:base)$/,
     actors: admins },
   { why: 'tokens.manage (admins) rename, revoke (one-way, stamped by the server) and delete tokens',
     targets: t('api_tokens'), variants: /^(update:(self|value):(name|revoked_at)|delete)$/, actors: admins },
@@ -163,6 +163,28 @@ const syncWrites: Allowance[] = [
     targets: ['private.sync_request_stats'], variants: /^update:set:org_id=B$/, actors: ['postgres'] },
 ];
 
+/**
+ * Org extraction (issue 15): runs, their staged files and rows, and which org catalog rows each
+ * connector owns are written only by the org-extract function through the functions' own login
+ * (postgres); members with connectors.read see runs like connectors. Staging rows reference their
+ * run within its organization and runs their connector and team, so no row points across tenants.
+ */
+const extractPrivate = ['private.connector_run_files', 'private.connector_run_rows', 'private.connector_catalog_rows'];
+const extractWrites: Allowance[] = [
+  { why: 'connectors.read reaches runs like connectors (org-wide, or through the team grant)',
+    targets: t('connector_runs'), variants: /^select:(row|\*)$/, actors: [...orgWide, 'aTeamEditor'] },
+  { why: 'postgres (the functions login) runs the chunks: it reads, changes and deletes runs, staging and ownership rows',
+    targets: [...t('connector_runs'), ...extractPrivate], variants: /^(select:.*|update:(self|value):[a-z_]+|delete)$/, actors: ['postgres'] },
+  { why: 'postgres stages files of a run (wholly in A or wholly in B: the run is referenced within its organization)',
+    targets: ['private.connector_run_files'],
+    variants: /^(insert:(base|\+[a-z_]+|fk:connector_run_files_org_id_run_id_fkey)|update:fk:connector_run_files_org_id_run_id_fkey)$/, actors: ['postgres'] },
+  { why: 'postgres records which rows a connector wrote (wholly in A or wholly in B: the connector is referenced within its organization)',
+    targets: ['private.connector_catalog_rows'],
+    variants: /^(insert|update):fk:connector_catalog_rows_org_id_connector_id_fkey$/, actors: ['postgres'] },
+  { why: 'the scheduler selection runs as the functions login',
+    targets: ['private.connector_due_runs(timestamp with time zone, uuid)'], variants: /^call$/, actors: ['postgres'] },
+];
+
 /** Function calls: the reviewed EXECUTE grants (functionGrants.test.ts lists them per role). */
 const calls: Allowance[] = [
   { why: 'policies, column defaults and invoker triggers call these while the client\'s role is active',
@@ -200,7 +222,7 @@ const calls: Allowance[] = [
 ];
 
 /** Every reviewed allowance. */
-export const allowances: readonly Allowance[] = [...reads, ...clientWrites, ...serverWrites, ...syncWrites, ...calls];
+export const allowances: readonly Allowance[] = [...reads, ...clientWrites, ...serverWrites, ...syncWrites, ...extractWrites, ...calls];
 
 /** True when a reviewed rule allows `actor` to succeed with `variant` on `target`. */
 export function isAllowed(target: string, variant: string, actor: Actor): boolean {

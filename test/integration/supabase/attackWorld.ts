@@ -53,6 +53,8 @@ export const world = {
   tokenB: '6b000000-0000-4000-8000-000000000001',
   connectorA: '7a000000-0000-4000-8000-000000000001',
   connectorB: '7b000000-0000-4000-8000-000000000001',
+  runA: '7a100000-0000-4000-8000-000000000001',
+  runB: '7b100000-0000-4000-8000-000000000001',
   complianceA: '8a000000-0000-4000-8000-000000000001',
   complianceB: '8b000000-0000-4000-8000-000000000001',
   entityA: '9a000000-0000-4000-8000-000000000001',
@@ -170,6 +172,16 @@ export async function seedAttackWorld(admin: Sql): Promise<void> {
     await tx`insert into public.connectors (id, org_id, team_id, type, name, config, secret_ciphertext, created_by) values
       (${world.connectorA}, ${A}, ${world.teamAChild}, 'github', 'repo', '{"repo":"a/dbt"}', '\\xc0ffee'::bytea, ${p.aAdmin}),
       (${world.connectorB}, ${B}, ${world.teamB}, 'github', 'repo', '{"repo":"b/dbt"}', '\\xc0ffee'::bytea, ${p.bOwner})`;
+    // Org extraction (issue 15): a run of each connector with staged files and rows, and the rows it owns.
+    await tx`insert into public.connector_runs (id, org_id, connector_id, team_id, trigger, status) values
+      (${world.runA}, ${A}, ${world.connectorA}, ${world.teamAChild}, 'manual', 'running'),
+      (${world.runB}, ${B}, ${world.connectorB}, ${world.teamB}, 'manual', 'running')`;
+    await tx`insert into private.connector_run_files (org_id, run_id, path, content) values
+      (${A}, ${world.runA}, 'models/a.sql', 'select 1'), (${B}, ${world.runB}, 'models/b.sql', 'select 2')`;
+    await tx`insert into private.connector_run_rows (org_id, run_id, ord, kind, row_id, payload) values
+      (${A}, ${world.runA}, 0, 'catalogEntity', 'model.a.a', '{}'), (${B}, ${world.runB}, 0, 'catalogEntity', 'model.b.b', '{}')`;
+    await tx`insert into private.connector_catalog_rows (org_id, connector_id, kind, row_id) values
+      (${A}, ${world.connectorA}, 'catalogEntity', 'model.a.a'), (${B}, ${world.connectorB}, 'catalogEntity', 'model.b.b')`;
     await tx`insert into public.feature_flags (org_id, key, enabled) values (${A}, 'ai.docs', true), (${B}, 'ai.docs', true)`;
     await tx`insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values (${A}, ${p.bystander}, 'ai', 'docs.generate', 100)`;
     await tx`insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values (${B}, ${p.bMember}, 'ai', 'docs.generate', 100)`;

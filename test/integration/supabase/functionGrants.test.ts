@@ -37,6 +37,8 @@ const expectedGrantees: Record<string, string[]> = {
   'private.catalog_entity_team_moved()': ownerOnly,
   'private.catalog_fill_scope()': ownerOnly,
   'private.compliance_resolution()': ownerOnly,
+  // The org-extract scheduler's selection, called by the functions' own login (the owner).
+  'private.connector_due_runs(timestamp with time zone, uuid)': ownerOnly,
   'private.current_grants()': ownerOnly,
   'private.current_token_id()': ['audit', 'authenticated', 'owner', 'service_role'],
   'private.doc_approval()': ownerOnly,

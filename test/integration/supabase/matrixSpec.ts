@@ -156,6 +156,17 @@ export const tableCases: readonly TableCase[] = [
     allow: { select: members, insert: admins, update: admins, delete: admins },
   },
   {
+    // Runs are written by the org-extract function only; connectors.read sees them like connectors.
+    table: 'connector_runs',
+    run: {
+      select: (tx) => tx`select id from public.connector_runs where id = ${ids.connectorRun}`,
+      insert: (tx) => tx`insert into public.connector_runs (org_id, connector_id, trigger) values (${A}, ${ids.connector}, 'manual') returning id`,
+      update: (tx) => tx`update public.connector_runs set status = 'failed' where id = ${ids.connectorRun} returning id`,
+      delete: (tx) => tx`delete from public.connector_runs where id = ${ids.connectorRun} returning id`,
+    },
+    allow: { select: members, insert: none, update: none, delete: none },
+  },
+  {
     table: 'feature_flags',
     run: {
       select: (tx) => tx`select key from public.feature_flags where org_id = ${A} and key = 'ai.docs'`,

@@ -41,8 +41,9 @@ describe('sync migrations: rollback refuses while sync data exists, then undoes 
     assert.deepEqual(await syncRelations(), []);
     const [left] = await db.admin`select count(*)::int as n from pg_proc where proname like 'sync\\_%' and pronamespace = 'private'::regnamespace`;
     assert.equal(left?.n, 0);
-    const sync = (await migrationFiles()).filter((m) => m.version >= '20261210000000');
-    const [recorded] = await db.admin`select count(*)::int as n from supabase_migrations.schema_migrations where version >= '20261210000000'`;
+    // The sync migrations are the 20261210… ones; later migrations (issue 15) stay applied.
+    const sync = (await migrationFiles()).filter((m) => m.version >= '20261210000000' && m.version < '20261211000000');
+    const [recorded] = await db.admin`select count(*)::int as n from supabase_migrations.schema_migrations where version >= '20261210000000' and version < '20261211000000'`;
     assert.equal(recorded?.n, 0);
     await applyMigrations(db.owner, sync);
     assert.ok((await syncRelations()).includes('public.sync_rows'));

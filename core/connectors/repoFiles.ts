@@ -1,0 +1,22 @@
+/**
+ * Which files of a repository org extraction stages and reads: the ones the `core/` extractors can
+ * use (SQL, YAML, Python models, docs blocks, seeds, JSON such as `.mallard.json` or a manifest).
+ * The local test of "the org extraction equals the local one" lists files through the same rule.
+ */
+
+const EXTRACTABLE = /\.(sql|ya?ml|py|md|csv|json)$/i;
+
+/** Largest file whose text is staged; a larger one is listed but reads as undefined (like an unreadable file locally). */
+export const MAX_STAGED_FILE_BYTES = 2 * 1024 * 1024;
+
+/** True when `path` (repository-relative, forward slashes) is a file the extractors may read. */
+export function isExtractableFile(path: string): boolean {
+  return EXTRACTABLE.test(path);
+}
+
+/** The path of `repoPath` inside the extracted folder `root` ('' = the whole repository), or undefined when outside it. */
+export function underRoot(repoPath: string, root: string): string | undefined {
+  const folder = root.replace(/^\/+|\/+$/g, '');
+  if (folder === '') return repoPath;
+  return repoPath.startsWith(`${folder}/`) ? repoPath.slice(folder.length + 1) : undefined;
+}

@@ -1,4 +1,4 @@
-import type { ConnectorDefinition, ConnectorPorts, ConnectorErrorReason, ExtractResult } from '../../core/connectors/connector';
+import type { ConnectorDefinition, ConnectorPorts, ConnectorErrorReason } from '../../core/connectors/connector';
 import { ConnectorError, validateInput } from '../../core/connectors/connector';
 import type { JsonValue } from '../../core/sync/ops';
 import type { CatalogStore } from '../catalog/catalogStore';
@@ -28,7 +28,7 @@ export async function runConnectorInto(
     if (ports.signal?.aborted) return { ok: false, reason: 'cancelled', message: 'The run was cancelled; the catalog keeps the previous run.' };
     const state = result.state !== undefined ? { state: result.state } : {};
     // An unchanged source answers no facts: the catalog keeps the previous run's, only the state is new.
-    if ((result as ExtractResult & { unchanged?: boolean }).unchanged === true) {
+    if (result.unchanged === true) {
       const kept = storedConnectorFacts(store, connector.id)?.entities ?? [];
       return { ok: true, stats: { ...result.stats, unchanged: 1 }, ...state, entities: kept.filter((e) => e.kind !== 'project').length };
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition, ExtractResult } from '../../core/connectors/connector';
+import type { ConnectorDefinition } from '../../core/connectors/connector';
 import { ConnectorError, warehouseRelationId } from '../../core/connectors/connector';
 import { columnId } from '../../core/model/ids';
 import { emptyFacts, type Facts } from '../../core/model/entities';
@@ -51,7 +51,7 @@ export const testConnector: ConnectorDefinition<TestConfig, z.infer<typeof secre
     const runs = typeof previous.runs === 'number' ? previous.runs : 0;
     const next = { runs: runs + 1, tables: c.tables.join() };
     // Incremental like the real ones: the same tables as last time is "unchanged", with no facts.
-    if (previous.tables === next.tables) return { facts: emptyFacts(), state: next, stats: {}, unchanged: true } as ExtractResult;
+    if (previous.tables === next.tables) return { facts: emptyFacts(), state: next, stats: {}, unchanged: true };
     return { facts, state: next, stats: { tables: c.tables.length } };
   },
 };

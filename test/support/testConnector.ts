@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectorDefinition } from '../../core/connectors/connector';
+import type { ConnectorDefinition, ExtractResult } from '../../core/connectors/connector';
 import { ConnectorError, warehouseRelationId } from '../../core/connectors/connector';
 import { columnId } from '../../core/model/ids';
 import { emptyFacts, type Facts } from '../../core/model/entities';
@@ -38,7 +38,7 @@ export const testConnector: ConnectorDefinition<TestConfig, z.infer<typeof secre
   test: async ({ config: c, secrets: s }) =>
     c.host === 'good.example' && s.password.endsWith('right') ? { ok: true, detail: `Connected to ${c.host}:${c.port}` } : { ok: false, reason: 'auth-failed', message: `password authentication failed for ${c.host}` },
   discover: async ({ config: c }) => c.tables.map((name) => ({ kind: 'table' as const, name })),
-  extract: async ({ config: c, secrets: s, state }) => {
+  extract: async ({ config: c, secrets: s, state }): Promise<ExtractResult> => {
     if (!s.password.endsWith('right')) throw new ConnectorError('auth-failed', 'password authentication failed');
     const facts: Facts = emptyFacts();
     for (const name of c.tables) {

@@ -17,6 +17,7 @@ import { nestedFolderExcludes } from './ui/folderPick';
 import { SyncController } from './ui/syncController';
 import { registerSyncCommands } from './ui/syncCommands';
 import { SyncViews } from './ui/syncViews';
+import { registerConnectorCommands } from './ui/connectorCommands';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
 import type { ScanProgress } from './scanner/scanTypes';
 
@@ -106,6 +107,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     statusBar.update({ kind: 'ready', ...totals, ...(perFolder.length > 1 ? { perFolder } : {}), dialects });
   };
+
+  // Connectors (Add Connector, the Connectors view, local and org runs).
+  context.subscriptions.push(...registerConnectorCommands({ context, catalogs, sync, logger, catalogChanged: () => refreshViews() }));
 
   // Scans run one at a time: each catalog's scan already keeps the machine's cores busy.
   let scanQueue: Promise<void> = Promise.resolve();

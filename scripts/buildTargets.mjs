@@ -16,6 +16,7 @@ const nodeEntries = {
   'cli/syncCommands': 'extension/cli/syncCommands.ts',
   'extension/parseWorker': 'extension/scanner/parseWorker.ts',
   'extension/scanWorker': 'extension/ui/scanWorker.ts',
+  'extension/connectorWorker': 'extension/connectors/connectorWorker.ts',
   // Warehouse SDK drivers, loaded by extension/connectors/sqlDrivers.ts on first use (see driverSplit):
   // one copy next to the extension host bundle (shipped in the VSIX) and one next to the CLI.
   'extension/snowflakeDriver': 'extension/connectors/drivers/snowflakeDriver.ts',

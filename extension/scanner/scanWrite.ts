@@ -7,6 +7,7 @@ import type { GitFileInfo } from './gitOwnership';
 import { PLAIN_SQL_DIALECT_KEY } from '../catalog/metaTable';
 import { SIGNATURE_KEY } from './scanTypes';
 import type { Snapshot } from './snapshot';
+import { reapplyConnectorFacts } from '../connectors/connectorFacts';
 
 /**
  * What a full pass writes besides the facts' assembly: git ownership hints, file records, and the
@@ -55,6 +56,8 @@ export function writeAll(store: CatalogStore, w: FullWrite): void {
   store.transaction(() => {
     if (stale.length > 0) store.removeFiles(stale);
     store.replaceAll(w.facts);
+    // Workspace connectors' tables are not in the files: they come back in the same transaction.
+    reapplyConnectorFacts(store);
     store.upsertFiles(fileRecords(w.snapshot, w.plan, w.git));
     for (const c of w.cacheWrites) store.putParseCache(c.path, c.hash, c.cacheKey, c.value);
     store.setMeta(SIGNATURE_KEY, w.signature);

@@ -4,6 +4,7 @@ import type { ConnectorType, HttpFetch } from '../../core/connectors/connector';
 import { CatalogStore } from '../catalog/catalogStore';
 import type { ConnectorWorkerData, FromConnectorWorker, ToConnectorWorker } from './connectorWorkerProtocol';
 import { runConnectorInto, type RunOutcome } from './localRun';
+import { folderFiles } from './folderFiles';
 import { openSqlSession } from './sqlDrivers';
 import { ensureSqlEngine } from '../sqlEngineHost';
 
@@ -34,6 +35,7 @@ async function main(): Promise<RunOutcome> {
       {
         fetch: globalThis.fetch as unknown as HttpFetch,
         openSql: (config, secrets) => openSqlSession(data.type as ConnectorType, config, secrets),
+        ...(data.root !== undefined ? { files: folderFiles(data.root) } : {}),
         signal: abort.signal,
         progress: (message, done, total) => post({ type: 'progress', message, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) }),
       },

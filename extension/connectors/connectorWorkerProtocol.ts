@@ -9,6 +9,8 @@ import type { RunOutcome } from './localRun';
 /** What the worker is started with (`workerData`). Secrets live only in this message and the worker's memory. */
 export interface ConnectorWorkerData {
   catalogFile: string;
+  /** The workspace folder: the `files` port of connectors that read repository files (BI). */
+  root?: string;
   type: string;
   connectorId: string;
   config: unknown;

@@ -31,7 +31,7 @@ export async function runWorkspaceConnector(connectors: WorkspaceConnectors, id:
     const cancel = token.onCancellationRequested(() => abort.abort());
     try {
       return await runInWorker(
-        { catalogFile: path.join(catalog.root, CATALOG_FOLDER, 'catalog.db'), type: connector.type, connectorId: id, config: connector.config, secrets, ...(connector.state !== undefined ? { state: connector.state } : {}) },
+        { catalogFile: path.join(catalog.root, CATALOG_FOLDER, 'catalog.db'), root: catalog.root, type: connector.type, connectorId: id, config: connector.config, secrets, ...(connector.state !== undefined ? { state: connector.state } : {}) },
         { signal: abort.signal, onProgress: (message, done, total) => progress.report({ message: done !== undefined && total !== undefined ? `${message} (${done}/${total})` : message }) },
       );
     } finally {

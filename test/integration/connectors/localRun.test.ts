@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConnectorDefinition } from '../../../core/connectors/connector';
@@ -153,5 +153,31 @@ describe('connectors: local run into the SQLite catalog', function () {
     store = CatalogStore.open(catalogFile);
     const outcome = await runInWorker({ catalogFile, type: 'no-such-type', connectorId: 'c1', config: {}, secrets: {} });
     assert.deepEqual(outcome, { ok: false, reason: 'bad-host', message: 'This build of Mallard has no no-such-type connector.' });
+  });
+
+  it('a BI connector runs in a worker thread over the workspace folder (the files port) and its datasets land in the catalog', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mallard-bi-ws-'));
+    try {
+      cpSync(path.join(__dirname, '../../fixtures/bi/looker'), path.join(root, 'looker'), { recursive: true });
+      const catalogFile = path.join(root, '.mallard', 'catalog.db');
+      ensureCatalogFolder(catalogFile);
+      const ws = CatalogStore.open(catalogFile);
+      ws.close();
+      const outcome = await runInWorker({ catalogFile, root, type: 'looker', connectorId: 'bi1', config: { folder: 'looker' }, secrets: {} });
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      const read = CatalogStore.open(catalogFile, { readonly: true });
+      try {
+        const datasets = read.listEntities({ kind: 'dataset', limit: 100 }).items;
+        assert.ok(datasets.length > 0, 'views and explores are datasets in the catalog');
+        assert.ok(read.listEntities({ kind: 'dashboard', limit: 100 }).items.length > 0, 'the LookML dashboard');
+      } finally {
+        read.close();
+      }
+      // Without the folder the connector says what the host lacks instead of extracting nothing.
+      const bare = await runInWorker({ catalogFile, type: 'looker', connectorId: 'bi2', config: { folder: 'looker' }, secrets: {} });
+      assert.equal(bare.ok, false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

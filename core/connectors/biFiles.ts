@@ -37,9 +37,12 @@ export type NoSecrets = z.output<typeof NoSecrets>;
 
 /** The flow's inputs for a BI file connector. */
 export const BI_FIELDS: readonly ConnectorField[] = [
+  { key: 'project', label: 'Project name', prompt: 'Catalog project of the dashboards and datasets (letters, digits, "_" and "-"); the tool\'s name when empty.', placeholder: 'bi', secret: false, optional: true },
   { key: 'folder', label: 'Folder', prompt: 'Folder of the repository holding the files (empty for the whole repository).', placeholder: 'bi/', secret: false, optional: true },
   { key: 'database', label: 'Default database', prompt: 'Warehouse database for tables the files name without one.', secret: false, optional: true },
   { key: 'schema', label: 'Default schema', prompt: 'Warehouse schema for tables the files name without one.', secret: false, optional: true },
+  { key: 'include', label: 'Files', prompt: 'Globs of the files to read, relative to the folder, comma-separated; every file of the tool when empty.', placeholder: '**/*.lkml', secret: false, optional: true },
+  { key: 'dialect', label: 'SQL dialect', prompt: 'Dialect of SQL embedded in the files (custom SQL, derived tables) when a file does not say.', secret: false, optional: true, choices: DIALECTS },
 ];
 
 /** A FileSource that can also return raw bytes (zip containers: `.twbx`, `.tdsx`, `.pbit`). */

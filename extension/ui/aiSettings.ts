@@ -32,9 +32,11 @@ export function registerAiCommands(secrets: vscode.SecretStorage): vscode.Dispos
         prompt: `The key for ${base}. It is kept in VS Code's secret storage on this machine and sent only to that endpoint.`,
         password: true,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() === '' ? 'Enter a key, or press Escape.' : /\s/.test(v.trim()) ? 'A key has no spaces.' : undefined),
+        // An empty box is not an error while typing (an error message makes VS Code ignore Enter
+        // until validation catches up); an empty answer saves nothing.
+        validateInput: (v) => (/\s/.test(v.trim()) ? 'A key has no spaces.' : undefined),
       });
-      if (key === undefined) return;
+      if (key === undefined || key.trim() === '') return;
       await secrets.store(SECRET, key.trim());
       void vscode.window.showInformationMessage('Mallard: AI API key saved in secret storage.');
     }),

@@ -51,6 +51,7 @@ describe('e2e: AI docs draft with the OpenAI stand-in', function () {
     await input.waitFor({ state: 'visible' });
     await input.fill(KEY);
     await input.press('Enter');
+    await session.page.locator('.notification-toast', { hasText: 'AI API key saved in secret storage' }).first().waitFor({ timeout: 15_000 });
     await session.openFile('models/marts/orders.sql');
     await session.runCommand('Mallard: Open Docs');
     const frame = await session.webview('Mallard Docs');

@@ -163,6 +163,8 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
     await syncItem().filter({ hasText: 'Sign in to sync' }).waitFor({ timeout: 60_000 });
     // Signed out, with no workspace connector, the view shows its welcome content.
     await s.runCommand('View: Show Mallard');
+    // Collapsed by default (the Catalog tree keeps its room); opened here.
+    await s.expandPane('Connectors');
     const pane = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Connectors' }) });
     await pane.locator('.welcome-view-content', { hasText: 'No connectors yet' }).locator('a, .monaco-button', { hasText: 'Add Connector' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await s.screenshot('connectors-empty');

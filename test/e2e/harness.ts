@@ -181,6 +181,12 @@ export class VsCodeSession {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
+  /** Expands a view pane that starts collapsed (e.g. `Connectors`). */
+  async expandPane(title: string): Promise<void> {
+    const header = this.page.locator('.pane-header', { hasText: title }).first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  }
+
   /** Collapses a view pane (e.g. `Diagnostics`) so the panes above it get the height. */
   async collapsePane(title: string): Promise<void> {
     const header = this.page.locator('.pane-header', { hasText: title }).first();

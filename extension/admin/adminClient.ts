@@ -1,10 +1,11 @@
-import { FunctionsFetchError, FunctionsHttpError, FunctionsRelayError } from '@supabase/supabase-js';
+import { FunctionsFetchError, FunctionsRelayError } from '@supabase/supabase-js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { AdminRequest } from '../../core/admin/protocol';
 import type { AdminOp, AdminRequestInputOf } from '../../core/admin/protocol';
 import { ADMIN_RESPONSES } from '../../core/admin/responses';
 import type { AdminResponseOf } from '../../core/admin/responses';
-import { ErrorEnvelope, isSyncErrorCode, SYNC_ERRORS } from '../../core/sync/errors';
+import type { SYNC_ERRORS } from '../../core/sync/errors';
+import { causeOf, envelopeErrorOf } from '../sync/functionsErrors';
 
 /**
  * The typed client of the `admin` edge function for the "Manage Team" webview host: supabase-js
@@ -67,28 +68,9 @@ export function createAdminClient(supabase: SupabaseClient): AdminClient {
 
 /** The typed error of a supabase-js functions failure. */
 async function adminErrorOf(error: unknown): Promise<AdminError> {
-  if (error instanceof FunctionsHttpError) {
-    const response = error.context as Response;
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      body = undefined;
-    }
-    const envelope = ErrorEnvelope.safeParse(body);
-    if (envelope.success && isSyncErrorCode(envelope.data.code)) {
-      return new AdminError(envelope.data.code, envelope.data.message, response.status);
-    }
-    const byStatus = (Object.keys(SYNC_ERRORS) as (keyof typeof SYNC_ERRORS)[]).find((code) => SYNC_ERRORS[code].status === response.status);
-    const message = envelope.success ? envelope.data.message : `HTTP ${response.status} without an error envelope`;
-    return new AdminError(byStatus ?? (response.status >= 500 ? 'unavailable' : 'bad-request'), message, response.status);
-  }
+  const envelope = await envelopeErrorOf(error);
+  if (envelope) return new AdminError(envelope.error.reason, envelope.error.message, envelope.status);
   if (error instanceof FunctionsFetchError) return new AdminError('offline', `Cannot reach the admin function: ${causeOf(error)}`);
   if (error instanceof FunctionsRelayError) return new AdminError('unavailable', `The Supabase relay failed to reach the admin function: ${causeOf(error)}`);
   return new AdminError('internal', `The admin function failed: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-function causeOf(error: Error): string {
-  const context = (error as { context?: unknown }).context;
-  return context instanceof Error ? context.message : error.message;
 }

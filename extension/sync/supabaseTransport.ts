@@ -1,4 +1,4 @@
-import { createClient, FunctionsFetchError, FunctionsHttpError, FunctionsRelayError } from '@supabase/supabase-js';
+import { createClient, FunctionsFetchError, FunctionsRelayError } from '@supabase/supabase-js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { z } from 'zod';
 import { SYNC_SCHEMA_VERSION } from '../../core/sync/limits';
@@ -8,6 +8,7 @@ import type { PullRequest } from '../../core/sync/pullMessages';
 import { PushResponse, encodePushRequest } from '../../core/sync/pushMessages';
 import type { PushRequest } from '../../core/sync/pushMessages';
 import type { SyncCredentials, SyncTransport } from '../../sync/ports';
+import { causeOf, envelopeErrorOf } from './functionsErrors';
 import { OfflineError } from '../../sync/ports';
 
 /**
@@ -58,22 +59,9 @@ async function invoke<T>(client: SupabaseClient, fn: 'sync-push' | 'sync-pull', 
 }
 
 async function asSyncError(fn: string, error: unknown): Promise<Error> {
-  if (error instanceof FunctionsHttpError) {
-    const response = error.context as Response;
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      body = undefined;
-    }
-    return SyncError.fromResponse(response.status, body);
-  }
+  const envelope = await envelopeErrorOf(error);
+  if (envelope) return envelope.error;
   if (error instanceof FunctionsFetchError) return new OfflineError(`Cannot reach ${fn}: ${causeOf(error)}`);
   if (error instanceof FunctionsRelayError) return new SyncError('unavailable', `The Supabase relay failed to reach ${fn}: ${causeOf(error)}`);
   return new SyncError('internal', `${fn} failed: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-function causeOf(error: Error): string {
-  const context = (error as { context?: unknown }).context;
-  return context instanceof Error ? context.message : error.message;
 }

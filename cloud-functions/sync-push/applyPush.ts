@@ -5,6 +5,7 @@ import type { SyncOp } from '../../core/sync/ops';
 import { withClaims } from '../_shared/db';
 import type { SyncContext, SyncResult } from '../_shared/serve';
 import { applyOps } from './applyOps';
+import { holdForApproval, submitHeld } from './docApprovals';
 
 /**
  * `sync-push`: applies a replica's batch in ONE transaction under the caller's role and claims and
@@ -42,9 +43,12 @@ export async function applyPush(ctx: SyncContext<PushRequest>): Promise<SyncResu
     let wrote = false;
     let rejected = 0;
     if (run.length > 0) {
-      const applied = await applyOps(tx, req.orgId, run);
+      // Description changes that need approval become pending doc versions (docApprovals.ts).
+      const held = await holdForApproval(tx, req.orgId, run);
+      const applied = await applyOps(tx, req.orgId, held.ops);
+      const submitted = await submitHeld(tx, req.orgId, req.replicaId, held.held, applied.acks);
       acks.push(...applied.acks);
-      wrote = applied.wrote;
+      wrote = applied.wrote || submitted > 0;
       rejected = applied.rejections.length;
       last = run[run.length - 1]?.opNumber ?? last;
     }

@@ -91,14 +91,33 @@ export function encodePushRequest(req: PushRequest): PushRequestWire {
   return { ...req, replicas: dict.ids, ops } as PushRequestWire;
 }
 
-/** The op was applied; every field is in the row (values a concurrent op overwrote became losers). */
-export const AppliedAck = z.looseObject({ opNumber: z.number().int().positive(), status: z.literal('applied') });
+/**
+ * A field change of an applied op the server held for approval instead of applying (the
+ * organization's `docs.approval` flag is on and the author lacks `docs.approve`): it is stored as a
+ * pending doc version (`versionId`) that an approver publishes or rejects; the rest of the op applied.
+ * Older clients ignore the property (objects are loose) and see the server value on their next pull.
+ */
+export const PendingChange = z.looseObject({
+  field: z.string(),
+  /** The pending doc version (`public.doc_versions.id`). */
+  versionId: z.uuid(),
+  message: z.string(),
+});
+export type PendingChange = z.infer<typeof PendingChange>;
+
+/** The op was applied; every field is in the row (values a concurrent op overwrote became losers), except fields held for approval. */
+export const AppliedAck = z.looseObject({
+  opNumber: z.number().int().positive(),
+  status: z.literal('applied'),
+  pending: z.array(PendingChange).optional(),
+});
 
 /** The op was applied, but some `keep-server` fields kept the server value: these conflicts are open. */
 export const ConflictAck = z.looseObject({
   opNumber: z.number().int().positive(),
   status: z.literal('conflict'),
   conflicts: z.array(ConflictRecord).min(1),
+  pending: z.array(PendingChange).optional(),
 });
 
 /** The op had been applied before (a retried push); nothing changed. */

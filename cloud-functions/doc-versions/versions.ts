@@ -75,8 +75,7 @@ export async function history(ctx: Ctx, orgId: string, target: DocTarget): Promi
       [orgId, target.kind, target.id],
     );
     const [team] = await tx<{ team_id: string | null }[]>`
-      select coalesce((select r.team_id::text from public.sync_rows r where r.org_id = ${orgId}::uuid and r.kind = ${target.kind} and r.row_id = ${target.id}),
-                      private.sync_entity_team(${orgId}::uuid, ${target.kind}, ${target.id})::text) as team_id`;
+      select private.doc_row_team(${orgId}::uuid, ${target.kind}, ${target.id})::text as team_id`;
     return { versions: await toVersions(tx, orgId, rows), ...(await flags(tx, orgId, team?.team_id ?? null)) };
   });
 }

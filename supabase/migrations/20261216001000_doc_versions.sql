@@ -57,6 +57,15 @@ as $$
      and not private.has_permission(p_org_id, 'docs.approve', p_team_id)
 $$;
 
+/* A synced row's team, or for a row not written yet its entity's (as the stamp trigger will set it). */
+create function private.doc_row_team(p_org_id uuid, p_kind text, p_row_id text)
+returns uuid
+language sql stable security definer set search_path = ''
+as $$
+  select coalesce((select r.team_id from public.sync_rows r where r.org_id = p_org_id and r.kind = p_kind and r.row_id = p_row_id),
+                  private.sync_entity_team(p_org_id, p_kind, p_row_id))
+$$;
+
 /*
  * The targets (jsonb array of {kind, id}) whose description changes need approval for the caller:
  * the team is the row's, or for a row not written yet its entity's (as the stamp trigger will set).
@@ -314,13 +323,13 @@ create policy doc_versions_select on public.doc_versions for select to authentic
 create trigger doc_versions_keep_org after update on public.doc_versions for each row execute function private.guard_org_immutable();
 select private.attach_audit('public.doc_versions'::regclass);
 
-revoke all on function private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
+revoke all on function private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
   private.doc_next_version(uuid, text, text), private.doc_versions_record(), private.doc_write_description(uuid, text, text, text),
   private.doc_submit_pending(uuid, jsonb), private.doc_version_for_update(uuid), private.doc_version_review(uuid, boolean, text),
   private.doc_version_revert(uuid), private.doc_people(uuid, uuid[])
   from public, anon, authenticated, service_role;
 -- The functions call these under the caller's claims (role authenticated); each checks permissions.
-grant execute on function private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
+grant execute on function private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
   private.doc_submit_pending(uuid, jsonb), private.doc_version_review(uuid, boolean, text), private.doc_version_revert(uuid),
   private.doc_people(uuid, uuid[])
   to authenticated;

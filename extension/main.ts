@@ -9,6 +9,7 @@ import { LineagePanels } from './ui/lineagePanel';
 import { registerAiCommands } from './ui/aiSettings';
 import { AdminPanels } from './ui/adminPanel';
 import { DocsPanels } from './ui/docsPanel';
+import { DocHistoryHost } from './ui/docHistory';
 import { OutputLogger } from './ui/outputLogger';
 import { timeline } from './ui/logger';
 import { MallardStatusBar } from './ui/statusBar';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   // Team sync: sign-in, the sync status-bar item, the Conflicts and Rejected Changes views.
   const sync = new SyncController(context, catalogs, logger);
+  docs.attachHistory(new DocHistoryHost(sync, logger));
   context.subscriptions.push(sync, new SyncViews(context, sync, logger), ...registerSyncCommands(sync, logger, context.extension.id));
   // "Mallard: Manage Team": the admin webview, acting as the signed-in user through the admin function.
   const admin = new AdminPanels(context.extensionUri, sync, logger);

@@ -8,6 +8,7 @@ import type { CatalogRegistry } from './catalogRegistry';
 import { commandCatalog, openEntity, targetEntity } from './commands';
 import { parseDbtColumnTypes, type DbtColumnTypes } from './dbtColumnTypes';
 import { DocsDrafter } from './docsDraft';
+import type { DocHistoryHost } from './docHistory';
 import { DocsVerifier } from './docsVerify';
 import { DocsSaver, type DocsWorkspace } from './docsEdit';
 import { buildDocEntity } from './docsModel';
@@ -56,6 +57,8 @@ export class DocsPanels implements vscode.Disposable {
   /** AI drafts with the user's own provider (undefined without secret storage, as in tests). */
   private readonly drafter: DocsDrafter | undefined;
   private readonly verifier: DocsVerifier | undefined;
+  /** Doc versions in the cloud (history, approvals), once team sync exists (`attachHistory`). */
+  private history: DocHistoryHost | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -101,6 +104,11 @@ export class DocsPanels implements vscode.Disposable {
       this.panel.reveal();
       void this.send();
     }
+  }
+
+  /** Answers the panel's history and approval requests through team sync's session. */
+  attachHistory(history: DocHistoryHost): void {
+    this.history = history;
   }
 
   catalogChanged(): void {
@@ -173,7 +181,10 @@ export class DocsPanels implements vscode.Disposable {
   private async receive(message: DocsWebviewMessage): Promise<void> {
     if (message.type === 'ready') return;
     const catalog = this.currentCatalog();
-    if (message.type === 'request') {
+    if (message.type === 'request' && message.method === 'docVersions') {
+      const history = this.history;
+      await this.panel?.respond(message, () => (history ? history.answer(message.params) : { state: 'unavailable', message: 'Team sync is not available in this window.' }));
+    } else if (message.type === 'request') {
       await this.panel?.respond(message, () => this.save(message).catch((err: unknown): SaveResult => ({ saved: false, reason: 'io-error', message: err instanceof Error ? err.message : String(err) })));
     } else if (catalog && message.command === 'openFile') {
       await vscode.window.showTextDocument(vscode.Uri.file(`${catalog.root}/${message.path}`), { selection: new vscode.Range(Math.max(0, message.line - 1), 0, Math.max(0, message.line - 1), 0) });

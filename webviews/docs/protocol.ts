@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EntityKind } from '../../core/model/entities';
+import { DocVersionsCall, DocVersionsResponse } from './historyProtocol';
 
 /**
  * Messages between the docs webview and the extension host. Both sides `safeParse` every message
@@ -111,7 +112,7 @@ export const DocsCommand = z.discriminatedUnion('command', [
 ]);
 export type DocsCommand = z.infer<typeof DocsCommand>;
 
-export const DocsWebviewToHost = z.union([DocsReady, SaveDescription, DocsCommand]);
+export const DocsWebviewToHost = z.union([DocsReady, SaveDescription, DocsCommand, DocVersionsCall]);
 export type DocsWebviewMessage = z.infer<typeof DocsWebviewToHost>;
 
 // ---- host → webview ----
@@ -160,7 +161,7 @@ export const DocsNotification = z.union([
   VerifyNotification,
 ]);
 
-export const DocsHostToWebview = z.union([DocsResponse, DocsNotification]);
+export const DocsHostToWebview = z.union([DocsResponse, DocVersionsResponse, DocsNotification]);
 export type DocsHostMessage = z.infer<typeof DocsHostToWebview>;
 
 /** Parses a message from the docs webview; undefined when it does not match. */

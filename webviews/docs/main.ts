@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { addStyle, h, RequestTracker, vscodeApi } from '../shared/vscodeApi';
 import { draftSection, draftViewOf, type DraftView } from './draftReview';
+import { historySection } from './history';
 import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
 import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest, type VerifyNotification } from './protocol';
 import { DOCS_CSS } from './styles';
@@ -202,6 +203,7 @@ function render(entity: DocEntity): void {
     entity.tests.length ? h('p', { class: 'chips', 'data-testid': 'entity-tests' }, ...entity.tests.map(chip)) : '',
     h('section', {}, h('h2', {}, `Columns (${entity.columns.length})`), table),
     h('div', { class: 'neighbors' }, neighbors('Upstream', entity.upstream, entity.upstreamCount), neighbors('Downstream', entity.downstream, entity.downstreamCount)),
+    historySection(entity, (params) => requests.request('docVersions', params)),
     entity.editable ? '' : h('p', { class: 'hint' }, 'Descriptions of this entity are not stored in a dbt properties file and cannot be edited here.'),
   );
   if (focused) root.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focused)}"]`)?.focus();

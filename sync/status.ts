@@ -59,6 +59,8 @@ export interface CycleSummary {
   pulledRows: number;
   /** Pull requests made (pages). */
   pages: number;
+  /** The server's messages for description changes it held for approval in this cycle (doc versions). */
+  submittedForApproval?: string[];
 }
 
 /** Backoff after failed cycles: exponential with jitter, capped. */

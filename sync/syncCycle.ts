@@ -20,7 +20,7 @@ export interface CycleContext {
   pushBatch: number;
   pageSize: number;
   /** Called after each push answer (ops acknowledged) or pulled page (rows applied) is stored. */
-  progress: (event: { pushedOps: number } | { pulledRows: number }) => void;
+  progress: (event: { pushedOps: number; submittedForApproval?: string[] } | { pulledRows: number }) => void;
 }
 
 /** Most requests one half makes in a cycle; beyond it something loops, and the cycle fails. */
@@ -50,7 +50,9 @@ export async function pushAll(ctx: CycleContext): Promise<void> {
       throw err;
     }
     store.recordPush(ops, response);
-    ctx.progress({ pushedOps: response.acks.length });
+    // Description changes the server held for approval (core/sync/pushMessages.ts `pending`): the author is told.
+    const submitted = response.acks.flatMap((a) => (a.status === 'applied' || a.status === 'conflict' ? (a.pending ?? []).map((p) => p.message) : []));
+    ctx.progress({ pushedOps: response.acks.length, ...(submitted.length > 0 ? { submittedForApproval: submitted } : {}) });
     if (response.stopped === undefined) continue;
     const expected = response.stopped.expected;
     if (store.pendingOps(1)[0]?.opNumber === expected) continue;

@@ -178,9 +178,11 @@ export class SyncEngine {
         credentials,
         pushBatch: this.options.pushBatch ?? 500,
         pageSize: this.options.pageSize ?? 1000,
-        progress: (event: { pushedOps: number } | { pulledRows: number }) => {
-          if ('pushedOps' in event) summary.pushedOps += event.pushedOps;
-          else {
+        progress: (event: { pushedOps: number; submittedForApproval?: string[] } | { pulledRows: number }) => {
+          if ('pushedOps' in event) {
+            summary.pushedOps += event.pushedOps;
+            if (event.submittedForApproval) summary.submittedForApproval = [...(summary.submittedForApproval ?? []), ...event.submittedForApproval];
+          } else {
             summary.pulledRows += event.pulledRows;
             summary.pages += 1;
           }

@@ -156,6 +156,7 @@ export class SyncController implements vscode.Disposable {
     const org = this.organization();
     const setup: SyncSetup = this.who === undefined ? { kind: 'signed-out' } : org === undefined ? { kind: 'no-org', who: this.who.label } : { kind: 'syncing', who: this.who.label, org: org.name };
     const statuses = [...this.engines.keys()].map((c) => c.sync.status).filter((s): s is SyncStatus => s !== undefined);
+    for (const status of statuses) this.noticeApprovals(status);
     const view = describeSync(setup, statuses);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
@@ -163,6 +164,20 @@ export class SyncController implements vscode.Disposable {
     this.item.backgroundColor = view.tone === 'normal' ? undefined : new vscode.ThemeColor(view.tone === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
     this.item.show();
     this.recordsChanged();
+  }
+
+  /** Cycles whose held-for-approval edits were announced (by end time), so each is told once. */
+  private readonly announcedApprovals = new Set<string>();
+
+  /** Tells the author when the server held description edits for approval (doc versions): nothing vanishes silently. */
+  private noticeApprovals(status: SyncStatus): void {
+    const messages = status.lastCycle?.submittedForApproval ?? [];
+    const key = `${status.replicaId ?? ''}@${status.lastSyncedAt ?? ''}`;
+    if (messages.length === 0 || this.announcedApprovals.has(key)) return;
+    this.announcedApprovals.add(key);
+    const text = messages.length === 1 ? messages[0] : `${messages.length} description edits were submitted for approval; they are published once an approver accepts them.`;
+    this.logger.info(`Sync: ${messages.join(' ')}`);
+    void vscode.window.showInformationMessage(`Mallard: ${text} See the History section of the docs panel.`);
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import '../../support/mochaPg';
 import type { DocVersionList, DocVersionResult } from '../../../core/docVersions/protocol';
 import { withClaims } from '../../support/claims';
-import { ids, users } from '../../support/orgFixture';
+import { ids, userClaims, users } from '../../support/orgFixture';
 import { invoke } from '../../support/syncClient';
 import { startSyncWorld } from '../../support/syncWorld';
 import type { SyncWorld } from '../../support/syncWorld';
@@ -87,7 +87,7 @@ describe('doc versions and approvals through RLS (real Deno + Postgres)', functi
   it('nobody writes doc_versions directly: inserts, updates and deletes by members are refused', async () => {
     const [v] = await versions('entity', 'model.shop.v');
     for (const user of ['admin', 'owner'] as const) {
-      const claims = { role: 'authenticated', sub: users[user] };
+      const claims = userClaims(user);
       await assert.rejects(withClaims(world.db.api, claims, (tx) => tx`update public.doc_versions set body_after = 'forged' where id = ${v!.id}`), /permission denied/);
       await assert.rejects(withClaims(world.db.api, claims, (tx) => tx`delete from public.doc_versions where id = ${v!.id}`), /permission denied/);
       await assert.rejects(withClaims(world.db.api, claims, (tx) => tx`insert into public.doc_versions (org_id, kind, row_id, status, version, body_after)

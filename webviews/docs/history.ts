@@ -27,7 +27,8 @@ interface State {
 }
 
 let state: State | undefined;
-let section: HTMLElement | undefined;
+/** Draws the section on the page now: a re-render of the entity replaces the element, and answers arriving later must land in the new one. */
+let drawCurrent: (() => void) | undefined;
 
 addStyle(`
 section.history { margin-top: 16px; }
@@ -115,12 +116,12 @@ export function historySection(entity: DocEntity, request: HistoryRequest): HTML
   if (state?.entityId !== entity.id) state = { entityId: entity.id, column: '', view: 'none' };
   const s = state;
   const el = h('section', { class: 'history', 'data-testid': 'doc-history' });
-  section = el;
+  const redraw = (): void => drawCurrent?.();
 
   const load = async (view: 'history' | 'pending'): Promise<void> => {
     s.view = view;
     s.message = { level: 'info', text: 'Loading…' };
-    draw();
+    redraw();
     try {
       const answer = DocVersionsAnswer.parse(await request(view === 'pending' ? { action: 'pending' } : { action: 'history', entityId: s.entityId, ...(s.column ? { column: s.column } : {}) }));
       if (answer.state === 'unavailable') {
@@ -133,7 +134,7 @@ export function historySection(entity: DocEntity, request: HistoryRequest): HTML
     } catch (err) {
       s.message = { level: 'error', text: err instanceof Error ? err.message : String(err) };
     }
-    draw();
+    redraw();
   };
   const act = (params: DocVersionsCall['params'], done: string): void => {
     void (async () => {
@@ -145,11 +146,10 @@ export function historySection(entity: DocEntity, request: HistoryRequest): HTML
       } catch (err) {
         s.message = { level: 'error', text: err instanceof Error ? err.message : String(err) };
       }
-      draw();
+      redraw();
     })();
   };
   const draw = (): void => {
-    if (section !== el) return;
     const select = h('select', { 'data-testid': 'history-target', 'aria-label': 'Whose history' });
     select.append(h('option', { value: '' }, 'Model description'));
     for (const c of entity.columns) select.append(h('option', { value: c.name }, `Column ${c.name}`));
@@ -169,6 +169,7 @@ export function historySection(entity: DocEntity, request: HistoryRequest): HTML
       listPart(s, act),
     );
   };
+  drawCurrent = draw;
   draw();
   return el;
 }

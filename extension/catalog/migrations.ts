@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { CatalogError } from './catalogError';
+import { governanceStep } from '../governance/governanceSchema';
 
 /** One schema step; `up` runs inside a transaction that also bumps `PRAGMA user_version`. */
 export interface Migration {
@@ -287,8 +288,11 @@ const v5: Migration = {
   },
 };
 
+/** Version 6: governance state (issue 16), see `extension/governance/governanceSchema.ts`. */
+const v6: Migration = { version: 6, ...governanceStep };
+
 /** All schema steps in order. Append new steps; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -24,6 +24,9 @@ describe('docs quality view models', () => {
       'test 3 more columns or the model (+18.7)',
       'the SQL changed after the docs: review them (+10)',
     ]);
+    const tested = entity('tested', { description: 'T.', tests: [{ name: 't', args: {} }] });
+    const partly = entityScore(tested, [column(tested.id, 'a', { description: 'A.' }), column(tested.id, 'b', { description: 'B.' }), column(tested.id, 'c', { description: 'C.' }), column(tested.id, 'd')]);
+    assert.deepEqual(qualityHints(partly), ['set an owner (+15)', 'describe 1 of 4 columns (+6.2)'], 'the biggest gain first, not the order of the parts');
     assert.equal(qualityBadge(score.score), '28%');
     assert.equal(qualityTone(score.score), 'poor');
     assert.equal(qualityTone(50), 'fair');

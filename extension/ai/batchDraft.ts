@@ -19,6 +19,7 @@ import type { ReviewQueue } from './reviewQueue';
 /** A model the batch drafts. */
 export interface BatchTarget {
   entityId: string;
+  /** The name people know it by, with the version of a versioned model (`customers v2`). */
   name: string;
   /** Workspace-relative path of its SQL (or Python) file. */
   path: string;
@@ -48,7 +49,9 @@ export function modelsToDraft(store: Pick<Reads, 'listEntities' | 'getEntity' | 
       if (!entity || entity.disabled) continue;
       const columns = store.columnsOf(summary.id);
       const missing = { description: entity.description.trim() === '', columns: columns.filter((c) => c.description.trim() === '').length };
-      if (missing.description || missing.columns > 0) out.push({ entityId: entity.id, name: entity.name, path: entity.path, missing });
+      // Versions of a dbt model share its name: the label tells them apart (`customers v2`).
+      const name = entity.version ? `${entity.name} v${entity.version}` : entity.name;
+      if (missing.description || missing.columns > 0) out.push({ entityId: entity.id, name, path: entity.path, missing });
     }
     if (page.items.length < 10_000) break;
   }

@@ -110,6 +110,7 @@ describe('e2e: AI batch drafts, review queue and docs quality', function () {
 
   it('the Docs Quality view summarizes the project and the docs panel shows the score and what is missing', async function () {
     await session.runCommand('View: Close All Editors');
+    await session.runCommand('View: Show Mallard');
     await session.collapsePane('Diagnostics');
     await session.expandPane('Docs Quality');
     const pane = session.page.locator('.pane', { has: session.page.locator('.pane-header', { hasText: 'Docs Quality' }) });
@@ -118,13 +119,17 @@ describe('e2e: AI batch drafts, review queue and docs quality', function () {
     assert.match(await project.locator('.label-description').innerText(), /^\d+% · \d+ models$/);
     const rows = await session.treeLabels('Docs Quality');
     assert.ok(rows.some((r) => /Column descriptions/.test(r)) && rows.some((r) => /Lowest scores/.test(r)), rows.join(' | '));
-    // The Catalog tree carries the badge too.
+    await session.collapsePane('Catalog');
+    await session.screenshot('docs-quality-view');
+    // The Catalog tree carries the badge too (models are grouped by folder).
+    await session.expandPane('Catalog');
     const catalog = session.page.locator('.pane', { has: session.page.locator('.pane-header', { hasText: 'Catalog' }) });
+    await catalog.locator('.monaco-list-row', { has: session.page.locator('.label-name', { hasText: /^marts$/ }) }).first().click();
     await eventually('a score badge on a Catalog model row', async () => {
       const texts = await catalog.locator('.monaco-list-row .label-description').allInnerTexts();
       return texts.some((t) => /^\d+%/.test(t)) ? true : undefined;
     }, 30_000);
-    await session.screenshot('docs-quality-view');
+    await session.screenshot('docs-quality-tree');
     await session.openFile('models/marts/delivery_sla.sql');
     await session.runCommand('Mallard: Open Docs');
     const docs = await session.webview('Mallard Docs');

@@ -10,6 +10,9 @@ import { registerAiCommands } from './ui/aiSettings';
 import { AdminPanels } from './ui/adminPanel';
 import { DocsPanels } from './ui/docsPanel';
 import { DocHistoryHost } from './ui/docHistory';
+import { AiBatchCommands } from './ui/aiBatch';
+import { QualityService } from './ui/qualityService';
+import { QualityTreeProvider } from './ui/qualityTree';
 import { OutputLogger } from './ui/outputLogger';
 import { timeline } from './ui/logger';
 import { MallardStatusBar } from './ui/statusBar';
@@ -65,7 +68,16 @@ export function activate(context: vscode.ExtensionContext): void {
   let firstScansPending = 0;
   const scanning = (): boolean => !foldersChecked || firstScansPending > 0;
 
-  const tree = new CatalogTreeProvider(catalogs);
+  // Docs quality scores, computed in a worker thread; their arrival redraws the views that show them.
+  const quality = new QualityService(() => {
+    tree.refresh();
+    qualityTree.refresh();
+  }, (message) => logger.warn(message));
+  const tree = new CatalogTreeProvider(catalogs, (root, id) => {
+    const c = catalogs.byRoot(root);
+    return c ? quality.score(root, c.store.file, id) : undefined;
+  });
+  const qualityTree = new QualityTreeProvider(catalogs, quality);
   const diagnostics = new DiagnosticsPublisher();
   const lineage = new LineagePanels(context.extensionUri, catalogs, () => config, logger, scanning);
   const docs = new DocsPanels(context.extensionUri, catalogs, logger, context.secrets);
@@ -78,7 +90,13 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerAiCommands(context.secrets),
     vscode.window.createTreeView('mallard.catalog', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.window.createTreeView('mallard.diagnostics', { treeDataProvider: diagnostics }),
+    quality,
+    qualityTree,
+    vscode.window.createTreeView('mallard.quality', { treeDataProvider: qualityTree }),
   );
+  // "Draft Docs with AI for Folder…": batch drafts into the session's review queue.
+  const aiBatch = new AiBatchCommands(context.extensionUri, catalogs, docs, context.secrets, logger);
+  context.subscriptions.push(aiBatch, ...aiBatch.registerCommands());
   // Team sync: sign-in, the sync status-bar item, the Conflicts and Rejected Changes views.
   const sync = new SyncController(context, catalogs, logger);
   docs.attachHistory(new DocHistoryHost(sync, logger));
@@ -88,7 +106,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(admin, ...admin.registerCommands());
 
   const refreshViews = (): void => {
+    quality.invalidate();
     tree.refresh();
+    qualityTree.refresh();
     diagnostics.publish(catalogs);
     lineage.catalogChanged();
     docs.catalogChanged();
@@ -184,6 +204,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const closeCatalog = (root: string): void => {
     const removed = catalogs.remove(root);
     if (!removed) return;
+    quality.forget(root);
     logger.info(`Closed the catalog of ${root}`);
     void removed.dispose();
     refreshViews();

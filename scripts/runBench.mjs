@@ -18,6 +18,7 @@ const BENCHES = [
   { name: 'syncLatency', script: 'scripts/bench/syncLatency.ts', result: 'bench-results/syncLatency.json' },
   { name: 'connectors', script: 'scripts/bench/connectors.ts', result: 'bench-results/connectors.json' },
   { name: 'orgExtract', script: 'scripts/bench/orgExtract.ts', result: 'bench-results/orgExtract.json' },
+  { name: 'quality', script: 'scripts/bench/quality.ts', result: 'bench-results/quality.json' },
 ];
 
 const tsx = path.resolve('node_modules/.bin/tsx');

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { EntityKind } from '../../core/model/entities';
+import type { Score } from '../../core/governance/quality';
+import { qualityBadge, qualityTooltip } from '../../core/governance/qualityView';
 import type { EntitySummary } from '../catalog/catalogTypes';
 import { entityDescription, entityLabel, entityTooltip } from './entityLabels';
 import { kindIcon } from './kindIcons';
@@ -53,7 +55,11 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
   private readonly grouped = new Map<string, GroupLevel<TreeEntity>>();
   private readonly settings: vscode.Disposable;
 
-  constructor(private readonly catalogs: CatalogRegistry) {
+  constructor(
+    private readonly catalogs: CatalogRegistry,
+    /** The docs quality score of an entity, when computed (`qualityService.ts`); shown as a badge. */
+    private readonly quality?: (root: string, entityId: string) => Score | undefined,
+  ) {
     this.settings = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('mallard.tree.groupBy')) this.refresh();
     });
@@ -219,8 +225,9 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<CatalogNode>
       item.contextValue = 'mallard.orgEntity';
       return item;
     }
-    item.description = entityDescription(full);
-    item.tooltip = new vscode.MarkdownString(entityTooltip(entity, full));
+    const score = this.quality?.(root, entity.id);
+    item.description = [score ? qualityBadge(score.score) : '', entityDescription(full)].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString([entityTooltip(entity, full), score ? qualityTooltip(score) : ''].filter(Boolean).join('\n\n'));
     // A disabled node keeps its kind icon, greyed, next to the "disabled" description.
     item.iconPath = full?.disabled ? new vscode.ThemeIcon(kindIcon(entity.kind), new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(kindIcon(entity.kind));
     item.contextValue = 'mallard.entity';

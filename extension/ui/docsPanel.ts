@@ -12,6 +12,7 @@ import type { DocHistoryHost } from './docHistory';
 import { DocsVerifier } from './docsVerify';
 import { DocsSaver, type DocsWorkspace } from './docsEdit';
 import { buildDocEntity } from './docsModel';
+import { docQuality } from './qualityIndex';
 import type { Logger } from './logger';
 import { WebviewPanelHost } from './webviewHost';
 import type { WorkspaceCatalog } from './workspaceCatalog';
@@ -132,7 +133,7 @@ export class DocsPanels implements vscode.Disposable {
       return;
     }
     this.located = await this.locate(catalog, entity);
-    const doc = buildDocEntity(catalog.store, entity, { entry: this.located?.entry, editable: this.located !== undefined, dbtTypes: await this.dbtTypes(catalog, entity) });
+    const doc = { ...buildDocEntity(catalog.store, entity, { entry: this.located?.entry, editable: this.located !== undefined, dbtTypes: await this.dbtTypes(catalog, entity) }), ...docQuality(catalog.store, entity) };
     this.panel && (this.panel.title = `Docs: ${entity.name}`);
     this.post({ type: 'notify', event: 'entity', entity: doc });
   }
@@ -220,6 +221,23 @@ export class DocsPanels implements vscode.Disposable {
     if (result.saved) {
       this.logger.info(`Docs: wrote ${result.file}`);
       // Rescan right away so every view shows the file's new description without waiting for the watcher.
+      await catalog.update([result.file]).catch((err: unknown) => this.logger.error(err instanceof Error ? err : String(err)));
+    }
+    return result;
+  }
+
+  /**
+   * Saves an accepted AI description of any entity of `catalog` (the review queue's Accept) through
+   * the same path as an edit in this panel: checks, the mutation API, the surgical YAML edit, and a
+   * rescan of the file. It shares the panel's saver, so the two never write one file at once.
+   */
+  async saveAccepted(catalog: WorkspaceCatalog, entityId: string, column: string | undefined, description: string): Promise<SaveResult> {
+    const entity = catalog.store.getEntity(entityId);
+    const located = entity && (await this.locate(catalog, entity));
+    if (!located) return { saved: false, reason: 'not-editable', message: 'This entity has no properties file to write to.' };
+    const result = await this.saver.save(this.workspaceOf(catalog), (target, patch) => catalog.mutate(target, patch), located, { entityId, ...(column !== undefined ? { column } : {}), description });
+    if (result.saved) {
+      this.logger.info(`Docs: wrote ${result.file} (accepted from the AI review queue)`);
       await catalog.update([result.file]).catch((err: unknown) => this.logger.error(err instanceof Error ? err : String(err)));
     }
     return result;

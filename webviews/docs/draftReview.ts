@@ -39,6 +39,8 @@ export interface DraftActions {
   dismiss(): void;
   /** Saves one proposal's (edited) text; resolves to the confirmation, rejects with the reason. */
   accept(proposal: Proposal, text: string): Promise<string>;
+  /** Told when a proposal is discarded (the review queue records it); nothing is written. */
+  discard?(proposal: Proposal): void;
 }
 
 /** The draft section. */
@@ -81,6 +83,7 @@ export function draftSection(view: DraftView, actions: DraftActions, entityName:
       accept.onclick = () => void save(p);
       discard.onclick = () => {
         p.outcome = { ok: false, text: 'Discarded' };
+        actions.discard?.(p);
         rerender();
       };
       row.append(box, h('div', {}, accept, discard));

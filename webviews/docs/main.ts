@@ -5,6 +5,7 @@ import { historySection } from './history';
 import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
 import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest, type VerifyNotification } from './protocol';
 import { DOCS_CSS } from './styles';
+import { QUALITY_CSS, qualityPart } from './qualityBadge';
 
 /**
  * The docs webview: renders one entity's documentation and lets the user edit descriptions.
@@ -24,6 +25,7 @@ let draft: DraftView | undefined;
 let verification: VerifyNotification | undefined;
 
 addStyle(DOCS_CSS);
+addStyle(QUALITY_CSS);
 
 function command(message: DocsCommand): void {
   api.postMessage(message);
@@ -194,7 +196,7 @@ function render(entity: DocEntity): void {
   for (const c of entity.columns) body.append(columnRow(entity, c));
   table.append(body);
   root.replaceChildren(
-    h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), h('p', {}, file, ' ', lineage, ' ', draftButtons(entity))),
+    h('header', {}, h('h1', {}, entity.name), h('p', { class: 'meta' }, meta), qualityPart(entity), h('p', {}, file, ' ', lineage, ' ', draftButtons(entity))),
     draftPart(entity),
     verifyPart(entity),
     entity.tags.length ? h('p', { class: 'tags' }, entity.tags.map((t) => `#${t}`).join(' ')) : '',

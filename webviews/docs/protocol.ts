@@ -80,6 +80,8 @@ export const DocEntity = z.object({
   file: z.object({ path: z.string(), line: z.number().int().nonnegative() }),
   /** False when descriptions cannot be written back (plain SQL tables, exposures without YAML). */
   editable: z.boolean(),
+  /** Docs quality score (0–100) and what would raise it, for scored kinds (models, seeds, snapshots, sources). */
+  quality: z.object({ score: z.number().min(0).max(100), hints: z.array(z.string()) }).optional(),
 });
 export type DocEntity = z.infer<typeof DocEntity>;
 

@@ -5,6 +5,7 @@ import { connectorDefinition } from '../../core/connectors/registry';
 import { SyncError } from '../../core/sync/errors';
 import { testGitHub } from './githubSource';
 import { openPostgresSession } from './postgresSession';
+import { openBigQuerySession, openSnowflakeSession } from './warehouseSessions';
 import { maskSecret, openSecret, sealSecret } from './secretBox';
 
 /**
@@ -66,16 +67,20 @@ export async function maskedSecrets(record: ConnectorRecord): Promise<Record<str
 
 const denoFetch: HttpFetch = (url, init) => fetch(url, init);
 
-/** The ports a connector gets in the functions: Deno's fetch, and Postgres sessions for SQL connectors. */
-export function denoPorts(signal?: AbortSignal): ConnectorPorts {
-  return { fetch: denoFetch, openSql: openPostgresSession, ...(signal === undefined ? {} : { signal }) };
+/** The Deno SQL opener of each warehouse connector type. */
+const SQL_OPENERS: Record<string, ConnectorPorts['openSql']> = { postgres: openPostgresSession, snowflake: openSnowflakeSession, bigquery: openBigQuerySession };
+
+/** The ports a connector of `type` gets in the functions: Deno's fetch, and a SQL session opener for warehouse types. */
+export function denoPorts(type: string, signal?: AbortSignal): ConnectorPorts {
+  const openSql = SQL_OPENERS[type];
+  return { fetch: denoFetch, ...(openSql === undefined ? {} : { openSql }), ...(signal === undefined ? {} : { signal }) };
 }
 
 /** Runs "Test connection" for settings of `type`; a `bad-request` when the type is not supported here. */
 export async function testConnector(type: string, config: unknown, secrets: unknown): Promise<TestResult> {
   const def = connectorDefinition(type);
   try {
-    if (def !== undefined) return await def.test(validateInput(def, config, secrets), denoPorts());
+    if (def !== undefined) return await def.test(validateInput(def, config, secrets), denoPorts(type));
     if (type === 'github') return await testGitHub(config, secrets);
     if (type === 'postgres') {
       const session = await openPostgresSession(config, secrets);

@@ -64,7 +64,7 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState): P
   if (connector.type !== 'github' || !namesOneRepository(connector.config)) {
     const def = connectorDefinition(connector.type);
     if (def === undefined) throw new ConnectorError('bad-host', `Org extraction of ${connector.type} connectors is not available on this server yet.`);
-    const result = await def.extract(validateInput(def, connector.config, secrets), denoPorts());
+    const result = await def.extract(validateInput(def, connector.config, secrets), denoPorts(connector.type));
     const { rows } = orgCatalogRows(result.facts);
     return { state: { ...state, rows: rows.length, written: 0 }, phase: 'write', counts: { files: 0, ...factCounts(result.facts), ...result.stats }, rows };
   }

@@ -5,6 +5,7 @@ import { connectorDefinition } from '../../core/connectors/registry';
 import { SyncError } from '../../core/sync/errors';
 import { testGitHub } from './githubSource';
 import { openPostgresSession } from './postgresSession';
+import { REPOSITORY_FILE_TYPES, repositoryFiles } from './repositoryFiles';
 import { openBigQuerySession, openSnowflakeSession } from './warehouseSessions';
 import { maskSecret, openSecret, sealSecret } from './secretBox';
 
@@ -76,11 +77,23 @@ export function denoPorts(type: string, signal?: AbortSignal): ConnectorPorts {
   return { fetch: denoFetch, ...(openSql === undefined ? {} : { openSql }), ...(signal === undefined ? {} : { signal }) };
 }
 
+/**
+ * The ports a connector of `type` gets for one call with `config` and `secrets`: `denoPorts`, plus
+ * for the BI file connectors the `files` of the repository their config names.
+ */
+export async function portsFor(type: string, label: string, config: unknown, secrets: unknown): Promise<ConnectorPorts> {
+  const ports = denoPorts(type);
+  return REPOSITORY_FILE_TYPES.has(type) ? { ...ports, files: (await repositoryFiles(label, config, secrets)).files } : ports;
+}
+
 /** Runs "Test connection" for settings of `type`; a `bad-request` when the type is not supported here. */
 export async function testConnector(type: string, config: unknown, secrets: unknown): Promise<TestResult> {
   const def = connectorDefinition(type);
   try {
-    if (def !== undefined) return await def.test(validateInput(def, config, secrets), denoPorts(type));
+    if (def !== undefined) {
+      const input = validateInput(def, config, secrets);
+      return await def.test(input, await portsFor(type, def.label, input.config, input.secrets));
+    }
     if (type === 'github') return await testGitHub(config, secrets);
     if (type === 'postgres') {
       const session = await openPostgresSession(config, secrets);

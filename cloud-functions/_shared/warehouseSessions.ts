@@ -1,6 +1,4 @@
-import { BigQuery } from '@google-cloud/bigquery';
-import { JWT } from 'google-auth-library';
-import * as snowflake from 'snowflake-sdk';
+import type * as snowflakeSdk from 'snowflake-sdk';
 import { BigQueryConfig, BigQuerySecrets, requireKey } from '../../core/connectors/bigquery';
 import { ConnectorError } from '../../core/connectors/connector';
 import type { SqlSession } from '../../core/connectors/connector';
@@ -18,14 +16,21 @@ import { credentialProblem, SnowflakeConfig, SnowflakeSecrets } from '../../core
  * `core/connectors/driverErrors.ts`, and no message carries a password or a key.
  */
 
-let snowflakeConfigured = false;
+let snowflakeModule: Promise<typeof snowflakeSdk> | undefined;
 
-/** Silences the SDK's logger (it would otherwise try to write snowflake.log next to the function). */
-function configureSnowflake(): void {
-  if (snowflakeConfigured) return;
-  snowflakeConfigured = true;
-  const quiet = (): void => undefined;
-  snowflake.configure({ customLogger: { error: quiet, warn: quiet, info: quiet, debug: quiet, trace: quiet } });
+/**
+ * The SDK, evaluated on first use: esbuild keeps it in the function's one bundle but turns the
+ * dynamic import into a lazily run module, so a worker that never opens a Snowflake session (a
+ * GitHub run, another function) does not pay for evaluating it. The SDK's logger is silenced once
+ * (it would otherwise try to write snowflake.log next to the function).
+ */
+function loadSnowflake(): Promise<typeof snowflakeSdk> {
+  snowflakeModule ??= import('snowflake-sdk').then((sdk) => {
+    const quiet = (): void => undefined;
+    sdk.configure({ customLogger: { error: quiet, warn: quiet, info: quiet, debug: quiet, trace: quiet } });
+    return sdk;
+  });
+  return snowflakeModule;
 }
 
 /** The first zod issue of a config/secrets pair, as a `bad-config` error. */
@@ -43,12 +48,12 @@ export async function openSnowflakeSession(rawConfig: unknown, rawSecrets: unkno
   const secrets = s.data;
   const problem = credentialProblem(secrets);
   if (problem !== undefined) throw new ConnectorError('bad-config', problem);
-  configureSnowflake();
-  const auth: Partial<snowflake.ConnectionOptions> =
+  const snowflake = await loadSnowflake();
+  const auth: Partial<snowflakeSdk.ConnectionOptions> =
     secrets.privateKey !== undefined
       ? { authenticator: 'SNOWFLAKE_JWT', privateKey: secrets.privateKey, ...(secrets.privateKeyPassphrase ? { privateKeyPass: secrets.privateKeyPassphrase } : {}) }
       : { password: secrets.password ?? '' };
-  let connection: snowflake.Connection;
+  let connection: snowflakeSdk.Connection;
   try {
     connection = snowflake.createConnection({
       account: config.account,
@@ -71,7 +76,7 @@ export async function openSnowflakeSession(rawConfig: unknown, rawSecrets: unkno
       new Promise<Record<string, unknown>[]>((resolve, reject) => {
         connection.execute({
           sqlText,
-          ...(params && params.length > 0 ? { binds: params as snowflake.Binds } : {}),
+          ...(params && params.length > 0 ? { binds: params as snowflakeSdk.Binds } : {}),
           complete: (err, _stmt, rows) => (err ? reject(snowflakeError(err, 'Snowflake query failed')) : resolve((rows ?? []) as Record<string, unknown>[])),
         });
       }),
@@ -88,6 +93,8 @@ export async function openBigQuerySession(rawConfig: unknown, rawSecrets: unknow
   if (!c.success || !s.success) throw badConfig('BigQuery', [...(c.success ? [] : c.error.issues), ...(s.success ? [] : s.error.issues)]);
   const config = c.data;
   const key = requireKey(s.data);
+  // Evaluated on first use, as the Snowflake SDK is (see `loadSnowflake`).
+  const [{ BigQuery }, { JWT }] = await Promise.all([import('@google-cloud/bigquery'), import('google-auth-library')]);
   const jwt = new JWT({ email: key.client_email, key: key.private_key, ...(key.private_key_id ? { keyId: key.private_key_id } : {}), scopes: [BIGQUERY_SCOPE] });
   // Self-signed JWTs carrying the scope: no token exchange, the key never leaves the function.
   jwt.useJWTAccessWithScope = true;

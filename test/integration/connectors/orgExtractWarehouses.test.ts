@@ -43,6 +43,7 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
   let snowflake: SnowflakeStandIn;
   let bigquery: BigQueryStandIn;
   const account = keyPair();
+  const snowflakeUser = keyPair();
   const keyFile = JSON.stringify({ type: 'service_account', project_id: PROJECT, private_key_id: 'a1b2c3', private_key: account.privateKey, client_email: EMAIL });
   const answers: Answer[] = [];
   const call = async (body: Record<string, unknown>): Promise<Answer> => {
@@ -52,7 +53,7 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
   };
 
   before(async () => {
-    snowflake = await startSnowflakeStandIn({ user: 'MALLARD', password: PASSWORD, answer: snowflakeWarehouse() });
+    snowflake = await startSnowflakeStandIn({ user: 'MALLARD', password: PASSWORD, publicKeyPem: snowflakeUser.publicKey, answer: snowflakeWarehouse() });
     bigquery = await startBigQueryStandIn({ projectId: PROJECT, clientEmail: EMAIL, publicKeyPem: account.publicKey, answer: bigqueryProject() });
     world = await startOrgWorld({});
   });
@@ -87,6 +88,9 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
     assert.deepEqual(tested.body, { ok: true, detail: 'Connected to Snowflake 9.38.2 as MALLARD (account ACME, role CATALOG_READER, warehouse COMPUTE_WH).' }, tested.text);
     const wrong = await call({ action: 'test', connectorId: connector.id, secrets: { password: 'not-the-password' } });
     assert.deepEqual([wrong.body.ok, wrong.body.reason, wrong.body.message], [false, 'auth-failed', 'Snowflake login as MALLARD failed: Incorrect username or password was specified. (390100)']);
+    // Key-pair login: the SDK signs its JWT with the private key inside Deno.
+    const keyPairTest = await call({ action: 'test', type: 'snowflake', config, secrets: { privateKey: snowflakeUser.privateKey } });
+    assert.equal(keyPairTest.body.ok, true, keyPairTest.text);
     await runToEnd(connector.id);
     await assertSameRows('ANALYTICS', await localRows('snowflake', config, { password: PASSWORD }));
   });
@@ -121,7 +125,7 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
 
   it('never returns or records a secret: answers, run errors and the audit log', async () => {
     const runs = await call({ action: 'runs' });
-    const secrets = [PASSWORD, account.privateKey.split('\n')[1] ?? 'unused', 'not-the-password'];
+    const secrets = [PASSWORD, account.privateKey.split('\n')[1] ?? 'unused', snowflakeUser.privateKey.split('\n')[1] ?? 'unused', 'not-the-password'];
     for (const answer of answers) for (const s of secrets) assert.ok(!answer.text.includes(s), `an answer holds a secret: ${answer.text.slice(0, 200)}`);
     assert.ok((runs.body.runs as unknown[]).length >= 3);
     for (const s of secrets) {

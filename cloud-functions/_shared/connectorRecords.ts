@@ -5,7 +5,7 @@ import { connectorDefinition } from '../../core/connectors/registry';
 import { SyncError } from '../../core/sync/errors';
 import { testGitHub } from './githubSource';
 import { openPostgresSession } from './postgresSession';
-import { REPOSITORY_FILE_TYPES, repositoryFiles } from './repositoryFiles';
+import { REPOSITORY_FILE_TYPES, repositoryFiles, repositoryProblem } from './repositoryFiles';
 import { openBigQuerySession, openSnowflakeSession } from './warehouseSessions';
 import { maskSecret, openSecret, sealSecret } from './secretBox';
 
@@ -111,7 +111,7 @@ export async function testConnector(type: string, config: unknown, secrets: unkn
   throw new SyncError('bad-request', `Connectors of type ${type} cannot be tested by this server yet.`);
 }
 
-/** Checks config and secrets against the type's definition when it is registered; `bad-request` naming the issues otherwise. */
+/** Checks config and secrets against the type's definition when it is registered (and that a BI connector names its repository); `bad-request` naming the issues otherwise. */
 export function checkSettings(type: string, config: unknown, secrets: unknown): void {
   const def = connectorDefinition(type);
   if (def === undefined) return;
@@ -121,4 +121,7 @@ export function checkSettings(type: string, config: unknown, secrets: unknown): 
     if (err instanceof ConnectorError) throw new SyncError('bad-request', err.message);
     throw err;
   }
+  // Every connector saved here runs in the cloud, where a BI connector's files come from its repository.
+  const problem = REPOSITORY_FILE_TYPES.has(type) ? repositoryProblem(def.label, config) : undefined;
+  if (problem !== undefined) throw new SyncError('bad-request', problem);
 }

@@ -23,13 +23,19 @@ const Secrets = z.looseObject({ token: z.string().optional() });
 /** Text as Node's `readFileSync(path, 'utf8')` gives it (a byte-order mark kept), so org and workspace runs read the same text. */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** The BI files of the repository `config` names, with the commit they were read at. */
-export async function repositoryFiles(label: string, config: unknown, secrets: unknown): Promise<{ files: BinaryFileSource; sha: string; repository: string }> {
+/** Why `config` of an organization's BI connector names no repository to read (saving refuses it, a run fails with it), or undefined. */
+export function repositoryProblem(label: string, config: unknown): string | undefined {
   const c = Source.safeParse(config);
   const repository = c.success ? c.data.repository : undefined;
-  if (!c.success || repository === undefined || repository === '') {
-    throw new ConnectorError('bad-config', `An organization's ${label} connector reads its files from a GitHub repository: set its repository (owner/name).`);
-  }
+  return repository === undefined || repository === '' ? `An organization's ${label} connector reads its files from a GitHub repository: set its repository (owner/name).` : undefined;
+}
+
+/** The BI files of the repository `config` names, with the commit they were read at. */
+export async function repositoryFiles(label: string, config: unknown, secrets: unknown): Promise<{ files: BinaryFileSource; sha: string; repository: string }> {
+  const problem = repositoryProblem(label, config);
+  const c = Source.safeParse(config);
+  const repository = c.success ? c.data.repository : undefined;
+  if (problem !== undefined || !c.success || repository === undefined) throw new ConnectorError('bad-config', problem ?? `The ${label} connector's repository settings are invalid.`);
   const s = Secrets.safeParse(secrets ?? {});
   const source = githubInput({ repository, ...(c.data.branch ? { branch: c.data.branch } : {}), ...(c.data.apiUrl ? { apiUrl: c.data.apiUrl } : {}) }, s.success ? s.data : {});
   const { sha } = await resolveCommit(source.config, source.token);

@@ -78,15 +78,24 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
     });
   }
 
-  it('a wrong token is auth-failed; an org BI connector without a repository fails with bad-config; the token never comes back', async () => {
+  it('a wrong token is auth-failed; an org BI connector without a repository is refused on save and fails its run with bad-config; the token never comes back', async () => {
     const config = { folder: 'bi/looker', repository: 'acme/bi', apiUrl: github.apiUrl };
     const wrong = await call({ action: 'test', type: 'looker', config, secrets: { token: 'ghp_wrong_token_000000000000' } });
     assert.deepEqual([wrong.body.ok, wrong.body.reason], [false, 'auth-failed'], wrong.text);
-    const saved = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config: { folder: 'bi/looker' } });
+    const message = "An organization's Looker connector reads its files from a GitHub repository: set its repository (owner/name).";
+    const folderOnly = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config: { folder: 'bi/looker' } });
+    assert.equal(folderOnly.status, 400, folderOnly.text);
+    assert.equal((folderOnly.body.error as { message?: string } | undefined)?.message ?? folderOnly.body.message, message, folderOnly.text);
+    const untested = await call({ action: 'test', type: 'looker', config: { folder: 'bi/looker' } });
+    assert.deepEqual(untested.body, { ok: false, reason: 'bad-config', message });
+    // A row saved before the repository was required (or edited in SQL): its run fails with the same reason.
+    const saved = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config });
     assert.equal(saved.status, 200, saved.text);
-    const started = await call({ action: 'run', connectorId: (saved.body.connector as ConnectorSummary).id });
+    const id = (saved.body.connector as ConnectorSummary).id;
+    await world.db.admin`update public.connectors set config = config - 'repository' where id = ${id}`;
+    const started = await call({ action: 'run', connectorId: id });
     const run = await world.waitForRun(started.body.runId as string);
-    assert.deepEqual(run.errors.map((e) => [e.reason, e.message]), [['bad-config', "An organization's Looker connector reads its files from a GitHub repository: set its repository (owner/name)."]]);
+    assert.deepEqual(run.errors.map((e) => [e.reason, e.message]), [['bad-config', message]]);
     for (const answer of answers) assert.ok(!answer.text.includes(TOKEN), `an answer holds the token: ${answer.text.slice(0, 200)}`);
     const [n] = await world.db.admin<{ n: number }[]>`select (select count(*) from public.audit_log where concat(before, after) like ${`%${TOKEN}%`})::int
       + (select count(*) from public.connector_runs r where r.errors::text like ${`%${TOKEN}%`})::int as n`;

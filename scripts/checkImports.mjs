@@ -41,6 +41,8 @@ const ALLOWED_PACKAGES = [
   ['core/sync/', ['zod']],
   ['core/', ['zod', 'yaml', 'node-sql-parser', 'fflate']],
   ['sync/', ['zod']],
+  // The warehouse SDKs run on Deno's Node compatibility, bundled into the functions that open warehouse sessions.
+  ['cloud-functions/_shared/warehouseSessions.ts', ['zod', 'jose', 'postgres', 'snowflake-sdk', '@google-cloud/bigquery', 'google-auth-library']],
   ['cloud-functions/', ['zod', 'jose', 'postgres']],
 ];
 

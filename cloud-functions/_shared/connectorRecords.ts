@@ -5,6 +5,8 @@ import { connectorDefinition } from '../../core/connectors/registry';
 import { SyncError } from '../../core/sync/errors';
 import { testGitHub } from './githubSource';
 import { openPostgresSession } from './postgresSession';
+import { REPOSITORY_FILE_TYPES, repositoryFiles, repositoryProblem } from './repositoryFiles';
+import { openBigQuerySession, openSnowflakeSession } from './warehouseSessions';
 import { maskSecret, openSecret, sealSecret } from './secretBox';
 
 /**
@@ -66,16 +68,32 @@ export async function maskedSecrets(record: ConnectorRecord): Promise<Record<str
 
 const denoFetch: HttpFetch = (url, init) => fetch(url, init);
 
-/** The ports a connector gets in the functions: Deno's fetch, and Postgres sessions for SQL connectors. */
-export function denoPorts(signal?: AbortSignal): ConnectorPorts {
-  return { fetch: denoFetch, openSql: openPostgresSession, ...(signal === undefined ? {} : { signal }) };
+/** The Deno SQL opener of each warehouse connector type. */
+const SQL_OPENERS: Record<string, ConnectorPorts['openSql']> = { postgres: openPostgresSession, snowflake: openSnowflakeSession, bigquery: openBigQuerySession };
+
+/** The ports a connector of `type` gets in the functions: Deno's fetch, and a SQL session opener for warehouse types. */
+export function denoPorts(type: string, signal?: AbortSignal): ConnectorPorts {
+  const openSql = SQL_OPENERS[type];
+  return { fetch: denoFetch, ...(openSql === undefined ? {} : { openSql }), ...(signal === undefined ? {} : { signal }) };
+}
+
+/**
+ * The ports a connector of `type` gets for one call with `config` and `secrets`: `denoPorts`, plus
+ * for the BI file connectors the `files` of the repository their config names.
+ */
+export async function portsFor(type: string, label: string, config: unknown, secrets: unknown): Promise<ConnectorPorts> {
+  const ports = denoPorts(type);
+  return REPOSITORY_FILE_TYPES.has(type) ? { ...ports, files: (await repositoryFiles(label, config, secrets)).files } : ports;
 }
 
 /** Runs "Test connection" for settings of `type`; a `bad-request` when the type is not supported here. */
 export async function testConnector(type: string, config: unknown, secrets: unknown): Promise<TestResult> {
   const def = connectorDefinition(type);
   try {
-    if (def !== undefined) return await def.test(validateInput(def, config, secrets), denoPorts());
+    if (def !== undefined) {
+      const input = validateInput(def, config, secrets);
+      return await def.test(input, await portsFor(type, def.label, input.config, input.secrets));
+    }
     if (type === 'github') return await testGitHub(config, secrets);
     if (type === 'postgres') {
       const session = await openPostgresSession(config, secrets);
@@ -93,7 +111,7 @@ export async function testConnector(type: string, config: unknown, secrets: unkn
   throw new SyncError('bad-request', `Connectors of type ${type} cannot be tested by this server yet.`);
 }
 
-/** Checks config and secrets against the type's definition when it is registered; `bad-request` naming the issues otherwise. */
+/** Checks config and secrets against the type's definition when it is registered (and that a BI connector names its repository); `bad-request` naming the issues otherwise. */
 export function checkSettings(type: string, config: unknown, secrets: unknown): void {
   const def = connectorDefinition(type);
   if (def === undefined) return;
@@ -103,4 +121,7 @@ export function checkSettings(type: string, config: unknown, secrets: unknown): 
     if (err instanceof ConnectorError) throw new SyncError('bad-request', err.message);
     throw err;
   }
+  // Every connector saved here runs in the cloud, where a BI connector's files come from its repository.
+  const problem = REPOSITORY_FILE_TYPES.has(type) ? repositoryProblem(def.label, config) : undefined;
+  if (problem !== undefined) throw new SyncError('bad-request', problem);
 }

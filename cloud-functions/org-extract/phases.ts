@@ -12,7 +12,7 @@ import type { FileStepResult } from '../../core/pipeline/fileStep';
 import { planWorkspace } from '../../core/pipeline/workspacePlan';
 import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
-import { denoPorts, openSecrets } from '../_shared/connectorRecords';
+import { openSecrets, portsFor } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
 import { readTar } from './tar';
 
@@ -64,7 +64,8 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState): P
   if (connector.type !== 'github' || !namesOneRepository(connector.config)) {
     const def = connectorDefinition(connector.type);
     if (def === undefined) throw new ConnectorError('bad-host', `Org extraction of ${connector.type} connectors is not available on this server yet.`);
-    const result = await def.extract(validateInput(def, connector.config, secrets), denoPorts());
+    const input = validateInput(def, connector.config, secrets);
+    const result = await def.extract(input, await portsFor(connector.type, def.label, input.config, input.secrets));
     const { rows } = orgCatalogRows(result.facts);
     return { state: { ...state, rows: rows.length, written: 0 }, phase: 'write', counts: { files: 0, ...factCounts(result.facts), ...result.stats }, rows };
   }

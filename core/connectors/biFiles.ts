@@ -11,8 +11,10 @@ import { ConnectorError } from './connector';
 /**
  * What the three BI file connectors (Tableau, Looker, Power BI) share: their configuration (a folder
  * and globs inside a repository, the default warehouse database/schema for names written without
- * them), file selection through `ports.files`, "Test connection" and "discover" without any network,
- * and a small builder that keeps the facts they emit deduplicated and well-formed.
+ * them, and for the cloud the GitHub repository the files are read from), file selection through
+ * `ports.files`, "Test connection" and "discover" without any network, and a small builder that
+ * keeps the facts they emit deduplicated and well-formed. The connectors never fetch: a workspace
+ * run gets the workspace folder as `files`, an org run (`org-extract`) the repository archive.
  */
 
 /** Config of a BI file connector. */
@@ -29,11 +31,21 @@ export const BiConfig = z.object({
   schema: z.string().min(1).optional(),
   /** SQL dialect for embedded SQL when the file does not say (custom SQL, derived tables, native queries). */
   dialect: z.enum(DIALECTS).optional(),
+  /**
+   * The GitHub repository (`owner/name`) holding the files, for org-scoped connectors: the cloud has
+   * no workspace folder, so `org-extract` reads the repository archive (the GitHub connector's
+   * source and token handling). A workspace run ignores it and reads the workspace folder.
+   */
+  repository: z.string().trim().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository is owner/name').optional(),
+  /** Branch, tag or sha of `repository`; its default branch when absent. */
+  branch: z.string().trim().min(1).optional(),
+  /** GitHub Enterprise Server's API (`https://ghe.example.com/api/v3`); github.com when absent. */
+  apiUrl: z.url().optional(),
 });
 export type BiConfig = z.output<typeof BiConfig>;
-/** BI file connectors need no secrets: the files come from the repository the host already has. */
-export const NoSecrets = z.object({});
-export type NoSecrets = z.output<typeof NoSecrets>;
+/** Secrets of a BI file connector: a GitHub token, only for an org-scoped connector reading a private repository. */
+export const BiSecrets = z.object({ token: z.string().min(1).optional() });
+export type BiSecrets = z.output<typeof BiSecrets>;
 
 /** The flow's inputs for a BI file connector. */
 export const BI_FIELDS: readonly ConnectorField[] = [
@@ -43,6 +55,10 @@ export const BI_FIELDS: readonly ConnectorField[] = [
   { key: 'schema', label: 'Default schema', prompt: 'Warehouse schema for tables the files name without one.', secret: false, optional: true },
   { key: 'include', label: 'Files', prompt: 'Globs of the files to read, relative to the folder, comma-separated; every file of the tool when empty.', placeholder: '**/*.lkml', secret: false, optional: true },
   { key: 'dialect', label: 'SQL dialect', prompt: 'Dialect of SQL embedded in the files (custom SQL, derived tables) when a file does not say.', secret: false, optional: true, choices: DIALECTS },
+  // The cloud has no workspace folder: an organization's connector names the repository the files are in.
+  { key: 'repository', label: 'GitHub repository', prompt: 'The GitHub repository holding the files, as owner/name (the cloud reads its archive; the folder above is inside it).', placeholder: 'acme/bi', secret: false, optional: false, scope: 'org' },
+  { key: 'branch', label: 'Branch', prompt: 'Branch, tag or commit of the repository (its default branch when empty).', placeholder: 'main', secret: false, optional: true, scope: 'org' },
+  { key: 'token', label: 'GitHub token', prompt: 'A token that can read the repository (contents: read); empty for a public repository.', secret: true, optional: true, scope: 'org' },
 ];
 
 /** A FileSource that can also return raw bytes (zip containers: `.twbx`, `.tdsx`, `.pbit`). */
@@ -77,7 +93,7 @@ export function selectFiles(files: FileSource, config: BiConfig, extensions: rea
 }
 
 /** "Test connection": the folder has at least one matching file. */
-export async function testFiles(label: string, extensions: readonly string[], input: ConnectorInput<BiConfig, NoSecrets>, ports: ConnectorPorts): Promise<TestResult> {
+export async function testFiles(label: string, extensions: readonly string[], input: ConnectorInput<BiConfig, BiSecrets>, ports: ConnectorPorts): Promise<TestResult> {
   if (ports.files === undefined) return { ok: false, reason: 'bad-host', message: `The ${label} connector reads files from a repository, but the host gave it no file source.` };
   const found = selectFiles(ports.files, input.config, extensions);
   const where = input.config.folder === '' ? 'the repository' : `folder "${input.config.folder}"`;
@@ -86,7 +102,7 @@ export async function testFiles(label: string, extensions: readonly string[], in
 }
 
 /** "Discover": the matching files. */
-export async function discoverFiles(label: string, extensions: readonly string[], input: ConnectorInput<BiConfig, NoSecrets>, ports: ConnectorPorts): Promise<DiscoveredItem[]> {
+export async function discoverFiles(label: string, extensions: readonly string[], input: ConnectorInput<BiConfig, BiSecrets>, ports: ConnectorPorts): Promise<DiscoveredItem[]> {
   return selectFiles(filesPort(ports, label), input.config, extensions).map((name) => ({ kind: 'file', name }));
 }
 

@@ -36,6 +36,8 @@ export interface ConnectorField {
   optional: boolean;
   /** Fixed choices (shown as a quick pick). */
   choices?: readonly string[];
+  /** Asked only for a connector of this scope (`org`: the cloud needs it, e.g. the repository of a BI connector's files). */
+  scope?: 'org';
 }
 
 /** A SQL session on a warehouse source, opened by the host with the connector type's driver. */

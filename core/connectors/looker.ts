@@ -1,6 +1,6 @@
 import { nodeId } from '../model/ids';
 import { globRegExp } from '../pipeline/targetRules';
-import { BI_FIELDS, BiConfig, FactsBuilder, NoSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
 import type { ConnectorDefinition, ExtractResult } from './connector';
 import { extractLookerDashboards, type ExploreInfo } from './lookerDashboard';
 import { declareView, linkViewFields, type ViewDef, type ViewInfo } from './lookerView';
@@ -143,12 +143,12 @@ function link(b: FactsBuilder, views: ReadonlyMap<string, ViewInfo>, view: strin
 }
 
 /** The Looker connector definition. */
-export const lookerConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
+export const lookerConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'looker',
   label: 'Looker',
   description: 'A LookML project in a repository: views, explores and dashboards, with fields and their lineage to warehouse tables.',
   config: BiConfig,
-  secrets: NoSecrets,
+  secrets: BiSecrets,
   fields: BI_FIELDS,
   incremental: false,
   test: (input, ports) => testFiles('LookML', EXTENSIONS, input, ports),

@@ -1,5 +1,5 @@
 import { nodeId } from '../model/ids';
-import { BI_FIELDS, BiConfig, FactsBuilder, NoSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
 import { readZipText } from './biZip';
 import type { ConnectorDefinition, ExtractResult } from './connector';
 import { extractTabularModel, parseJsonAt, type ModelTables } from './powerbiModel';
@@ -69,12 +69,12 @@ function fieldRefs(node: Json | undefined, aliases: ReadonlyMap<string, string>,
 }
 
 /** The Power BI connector definition. */
-export const powerbiConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
+export const powerbiConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'powerbi',
   label: 'Power BI',
   description: 'Tabular models (.bim) and report templates (.pbit) in a repository: tables, columns, measures, reports and their lineage to warehouse tables.',
   config: BiConfig,
-  secrets: NoSecrets,
+  secrets: BiSecrets,
   fields: BI_FIELDS,
   incremental: false,
   test: (input, ports) => testFiles('Power BI', EXTENSIONS, input, ports),

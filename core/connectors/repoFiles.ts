@@ -6,6 +6,18 @@
 
 const EXTRACTABLE = /\.(sql|ya?ml|py|md|csv|json)$/i;
 
+/**
+ * The files of the BI connectors (Tableau `.twb`/`.tds`/`.twbx`/`.tdsx`, Looker `.lkml`/`.lookml`,
+ * Power BI `.bim`/`.pbit`), which an org run of those connectors keeps from a repository archive
+ * (text and, for the zip containers, bytes).
+ */
+const BI_FILE = /\.(twbx?|tdsx?|lkml|lookml|bim|pbit)$/i;
+
+/** True when `path` is a file one of the BI connectors reads. */
+export function isBiFile(path: string): boolean {
+  return BI_FILE.test(path);
+}
+
 /** Largest file whose text is staged; a larger one is listed but reads as undefined (like an unreadable file locally). */
 export const MAX_STAGED_FILE_BYTES = 2 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { nodeId } from '../model/ids';
-import { BI_FIELDS, BiConfig, FactsBuilder, NoSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
 import { readZipText } from './biZip';
 import type { ConnectorDefinition, ExtractResult } from './connector';
 import { extractDatasource, stripBrackets, type DatasourceInfo } from './tableauDatasource';
@@ -77,12 +77,12 @@ function dashboard(b: FactsBuilder, db: XmlElement, file: string, project: strin
 }
 
 /** The Tableau connector definition. */
-export const tableauConnector: ConnectorDefinition<BiConfig, NoSecrets> = {
+export const tableauConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'tableau',
   label: 'Tableau',
   description: 'Workbooks (.twb/.twbx) and data sources (.tds/.tdsx) in a repository: dashboards, worksheets, fields and their lineage to warehouse tables.',
   config: BiConfig,
-  secrets: NoSecrets,
+  secrets: BiSecrets,
   fields: BI_FIELDS,
   incremental: false,
   test: (input, ports) => testFiles('Tableau', EXTENSIONS, input, ports),

@@ -97,7 +97,8 @@ export async function runConnectorFlow(port: FlowPort, options: FlowOptions): Pr
     ...(editing || !options.org ? [] : [{ kind: 'scope' } as const]),
     { kind: 'name' },
     // A definition's own `name` field is the connector's name, asked once by the name step.
-    ...(definition()?.fields ?? []).filter((f) => f.key !== NAME_FIELD).map((field): Step => ({ kind: 'field', field })),
+    // A field of one scope (a BI connector's repository, for the cloud) is asked only in that scope.
+    ...(definition()?.fields ?? []).filter((f) => f.key !== NAME_FIELD && (f.scope === undefined || f.scope === draft.scope)).map((field): Step => ({ kind: 'field', field })),
     { kind: 'test' },
   ];
   let index = 0;

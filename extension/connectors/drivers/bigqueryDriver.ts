@@ -1,7 +1,8 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { JWT } from 'google-auth-library';
 import { BigQueryConfig, BigQuerySecrets, requireKey } from '../../../core/connectors/bigquery';
-import { ConnectorError, type ConnectorErrorReason, type SqlSession } from '../../../core/connectors/connector';
+import { ConnectorError, type SqlSession } from '../../../core/connectors/connector';
+import { bigqueryError as toConnectorError } from '../../../core/connectors/driverErrors';
 
 /**
  * The Node driver behind the BigQuery connector's `openSql`: the official `@google-cloud/bigquery`
@@ -12,40 +13,6 @@ import { ConnectorError, type ConnectorErrorReason, type SqlSession } from '../.
  */
 
 const SCOPE = 'https://www.googleapis.com/auth/bigquery';
-
-/** The parts of the client's `ApiError` / gaxios errors that decide the reason. */
-interface GoogleErrorLike {
-  code?: number | string;
-  status?: number;
-  message?: string;
-  errors?: { reason?: string; message?: string }[];
-}
-
-/**
- * The connector reason of a BigQuery API error: HTTP 401 `auth-failed`, 403 `forbidden` (but
- * `rateLimitExceeded`/`quotaExceeded` are `rate-limited`), 404 `not-found`, 429 `rate-limited`,
- * connection failures (`ECONNREFUSED`, `ENOTFOUND`, timeouts) `unreachable`, anything else
- * (`invalidQuery`, 5xx) `source-error`.
- */
-export function reasonOf(e: GoogleErrorLike): ConnectorErrorReason {
-  const status = typeof e.code === 'number' ? e.code : e.status;
-  const reasons = (e.errors ?? []).map((x) => x.reason ?? '');
-  if (reasons.some((r) => r === 'rateLimitExceeded' || r === 'quotaExceeded') || status === 429) return 'rate-limited';
-  if (status === 401) return 'auth-failed';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
-  if (typeof e.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)$/.test(e.code)) return 'unreachable';
-  return 'source-error';
-}
-
-function toConnectorError(e: unknown, context: string): ConnectorError {
-  if (e instanceof ConnectorError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as GoogleErrorLike;
-  // gaxios puts the socket error's code on `cause` for fetch failures.
-  const cause = (e as { cause?: { code?: string } } | null)?.cause;
-  const withCause: GoogleErrorLike = err.code === undefined && typeof cause?.code === 'string' ? { ...err, code: cause.code } : err;
-  return new ConnectorError(reasonOf(withCause), `${context}: ${err.message ?? 'unknown error'}`);
-}
 
 /** The config and secrets as the connector validated them (idempotent schemas), or `bad-config`. */
 function parsed(rawConfig: unknown, rawSecrets: unknown): { config: BigQueryConfig; secrets: BigQuerySecrets } {

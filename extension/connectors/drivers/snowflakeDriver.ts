@@ -1,12 +1,13 @@
 import * as snowflake from 'snowflake-sdk';
-import { ConnectorError, type ConnectorErrorReason, type SqlSession } from '../../../core/connectors/connector';
+import { ConnectorError, type SqlSession } from '../../../core/connectors/connector';
+import { snowflakeError as toConnectorError } from '../../../core/connectors/driverErrors';
 import { credentialProblem, SnowflakeConfig, SnowflakeSecrets } from '../../../core/connectors/snowflake';
 
 /**
  * The Node driver behind the Snowflake connector's `openSql`: the official `snowflake-sdk`
  * (password or key-pair login), one connection per session, statements with `?` binds, rows as
- * objects keyed by column name. Snowflake's errors become `ConnectorError`s by their code (see
- * `reasonOf`). The driver's own logging is silenced: Mallard reports through its errors.
+ * objects keyed by column name. Snowflake's errors become `ConnectorError`s by their code
+ * (`core/connectors/driverErrors.ts`, shared with the edge functions' opener). The driver's own logging is silenced: Mallard reports through its errors.
  */
 
 let configured = false;
@@ -17,38 +18,6 @@ function configureOnce(): void {
   configured = true;
   const quiet = (): void => undefined;
   snowflake.configure({ customLogger: { error: quiet, warn: quiet, info: quiet, debug: quiet, trace: quiet } });
-}
-
-/** Snowflake error shapes the SDK produces (`OperationFailedError`, `NetworkError`, `RequestFailedError`). */
-interface SnowflakeErrorLike {
-  name?: string;
-  code?: string | number;
-  sqlState?: string;
-  message?: string;
-  response?: { statusCode?: number };
-}
-
-/**
- * The connector reason of a Snowflake error: the 3901xx login codes (wrong password, invalid JWT,
- * locked user) are `auth-failed`, 002003 ("does not exist or not authorized") `not-found`,
- * 003001 and SQLSTATE 42501 (insufficient privileges) `forbidden`, the SDK's network and HTTP
- * failures `unreachable` (429 `rate-limited`), anything else `source-error`.
- */
-export function reasonOf(e: SnowflakeErrorLike): ConnectorErrorReason {
-  const code = String(e.code ?? '');
-  if (/^3901\d\d$/.test(code) || e.sqlState === '28000' || e.sqlState === '08004') return 'auth-failed';
-  if (code === '002003' || code === '2003' || e.sqlState === '02000') return 'not-found';
-  if (code === '003001' || code === '3001' || e.sqlState === '42501') return 'forbidden';
-  if (e.response?.statusCode === 429) return 'rate-limited';
-  if (e.name === 'NetworkError' || e.name === 'RequestFailedError' || code === '401001' || code === '401002') return 'unreachable';
-  return 'source-error';
-}
-
-function toConnectorError(e: unknown, context: string): ConnectorError {
-  if (e instanceof ConnectorError) return e;
-  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as SnowflakeErrorLike;
-  const code = err.code === undefined ? '' : ` (${String(err.code)})`;
-  return new ConnectorError(reasonOf(err), `${context}: ${err.message ?? 'unknown error'}${code}`);
 }
 
 /** The config and secrets as the connector validated them (idempotent schemas), or `bad-config`. */

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import '../../setup/sqlEngine';
+import '../../support/mochaPg';
+import { validateInput } from '../../../core/connectors/connector';
+import { orgCatalogRows } from '../../../core/connectors/orgCatalogRows';
+import type { ConnectorSummary } from '../../../core/connectors/orgProtocol';
+import { connectorDefinition } from '../../../core/connectors/registry';
+import { folderFiles } from '../../../extension/connectors/folderFiles';
+import { ids } from '../../support/orgFixture';
+import { startOrgGitHubStandIn, type OrgGitHubStandIn } from '../../support/orgGitHubStandIn';
+import { startOrgWorld, syncedRows, type Answer, type OrgWorld } from './orgWorld';
+
+/**
+ * The BI file connectors (Tableau, Looker, Power BI) extracted in the cloud: each org connector
+ * names a GitHub repository (served by the org GitHub stand-in from a real `git archive`, with a
+ * token) and a folder in it; `org-extract` reads the archive's BI files (text and the bytes of a
+ * packaged `.twbx`) and runs the connector in Deno. The synced rows equal a workspace (Node) run of
+ * the same connector over the same files on disk; the token never comes back; a config without a
+ * repository fails with a clear `bad-config`.
+ */
+
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'bi');
+const TOKEN = 'ghp_bi_standin_token_0123456789abcdef';
+
+describe('org extraction of BI file connectors from a repository (real Deno + Postgres, GitHub stand-in)', function () {
+  this.timeout(300_000);
+  let world: OrgWorld;
+  let github: OrgGitHubStandIn;
+  let tree: string;
+  const answers: Answer[] = [];
+  const call = async (body: Record<string, unknown>): Promise<Answer> => {
+    const answer = await world.call('connectors', 'admin', { orgId: ids.orgA, ...body });
+    answers.push(answer);
+    return answer;
+  };
+
+  before(async () => {
+    tree = mkdtempSync(path.join(tmpdir(), 'mallard-bi-repo-'));
+    for (const tool of ['tableau', 'looker', 'powerbi']) cpSync(path.join(FIXTURES, tool), path.join(tree, 'bi', tool), { recursive: true });
+    // A packaged workbook: the zip container only the bytes port can read.
+    writeFileSync(path.join(tree, 'bi', 'tableau', 'Packaged.twbx'), zipSync({ 'Packaged.twb': new Uint8Array(readFileSync(path.join(FIXTURES, 'tableau', 'Sales Overview.twb'))) }));
+    writeFileSync(path.join(tree, 'README.md'), '# BI\n');
+    github = await startOrgGitHubStandIn(tree, { owner: 'acme', repo: 'bi', token: TOKEN });
+    world = await startOrgWorld({});
+  });
+  after(async () => {
+    await world?.stop();
+    await github?.stop();
+    rmSync(tree, { recursive: true, force: true });
+  });
+
+  for (const tool of ['tableau', 'looker', 'powerbi'] as const) {
+    it(`stand-in: a ${tool} connector reading acme/bi is tested and run in Deno and syncs the rows a workspace run of the same files gives`, async () => {
+      const config = { project: `${tool}_bi`, folder: `bi/${tool}`, database: 'ANALYTICS', schema: 'MARTS', repository: 'acme/bi', branch: 'main', apiUrl: github.apiUrl };
+      const saved = await call({ action: 'save', type: tool, name: `${tool}-bi`, config, secrets: { token: TOKEN } });
+      assert.equal(saved.status, 200, saved.text);
+      const connector = saved.body.connector as ConnectorSummary;
+      const tested = await call({ action: 'test', connectorId: connector.id });
+      assert.equal(tested.body.ok, true, tested.text);
+      assert.match(String(tested.body.detail), new RegExp(`in folder "bi/${tool}"`));
+      const started = await call({ action: 'run', connectorId: connector.id });
+      const run = await world.waitForRun(started.body.runId as string);
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+      const def = connectorDefinition(tool)!;
+      const local = await def.extract(validateInput(def, config, {}), { files: folderFiles(github.tree().root) });
+      const want = new Map(orgCatalogRows(local.facts).rows.map((r) => [`${r.kind}:${r.id}`, r.payload]));
+      const synced = await syncedRows(world.db, ids.orgA);
+      const mine = new Set(want.keys());
+      const got = new Map([...synced].filter(([key, p]) => mine.has(key) || (p as { project?: string }).project === `${tool}_bi`));
+      assert.ok(want.size >= 5, `${want.size} rows`);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      for (const [key, payload] of want) assert.deepEqual(got.get(key), payload, key);
+      if (tool === 'tableau') assert.ok([...want.values()].some((p) => String((p as { path?: string }).path).endsWith('Packaged.twbx')), 'the packaged workbook is read from its bytes');
+    });
+  }
+
+  it('a wrong token is auth-failed; an org BI connector without a repository is refused on save and fails its run with bad-config; the token never comes back', async () => {
+    const config = { folder: 'bi/looker', repository: 'acme/bi', apiUrl: github.apiUrl };
+    const wrong = await call({ action: 'test', type: 'looker', config, secrets: { token: 'ghp_wrong_token_000000000000' } });
+    assert.deepEqual([wrong.body.ok, wrong.body.reason], [false, 'auth-failed'], wrong.text);
+    const message = "An organization's Looker connector reads its files from a GitHub repository: set its repository (owner/name).";
+    const folderOnly = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config: { folder: 'bi/looker' } });
+    assert.equal(folderOnly.status, 400, folderOnly.text);
+    assert.equal((folderOnly.body.error as { message?: string } | undefined)?.message ?? folderOnly.body.message, message, folderOnly.text);
+    const untested = await call({ action: 'test', type: 'looker', config: { folder: 'bi/looker' } });
+    assert.deepEqual(untested.body, { ok: false, reason: 'bad-config', message });
+    // A row saved before the repository was required (or edited in SQL): its run fails with the same reason.
+    const saved = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config });
+    assert.equal(saved.status, 200, saved.text);
+    const id = (saved.body.connector as ConnectorSummary).id;
+    await world.db.admin`update public.connectors set config = config - 'repository' where id = ${id}`;
+    const started = await call({ action: 'run', connectorId: id });
+    const run = await world.waitForRun(started.body.runId as string);
+    assert.deepEqual(run.errors.map((e) => [e.reason, e.message]), [['bad-config', message]]);
+    for (const answer of answers) assert.ok(!answer.text.includes(TOKEN), `an answer holds the token: ${answer.text.slice(0, 200)}`);
+    const [n] = await world.db.admin<{ n: number }[]>`select (select count(*) from public.audit_log where concat(before, after) like ${`%${TOKEN}%`})::int
+      + (select count(*) from public.connector_runs r where r.errors::text like ${`%${TOKEN}%`})::int as n`;
+    assert.equal(n?.n, 0);
+  });
+});

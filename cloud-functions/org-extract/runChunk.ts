@@ -58,6 +58,22 @@ async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun 
   return rows[0];
 }
 
+/**
+ * What the connector's last successful run extracted (its `sourceKey` and row count), provided the
+ * org catalog still holds it: the connector's ownership list has exactly that many rows (a wiped or
+ * partly deleted catalog is extracted again even when the source is unchanged).
+ */
+async function lastSource(db: Sql, run: ClaimedRun): Promise<{ key: string; rows: number } | undefined> {
+  const [last] = await db<{ key: string | null; rows: number | null; owned: number }[]>`
+    select r.state ->> 'sourceKey' as key, (r.state ->> 'rows')::integer as rows,
+      (select count(*) from private.connector_catalog_rows o where o.connector_id = r.connector_id)::integer as owned
+    from public.connector_runs r
+    where r.connector_id = ${run.connector_id} and r.org_id = ${run.org_id} and r.status = 'succeeded' and r.id <> ${run.id}
+    order by r.finished_at desc nulls last limit 1`;
+  if (last === undefined || last.key === null || last.rows === null || last.rows !== last.owned) return undefined;
+  return { key: last.key, rows: last.rows };
+}
+
 async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   await ensureDenoSqlEngine();
   const connector = await readConnector(db, run.org_id, run.connector_id);
@@ -65,7 +81,7 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   const limits = chunkLimits();
   switch (run.phase) {
     case 'fetch':
-      return await fetchPhase(connector, run.state);
+      return await fetchPhase(connector, run.state, await lastSource(db, run));
     case 'parse':
       return parsePhase(await stagedSource(db, run.id), run.state, limits.files);
     case 'assemble':

@@ -14,6 +14,7 @@ import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { denoPorts, openSecrets } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
+import type { PostgresRunState } from './postgresPhases';
 import { readTar } from './tar';
 
 /**
@@ -41,6 +42,8 @@ export interface RunState {
   /** Rows staged, and written so far. */
   rows?: number;
   written?: number;
+  /** A Postgres run's schemas, fingerprint and page cursor (`postgresPhases.ts`). */
+  postgres?: PostgresRunState;
 }
 
 /** What a chunk's commit writes. */

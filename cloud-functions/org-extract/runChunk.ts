@@ -6,6 +6,7 @@ import { kickRun } from '../_shared/connectorRuns';
 import type { FunctionEnv } from '../_shared/env';
 import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
+import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
 import { stagedSource, storedResults } from './stagedFiles';
 import { deleteVanished, writeBatch } from './writePhase';
@@ -45,8 +46,12 @@ function limitFromEnv(name: string, fallback: number): number {
  * `MALLARD_EXTRACT_ROWS_PER_CHUNK`). A write chunk is one transaction, and an open write transaction
  * holds back every member's pull (the settled horizon), so write chunks stay small.
  */
-export function chunkLimits(): { files: number; rows: number } {
-  return { files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400), rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 500) };
+export function chunkLimits(): { files: number; rows: number; tables: number } {
+  return {
+    files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400),
+    rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 500),
+    tables: limitFromEnv('MALLARD_EXTRACT_TABLES_PER_CHUNK', 1000),
+  };
 }
 
 async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun | undefined> {
@@ -79,13 +84,16 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   const connector = await readConnector(db, run.org_id, run.connector_id);
   if (connector === undefined) return 'gone';
   const limits = chunkLimits();
+  const postgres = connector.type === 'postgres';
   switch (run.phase) {
     case 'fetch':
-      return await fetchPhase(connector, run.state, await lastSource(db, run));
+      return postgres ? await postgresFetch(connector, run.state) : await fetchPhase(connector, run.state, await lastSource(db, run));
     case 'parse':
-      return parsePhase(await stagedSource(db, run.id), run.state, limits.files);
+      return postgres ? await postgresPage(connector, run.state, limits.tables) : parsePhase(await stagedSource(db, run.id), run.state, limits.files);
     case 'assemble':
-      return assemblePhase(await stagedSource(db, run.id), await storedResults(db, run.id), run.state);
+      return postgres
+        ? await postgresAssemble(connector, await stagedSource(db, run.id), run.state)
+        : assemblePhase(await stagedSource(db, run.id), await storedResults(db, run.id), run.state);
     default:
       // `write` works inside the commit transaction.
       return { state: run.state, phase: 'write', counts: {} };

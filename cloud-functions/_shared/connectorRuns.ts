@@ -37,6 +37,7 @@ export function runSummary(row: RunRow, now = new Date()): RunSummary {
     const v = row.counts[key];
     if (typeof v === 'number' && Number.isFinite(v)) counts[key] = v;
   }
+  if (row.counts.unchanged === 1) counts.unchanged = 1;
   const end = row.finished_at ?? (row.started_at === null ? null : now);
   return {
     id: row.id,

@@ -1,6 +1,7 @@
 import type { TransactionSql } from 'postgres';
 import { SyncError } from '../../core/sync/errors';
 import type { Principal } from '../_shared/auth';
+import type { PendingInvitationMail } from './invitationMail';
 
 /**
  * What every `admin` operation runs with: the transaction under the caller's claims (so RLS and
@@ -14,6 +15,8 @@ export interface AdminCtx {
   tx: TransactionSql;
   orgId: string;
   principal: Principal;
+  /** Invitation e-mails to send once the transaction has committed (at most one per op). */
+  outbox: PendingInvitationMail[];
 }
 
 /** Timestamps as ISO text (postgres.js answers `Date`); null stays null. */

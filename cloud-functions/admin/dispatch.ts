@@ -7,6 +7,8 @@ import { exportAudit, queryAudit } from './audit';
 import type { AdminCtx } from './context';
 import { actingUser, requireMember, requirePermission } from './context';
 import { adminErrorOf } from './errors';
+import { deliverInvitation } from './invitationMail';
+import type { PendingInvitationMail } from './invitationMail';
 import * as members from './members';
 import * as resources from './resources';
 import * as roles from './roles';
@@ -94,9 +96,11 @@ function teamOf(req: AdminRequest): string | null {
 /** The `admin` function's handler (see `apiHandler`). */
 export async function handleAdmin(api: ApiContext<AdminRequest>): Promise<unknown> {
   const req = api.body;
+  const outbox: PendingInvitationMail[] = [];
+  let answer: unknown;
   try {
-    return await withClaims(api.db, api.principal.claims, {}, async (tx) => {
-      const ctx: AdminCtx = { tx, orgId: req.orgId, principal: api.principal };
+    answer = await withClaims(api.db, api.principal.claims, {}, async (tx) => {
+      const ctx: AdminCtx = { tx, orgId: req.orgId, principal: api.principal, outbox };
       await requireMember(ctx);
       const permission = ADMIN_OP_PERMISSIONS[req.op];
       if (permission !== null) await requirePermission(ctx, permission, teamOf(req));
@@ -105,4 +109,11 @@ export async function handleAdmin(api: ApiContext<AdminRequest>): Promise<unknow
   } catch (err) {
     throw adminErrorOf(err);
   }
+  // Invitation e-mails go out only after the commit: a mail never names a token that was rolled
+  // back, and a failed mail leaves the invitation standing (its outcome is in the answer).
+  const [mail] = outbox;
+  if (mail !== undefined && typeof answer === 'object' && answer !== null) {
+    return { ...answer, mail: await deliverInvitation(mail) };
+  }
+  return answer;
 }

@@ -2,6 +2,7 @@ import type { AdminRequestOf } from '../../core/admin/protocol';
 import type { AdminResponseOf, Grant, Invitation, Member } from '../../core/admin/responses';
 import { SyncError } from '../../core/sync/errors';
 import type { AdminCtx } from './context';
+import type { PendingInvitationMail } from './invitationMail';
 import { actingUser, found, iso, isoNow } from './context';
 
 /**
@@ -151,13 +152,32 @@ async function oneInvitation(ctx: AdminCtx, id: string): Promise<Invitation> {
   return invitationOf(found(row, `Invitation ${id}`));
 }
 
+/** Queues the invitation e-mail of `invitation` with `token`; the dispatcher sends it after the commit. */
+async function queueMail(ctx: AdminCtx, invitation: Invitation, token: string): Promise<void> {
+  const [row] = await ctx.tx<{ org_name: string; role_name: string; inviter: string | null }[]>`
+    select (select display_name from public.organizations where id = ${ctx.orgId}::uuid) as org_name,
+      (select name from public.roles where id = ${invitation.roleId}::uuid) as role_name,
+      (select coalesce(nullif(display_name, ''), email) from public.admin_member_directory(${ctx.orgId}::uuid)
+        where user_id = private.acting_user_id()) as inviter`;
+  const mail: PendingInvitationMail = {
+    to: invitation.email, token, orgName: row?.org_name ?? 'your organization', roleName: row?.role_name ?? 'a member',
+    invitedBy: row?.inviter ?? null, expiresAt: invitation.expiresAt,
+  };
+  ctx.outbox.push(mail);
+}
+
+/** What an invite or resend answers before its e-mail is tried (the dispatcher fills in the outcome). */
+const MAIL_PENDING = { status: 'not-configured' } as const;
+
 export async function invite(ctx: AdminCtx, req: AdminRequestOf<'members.invite'>): Promise<AdminResponseOf<'members.invite'>> {
   await checkGrantable(ctx, req.roleId, req.teamId ?? null, null);
   const [made] = await ctx.tx<{ invitation_id: string; token: string }[]>`
     select invitation_id::text, token from public.admin_invite(${ctx.orgId}::uuid, ${req.email}, ${req.roleId}::uuid,
       ${req.teamId ?? null}::uuid, ${req.expiresAt ?? null}::timestamptz)`;
   if (made === undefined) throw new SyncError('internal', 'The invitation was not created.');
-  return { invitation: await oneInvitation(ctx, made.invitation_id), token: made.token };
+  const invitation = await oneInvitation(ctx, made.invitation_id);
+  await queueMail(ctx, invitation, made.token);
+  return { invitation, token: made.token, mail: MAIL_PENDING };
 }
 
 export async function listInvitations(ctx: AdminCtx): Promise<AdminResponseOf<'invitations.list'>> {
@@ -171,7 +191,9 @@ export async function resendInvitation(ctx: AdminCtx, req: AdminRequestOf<'invit
   const [row] = await ctx.tx<{ token: string }[]>`
     select public.admin_resend_invitation(${ctx.orgId}::uuid, ${req.invitationId}::uuid) as token`;
   if (row === undefined) throw new SyncError('internal', 'The invitation was not renewed.');
-  return { invitation: await oneInvitation(ctx, req.invitationId), token: row.token };
+  const invitation = await oneInvitation(ctx, req.invitationId);
+  await queueMail(ctx, invitation, row.token);
+  return { invitation, token: row.token, mail: MAIL_PENDING };
 }
 
 export async function cancelInvitation(ctx: AdminCtx, req: AdminRequestOf<'invitations.cancel'>): Promise<AdminResponseOf<'invitations.cancel'>> {

@@ -14,6 +14,7 @@ import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { openSecrets, portsFor } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
+import type { PostgresRunState } from './postgresPhases';
 import { readTar } from './tar';
 
 /**
@@ -29,6 +30,10 @@ import { readTar } from './tar';
 /** The run's chunk cursor (`connector_runs.state`). */
 export interface RunState {
   sha?: string;
+  /** What the run extracted: commit, configuration, team and extractor generation (see `sourceKey`). */
+  sourceKey?: string;
+  /** The source was the one the last successful run extracted: nothing was downloaded. */
+  unchanged?: boolean;
   ref?: string;
   workspaceName?: string;
   /** Per-file steps planned, and done so far. */
@@ -37,6 +42,8 @@ export interface RunState {
   /** Rows staged, and written so far. */
   rows?: number;
   written?: number;
+  /** A Postgres run's schemas, fingerprint and page cursor (`postgresPhases.ts`). */
+  postgres?: PostgresRunState;
 }
 
 /** What a chunk's commit writes. */
@@ -56,8 +63,25 @@ function factCounts(facts: Facts): Record<string, number> {
   return { entities: facts.entities.length, columns: facts.columns.length, modelEdges: facts.modelEdges.length, columnEdges: facts.columnEdges.length, diagnostics: facts.diagnostics.length };
 }
 
-/** The `fetch` chunk. */
-export async function fetchPhase(connector: ConnectorRecord, state: RunState): Promise<ChunkOutput> {
+/**
+ * Bumped whenever the extractors' output for the same files changes, so the first run after such a
+ * release extracts an unchanged repository again instead of skipping it.
+ */
+export const EXTRACTOR_GENERATION = 1;
+
+/** Identifies what a GitHub run extracts: the commit, the connector's configuration and team, the extractors. */
+export async function sourceKey(sha: string, connector: Pick<ConnectorRecord, 'config' | 'team_id'>): Promise<string> {
+  const text = JSON.stringify([EXTRACTOR_GENERATION, sha, connector.team_id, connector.config]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return `${sha}:${Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * The `fetch` chunk. `previous` is what the connector's last successful run extracted (while the
+ * org catalog still holds it): when the branch still points at the same commit (and nothing else in
+ * the key changed), the run ends here without downloading the archive.
+ */
+export async function fetchPhase(connector: ConnectorRecord, state: RunState, previous?: { key: string; rows: number }): Promise<ChunkOutput> {
   const secrets = await openSecrets(connector);
   // One repository is extracted in chunks; other types (and a GitHub owner's every repository) run
   // their definition's `extract` within this chunk.
@@ -71,6 +95,10 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState): P
   }
   const { config, token } = githubInput(connector.config, secrets);
   const { sha, ref } = await resolveCommit(config, token);
+  const key = await sourceKey(sha, connector);
+  if (previous !== undefined && key === previous.key) {
+    return { state: { ...state, sha, ref, sourceKey: key, unchanged: true, rows: previous.rows }, phase: 'done', counts: { files: 0, unchanged: 1, rowsWritten: 0, rowsDeleted: 0 } };
+  }
   const tar = readTar(await downloadTarball(config, token, sha));
   const files: { path: string; content: string | null }[] = [];
   for (const entry of tar) {
@@ -88,7 +116,7 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState): P
   }
   const folder = (config.path ?? '').replace(/\/+$/, '');
   const workspaceName = folder === '' ? (config.repository.split('/')[1] ?? config.repository) : (folder.split('/').pop() ?? folder);
-  return { state: { ...state, sha, ref, workspaceName, parsed: 0 }, phase: 'parse', counts: { files: files.length }, files };
+  return { state: { ...state, sha, ref, sourceKey: key, workspaceName, parsed: 0 }, phase: 'parse', counts: { files: files.length }, files };
 }
 
 /** The per-file steps in the order chunks run them. */

@@ -6,6 +6,7 @@ import { kickRun } from '../_shared/connectorRuns';
 import type { FunctionEnv } from '../_shared/env';
 import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
+import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
 import { stagedSource, storedResults } from './stagedFiles';
 import { deleteVanished, writeBatch } from './writePhase';
@@ -45,8 +46,12 @@ function limitFromEnv(name: string, fallback: number): number {
  * `MALLARD_EXTRACT_ROWS_PER_CHUNK`). A write chunk is one transaction, and an open write transaction
  * holds back every member's pull (the settled horizon), so write chunks stay small.
  */
-export function chunkLimits(): { files: number; rows: number } {
-  return { files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400), rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 500) };
+export function chunkLimits(): { files: number; rows: number; tables: number } {
+  return {
+    files: limitFromEnv('MALLARD_EXTRACT_FILES_PER_CHUNK', 400),
+    rows: limitFromEnv('MALLARD_EXTRACT_ROWS_PER_CHUNK', 500),
+    tables: limitFromEnv('MALLARD_EXTRACT_TABLES_PER_CHUNK', 1000),
+  };
 }
 
 async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun | undefined> {
@@ -58,18 +63,37 @@ async function claim(db: Sql, orgId: string, runId: string): Promise<ClaimedRun 
   return rows[0];
 }
 
+/**
+ * What the connector's last successful run extracted (its `sourceKey` and row count), provided the
+ * org catalog still holds it: the connector's ownership list has exactly that many rows (a wiped or
+ * partly deleted catalog is extracted again even when the source is unchanged).
+ */
+async function lastSource(db: Sql, run: ClaimedRun): Promise<{ key: string; rows: number } | undefined> {
+  const [last] = await db<{ key: string | null; rows: number | null; owned: number }[]>`
+    select r.state ->> 'sourceKey' as key, (r.state ->> 'rows')::integer as rows,
+      (select count(*) from private.connector_catalog_rows o where o.connector_id = r.connector_id)::integer as owned
+    from public.connector_runs r
+    where r.connector_id = ${run.connector_id} and r.org_id = ${run.org_id} and r.status = 'succeeded' and r.id <> ${run.id}
+    order by r.finished_at desc nulls last limit 1`;
+  if (last === undefined || last.key === null || last.rows === null || last.rows !== last.owned) return undefined;
+  return { key: last.key, rows: last.rows };
+}
+
 async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   await ensureDenoSqlEngine();
   const connector = await readConnector(db, run.org_id, run.connector_id);
   if (connector === undefined) return 'gone';
   const limits = chunkLimits();
+  const postgres = connector.type === 'postgres';
   switch (run.phase) {
     case 'fetch':
-      return await fetchPhase(connector, run.state);
+      return postgres ? await postgresFetch(connector, run.state) : await fetchPhase(connector, run.state, await lastSource(db, run));
     case 'parse':
-      return parsePhase(await stagedSource(db, run.id), run.state, limits.files);
+      return postgres ? await postgresPage(connector, run.state, limits.tables) : parsePhase(await stagedSource(db, run.id), run.state, limits.files);
     case 'assemble':
-      return assemblePhase(await stagedSource(db, run.id), await storedResults(db, run.id), run.state);
+      return postgres
+        ? await postgresAssemble(connector, await stagedSource(db, run.id), run.state)
+        : assemblePhase(await stagedSource(db, run.id), await storedResults(db, run.id), run.state);
     default:
       // `write` works inside the commit transaction.
       return { state: run.state, phase: 'write', counts: {} };

@@ -48,6 +48,21 @@ export const Invitation = z.object({
 });
 export type Invitation = z.infer<typeof Invitation>;
 
+/**
+ * What became of an invitation's e-mail: `sent` (the mail server accepted it), `not-configured`
+ * (no SMTP server is configured: the admin passes the link on), or `failed` with the reason code
+ * (`smtp-connect`, `smtp-timeout`, `smtp-auth`, `smtp-insecure`, `smtp-rejected`, `smtp-config`);
+ * the invitation stands either way and can be resent.
+ */
+export const InvitationMail = z.object({
+  status: z.enum(['sent', 'not-configured', 'failed']),
+  code: z.string().optional(),
+  message: z.string().optional(),
+  /** The accept link (with the token) when the admin must pass it on (not sent). */
+  link: z.string().optional(),
+});
+export type InvitationMail = z.infer<typeof InvitationMail>;
+
 export const Team = z.object({
   id: Uuid,
   parentId: Uuid.nullable(),
@@ -150,9 +165,11 @@ export const ADMIN_RESPONSES = {
     invitation: Invitation,
     /** The one-time invitation token (only its hash is stored): shown once, to send to the invitee. */
     token: z.string(),
+    /** Whether the invitation e-mail went out (see `InvitationMail`). */
+    mail: InvitationMail,
   }),
   'invitations.list': z.object({ invitations: z.array(Invitation) }),
-  'invitations.resend': z.object({ invitation: Invitation, token: z.string() }),
+  'invitations.resend': z.object({ invitation: Invitation, token: z.string(), mail: InvitationMail }),
   'invitations.cancel': Ok,
   'members.setRole': z.object({ member: Member }),
   'members.grant': z.object({ member: Member }),

@@ -73,6 +73,8 @@ export const RunCounts = z.looseObject({
   /** Org catalog rows written (created or changed) and deleted (gone from the source). */
   rowsWritten: z.number().int().nonnegative().default(0),
   rowsDeleted: z.number().int().nonnegative().default(0),
+  /** 1 when the source was the one the last successful run extracted (nothing downloaded or written). */
+  unchanged: z.number().int().nonnegative().optional(),
 });
 export type RunCounts = z.infer<typeof RunCounts>;
 

@@ -55,8 +55,8 @@ function checkCancel(ports: ConnectorPorts): void {
   if (ports.signal?.aborted) throw new ConnectorError('cancelled', 'The PostgreSQL extraction was cancelled.');
 }
 
-/** The schemas the patterns select, among those the server has. */
-async function selectedSchemas(session: SqlSession, config: PostgresConfig): Promise<string[]> {
+/** The schemas the patterns select, among those the server has (also used by the cloud's paged extraction). */
+export async function selectedSchemas(session: SqlSession, config: PostgresConfig): Promise<string[]> {
   const keep = patternFilter(config.includeSchemas, config.excludeSchemas);
   return (await querySchemas(session)).map((s) => s.name).filter(keep);
 }
@@ -95,10 +95,14 @@ async function discover(input: Input, ports: ConnectorPorts): Promise<Discovered
   });
 }
 
+/** Where the facts of `config` come from (no credentials): the project name and the location prefix. */
+export function postgresOrigin(config: PostgresConfig): { project: string; database: string; location: string } {
+  return { project: config.name ?? config.database, database: config.database, location: `postgres://${config.host}:${config.port}/${config.database}` };
+}
+
 async function extract(input: Input, ports: ConnectorPorts): Promise<ExtractResult> {
   const { config } = input;
-  const project = config.name ?? config.database;
-  const location = `postgres://${config.host}:${config.port}/${config.database}`;
+  const { project, location } = postgresOrigin(config);
   return await withSession(input, ports, async (session) => {
     const schemas = await selectedSchemas(session, config);
     const settings = JSON.stringify([project, location, schemas]);

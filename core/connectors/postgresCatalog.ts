@@ -58,6 +58,16 @@ const SYSTEM_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema') an
 /** The relations of the selected schemas; child partitions are left out (their parent stands for them). */
 const RELATION_FILTER = `c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition and n.nspname in (select jsonb_array_elements_text(cast($1::text as jsonb)))`;
 
+/**
+ * Restricts a query to the relations (alias `c`) whose oids are in a JSON array bound as `$2`, for
+ * extraction in pages; empty when `relids` is not given.
+ */
+const onlyRelids = (relids: readonly string[] | undefined): string =>
+  relids === undefined ? '' : ` and c.oid in (select cast(jsonb_array_elements_text(cast($2::text as jsonb)) as oid))`;
+
+const paramsOf = (schemas: readonly string[], relids: readonly string[] | undefined): unknown[] =>
+  relids === undefined ? [JSON.stringify(schemas)] : [JSON.stringify(schemas), JSON.stringify(relids)];
+
 /** Lists the non-system schemas with whether the session may use them. */
 export async function querySchemas(session: SqlSession): Promise<{ name: string; usable: boolean }[]> {
   const rows = await run(session, `select n.nspname as name, has_schema_privilege(n.oid, 'USAGE') as usable from pg_namespace n where ${SYSTEM_SCHEMAS} order by n.nspname`);
@@ -88,29 +98,44 @@ export async function queryFingerprint(session: SqlSession, schemas: readonly st
   return text(rows[0]?.fingerprint);
 }
 
-/** Tables and views of `schemas`, with comments and view definitions. */
-export async function queryRelations(session: SqlSession, schemas: readonly string[]): Promise<RelationRow[]> {
-  const sql = `select c.oid::text as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind, d.description as comment,
+const RELATION_COLUMNS = `select c.oid::text as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind, d.description as comment,
       case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    left join pg_description d on d.classoid = 'pg_class'::regclass and d.objoid = c.oid and d.objsubid = 0
-    where ${RELATION_FILTER} order by n.nspname, c.relname`;
-  const rows = await run(session, sql, [JSON.stringify(schemas)]);
+    left join pg_description d on d.classoid = 'pg_class'::regclass and d.objoid = c.oid and d.objsubid = 0`;
+
+/** Tables and views of `schemas`, with comments and view definitions. */
+export async function queryRelations(session: SqlSession, schemas: readonly string[]): Promise<RelationRow[]> {
+  const rows = await run(session, `${RELATION_COLUMNS} where ${RELATION_FILTER} order by n.nspname, c.relname`, [JSON.stringify(schemas)]);
+  return relationRows(rows);
+}
+
+/**
+ * One page of `queryRelations`: at most `limit` relations after `after` in its (schema, name) order
+ * (the first page when `after` is null). Pages of one snapshot concatenate to `queryRelations`.
+ */
+export async function queryRelationPage(session: SqlSession, schemas: readonly string[], after: { schema: string; name: string } | null, limit: number): Promise<RelationRow[]> {
+  const sql = `${RELATION_COLUMNS} where ${RELATION_FILTER}
+      and ($2::text is null or (n.nspname, c.relname) > (cast($2::text as name), cast($3::text as name)))
+    order by n.nspname, c.relname limit cast($4::text as integer)`;
+  return relationRows(await run(session, sql, [JSON.stringify(schemas), after?.schema ?? null, after?.name ?? null, String(limit)]));
+}
+
+function relationRows(rows: Record<string, unknown>[]): RelationRow[] {
   return rows.map((r) => ({ oid: text(r.oid), schema: text(r.schema), name: text(r.name), kind: text(r.kind), comment: nullable(r.comment), definition: nullable(r.definition) }));
 }
 
-/** Columns of the relations of `schemas`, ordered by relation and position. */
-export async function queryColumns(session: SqlSession, schemas: readonly string[]): Promise<ColumnRow[]> {
+/** Columns of the relations of `schemas` (only those of `relids` when given), ordered by relation and position. */
+export async function queryColumns(session: SqlSession, schemas: readonly string[], relids?: readonly string[]): Promise<ColumnRow[]> {
   const sql = `select a.attrelid::text as relid, a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull, d.description as comment
     from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
     left join pg_description d on d.classoid = 'pg_class'::regclass and d.objoid = a.attrelid and d.objsubid = a.attnum
-    where ${RELATION_FILTER} and a.attnum > 0 and not a.attisdropped order by a.attrelid, a.attnum`;
-  const rows = await run(session, sql, [JSON.stringify(schemas)]);
+    where ${RELATION_FILTER}${onlyRelids(relids)} and a.attnum > 0 and not a.attisdropped order by a.attrelid, a.attnum`;
+  const rows = await run(session, sql, paramsOf(schemas, relids));
   return rows.map((r) => ({ relid: text(r.relid), name: text(r.name), type: text(r.type), notnull: r.notnull === true || r.notnull === 't', comment: nullable(r.comment) }));
 }
 
 /** Primary key, unique and foreign key constraints of the relations of `schemas`. */
-export async function queryConstraints(session: SqlSession, schemas: readonly string[]): Promise<ConstraintRow[]> {
+export async function queryConstraints(session: SqlSession, schemas: readonly string[], relids?: readonly string[]): Promise<ConstraintRow[]> {
   const names = (rel: string, keys: string) =>
     `(select json_agg(a.attname order by u.ord) from unnest(${keys}) with ordinality u(attnum, ord) join pg_attribute a on a.attrelid = ${rel} and a.attnum = u.attnum)`;
   const sql = `select k.conrelid::text as relid, k.contype::text as type, k.conname as name,
@@ -119,20 +144,20 @@ export async function queryConstraints(session: SqlSession, schemas: readonly st
       case when k.contype = 'f' then ${names('k.confrelid', 'k.confkey')} end as refcolumns
     from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
     left join pg_class r on k.contype = 'f' and r.oid = k.confrelid left join pg_namespace rn on rn.oid = r.relnamespace
-    where ${RELATION_FILTER} and k.contype in ('p', 'u', 'f') order by k.conrelid, k.conname`;
-  const rows = await run(session, sql, [JSON.stringify(schemas)]);
+    where ${RELATION_FILTER}${onlyRelids(relids)} and k.contype in ('p', 'u', 'f') order by k.conrelid, k.conname`;
+  const rows = await run(session, sql, paramsOf(schemas, relids));
   return rows.map((r) => ({ relid: text(r.relid), type: text(r.type), name: text(r.name), columns: stringList(r.columns), refschema: nullable(r.refschema), refname: nullable(r.refname), refcolumns: stringList(r.refcolumns) }));
 }
 
 /** What each view and materialized view of `schemas` reads, in any schema. */
-export async function queryDependencies(session: SqlSession, schemas: readonly string[]): Promise<DependencyRow[]> {
+export async function queryDependencies(session: SqlSession, schemas: readonly string[], relids?: readonly string[]): Promise<DependencyRow[]> {
   const sql = `select distinct r.ev_class::text as viewid, t.oid::text as relid, tn.nspname as schema, t.relname as name
     from pg_rewrite r
     join pg_depend d on d.classid = 'pg_rewrite'::regclass and d.objid = r.oid and d.refclassid = 'pg_class'::regclass and d.refobjid <> r.ev_class
     join pg_class t on t.oid = d.refobjid join pg_namespace tn on tn.oid = t.relnamespace
     join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
-    where ${RELATION_FILTER} and t.relkind in ('r', 'p', 'v', 'm', 'f') order by 1, 3, 4`;
-  const rows = await run(session, sql, [JSON.stringify(schemas)]);
+    where ${RELATION_FILTER}${onlyRelids(relids)} and t.relkind in ('r', 'p', 'v', 'm', 'f') order by 1, 3, 4`;
+  const rows = await run(session, sql, paramsOf(schemas, relids));
   return rows.map((r) => ({ viewid: text(r.viewid), relid: text(r.relid), schema: text(r.schema), name: text(r.name) }));
 }
 

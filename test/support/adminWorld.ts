@@ -22,8 +22,9 @@ export interface AdminWorld extends SyncWorld {
   auditMark(): Promise<number>;
 }
 
-export async function startAdminWorld(): Promise<AdminWorld> {
-  const world = await startSyncWorld();
+/** Starts the admin world; `env` adds environment variables of the functions (e.g. the SMTP server). */
+export async function startAdminWorld(options: { env?: Record<string, string> } = {}): Promise<AdminWorld> {
+  const world = await startSyncWorld(options);
   // Invitations are accepted only by confirmed e-mails; the fixture's users are all confirmed.
   await world.db.admin`update auth.users set email_confirmed_at = now()`;
   return {

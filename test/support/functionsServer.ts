@@ -23,6 +23,8 @@ const denoBin = path.join(repoRoot, 'node_modules/.bin/deno');
 export interface FunctionsServer {
   /** What supabase-js takes as the project URL (functions at `${url}/functions/v1/<name>`). */
   url: string;
+  /** Everything Deno printed so far (stdout and stderr), for assertions that no secret is logged. */
+  logs(): string;
   stop(): Promise<void>;
 }
 
@@ -103,12 +105,18 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errText = '';
+  let allText = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     errText = (errText + chunk.toString()).slice(-4000);
+    allText += chunk.toString();
+  });
+  child.stdout!.on('data', (chunk: Buffer) => {
+    allText += chunk.toString();
   });
   const port = await waitForPort(child, () => errText);
   return {
     url: `http://127.0.0.1:${port}`,
+    logs: () => allText,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

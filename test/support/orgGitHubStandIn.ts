@@ -9,7 +9,7 @@ import path from 'node:path';
 /**
  * A local stand-in for GitHub's REST API for org extraction tests, serving one real repository the way GitHub does: the
  * repository (`GET /repos/{owner}/{repo}`: `default_branch`), a branch's commit
- * (`GET /repos/{owner}/{repo}/commits/{ref}`: `sha`), and the archive
+ * (`GET /repos/{owner}/{repo}/commits/{ref}`: `sha`, `commit`, `parents` as GitHub answers), and the archive
  * (`GET /repos/{owner}/{repo}/tarball/{ref}` → 302 to a codeload URL serving `git archive
  * --format=tar.gz --prefix={owner}-{repo}-{sha7}/`, the same bytes GitHub's tarballs are: a pax
  * global header carrying the commit id, then the tree under the prefix). The tree is a folder
@@ -55,6 +55,19 @@ export async function startOrgGitHubStandIn(folder: string, options: { owner?: s
   };
   commit(folder);
   const faults: { fragment: string; status: number; times: number }[] = [];
+  /** `GET /repos/{o}/{r}/commits/{ref}` as GitHub answers it (the fields a client reads, from the real commit). */
+  const commitJson = (host: string): Record<string, unknown> => {
+    const [tree, parents, name, email, date, message] = git(work, 'log', '-1', '--format=%T%x00%P%x00%an%x00%ae%x00%aI%x00%s', sha).split('\0');
+    const person = { name, email, date };
+    const api = `${host}/repos/${owner}/${repo}`;
+    return {
+      sha, node_id: `C_${sha.slice(0, 20)}`, url: `${api}/commits/${sha}`, html_url: `https://github.com/${owner}/${repo}/commit/${sha}`,
+      commit: { author: person, committer: person, message, tree: { sha: tree, url: `${api}/git/trees/${tree}` }, comment_count: 0 },
+      author: null, committer: null,
+      parents: (parents ?? '').split(' ').filter(Boolean).map((p) => ({ sha: p, url: `${api}/commits/${p}` })),
+      stats: { total: 0, additions: 0, deletions: 0 }, files: [],
+    };
+  };
   const requests: string[] = [];
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3; format=json' });
@@ -75,7 +88,7 @@ export async function startOrgGitHubStandIn(folder: string, options: { owner?: s
     }
     const base = `/repos/${owner}/${repo}`;
     if (url.pathname === base) return json(res, 200, { id: 1, name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, default_branch: 'main', private: true, archived: false });
-    if (url.pathname === `${base}/commits/main` || url.pathname === `${base}/commits/${sha}`) return json(res, 200, { sha, commit: { message: 'tree' } });
+    if (url.pathname === `${base}/commits/main` || url.pathname === `${base}/commits/${sha}`) return json(res, 200, commitJson(`http://${req.headers.host}`));
     if (url.pathname === `${base}/tarball/${sha}` || url.pathname === `${base}/tarball/main`) {
       res.writeHead(302, { location: `http://${req.headers.host}/codeload/${owner}/${repo}/legacy.tar.gz/${sha}` });
       res.end();

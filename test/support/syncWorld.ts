@@ -30,13 +30,13 @@ export interface SyncWorld {
 }
 
 /** Starts a world (database, fixture, Deno). */
-export async function startSyncWorld(options: { secretKeys?: string[] } = {}): Promise<SyncWorld> {
+export async function startSyncWorld(options: { secretKeys?: string[]; env?: Record<string, string> } = {}): Promise<SyncWorld> {
   const db = await freshDatabase('migrated');
   await seedOrgFixture(db.admin);
   const server = await getServer();
   const dbUrl = `postgres://postgres:postgres@${server.host}:${server.port}/${db.name}`;
   const keys = await makeTestKeys();
-  const functions = await startFunctions({ dbUrl, keys, secretKeys: options.secretKeys ?? [] });
+  const functions = await startFunctions({ dbUrl, keys, secretKeys: options.secretKeys ?? [], ...(options.env ? { env: options.env } : {}) });
   const anonKey = await keys.anonKey();
   const clientWith = (token: string) => clientFor(functions.url, anonKey, () => token);
   const clientOf = (user: keyof typeof users) =>

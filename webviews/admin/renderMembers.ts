@@ -1,5 +1,6 @@
 import { h } from '../shared/vscodeApi';
 import { actionRow, button, heading, icon, muted, outcome, select, textField } from './dom';
+import type { AdminResponseOf } from '../../core/admin/responses';
 import type { AdminSession } from './session';
 import { assignableRoles, checkGrant, checkInvite, currentOrgRole, invitationViews, memberViews, upsert, type MemberView } from './viewModel';
 
@@ -18,6 +19,8 @@ export interface TabContext {
   reveal(key: string, title: string, text: string): void;
 }
 
+type InvitationAnswer = AdminResponseOf<'members.invite'> | AdminResponseOf<'invitations.resend'>;
+
 export function renderMembers({ s, now, reveal }: TabContext): HTMLElement[] {
   const caps = s.caps;
   if (caps === undefined) return [];
@@ -26,14 +29,25 @@ export function renderMembers({ s, now, reveal }: TabContext): HTMLElement[] {
   const teams = s.data.teams ?? [];
   const out: HTMLElement[] = [];
 
+  /** After invite or resend: "e-mail sent", or the accept link to pass on (with why no mail went out). */
+  const mailed = (key: string, r: InvitationAnswer, done: string): void => {
+    if (r.mail.status === 'sent') {
+      s.notices.set(key, `${done} Invitation e-mail sent to ${r.invitation.email}.`);
+      return;
+    }
+    s.notices.set(key, r.mail.status === 'failed' ? `${done} The e-mail was not sent (${r.mail.code ?? 'error'}): pass the link on, or resend.` : `${done} Pass the link on.`);
+    const why = r.mail.status === 'failed' ? `${r.mail.message ?? `The e-mail was not sent (${r.mail.code ?? 'error'}).`} ` : 'No mail server is configured. ';
+    reveal(key, `${why}Pass this link on to ${r.invitation.email} (shown once; it works once)`, r.mail.link ?? r.token);
+  };
+
   if (caps.can('members.invite')) {
     const invite = (): void => {
       const checked = checkInvite({ email: s.form('invite:email'), roleId: s.form('invite:role') });
       if (!checked.ok) return s.refuse('invite', checked.error);
       void s.act('invite', 'members.invite', checked.value, (r) => {
         s.forms.delete('invite:email');
-        reveal('invite', `Invitation token for ${r.invitation.email} (shown once; the invitee needs it to join)`, r.token);
-      }, ['invitations'], `Invited ${checked.value.email}.`);
+        mailed('invite', r, `Invited ${r.invitation.email}.`);
+      }, ['invitations']);
     };
     out.push(
       heading('Invite'),
@@ -50,7 +64,7 @@ export function renderMembers({ s, now, reveal }: TabContext): HTMLElement[] {
             h('tr', { 'data-testid': `invitation-${i.email}` },
               h('td', {}, i.email), h('td', {}, i.role), h('td', { class: i.expired ? 'expired' : '' }, i.expiry),
               h('td', {}, actionRow(s, `invitation:${i.id}`,
-                button(s, `invitation:${i.id}:resend`, 'Resend', () => void s.act(`invitation:${i.id}`, 'invitations.resend', { invitationId: i.id }, (r) => reveal(`invitation:${i.id}`, `New invitation token for ${r.invitation.email} (shown once)`, r.token), ['invitations'], 'A new token was issued.'), { secondary: true, icon: 'refresh' }),
+                button(s, `invitation:${i.id}:resend`, 'Resend', () => void s.act(`invitation:${i.id}`, 'invitations.resend', { invitationId: i.id }, (r) => mailed(`invitation:${i.id}`, r, 'A new link was issued.'), ['invitations']), { secondary: true, icon: 'refresh' }),
                 button(s, `invitation:${i.id}:cancel`, 'Cancel', () => void s.act(`invitation:${i.id}`, 'invitations.cancel', { invitationId: i.id }, undefined, ['invitations']), { secondary: true, icon: 'close' }),
               ))))),
         ),

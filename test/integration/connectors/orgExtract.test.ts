@@ -122,6 +122,11 @@ describe('org extraction through the connectors and org-extract functions (GitHu
   });
 
   it('a failed chunk (GitHub answering 500 for the archive) is retried and the run succeeds', async () => {
+    // A new commit of the same tree: an unchanged branch head would skip the download altogether.
+    const same = mkdtempSync(path.join(tmpdir(), 'mallard-orgx-tree-'));
+    cpSync(github.tree().root, same, { recursive: true, filter: (src) => !src.split(path.sep).includes('.git') });
+    github.commit(same);
+    rmSync(same, { recursive: true, force: true });
     github.failNext('/codeload/', 500);
     const run = await runNow();
     assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));

@@ -52,6 +52,9 @@ describe('admin function: members, invitations, grants, teams (real Deno + Postg
     const lapse = new Date(Date.now() + 2 * 86_400_000).toISOString();
     const made = await admin.call({ op: 'members.invite', orgId: ids.orgA, email: 'Joiner@Example.test', roleId: builtinRoles.editor, teamId: ids.teamParent, expiresAt: lapse });
     assert.match(made.token, /^mlinv_[0-9a-f]{48}$/);
+    // No SMTP server in this world: no mail, the admin passes the link on (the token in it).
+    assert.equal(made.mail.status, 'not-configured');
+    assert.equal(new URL(made.mail.link ?? 'x:').searchParams.get('token'), made.token);
     assert.deepEqual([made.invitation.email, made.invitation.roleId, made.invitation.teamId, made.invitation.expiresAt],
       ['joiner@example.test', builtinRoles.editor, ids.teamParent, new Date(lapse).toISOString()]);
     const listed = await admin.call({ op: 'invitations.list', orgId: ids.orgA });

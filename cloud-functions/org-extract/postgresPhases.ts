@@ -36,7 +36,7 @@ const pagePath = (n: number): string => `postgres/page-${String(n).padStart(5, '
 
 async function withSession<T>(connector: ConnectorRecord, use: (session: SqlSession, config: PostgresConfig) => Promise<T>): Promise<T> {
   const input = validateInput<PostgresConfig, PostgresSecrets>(postgresConnector, connector.config, await openSecrets(connector));
-  const ports = denoPorts();
+  const ports = denoPorts('postgres');
   const session = await ports.openSql!(input.config, input.secrets);
   try {
     return await use(session, input.config);

@@ -75,6 +75,14 @@ describe('e2e: AI batch drafts, review queue and docs quality', function () {
     }
     const before = yamls();
     const from = standIn.requests.length;
+    // The Explorer's folder menu offers it (the palette's folder pick is used below to run it).
+    await session.runCommand('View: Show Explorer');
+    const modelsRow = session.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^models$/ }).first();
+    await modelsRow.waitFor({ state: 'visible', timeout: 20_000 });
+    await modelsRow.click({ button: 'right' });
+    await session.page.locator('.context-view .action-label', { hasText: 'Draft Docs with AI for Folder…' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await session.screenshot('ai-batch-explorer-menu');
+    await session.page.keyboard.press('Escape');
     await session.runCommand('Mallard: Draft Docs with AI for Folder…');
     const pickRow = session.page.locator('.quick-input-list .monaco-list-row').filter({ has: session.page.locator('.label-name', { hasText: /^\s*models\/marts$/ }) }).first();
     await pickRow.waitFor({ state: 'visible', timeout: 20_000 });

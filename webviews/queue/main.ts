@@ -75,13 +75,8 @@ function detail(entry: QueueEntryView | undefined): HTMLElement {
     cancel: () => undefined,
     dismiss: () => select(undefined),
     discard: (p) => command({ type: 'command', command: 'discard', key: entry.key, ...(p.column !== undefined ? { column: p.column } : {}) }),
-    accept: async (p, text) => {
-      try {
-        return String(await requests.request('accept', { key: entry.key, ...(p.column !== undefined ? { column: p.column } : {}), text }));
-      } catch (err) {
-        throw err instanceof Error ? err : new Error(String(err));
-      }
-    },
+    // The host saves and answers with the confirmation; a refused save rejects with its reason.
+    accept: async (p, text) => String(await requests.request('accept', { key: entry.key, ...(p.column !== undefined ? { column: p.column } : {}), text })),
   }, entry.name));
   return pane;
 }

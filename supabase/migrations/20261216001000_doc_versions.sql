@@ -33,7 +33,7 @@ create table public.doc_versions (
   -- Where a pending version came from: the op of a push (replica and op number), or a revert.
   replica_id uuid,
   op_number bigint check (op_number > 0),
-  reverted_from uuid references public.doc_versions (id) on delete set null,
+  reverted_from uuid,
   created_at timestamptz not null default now(),
   reviewed_by uuid references auth.users (id) on delete set null,
   reviewed_at timestamptz,
@@ -41,6 +41,9 @@ create table public.doc_versions (
   check ((status = 'published') = (version is not null)),
   check (status <> 'rejected' or reason is not null),
   unique (org_id, kind, row_id, field, version),
+  unique (org_id, id),
+  -- References stay inside the organization (composite keys, as everywhere since 20261203000000).
+  foreign key (org_id, reverted_from) references public.doc_versions (org_id, id) on delete set null (reverted_from),
   foreign key (org_id, team_id) references public.teams (org_id, id) on delete set null (team_id)
 );
 create index doc_versions_row_idx on public.doc_versions (org_id, kind, row_id, field, created_at);

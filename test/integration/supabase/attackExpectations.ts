@@ -223,7 +223,7 @@ const calls: Allowance[] = [
       'private.sync_replica_pushed(uuid, bigint, bigint)', 'private.sync_retired_replicas(uuid)', 'private.sync_scopes(uuid)', 'private.sync_stream_bounds(uuid)'],
     variants: /^call$/, actors: [...signedIn, 'postgres'] },
   { why: 'doc versions (issue 16): the doc-versions function and sync-push call these under the caller\'s claims; each checks membership, docs.approve, catalog.write or the sync-push transaction itself',
-    targets: ['private.doc_approval_required(uuid, uuid)', 'private.doc_approval_targets(uuid, jsonb)', 'private.doc_people(uuid, uuid[])',
+    targets: ['private.doc_approval_on(uuid)', 'private.doc_approval_required(uuid, uuid)', 'private.doc_approval_targets(uuid, jsonb)', 'private.doc_people(uuid, uuid[])',
       'private.doc_row_team(uuid, text, text)', 'private.doc_submit_pending(uuid, jsonb)', 'private.doc_version_review(uuid, boolean, text)',
       'private.doc_version_revert(uuid)'],
     variants: /^call$/, actors: [...signedIn, 'postgres'] },

@@ -73,6 +73,7 @@ const expectedGrantees: Record<string, string[]> = {
   'private.sync_delete_catalog_row(uuid, text, text)': server,
   'private.sync_entity_team(uuid, text, text)': ownerOnly,
   // Doc versions (issue 16): the function and sync-push call these under the caller's claims; each checks the caller itself.
+  'private.doc_approval_on(uuid)': policyHelper,
   'private.doc_approval_required(uuid, uuid)': policyHelper,
   'private.doc_approval_targets(uuid, jsonb)': policyHelper,
   'private.doc_next_version(uuid, text, text)': ownerOnly,

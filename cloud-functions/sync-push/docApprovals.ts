@@ -33,6 +33,10 @@ export async function holdForApproval(tx: TransactionSql, orgId: string, ops: Sy
     && (typeof op.patch[FIELD] === 'string' || op.patch[FIELD] === null));
   const held = new Map<number, Held>();
   if (candidates.length === 0) return { ops, held };
+  // One cheap lookup first: most organizations never turn approval on, and the per-target
+  // permission check below is only needed when it is.
+  const [flag] = await tx<{ on: boolean }[]>`select private.doc_approval_on(${orgId}::uuid) as on`;
+  if (flag?.on !== true) return { ops, held };
   const targets = [...new Map(candidates.map((op) => [`${op.target.kind}\u001f${op.target.id}`, { kind: op.target.kind, id: op.target.id }])).values()];
   const rows = await tx<{ kind: string; row_id: string }[]>`
     select kind, row_id from private.doc_approval_targets(${orgId}::uuid, ${JSON.stringify(targets)}::text::jsonb)`;

@@ -33,7 +33,7 @@ create table public.doc_versions (
   -- Where a pending version came from: the op of a push (replica and op number), or a revert.
   replica_id uuid,
   op_number bigint check (op_number > 0),
-  reverted_from uuid references public.doc_versions (id) on delete set null,
+  reverted_from uuid,
   created_at timestamptz not null default now(),
   reviewed_by uuid references auth.users (id) on delete set null,
   reviewed_at timestamptz,
@@ -41,6 +41,9 @@ create table public.doc_versions (
   check ((status = 'published') = (version is not null)),
   check (status <> 'rejected' or reason is not null),
   unique (org_id, kind, row_id, field, version),
+  unique (org_id, id),
+  -- References stay inside the organization (composite keys, as everywhere since 20261203000000).
+  foreign key (org_id, reverted_from) references public.doc_versions (org_id, id) on delete set null (reverted_from),
   foreign key (org_id, team_id) references public.teams (org_id, id) on delete set null (team_id)
 );
 create index doc_versions_row_idx on public.doc_versions (org_id, kind, row_id, field, created_at);
@@ -48,6 +51,14 @@ create index doc_versions_pending_idx on public.doc_versions (org_id, created_at
 create index doc_versions_team_id_idx on public.doc_versions (team_id);
 
 -- 2. Helpers ----------------------------------------------------------------------------------------
+/* Is the organization's approval workflow on? (Read as the owner: a token without flags.read must not skip it.) */
+create function private.doc_approval_on(p_org_id uuid)
+returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.feature_flags f where f.org_id = p_org_id and f.key = 'docs.approval' and f.enabled)
+$$;
+
 /* Does a description change on (org, team) by the current principal need approval? */
 create function private.doc_approval_required(p_org_id uuid, p_team_id uuid)
 returns boolean
@@ -323,13 +334,13 @@ create policy doc_versions_select on public.doc_versions for select to authentic
 create trigger doc_versions_keep_org after update on public.doc_versions for each row execute function private.guard_org_immutable();
 select private.attach_audit('public.doc_versions'::regclass);
 
-revoke all on function private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
+revoke all on function private.doc_approval_on(uuid), private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
   private.doc_next_version(uuid, text, text), private.doc_versions_record(), private.doc_write_description(uuid, text, text, text),
   private.doc_submit_pending(uuid, jsonb), private.doc_version_for_update(uuid), private.doc_version_review(uuid, boolean, text),
   private.doc_version_revert(uuid), private.doc_people(uuid, uuid[])
   from public, anon, authenticated, service_role;
 -- The functions call these under the caller's claims (role authenticated); each checks permissions.
-grant execute on function private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
+grant execute on function private.doc_approval_on(uuid), private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid), private.doc_approval_targets(uuid, jsonb),
   private.doc_submit_pending(uuid, jsonb), private.doc_version_review(uuid, boolean, text), private.doc_version_revert(uuid),
   private.doc_people(uuid, uuid[])
   to authenticated;

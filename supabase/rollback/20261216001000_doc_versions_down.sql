@@ -21,7 +21,7 @@ $$;
 drop trigger if exists sync_rows_doc_versions_insert on public.sync_rows;
 drop trigger if exists sync_rows_doc_versions_update on public.sync_rows;
 drop table if exists public.doc_versions cascade;
-drop function if exists private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid),
+drop function if exists private.doc_approval_on(uuid), private.doc_row_team(uuid, text, text), private.doc_approval_required(uuid, uuid),
   private.doc_approval_targets(uuid, jsonb), private.doc_next_version(uuid, text, text), private.doc_versions_record(),
   private.doc_write_description(uuid, text, text, text), private.doc_submit_pending(uuid, jsonb),
   private.doc_version_for_update(uuid), private.doc_version_review(uuid, boolean, text), private.doc_version_revert(uuid),

@@ -36,6 +36,8 @@ export const ids = {
   syncConflict: '97100000-0000-4000-8000-000000000001',
   syncLoser: '97200000-0000-4000-8000-000000000001',
   syncRejection: '97300000-0000-4000-8000-000000000001',
+  // Doc versions (issue 16): a published version of the synced row's description.
+  docVersion: '97400000-0000-4000-8000-000000000001',
 } as const;
 
 /** Users; each gets an auth.users row and a profile. */
@@ -158,5 +160,7 @@ export async function seedOrgFixture(admin: Sql): Promise<void> {
       values (${ids.syncLoser}, ${ids.orgA}, 'entity', ${ids.syncRowId}, 'description', '"old"', 'overwritten', ${replica}, 2, ${users.editor})`;
     await tx`insert into public.sync_rejections (id, org_id, kind, row_id, replica_id, op_number, code, message, author_id)
       values (${ids.syncRejection}, ${ids.orgA}, 'entity', ${ids.syncRowId}, ${replica}, 3, 'invalid-op', 'bad value', ${users.editor})`;
+    await tx`insert into public.doc_versions (id, org_id, kind, row_id, version, status, body_after, author_id)
+      values (${ids.docVersion}, ${ids.orgA}, 'entity', ${ids.syncRowId}, 1, 'published', 'Synced text', ${users.editor})`;
   });
 }

@@ -86,6 +86,10 @@ insert into public.sync_losers (id, org_id, kind, row_id, field, value, reason, 
 insert into public.sync_rejections (id, org_id, kind, row_id, replica_id, op_number, code, message, author_id) values
   ('97300000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced',
    '97000000-0000-4000-8000-000000000001', 3, 'invalid-op', 'bad value', 'f0000000-0000-4000-8000-000000000003');
+-- Doc versions (issue 16): a published version of the synced row's description.
+insert into public.doc_versions (id, org_id, kind, row_id, version, status, body_after, author_id) values
+  ('97400000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 1, 'published', 'Synced text',
+   'f0000000-0000-4000-8000-000000000003');
 
 -- Helpers (rolled back with the test).
 create schema tests;
@@ -233,6 +237,11 @@ insert into matrix_cases values
   ('sync_rejections', 'insert', $q$insert into public.sync_rejections (org_id, kind, row_id, replica_id, op_number, code, message) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', '97000000-0000-4000-8000-000000000001', 9, 'forbidden', 'x') returning id$q$, '{}'),
   ('sync_rejections', 'update', $q$update public.sync_rejections set message = 'edited' where id = '97300000-0000-4000-8000-000000000001' returning id$q$, '{}'),
   ('sync_rejections', 'delete', $q$delete from public.sync_rejections where id = '97300000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  -- Doc versions (issue 16): readers of the row's scope; written only by the sync_rows trigger and the review functions.
+  ('doc_versions', 'select', $q$select id from public.doc_versions where id = '97400000-0000-4000-8000-000000000001'$q$, '{viewer,editor,admin,owner,tokenScoped}'),
+  ('doc_versions', 'insert', $q$insert into public.doc_versions (org_id, kind, row_id, version, status, body_after) values ('10000000-0000-4000-8000-00000000000a', 'entity', 'model.fixture.synced', 7, 'published', 'forged') returning id$q$, '{}'),
+  ('doc_versions', 'update', $q$update public.doc_versions set body_after = 'forged' where id = '97400000-0000-4000-8000-000000000001' returning id$q$, '{}'),
+  ('doc_versions', 'delete', $q$delete from public.doc_versions where id = '97400000-0000-4000-8000-000000000001' returning id$q$, '{}'),
   ('sync_replicas', 'select', $q$select replica_id from public.sync_replicas where replica_id = '97000000-0000-4000-8000-000000000001'$q$, '{editor,admin,owner}'),
   ('sync_replicas', 'insert', $q$insert into public.sync_replicas (replica_id, org_id) values (gen_random_uuid(), '10000000-0000-4000-8000-00000000000a') returning replica_id$q$, '{}'),
   ('sync_replicas', 'update', $q$update public.sync_replicas set last_op = 0 where replica_id = '97000000-0000-4000-8000-000000000001' returning replica_id$q$, '{}'),

@@ -182,6 +182,10 @@ export async function seedAttackWorld(admin: Sql): Promise<void> {
       (${A}, ${world.runA}, 0, 'catalogEntity', 'model.a.a', '{}'), (${B}, ${world.runB}, 0, 'catalogEntity', 'model.b.b', '{}')`;
     await tx`insert into private.connector_catalog_rows (org_id, connector_id, kind, row_id) values
       (${A}, ${world.connectorA}, 'catalogEntity', 'model.a.a'), (${B}, ${world.connectorB}, 'catalogEntity', 'model.b.b')`;
+    // Doc versions (issue 16): a published version of a description in each organization.
+    await tx`insert into public.doc_versions (org_id, team_id, kind, row_id, version, status, body_after, author_id) values
+      (${A}, ${world.teamAChild}, 'entity', 'model.a.a', 1, 'published', 'A text', ${p.aAdmin}),
+      (${B}, ${world.teamB}, 'entity', 'model.b.b', 1, 'published', 'B text', ${p.bOwner})`;
     await tx`insert into public.feature_flags (org_id, key, enabled) values (${A}, 'ai.docs', true), (${B}, 'ai.docs', true)`;
     await tx`insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values (${A}, ${p.bystander}, 'ai', 'docs.generate', 100)`;
     await tx`insert into public.usage_logs (org_id, user_id, kind, tool, tokens_in) values (${B}, ${p.bMember}, 'ai', 'docs.generate', 100)`;

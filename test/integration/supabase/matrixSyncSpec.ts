@@ -62,6 +62,18 @@ export function syncCases(): TableCase[] {
       allow: { select: ['editor', 'admin', 'owner'], ...denyWrites },
     },
     {
+      // Doc versions (issue 16): readers of the row's scope; written only by the trigger and the review functions.
+      table: 'doc_versions',
+      run: {
+        select: (tx) => tx`select id from public.doc_versions where id = ${ids.docVersion}`,
+        insert: (tx) => tx`insert into public.doc_versions (org_id, kind, row_id, version, status, body_after)
+          values (${A}, 'entity', ${row}, 7, 'published', 'forged') returning id`,
+        update: (tx) => tx`update public.doc_versions set body_after = 'forged' where id = ${ids.docVersion} returning id`,
+        delete: (tx) => tx`delete from public.doc_versions where id = ${ids.docVersion} returning id`,
+      },
+      allow: { select: ['viewer', 'editor', 'admin', 'owner', 'tokenScoped'], ...denyWrites },
+    },
+    {
       table: 'sync_replicas',
       run: {
         select: (tx) => tx`select replica_id from public.sync_replicas where replica_id = ${ids.syncReplica}`,

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import '../../support/mochaPg';
 import type { DocVersionList, DocVersionResult } from '../../../core/docVersions/protocol';
 import { withClaims } from '../../support/claims';
 import { ids, userClaims, users } from '../../support/orgFixture';
-import { invoke } from '../../support/syncClient';
+import { runSqlFile } from '../../support/pgHarness';
+import { invoke, TestReplica } from '../../support/syncClient';
 import { startSyncWorld } from '../../support/syncWorld';
 import type { SyncWorld } from '../../support/syncWorld';
 
@@ -133,6 +135,21 @@ describe('doc versions and approvals through RLS (real Deno + Postgres)', functi
     assert.equal(list.data.approvalEnabled, true);
   });
 
+  it('a service token is held too, even one without flags.read whose creator may approve (scopes decide)', async () => {
+    const [made] = await withClaims(world.db.api, userClaims('admin'), (tx) =>
+      tx`select public.create_api_token(${ids.orgA}, 'docs-bot', array['catalog.read', 'catalog.write']) as token`);
+    const bot = new TestReplica(world.clientWith(String(made?.token)), ids.orgA);
+    const pushed = await bot.push([bot.patch('entity', 'model.shop.bot', { description: 'Written by CI' })]);
+    assert.ok(pushed.ok, JSON.stringify(pushed));
+    const versionId = pushed.data.acks[0]?.status === 'applied' ? pushed.data.acks[0].pending?.[0]?.versionId : undefined;
+    assert.ok(versionId, JSON.stringify(pushed.data.acks));
+    assert.equal(await description('entity', 'model.shop.bot'), null, 'the row exists without the held text');
+    const [stored] = await world.db.admin`select status, author_id::text from public.doc_versions where id = ${versionId}`;
+    assert.deepEqual([stored?.status, stored?.author_id], ['pending', users.admin], 'attributed to the token\'s creator');
+    const rejected = await docs<DocVersionResult>('admin', { action: 'reject', versionId, reason: 'CI does not write docs' });
+    assert.ok(rejected.ok, JSON.stringify(rejected));
+  });
+
   it('only a docs.approve holder reviews: the author and a viewer get 403 and nothing changes', async () => {
     const [pending] = (await versions('entity', 'model.shop.v')).filter((v) => v.status === 'pending');
     for (const user of ['editor', 'viewer'] as const) {
@@ -184,7 +201,7 @@ describe('doc versions and approvals through RLS (real Deno + Postgres)', functi
     assert.equal(!approveLater.ok && approveLater.status, 400, 'a rejected version stays rejected');
   });
 
-  it('revert makes a new version: published for an approver, pending for a member while approval is on', async () => {
+  it('revert makes a new version: pending for a member while approval is on, published once it is off', async () => {
     const [v1] = await versions('entity', 'model.shop.v');
     const byEditor = await docs<DocVersionResult>('editor', { action: 'revert', versionId: v1!.id });
     assert.ok(byEditor.ok, JSON.stringify(byEditor));
@@ -194,10 +211,10 @@ describe('doc versions and approvals through RLS (real Deno + Postgres)', functi
     assert.equal(!viewer.ok && viewer.status, 403, 'reverting needs catalog.write');
 
     await setApproval(false);
-    const byAdmin = await docs<DocVersionResult>('editor', { action: 'revert', versionId: v1!.id });
-    assert.ok(byAdmin.ok, JSON.stringify(byAdmin));
-    assert.deepEqual([byAdmin.data.version.status, byAdmin.data.version.version, byAdmin.data.version.before, byAdmin.data.version.after,
-      byAdmin.data.version.revertedFrom, byAdmin.data.version.authorEmail], ['published', 4, 'Proposed text', 'Orders, one per row', v1!.id, 'editor@example.test']);
+    const published = await docs<DocVersionResult>('editor', { action: 'revert', versionId: v1!.id });
+    assert.ok(published.ok, JSON.stringify(published));
+    assert.deepEqual([published.data.version.status, published.data.version.version, published.data.version.before, published.data.version.after,
+      published.data.version.revertedFrom, published.data.version.authorEmail], ['published', 4, 'Proposed text', 'Orders, one per row', v1!.id, 'editor@example.test']);
     assert.equal(await pulledBy('viewer', 'entity', 'model.shop.v'), 'Orders, one per row');
     // A replica that pulled the reverted text edits on top of it: an ordinary change, no loser record.
     const editor = world.replica('editor');
@@ -210,5 +227,14 @@ describe('doc versions and approvals through RLS (real Deno + Postgres)', functi
     // Every version is in the audit log.
     const [audited] = await world.db.admin`select count(*)::int as n from mallard_audit.log where target_table = 'doc_versions'`;
     assert.ok((audited?.n ?? 0) >= 8, `audited ${audited?.n}`);
+  });
+
+  it('the rollback script refuses while a version is pending (its text exists nowhere else), changing nothing', async () => {
+    const [pending] = await world.db.admin`select count(*)::int as n from public.doc_versions where status = 'pending'`;
+    assert.equal(pending?.n, 1, 'the editor\'s revert from the test before is still pending');
+    const rollback = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
+    await assert.rejects(runSqlFile(world.db.owner, rollback), /pending approval/);
+    const [kept] = await world.db.admin`select count(*)::int as n from public.doc_versions`;
+    assert.ok((kept?.n ?? 0) > 5);
   });
 });

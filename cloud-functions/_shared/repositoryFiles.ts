@@ -18,6 +18,7 @@ import { downloadTarball, githubInput, resolveCommit } from './githubSource';
 export const REPOSITORY_FILE_TYPES: ReadonlySet<string> = new Set(['tableau', 'looker', 'powerbi']);
 
 const Source = z.looseObject({ repository: z.string().optional(), branch: z.string().optional(), apiUrl: z.string().optional() });
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const Secrets = z.looseObject({ token: z.string().optional() });
 
 /** Text as Node's `readFileSync(path, 'utf8')` gives it (a byte-order mark kept), so org and workspace runs read the same text. */
@@ -27,7 +28,8 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 export function repositoryProblem(label: string, config: unknown): string | undefined {
   const c = Source.safeParse(config);
   const repository = c.success ? c.data.repository : undefined;
-  return repository === undefined || repository === '' ? `An organization's ${label} connector reads its files from a GitHub repository: set its repository (owner/name).` : undefined;
+  if (repository === undefined || repository.trim() === '') return `An organization's ${label} connector reads its files from a GitHub repository: set its repository (owner/name).`;
+  return REPOSITORY.test(repository.trim()) ? undefined : `The ${label} connector's repository "${repository.trim().slice(0, 200)}" is not owner/name.`;
 }
 
 /** The BI files of the repository `config` names, with the commit they were read at. */
@@ -37,7 +39,7 @@ export async function repositoryFiles(label: string, config: unknown, secrets: u
   const repository = c.success ? c.data.repository : undefined;
   if (problem !== undefined || !c.success || repository === undefined) throw new ConnectorError('bad-config', problem ?? `The ${label} connector's repository settings are invalid.`);
   const s = Secrets.safeParse(secrets ?? {});
-  const source = githubInput({ repository, ...(c.data.branch ? { branch: c.data.branch } : {}), ...(c.data.apiUrl ? { apiUrl: c.data.apiUrl } : {}) }, s.success ? s.data : {});
+  const source = githubInput({ repository: repository.trim(), ...(c.data.branch ? { branch: c.data.branch } : {}), ...(c.data.apiUrl ? { apiUrl: c.data.apiUrl } : {}) }, s.success ? s.data : {});
   const { sha } = await resolveCommit(source.config, source.token);
   const bytes = new Map<string, Uint8Array>();
   for (const entry of readTar(await downloadTarball(source.config, source.token, sha))) if (isBiFile(entry.path)) bytes.set(entry.path, entry.bytes);

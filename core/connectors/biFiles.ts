@@ -36,7 +36,8 @@ export const BiConfig = z.object({
    * no workspace folder, so `org-extract` reads the repository archive (the GitHub connector's
    * source and token handling). A workspace run ignores it and reads the workspace folder.
    */
-  repository: z.string().trim().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a repository is owner/name').optional(),
+  // Its form (owner/name) is checked where it is used (the cloud's `repositoryFiles`), since a workspace run ignores it.
+  repository: z.string().trim().min(1).optional(),
   /** Branch, tag or sha of `repository`; its default branch when absent. */
   branch: z.string().trim().min(1).optional(),
   /** GitHub Enterprise Server's API (`https://ghe.example.com/api/v3`); github.com when absent. */
@@ -58,6 +59,7 @@ export const BI_FIELDS: readonly ConnectorField[] = [
   // The cloud has no workspace folder: an organization's connector names the repository the files are in.
   { key: 'repository', label: 'GitHub repository', prompt: 'The GitHub repository holding the files, as owner/name (the cloud reads its archive; the folder above is inside it).', placeholder: 'acme/bi', secret: false, optional: false, scope: 'org' },
   { key: 'branch', label: 'Branch', prompt: 'Branch, tag or commit of the repository (its default branch when empty).', placeholder: 'main', secret: false, optional: true, scope: 'org' },
+  { key: 'apiUrl', label: 'GitHub API URL', prompt: 'Only for GitHub Enterprise Server: its API URL (https://HOST/api/v3); github.com when empty.', placeholder: 'https://api.github.com', secret: false, optional: true, scope: 'org' },
   { key: 'token', label: 'GitHub token', prompt: 'A token that can read the repository (contents: read); empty for a public repository.', secret: true, optional: true, scope: 'org' },
 ];
 

@@ -7,7 +7,8 @@ import { credentialProblem, SnowflakeConfig, SnowflakeSecrets } from '../../../c
  * The Node driver behind the Snowflake connector's `openSql`: the official `snowflake-sdk`
  * (password or key-pair login), one connection per session, statements with `?` binds, rows as
  * objects keyed by column name. Snowflake's errors become `ConnectorError`s by their code
- * (`core/connectors/driverErrors.ts`, shared with the edge functions' opener). The driver's own logging is silenced: Mallard reports through its errors.
+ * (`core/connectors/driverErrors.ts`, shared with the edge functions' opener). The driver's own
+ * logging is silenced: Mallard reports through its errors.
  */
 
 let configured = false;

@@ -88,6 +88,9 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
     assert.equal((folderOnly.body.error as { message?: string } | undefined)?.message ?? folderOnly.body.message, message, folderOnly.text);
     const untested = await call({ action: 'test', type: 'looker', config: { folder: 'bi/looker' } });
     assert.deepEqual(untested.body, { ok: false, reason: 'bad-config', message });
+    const malformed = await call({ action: 'save', type: 'looker', name: 'looker-malformed', config: { ...config, repository: 'acme' } });
+    assert.equal(malformed.status, 400, malformed.text);
+    assert.match(malformed.text, /The Looker connector's repository \\?"acme\\?" is not owner\/name\./);
     // A row saved before the repository was required (or edited in SQL): its run fails with the same reason.
     const saved = await call({ action: 'save', type: 'looker', name: 'looker-folder-only', config });
     assert.equal(saved.status, 200, saved.text);

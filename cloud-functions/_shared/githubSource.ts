@@ -70,6 +70,58 @@ export function githubInput(config: unknown, secrets: unknown): { config: GitHub
   return { config: readConfig(config), token };
 }
 
+/** An owner-wide GitHub connector's config: every non-archived repository of `owner`. */
+export interface GitHubOwnerConfig {
+  owner: string;
+  branch?: string;
+  apiUrl?: string;
+  keep: (path: string) => boolean;
+}
+
+/** Validated owner-wide config and the token, or a `bad-config` error. */
+export function githubOwnerInput(config: unknown, secrets: unknown): { config: GitHubOwnerConfig; token: string | undefined } {
+  const c = RawGitHubConfig.safeParse(config);
+  if (!c.success || c.data.owner === undefined) throw new ConnectorError('bad-config', 'The GitHub connector needs an owner.');
+  const { owner, branch, apiUrl, includePaths, excludePaths } = c.data;
+  const s = GitHubSecrets.safeParse(secrets ?? {});
+  const token = s.success && s.data.token !== undefined && s.data.token !== '' ? s.data.token : undefined;
+  return { config: { owner, ...(branch ? { branch } : {}), ...(apiUrl ? { apiUrl } : {}), keep: patternFilter(includePaths, excludePaths) }, token };
+}
+
+/** One repository of an owner, as `GET /orgs/{owner}/repos` lists it. */
+export interface OwnerRepository {
+  name: string;
+  fullName: string;
+  defaultBranch: string;
+}
+
+/**
+ * The non-archived repositories of `owner` (`GET /orgs/{owner}/repos`, or `/users/{owner}/repos`
+ * for a user), 100 a page, in GitHub's order.
+ */
+export async function listRepositories(config: GitHubOwnerConfig, token: string | undefined): Promise<OwnerRepository[]> {
+  const base = apiBase({ repository: '', keep: () => true, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
+  const list = async (kind: 'orgs' | 'users'): Promise<OwnerRepository[]> => {
+    const out: OwnerRepository[] = [];
+    for (let page = 1; ; page++) {
+      const res = await get(`${base}/${kind}/${encodeURIComponent(config.owner)}/repos?per_page=100&page=${page}`, token, `the repositories of ${config.owner}`);
+      const body = (await res.json().catch(() => undefined)) as unknown;
+      if (!Array.isArray(body)) throw new ConnectorError('source-error', `GitHub's list of the repositories of ${config.owner} is not a JSON array.`);
+      for (const r of body as Record<string, unknown>[]) {
+        if (r.archived === true || typeof r.name !== 'string' || typeof r.full_name !== 'string') continue;
+        out.push({ name: r.name, fullName: r.full_name, defaultBranch: typeof r.default_branch === 'string' ? r.default_branch : 'main' });
+      }
+      if (body.length < 100) return out;
+    }
+  };
+  try {
+    return await list('orgs');
+  } catch (err) {
+    if (err instanceof ConnectorError && err.reason === 'not-found') return await list('users');
+    throw err;
+  }
+}
+
 function apiBase(config: GitHubConfig): string {
   return (config.apiUrl ?? 'https://api.github.com').replace(/\/$/, '');
 }

@@ -113,7 +113,9 @@ export async function handleAdmin(api: ApiContext<AdminRequest>): Promise<unknow
   // back, and a failed mail leaves the invitation standing (its outcome is in the answer).
   const [mail] = outbox;
   if (mail !== undefined && typeof answer === 'object' && answer !== null) {
-    return { ...answer, mail: await deliverInvitation(mail) };
+    // The functions' own login reads the name: an inviter need not hold a permission that shows it.
+    const [org] = await api.db<{ name: string }[]>`select display_name as name from public.organizations where id = ${req.orgId}::uuid`;
+    return { ...answer, mail: await deliverInvitation({ ...mail, orgName: org?.name ?? 'your organization' }) };
   }
   return answer;
 }

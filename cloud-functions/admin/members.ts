@@ -3,7 +3,7 @@ import type { AdminResponseOf, Grant, Invitation, Member } from '../../core/admi
 import { SyncError } from '../../core/sync/errors';
 import type { AdminCtx } from './context';
 import type { PendingInvitationMail } from './invitationMail';
-import { actingUser, found, iso, isoNow } from './context';
+import { actingUser, found, holds, iso, isoNow } from './context';
 
 /**
  * Members, invitations and role grants. Every statement runs under the caller's claims: the
@@ -154,14 +154,19 @@ async function oneInvitation(ctx: AdminCtx, id: string): Promise<Invitation> {
 
 /** Queues the invitation e-mail of `invitation` with `token`; the dispatcher sends it after the commit. */
 async function queueMail(ctx: AdminCtx, invitation: Invitation, token: string): Promise<void> {
-  const [row] = await ctx.tx<{ org_name: string; role_name: string; inviter: string | null }[]>`
-    select (select display_name from public.organizations where id = ${ctx.orgId}::uuid) as org_name,
-      (select name from public.roles where id = ${invitation.roleId}::uuid) as role_name,
-      (select coalesce(nullif(display_name, ''), email) from public.admin_member_directory(${ctx.orgId}::uuid)
-        where user_id = private.acting_user_id()) as inviter`;
+  // The role is readable here (the op checked it); the organization's name is filled in by the
+  // dispatcher, which may read it whatever the caller's own read permissions.
+  const [row] = await ctx.tx<{ role_name: string }[]>`select name as role_name from public.roles where id = ${invitation.roleId}::uuid`;
+  // The member directory needs members.read, which members.invite does not imply (a custom role,
+  // an API token scoped to members.invite): without it the mail names no inviter.
+  const [inviter] = (await holds(ctx, 'members.read'))
+    ? await ctx.tx<{ name: string | null }[]>`
+        select coalesce(nullif(display_name, ''), email) as name from public.admin_member_directory(${ctx.orgId}::uuid)
+        where user_id = private.acting_user_id()`
+    : [];
   const mail: PendingInvitationMail = {
-    to: invitation.email, token, orgName: row?.org_name ?? 'your organization', roleName: row?.role_name ?? 'a member',
-    invitedBy: row?.inviter ?? null, expiresAt: invitation.expiresAt,
+    to: invitation.email, token, orgName: '', roleName: row?.role_name ?? 'a member',
+    invitedBy: inviter?.name ?? null, expiresAt: invitation.expiresAt,
   };
   ctx.outbox.push(mail);
 }

@@ -14,7 +14,9 @@ import type { WorkspacePlan } from '../../core/pipeline/workspacePlan';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { openSecrets, portsFor } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
+import type { OwnerRunState } from './ownerPhases';
 import type { PostgresRunState } from './postgresPhases';
+import { ownerFetch } from './ownerPhases';
 import { readTar } from './tar';
 
 /**
@@ -44,6 +46,8 @@ export interface RunState {
   written?: number;
   /** A Postgres run's schemas, fingerprint and page cursor (`postgresPhases.ts`). */
   postgres?: PostgresRunState;
+  /** An owner-wide GitHub run's repositories and download cursor (`ownerPhases.ts`). */
+  owner?: OwnerRunState;
 }
 
 /** What a chunk's commit writes. */
@@ -64,6 +68,28 @@ function factCounts(facts: Facts): Record<string, number> {
 }
 
 /**
+ * The files of a repository archive to stage: `place` maps a repository-relative path to its staged
+ * path (undefined: not staged). Text only; a file too large or not UTF-8 is staged without text.
+ */
+export function stagedArchive(gunzipped: Uint8Array, place: (repoPath: string) => string | undefined): { path: string; content: string | null }[] {
+  const files: { path: string; content: string | null }[] = [];
+  for (const entry of readTar(gunzipped)) {
+    const path = place(entry.path);
+    if (path === undefined) continue;
+    let content: string | null = null;
+    if (entry.bytes.length <= MAX_STAGED_FILE_BYTES) {
+      try {
+        content = fatal.decode(entry.bytes).replaceAll('\u0000', '');
+      } catch {
+        content = null;
+      }
+    }
+    files.push({ path, content });
+  }
+  return files;
+}
+
+/**
  * Bumped whenever the extractors' output for the same files changes, so the first run after such a
  * release extracts an unchanged repository again instead of skipping it.
  */
@@ -73,7 +99,7 @@ export const EXTRACTOR_GENERATION = 1;
 export async function sourceKey(sha: string, connector: Pick<ConnectorRecord, 'config' | 'team_id'>): Promise<string> {
   const text = JSON.stringify([EXTRACTOR_GENERATION, sha, connector.team_id, connector.config]);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return `${sha}:${Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `${sha.slice(0, 40)}:${Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /**
@@ -83,9 +109,10 @@ export async function sourceKey(sha: string, connector: Pick<ConnectorRecord, 'c
  */
 export async function fetchPhase(connector: ConnectorRecord, state: RunState, previous?: { key: string; rows: number }): Promise<ChunkOutput> {
   const secrets = await openSecrets(connector);
-  // One repository is extracted in chunks; other types (and a GitHub owner's every repository) run
-  // their definition's `extract` within this chunk.
-  if (connector.type !== 'github' || !namesOneRepository(connector.config)) {
+  // One repository (and, in ownerPhases.ts, an owner's repositories) is extracted in chunks; other
+  // types without a chunked form run their definition's `extract` within this chunk.
+  if (connector.type === 'github' && !namesOneRepository(connector.config)) return await ownerFetch(connector, state, previous);
+  if (connector.type !== 'github') {
     const def = connectorDefinition(connector.type);
     if (def === undefined) throw new ConnectorError('bad-host', `Org extraction of ${connector.type} connectors is not available on this server yet.`);
     const input = validateInput(def, connector.config, secrets);
@@ -99,21 +126,10 @@ export async function fetchPhase(connector: ConnectorRecord, state: RunState, pr
   if (previous !== undefined && key === previous.key) {
     return { state: { ...state, sha, ref, sourceKey: key, unchanged: true, rows: previous.rows }, phase: 'done', counts: { files: 0, unchanged: 1, rowsWritten: 0, rowsDeleted: 0 } };
   }
-  const tar = readTar(await downloadTarball(config, token, sha));
-  const files: { path: string; content: string | null }[] = [];
-  for (const entry of tar) {
-    const path = underRoot(entry.path, config.path ?? '');
-    if (path === undefined || !isExtractableFile(path) || !config.keep(entry.path)) continue;
-    let content: string | null = null;
-    if (entry.bytes.length <= MAX_STAGED_FILE_BYTES) {
-      try {
-        content = fatal.decode(entry.bytes).replaceAll('\u0000', '');
-      } catch {
-        content = null;
-      }
-    }
-    files.push({ path, content });
-  }
+  const files = stagedArchive(await downloadTarball(config, token, sha), (repoPath) => {
+    const path = underRoot(repoPath, config.path ?? '');
+    return path !== undefined && isExtractableFile(path) && config.keep(repoPath) ? path : undefined;
+  });
   const folder = (config.path ?? '').replace(/\/+$/, '');
   const workspaceName = folder === '' ? (config.repository.split('/')[1] ?? config.repository) : (folder.split('/').pop() ?? folder);
   return { state: { ...state, sha, ref, sourceKey: key, workspaceName, parsed: 0 }, phase: 'parse', counts: { files: files.length }, files };

@@ -99,6 +99,19 @@ describe('admin function: invitation e-mail through an SMTP stand-in (real Deno 
     assert.deepEqual(smtp.received.at(-1)?.to, ['bounce@example.test']);
   });
 
+  it('an inviter without members.read (a custom role) invites, and the mail goes out without naming the inviter', async () => {
+    const admin = world.as('admin');
+    const { role: reader } = await admin.call({ op: 'roles.create', orgId: ids.orgA, key: 'reader', name: 'Reader', permissions: ['catalog.read'] });
+    const { role: inviter } = await admin.call({ op: 'roles.create', orgId: ids.orgA, key: 'inviter', name: 'Inviter', permissions: ['members.invite', 'roles.assign', 'roles.read', 'catalog.read'] });
+    await admin.call({ op: 'members.grant', orgId: ids.orgA, userId: users.newcomer, roleId: inviter.id });
+    const invited = await world.as('newcomer').call({ op: 'members.invite', orgId: ids.orgA, email: 'picked@example.test', roleId: reader.id });
+    tokens.push(invited.token);
+    assert.equal(invited.mail.status, 'sent');
+    const { body } = mailBody(smtp.received.at(-1)!);
+    assert.match(body, /join Org A on Mallard as Reader\./);
+    assert.equal(tokenOf(smtp.received.at(-1)!), invited.token);
+  });
+
   it('Deno logged no token', () => {
     assert.ok(tokens.length >= 5);
     const logs = world.functions.logs();

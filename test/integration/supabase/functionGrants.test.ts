@@ -71,6 +71,7 @@ const expectedGrantees: Record<string, string[]> = {
   // org-catalog writer, GC, restore check and health are the server's; triggers are the owner's.
   'private.sync_check_restore(boolean)': server,
   'private.sync_delete_catalog_row(uuid, text, text)': server,
+  'private.sync_delete_catalog_rows(uuid, jsonb)': server,
   'private.sync_entity_team(uuid, text, text)': ownerOnly,
   // Doc versions (issue 16): the function and sync-push call these under the caller's claims; each checks the caller itself.
   'private.doc_approval_on(uuid)': policyHelper,
@@ -91,6 +92,7 @@ const expectedGrantees: Record<string, string[]> = {
   'private.sync_health()': server,
   'private.sync_open_replica(uuid, uuid, integer, boolean)': policyHelper,
   'private.sync_put_catalog_row(uuid, text, text, uuid, jsonb)': server,
+  'private.sync_put_catalog_rows(uuid, uuid, jsonb)': server,
   'private.sync_record_request(uuid, text, boolean, integer, integer)': ownerOnly,
   'private.sync_replica_pulled(uuid, bigint, xid8, bigint, jsonb)': policyHelper,
   'private.sync_replica_pushed(uuid, bigint, bigint)': policyHelper,

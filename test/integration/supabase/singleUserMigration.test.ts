@@ -14,6 +14,7 @@ const syncRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/202
 /** The org extraction migration (issue 15) rolls back before the sync migrations. */
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const docVersionsRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
+const catalogWriterRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216003000_catalog_rows_writer_down.sql');
 /** The admin function's migration (issue 15) rolls back before the sync migrations. */
 const adminRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215000000_admin_down.sql');
 
@@ -137,6 +138,7 @@ describe('supabase: migration from single-user to organizations, and rollback', 
   });
 
   it('the rollback script restores the previous state exactly, and the migrations apply again', async () => {
+    await runSqlFile(db.owner, catalogWriterRollbackFile);
     await runSqlFile(db.owner, docVersionsRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);

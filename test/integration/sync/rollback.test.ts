@@ -9,6 +9,7 @@ const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/2026121
 /** Later migrations roll back first, newest first: org extraction's and the admin function's (issue 15). */
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const docVersionsRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
+const catalogWriterRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216003000_catalog_rows_writer_down.sql');
 const adminRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215000000_admin_down.sql');
 
 /** The sync migrations' rollback: lossless or nothing, then the migrations apply again. */
@@ -41,6 +42,7 @@ describe('sync migrations: rollback refuses while sync data exists, then undoes 
     await db.owner`delete from public.sync_rows`;
     await db.owner`delete from public.sync_rejections`;
     await db.owner`delete from public.sync_replicas`;
+    await runSqlFile(db.owner, catalogWriterRollbackFile);
     await runSqlFile(db.owner, docVersionsRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);

@@ -45,6 +45,7 @@ const HANDLERS: { [O in AdminOp]: Handler<O> } = {
   'invitations.list': members.listInvitations,
   'invitations.resend': members.resendInvitation,
   'invitations.cancel': members.cancelInvitation,
+  'invitations.accept': members.acceptInvitation,
   'members.setRole': members.setRole,
   'members.grant': members.grant,
   'members.revokeGrant': members.revokeGrant,
@@ -101,7 +102,8 @@ export async function handleAdmin(api: ApiContext<AdminRequest>): Promise<unknow
   try {
     answer = await withClaims(api.db, api.principal.claims, {}, async (tx) => {
       const ctx: AdminCtx = { tx, orgId: req.orgId, principal: api.principal, outbox };
-      await requireMember(ctx);
+      // Accepting an invitation is how a non-member becomes one; every other op needs membership.
+      if (req.op !== 'invitations.accept') await requireMember(ctx);
       const permission = ADMIN_OP_PERMISSIONS[req.op];
       if (permission !== null) await requirePermission(ctx, permission, teamOf(req));
       return await (HANDLERS[req.op] as Handler<AdminOp>)(ctx, req);

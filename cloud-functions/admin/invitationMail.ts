@@ -10,13 +10,16 @@ import { parseSmtpUrl, sendMail, SmtpError } from '../_shared/smtpClient';
  *
  * Environment: `MALLARD_SMTP_URL` (see `smtpClient.ts`; unset: no mail, as before),
  * `MALLARD_SMTP_FROM` (the From address, e.g. `Mallard <no-reply@example.com>`) and
- * `MALLARD_INVITE_URL` (the accept page; the token is added as its `token` query parameter).
+ * `MALLARD_INVITE_URL` (the accept page; the organization and the token are added as its `org` and
+ * `token` query parameters; the default is the extension's URI handler, which accepts in the editor).
  */
 
 /** One invitation mail waiting for the commit of the op that made its token. */
 export interface PendingInvitationMail {
   to: string;
   token: string;
+  /** The organization the link joins (the accept op names it). */
+  orgId: string;
   orgName: string;
   roleName: string;
   invitedBy: string | null;
@@ -27,8 +30,9 @@ export interface PendingInvitationMail {
 export const DEFAULT_INVITE_URL = 'vscode://mallard.mallard/invite';
 
 /** The accept link of `token`. */
-export function acceptLink(token: string): string {
+export function acceptLink(token: string, orgId: string): string {
   const url = new URL(Deno.env.get('MALLARD_INVITE_URL') || DEFAULT_INVITE_URL);
+  url.searchParams.set('org', orgId);
   url.searchParams.set('token', token);
   return url.toString();
 }
@@ -80,7 +84,7 @@ export function composeInvitation(mail: PendingInvitationMail, from: string, lin
 
 /** Sends `mail` (or says why not); never throws. */
 export async function deliverInvitation(mail: PendingInvitationMail): Promise<InvitationMail> {
-  const link = acceptLink(mail.token);
+  const link = acceptLink(mail.token, mail.orgId);
   const smtpUrl = Deno.env.get('MALLARD_SMTP_URL');
   if (smtpUrl === undefined || smtpUrl.trim() === '') {
     return { status: 'not-configured', message: 'No mail server is configured (MALLARD_SMTP_URL): pass this link on to the invitee.', link };

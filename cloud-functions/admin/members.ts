@@ -165,7 +165,7 @@ async function queueMail(ctx: AdminCtx, invitation: Invitation, token: string): 
         where user_id = private.acting_user_id()`
     : [];
   const mail: PendingInvitationMail = {
-    to: invitation.email, token, orgName: '', roleName: row?.role_name ?? 'a member',
+    to: invitation.email, token, orgId: ctx.orgId, orgName: '', roleName: row?.role_name ?? 'a member',
     invitedBy: inviter?.name ?? null, expiresAt: invitation.expiresAt,
   };
   ctx.outbox.push(mail);
@@ -206,4 +206,16 @@ export async function cancelInvitation(ctx: AdminCtx, req: AdminRequestOf<'invit
     delete from public.invitations where id = ${req.invitationId}::uuid and org_id = ${ctx.orgId}::uuid and accepted_at is null returning id`;
   if (deleted.length === 0) throw new SyncError('not-found', `Pending invitation ${req.invitationId} does not exist in this organization.`);
   return { ok: true };
+}
+
+/**
+ * Accepts an invitation addressed to the caller (`public.accept_invitation` checks the confirmed
+ * e-mail, expiry and the inviter's standing). A token of another organization than the request's
+ * is refused and rolled back, so a link can only join the organization it names.
+ */
+export async function acceptInvitation(ctx: AdminCtx, req: AdminRequestOf<'invitations.accept'>): Promise<AdminResponseOf<'invitations.accept'>> {
+  const [row] = await ctx.tx<{ org_id: string }[]>`select public.accept_invitation(${req.token})::text as org_id`;
+  if (row?.org_id !== ctx.orgId) throw new SyncError('forbidden', 'Not allowed: invitation is invalid, expired or not addressed to you.');
+  const [org] = await ctx.tx<{ name: string }[]>`select display_name as name from public.organizations where id = ${ctx.orgId}::uuid`;
+  return { orgId: ctx.orgId, orgName: org?.name ?? '' };
 }

@@ -56,6 +56,12 @@ export const AdminRequest = z.discriminatedUnion('op', [
   /** Withdraws a pending invitation. */
   base('invitations.cancel', { invitationId: Uuid }),
   /**
+   * Accepts an invitation addressed to the caller (the link of the invitation e-mail carries the
+   * organization and the one-time token). The only op a non-member may call: the database checks
+   * the caller's confirmed e-mail against the invitation's.
+   */
+  base('invitations.accept', { token: z.string().trim().min(16).max(200) }),
+  /**
    * Changes a member's role at one scope (organization-wide, or `teamId`): their grants at that scope
    * are replaced by `roleId`, optionally until `expiresAt`.
    */
@@ -163,6 +169,7 @@ export const ADMIN_OP_PERMISSIONS = {
   'invitations.list': 'members.invite',
   'invitations.resend': 'members.invite',
   'invitations.cancel': 'members.invite',
+  'invitations.accept': null,
   'members.setRole': 'roles.assign',
   'members.grant': 'roles.assign',
   'members.revokeGrant': 'roles.assign',

@@ -171,6 +171,7 @@ export const ADMIN_RESPONSES = {
   'invitations.list': z.object({ invitations: z.array(Invitation) }),
   'invitations.resend': z.object({ invitation: Invitation, token: z.string(), mail: InvitationMail }),
   'invitations.cancel': Ok,
+  'invitations.accept': z.object({ orgId: Uuid, orgName: z.string() }),
   'members.setRole': z.object({ member: Member }),
   'members.grant': z.object({ member: Member }),
   'members.revokeGrant': Ok,

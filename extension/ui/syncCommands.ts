@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import type { Logger } from './logger';
 import type { SyncProject } from './syncAuth';
 import type { SyncController } from './syncController';
+import { acceptInvitation } from './invitationAccept';
 
 /**
  * The sign-in and sync commands ("Mallard: Sign In", "Sign In with API Token", "Sign Out",
- * "Choose Organization", "Sync Now") and the `vscode://mallard.mallard/auth` URI handler that
- * completes a browser (PKCE) sign-in. The redirect URI goes through `env.asExternalUri`, so that
+ * "Choose Organization", "Sync Now", "Accept Invitation") and the `vscode://mallard.mallard` URI
+ * handler: `/auth` completes a browser (PKCE) sign-in, `/invite` accepts an invitation e-mail's link. The redirect URI goes through `env.asExternalUri`, so that
  * code-server and remote windows get a URL the browser can reach.
  */
 
@@ -30,9 +31,11 @@ export function registerSyncCommands(controller: SyncController, logger: Logger,
     return (await vscode.env.asExternalUri(local)).toString(true);
   };
 
+  // While an invitation is being accepted, signing in does not ask for an organization: the invitation names it.
+  let joining = false;
   const signedIn = async (label: string): Promise<void> => {
     logger.info(`Signed in to sync as ${label}`);
-    if (controller.organization() === undefined) {
+    if (controller.organization() === undefined && !joining) {
       await chooseOrganization();
     } else {
       void vscode.window.showInformationMessage(`Mallard: signed in as ${label}.`);
@@ -147,14 +150,26 @@ export function registerSyncCommands(controller: SyncController, logger: Logger,
     if (failed?.reason) void vscode.window.showWarningMessage(`Mallard sync: ${failed.reason.message}`);
   };
 
+  const acceptInvite = async (link?: string): Promise<void> => {
+    if (needProject() === undefined) return;
+    joining = true;
+    try {
+      await acceptInvitation({ auth, signIn, chooseOrganization: (org) => controller.chooseOrganization(org), logger }, link);
+    } finally {
+      joining = false;
+    }
+  };
+
   return [
     vscode.commands.registerCommand('mallard.signIn', signIn),
+    vscode.commands.registerCommand('mallard.acceptInvitation', () => acceptInvite()),
     vscode.commands.registerCommand('mallard.signInWithToken', signInWithToken),
     vscode.commands.registerCommand('mallard.signOut', signOut),
     vscode.commands.registerCommand('mallard.chooseOrganization', chooseOrganization),
     vscode.commands.registerCommand('mallard.syncNow', syncNow),
     vscode.window.registerUriHandler({
       handleUri: async (uri) => {
+        if (uri.path === '/invite') return acceptInvite(uri.query);
         if (uri.path !== '/auth') return;
         try {
           const who = await auth.completeBrowserSignIn(uri.query);

@@ -26,6 +26,7 @@ function samples(orgId: string): { [O in AdminOp]: AdminRequestInputOf<O> } {
     'invitations.list': { op: 'invitations.list', orgId },
     'invitations.resend': { op: 'invitations.resend', orgId, invitationId: ids.invitation },
     'invitations.cancel': { op: 'invitations.cancel', orgId, invitationId: ids.invitation },
+    'invitations.accept': { op: 'invitations.accept', orgId, token: 'x'.repeat(32) },
     'members.setRole': { op: 'members.setRole', orgId, userId: users.bystander, roleId: builtinRoles.editor },
     'members.grant': { op: 'members.grant', orgId, userId: users.bystander, roleId: builtinRoles.editor, expiresAt: later() },
     'members.revokeGrant': { op: 'members.revokeGrant', orgId, assignmentId: ids.bystanderGrant },
@@ -135,7 +136,8 @@ describe('admin function: permission boundaries (real Deno + Postgres + RLS)', f
     const stranger = world.as('otherOwner');
     const mark = await world.auditMark();
     for (const request of Object.values(samples(ids.orgA))) {
-      await refused(stranger, request as AdminRequestInputOf<AdminOp>, 'forbidden', 403, /not a member/);
+      // Accepting is the one op a non-member may call: an unknown token is refused by the database.
+      await refused(stranger, request as AdminRequestInputOf<AdminOp>, 'forbidden', 403, request.op === 'invitations.accept' ? /not addressed to you/ : /not a member/);
     }
     const theirs = samples(ids.orgB);
     for (const op of ['invitations.resend', 'invitations.cancel', 'members.revokeGrant', 'members.setRole', 'members.remove', 'teams.rename', 'teams.addMember',

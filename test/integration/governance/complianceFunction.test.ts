@@ -56,7 +56,7 @@ describe('compliance edge function: the core rules on an org catalog (real Deno 
     assert.match(String(viewer.body.message), /compliance\.manage/);
     assert.equal((await evaluate('outsider')).status, 403);
     assert.equal((await world.call('compliance', 'outsider', { orgId: ids.orgA, action: 'list' })).status, 403);
-    assert.deepEqual(await events(), []);
+    assert.equal((await events()).length, 0);
   });
 
   it('opens one event per violation with mapped severity and the lineage path; a second run opens nothing', async () => {

@@ -78,6 +78,8 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
       if (node?.kind !== 'suggestion') return;
       try {
         acceptSuggestion(node.catalog.store, node.suggestion.columnId, node.suggestion.key);
+        // The classification op is in the outbox: the sync engine (in the catalog worker) pushes it now.
+        node.catalog.sync.notify('edit');
         views.refreshNow();
       } catch (err) {
         fail('could not accept the suggestion', err);
@@ -101,6 +103,7 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
       if (picked === undefined) return;
       try {
         setClassification(target.catalog.store, target.columnId, picked.key, 'manual');
+        target.catalog.sync.notify('edit');
         views.refreshNow();
       } catch (err) {
         fail('could not classify the column', err);

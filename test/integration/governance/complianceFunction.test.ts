@@ -3,6 +3,10 @@ import path from 'node:path';
 import { orgCatalogRows } from '../../../core/connectors/orgCatalogRows';
 import { AUTO_RESOLUTION } from '../../../core/governance/complianceProtocol';
 import { extractWorkspace } from '../../../core/pipeline/extractWorkspace';
+import { OrgCompliance } from '../../../extension/governance/orgCompliance';
+import { CatalogStore } from '../../../extension/catalog/catalogStore';
+import { listResolutions, markResolutionSynced, resolveViolation } from '../../../extension/governance/complianceLocal';
+import { tempStore } from '../catalog/catalogFixtures';
 import { ids, users } from '../../support/orgFixture';
 import { startOrgWorld, type OrgWorld } from '../connectors/orgWorld';
 import { dirFileSource } from '../../unit/dbt/helpers';
@@ -117,5 +121,28 @@ describe('compliance edge function: the core rules on an org catalog (real Deno 
     const listed = await world.call('compliance', 'viewer', { orgId: ids.orgA, action: 'list', status: 'all' });
     assert.equal(listed.status, 200, listed.text);
     assert.ok((listed.body.events as { entityKey: string }[]).some((e) => e.entityKey === 'model.local.only#email'), 'a viewer (compliance.read) lists events');
+  });
+
+  it('the extension client records a local resolution in the cloud and keeps the event id; a viewer gets the server\'s forbidden', async () => {
+    const client = (user: 'admin' | 'viewer') => new OrgCompliance(ids.orgA, async () => ({ url: world.functions.url, apiKey: 'anon', accessToken: await world.keys.userToken(users[user], { email: `${user}@example.test` }) }));
+    const env = tempStore();
+    try {
+      const v = { ruleId: 'pii-owner-description', targetId: EMAIL };
+      resolveViolation(env.store, v, 'resolved', 'Owner assigned in the data contract');
+      await assert.rejects(client('viewer').resolve({ rule: v.ruleId, entityKey: v.targetId, status: 'resolved', reason: 'x', severity: 'warning', message: '' }), (err: Error & { reason?: string }) => err.reason === 'forbidden');
+      const event = await client('admin').resolve({ rule: v.ruleId, entityKey: v.targetId, status: 'resolved', reason: 'Owner assigned in the data contract', severity: 'warning', message: 'shop.customers.email' });
+      markResolutionSynced(env.store, v, event.id);
+      assert.deepEqual([event.status, event.resolution, event.entityKey], ['resolved', 'Owner assigned in the data contract', EMAIL]);
+      const row = (await events()).find((e) => e.id === event.id);
+      assert.equal(row?.resolved_by, users.admin);
+      env.store.close();
+      const reopened = CatalogStore.open(env.file);
+      assert.equal(listResolutions(reopened)[0]?.cloudEventId, event.id);
+      reopened.close();
+      const evaluated = await client('admin').evaluate();
+      assert.ok(evaluated.suppressed >= 1, JSON.stringify(evaluated));
+    } finally {
+      env.cleanup();
+    }
   });
 });

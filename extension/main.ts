@@ -20,6 +20,8 @@ import { CatalogRegistry } from './ui/catalogRegistry';
 import { nestedFolderExcludes } from './ui/folderPick';
 import { SyncController } from './ui/syncController';
 import { registerSyncCommands } from './ui/syncCommands';
+import { registerGovernanceCommands } from './ui/governanceCommands';
+import { GovernanceViews } from './ui/governanceViews';
 import { SyncViews } from './ui/syncViews';
 import { registerConnectorCommands } from './ui/connectorCommands';
 import type { WorkspaceCatalog } from './ui/workspaceCatalog';
@@ -104,6 +106,14 @@ export function activate(context: vscode.ExtensionContext): void {
   // "Mallard: Manage Team": the admin webview, acting as the signed-in user through the admin function.
   const admin = new AdminPanels(context.extensionUri, sync, logger);
   context.subscriptions.push(admin, ...admin.registerCommands());
+  // Governance: classification suggestions and the Compliance view / Problems entries (issue 16).
+  const governance = new GovernanceViews(catalogs, logger);
+  context.subscriptions.push(
+    governance,
+    vscode.window.createTreeView('mallard.compliance', { treeDataProvider: governance.complianceTree }),
+    vscode.window.createTreeView('mallard.classification', { treeDataProvider: governance.classificationTree }),
+    ...registerGovernanceCommands({ catalogs, views: governance, sync, secrets: context.secrets, logger }),
+  );
 
   const refreshViews = (): void => {
     quality.invalidate();
@@ -114,6 +124,7 @@ export function activate(context: vscode.ExtensionContext): void {
     docs.catalogChanged();
     editorFeatures.refresh();
     sync.catalogsChanged();
+    governance.catalogChanged();
     // The status bar shows totals across every folder's catalog.
     const totals = { models: 0, sources: 0, diagnostics: 0 };
     const perFolder: { name: string; models: number; sources: number }[] = [];

@@ -63,7 +63,8 @@ export function ruleGroups(violations: readonly LocatedViolation[], rules: reado
     group.items.push({
       violation: v,
       label: shortId(v.targetId),
-      description: evidence ?? v.message,
+      // The label names the target already; the message's own "name: " prefix is left out.
+      description: evidence ?? v.message.replace(/^[^:]*:\s*/, ''),
       tooltip: evidence === undefined ? v.message : `${v.message}\nPath: ${evidence}`,
     });
     groups.set(v.ruleId, group);

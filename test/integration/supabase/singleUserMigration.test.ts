@@ -11,6 +11,8 @@ const lastSingleUserVersion = '20240301000000';
 const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20260110000000_enterprise_down.sql');
 /** The sync migrations (issue 13) roll back first; the enterprise rollback refuses migrations it does not know. */
 const syncRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261210000000_sync_down.sql');
+/** Issue 16's migrations roll back first, newest first (the catalog writer's, the compliance index's, doc versions'). */
+const complianceRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216002000_compliance_open_events_down.sql');
 /** The org extraction migration (issue 15) rolls back before the sync migrations. */
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const docVersionsRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
@@ -139,6 +141,7 @@ describe('supabase: migration from single-user to organizations, and rollback', 
 
   it('the rollback script restores the previous state exactly, and the migrations apply again', async () => {
     await runSqlFile(db.owner, catalogWriterRollbackFile);
+    await runSqlFile(db.owner, complianceRollbackFile);
     await runSqlFile(db.owner, docVersionsRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);

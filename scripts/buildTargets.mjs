@@ -19,6 +19,7 @@ const nodeEntries = {
   'extension/connectorWorker': 'extension/connectors/connectorWorker.ts',
   // Docs quality scores of a whole catalog (about a second at 5,000 models), off the extension host's thread.
   'extension/qualityWorker': 'extension/ui/qualityWorker.ts',
+  'extension/governanceWorker': 'extension/ui/governanceWorker.ts',
   // Warehouse SDK drivers, loaded by extension/connectors/sqlDrivers.ts on first use (see driverSplit):
   // one copy next to the extension host bundle (shipped in the VSIX) and one next to the CLI.
   'extension/snowflakeDriver': 'extension/connectors/drivers/snowflakeDriver.ts',

@@ -62,7 +62,7 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
     });
     if (reason === undefined || reason.trim() === '') return;
     resolveViolation(node.catalog.store, v, status, reason);
-    views.refreshNow();
+    void views.refreshNow();
     try {
       const client = await orgClient();
       if (client === undefined) return;
@@ -80,7 +80,7 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
         acceptSuggestion(node.catalog.store, node.suggestion.columnId, node.suggestion.key);
         // The classification op is in the outbox: the sync engine (in the catalog worker) pushes it now.
         node.catalog.sync.notify('edit');
-        views.refreshNow();
+        void views.refreshNow();
       } catch (err) {
         fail('could not accept the suggestion', err);
       }
@@ -89,7 +89,7 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
       if (node?.kind !== 'suggestion') return;
       try {
         rejectSuggestion(node.catalog.store, node.suggestion.columnId, node.suggestion.key);
-        views.refreshNow();
+        void views.refreshNow();
       } catch (err) {
         fail('could not reject the suggestion', err);
       }
@@ -104,7 +104,7 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
       try {
         setClassification(target.catalog.store, target.columnId, picked.key, 'manual');
         target.catalog.sync.notify('edit');
-        views.refreshNow();
+        void views.refreshNow();
       } catch (err) {
         fail('could not classify the column', err);
       }
@@ -129,10 +129,10 @@ export function registerGovernanceCommands(options: { catalogs: CatalogRegistry;
             added += r.added;
             asked += r.asked;
           }
-          views.refreshNow();
+          void views.refreshNow();
           void vscode.window.showInformationMessage(`Mallard: the AI suggested ${added} classification${added === 1 ? '' : 's'} for ${asked} unclassified column${asked === 1 ? '' : 's'}; review them in the Classification view.`);
         } catch (err) {
-          views.refreshNow();
+          void views.refreshNow();
           fail('AI classification stopped', err);
         }
       });

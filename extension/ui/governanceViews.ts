@@ -4,17 +4,20 @@ import * as vscode from 'vscode';
 import type { ComplianceRule, Severity } from '../../core/governance/compliance';
 import { complianceConfig } from '../../core/governance/complianceConfig';
 import type { PropagatedClass } from '../../core/governance/propagate';
-import { openSuggestions, propagatedClasses, refreshRuleSuggestions, type StoredSuggestion } from '../governance/classificationStore';
-import { evaluateLocal, type LocatedViolation } from '../governance/complianceLocal';
+import type { StoredSuggestion } from '../governance/classificationStore';
+import type { LocatedViolation } from '../governance/complianceLocal';
 import { complianceProblems, pathText, ruleGroups, type RuleGroup, type ViolationRow } from '../governance/complianceViewModel';
 import type { CatalogRegistry } from './catalogRegistry';
+import { CatalogJobWorker } from './catalogJobs';
+import type { GovernanceRequest, GovernanceResult } from './governanceWorker';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
 /**
  * Governance in the editor (issue 16): after every catalog change (debounced) the classification
  * rules refresh the stored suggestions and the compliance rules (with the folder's `.mallard.json`
- * `compliance` settings) are evaluated; violations go to the Problems panel as
+ * `compliance` settings) are evaluated, in a worker thread (`governanceWorker.ts`: seconds at 5,000
+ * models); violations go to the Problems panel as
  * `mallard(compliance-<rule>)` at the column's or model's definition and to the Compliance view,
  * grouped by rule; suggestions and lineage-derived classes go to the Classification view. The
  * logic lives in `extension/governance/`; this file only maps it to VS Code.
@@ -57,6 +60,10 @@ export class GovernanceViews implements vscode.Disposable {
   private readonly complianceEmitter = new vscode.EventEmitter<undefined>();
   private readonly classificationEmitter = new vscode.EventEmitter<undefined>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly worker = new CatalogJobWorker<GovernanceRequest, GovernanceResult>('governanceWorker');
+  /** The evaluation in flight, and whether another was asked for meanwhile. */
+  private running: Promise<void> | undefined;
+  private again = false;
   private compliance: ComplianceNode[] = [];
   private classification: ClassificationNode[] = [];
   /** Open violations per catalog root (the commands and the tests read them). */
@@ -124,40 +131,63 @@ export class GovernanceViews implements vscode.Disposable {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refreshNow();
+      void this.refreshNow();
     }, delayMs);
   }
 
-  /** Re-evaluates every catalog now and republishes. */
-  refreshNow(): void {
-    this.collection.clear();
-    this.violations.clear();
+  /**
+   * Re-evaluates every catalog in the worker and republishes; resolves when the views show the
+   * result. A request while one runs is coalesced into one more run after it.
+   */
+  refreshNow(): Promise<void> {
+    if (this.running !== undefined) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.evaluateAll();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async evaluateAll(): Promise<void> {
     const compliance: ComplianceNode[] = [];
     const suggestions: ClassificationNode[] = [];
     const derived: ClassificationNode[] = [];
+    const problems = new Map<string, vscode.Diagnostic[]>();
+    const violations = new Map<string, LocatedViolation[]>();
     for (const { catalog } of this.catalogs.list()) {
-      try {
-        const store = catalog.store;
-        refreshRuleSuggestions(store);
-        const rules = folderRules(catalog.root, this.logger);
-        const found = evaluateLocal(store, rules);
-        this.violations.set(catalog.root, found);
-        for (const g of ruleGroups(found, rules)) compliance.push({ ...g, kind: 'rule', nodes: g.items.map((i) => ({ ...i, kind: 'violation', catalog })) });
-        const byFile = new Map<string, vscode.Diagnostic[]>();
-        for (const p of complianceProblems(found)) {
-          const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, p.column - 1, p.line - 1, p.column + 200), p.message, SEVERITY[p.severity]);
-          d.source = 'mallard';
-          d.code = p.code;
-          const file = path.join(catalog.root, p.file);
-          byFile.set(file, [...(byFile.get(file) ?? []), d]);
-        }
-        for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
-        for (const s of openSuggestions(store)) suggestions.push({ kind: 'suggestion', suggestion: s, catalog });
-        for (const d of propagatedClasses(store)) derived.push({ kind: 'derived', derived: d, catalog });
-      } catch (err) {
-        this.logger.error(`Governance of ${catalog.root}: ${err instanceof Error ? err.message : String(err)}`);
+      const rules = folderRules(catalog.root, this.logger);
+      const reply = await this.worker.run({ file: catalog.store.file, rules });
+      if (!reply.ok) {
+        this.logger.error(`Governance of ${catalog.root}: ${reply.error}`);
+        continue;
       }
+      const found = reply.value.violations;
+      violations.set(catalog.root, found);
+      for (const g of ruleGroups(found, rules)) compliance.push({ ...g, kind: 'rule', nodes: g.items.map((i) => ({ ...i, kind: 'violation', catalog })) });
+      for (const p of complianceProblems(found)) {
+        const d = new vscode.Diagnostic(new vscode.Range(p.line - 1, p.column - 1, p.line - 1, p.column + 200), p.message, SEVERITY[p.severity]);
+        d.source = 'mallard';
+        d.code = p.code;
+        const file = path.join(catalog.root, p.file);
+        problems.set(file, [...(problems.get(file) ?? []), d]);
+      }
+      for (const s of reply.value.suggestions) suggestions.push({ kind: 'suggestion', suggestion: s, catalog });
+      for (const d of reply.value.derived) derived.push({ kind: 'derived', derived: d, catalog });
     }
+    // Published all at once, so the views never show half an evaluation.
+    this.collection.clear();
+    for (const [file, list] of problems) this.collection.set(vscode.Uri.file(file), list);
+    this.violations.clear();
+    for (const [root, list] of violations) this.violations.set(root, list);
     this.compliance = compliance;
     this.classification = [
       { kind: 'section', label: 'Suggestions', children: suggestions },
@@ -170,6 +200,7 @@ export class GovernanceViews implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.worker.dispose();
     this.collection.dispose();
     this.complianceEmitter.dispose();
     this.classificationEmitter.dispose();

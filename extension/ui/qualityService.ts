@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Score } from '../../core/governance/quality';
 import type { ProjectSummary, ScoredEntity } from '../../core/governance/qualityView';
+import { CatalogJobWorker } from './catalogJobs';
 import type { QualityIndex } from './qualityIndex';
 
 /**
@@ -14,14 +12,14 @@ import type { QualityIndex } from './qualityIndex';
 
 /** A request to the worker: score the catalog in `file`. */
 export interface QualityRequest {
-  id: number;
   file: string;
 }
 
 /** The worker's answer. */
-export type QualityReply =
-  | { id: number; ok: true; entities: ScoredEntity[]; projects: ProjectSummary[] }
-  | { id: number; ok: false; error: string };
+export interface QualityResult {
+  entities: ScoredEntity[];
+  projects: ProjectSummary[];
+}
 
 interface CatalogScores {
   file: string;
@@ -33,9 +31,7 @@ interface CatalogScores {
 }
 
 export class QualityService {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, (reply: QualityReply) => void>();
+  private readonly worker = new CatalogJobWorker<QualityRequest, QualityResult>('qualityWorker');
   private readonly catalogs = new Map<string, CatalogScores>();
   private disposed = false;
 
@@ -79,10 +75,10 @@ export class QualityService {
     state.running = true;
     state.stale = false;
     try {
-      const reply = await this.request(state.file);
+      const reply = await this.worker.run({ file: state.file });
       if (this.catalogs.get(root) !== state) return;
       if (reply.ok) {
-        state.index = { byEntity: new Map(reply.entities.map((e) => [e.id, e])), projects: reply.projects };
+        state.index = { byEntity: new Map(reply.value.entities.map((e) => [e.id, e])), projects: reply.value.projects };
         this.onUpdated(root);
       } else this.onError(`Docs quality scores of ${root} failed: ${reply.error}`);
     } finally {
@@ -92,40 +88,8 @@ export class QualityService {
     }
   }
 
-  private request(file: string): Promise<QualityReply> {
-    const worker = this.ensureWorker();
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      worker.postMessage({ id, file } satisfies QualityRequest);
-    });
-  }
-
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const bundled = path.join(__dirname, 'qualityWorker.js');
-    const worker = existsSync(bundled) ? new Worker(bundled) : new Worker(path.join(__dirname, 'qualityWorker.ts'), { execArgv: ['--require', 'tsx/cjs'] });
-    worker.on('message', (reply: QualityReply) => {
-      const settle = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      settle?.(reply);
-    });
-    const fail = (message: string): void => {
-      // Every request waiting on this worker gets an answer; the next request starts a new one.
-      if (this.worker === worker) this.worker = undefined;
-      for (const [id, settle] of this.pending) settle({ id, ok: false, error: message });
-      this.pending.clear();
-    };
-    worker.on('error', (err) => fail(err.message));
-    worker.on('exit', (code) => fail(`the quality worker exited (${code})`));
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
   dispose(): void {
     this.disposed = true;
-    void this.worker?.terminate();
-    this.worker = undefined;
+    this.worker.dispose();
   }
 }

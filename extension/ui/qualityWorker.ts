@@ -1,7 +1,7 @@
-import { parentPort } from 'node:worker_threads';
 import { CatalogStore } from '../catalog/catalogStore';
+import { serveCatalogJobs } from './catalogJobs';
 import { computeQuality } from './qualityIndex';
-import type { QualityReply, QualityRequest } from './qualityService';
+import type { QualityRequest, QualityResult } from './qualityService';
 
 /**
  * The worker thread that scores a catalog's docs quality (`qualityService.ts`): reading and
@@ -10,20 +10,15 @@ import type { QualityReply, QualityRequest } from './qualityService';
  * scan worker writes) and answers one request at a time.
  */
 
-parentPort?.on('message', (request: QualityRequest) => {
-  let reply: QualityReply;
+serveCatalogJobs<QualityRequest, QualityResult>((request) => {
   // Opened for each request and closed after it (a few milliseconds against a second of work): a
   // connection left open would keep the catalog's write-ahead log from being removed when the
   // extension host closes the catalog.
-  let store: CatalogStore | undefined;
+  const store = CatalogStore.open(request.file, { readonly: true });
   try {
-    store = CatalogStore.open(request.file, { readonly: true });
     const index = computeQuality(store);
-    reply = { id: request.id, ok: true, entities: [...index.byEntity.values()], projects: index.projects };
-  } catch (err) {
-    reply = { id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+    return { entities: [...index.byEntity.values()], projects: index.projects };
   } finally {
-    store?.close();
+    store.close();
   }
-  parentPort?.postMessage(reply);
 });

@@ -78,24 +78,38 @@ function serviceKey(env: FunctionEnv): string | undefined {
   return env.secretKeys[0] ?? Deno.env.get('SUPABASE_SERVICE_ROLE_KEY') ?? undefined;
 }
 
-/**
- * Asks `org-extract` to run the next chunk of `runId`. The request is sent in the background
- * (`EdgeRuntime.waitUntil` keeps the worker alive until it is answered); a lost request is not an
- * error: the scheduler's `tick` picks up any run whose lease ran out.
- */
-export function kickRun(env: FunctionEnv, orgId: string, runId: string): void {
+/** Posts `body` to the function `name` with the service credential, in the background; a lost request is not an error. */
+function kick(env: FunctionEnv, name: string, body: Record<string, unknown>): void {
   const base = functionsUrl(env);
   const key = serviceKey(env);
   if (base === undefined || key === undefined) return;
-  const sent = fetch(`${base}/${ORG_EXTRACT_FUNCTION}`, {
+  const sent = fetch(`${base}/${name}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${key}`, apikey: key, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ action: 'chunk', orgId, runId }),
+    body: JSON.stringify(body),
   })
     .then(async (res) => {
       await res.body?.cancel();
     })
     .catch(() => undefined);
+  // `EdgeRuntime.waitUntil` keeps the worker alive until the request is answered.
   const runtime = (globalThis as EdgeRuntimeGlobal).EdgeRuntime;
   if (runtime !== undefined) runtime.waitUntil(sent);
+}
+
+/**
+ * Asks `org-extract` to run the next chunk of `runId`. A lost request is not an error: the
+ * scheduler's `tick` picks up any run whose lease ran out.
+ */
+export function kickRun(env: FunctionEnv, orgId: string, runId: string): void {
+  kick(env, ORG_EXTRACT_FUNCTION, { action: 'chunk', orgId, runId });
+}
+
+/**
+ * Asks the `compliance` function to evaluate the organization's catalog (after a run changed it),
+ * so compliance events follow the org catalog without anyone pressing a button. A lost request
+ * only delays that to the next run or an admin's evaluation.
+ */
+export function kickCompliance(env: FunctionEnv, orgId: string): void {
+  kick(env, 'compliance', { action: 'evaluate', orgId });
 }

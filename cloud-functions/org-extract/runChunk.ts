@@ -2,7 +2,7 @@ import type { Sql } from 'postgres';
 import { ConnectorError } from '../../core/connectors/connector';
 import { SyncError } from '../../core/sync/errors';
 import { readConnector } from '../_shared/connectorRecords';
-import { kickRun } from '../_shared/connectorRuns';
+import { kickCompliance, kickRun } from '../_shared/connectorRuns';
 import type { FunctionEnv } from '../_shared/env';
 import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
@@ -213,5 +213,7 @@ export async function runChunk(db: Sql, env: FunctionEnv, orgId: string, runId: 
   }
   if (phase === undefined) return { ran: false, phase: run.phase, status: 'lost-lease' };
   if (phase !== 'done') kickRun(env, orgId, runId);
+  // A finished run changed the org catalog: its compliance events follow (`compliance` function).
+  else kickCompliance(env, orgId);
   return { ran: true, phase: run.phase, status: phase === 'done' ? 'succeeded' : 'running' };
 }

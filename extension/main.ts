@@ -6,7 +6,7 @@ import { DiagnosticsPublisher } from './ui/diagnostics';
 import { registerEditorFeatures } from './ui/editorFeatures';
 import { checkHost } from './ui/hostCheck';
 import { LineagePanels } from './ui/lineagePanel';
-import { registerAiCommands } from './ui/aiSettings';
+import { registerAiCommands, setOrgAiSession } from './ui/aiSettings';
 import { AdminPanels } from './ui/adminPanel';
 import { DocsPanels } from './ui/docsPanel';
 import { DocHistoryHost } from './ui/docHistory';
@@ -103,6 +103,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const sync = new SyncController(context, catalogs, logger);
   docs.attachHistory(new DocHistoryHost(sync, logger));
   context.subscriptions.push(sync, new SyncViews(context, sync, logger), ...registerSyncCommands(sync, logger, context.extension.id));
+  // AI with the organization's key (`mallard.ai.keySource: org`) goes through the `ai` function as the signed-in member.
+  context.subscriptions.push(setOrgAiSession(async () => {
+    const credentials = await sync.auth.getCredentials();
+    const org = sync.organization();
+    return credentials && org ? { url: credentials.url, apiKey: credentials.apiKey, accessToken: credentials.accessToken, orgId: org.id } : undefined;
+  }));
   // "Mallard: Manage Team": the admin webview, acting as the signed-in user through the admin function.
   const admin = new AdminPanels(context.extensionUri, sync, logger);
   context.subscriptions.push(admin, ...admin.registerCommands());

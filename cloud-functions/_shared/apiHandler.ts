@@ -41,7 +41,7 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Builds the Deno.serve handler of function `fn`; the handler's result is the 200 JSON body. */
+/** Builds the Deno.serve handler of function `fn`; the handler's result is the 200 JSON body, or a Response it built itself. */
 export function apiHandler<S extends z.ZodType<{ orgId: string }>>(
   fn: string,
   schema: S,
@@ -66,7 +66,9 @@ export function apiHandler<S extends z.ZodType<{ orgId: string }>>(
       if (principal.kind === 'token' && principal.orgId !== body.orgId) {
         throw new SyncError('forbidden', 'This API token belongs to another organization.');
       }
-      return jsonResponse(200, await handle({ body, principal, db, env }));
+      const result = await handle({ body, principal, db, env });
+      // A handler that streams (the `ai` function's relay) answers with its own Response.
+      return result instanceof Response ? result : jsonResponse(200, result);
     } catch (err) {
       return errorResponse(requestErrorOf(err));
     }

@@ -67,6 +67,7 @@ const HANDLERS: { [O in AdminOp]: Handler<O> } = {
   'tokens.revoke': resources.revokeToken,
   'llmKeys.list': resources.listKeys,
   'llmKeys.add': resources.addKey,
+  'llmKeys.configure': resources.configureKey,
   'llmKeys.rotate': resources.rotateKey,
   'llmKeys.delete': resources.deleteKey,
   'flags.list': resources.listFlags,

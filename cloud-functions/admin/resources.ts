@@ -14,7 +14,7 @@ import { found, iso, isoNow } from './context';
 
 type Dated = Date | string;
 interface TokenRow { id: string; name: string; token_prefix: string; scopes: string[]; expires_at: Dated | null; last_used_at: Dated | null; revoked_at: Dated | null; created_by: string; created_at: Dated }
-interface KeyRow { id: string; provider: string; label: string; masked: string; key_version: number; is_default: boolean; status: LlmKey['status']; last_used_at: Dated | null; created_at: Dated; updated_at: Dated }
+interface KeyRow { id: string; provider: string; label: string; masked: string; key_version: number; base_url: string | null; models: string[]; api_version: string | null; is_default: boolean; status: LlmKey['status']; last_used_at: Dated | null; created_at: Dated; updated_at: Dated }
 interface FlagRow { key: string; enabled: boolean; payload: Record<string, unknown>; updated_by: string | null; updated_at: Dated }
 
 const tokenOf = (r: TokenRow): ApiToken => ({
@@ -22,7 +22,7 @@ const tokenOf = (r: TokenRow): ApiToken => ({
   revokedAt: iso(r.revoked_at), createdBy: r.created_by, createdAt: isoNow(r.created_at),
 });
 const keyOf = (r: KeyRow): LlmKey => ({
-  id: r.id, provider: r.provider, label: r.label, masked: r.masked, keyVersion: r.key_version, isDefault: r.is_default,
+  id: r.id, provider: r.provider, label: r.label, masked: r.masked, keyVersion: r.key_version, baseUrl: r.base_url, models: r.models, apiVersion: r.api_version, isDefault: r.is_default,
   status: r.status, lastUsedAt: iso(r.last_used_at), createdAt: isoNow(r.created_at), updatedAt: isoNow(r.updated_at),
 });
 const flagOf = (r: FlagRow): FeatureFlag => ({
@@ -63,17 +63,20 @@ export async function revokeToken(ctx: AdminCtx, req: AdminRequestOf<'tokens.rev
 
 async function keys(ctx: AdminCtx, id?: string): Promise<LlmKey[]> {
   const rows = await ctx.tx<KeyRow[]>`
-    select id::text, provider, label, masked, key_version, is_default, status, last_used_at, created_at, updated_at
+    select id::text, provider, label, masked, key_version, base_url, models, api_version, is_default, status, last_used_at, created_at, updated_at
     from public.org_llm_keys where org_id = ${ctx.orgId}::uuid ${id === undefined ? ctx.tx`` : ctx.tx`and id = ${id}::uuid`}
     order by provider, created_at, id`;
   return rows.map(keyOf);
 }
 
-/** The sealed secret as bytea text input (`\x…`). */
-async function sealed(secret: string, orgId: string): Promise<{ bytes: string; version: number; masked: string }> {
+/**
+ * The sealed secret as bytes. postgres.js serializes a bytea parameter itself: `\\x…` text would be
+ * stored as the bytes of that text, which never decrypt again (found when the `ai` function first
+ * opened a key).
+ */
+async function sealed(secret: string, orgId: string): Promise<{ bytes: Uint8Array; version: number; masked: string }> {
   const { ciphertext, keyVersion } = await sealSecret(secret, orgId);
-  const hex = Array.from(ciphertext, (b) => b.toString(16).padStart(2, '0')).join('');
-  return { bytes: `\\x${hex}`, version: keyVersion, masked: maskSecret(secret) };
+  return { bytes: ciphertext, version: keyVersion, masked: maskSecret(secret) };
 }
 
 export async function listKeys(ctx: AdminCtx): Promise<AdminResponseOf<'llmKeys.list'>> {
@@ -87,10 +90,23 @@ export async function addKey(ctx: AdminCtx, req: AdminRequestOf<'llmKeys.add'>):
       where org_id = ${ctx.orgId}::uuid and provider = ${req.provider} and is_default`;
   }
   const [row] = await ctx.tx<{ id: string }[]>`
-    insert into public.org_llm_keys (org_id, provider, label, ciphertext, key_version, is_default, masked)
-    values (${ctx.orgId}::uuid, ${req.provider}, ${req.label ?? ''}, ${s.bytes}::bytea, ${s.version}, ${req.isDefault === true}, ${s.masked})
+    insert into public.org_llm_keys (org_id, provider, label, ciphertext, key_version, is_default, masked, base_url, models, api_version)
+    values (${ctx.orgId}::uuid, ${req.provider}, ${req.label ?? ''}, ${s.bytes}::bytea, ${s.version}, ${req.isDefault === true}, ${s.masked},
+      ${req.baseUrl ?? null}, ${req.models ?? []}::text[], ${req.apiVersion ?? null})
     returning id::text`;
   return { key: found((await keys(ctx, found(row, 'The new key').id))[0], 'The new key') };
+}
+
+export async function configureKey(ctx: AdminCtx, req: AdminRequestOf<'llmKeys.configure'>): Promise<AdminResponseOf<'llmKeys.configure'>> {
+  const key = found((await keys(ctx, req.keyId))[0], `LLM key ${req.keyId}`);
+  // A field left out keeps its value; null clears base URL and api-version.
+  await ctx.tx`update public.org_llm_keys set
+      base_url = ${req.baseUrl === undefined ? (key.baseUrl ?? null) : req.baseUrl},
+      models = ${req.models ?? key.models ?? []}::text[],
+      api_version = ${req.apiVersion === undefined ? (key.apiVersion ?? null) : req.apiVersion},
+      updated_at = now()
+    where id = ${req.keyId}::uuid and org_id = ${ctx.orgId}::uuid`;
+  return { key: found((await keys(ctx, req.keyId))[0], `LLM key ${req.keyId}`) };
 }
 
 export async function rotateKey(ctx: AdminCtx, req: AdminRequestOf<'llmKeys.rotate'>): Promise<AdminResponseOf<'llmKeys.rotate'>> {

@@ -17,6 +17,12 @@ export const PermissionKey = z.string().regex(/^[a-z_]+\.[a-z_]+$/, 'a permissio
 const Name = z.string().trim().min(1).max(200);
 const Email = z.string().trim().max(320).regex(/^[^@\s]+@[^@\s]+$/, 'an e-mail address');
 const Secret = z.string().min(8).max(10_000);
+/** A key's endpoint for the `ai` function: base URL (null: the provider's public default), model allow-list, Azure api-version. */
+const LlmEndpoint = {
+  baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+  models: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+  apiVersion: z.string().trim().min(1).max(40).nullable().optional(),
+};
 
 /** Every request carries the organization it acts on. */
 const base = <Op extends string, S extends z.ZodRawShape>(op: Op, shape: S) =>
@@ -121,7 +127,10 @@ export const AdminRequest = z.discriminatedUnion('op', [
     label: z.string().max(200).optional(),
     secret: Secret,
     isDefault: z.boolean().optional(),
+    ...LlmEndpoint,
   }),
+  /** Where the `ai` function sends requests with a key, and which models members may ask for (fields left out stay). */
+  base('llmKeys.configure', { keyId: Uuid, ...LlmEndpoint }),
   /** Replaces a key's secret (encrypted with the current project key). */
   base('llmKeys.rotate', { keyId: Uuid, secret: Secret }),
   base('llmKeys.delete', { keyId: Uuid }),
@@ -191,6 +200,7 @@ export const ADMIN_OP_PERMISSIONS = {
   'tokens.revoke': 'tokens.manage',
   'llmKeys.list': 'keys.read',
   'llmKeys.add': 'keys.manage',
+  'llmKeys.configure': 'keys.manage',
   'llmKeys.rotate': 'keys.manage',
   'llmKeys.delete': 'keys.manage',
   'flags.list': 'flags.read',

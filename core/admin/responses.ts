@@ -110,6 +110,12 @@ export const LlmKey = z.object({
   /** `••••abcd` (the last four characters), or `••••` for short secrets. */
   masked: z.string(),
   keyVersion: z.number().int(),
+  /** Where the `ai` function sends requests (null: the provider's public default). */
+  baseUrl: z.string().nullable().optional(),
+  /** Models members may ask for through the `ai` function; the first is the default. */
+  models: z.array(z.string()).optional(),
+  /** Azure OpenAI's api-version (null: the function's default). */
+  apiVersion: z.string().nullable().optional(),
   isDefault: z.boolean(),
   status: z.enum(['active', 'disabled', 'revoked']),
   lastUsedAt: Instant.nullable(),
@@ -197,6 +203,7 @@ export const ADMIN_RESPONSES = {
   'tokens.revoke': z.object({ token: ApiToken }),
   'llmKeys.list': z.object({ keys: z.array(LlmKey) }),
   'llmKeys.add': z.object({ key: LlmKey }),
+  'llmKeys.configure': z.object({ key: LlmKey }),
   'llmKeys.rotate': z.object({ key: LlmKey }),
   'llmKeys.delete': Ok,
   'flags.list': z.object({ flags: z.array(FeatureFlag) }),

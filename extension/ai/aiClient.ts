@@ -24,6 +24,16 @@ export interface AiSettings {
   maxRetries?: number;
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
+  /**
+   * `org`: `baseUrl` is Mallard's `ai` edge function, `apiKey` the signed-in session's token, and
+   * `extraBody` names the organization and purpose; the org's own key stays on the server
+   * (`orgAiSettings.ts`). Errors then carry the function's envelope codes. Default `personal`.
+   */
+  keySource?: 'personal' | 'org';
+  /** More headers on every request (the Supabase gateway's `apikey` in org mode). */
+  headers?: Readonly<Record<string, string>>;
+  /** More top-level body fields sent with the request (the `ai` function's `orgId`, `action`, `purpose`). */
+  extraBody?: Readonly<Record<string, unknown>>;
 }
 
 /** Token counts the provider reported (0 when it reports none). */
@@ -40,7 +50,7 @@ export interface AiAnswer {
   usage: AiUsage;
 }
 
-export type AiErrorReason = 'auth' | 'forbidden' | 'rate-limited' | 'bad-request' | 'not-found' | 'unreachable' | 'provider' | 'cancelled' | 'not-configured';
+export type AiErrorReason = 'auth' | 'forbidden' | 'rate-limited' | 'bad-request' | 'not-found' | 'unreachable' | 'provider' | 'cancelled' | 'not-configured' | 'budget-exceeded';
 
 /** A typed failure; `message` is safe to show (no key, no prompt). */
 export class AiError extends Error {
@@ -50,10 +60,30 @@ export class AiError extends Error {
   }
 }
 
+/** Reasons of the `ai` function's envelope codes (its message is already meant for the user). */
+const ORG_REASONS: Readonly<Record<string, AiErrorReason>> = {
+  'budget-exceeded': 'budget-exceeded',
+  forbidden: 'forbidden',
+  unauthorized: 'auth',
+  'not-found': 'not-configured',
+  'bad-request': 'bad-request',
+  'payload-too-large': 'bad-request',
+  'rate-limited': 'rate-limited',
+  'provider-error': 'provider',
+};
+
 /** Maps what the package throws to an AiError. */
-export function aiErrorOf(err: unknown, settings: Pick<AiSettings, 'baseUrl' | 'model'>): AiError {
+export function aiErrorOf(err: unknown, settings: Pick<AiSettings, 'baseUrl' | 'model' | 'keySource'>): AiError {
   if (err instanceof AiError) return err;
   if (err instanceof APIUserAbortError) return new AiError('cancelled', 'The AI request was cancelled.');
+  if (settings.keySource === 'org') {
+    if (err instanceof APIConnectionError) return new AiError('unreachable', `Cannot reach Mallard's ai function at ${settings.baseUrl}: ${err.message}`);
+    if (err instanceof APIError) {
+      const reason = typeof err.code === 'string' ? (ORG_REASONS[err.code] ?? 'provider') : 'provider';
+      const detail = err.error && typeof err.error === 'object' && 'message' in err.error ? String((err.error as { message: unknown }).message) : err.message;
+      return new AiError(reason, `Organization AI key: ${detail}`, err.status);
+    }
+  }
   if (err instanceof APIConnectionError) return new AiError('unreachable', `Cannot reach the AI provider at ${settings.baseUrl}: ${err.message}`);
   if (err instanceof APIError) {
     const detail = err.error && typeof err.error === 'object' && 'message' in err.error ? String((err.error as { message: unknown }).message) : err.message;
@@ -69,8 +99,10 @@ export function aiErrorOf(err: unknown, settings: Pick<AiSettings, 'baseUrl' | '
 }
 
 function clientOf(s: AiSettings): OpenAI {
-  if (s.apiKey.trim() === '') throw new AiError('not-configured', 'No AI API key is set: run "Mallard: Set AI API Key".');
-  const common = { apiKey: s.apiKey, maxRetries: s.maxRetries ?? 2, timeout: s.timeoutMs ?? 120_000 };
+  if (s.apiKey.trim() === '') {
+    throw new AiError('not-configured', s.keySource === 'org' ? 'Sign in to Mallard sync to use the organization\'s AI key.' : 'No AI API key is set: run "Mallard: Set AI API Key".');
+  }
+  const common = { apiKey: s.apiKey, maxRetries: s.maxRetries ?? 2, timeout: s.timeoutMs ?? 120_000, ...(s.headers ? { defaultHeaders: { ...s.headers } } : {}) };
   if (s.provider === 'azure') return new AzureOpenAI({ ...common, endpoint: s.baseUrl, deployment: s.model, apiVersion: s.apiVersion ?? '2024-10-21' });
   return new OpenAI({ ...common, baseURL: s.baseUrl });
 }
@@ -82,17 +114,17 @@ function clientOf(s: AiSettings): OpenAI {
 export async function complete(settings: AiSettings, messages: readonly ChatMessage[], options: { signal?: AbortSignal; onDelta?: (text: string) => void; json?: boolean } = {}): Promise<AiAnswer> {
   const client = clientOf(settings);
   try {
-    const stream = await client.chat.completions.create(
-      {
-        model: settings.model,
-        messages: messages.map((m) => ({ role: m.role, content: m.content })),
-        stream: true,
-        stream_options: { include_usage: true },
-        temperature: 0.2,
-        ...(options.json === true ? { response_format: { type: 'json_object' as const } } : {}),
-      },
-      options.signal ? { signal: options.signal } : {},
-    );
+    const params: OpenAI.ChatCompletionCreateParamsStreaming = {
+      model: settings.model,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.2,
+      ...(options.json === true ? { response_format: { type: 'json_object' as const } } : {}),
+    };
+    // The package sends the body as given, so Mallard's fields for the `ai` function ride along.
+    const body = settings.extraBody === undefined ? params : ({ ...settings.extraBody, ...params } as OpenAI.ChatCompletionCreateParamsStreaming);
+    const stream = await client.chat.completions.create(body, options.signal ? { signal: options.signal } : {});
     let text = '';
     let model = settings.model;
     const usage: AiUsage = { promptTokens: 0, completionTokens: 0 };

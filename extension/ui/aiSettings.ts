@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
+import type { AiPurpose } from '../../core/ai/aiFunction';
+import { AiError } from '../ai/aiClient';
 import type { AiSettings } from '../ai/aiClient';
+import { orgAiSettings } from '../ai/orgAiSettings';
+import type { OrgAiSession } from '../ai/orgAiSettings';
 
 /**
  * The AI provider settings of this machine: endpoint and model from the `mallard.ai.*` settings,
@@ -9,9 +13,40 @@ import type { AiSettings } from '../ai/aiClient';
 
 const SECRET = 'mallard.ai.apiKey';
 
-/** Reads settings and the key; the key is '' when none is stored. */
-export async function readAiSettings(secrets: vscode.SecretStorage): Promise<AiSettings & { template: string }> {
+let orgSession: (() => Promise<OrgAiSession | undefined>) | undefined;
+
+/** Where org-key mode gets the sync sign-in and organization (set once by main.ts). */
+export function setOrgAiSession(source: () => Promise<OrgAiSession | undefined>): vscode.Disposable {
+  orgSession = source;
+  return new vscode.Disposable(() => {
+    if (orgSession === source) orgSession = undefined;
+  });
+}
+
+/** True when `mallard.ai.keySource` is `org`. */
+export function usesOrgKey(): boolean {
+  return vscode.workspace.getConfiguration('mallard.ai').get<string>('keySource', 'personal') === 'org';
+}
+
+/** What progress titles name: the model, or the organization's key when its default model answers. */
+export function aiLabel(settings: AiSettings): string {
+  return settings.model !== '' ? settings.model : "the organization's AI key";
+}
+
+/**
+ * Reads settings and the key; the key is '' when none is stored. With `mallard.ai.keySource: org`
+ * the request goes through the `ai` edge function with the sync session instead (`not-configured`
+ * when nobody is signed in or no organization is chosen).
+ */
+export async function readAiSettings(secrets: vscode.SecretStorage, purpose: AiPurpose = 'draft'): Promise<AiSettings & { template: string }> {
   const c = vscode.workspace.getConfiguration('mallard.ai');
+  if (usesOrgKey()) {
+    const session = await orgSession?.();
+    if (session === undefined) {
+      throw new AiError('not-configured', 'mallard.ai.keySource is "org": sign in to Mallard sync and choose an organization to use its AI key.');
+    }
+    return { ...orgAiSettings(session, purpose, c.get<string>('orgModel', '').trim()), template: c.get<string>('template', '') };
+  }
   return {
     provider: c.get<'openai' | 'azure'>('provider', 'openai'),
     baseUrl: c.get<string>('baseUrl', 'https://api.openai.com/v1'),

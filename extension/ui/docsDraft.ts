@@ -4,7 +4,7 @@ import { parseDocDraft } from '../../core/ai/docDraft';
 import type { DraftNotification } from '../../webviews/docs/protocol';
 import { AiError, complete } from '../ai/aiClient';
 import { draftContext } from '../ai/draftContext';
-import { readAiSettings } from './aiSettings';
+import { aiLabel, readAiSettings, usesOrgKey } from './aiSettings';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -46,7 +46,7 @@ export class DocsDrafter {
       let chars = 0;
       let lastPost = 0;
       const answer = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Mallard: drafting docs of ${input.name} with ${settings.model}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `Mallard: drafting docs of ${input.name} with ${aiLabel(settings)}`, cancellable: true },
         async (_progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           return complete(settings, buildDocPrompt(input), {
@@ -74,7 +74,10 @@ export class DocsDrafter {
       const message = err instanceof Error ? err.message : String(err);
       if (!(err instanceof AiError && err.reason === 'cancelled')) this.logger.warn(`AI docs: ${message}`);
       fail(message);
-      if (err instanceof AiError && err.reason === 'not-configured') {
+      if (err instanceof AiError && err.reason === 'not-configured' && usesOrgKey()) {
+        const pick = await vscode.window.showWarningMessage(`Mallard: ${message}`, 'Sign In');
+        if (pick) await vscode.commands.executeCommand('mallard.signIn');
+      } else if (err instanceof AiError && err.reason === 'not-configured') {
         const pick = await vscode.window.showWarningMessage('Mallard: set the API key of your AI provider to draft docs.', 'Set AI API Key');
         if (pick) await vscode.commands.executeCommand('mallard.ai.setApiKey');
       }

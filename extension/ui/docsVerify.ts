@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { buildVerifyPrompt, parseVerifyAnswer } from '../../core/ai/docVerify';
 import type { VerifyNotification } from '../../webviews/docs/protocol';
 import { AiError, complete } from '../ai/aiClient';
-import { readAiSettings } from './aiSettings';
+import { aiLabel, readAiSettings } from './aiSettings';
 import type { Logger } from './logger';
 import type { WorkspaceCatalog } from './workspaceCatalog';
 
@@ -29,9 +29,9 @@ export class DocsVerifier implements vscode.Disposable {
       const sql = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const items = [{ description: entity.description }, ...catalog.store.columnsOf(entityId).map((c) => ({ column: c.name, description: c.description }))];
       if (items.every((i) => i.description.trim() === '')) return fail('There is no description to verify yet.');
-      const settings = await readAiSettings(this.secrets);
+      const settings = await readAiSettings(this.secrets, 'verify');
       const answer = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Mallard: verifying the docs of ${entity.name} with ${settings.model}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `Mallard: verifying the docs of ${entity.name} with ${aiLabel(settings)}`, cancellable: true },
         async (_p, token) => {
           const controller = new AbortController();
           token.onCancellationRequested(() => controller.abort());

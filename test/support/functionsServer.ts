@@ -39,6 +39,8 @@ export interface FunctionsOptions {
   secretBoxKeys?: Record<string, string>;
   /** More environment variables of the functions (e.g. org-extract's chunk sizes). */
   env?: Record<string, string>;
+  /** Gets everything Deno writes to stdout and stderr (to look for leaked secrets in the log). */
+  onOutput?: (text: string) => void;
 }
 
 let bundles: Promise<string> | undefined;
@@ -109,10 +111,15 @@ export async function startFunctions(options: FunctionsOptions): Promise<Functio
   child.stderr!.on('data', (chunk: Buffer) => {
     errText = (errText + chunk.toString()).slice(-4000);
     allText += chunk.toString();
+    options.onOutput?.(chunk.toString());
   });
   child.stdout!.on('data', (chunk: Buffer) => {
     allText += chunk.toString();
   });
+  if (options.onOutput !== undefined) {
+    const onOutput = options.onOutput;
+    child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  }
   const port = await waitForPort(child, () => errText);
   return {
     url: `http://127.0.0.1:${port}`,

@@ -48,6 +48,7 @@ function samples(orgId: string): { [O in AdminOp]: AdminRequestInputOf<O> } {
     'tokens.revoke': { op: 'tokens.revoke', orgId, tokenId: ids.tokenTarget },
     'llmKeys.list': { op: 'llmKeys.list', orgId },
     'llmKeys.add': { op: 'llmKeys.add', orgId, provider: 'openai', secret: 'sk-boundary-0123456789' },
+    'llmKeys.configure': { op: 'llmKeys.configure', orgId, keyId: ids.llmKey, models: ['gpt-4o-mini'] },
     'llmKeys.rotate': { op: 'llmKeys.rotate', orgId, keyId: ids.llmKey, secret: 'sk-boundary-0123456789' },
     'llmKeys.delete': { op: 'llmKeys.delete', orgId, keyId: ids.llmKey },
     'flags.list': { op: 'flags.list', orgId },
@@ -141,7 +142,7 @@ describe('admin function: permission boundaries (real Deno + Postgres + RLS)', f
     }
     const theirs = samples(ids.orgB);
     for (const op of ['invitations.resend', 'invitations.cancel', 'members.revokeGrant', 'members.setRole', 'members.remove', 'teams.rename', 'teams.addMember',
-      'roles.update', 'roles.delete', 'tokens.revoke', 'llmKeys.rotate', 'llmKeys.delete'] as const) {
+      'roles.update', 'roles.delete', 'tokens.revoke', 'llmKeys.configure', 'llmKeys.rotate', 'llmKeys.delete'] as const) {
       await refused(stranger, theirs[op] as AdminRequestInputOf<AdminOp>, 'not-found', 404);
     }
     assert.equal(await world.auditMark(), mark, 'nothing written in any organization');

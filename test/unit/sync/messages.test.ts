@@ -159,6 +159,8 @@ describe('sync contract: messages', () => {
         'replica-retired': 409,
         'cursor-expired': 410,
         'epoch-changed': 410,
+        'budget-exceeded': 402,
+        'provider-error': 502,
         'payload-too-large': 413,
         'client-too-old': 426,
         'rate-limited': 429,

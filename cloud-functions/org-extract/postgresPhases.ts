@@ -6,6 +6,7 @@ import type { PostgresConfig, PostgresSecrets } from '../../core/connectors/post
 import { queryColumns, queryConstraints, queryDependencies, queryFingerprint, queryRelationPage } from '../../core/connectors/postgresCatalog';
 import type { PostgresCatalog } from '../../core/connectors/postgresFacts';
 import { postgresFacts } from '../../core/connectors/postgresFacts';
+import { sampleColumnClasses, type SampledClass } from '../../core/connectors/postgresSampling';
 import type { FileSource } from '../../core/pipeline/contracts';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { denoPorts, openSecrets } from '../_shared/connectorRecords';
@@ -66,15 +67,17 @@ export async function postgresFetch(connector: ConnectorRecord, state: RunState)
 export async function postgresPage(connector: ConnectorRecord, state: RunState, limit: number): Promise<ChunkOutput> {
   const pg = pgState(state);
   if (pg === undefined) return { state, phase: 'fetch', counts: {} };
-  return await withSession(connector, async (session): Promise<ChunkOutput> => {
+  return await withSession(connector, async (session, config): Promise<ChunkOutput> => {
     const relations = await queryRelationPage(session, pg.schemas, pg.after, limit);
     if (relations.length === 0) return { state, phase: 'assemble', counts: {} };
     const relids = relations.map((r) => r.oid);
+    const columns = await queryColumns(session, pg.schemas, relids);
     const page: PostgresCatalog = {
       relations,
-      columns: await queryColumns(session, pg.schemas, relids),
+      columns,
       constraints: await queryConstraints(session, pg.schemas, relids),
       dependencies: await queryDependencies(session, pg.schemas, relids),
+      sampled: Object.fromEntries(await sampleColumnClasses(session, relations, columns, config.sampleRows)),
     };
     const last = relations[relations.length - 1]!;
     const next: PostgresRunState = { ...pg, pages: pg.pages + 1, after: { schema: last.schema, name: last.name } };
@@ -97,13 +100,15 @@ export async function postgresAssemble(connector: ConnectorRecord, staged: FileS
       // Pages from before and after a change do not make one catalog: read it again.
       return { state: withPg(state, { ...pg, fingerprint, pages: 0, after: null, restarts: pg.restarts + 1 }), phase: 'parse', counts: { restarts: pg.restarts + 1 } };
     }
-    const catalog: PostgresCatalog = { relations: [], columns: [], constraints: [], dependencies: [] };
+    const sampled: Record<string, SampledClass[]> = {};
+    const catalog: PostgresCatalog = { relations: [], columns: [], constraints: [], dependencies: [], sampled };
     for (let n = 0; n < pg.pages; n++) {
       const page = JSON.parse(staged.read(pagePath(n)) ?? '{}') as Partial<PostgresCatalog>;
       catalog.relations.push(...(page.relations ?? []));
       catalog.columns.push(...(page.columns ?? []));
       catalog.constraints.push(...(page.constraints ?? []));
       catalog.dependencies.push(...(page.dependencies ?? []));
+      Object.assign(sampled, page.sampled ?? {});
     }
     const { facts, stats } = postgresFacts(catalog, postgresOrigin(config));
     const { rows } = orgCatalogRows(facts);

@@ -3,6 +3,7 @@ import type { ConnectorDefinition, ConnectorInput, ConnectorPorts, DiscoveredIte
 import { ConnectorError } from './connector';
 import { queryColumns, queryConstraints, queryDependencies, queryFingerprint, queryRelations, querySchemas } from './postgresCatalog';
 import { postgresFacts } from './postgresFacts';
+import { sampleColumnClasses } from './postgresSampling';
 import { patternFilter, patternList } from './patterns';
 
 /**
@@ -30,6 +31,11 @@ export const PostgresConfig = z.object({
   includeSchemas: patternList,
   /** Schemas to skip, applied after `includeSchemas`. */
   excludeSchemas: patternList,
+  /**
+   * Rows per table read to classify personal data by its values (0: off). The values are classified
+   * in memory; only the class, confidence and reason are kept (`postgresSampling.ts`).
+   */
+  sampleRows: z.coerce.number().int().min(0).max(1000).default(0),
 });
 export type PostgresConfig = z.infer<typeof PostgresConfig>;
 
@@ -120,6 +126,9 @@ async function extract(input: Input, ports: ConnectorPorts): Promise<ExtractResu
     ports.progress?.(`Reading the columns of ${relations.length} relations`, 1, 5);
     const columns = await queryColumns(session, schemas);
     checkCancel(ports);
+    if (config.sampleRows > 0) ports.progress?.(`Sampling ${config.sampleRows} rows per table to classify personal data`, 1, 5);
+    const sampled = Object.fromEntries(await sampleColumnClasses(session, relations, columns, config.sampleRows));
+    checkCancel(ports);
     ports.progress?.('Reading constraints', 2, 5);
     const constraints = await queryConstraints(session, schemas);
     checkCancel(ports);
@@ -127,7 +136,7 @@ async function extract(input: Input, ports: ConnectorPorts): Promise<ExtractResu
     const dependencies = await queryDependencies(session, schemas);
     checkCancel(ports);
     ports.progress?.(`Building facts and parsing ${relations.filter((r) => r.definition !== null).length} views`, 4, 5);
-    const { facts, stats } = postgresFacts({ relations, columns, constraints, dependencies }, { project, database: config.database, location });
+    const { facts, stats } = postgresFacts({ relations, columns, constraints, dependencies, sampled }, { project, database: config.database, location });
     ports.progress?.(`${stats.tables} tables, ${stats.views + stats.materializedViews} views, ${stats.columns} columns`, 5, 5);
     return { facts, state, stats: { schemas: schemas.length, ...stats } };
   });
@@ -150,6 +159,7 @@ export const postgresConnector: ConnectorDefinition<PostgresConfig, PostgresSecr
     { key: 'sslmode', label: 'SSL mode', prompt: 'How to use TLS (as libpq sslmode).', secret: false, optional: true, choices: ['disable', 'prefer', 'require', 'verify-full'] },
     { key: 'includeSchemas', label: 'Include schemas', prompt: 'Schema name patterns to read, comma-separated (* and ? wildcards); all schemas when empty.', placeholder: 'analytics, staging_*', secret: false, optional: true },
     { key: 'excludeSchemas', label: 'Exclude schemas', prompt: 'Schema name patterns to skip, comma-separated.', placeholder: 'scratch_*', secret: false, optional: true },
+    { key: 'sampleRows', label: 'Sample rows', prompt: 'Rows per table read to find personal data by its values (0 or empty: off). Values are classified in memory and never stored; the role needs SELECT on the tables.', placeholder: '0', secret: false, optional: true },
   ],
   incremental: true,
   test,

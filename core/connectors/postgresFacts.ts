@@ -3,6 +3,7 @@ import { emptyFacts } from '../model/entities';
 import { columnId } from '../model/ids';
 import { warehouseRelationId } from './connector';
 import type { ColumnRow, ConstraintRow, DependencyRow, RelationRow } from './postgresCatalog';
+import { SAMPLED_CLASSES_META, type SampledClass } from './postgresSampling';
 import { provenanceOf, viewLineage, type RelationInfo } from './postgresViews';
 
 /**
@@ -25,6 +26,8 @@ export interface PostgresCatalog {
   columns: ColumnRow[];
   constraints: ConstraintRow[];
   dependencies: DependencyRow[];
+  /** Classes found in sampled values, by `<relid>#<column>` (`sampleRows` on; never the values). */
+  sampled?: Record<string, SampledClass[]>;
 }
 
 /** Where the facts come from. */
@@ -113,7 +116,7 @@ export function postgresFacts(catalog: PostgresCatalog, origin: PostgresOrigin):
         description: col.comment ?? '',
         tags: NO_TAGS,
         tests,
-        meta: NO_META,
+        meta: catalog.sampled?.[`${rel.oid}#${col.name}`] ? { [SAMPLED_CLASSES_META]: catalog.sampled[`${rel.oid}#${col.name}`] } : NO_META,
         position,
         origin: 'declared',
         provenance,

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { ColumnEdge } from '../../core/model/entities';
 import { classifyColumn } from '../../core/governance/classify';
 import { propagateClasses, type PropagatedClass } from '../../core/governance/propagate';
+import { SAMPLED_CLASSES_META, type SampledClass } from '../../core/connectors/postgresSampling';
 import type { CatalogStore } from '../catalog/catalogStore';
 import { CatalogError } from '../catalog/catalogError';
 import { appendOp } from '../catalog/outbox';
@@ -48,12 +49,30 @@ interface ColumnRow {
 }
 
 /** Every column of the catalog with its name and declared type (extracted values; classification reads no overlay). */
-function allColumns(db: Database): { id: string; name: string; type?: string }[] {
+function allColumns(db: Database): { id: string; name: string; type?: string; sampled: SampledClass[] }[] {
   const rows = prepared(db, 'SELECT id, payload FROM columns').all() as ColumnRow[];
   return rows.map((r) => {
-    const c = parseJson<{ name: string; type?: string }>(r.payload);
-    return { id: r.id, name: c.name, ...(typeof c.type === 'string' && c.type !== '' ? { type: c.type } : {}) };
+    const c = parseJson<{ name: string; type?: string; meta?: Record<string, unknown> }>(r.payload);
+    return { id: r.id, name: c.name, ...(typeof c.type === 'string' && c.type !== '' ? { type: c.type } : {}), sampled: sampledClassesOf(c.meta) };
   });
+}
+
+/** Classes a connector found in the column's sampled values (`postgresSampling.ts`), well-formed ones only. */
+function sampledClassesOf(meta: Record<string, unknown> | undefined): SampledClass[] {
+  const list = meta?.[SAMPLED_CLASSES_META];
+  if (!Array.isArray(list)) return [];
+  return list.filter((s): s is SampledClass => {
+    const v = s as Partial<SampledClass> | null;
+    return typeof v?.key === 'string' && KEY.test(v.key) && typeof v.confidence === 'number' && v.confidence >= 0 && v.confidence <= 1 && typeof v.reason === 'string';
+  });
+}
+
+/** The rules' suggestions for a column, with what its sampled values showed taking precedence per key. */
+function suggestionsFor(column: { name: string; type?: string; sampled: SampledClass[] }): SampledClass[] {
+  const byKey = new Map<string, SampledClass>();
+  for (const s of classifyColumn(column)) byKey.set(s.key, s);
+  for (const s of column.sampled) if ((byKey.get(s.key)?.confidence ?? -1) <= s.confidence) byKey.set(s.key, s);
+  return [...byKey.values()];
 }
 
 /**
@@ -72,7 +91,7 @@ export function refreshRuleSuggestions(store: CatalogStore, now = new Date()): n
        WHERE classification_suggestions.status = 'open' AND classification_suggestions.source = 'rules'`,
     );
     for (const column of allColumns(db)) {
-      for (const s of classifyColumn(column)) {
+      for (const s of suggestionsFor(column)) {
         made.add(`${column.id}\u0000${s.key}`);
         upsert.run(column.id, s.key, s.confidence, s.reason, now.toISOString());
       }

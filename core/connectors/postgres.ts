@@ -111,7 +111,7 @@ async function extract(input: Input, ports: ConnectorPorts): Promise<ExtractResu
   const { project, location } = postgresOrigin(config);
   return await withSession(input, ports, async (session) => {
     const schemas = await selectedSchemas(session, config);
-    const settings = JSON.stringify([project, location, schemas]);
+    const settings = JSON.stringify([project, location, schemas, config.sampleRows]);
     checkCancel(ports);
     ports.progress?.('Reading the catalog fingerprint');
     const fingerprint = await queryFingerprint(session, schemas);

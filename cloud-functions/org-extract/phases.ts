@@ -16,6 +16,7 @@ import { openSecrets, portsFor } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
 import type { OwnerRunState } from './ownerPhases';
 import type { PostgresRunState } from './postgresPhases';
+import type { WarehouseRunState } from './warehousePhases';
 import { ownerFetch } from './ownerPhases';
 import { readTar } from './tar';
 
@@ -48,6 +49,8 @@ export interface RunState {
   postgres?: PostgresRunState;
   /** An owner-wide GitHub run's repositories and download cursor (`ownerPhases.ts`). */
   owner?: OwnerRunState;
+  /** A Snowflake or BigQuery run's listing and page cursor (`warehousePhases.ts`). */
+  warehouse?: WarehouseRunState;
 }
 
 /** What a chunk's commit writes. */

@@ -8,7 +8,8 @@ import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
 import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
-import { stagedSource, storedResults } from './stagedFiles';
+import { stagedReader, stagedSource, storedResults } from './stagedFiles';
+import { isPagedWarehouse, warehouseAssemble, warehouseFetch, warehouseParse } from './warehousePhases';
 import { deleteVanished, writeBatch } from './writePhase';
 
 /**
@@ -85,6 +86,11 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   if (connector === undefined) return 'gone';
   const limits = chunkLimits();
   const postgres = connector.type === 'postgres';
+  if (isPagedWarehouse(connector.type) && run.phase !== 'write') {
+    if (run.phase === 'fetch') return await warehouseFetch(connector, run.state, limits.tables);
+    const read = stagedReader(db, run.id);
+    return run.phase === 'parse' ? await warehouseParse(connector, read, run.state) : await warehouseAssemble(connector, read, run.state);
+  }
   switch (run.phase) {
     case 'fetch':
       return postgres ? await postgresFetch(connector, run.state) : await fetchPhase(connector, run.state, await lastSource(db, run));

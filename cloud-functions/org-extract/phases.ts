@@ -17,6 +17,7 @@ import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from 
 import type { OwnerRunState } from './ownerPhases';
 import type { PostgresRunState } from './postgresPhases';
 import type { WarehouseRunState } from './warehousePhases';
+import type { BiRunState } from './biPhases';
 import { ownerFetch } from './ownerPhases';
 import { readTar } from './tar';
 
@@ -51,6 +52,8 @@ export interface RunState {
   owner?: OwnerRunState;
   /** A Snowflake or BigQuery run's listing and page cursor (`warehousePhases.ts`). */
   warehouse?: WarehouseRunState;
+  /** A BI file connector's staged files (`biPhases.ts`). */
+  bi?: BiRunState;
 }
 
 /** What a chunk's commit writes. */

@@ -9,6 +9,8 @@ import { assemblePhase, fetchPhase, parsePhase } from './phases';
 import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
 import { stagedReader, stagedSource, storedResults } from './stagedFiles';
+import { REPOSITORY_FILE_TYPES } from '../_shared/repositoryFiles';
+import { biAssemble, biFetch } from './biPhases';
 import { isPagedWarehouse, warehouseAssemble, warehouseFetch, warehouseParse } from './warehousePhases';
 import { deleteVanished, writeBatch } from './writePhase';
 
@@ -90,6 +92,9 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
     if (run.phase === 'fetch') return await warehouseFetch(connector, run.state, limits.tables);
     const read = stagedReader(db, run.id);
     return run.phase === 'parse' ? await warehouseParse(connector, read, run.state) : await warehouseAssemble(connector, read, run.state);
+  }
+  if (REPOSITORY_FILE_TYPES.has(connector.type) && (run.phase === 'fetch' || run.phase === 'assemble')) {
+    return run.phase === 'fetch' ? await biFetch(connector, run.state) : await biAssemble(connector, await stagedSource(db, run.id), run.state);
   }
   switch (run.phase) {
     case 'fetch':

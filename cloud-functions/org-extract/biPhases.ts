@@ -1,7 +1,6 @@
-import { validateInput } from '../../core/connectors/connector';
+import { ConnectorError, validateInput } from '../../core/connectors/connector';
 import { orgCatalogRows } from '../../core/connectors/orgCatalogRows';
 import { connectorDefinition } from '../../core/connectors/registry';
-import { ConnectorError } from '../../core/connectors/connector';
 import type { FileSource } from '../../core/pipeline/contracts';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { denoPorts, openSecrets } from '../_shared/connectorRecords';

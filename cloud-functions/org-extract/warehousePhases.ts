@@ -5,12 +5,12 @@ import { orgCatalogRows } from '../../core/connectors/orgCatalogRows';
 import { snowflakeConnector, snowflakeSession, snowflakeSteps } from '../../core/connectors/snowflake';
 import type { WarehouseRelation } from '../../core/connectors/warehouseFacts';
 import { HistoryLineage } from '../../core/connectors/warehouseHistory';
+import { withSession } from '../../core/connectors/warehouseSession';
 import type { WarehouseHistoryRead, WarehouseSteps } from '../../core/connectors/warehouseSteps';
 import type { Diagnostic } from '../../core/model/entities';
 import type { JsonValue } from '../../core/sync/ops';
 import type { ConnectorRecord } from '../_shared/connectorRecords';
 import { denoPorts, openSecrets } from '../_shared/connectorRecords';
-import { withSession } from '../../core/connectors/warehouseSession';
 import type { ChunkOutput, RunState } from './phases';
 
 /**

@@ -4,7 +4,7 @@ import { readJobs, regionPath } from './bigqueryHistory';
 import { schemaFilter, warehouseFacts, type WarehouseRelation } from './warehouseFacts';
 import { text } from './warehouseHistory';
 import { relationFilter, runWarehouseSteps, type WarehouseSteps } from './warehouseSteps';
-import { checkCancelled, testWithSession, withSession } from './warehouseSession';
+import { testWithSession, withSession } from './warehouseSession';
 
 /**
  * The BigQuery connector: tables, views and columns (types, descriptions) of one project in one

@@ -67,6 +67,11 @@ export function functionsBuildOptions({ root = '.', outdir = path.join(root, 'su
     target: 'es2022',
     conditions: ['deno', 'worker', 'import'],
     mainFields: ['module', 'main'],
+    // The `import` condition above also applies to require(): @google-cloud/bigquery's CommonJS
+    // `require("big.js")` then got big.js's ES module namespace, not the constructor, and every
+    // query with parameters (INFORMATION_SCHEMA.JOBS) failed with "Right-hand side of 'instanceof'
+    // is not callable". The CommonJS file is what that require expects.
+    alias: { 'big.js': 'big.js/big.js' },
     outdir,
     outExtension: { '.js': '.js' },
     sourcemap: false,

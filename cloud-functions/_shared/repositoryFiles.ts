@@ -32,8 +32,8 @@ export function repositoryProblem(label: string, config: unknown): string | unde
   return REPOSITORY.test(repository.trim()) ? undefined : `The ${label} connector's repository "${repository.trim().slice(0, 200)}" is not owner/name.`;
 }
 
-/** The BI files of the repository `config` names, with the commit they were read at. */
-export async function repositoryFiles(label: string, config: unknown, secrets: unknown): Promise<{ files: BinaryFileSource; sha: string; repository: string }> {
+/** The BI files of the repository `config` names, as bytes by path, with the commit they were read at. */
+export async function repositoryBytes(label: string, config: unknown, secrets: unknown): Promise<{ bytes: Map<string, Uint8Array>; sha: string; repository: string }> {
   const problem = repositoryProblem(label, config);
   const c = Source.safeParse(config);
   const repository = c.success ? c.data.repository : undefined;
@@ -43,8 +43,13 @@ export async function repositoryFiles(label: string, config: unknown, secrets: u
   const { sha } = await resolveCommit(source.config, source.token);
   const bytes = new Map<string, Uint8Array>();
   for (const entry of readTar(await downloadTarball(source.config, source.token, sha))) if (isBiFile(entry.path)) bytes.set(entry.path, entry.bytes);
+  return { bytes, sha, repository: source.config.repository };
+}
+
+/** A connector's `files` port over BI files' bytes (text decoded as Node reads a file). */
+export function bytesSource(bytes: ReadonlyMap<string, Uint8Array>): BinaryFileSource {
   const paths = [...bytes.keys()].sort();
-  const files: BinaryFileSource = {
+  return {
     list: () => paths,
     read: (path) => {
       const b = bytes.get(path);
@@ -52,5 +57,10 @@ export async function repositoryFiles(label: string, config: unknown, secrets: u
     },
     readBytes: (path) => bytes.get(path),
   };
-  return { files, sha, repository: source.config.repository };
+}
+
+/** The BI files of the repository `config` names, with the commit they were read at. */
+export async function repositoryFiles(label: string, config: unknown, secrets: unknown): Promise<{ files: BinaryFileSource; sha: string; repository: string }> {
+  const { bytes, sha, repository } = await repositoryBytes(label, config, secrets);
+  return { files: bytesSource(bytes), sha, repository };
 }

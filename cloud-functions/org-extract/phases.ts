@@ -16,6 +16,8 @@ import { openSecrets, portsFor } from '../_shared/connectorRecords';
 import { downloadTarball, githubInput, namesOneRepository, resolveCommit } from '../_shared/githubSource';
 import type { OwnerRunState } from './ownerPhases';
 import type { PostgresRunState } from './postgresPhases';
+import type { WarehouseRunState } from './warehousePhases';
+import type { BiRunState } from './biPhases';
 import { ownerFetch } from './ownerPhases';
 import { readTar } from './tar';
 
@@ -48,6 +50,10 @@ export interface RunState {
   postgres?: PostgresRunState;
   /** An owner-wide GitHub run's repositories and download cursor (`ownerPhases.ts`). */
   owner?: OwnerRunState;
+  /** A Snowflake or BigQuery run's listing and page cursor (`warehousePhases.ts`). */
+  warehouse?: WarehouseRunState;
+  /** A BI file connector's staged files (`biPhases.ts`). */
+  bi?: BiRunState;
 }
 
 /** What a chunk's commit writes. */

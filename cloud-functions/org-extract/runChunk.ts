@@ -8,7 +8,10 @@ import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
 import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
-import { stagedSource, storedResults } from './stagedFiles';
+import { stagedReader, stagedSource, storedResults } from './stagedFiles';
+import { REPOSITORY_FILE_TYPES } from '../_shared/repositoryFiles';
+import { biAssemble, biFetch } from './biPhases';
+import { isPagedWarehouse, warehouseAssemble, warehouseFetch, warehouseParse } from './warehousePhases';
 import { deleteVanished, writeBatch } from './writePhase';
 
 /**
@@ -85,6 +88,14 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
   if (connector === undefined) return 'gone';
   const limits = chunkLimits();
   const postgres = connector.type === 'postgres';
+  if (isPagedWarehouse(connector.type) && run.phase !== 'write') {
+    if (run.phase === 'fetch') return await warehouseFetch(connector, run.state, limits.tables);
+    const read = stagedReader(db, run.id);
+    return run.phase === 'parse' ? await warehouseParse(connector, read, run.state) : await warehouseAssemble(connector, read, run.state);
+  }
+  if (REPOSITORY_FILE_TYPES.has(connector.type) && (run.phase === 'fetch' || run.phase === 'assemble')) {
+    return run.phase === 'fetch' ? await biFetch(connector, run.state) : await biAssemble(connector, await stagedSource(db, run.id), run.state);
+  }
   switch (run.phase) {
     case 'fetch':
       return postgres ? await postgresFetch(connector, run.state) : await fetchPhase(connector, run.state, await lastSource(db, run));

@@ -20,3 +20,12 @@ export async function storedResults(db: Sql, runId: string): Promise<Map<string,
   const rows = await db<{ path: string; result: FileStepResult }[]>`select path, result from private.connector_run_files where run_id = ${runId} and result is not null`;
   return new Map(rows.map((r) => [r.path, r.result]));
 }
+
+/** Reads the staged files `paths` of `runId` (and only those); a missing or textless file is absent. */
+export function stagedReader(db: Sql, runId: string): (paths: string[]) => Promise<Map<string, string>> {
+  return async (paths) => {
+    if (paths.length === 0) return new Map();
+    const rows = await db<{ path: string; content: string | null }[]>`select path, content from private.connector_run_files where run_id = ${runId} and path = any(${paths})`;
+    return new Map(rows.flatMap((r) => (r.content === null ? [] : [[r.path, r.content] as [string, string]])));
+  };
+}

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { ConnectorError, type ConnectorDefinition, type ConnectorField, type ConnectorInput, type ConnectorPorts, type ExtractResult, type SqlSession } from './connector';
 import { readJobs, regionPath } from './bigqueryHistory';
 import { schemaFilter, warehouseFacts, type WarehouseRelation } from './warehouseFacts';
-import { HistoryLineage, text } from './warehouseHistory';
-import { checkCancelled, testWithSession, withSession } from './warehouseSession';
+import { text } from './warehouseHistory';
+import { relationFilter, runWarehouseSteps, type WarehouseSteps } from './warehouseSteps';
+import { testWithSession, withSession } from './warehouseSession';
 
 /**
  * The BigQuery connector: tables, views and columns (types, descriptions) of one project in one
@@ -101,74 +102,82 @@ function optionText(value: string): string {
   return value;
 }
 
-/** Reads the project's relations in `location` from the region's INFORMATION_SCHEMA. */
-async function readRelations(session: SqlSession, config: BigQueryConfig, ports: ConnectorPorts): Promise<WarehouseRelation[]> {
-  const from = (view: string): string => `FROM ${regionPath(config.projectId, config.location)}.INFORMATION_SCHEMA.${view}`;
-  const include = schemaFilter(config.datasets);
-  const k = (row: Record<string, unknown>): string => `${text(row, 'table_schema') ?? ''}.${text(row, 'table_name') ?? ''}`;
-  const byKey = new Map<string, WarehouseRelation>();
-  ports.progress?.('Reading INFORMATION_SCHEMA.TABLES');
-  for (const row of await session.query(`SELECT table_catalog, table_schema, table_name, table_type ${from('TABLES')}`)) {
-    const schema = text(row, 'table_schema');
-    const name = text(row, 'table_name');
-    if (schema === undefined || name === undefined || !include(schema)) continue;
-    const tableType = text(row, 'table_type') ?? 'BASE TABLE';
-    byKey.set(k(row), { database: text(row, 'table_catalog') ?? config.projectId, schema, name, kind: /VIEW/i.test(tableType) ? 'view' : 'table', tableType, columns: [] });
-  }
-  checkCancelled(ports);
-  for (const row of await session.query(`SELECT table_schema, table_name, option_value ${from('TABLE_OPTIONS')} WHERE option_name = 'description'`)) {
-    const r = byKey.get(k(row));
-    const value = text(row, 'option_value');
-    if (r !== undefined && value !== undefined) r.comment = optionText(value);
-  }
-  checkCancelled(ports);
-  ports.progress?.('Reading INFORMATION_SCHEMA.COLUMNS');
-  for (const row of await session.query(`SELECT table_schema, table_name, column_name, ordinal_position, data_type ${from('COLUMNS')}`)) {
-    const r = byKey.get(k(row));
-    const name = text(row, 'column_name');
-    if (r === undefined || name === undefined) continue;
-    const type = text(row, 'data_type');
-    r.columns.push({ name, position: Number(text(row, 'ordinal_position') ?? r.columns.length + 1), ...(type ? { type } : {}) });
-  }
-  checkCancelled(ports);
-  // Descriptions live in COLUMN_FIELD_PATHS; a top-level column's field_path is its name.
-  for (const row of await session.query(`SELECT table_schema, table_name, column_name, field_path, description ${from('COLUMN_FIELD_PATHS')} WHERE description IS NOT NULL`)) {
-    const r = byKey.get(k(row));
-    const column = r?.columns.find((c) => c.name === text(row, 'field_path'));
-    const description = text(row, 'description');
-    if (column !== undefined && description !== undefined && description !== '') column.comment = description;
-  }
-  checkCancelled(ports);
-  for (const row of await session.query(`SELECT table_schema, table_name, view_definition ${from('VIEWS')}`)) {
-    const r = byKey.get(k(row));
-    const definition = text(row, 'view_definition');
-    if (r !== undefined && definition !== undefined) r.definition = definition;
-  }
-  return [...byKey.values()];
-}
+const fileOf = (r: { database: string; schema: string; name: string }): string => `bigquery://${r.database}/${r.schema}/${r.name}`;
+const historyFileOf = (config: BigQueryConfig): string => `bigquery://${config.projectId}/region-${config.location.toLowerCase()}/INFORMATION_SCHEMA/JOBS`;
+const regionFrom = (config: BigQueryConfig, view: string): string => `FROM ${regionPath(config.projectId, config.location)}.INFORMATION_SCHEMA.${view}`;
+
+/**
+ * The BigQuery extraction's steps (`warehouseSteps.ts`) on the region's INFORMATION_SCHEMA: TABLES,
+ * then TABLE_OPTIONS, COLUMNS, COLUMN_FIELD_PATHS and VIEWS of every relation (one extraction) or
+ * of one page of relations (the cloud's chunks: `(table_schema = … AND table_name IN (…)) OR …`),
+ * then JOBS.
+ */
+export const bigquerySteps: WarehouseSteps<BigQueryConfig> = {
+  async list(session, config) {
+    const include = schemaFilter(config.datasets);
+    const relations: WarehouseRelation[] = [];
+    for (const row of await session.query(`SELECT table_catalog, table_schema, table_name, table_type ${regionFrom(config, 'TABLES')}`)) {
+      const schema = text(row, 'table_schema');
+      const name = text(row, 'table_name');
+      if (schema === undefined || name === undefined || !include(schema)) continue;
+      const tableType = text(row, 'table_type') ?? 'BASE TABLE';
+      relations.push({ database: text(row, 'table_catalog') ?? config.projectId, schema, name, kind: /VIEW/i.test(tableType) ? 'view' : 'table', tableType, columns: [] });
+    }
+    return relations;
+  },
+  async details(session, config, relations, page) {
+    const from = (view: string): string => regionFrom(config, view);
+    const only = page ? relationFilter(relations, 'table_schema', 'table_name') : undefined;
+    const where = (...conditions: string[]): string => {
+      const all = only === undefined ? conditions : [...conditions, `(${only})`];
+      return all.length === 0 ? '' : ` WHERE ${all.join(' AND ')}`;
+    };
+    const k = (row: Record<string, unknown>): string => `${text(row, 'table_schema') ?? ''}.${text(row, 'table_name') ?? ''}`;
+    const byKey = new Map(relations.map((r) => [`${r.schema}.${r.name}`, r]));
+    for (const row of await session.query(`SELECT table_schema, table_name, option_value ${from('TABLE_OPTIONS')}${where("option_name = 'description'")}`)) {
+      const r = byKey.get(k(row));
+      const value = text(row, 'option_value');
+      if (r !== undefined && value !== undefined) r.comment = optionText(value);
+    }
+    for (const row of await session.query(`SELECT table_schema, table_name, column_name, ordinal_position, data_type ${from('COLUMNS')}${where()}`)) {
+      const r = byKey.get(k(row));
+      const name = text(row, 'column_name');
+      if (r === undefined || name === undefined) continue;
+      const type = text(row, 'data_type');
+      r.columns.push({ name, position: Number(text(row, 'ordinal_position') ?? r.columns.length + 1), ...(type ? { type } : {}) });
+    }
+    // Descriptions live in COLUMN_FIELD_PATHS; a top-level column's field_path is its name.
+    for (const row of await session.query(`SELECT table_schema, table_name, column_name, field_path, description ${from('COLUMN_FIELD_PATHS')}${where('description IS NOT NULL')}`)) {
+      const r = byKey.get(k(row));
+      const column = r?.columns.find((c) => c.name === text(row, 'field_path'));
+      const description = text(row, 'description');
+      if (column !== undefined && description !== undefined && description !== '') column.comment = description;
+    }
+    for (const row of await session.query(`SELECT table_schema, table_name, view_definition ${from('VIEWS')}${where()}`)) {
+      const r = byKey.get(k(row));
+      const definition = text(row, 'view_definition');
+      if (r !== undefined && definition !== undefined) r.definition = definition;
+    }
+    return [];
+  },
+  async history(session, config, lineage, relations) {
+    if (!config.jobsHistory) return { diagnostics: [], stats: { historyRows: 0, historyQueriesParsed: 0 } };
+    const byKey = new Map(relations.map((r) => [`${r.database}.${r.schema}.${r.name}`.toLowerCase(), r]));
+    const read = await readJobs(session, lineage, { projectId: config.projectId, location: config.location, days: config.historyDays, file: historyFileOf(config) }, (d, s, n) => byKey.get(`${d}.${s}.${n}`.toLowerCase())?.columns.map((c) => c.name));
+    return { diagnostics: read.diagnostics, stats: { historyRows: read.rows, historyQueriesParsed: read.parsed } };
+  },
+  facts(config, relations, detailDiagnostics, lineage, history) {
+    const { facts, stats } = warehouseFacts(relations, { project: config.projectId, pathOf: fileOf, extractor: 'bigquery', dialect: 'bigquery' });
+    facts.diagnostics.push(...detailDiagnostics, ...history.diagnostics);
+    const added = lineage.addTo(facts, { file: historyFileOf(config), line: 0, column: 0, extractor: 'bigquery-jobs', confidence: 0.8 }, [`table.warehouse.${config.projectId.toLowerCase()}.`]);
+    return { facts, state: lineage.toState(), stats: { ...stats, historyRows: history.stats.historyRows ?? 0, historyQueriesParsed: history.stats.historyQueriesParsed ?? 0, historyTableEdges: added.tables, historyColumnEdges: added.columns } };
+  },
+};
 
 /** Reads the relations and the jobs since the last run. */
 async function extract(input: ConnectorInput<BigQueryConfig, BigQuerySecrets>, ports: ConnectorPorts): Promise<ExtractResult> {
-  const { config } = input;
-  const file = (r: { database: string; schema: string; name: string }): string => `bigquery://${r.database}/${r.schema}/${r.name}`;
   requireKey(input.secrets);
-  return withSession(LABEL, ports, config, input.secrets, async (session) => {
-    const relations = await readRelations(session, config, ports);
-    const { facts, stats } = warehouseFacts(relations, { project: config.projectId, pathOf: file, extractor: 'bigquery', dialect: 'bigquery' });
-    const lineage = new HistoryLineage(input.state);
-    const historyFile = `bigquery://${config.projectId}/region-${config.location.toLowerCase()}/INFORMATION_SCHEMA/JOBS`;
-    let jobs = { rows: 0, parsed: 0 };
-    if (config.jobsHistory) {
-      checkCancelled(ports);
-      ports.progress?.('Reading INFORMATION_SCHEMA.JOBS');
-      const byKey = new Map(relations.map((r) => [`${r.database}.${r.schema}.${r.name}`.toLowerCase(), r]));
-      const read = await readJobs(session, lineage, { projectId: config.projectId, location: config.location, days: config.historyDays, file: historyFile }, (d, s, n) => byKey.get(`${d}.${s}.${n}`.toLowerCase())?.columns.map((c) => c.name));
-      jobs = read;
-      facts.diagnostics.push(...read.diagnostics);
-    }
-    const added = lineage.addTo(facts, { file: historyFile, line: 0, column: 0, extractor: 'bigquery-jobs', confidence: 0.8 }, [`table.warehouse.${config.projectId.toLowerCase()}.`]);
-    return { facts, state: lineage.toState(), stats: { ...stats, historyRows: jobs.rows, historyQueriesParsed: jobs.parsed, historyTableEdges: added.tables, historyColumnEdges: added.columns } };
-  });
+  return withSession(LABEL, ports, input.config, input.secrets, (session) => runWarehouseSteps(bigquerySteps, session, input.config, input.state, ports));
 }
 
 /** The BigQuery connector definition. */

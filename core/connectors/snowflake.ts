@@ -3,7 +3,8 @@ import type { Diagnostic } from '../model/entities';
 import { ConnectorError, type ConnectorDefinition, type ConnectorField, type ConnectorInput, type ConnectorPorts, type DiscoveredItem, type ExtractResult, type SqlSession } from './connector';
 import { readAccessHistory } from './snowflakeHistory';
 import { schemaFilter, warehouseFacts, type WarehouseRelation } from './warehouseFacts';
-import { HistoryLineage, text } from './warehouseHistory';
+import { text } from './warehouseHistory';
+import { relationFilter, runWarehouseSteps, type WarehouseSteps } from './warehouseSteps';
 import { checkCancelled, quoteIdent, testWithSession, withSession } from './warehouseSession';
 
 /**
@@ -71,17 +72,19 @@ export function credentialProblem(secrets: SnowflakeSecrets): string | undefined
 }
 
 /** `withSession` after checking that there is a credential to log in with. */
-function session<T>(ports: ConnectorPorts, config: SnowflakeConfig, secrets: SnowflakeSecrets, work: (session: SqlSession) => Promise<T>): Promise<T> {
+export function snowflakeSession<T>(ports: ConnectorPorts, config: SnowflakeConfig, secrets: SnowflakeSecrets, work: (session: SqlSession) => Promise<T>): Promise<T> {
   const problem = credentialProblem(secrets);
   if (problem !== undefined) return Promise.reject(new ConnectorError('bad-config', problem));
   return withSession(LABEL, ports, config, secrets, work);
 }
 
+const session = snowflakeSession;
+
 const LABEL = 'Snowflake';
 
 /** Runs a Snowflake INFORMATION_SCHEMA query on one database, excluding INFORMATION_SCHEMA itself. */
-function infoSchema(session: SqlSession, database: string, view: string, columns: string): Promise<Record<string, unknown>[]> {
-  return session.query(`SELECT ${columns} FROM ${quoteIdent(database)}.INFORMATION_SCHEMA.${view} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'`);
+function infoSchema(session: SqlSession, database: string, view: string, columns: string, and = ''): Promise<Record<string, unknown>[]> {
+  return session.query(`SELECT ${columns} FROM ${quoteIdent(database)}.INFORMATION_SCHEMA.${view} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'${and}`);
 }
 
 /** Snowflake's type as DDL would write it (`NUMBER(38,2)`, `VARCHAR(100)`, `TIMESTAMP_NTZ(9)`). */
@@ -97,70 +100,78 @@ function typeOf(row: Record<string, unknown>): string | undefined {
   return type;
 }
 
-/** Reads one database's relations from its INFORMATION_SCHEMA. */
-async function readDatabase(session: SqlSession, database: string, include: (schema: string) => boolean, role: string | undefined, file: (r: { database: string; schema: string; name: string }) => string, diagnostics: Diagnostic[]): Promise<WarehouseRelation[]> {
-  const tables = await infoSchema(session, database, 'TABLES', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COMMENT');
-  const columns = await infoSchema(session, database, 'COLUMNS', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, COMMENT');
-  const views = await infoSchema(session, database, 'VIEWS', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION');
-  const k = (row: Record<string, unknown>): string => `${text(row, 'TABLE_SCHEMA') ?? ''}.${text(row, 'TABLE_NAME') ?? ''}`;
-  const byKey = new Map<string, WarehouseRelation>();
-  for (const row of tables) {
-    const schema = text(row, 'TABLE_SCHEMA');
-    const name = text(row, 'TABLE_NAME');
-    if (schema === undefined || name === undefined || !include(schema)) continue;
-    const tableType = text(row, 'TABLE_TYPE') ?? 'BASE TABLE';
-    const comment = text(row, 'COMMENT');
-    byKey.set(k(row), { database: text(row, 'TABLE_CATALOG') ?? database, schema, name, kind: /VIEW/i.test(tableType) ? 'view' : 'table', tableType, ...(comment ? { comment } : {}), columns: [] });
-  }
-  for (const row of columns) {
-    const r = byKey.get(k(row));
-    const name = text(row, 'COLUMN_NAME');
-    if (r === undefined || name === undefined) continue;
-    const type = typeOf(row);
-    const comment = text(row, 'COMMENT');
-    r.columns.push({ name, position: Number(text(row, 'ORDINAL_POSITION') ?? r.columns.length + 1), ...(type ? { type } : {}), ...(comment ? { comment } : {}) });
-  }
-  for (const row of views) {
-    const r = byKey.get(k(row));
-    if (r === undefined) continue;
-    const definition = text(row, 'VIEW_DEFINITION');
-    if (definition !== undefined && definition.trim() !== '') r.definition = definition;
-    else
-      // Snowflake shows VIEW_DEFINITION only to the view's owner role: say why lineage is missing.
-      diagnostics.push({ file: file(r), line: 0, column: 0, severity: 'warning', code: 'view-definition-hidden', message: `The definition of view ${r.database}.${r.schema}.${r.name} is not visible to role ${role ?? '(default)'} (Snowflake shows VIEW_DEFINITION only to the owner role), so it has no lineage from its SQL.`, extractor: 'snowflake-information-schema' });
-  }
-  return [...byKey.values()];
-}
+const fileOf = (config: SnowflakeConfig) => (r: { database: string; schema: string; name: string }): string => `snowflake://${config.account}/${r.database}/${r.schema}/${r.name}`;
+
+/**
+ * The Snowflake extraction's steps (`warehouseSteps.ts`): TABLES of each configured database,
+ * then COLUMNS and VIEWS of every relation (one extraction) or of one page of relations (the
+ * cloud's chunks: `AND ((TABLE_SCHEMA = … AND TABLE_NAME IN (…)) OR …)`), then ACCESS_HISTORY.
+ */
+export const snowflakeSteps: WarehouseSteps<SnowflakeConfig> = {
+  async list(session, config) {
+    const include = schemaFilter(config.schemas);
+    const relations: WarehouseRelation[] = [];
+    for (const database of config.databases) {
+      for (const row of await infoSchema(session, database, 'TABLES', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COMMENT')) {
+        const schema = text(row, 'TABLE_SCHEMA');
+        const name = text(row, 'TABLE_NAME');
+        if (schema === undefined || name === undefined || !include(schema)) continue;
+        const tableType = text(row, 'TABLE_TYPE') ?? 'BASE TABLE';
+        const comment = text(row, 'COMMENT');
+        relations.push({ database: text(row, 'TABLE_CATALOG') ?? database, schema, name, kind: /VIEW/i.test(tableType) ? 'view' : 'table', tableType, ...(comment ? { comment } : {}), columns: [] });
+      }
+    }
+    return relations;
+  },
+  async details(session, config, relations, page) {
+    const diagnostics: Diagnostic[] = [];
+    const file = fileOf(config);
+    // INFORMATION_SCHEMA is per database: one COLUMNS and one VIEWS query for each database.
+    const byDatabase = new Map<string, WarehouseRelation[]>();
+    for (const r of relations) byDatabase.set(r.database, [...(byDatabase.get(r.database) ?? []), r]);
+    for (const [database, group] of byDatabase) {
+      const only = page ? ` AND (${relationFilter(group, 'TABLE_SCHEMA', 'TABLE_NAME')})` : '';
+      const k = (row: Record<string, unknown>): string => `${text(row, 'TABLE_SCHEMA') ?? ''}.${text(row, 'TABLE_NAME') ?? ''}`;
+      const byKey = new Map(group.map((r) => [`${r.schema}.${r.name}`, r]));
+      for (const row of await infoSchema(session, database, 'COLUMNS', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, COMMENT', only)) {
+        const r = byKey.get(k(row));
+        const name = text(row, 'COLUMN_NAME');
+        if (r === undefined || name === undefined) continue;
+        const type = typeOf(row);
+        const comment = text(row, 'COMMENT');
+        r.columns.push({ name, position: Number(text(row, 'ORDINAL_POSITION') ?? r.columns.length + 1), ...(type ? { type } : {}), ...(comment ? { comment } : {}) });
+      }
+      for (const row of await infoSchema(session, database, 'VIEWS', 'TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION', only)) {
+        const r = byKey.get(k(row));
+        if (r === undefined) continue;
+        const definition = text(row, 'VIEW_DEFINITION');
+        if (definition !== undefined && definition.trim() !== '') r.definition = definition;
+        else
+          // Snowflake shows VIEW_DEFINITION only to the view's owner role: say why lineage is missing.
+          diagnostics.push({ file: file(r), line: 0, column: 0, severity: 'warning', code: 'view-definition-hidden', message: `The definition of view ${r.database}.${r.schema}.${r.name} is not visible to role ${config.role ?? '(default)'} (Snowflake shows VIEW_DEFINITION only to the owner role), so it has no lineage from its SQL.`, extractor: 'snowflake-information-schema' });
+      }
+    }
+    return diagnostics;
+  },
+  async history(session, config, lineage) {
+    if (!config.accessHistory) return { diagnostics: [], stats: { historyRows: 0 } };
+    const read = await readAccessHistory(session, lineage, config.historyDays, historyFileOf(config));
+    return { diagnostics: read.diagnostics, stats: { historyRows: read.rows } };
+  },
+  facts(config, relations, detailDiagnostics, lineage, history) {
+    const { facts, stats } = warehouseFacts(relations, { project: config.account, pathOf: fileOf(config), extractor: 'snowflake', dialect: 'snowflake' });
+    facts.diagnostics.push(...detailDiagnostics, ...history.diagnostics);
+    const prefixes = [...new Set(relations.map((r) => r.database.toLowerCase()).concat(config.databases.map((d) => d.toLowerCase())))].map((d) => `table.warehouse.${d}.`);
+    const added = lineage.addTo(facts, { file: historyFileOf(config), line: 0, column: 0, extractor: 'snowflake-access-history', confidence: 0.8 }, prefixes);
+    return { facts, state: lineage.toState(), stats: { ...stats, historyRows: history.stats.historyRows ?? 0, historyTableEdges: added.tables, historyColumnEdges: added.columns } };
+  },
+};
+
+const historyFileOf = (config: SnowflakeConfig): string => `snowflake://${config.account}/SNOWFLAKE/ACCOUNT_USAGE/ACCESS_HISTORY`;
 
 /** Reads the configured databases and the access history since the last run. */
 async function extract(input: ConnectorInput<SnowflakeConfig, SnowflakeSecrets>, ports: ConnectorPorts): Promise<ExtractResult> {
-  const { config } = input;
-  const file = (r: { database: string; schema: string; name: string }): string => `snowflake://${config.account}/${r.database}/${r.schema}/${r.name}`;
-  const include = schemaFilter(config.schemas);
-  return session(ports, config, input.secrets, async (session) => {
-    const relations: WarehouseRelation[] = [];
-    const diagnostics: Diagnostic[] = [];
-    for (const [i, database] of config.databases.entries()) {
-      checkCancelled(ports);
-      ports.progress?.(`Reading ${database}.INFORMATION_SCHEMA`, i, config.databases.length);
-      relations.push(...(await readDatabase(session, database, include, config.role, file, diagnostics)));
-    }
-    const { facts, stats } = warehouseFacts(relations, { project: config.account, pathOf: file, extractor: 'snowflake', dialect: 'snowflake' });
-    facts.diagnostics.push(...diagnostics);
-    const lineage = new HistoryLineage(input.state);
-    let historyRows = 0;
-    const historyFile = `snowflake://${config.account}/SNOWFLAKE/ACCOUNT_USAGE/ACCESS_HISTORY`;
-    if (config.accessHistory) {
-      checkCancelled(ports);
-      ports.progress?.('Reading ACCESS_HISTORY');
-      const read = await readAccessHistory(session, lineage, config.historyDays, historyFile);
-      historyRows = read.rows;
-      facts.diagnostics.push(...read.diagnostics);
-    }
-    const prefixes = [...new Set(relations.map((r) => r.database.toLowerCase()).concat(config.databases.map((d) => d.toLowerCase())))].map((d) => `table.warehouse.${d}.`);
-    const added = lineage.addTo(facts, { file: historyFile, line: 0, column: 0, extractor: 'snowflake-access-history', confidence: 0.8 }, prefixes);
-    return { facts, state: lineage.toState(), stats: { ...stats, historyRows, historyTableEdges: added.tables, historyColumnEdges: added.columns } };
-  });
+  return session(ports, input.config, input.secrets, (session) => runWarehouseSteps(snowflakeSteps, session, input.config, input.state, ports));
 }
 
 /** The Snowflake connector definition. */

@@ -1,4 +1,5 @@
 import type { BigQueryAnswer, BigQueryField, BigQueryResult } from '../../support/bigqueryStandIn';
+import { restrictRows } from './pageFilter';
 
 /**
  * A small BigQuery project (`acme-analytics`, location US) as its region-qualified
@@ -113,10 +114,12 @@ export function bigqueryProject(options: ProjectOptions = {}): BigQueryAnswer {
       return { fields: [S('catalog_name'), S('schema_name'), S('location')], rows: [[PROJECT, 'raw', 'US'], [PROJECT, 'staging', 'US'], [PROJECT, 'marts', 'US'], [PROJECT, 'sandbox', 'US']] };
     }
     if (sql.includes(`${REGION}.TABLES`)) return TABLES;
-    if (sql.includes(`${REGION}.TABLE_OPTIONS`)) return TABLE_OPTIONS;
-    if (sql.includes(`${REGION}.COLUMNS`)) return COLUMNS;
-    if (sql.includes(`${REGION}.COLUMN_FIELD_PATHS`)) return FIELD_PATHS;
-    if (sql.includes(`${REGION}.VIEWS`)) return VIEWS;
+    // The cloud's pages restrict these to their relations (`pageFilter.ts`).
+    const page = (result: BigQueryResult): BigQueryResult => ({ ...result, rows: restrictRows(sql, 'table_schema', 'table_name', result.rows, 0, 1) });
+    if (sql.includes(`${REGION}.TABLE_OPTIONS`)) return page(TABLE_OPTIONS);
+    if (sql.includes(`${REGION}.COLUMNS`)) return page(COLUMNS);
+    if (sql.includes(`${REGION}.COLUMN_FIELD_PATHS`)) return page(FIELD_PATHS);
+    if (sql.includes(`${REGION}.VIEWS`)) return page(VIEWS);
     if (sql.includes(`${REGION}.JOBS`)) {
       if (options.jobsDenied === true) return { error: { code: 403, reason: 'accessDenied', status: 'PERMISSION_DENIED', message: 'Access Denied: Table acme-analytics:region-us.INFORMATION_SCHEMA.JOBS: User does not have permission to query table acme-analytics:region-us.INFORMATION_SCHEMA.JOBS, or perhaps it does not exist.' } };
       // A slow answer: the client polls jobs.getQueryResults until the job is complete.

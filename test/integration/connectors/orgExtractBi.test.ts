@@ -20,7 +20,9 @@ import { startOrgWorld, syncedRows, type Answer, type OrgWorld } from './orgWorl
  * token) and a folder in it; `org-extract` reads the archive's BI files (text and the bytes of a
  * packaged `.twbx`) and runs the connector in Deno. The synced rows equal a workspace (Node) run of
  * the same connector over the same files on disk; the token never comes back; a config without a
- * repository fails with a clear `bad-config`.
+ * repository fails with a clear `bad-config`. A run takes a `fetch` chunk (download, stage the BI
+ * files) and an `assemble` chunk (the connector over the staged files, `biPhases.ts`); a run
+ * resumed at `assemble` works from the staged files alone, downloading nothing.
  */
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'bi');
@@ -65,6 +67,7 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
       const started = await call({ action: 'run', connectorId: connector.id });
       const run = await world.waitForRun(started.body.runId as string);
       assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+      assert.ok(run.chunksDone >= 3 && run.timings.byPhase.assemble !== undefined, `fetch, assemble, write: ${JSON.stringify(run.timings)}`);
       const def = connectorDefinition(tool)!;
       const local = await def.extract(validateInput(def, config, {}), { files: folderFiles(github.tree().root) });
       const want = new Map(orgCatalogRows(local.facts).rows.map((r) => [`${r.kind}:${r.id}`, r.payload]));
@@ -77,6 +80,34 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
       if (tool === 'tableau') assert.ok([...want.values()].some((p) => String((p as { path?: string }).path).endsWith('Packaged.twbx')), 'the packaged workbook is read from its bytes');
     });
   }
+
+  it('stand-in: a BI run resumed at its assemble chunk reads the staged files (bytes as base64) and downloads nothing', async () => {
+    const connectors = (await call({ action: 'list' })).body.connectors as ConnectorSummary[];
+    const connector = connectors.find((c) => c.name === 'tableau-bi')!;
+    await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
+    await world.db.admin`delete from private.connector_catalog_rows`;
+    const { root, files } = github.tree();
+    const staged = files.filter((f) => f.startsWith('bi/tableau/'));
+    const [queued] = await world.db.admin<{ id: string }[]>`
+      insert into public.connector_runs (org_id, connector_id, trigger, status, phase, state)
+      values (${ids.orgA}, ${connector.id}, 'manual', 'queued', 'assemble', ${world.db.admin.json({ bi: { sha: github.sha, files: staged.length } })}) returning id::text`;
+    for (const f of staged) {
+      await world.db.admin`insert into private.connector_run_files (org_id, run_id, path, content) values (${ids.orgA}, ${queued!.id}, ${`bi/${f}`}, ${readFileSync(path.join(root, f)).toString('base64')})`;
+    }
+    const requests = github.requests.length;
+    const tick = await world.call('org-extract', 'service', { action: 'tick' });
+    assert.equal(tick.status, 200, tick.text);
+    const run = await world.waitForRun(queued!.id);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+    assert.deepEqual(github.requests.slice(requests), [], 'nothing downloaded');
+    const config = { project: 'tableau_bi', folder: 'bi/tableau', database: 'ANALYTICS', schema: 'MARTS' };
+    const def = connectorDefinition('tableau')!;
+    const local = await def.extract(validateInput(def, config, {}), { files: folderFiles(root) });
+    const want = new Map(orgCatalogRows(local.facts).rows.map((r) => [`${r.kind}:${r.id}`, r.payload]));
+    const synced = await syncedRows(world.db, ids.orgA);
+    assert.ok(want.size >= 5 && [...want.values()].some((p) => String((p as { path?: string }).path).endsWith('Packaged.twbx')));
+    for (const [key, payload] of want) assert.deepEqual(synced.get(key), payload, key);
+  });
 
   it('a wrong token is auth-failed; an org BI connector without a repository is refused on save and fails its run with bad-config; the token never comes back', async () => {
     const config = { folder: 'bi/looker', repository: 'acme/bi', apiUrl: github.apiUrl };

@@ -4,15 +4,15 @@ import '../../setup/sqlEngine';
 import '../../support/mochaPg';
 import { validateInput } from '../../../core/connectors/connector';
 import { orgCatalogRows } from '../../../core/connectors/orgCatalogRows';
-import type { ConnectorSummary } from '../../../core/connectors/orgProtocol';
+import type { ConnectorSummary, RunSummary } from '../../../core/connectors/orgProtocol';
 import { connectorDefinition } from '../../../core/connectors/registry';
 import { openSqlSession } from '../../../extension/connectors/sqlDrivers';
 import { startBigQueryStandIn, type BigQueryStandIn } from '../../support/bigqueryStandIn';
 import { ids } from '../../support/orgFixture';
 import { startSnowflakeStandIn, type SnowflakeStandIn } from '../../support/snowflakeStandIn';
-import { PROJECT, bigqueryProject } from './bigqueryWarehouse';
+import { NIGHTLY_INSERT, PROJECT, bigqueryProject } from './bigqueryWarehouse';
 import { startOrgWorld, syncedRows, type Answer, type OrgWorld } from './orgWorld';
-import { snowflakeWarehouse } from './snowflakeWarehouse';
+import { NIGHTLY_LOAD, snowflakeWarehouse } from './snowflakeWarehouse';
 
 /**
  * Snowflake and BigQuery connectors extracted in the cloud: the `connectors` function tests them and
@@ -20,8 +20,14 @@ import { snowflakeWarehouse } from './snowflakeWarehouse';
  * the stand-ins speaking Snowflake's login/query protocol and BigQuery's REST API (the same
  * stand-ins the Node drivers are tested against). The synced org catalog rows equal the rows of the
  * same connector run in Node through the extension's drivers; secrets never come back, neither in
- * answers, run errors nor the audit log; broken settings get a clear reason.
+ * answers, run errors nor the audit log; broken settings get a clear reason. The runs go in bounded
+ * chunks (`warehousePhases.ts`): with 2 relations per chunk, the columns and view definitions are
+ * read in several page chunks (each query restricted to its page; the stand-ins answer only the
+ * page's rows), the query history in one more, and a run killed between chunks resumes.
  */
+
+/** Relations per `parse` chunk. */
+const PER_CHUNK = 2;
 
 const PASSWORD = 'sf-standin-password-0123456789';
 const EMAIL = 'mallard-catalog@acme-analytics.iam.gserviceaccount.com';
@@ -53,9 +59,9 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
   };
 
   before(async () => {
-    snowflake = await startSnowflakeStandIn({ user: 'MALLARD', password: PASSWORD, publicKeyPem: snowflakeUser.publicKey, answer: snowflakeWarehouse() });
-    bigquery = await startBigQueryStandIn({ projectId: PROJECT, clientEmail: EMAIL, publicKeyPem: account.publicKey, answer: bigqueryProject() });
-    world = await startOrgWorld({});
+    snowflake = await startSnowflakeStandIn({ user: 'MALLARD', password: PASSWORD, publicKeyPem: snowflakeUser.publicKey, answer: snowflakeWarehouse({ history: [NIGHTLY_LOAD] }) });
+    bigquery = await startBigQueryStandIn({ projectId: PROJECT, clientEmail: EMAIL, publicKeyPem: account.publicKey, answer: bigqueryProject({ jobs: [NIGHTLY_INSERT] }) });
+    world = await startOrgWorld({ MALLARD_EXTRACT_TABLES_PER_CHUNK: String(PER_CHUNK) });
   });
   after(async () => {
     await world?.stop();
@@ -63,11 +69,23 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
     await bigquery?.close();
   });
 
-  async function runToEnd(connectorId: string): Promise<void> {
+  async function runToEnd(connectorId: string): Promise<RunSummary> {
     const started = await call({ action: 'run', connectorId });
     assert.equal(started.status, 200, started.text);
     const run = await world.waitForRun(started.body.runId as string);
     assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+    return run;
+  }
+
+  /** fetch + one chunk per page of relations + the history + assemble (+ the write chunks). */
+  async function assertPaged(run: RunSummary, relations: number): Promise<void> {
+    // The run's own counts (the `runs` answer has only the common ones).
+    const [row] = await world.db.admin<{ counts: Record<string, number> }[]>`select counts from public.connector_runs where id = ${run.id}`;
+    const counts = row?.counts ?? {};
+    assert.equal(counts.relations, relations);
+    assert.equal(counts.pages, Math.ceil(relations / PER_CHUNK));
+    assert.ok(run.chunksDone >= 1 + Math.ceil(relations / PER_CHUNK) + 1 + 1 + 1, `chunks ${run.chunksDone}`);
+    assert.ok((counts.historyColumnEdges ?? 0) > 0, `lineage from the query history read in its own chunk: ${JSON.stringify(counts)}`);
   }
 
   /** The synced rows of one warehouse (ids `table.warehouse.<database>.…`) equal `want`. */
@@ -91,7 +109,11 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
     // Key-pair login: the SDK signs its JWT with the private key inside Deno.
     const keyPairTest = await call({ action: 'test', type: 'snowflake', config, secrets: { privateKey: snowflakeUser.privateKey } });
     assert.equal(keyPairTest.body.ok, true, keyPairTest.text);
-    await runToEnd(connector.id);
+    const before = snowflake.statements.length;
+    await assertPaged(await runToEnd(connector.id), 6);
+    const columnQueries = snowflake.statements.slice(before).filter((s) => s.sql.includes('INFORMATION_SCHEMA.COLUMNS'));
+    assert.equal(columnQueries.length, 3);
+    assert.ok(columnQueries.every((q) => q.sql.includes(' AND TABLE_NAME IN (')), 'each page reads only its relations');
     await assertSameRows('ANALYTICS', await localRows('snowflake', config, { password: PASSWORD }));
   });
 
@@ -105,9 +127,39 @@ describe('org extraction of Snowflake and BigQuery connectors (real Deno + Postg
     const otherKey = JSON.stringify({ type: 'service_account', private_key: keyPair().privateKey, client_email: EMAIL });
     const wrong = await call({ action: 'test', connectorId: connector.id, secrets: { serviceAccountJson: otherKey } });
     assert.deepEqual([wrong.body.ok, wrong.body.reason], [false, 'auth-failed'], wrong.text);
-    await runToEnd(connector.id);
+    const before = bigquery.queries.length;
+    await assertPaged(await runToEnd(connector.id), 5);
+    const columnQueries = bigquery.queries.slice(before).filter((q) => q.sql.includes('INFORMATION_SCHEMA.COLUMNS '));
+    assert.equal(columnQueries.length, 3);
+    assert.ok(columnQueries.every((q) => q.sql.includes(' AND table_name IN (')), 'each page reads only its relations');
     assert.ok(bigquery.queries.length > 0 && bigquery.queries.every((q) => q.location === 'US'));
     await assertSameRows(PROJECT, await localRows('bigquery', config, { serviceAccountJson: keyFile }));
+  });
+
+  it('stand-in: a Snowflake run killed between page chunks resumes from its state after the lease runs out', async () => {
+    const config = { account: 'acme', user: 'MALLARD', warehouse: 'COMPUTE_WH', role: 'CATALOG_READER', databases: 'ANALYTICS', schemas: 'RAW, STAGING, MARTS', accessUrl: snowflake.url };
+    const list = await call({ action: 'list' });
+    const connector = (list.body.connectors as ConnectorSummary[]).find((c) => c.name === 'acme')!;
+    await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
+    await world.db.admin`delete from private.connector_catalog_rows`;
+    const started = await call({ action: 'run', connectorId: connector.id });
+    const runId = started.body.runId as string;
+    for (;;) {
+      const [row] = await world.db.admin<{ chunks_done: number }[]>`select chunks_done from public.connector_runs where id = ${runId}`;
+      if ((row?.chunks_done ?? 0) >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await world.restartFunctions();
+    const [stalled] = await world.db.admin<{ status: string; phase: string; chunks_done: number }[]>`select status, phase, chunks_done from public.connector_runs where id = ${runId}`;
+    assert.deepEqual([stalled?.status, stalled?.phase], ['running', 'parse'], 'killed while reading pages');
+    await world.db.admin`update public.connector_runs set lease_until = now() - interval '1 second' where id = ${runId} and lease_until is not null`;
+    const tick = await world.call('org-extract', 'service', { action: 'tick' });
+    assert.equal(tick.status, 200, tick.text);
+    const run = await world.waitForRun(runId);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+    assert.ok(run.chunksDone > (stalled?.chunks_done ?? 0));
+    await assertPaged(run, 6);
+    await assertSameRows('ANALYTICS', await localRows('snowflake', config, { password: PASSWORD }));
   });
 
   it('broken settings get a clear reason: unsaved settings without databases, a run without credentials fails with bad-config', async () => {

@@ -1,4 +1,5 @@
 import type { SnowflakeAnswer, SnowflakeResult } from '../../support/snowflakeStandIn';
+import { restrictRows } from './pageFilter';
 
 /**
  * A small Snowflake warehouse as its INFORMATION_SCHEMA and ACCESS_HISTORY report it, for the
@@ -123,8 +124,10 @@ export function snowflakeWarehouse(options: WarehouseOptions = {}): SnowflakeAns
     if (/^SHOW DATABASES/i.test(sql)) return { columns: [{ name: 'created_on', type: T }, { name: 'name', type: T }, { name: 'comment', type: T }], rows: [['2024-01-01', 'ANALYTICS', 'Curated data'], ['2024-01-01', 'SNOWFLAKE', null]] };
     if (/"ANALYTICS"\.INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) return { columns: [{ name: 'CATALOG_NAME', type: T }, { name: 'SCHEMA_NAME', type: T }, { name: 'COMMENT', type: T }], rows: [['ANALYTICS', 'RAW', null], ['ANALYTICS', 'STAGING', null], ['ANALYTICS', 'MARTS', 'Marts'], ['ANALYTICS', 'SCRATCH', null]] };
     if (/"ANALYTICS"\.INFORMATION_SCHEMA\.TABLES/.test(sql)) return TABLES;
-    if (/"ANALYTICS"\.INFORMATION_SCHEMA\.COLUMNS/.test(sql)) return COLUMNS;
-    if (/"ANALYTICS"\.INFORMATION_SCHEMA\.VIEWS/.test(sql)) return VIEWS;
+    // The cloud's pages restrict these to their relations (`pageFilter.ts`).
+    const page = (result: SnowflakeResult): SnowflakeResult => ({ ...result, rows: restrictRows(sql, 'TABLE_SCHEMA', 'TABLE_NAME', result.rows, 1, 2) });
+    if (/"ANALYTICS"\.INFORMATION_SCHEMA\.COLUMNS/.test(sql)) return page(COLUMNS);
+    if (/"ANALYTICS"\.INFORMATION_SCHEMA\.VIEWS/.test(sql)) return page(VIEWS);
     if (/SNOWFLAKE\.ACCOUNT_USAGE\.ACCESS_HISTORY/.test(sql)) {
       if (options.historyDenied === true) return { error: { code: '002003', sqlState: '02000', message: "SQL compilation error:\nSchema 'SNOWFLAKE.ACCOUNT_USAGE' does not exist or not authorized." } };
       return { columns: AH_COLUMNS, rows: options.history ?? [] };

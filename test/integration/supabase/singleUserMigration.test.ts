@@ -12,6 +12,7 @@ const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/2026011
 /** The sync migrations (issue 13) roll back first; the enterprise rollback refuses migrations it does not know. */
 const syncRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261210000000_sync_down.sql');
 /** The org extraction migration (issue 15) rolls back before the sync migrations. */
+const aiRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216000000_ai_function_down.sql');
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 /** The admin function's migration (issue 15) rolls back before the sync migrations. */
 const adminRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215000000_admin_down.sql');
@@ -136,6 +137,7 @@ describe('supabase: migration from single-user to organizations, and rollback', 
   });
 
   it('the rollback script restores the previous state exactly, and the migrations apply again', async () => {
+    await runSqlFile(db.owner, aiRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);
     await runSqlFile(db.owner, syncRollbackFile);

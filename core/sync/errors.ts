@@ -29,8 +29,8 @@ export const SYNC_ERRORS = {
   'epoch-changed': { status: 410, retryable: false },
   /** The organization's AI budget for this month is spent (the `ai` function); nothing was sent to the provider. */
   'budget-exceeded': { status: 402, retryable: false },
-  /** The organization's LLM provider refused or failed the `ai` function's call (its message says why, never the key). */
-  'provider-error': { status: 502, retryable: false },
+  /** The organization's LLM provider refused or failed the `ai` function's call (its message says why, never the key). 424, not 502: a bare 502 is a gateway's and stays transient. */
+  'provider-error': { status: 424, retryable: false },
   /** The body exceeds `SYNC_LIMITS`. */
   'payload-too-large': { status: 413, retryable: false },
   /** The client's `schemaVersion` is below `MIN_SUPPORTED_SCHEMA_VERSION`: update Mallard. */

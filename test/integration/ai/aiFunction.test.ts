@@ -207,7 +207,7 @@ describe('ai edge function with the org key (OpenAI chat-completions stand-in, r
   it('never shows the org key: a provider refusal echoing it is scrubbed, and no answer, header or log line holds it', async () => {
     standIn.reply({ kind: 'error', status: 401, message: `Incorrect API key provided: ${ORG_KEY}. You can find your API key at https://platform.openai.com.`, code: 'invalid_api_key' });
     const refused = await call('editor', { action: 'complete', orgId: ids.orgA, purpose: 'draft', messages: [{ role: 'user', content: 'hi' }] });
-    assert.equal(refused.status, 502);
+    assert.equal(refused.status, 424);
     assert.equal(refused.body.code, 'provider-error');
     assert.match(String(refused.body.message), /refused the organization's key \(401\): Incorrect API key provided: ••••/);
     const listed = await admin({ op: 'llmKeys.list' });

@@ -14,6 +14,7 @@ const syncRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/202
 /** Issue 16's migrations roll back first, newest first (the catalog writer's, the compliance index's, doc versions'). */
 const complianceRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216002000_compliance_open_events_down.sql');
 /** The org extraction migration (issue 15) rolls back before the sync migrations. */
+const aiRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216000000_ai_function_down.sql');
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const docVersionsRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
 const catalogWriterRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216003000_catalog_rows_writer_down.sql');
@@ -143,6 +144,7 @@ describe('supabase: migration from single-user to organizations, and rollback', 
     await runSqlFile(db.owner, catalogWriterRollbackFile);
     await runSqlFile(db.owner, complianceRollbackFile);
     await runSqlFile(db.owner, docVersionsRollbackFile);
+    await runSqlFile(db.owner, aiRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);
     await runSqlFile(db.owner, syncRollbackFile);

@@ -7,6 +7,7 @@ import type { TestDatabase } from '../../support/pgHarness';
 
 const rollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261210000000_sync_down.sql');
 /** Later migrations roll back first, newest first: org extraction's and the admin function's (issue 15). */
+const aiRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216000000_ai_function_down.sql');
 const orgExtractRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261215001000_org_extract_down.sql');
 const docVersionsRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216001000_doc_versions_down.sql');
 const catalogWriterRollbackFile = path.resolve(__dirname, '../../../supabase/rollback/20261216003000_catalog_rows_writer_down.sql');
@@ -44,6 +45,7 @@ describe('sync migrations: rollback refuses while sync data exists, then undoes 
     await db.owner`delete from public.sync_replicas`;
     await runSqlFile(db.owner, catalogWriterRollbackFile);
     await runSqlFile(db.owner, docVersionsRollbackFile);
+    await runSqlFile(db.owner, aiRollbackFile);
     await runSqlFile(db.owner, orgExtractRollbackFile);
     await runSqlFile(db.owner, adminRollbackFile);
     await runSqlFile(db.owner, rollbackFile);

@@ -160,7 +160,7 @@ describe('sync contract: messages', () => {
         'cursor-expired': 410,
         'epoch-changed': 410,
         'budget-exceeded': 402,
-        'provider-error': 502,
+        'provider-error': 424,
         'payload-too-large': 413,
         'client-too-old': 426,
         'rate-limited': 429,

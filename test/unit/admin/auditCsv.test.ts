@@ -41,7 +41,7 @@ describe('admin contract and audit CSV', () => {
 
   it('every op has a permission entry and an answer schema; every request needs orgId', () => {
     assert.deepEqual([...ADMIN_OPS].sort(), Object.keys(ADMIN_RESPONSES).sort());
-    assert.equal(ADMIN_OPS.length, 33);
+    assert.equal(ADMIN_OPS.length, 34);
     for (const op of ADMIN_OPS) {
       const parsed = AdminRequest.safeParse({ op });
       assert.equal(parsed.success, false, op);

@@ -138,6 +138,18 @@ describe('e2e: Manage Team (real Postgres + admin function)', function () {
     await key.waitFor({ timeout: 30_000 });
     assert.match((await key.textContent()) ?? '', /••••/);
     await vs.screenshot('admin-llm-keys');
+    // Adding a key names the models members may use with it (the ai function answers only those).
+    await frame.locator('[data-testid="llm:new:label"] input').fill('team');
+    await frame.locator('[data-testid="llm:new:secret"] input').fill('sk-e2e-0123456789abcdef');
+    await frame.locator('[data-testid="llm:new"]').click();
+    await frame.locator('[data-testid="outcome-llm:new"]', { hasText: 'Name at least one model' }).waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="llm:new:models"] input').fill('gpt-4o-mini, gpt-4o');
+    await frame.locator('[data-testid="llm:new:secret"] input').fill('sk-e2e-0123456789abcdef');
+    await frame.locator('[data-testid="llm:new"]').click();
+    await frame.locator('[data-testid="llm-team"]', { hasText: 'Models: gpt-4o-mini, gpt-4o' }).waitFor({ timeout: 30_000 });
+    const [stored] = await world.db.admin<{ models: string[] }[]>`select models from public.org_llm_keys where org_id = ${ids.orgA} and label = 'team'`;
+    assert.deepEqual(stored?.models, ['gpt-4o-mini', 'gpt-4o']);
+    await vs.screenshot('admin-llm-key-added');
     await frame.locator('[data-testid="tab-flags"]').click();
     await frame.locator('[data-testid="flags"]').waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('[role="alert"]').count(), 0, 'no tab failed to load');

@@ -64,12 +64,27 @@ export function renderLlmKeys({ s, now }: TabContext): HTMLElement[] {
       if (!secret.ok) return s.refuse('llm:new', secret.error);
       const provider = s.form('llm:new:provider') as (typeof PROVIDERS)[number];
       const label = s.form('llm:new:label').trim();
-      void s.act('llm:new', 'llmKeys.add', { provider, secret: secret.value, ...(label !== '' ? { label } : {}) }, (r) => {
+      const baseUrl = s.form('llm:new:baseUrl').trim();
+      // The ai function sends members' requests only to a model the key allows; the first is the default.
+      const models = s.form('llm:new:models').split(',').map((m) => m.trim()).filter((m) => m !== '');
+      if (models.length === 0) return s.refuse('llm:new', 'Name at least one model members may use with this key (the first is the default), e.g. gpt-4o-mini.');
+      void s.act('llm:new', 'llmKeys.add', { provider, secret: secret.value, models, ...(label !== '' ? { label } : {}), ...(baseUrl !== '' ? { baseUrl } : {}) }, (r) => {
         s.data.llmKeys = upsert(s.data.llmKeys ?? [], r.key, (k) => k.id);
-        s.forms.delete('llm:new:label');
+        for (const f of ['label', 'baseUrl', 'models']) s.forms.delete(`llm:new:${f}`);
       }, [], 'Key added; only its masked form is shown.');
     };
-    out.push(heading('Add a provider key'), actionRow(s, 'llm:new', select(s, 'llm:new:provider', 'Provider', PROVIDERS.map((p) => ({ value: p, label: p }))), textField(s, 'llm:new:label', 'Label', { placeholder: 'Label (optional)' }), textField(s, 'llm:new:secret', 'Secret key', { type: 'password', placeholder: 'Paste the key', onEnter: add }), button(s, 'llm:new', 'Add key', add, { icon: 'add' })));
+    out.push(
+      heading('Add a provider key'),
+      actionRow(
+        s, 'llm:new',
+        select(s, 'llm:new:provider', 'Provider', PROVIDERS.map((p) => ({ value: p, label: p }))),
+        textField(s, 'llm:new:label', 'Label', { placeholder: 'Label (optional)' }),
+        textField(s, 'llm:new:baseUrl', 'Base URL', { placeholder: 'Base URL (empty: the provider\'s own)' }),
+        textField(s, 'llm:new:models', 'Models', { placeholder: 'Models, first is the default: gpt-4o-mini, gpt-4o' }),
+        textField(s, 'llm:new:secret', 'Secret key', { type: 'password', placeholder: 'Paste the key', onEnter: add }),
+        button(s, 'llm:new', 'Add key', add, { icon: 'add' }),
+      ),
+    );
   }
   out.push(heading('LLM provider keys', keys ? `${keys.length}` : undefined));
   if (keys === undefined) return [...out, muted('Loading…')];
@@ -91,7 +106,7 @@ export function renderLlmKeys({ s, now }: TabContext): HTMLElement[] {
         controls.push(button(s, `${key}:rotate`, 'Rotate…', () => s.edit(`${key}:rotate`, key), { secondary: true, icon: 'sync' }), button(s, `${key}:delete`, 'Delete', () => void s.act(key, 'llmKeys.delete', { keyId: k.id }, undefined, ['llmKeys']), { secondary: true, icon: 'trash' }));
       }
       return h('tr', { 'data-testid': `llm-${k.label || k.provider}` },
-        h('td', {}, k.provider, k.isDefault ? h('span', { class: 'badge' }, 'default') : ''), h('td', {}, k.label), h('td', {}, h('code', {}, k.masked)), h('td', {}, k.status), h('td', {}, relative(k.updatedAt, now)),
+        h('td', {}, k.provider, k.isDefault ? h('span', { class: 'badge' }, 'default') : ''), h('td', {}, k.label, k.models !== undefined && k.models.length > 0 ? h('div', { class: 'muted' }, `Models: ${k.models.join(', ')}${k.baseUrl ? ` · ${k.baseUrl}` : ''}`) : ''), h('td', {}, h('code', {}, k.masked)), h('td', {}, k.status), h('td', {}, relative(k.updatedAt, now)),
         h('td', {}, controls.length > 0 ? actionRow(s, key, ...controls) : outcome(s, key)));
     }))));
   return out;

@@ -26,8 +26,8 @@ export interface Score {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-/** Score of one column. */
-export function columnScore(c: Column): Score {
+/** Score of one column (its description and tests; the docs panel passes its own column shape). */
+export function columnScore(c: { description: string; tests: readonly unknown[] }): Score {
   const parts: ScorePart[] = [
     { part: 'description', points: c.description.trim() === '' ? 0 : 60, max: 60, hint: c.description.trim() === '' ? 'add a description' : '' },
     { part: 'tests', points: c.tests.length > 0 ? 40 : 0, max: 40, hint: c.tests.length > 0 ? '' : 'add a test' },

@@ -144,6 +144,10 @@ describe('e2e: AI batch drafts, review queue and docs quality', function () {
     const quality = docs.locator('[data-testid="docs-quality"]');
     await quality.waitFor({ timeout: 30_000 });
     assert.match(await quality.innerText(), /Quality \d+%/);
+    // Each column has its own score: met_sla is described but has no test.
+    const metSla = docs.locator('[data-testid="quality-met_sla"]');
+    assert.equal(await metSla.innerText(), '60%');
+    assert.match((await metSla.getAttribute('title')) ?? '', /Missing: add a test/);
     await session.screenshot('docs-quality-header');
   });
 });

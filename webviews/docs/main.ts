@@ -5,7 +5,7 @@ import { historySection } from './history';
 import { inlineEditable, isEditing, whenIdle } from './inlineEdit';
 import { DOCS_PROTOCOL_VERSION, parseDocsHostMessage, SaveResult, type DocColumn, type DocEntity, type DocsCommand, type DocTest, type VerifyNotification } from './protocol';
 import { DOCS_CSS } from './styles';
-import { QUALITY_CSS, qualityPart } from './qualityBadge';
+import { QUALITY_CSS, columnQualityBadge, qualityPart } from './qualityBadge';
 
 /**
  * The docs webview: renders one entity's documentation and lets the user edit descriptions.
@@ -146,7 +146,7 @@ function columnRow(entity: DocEntity, c: DocColumn): HTMLElement {
   return h(
     'tr',
     { 'data-column': c.name },
-    h('td', { class: 'name', 'data-label': 'Column' }, h('code', {}, c.name), ' ', lineage),
+    h('td', { class: 'name', 'data-label': 'Column' }, h('code', {}, c.name), ' ', lineage, columnQualityBadge(c)),
     typeCell(c),
     h('td', { class: 'desc' }, editable(c.description, c.name, c.fromDocBlock, `col-${c.name}`, `Description of ${c.name}`)),
     chips,

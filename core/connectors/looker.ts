@@ -1,10 +1,13 @@
 import { nodeId } from '../model/ids';
 import { globRegExp } from '../pipeline/targetRules';
-import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
-import type { ConnectorDefinition, ExtractResult } from './connector';
+import type { FileSource } from '../pipeline/contracts';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, testFiles } from './biFiles';
+import type { BiSplit, ParsedFile } from './biSplit';
+import { extractSplit } from './biSplit';
+import type { ConnectorDefinition } from './connector';
 import { extractLookerDashboards, type ExploreInfo } from './lookerDashboard';
 import { declareView, linkViewFields, type ViewDef, type ViewInfo } from './lookerView';
-import { lkGet, lkPairs, lkText, parseLookml, type LkPair } from './lookmlParse';
+import { lkGet, lkPairs, lkText, parseLookml, type LkError, type LkPair } from './lookmlParse';
 
 /**
  * The Looker connector: a LookML project in a repository. Views (`.view.lkml`, or any `.lkml`) are
@@ -28,24 +31,39 @@ function baseName(name: string): string {
   return name.replace(/^\+/, '');
 }
 
-/** Extracts a LookML project from `paths` of `read`. */
-export function extractLookml(b: FactsBuilder, paths: readonly string[], read: (path: string) => string | undefined, project: string, config: BiConfig): void {
+/**
+ * A LookML file's intermediate: a `.lkml` file's parsed pairs and syntax problems, or a
+ * `.dashboard.lookml` file's text (its YAML is read by `buildFacts`, after the explores it uses are
+ * known); `unreadable` when the file could not be read.
+ */
+export type LookerParsed = { kind: 'lkml'; pairs: LkPair[]; errors: LkError[] } | { kind: 'dashboard'; text: string } | { kind: 'unreadable' };
+
+/** Parses one LookML file. */
+function parseLookerFile(files: FileSource, path: string): LookerParsed {
+  const text = files.read(path);
+  if (text === undefined) return { kind: 'unreadable' };
+  if (path.toLowerCase().endsWith('.lookml')) return { kind: 'dashboard', text };
+  const parsed = parseLookml(text);
+  return { kind: 'lkml', pairs: parsed.pairs, errors: parsed.errors };
+}
+
+/** Extracts a LookML project from its files' intermediates (in path order). */
+function extractLookml(b: FactsBuilder, files: readonly ParsedFile<LookerParsed>[], project: string, config: BiConfig): void {
   const viewDefs = new Map<string, ViewDef[]>();
   const exploreDefs: ExploreDef[] = [];
   const models: { name: string; includes: RegExp[] }[] = [];
   const loose: { file: string; pair: LkPair }[] = [];
-  const dashboards: string[] = [];
-  for (const path of paths) {
+  const dashboards: { path: string; text?: string }[] = [];
+  for (const { path, parsed: f } of files) {
     if (path.toLowerCase().endsWith('.lookml')) {
-      dashboards.push(path);
+      dashboards.push({ path, ...(f.kind === 'dashboard' ? { text: f.text } : {}) });
       continue;
     }
-    const text = read(path);
-    if (text === undefined) {
+    if (f.kind !== 'lkml') {
       b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
       continue;
     }
-    const parsed = parseLookml(text);
+    const parsed = f;
     for (const e of parsed.errors) b.diagnostic(path, e, 'lookml-syntax', `Malformed LookML: ${e.message}.`);
     const isModel = path.toLowerCase().endsWith('.model.lkml');
     const model = fileStem(path);
@@ -105,8 +123,7 @@ export function extractLookml(b: FactsBuilder, paths: readonly string[], read: (
     }
   }
 
-  for (const path of dashboards) {
-    const text = read(path);
+  for (const { path, text } of dashboards) {
     if (text === undefined) b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
     else extractLookerDashboards(b, text, path, project, explores, views);
   }
@@ -142,6 +159,18 @@ function link(b: FactsBuilder, views: ReadonlyMap<string, ViewInfo>, view: strin
   else b.modelEdge(info.id, to, 'depends_on', file, pos);
 }
 
+/** Looker split into per-file parsing (LookML) and the cross-file builder (views, refinements, explores, dashboards). */
+export const lookerSplit: BiSplit<LookerParsed> = {
+  label: 'Looker',
+  extensions: EXTENSIONS,
+  parseFile: parseLookerFile,
+  buildFacts(parsed, config) {
+    const b = new FactsBuilder(EXTRACTOR);
+    extractLookml(b, parsed, config.project ?? 'looker', config);
+    return { facts: b.facts, stats: factStats(b.facts, parsed.length) };
+  },
+};
+
 /** The Looker connector definition. */
 export const lookerConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'looker',
@@ -153,12 +182,5 @@ export const lookerConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   incremental: false,
   test: (input, ports) => testFiles('LookML', EXTENSIONS, input, ports),
   discover: (input, ports) => discoverFiles('LookML', EXTENSIONS, input, ports),
-  async extract(input, ports): Promise<ExtractResult> {
-    const files = filesPort(ports, 'Looker');
-    const b = new FactsBuilder(EXTRACTOR);
-    const paths = selectFiles(files, input.config, EXTENSIONS);
-    ports.progress?.(`Looker: ${paths.length} files`, 0, paths.length);
-    extractLookml(b, paths, (p) => files.read(p), input.config.project ?? 'looker', input.config);
-    return { facts: b.facts, stats: factStats(b.facts, paths.length) };
-  },
+  extract: async (input, ports) => extractSplit(lookerSplit, input, ports),
 };

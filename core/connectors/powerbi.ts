@@ -1,7 +1,11 @@
 import { nodeId } from '../model/ids';
-import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
-import { readZipText } from './biZip';
-import type { ConnectorDefinition, ExtractResult } from './connector';
+import type { Diagnostic } from '../model/entities';
+import type { FileSource } from '../pipeline/contracts';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, testFiles } from './biFiles';
+import type { BiSplit } from './biSplit';
+import { extractSplit } from './biSplit';
+import { readZipText, type ZipText } from './biZip';
+import type { ConnectorDefinition } from './connector';
 import { extractTabularModel, parseJsonAt, type ModelTables } from './powerbiModel';
 
 /**
@@ -68,6 +72,63 @@ function fieldRefs(node: Json | undefined, aliases: ReadonlyMap<string, string>,
   return out;
 }
 
+/**
+ * A Power BI file's intermediate: a `.bim`'s text, or a `.pbit`'s unzipped `DataModelSchema` and
+ * `Report/Layout` texts, each with the problems reading it (kept apart so they come out in the
+ * order a single pass emits them). The JSON is parsed by `buildFacts`: reading the staged
+ * intermediate costs a native `JSON.parse` of the same size anyway, and the model's positions need
+ * the text.
+ */
+export interface PowerbiParsed {
+  diagnostics: Diagnostic[];
+  text?: string;
+  schema?: ZipText;
+  layoutDiagnostics?: Diagnostic[];
+  layout?: ZipText;
+}
+
+/** Power BI split into per-file reading (unzip, UTF-16 decoding) and the cross-file builder. */
+export const powerbiSplit: BiSplit<PowerbiParsed> = {
+  label: 'Power BI',
+  extensions: EXTENSIONS,
+  parseFile(files: FileSource, path: string): PowerbiParsed {
+    const d = new FactsBuilder(EXTRACTOR);
+    if (path.toLowerCase().endsWith('.pbit')) {
+      const schema = readZipText(d, files, path, (e) => e === 'DataModelSchema', { utf16le: true });
+      if (schema === undefined) return { diagnostics: d.facts.diagnostics };
+      const l = new FactsBuilder(EXTRACTOR);
+      const layout = readZipText(l, files, path, (e) => e === 'Report/Layout', { utf16le: true, optional: true });
+      return { diagnostics: d.facts.diagnostics, schema, layoutDiagnostics: l.facts.diagnostics, ...(layout === undefined ? {} : { layout }) };
+    }
+    const text = files.read(path);
+    if (text === undefined) d.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
+    return text === undefined ? { diagnostics: d.facts.diagnostics } : { diagnostics: d.facts.diagnostics, text };
+  },
+  buildFacts(parsed, config) {
+    const project = config.project ?? 'powerbi';
+    const b = new FactsBuilder(EXTRACTOR);
+    for (const { path, parsed: p } of parsed) {
+      const stem = fileStem(path);
+      b.facts.diagnostics.push(...p.diagnostics);
+      if (p.schema !== undefined) {
+        b.zipEntry = p.schema.entry;
+        const root = parseJsonAt(b, p.schema.text, path, 'DataModelSchema');
+        const tables = root === undefined ? new Map() : extractTabularModel(b, root, p.schema.text, path, project, stem, config);
+        b.zipEntry = undefined;
+        b.facts.diagnostics.push(...(p.layoutDiagnostics ?? []));
+        b.zipEntry = p.layout?.entry;
+        if (p.layout !== undefined) extractReport(b, p.layout.text, path, project, stem, tables);
+        b.zipEntry = undefined;
+        continue;
+      }
+      if (p.text === undefined) continue;
+      const root = parseJsonAt(b, p.text, path, 'the model');
+      if (root !== undefined) extractTabularModel(b, root, p.text, path, project, stem, config);
+    }
+    return { facts: b.facts, stats: factStats(b.facts, parsed.length) };
+  },
+};
+
 /** The Power BI connector definition. */
 export const powerbiConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'powerbi',
@@ -79,35 +140,5 @@ export const powerbiConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   incremental: false,
   test: (input, ports) => testFiles('Power BI', EXTENSIONS, input, ports),
   discover: (input, ports) => discoverFiles('Power BI', EXTENSIONS, input, ports),
-  async extract(input, ports): Promise<ExtractResult> {
-    const files = filesPort(ports, 'Power BI');
-    const project = input.config.project ?? 'powerbi';
-    const b = new FactsBuilder(EXTRACTOR);
-    const paths = selectFiles(files, input.config, EXTENSIONS);
-    for (const [i, path] of paths.entries()) {
-      ports.progress?.(`Power BI: ${path}`, i, paths.length);
-      const stem = fileStem(path);
-      if (path.toLowerCase().endsWith('.pbit')) {
-        const schema = readZipText(b, files, path, (e) => e === 'DataModelSchema', { utf16le: true });
-        if (schema === undefined) continue;
-        b.zipEntry = schema.entry;
-        const root = parseJsonAt(b, schema.text, path, 'DataModelSchema');
-        const tables = root === undefined ? new Map() : extractTabularModel(b, root, schema.text, path, project, stem, input.config);
-        b.zipEntry = undefined;
-        const layout = readZipText(b, files, path, (e) => e === 'Report/Layout', { utf16le: true, optional: true });
-        b.zipEntry = layout?.entry;
-        if (layout !== undefined) extractReport(b, layout.text, path, project, stem, tables);
-        b.zipEntry = undefined;
-        continue;
-      }
-      const text = files.read(path);
-      if (text === undefined) {
-        b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
-        continue;
-      }
-      const root = parseJsonAt(b, text, path, 'the model');
-      if (root !== undefined) extractTabularModel(b, root, text, path, project, stem, input.config);
-    }
-    return { facts: b.facts, stats: factStats(b.facts, paths.length) };
-  },
+  extract: async (input, ports) => extractSplit(powerbiSplit, input, ports),
 };

@@ -1,9 +1,13 @@
 import { nodeId } from '../model/ids';
-import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, filesPort, selectFiles, testFiles } from './biFiles';
+import type { Diagnostic } from '../model/entities';
+import type { FileSource } from '../pipeline/contracts';
+import { BI_FIELDS, BiConfig, FactsBuilder, BiSecrets, discoverFiles, factStats, fileStem, testFiles } from './biFiles';
+import type { BiSplit } from './biSplit';
+import { extractSplit } from './biSplit';
 import { readZipText } from './biZip';
-import type { ConnectorDefinition, ExtractResult } from './connector';
+import type { ConnectorDefinition } from './connector';
 import { extractDatasource, stripBrackets, type DatasourceInfo } from './tableauDatasource';
-import { childrenNamed, descendantsNamed, parseXml, type XmlElement } from './xmlParse';
+import { childrenNamed, descendantsNamed, parseXml, type XmlDocument, type XmlElement } from './xmlParse';
 
 /**
  * The Tableau connector: workbooks (`.twb`) and published data sources (`.tds`) from a repository,
@@ -18,7 +22,11 @@ const EXTRACTOR = 'tableau';
 
 /** Extracts one `.twb`/`.tds` text into `b`. `file` names diagnostics and provenance. */
 export function extractTableauText(b: FactsBuilder, text: string, file: string, project: string, config: BiConfig): void {
-  const doc = parseXml(text);
+  extractTableauDoc(b, parseXml(text), file, project, config);
+}
+
+/** Extracts one parsed `.twb`/`.tds` document into `b`. */
+function extractTableauDoc(b: FactsBuilder, doc: XmlDocument, file: string, project: string, config: BiConfig): void {
   for (const e of doc.errors) b.diagnostic(file, e, 'xml-syntax', `Malformed XML: ${e.message}.`);
   const root = doc.root;
   if (root === undefined) return;
@@ -76,6 +84,43 @@ function dashboard(b: FactsBuilder, db: XmlElement, file: string, project: strin
   }
 }
 
+/** A Tableau file's intermediate: the problems reading it, and its parsed XML (with the zip entry it came from). */
+export interface TableauParsed {
+  diagnostics: Diagnostic[];
+  zipEntry?: string;
+  doc?: XmlDocument;
+}
+
+/** Tableau split into per-file parsing (unzip, XML) and the cross-file builder. */
+export const tableauSplit: BiSplit<TableauParsed> = {
+  label: 'Tableau',
+  extensions: EXTENSIONS,
+  parseFile(files: FileSource, path: string): TableauParsed {
+    // The reading problems are collected apart and replayed by `buildFacts` where the file's turn comes.
+    const d = new FactsBuilder(EXTRACTOR);
+    const lower = path.toLowerCase();
+    if (lower.endsWith('.twbx') || lower.endsWith('.tdsx')) {
+      const inner = readZipText(d, files, path, (entry) => /\.(twb|tds)$/i.test(entry) && !entry.includes('/'));
+      return inner === undefined ? { diagnostics: d.facts.diagnostics } : { diagnostics: d.facts.diagnostics, zipEntry: inner.entry, doc: parseXml(inner.text) };
+    }
+    const text = files.read(path);
+    if (text === undefined) d.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
+    return text === undefined ? { diagnostics: d.facts.diagnostics } : { diagnostics: d.facts.diagnostics, doc: parseXml(text) };
+  },
+  buildFacts(parsed, config) {
+    const project = config.project ?? 'tableau';
+    const b = new FactsBuilder(EXTRACTOR);
+    for (const { path, parsed: p } of parsed) {
+      b.facts.diagnostics.push(...p.diagnostics);
+      if (p.doc === undefined) continue;
+      b.zipEntry = p.zipEntry;
+      extractTableauDoc(b, p.doc, path, project, config);
+      b.zipEntry = undefined;
+    }
+    return { facts: b.facts, stats: factStats(b.facts, parsed.length) };
+  },
+};
+
 /** The Tableau connector definition. */
 export const tableauConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   type: 'tableau',
@@ -87,27 +132,5 @@ export const tableauConnector: ConnectorDefinition<BiConfig, BiSecrets> = {
   incremental: false,
   test: (input, ports) => testFiles('Tableau', EXTENSIONS, input, ports),
   discover: (input, ports) => discoverFiles('Tableau', EXTENSIONS, input, ports),
-  async extract(input, ports): Promise<ExtractResult> {
-    const files = filesPort(ports, 'Tableau');
-    const project = input.config.project ?? 'tableau';
-    const b = new FactsBuilder(EXTRACTOR);
-    const paths = selectFiles(files, input.config, EXTENSIONS);
-    for (const [i, path] of paths.entries()) {
-      ports.progress?.(`Tableau: ${path}`, i, paths.length);
-      const lower = path.toLowerCase();
-      if (lower.endsWith('.twbx') || lower.endsWith('.tdsx')) {
-        const inner = readZipText(b, files, path, (entry) => /\.(twb|tds)$/i.test(entry) && !entry.includes('/'));
-        if (inner !== undefined) {
-          b.zipEntry = inner.entry;
-          extractTableauText(b, inner.text, path, project, input.config);
-          b.zipEntry = undefined;
-        }
-        continue;
-      }
-      const text = files.read(path);
-      if (text === undefined) b.diagnostic(path, { line: 0, column: 0 }, 'file-unreadable', 'The file is listed but could not be read.');
-      else extractTableauText(b, text, path, project, input.config);
-    }
-    return { facts: b.facts, stats: factStats(b.facts, paths.length) };
-  },
+  extract: async (input, ports) => extractSplit(tableauSplit, input, ports),
 };

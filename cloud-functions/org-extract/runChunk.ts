@@ -8,9 +8,9 @@ import { ensureDenoSqlEngine } from '../_shared/sqlEngine';
 import { assemblePhase, fetchPhase, parsePhase } from './phases';
 import { postgresAssemble, postgresFetch, postgresPage } from './postgresPhases';
 import type { ChunkOutput, RunState } from './phases';
-import { stagedReader, stagedSource, storedResults } from './stagedFiles';
+import { stagedPaths, stagedReader, stagedSource, storedResults } from './stagedFiles';
 import { REPOSITORY_FILE_TYPES } from '../_shared/repositoryFiles';
-import { biAssemble, biFetch } from './biPhases';
+import { biAssemble, biFetch, biParse } from './biPhases';
 import { isPagedWarehouse, warehouseAssemble, warehouseFetch, warehouseParse } from './warehousePhases';
 import { deleteVanished, writeBatch } from './writePhase';
 
@@ -93,8 +93,11 @@ async function work(db: Sql, run: ClaimedRun): Promise<ChunkOutput | 'gone'> {
     const read = stagedReader(db, run.id);
     return run.phase === 'parse' ? await warehouseParse(connector, read, run.state) : await warehouseAssemble(connector, read, run.state);
   }
-  if (REPOSITORY_FILE_TYPES.has(connector.type) && (run.phase === 'fetch' || run.phase === 'assemble')) {
-    return run.phase === 'fetch' ? await biFetch(connector, run.state) : await biAssemble(connector, await stagedSource(db, run.id), run.state);
+  if (REPOSITORY_FILE_TYPES.has(connector.type) && run.phase !== 'write') {
+    if (run.phase === 'fetch') return await biFetch(connector, run.state);
+    const list = (prefix: string): Promise<string[]> => stagedPaths(db, run.id, prefix);
+    const read = stagedReader(db, run.id);
+    return run.phase === 'parse' ? await biParse(connector, list, read, run.state, limits.files) : await biAssemble(connector, list, read, run.state);
   }
   switch (run.phase) {
     case 'fetch':

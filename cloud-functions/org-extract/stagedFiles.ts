@@ -29,3 +29,9 @@ export function stagedReader(db: Sql, runId: string): (paths: string[]) => Promi
     return new Map(rows.flatMap((r) => (r.content === null ? [] : [[r.path, r.content] as [string, string]])));
   };
 }
+
+/** The paths of `runId`'s staged files starting with `prefix` (their contents are not read). */
+export async function stagedPaths(db: Sql, runId: string, prefix: string): Promise<string[]> {
+  const rows = await db<{ path: string }[]>`select path from private.connector_run_files where run_id = ${runId} and starts_with(path, ${prefix})`;
+  return rows.map((r) => r.path);
+}

@@ -21,12 +21,32 @@ import { startOrgWorld, syncedRows, type Answer, type OrgWorld } from './orgWorl
  * packaged `.twbx`) and runs the connector in Deno. The synced rows equal a workspace (Node) run of
  * the same connector over the same files on disk; the token never comes back; a config without a
  * repository fails with a clear `bad-config`. A run takes a `fetch` chunk (download, stage the BI
- * files) and an `assemble` chunk (the connector over the staged files, `biPhases.ts`); a run
- * resumed at `assemble` works from the staged files alone, downloading nothing.
+ * files), one `parse` chunk per file (`MALLARD_EXTRACT_FILES_PER_CHUNK` is 1 here: each file's
+ * intermediate staged), and an `assemble` chunk (the connector's cross-file builder over the
+ * intermediates, `biPhases.ts`); a run resumed at `assemble` works from the staged files alone,
+ * downloading nothing, and a run killed between parse chunks resumes and gives the same rows.
  */
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'bi');
 const TOKEN = 'ghp_bi_standin_token_0123456789abcdef';
+/** Selected files of each tool in the repository (one parse chunk each). */
+const FILES = { tableau: 5, looker: 6, powerbi: 3 } as const;
+
+function utf16le(text: string): Uint8Array {
+  const out = new Uint8Array(2 + text.length * 2);
+  out.set([0xff, 0xfe]);
+  for (let i = 0; i < text.length; i++) {
+    out[2 + i * 2] = text.charCodeAt(i) & 0xff;
+    out[3 + i * 2] = text.charCodeAt(i) >> 8;
+  }
+  return out;
+}
+
+async function rowsOf(tool: string, config: Record<string, unknown>, root: string): Promise<Map<string, unknown>> {
+  const def = connectorDefinition(tool)!;
+  const local = await def.extract(validateInput(def, config, {}), { files: folderFiles(root) });
+  return new Map(orgCatalogRows(local.facts).rows.map((r) => [`${r.kind}:${r.id}`, r.payload]));
+}
 
 describe('org extraction of BI file connectors from a repository (real Deno + Postgres, GitHub stand-in)', function () {
   this.timeout(300_000);
@@ -45,9 +65,13 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
     for (const tool of ['tableau', 'looker', 'powerbi']) cpSync(path.join(FIXTURES, tool), path.join(tree, 'bi', tool), { recursive: true });
     // A packaged workbook: the zip container only the bytes port can read.
     writeFileSync(path.join(tree, 'bi', 'tableau', 'Packaged.twbx'), zipSync({ 'Packaged.twb': new Uint8Array(readFileSync(path.join(FIXTURES, 'tableau', 'Sales Overview.twb'))) }));
+    // A report template: a zip whose model and report are UTF-16LE JSON, as Power BI Desktop writes it.
+    const model = readFileSync(path.join(FIXTURES, 'powerbi', 'SalesModel.bim'), 'utf8');
+    const layout = readFileSync(path.join(FIXTURES, 'powerbi', 'SalesReport.Layout.json'), 'utf8');
+    writeFileSync(path.join(tree, 'bi', 'powerbi', 'Sales.pbit'), zipSync({ DataModelSchema: utf16le(model), 'Report/Layout': utf16le(layout) }));
     writeFileSync(path.join(tree, 'README.md'), '# BI\n');
     github = await startOrgGitHubStandIn(tree, { owner: 'acme', repo: 'bi', token: TOKEN });
-    world = await startOrgWorld({});
+    world = await startOrgWorld({ MALLARD_EXTRACT_FILES_PER_CHUNK: '1' });
   });
   after(async () => {
     await world?.stop();
@@ -67,7 +91,9 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
       const started = await call({ action: 'run', connectorId: connector.id });
       const run = await world.waitForRun(started.body.runId as string);
       assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
-      assert.ok(run.chunksDone >= 3 && run.timings.byPhase.assemble !== undefined, `fetch, assemble, write: ${JSON.stringify(run.timings)}`);
+      // fetch, one parse chunk per file, assemble, then write chunks.
+      assert.ok(run.chunksDone >= FILES[tool] + 3 && run.timings.byPhase.parse !== undefined && run.timings.byPhase.assemble !== undefined, `${run.chunksDone} chunks: ${JSON.stringify(run.timings)}`);
+      assert.equal(run.counts.filesParsed, FILES[tool], JSON.stringify(run.counts));
       const def = connectorDefinition(tool)!;
       const local = await def.extract(validateInput(def, config, {}), { files: folderFiles(github.tree().root) });
       const want = new Map(orgCatalogRows(local.facts).rows.map((r) => [`${r.kind}:${r.id}`, r.payload]));
@@ -77,11 +103,43 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
       assert.ok(want.size >= 5, `${want.size} rows`);
       assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
       for (const [key, payload] of want) assert.deepEqual(got.get(key), payload, key);
+      if (tool === 'powerbi') assert.ok(want.has('catalogEntity:dashboard.powerbi_bi.Sales'), 'the .pbit report is read from its bytes');
       if (tool === 'tableau') assert.ok([...want.values()].some((p) => String((p as { path?: string }).path).endsWith('Packaged.twbx')), 'the packaged workbook is read from its bytes');
     });
   }
 
-  it('stand-in: a BI run resumed at its assemble chunk reads the staged files (bytes as base64) and downloads nothing', async () => {
+  it('stand-in: a Looker run killed between parse chunks resumes from its state after the lease runs out and syncs the workspace rows', async () => {
+    const connectors = (await call({ action: 'list' })).body.connectors as ConnectorSummary[];
+    const connector = connectors.find((c) => c.name === 'looker-bi')!;
+    await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
+    await world.db.admin`delete from private.connector_catalog_rows`;
+    const started = await call({ action: 'run', connectorId: connector.id });
+    const runId = started.body.runId as string;
+    for (;;) {
+      const [row] = await world.db.admin<{ chunks_done: number }[]>`select chunks_done from public.connector_runs where id = ${runId}`;
+      if ((row?.chunks_done ?? 0) >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await world.restartFunctions();
+    const [stalled] = await world.db.admin<{ status: string; phase: string; chunks_done: number; parsed: number }[]>`
+      select status, phase, chunks_done, (state -> 'bi' ->> 'parsed')::int as parsed from public.connector_runs where id = ${runId}`;
+    assert.deepEqual([stalled?.status, stalled?.phase], ['running', 'parse'], 'killed between parse chunks');
+    assert.ok((stalled?.parsed ?? 0) >= 1 && (stalled?.parsed ?? 0) < FILES.looker, `parsed ${stalled?.parsed}`);
+    const [staged] = await world.db.admin<{ n: number }[]>`select count(*)::int as n from private.connector_run_files where run_id = ${runId} and path like 'bi-parsed/%'`;
+    assert.equal(staged?.n, stalled?.parsed, 'one intermediate per parsed file');
+    await world.db.admin`update public.connector_runs set lease_until = now() - interval '1 second' where id = ${runId} and lease_until is not null`;
+    const tick = await world.call('org-extract', 'service', { action: 'tick' });
+    assert.equal(tick.status, 200, tick.text);
+    const run = await world.waitForRun(runId);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
+    assert.ok(run.chunksDone > (stalled?.chunks_done ?? 0));
+    const want = await rowsOf('looker', { project: 'looker_bi', folder: 'bi/looker', database: 'ANALYTICS', schema: 'MARTS' }, github.tree().root);
+    const synced = await syncedRows(world.db, ids.orgA);
+    assert.ok(want.size >= 5);
+    for (const [key, payload] of want) assert.deepEqual(synced.get(key), payload, key);
+  });
+
+  it('stand-in: a BI run resumed at its assemble chunk without intermediates parses the staged files (bytes as base64) and downloads nothing', async () => {
     const connectors = (await call({ action: 'list' })).body.connectors as ConnectorSummary[];
     const connector = connectors.find((c) => c.name === 'tableau-bi')!;
     await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;

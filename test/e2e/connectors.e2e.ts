@@ -104,6 +104,7 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
     await choose('SSL mode', 'disable');
     await type('Include schemas', 'sales');
     await type('Exclude schemas', '');
+    await type('Sample rows', '');
   };
 
   /** The Catalog tree's visible rows in screen order: label, level, expanded. */
@@ -196,7 +197,9 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
     await s.screenshot('connectors-test-failed');
     assert.ok(failed === null || /password|auth/i.test(failed), String(failed));
     await choose('Connection failed', 'Back to fix');
-    // ← from "Exclude schemas" to "Password": exclude → include → SSL mode → password.
+    // ← from "Sample rows" to "Password": sample rows → exclude → include → SSL mode → password.
+    await step('Sample rows');
+    await back();
     await step('Exclude schemas');
     await back();
     await step('Include schemas');
@@ -207,6 +210,7 @@ describe('e2e: connectors from the command palette (real Postgres source + Deno 
     await choose('SSL mode', 'disable');
     await type('Include schemas', 'sales');
     await type('Exclude schemas', '');
+    await type('Sample rows', '');
     await step('Connection works');
     await s.screenshot('connectors-test-ok');
     await choose('Connection works', 'Save connector');

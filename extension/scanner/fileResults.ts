@@ -20,6 +20,8 @@ import { snapshotText, type Snapshot } from './snapshot';
 /** What a pass over files gets from its caller: cancellation and progress. */
 export interface PassCall extends WorkControl {
   onProgress?: (done: number, total: number) => void;
+  /** See `PoolRunOptions.callerBusy`. */
+  callerBusy?: Promise<unknown>;
 }
 
 /** Results of the jobs from index `start` on, as a batch of them completes. */

@@ -43,13 +43,23 @@ export const MAX_DEFAULT_WORKERS = 2;
 /**
  * Default worker count: one per core, at least 1, at most `MAX_DEFAULT_WORKERS`. Parsing is
  * CPU-bound and the coordinating thread is nearly idle while it runs (it stores results as they
- * come, and renders the model level of a first scan meanwhile): on the 2-core bench machine the
- * second worker halves the parse phase (5,000 models: ~10 s of parser CPU). Each worker costs
- * ~40 MB bundled (~75 MB under tsx) plus its heap, so more than two would not fit the scan's
- * memory budget (ARCHITECTURE.md).
+ * come), so on 2 cores the second worker halves a parse that runs alone. A first scan's calling
+ * thread also renders the model level meanwhile: then one core is left to it (see
+ * `workersBesideBusyCaller`). Each worker costs ~40 MB bundled (~75 MB under tsx) plus its heap,
+ * so more than two would not fit the scan's memory budget (ARCHITECTURE.md).
  */
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, availableParallelism()));
+}
+
+/**
+ * Workers of a pool of `size` that take batches while the calling thread is busy too (it renders
+ * the model level of a first scan, see `PoolRunOptions.callerBusy`): one core is left to it, at
+ * least one worker runs. On 2 cores a second worker beside the rendering thread only shared the
+ * cores (5,000 models: the same cold scan within noise) and its ~60 MB came on top of the peak.
+ */
+export function workersBesideBusyCaller(size: number): number {
+  return Math.max(1, Math.min(size, availableParallelism() - 1));
 }
 
 /** Progress of a `run`: jobs done so far and the total. */
@@ -64,4 +74,10 @@ export interface PoolRunOptions {
   stopRequested?: () => boolean;
   /** Results of the jobs from index `start` on, as each batch completes (in any order). */
   onBatch?: (start: number, results: readonly FileStepResult[]) => void;
+  /**
+   * Pending while the calling thread does CPU work of its own beside the run (the first scan's
+   * model-level stage): meanwhile only `workersBesideBusyCaller(size)` workers take batches, the
+   * others start when it settles.
+   */
+  callerBusy?: Promise<unknown>;
 }

@@ -20,6 +20,7 @@ import { readSnapshot, releaseTexts, sha1, snapshotFileSource, type Snapshot } f
 import { walkWorkspace } from './walker';
 import { processProfileDirs, readExternalProfiles } from './externalProfiles';
 import { WorkerPool } from './workerPool';
+import { workersBesideBusyCaller } from './poolSetup';
 
 /**
  * The workspace scanner: walk → read and hash → plan → per-file step (parse cache, then worker
@@ -251,7 +252,13 @@ export class WorkspaceScanner {
     const gitPromise = this.options.git === false ? Promise.resolve(new Map<string, GitFileInfo>()) : readGitOwnership(root, signal);
     // A first scan of many files will parse them all: the workers load while the plan is made.
     const sqlFiles = countSqlFiles(snapshot);
-    if (this.options.workers !== 0 && sqlFiles >= WARM_UP_FILES.min && sqlFiles <= WARM_UP_FILES.max && this.store.listEntities({ limit: 1 }).items.length === 0) this.workerPool().warmUp();
+    // A first scan stores the model level while the workers parse (see `stagedParse`): the workers
+    // that run beside that stage are the ones warmed up.
+    const firstScan = !upToDate && call.onModelLevelStored !== undefined && this.store.listEntities({ limit: 1 }).items.length === 0;
+    if (this.options.workers !== 0 && sqlFiles >= WARM_UP_FILES.min && sqlFiles <= WARM_UP_FILES.max && this.store.listEntities({ limit: 1 }).items.length === 0) {
+      const pool = this.workerPool();
+      pool.warmUp(firstScan ? workersBesideBusyCaller(pool.size) : pool.size);
+    }
     onProgress?.({ phase: 'plan', done: 0, total: 1 });
     // Synchronous (loading a 100,000-model project takes a minute): it checks for a cancel as it goes.
     const plan = planWorkspace(snapshotFileSource(root, snapshot), { ...this.planOptions(), shouldStop: breather.stopped });
@@ -260,7 +267,6 @@ export class WorkspaceScanner {
     // A first scan (empty catalog) stores the model level while the workers parse, so views need
     // not wait for the parse and column lineage. No signature is written, so an interrupted scan
     // still starts over (from the parses it stored in the parse cache).
-    const firstScan = !upToDate && call.onModelLevelStored !== undefined && this.store.listEntities({ limit: 1 }).items.length === 0;
     const { outcome, stageMillis } = await stagedParse(table, plan, {
       snapshot, root, store: this.store, run: this.runJobs, control,
       onParseProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),

@@ -44,11 +44,15 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const stop = new AbortController();
   const signal = control.signal ? AbortSignal.any([control.signal, stop.signal]) : stop.signal;
   let staging = stage !== undefined;
+  // While this thread renders the stage, the pool leaves it a core (see `workersBesideBusyCaller`).
+  let stageDone = (): void => undefined;
+  const callerBusy = stage ? new Promise<void>((resolve) => (stageDone = resolve)) : undefined;
   // Parse progress is reported once the stage is done (the latest then): the two phases would
   // flicker otherwise.
   let held: [number, number] | undefined;
   const parsing = computeResults(table, plan, snapshot, root, store, run, {
     signal,
+    ...(callerBusy ? { callerBusy } : {}),
     ...(control.stopRequested ? { stopRequested: control.stopRequested } : {}),
     onProgress: (done, total) => {
       if (staging) held = [done, total];
@@ -76,6 +80,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
     throw err;
   } finally {
     staging = false;
+    stageDone();
     releaseTexts(snapshot);
   }
   if (held) input.onParseProgress?.(...held);

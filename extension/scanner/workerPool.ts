@@ -3,7 +3,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { DbtProjectContext } from '../../core/dbt/api';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
 import { failedJobResult, PROGRESS_SLOTS, renderingContext, runParseJob, type FromWorker, type ParseJob, type ToWorker } from './parseJobs';
-import { DEFAULT_JOB_TIMEOUT_MS, defaultWorkerCount, resolveWorkerScript, type PoolRunOptions, type WorkerPoolOptions } from './poolSetup';
+import { DEFAULT_JOB_TIMEOUT_MS, defaultWorkerCount, resolveWorkerScript, workersBesideBusyCaller, type PoolRunOptions, type WorkerPoolOptions } from './poolSetup';
 import { MAX_HEAP_FACTOR, PARSE_HEAP_LIMITS, parseWorkerLimits } from './scanResources';
 
 /**
@@ -196,12 +196,13 @@ export class WorkerPool {
   }
 
   /**
-   * Starts every worker now, before there is work: a worker takes a few hundred milliseconds to
-   * load its bundle, which then overlaps what the caller does meanwhile (planning the workspace).
+   * Starts the first `count` workers (all by default) now, before there is work: a worker takes a
+   * few hundred milliseconds to load its bundle, which then overlaps what the caller does meanwhile
+   * (planning the workspace).
    */
-  warmUp(): void {
+  warmUp(count = this.slots.length): void {
     if (this.disposed || this.inlineOnly) return;
-    for (const slot of this.slots) if (!slot.worker) this.spawn(slot);
+    for (const slot of this.slots.slice(0, count)) if (!slot.worker) this.spawn(slot);
   }
 
   /** Makes a dbt project context available to every worker under `key`. */
@@ -273,7 +274,11 @@ export class WorkerPool {
     const millis: number[] = new Array<number>(jobs.length).fill(0);
     let next = 0;
     let done = 0;
-    const drive = async (slot: Slot): Promise<void> => {
+    const { callerBusy } = options;
+    const open = callerBusy ? workersBesideBusyCaller(this.slots.length) : this.slots.length;
+    const drive = async (slot: Slot, index: number): Promise<void> => {
+      // A slot held back while the caller is busy starts when it is done (however that ended).
+      if (index >= open) await callerBusy?.then(() => undefined, () => undefined);
       while (next * this.batchSize < jobs.length) {
         signal?.throwIfAborted();
         const start = next++ * this.batchSize;
@@ -299,7 +304,7 @@ export class WorkerPool {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([Promise.all(this.slots.map(drive)), aborted]);
+      await Promise.race([Promise.all(this.slots.map((slot, i) => drive(slot, i))), aborted]);
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       clearInterval(this.watchdog);

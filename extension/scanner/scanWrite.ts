@@ -53,7 +53,8 @@ export interface FullWrite {
 /** Replaces the catalog with a full pass's facts in one transaction (files gone are removed). */
 export function writeAll(store: CatalogStore, w: FullWrite): void {
   const stale = store.listFiles().map((f) => f.path).filter((p) => !w.snapshot.has(p));
-  store.transaction(() => {
+  // The caller waits for this write; the WAL checkpoint of its ~200 MB can wait (see `bulkTransaction`).
+  store.bulkTransaction(() => {
     if (stale.length > 0) store.removeFiles(stale);
     store.replaceAll(w.facts);
     // Workspace connectors' tables are not in the files: they come back in the same transaction.

@@ -118,10 +118,11 @@ function withSourceErrors(statements: ParsedStatement[], diagnostics: readonly D
 }
 
 /** Renders a dbt node file (within `options.budget`) and parses its lineage SQL. Throws only `WorkCancelled`. */
-export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect, options?: DbtRenderOptions): DbtFileResult | SqlFileResult {
+export function extractDbtFile(ctx: DbtProjectContext, path: string, text: string, dialect: Dialect, options?: DbtRenderOptions, rendered?: DbtNodeResult): DbtFileResult | SqlFileResult {
   let node: DbtNodeResult;
   try {
-    node = renderDbtNode(ctx, path, text, options);
+    // `rendered`: the same render made elsewhere (another thread), handed over rather than repeated.
+    node = rendered ?? renderDbtNode(ctx, path, text, options);
   } catch (err) {
     if (WorkCancelled.is(err)) throw err;
     return { kind: 'sql', parsed: emptyParsed([crashDiagnostic(path, 'Jinja rendering', err)]) };

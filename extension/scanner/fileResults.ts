@@ -9,6 +9,7 @@ import { Breather } from './breather';
 import type { ParseJob } from './parseJobs';
 import type { WorkControl } from './scanTypes';
 import { snapshotText, type Snapshot } from './snapshot';
+import type { StageShare } from './stageShare';
 
 /**
  * Gets per-file step results for planned files: reuse the in-memory result when (hash, cache key)
@@ -22,6 +23,10 @@ export interface PassCall extends WorkControl {
   onProgress?: (done: number, total: number) => void;
   /** See `PoolRunOptions.callerBusy`. */
   callerBusy?: Promise<unknown>;
+  /** See `PoolRunOptions.onTake`. */
+  onTake?: (jobs: readonly ParseJob[]) => void;
+  /** Shared with a first scan's stage (see `StageShare`): the jobs, and their results as they are stored. */
+  stageShare?: StageShare;
 }
 
 /** Results of the jobs from index `start` on, as a batch of them completes. */
@@ -192,13 +197,16 @@ export async function computeResults(
     }
     misses.push({ file, hash: entry.hash });
     jobs.push(job);
+    call.stageShare?.jobs.set(file.path, job);
   }
+  try {
   if (misses.length > 0) {
     const flusher = new CacheFlusher(store);
     const stored = (m: (typeof misses)[number], value: FileStepResult): void => {
       table.results.set(m.file.path, value);
       table.keys.set(m.file.path, `${m.hash}|${m.file.cacheKey}`);
       outcome.changed.add(m.file.path);
+      call.stageShare?.stored(m.file.path);
     };
     // Results are kept and stored in the parse cache as their batch completes.
     const ran = await run(jobs, plan, call, (start, results) => {
@@ -220,6 +228,9 @@ export async function computeResults(
     });
     outcome.parsed += misses.length;
     for (const m of misses) outcome.parsedPaths.push(m.file.path);
+  }
+  } finally {
+    call.stageShare?.end();
   }
   for (const p of plan.dbt) table.contexts.set(p.root, p.ctx);
   for (const root of [...table.contexts.keys()]) if (!plan.dbt.some((p) => p.root === root)) table.contexts.delete(root);
@@ -271,23 +282,63 @@ function previousParse(prev: DbtFileResult, key: string, path: string, store: Ca
 }
 
 /**
- * Renders every dbt node of the plan on this thread, without parsing its SQL: about 0.2 ms a model,
- * against 1.5–4 ms for the parse. The first scan stores the model level from these nodes while the
- * parse workers run (they render again; that costs less than making views wait). Each render has
- * the default budget and stops when the scan is cancelled; `pauseEveryMs` bounds the stretches
- * without a pause (the workers' next batches are sent in the pauses).
+ * The model level of every dbt node of the plan, rendered on this thread without parsing its SQL:
+ * about 0.2–0.3 ms a model, against 0.5–4 ms for the parse. The first scan stores the model level
+ * from these nodes while the parse workers run. With `shared` (the parse's jobs, see `StageShare`)
+ * it goes from the last node backwards: a node whose job is still waiting is rendered here and the
+ * render handed to the job, a node a worker took gets its model level from the worker's result.
+ * Each render has the default budget and stops when the scan is cancelled; `pauseEveryMs` bounds
+ * the stretches without a pause (the workers' next batches are sent in the pauses).
  */
-export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root: string, control: WorkControl = {}, pauseEveryMs?: number): Promise<Map<string, FileStepResult>> {
+export async function renderNodes(plan: WorkspacePlan, snapshot: Snapshot, root: string, control: WorkControl = {}, pauseEveryMs?: number, shared?: { share: StageShare; table: ResultTable }): Promise<Map<string, FileStepResult>> {
   const out = new Map<string, FileStepResult>();
   const breather = new Breather(control, pauseEveryMs);
-  for (const project of plan.dbt) {
-    for (const path of project.nodePaths) {
-      await breather.pause();
-      const entry = snapshot.get(path);
-      const text = entry ? snapshotText(root, path, entry) : undefined;
-      if (text === undefined) continue;
-      out.set(path, { kind: 'dbt', node: modelLevelNode(renderDbtNode(project.ctx, path, text, breather.renderOptions)), parsed: notParsed() });
+  const staged = (path: string, node: DbtNodeResult): void => {
+    out.set(path, { kind: 'dbt', node: modelLevelNode(node), parsed: notParsed() });
+  };
+  const render = (project: WorkspacePlan['dbt'][number], path: string): void => {
+    const entry = snapshot.get(path);
+    const text = entry ? snapshotText(root, path, entry) : undefined;
+    if (text !== undefined) staged(path, renderDbtNode(project.ctx, path, text, breather.renderOptions));
+  };
+  if (!shared) {
+    for (const project of plan.dbt) {
+      for (const path of project.nodePaths) {
+        await breather.pause();
+        render(project, path);
+      }
     }
+    return out;
+  }
+  // With the parse's jobs (see `StageShare`): from the last node backwards, as the workers go forwards.
+  const { share, table } = shared;
+  const taken: [WorkspacePlan['dbt'][number], string][] = [];
+  for (const project of [...plan.dbt].reverse()) {
+    for (const path of [...project.nodePaths].reverse()) {
+      await breather.pause();
+      const done = table.results.get(path);
+      if (done?.kind === 'dbt') {
+        staged(path, done.node);
+        share.fromWorkers++;
+        continue;
+      }
+      const job = share.waitingJob(path);
+      if (job?.kind === 'dbt') {
+        const node = renderDbtNode(project.ctx, path, job.text, breather.renderOptions);
+        share.attach(job, node);
+        staged(path, node);
+      } else if (share.isTaken(path)) taken.push([project, path]);
+      else render(project, path);
+    }
+  }
+  for (const [project, path] of taken) {
+    await share.whenStored(path, () => table.results.has(path));
+    const done = table.results.get(path);
+    // A job that failed in its worker (a crash result) is rendered here, as without a parse.
+    if (done?.kind === 'dbt') {
+      staged(path, done.node);
+      share.fromWorkers++;
+    } else render(project, path);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { renderDbtNode, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
+import { renderDbtNode, type DbtNodeResult, type DbtProjectContext, type DbtRenderOptions } from '../../core/dbt/api';
 import { emptyFacts, type Diagnostic } from '../../core/model/entities';
 import type { Dialect } from '../../core/pipeline/contracts';
 import { extractDbtFile, extractSqlFile, type FileStepResult } from '../../core/pipeline/fileStep';
@@ -12,7 +12,11 @@ import { ensureSqlEngine } from '../sqlEngineHost';
 
 /** One file to render and/or parse. */
 export type ParseJob =
-  | { kind: 'dbt'; contextKey: string; path: string; text: string; dialect: Dialect }
+  /**
+   * `rendered`: the node as the scan thread rendered it for a first scan's stage (see
+   * `StageShare`), the same render the worker would make: the worker only parses it.
+   */
+  | { kind: 'dbt'; contextKey: string; path: string; text: string; dialect: Dialect; rendered?: DbtNodeResult }
   | { kind: 'sql'; path: string; text: string; dialect: Dialect };
 
 /** Main thread → worker. */
@@ -87,5 +91,5 @@ export function runParseJob(job: ParseJob, contexts: ReadonlyMap<string, DbtProj
       parsed: { irVersion: 0, statements: [], fallback: true, diagnostics: [{ file: job.path, line: 1, column: 1, severity: 'error', code: 'internal-error', message: `dbt context ${job.contextKey} is not loaded in the parse worker`, extractor: 'pipeline' }] },
     };
   }
-  return extractDbtFile(ctx, job.path, job.text, job.dialect, options);
+  return extractDbtFile(ctx, job.path, job.text, job.dialect, options, job.rendered);
 }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { FileStepResult } from '../../core/pipeline/fileStep';
+import type { ParseJob } from './parseJobs';
 
 /**
  * How parse workers are set up: where their script is, how many to start, and the options of a
@@ -80,4 +81,6 @@ export interface PoolRunOptions {
    * others start when it settles.
    */
   callerBusy?: Promise<unknown>;
+  /** Called with each batch's jobs as a worker (or the calling thread) takes them. */
+  onTake?: (jobs: readonly ParseJob[]) => void;
 }

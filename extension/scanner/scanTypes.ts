@@ -83,6 +83,11 @@ export interface ScanReport {
   phases: Partial<Record<ScanPhase, number>>;
   /** Per-file parse time (ms) of the files parsed in this scan, inside the workers. */
   parseMillis: number[];
+  /**
+   * A first scan's stage: dbt nodes it rendered and handed to their parse jobs (the workers only
+   * parsed them), and nodes whose model level it took from a worker's result (see `StageShare`).
+   */
+  stage?: { handedOver: number; fromWorkers: number };
 }
 
 /** What an incremental update did. */

@@ -100,6 +100,7 @@ export class WorkspaceScanner {
       const results: FileStepResult[] = [];
       for (const job of jobs) {
         await breather.pause();
+        call.onTake?.([job]);
         const start = performance.now();
         const result = runParseJob(job, contexts, breather.renderOptions);
         results.push(result);
@@ -267,12 +268,13 @@ export class WorkspaceScanner {
     // A first scan (empty catalog) stores the model level while the workers parse, so views need
     // not wait for the parse and column lineage. No signature is written, so an interrupted scan
     // still starts over (from the parses it stored in the parse cache).
-    const { outcome, stageMillis } = await stagedParse(table, plan, {
+    const { outcome, stageMillis, shared } = await stagedParse(table, plan, {
       snapshot, root, store: this.store, run: this.runJobs, control,
       onParseProgress: (done, total) => onProgress?.({ phase: 'parse', done, total }),
       ...(firstScan ? { stage: { onStart: () => onProgress?.({ phase: 'stage', done: 0, total: 1 }), onStored: () => call.onModelLevelStored?.() } } : {}),
     });
     if (stageMillis !== undefined) report.phases.stage = stageMillis;
+    if (shared) report.stage = shared;
     phaseDone('parse');
     report.cacheHits = outcome.cacheHits;
     report.parsed = outcome.parsed;

@@ -4,13 +4,17 @@ import type { CatalogStore } from '../catalog/catalogStore';
 import { computeResults, renderNodes, type ComputeOutcome, type JobRunner, type ResultTable } from './fileResults';
 import type { WorkControl } from './scanTypes';
 import { releaseTexts, type Snapshot } from './snapshot';
+import { StageShare } from './stageShare';
 
 /**
  * The parse of a full pass, and on a first scan the model level stored meanwhile. The parse runs in
- * the worker pool while this thread renders every node and stores entities, declared columns and
+ * the worker pool while this thread renders the nodes and stores entities, declared columns and
  * model edges (a small write), so views have something to show long before column lineage is
- * resolved, at no cost in wall time: this thread would otherwise wait for the workers. Renders
- * pause every few milliseconds so the workers' next batches go out without delay.
+ * resolved. No node is rendered twice: the stage renders from the last node backwards and hands
+ * each render to its parse job, the workers go forwards, and where they met the stage takes the
+ * model level from the workers' results (`StageShare`). While it renders, the pool leaves this
+ * thread a core (`workersBesideBusyCaller`). Renders pause every few milliseconds so the workers'
+ * next batches go out without delay.
  */
 
 /** Longest render stretch on this thread while workers wait for their next batch, in ms. */
@@ -32,6 +36,8 @@ export interface StagedParseInput {
 export interface StagedParseResult {
   outcome: ComputeOutcome;
   stageMillis?: number;
+  /** See `ScanReport.stage`. */
+  shared?: { handedOver: number; fromWorkers: number };
 }
 
 /**
@@ -50,9 +56,12 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   // Parse progress is reported once the stage is done (the latest then): the two phases would
   // flicker otherwise.
   let held: [number, number] | undefined;
+  // The stage and the parse render each dbt node once between them (see `StageShare`).
+  const share = stage ? new StageShare() : undefined;
   const parsing = computeResults(table, plan, snapshot, root, store, run, {
     signal,
     ...(callerBusy ? { callerBusy } : {}),
+    ...(share ? { stageShare: share, onTake: share.onTake } : {}),
     ...(control.stopRequested ? { stopRequested: control.stopRequested } : {}),
     onProgress: (done, total) => {
       if (staging) held = [done, total];
@@ -62,6 +71,8 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   // Handled here too: while the stage runs nobody awaits the parse yet, and a rejected parse (a
   // cancel) must not count as unhandled.
   parsing.catch(() => undefined);
+  // However the parse ends, a stage waiting for one of its results stops waiting.
+  void parsing.finally(() => share?.end()).catch(() => undefined);
   if (!stage) {
     // The jobs hold the texts they need (until their batch is done); what else reads a text
     // later reads it from disk.
@@ -71,7 +82,11 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const started = performance.now();
   try {
     stage.onStart();
-    const staged = modelLevelFacts(plan, await renderNodes(plan, snapshot, root, control, STAGE_PAUSE_MS));
+    const nodes = await renderNodes(plan, snapshot, root, control, STAGE_PAUSE_MS, share ? { share, table } : undefined);
+    // Rendering is over: the workers held back start while this thread stores the model level.
+    share?.release();
+    stageDone();
+    const staged = modelLevelFacts(plan, nodes);
     store.transaction(() => store.replaceAll(staged));
     stage.onStored();
   } catch (err) {
@@ -85,5 +100,5 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   }
   if (held) input.onParseProgress?.(...held);
   const stageMillis = performance.now() - started;
-  return { outcome: await parsing, stageMillis };
+  return { outcome: await parsing, stageMillis, ...(share ? { shared: { handedOver: share.handedOver, fromWorkers: share.fromWorkers } } : {}) };
 }

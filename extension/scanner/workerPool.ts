@@ -283,6 +283,7 @@ export class WorkerPool {
         signal?.throwIfAborted();
         const start = next++ * this.batchSize;
         const batch = jobs.slice(start, start + this.batchSize).filter((j): j is ParseJob => j !== undefined);
+        options.onTake?.(batch);
         const out = await this.runBatch(slot, batch, options);
         out.results.forEach((r, i) => {
           results[start + i] = r;

@@ -22,7 +22,7 @@ import type { StageShare } from './stageShare';
 export interface PassCall extends WorkControl {
   onProgress?: (done: number, total: number) => void;
   /** See `PoolRunOptions.callerBusy`. */
-  callerBusy?: Promise<unknown>;
+  callerBusy?: boolean;
   /** See `PoolRunOptions.onTake`. */
   onTake?: (jobs: readonly ParseJob[]) => void;
   /** Shared with a first scan's stage (see `StageShare`): the jobs, and their results as they are stored. */

@@ -54,10 +54,12 @@ export function defaultWorkerCount(): number {
 }
 
 /**
- * Workers of a pool of `size` that take batches while the calling thread is busy too (it renders
- * the model level of a first scan, see `PoolRunOptions.callerBusy`): one core is left to it, at
- * least one worker runs. On 2 cores a second worker beside the rendering thread only shared the
- * cores (5,000 models: the same cold scan within noise) and its ~60 MB came on top of the peak.
+ * Workers of a pool of `size` that take batches while the calling thread is busy too (a first
+ * scan's: it renders and stores the model level, then stores results as they come, see
+ * `PoolRunOptions.callerBusy`): one core is left to it, at least one worker runs. On 2 cores a
+ * second worker beside it only shared the cores (5,000 models: cold scan 8.3–9.1 s with two
+ * workers, 8.1–8.6 s with one) and its 40–60 MB came on top of the peak (389–411 MB against
+ * 349–352 MB).
  */
 export function workersBesideBusyCaller(size: number): number {
   return Math.max(1, Math.min(size, availableParallelism() - 1));
@@ -76,11 +78,10 @@ export interface PoolRunOptions {
   /** Results of the jobs from index `start` on, as each batch completes (in any order). */
   onBatch?: (start: number, results: readonly FileStepResult[]) => void;
   /**
-   * Pending while the calling thread does CPU work of its own beside the run (the first scan's
-   * model-level stage): meanwhile only `workersBesideBusyCaller(size)` workers take batches, the
-   * others start when it settles.
+   * The calling thread does CPU work of its own beside this run (a first scan's stage): only
+   * `workersBesideBusyCaller(size)` workers take batches; the others are not started.
    */
-  callerBusy?: Promise<unknown>;
+  callerBusy?: boolean;
   /** Called with each batch's jobs as a worker (or the calling thread) takes them. */
   onTake?: (jobs: readonly ParseJob[]) => void;
 }

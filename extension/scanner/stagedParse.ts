@@ -12,8 +12,8 @@ import { StageShare } from './stageShare';
  * model edges (a small write), so views have something to show long before column lineage is
  * resolved. No node is rendered twice: the stage renders from the last node backwards and hands
  * each render to its parse job, the workers go forwards, and where they met the stage takes the
- * model level from the workers' results (`StageShare`). While it renders, the pool leaves this
- * thread a core (`workersBesideBusyCaller`). Renders pause every few milliseconds so the workers'
+ * model level from the workers' results (`StageShare`). Since this thread also stores the model
+ * level and then the results, the pool leaves it a core (`workersBesideBusyCaller`). Renders pause every few milliseconds so the workers'
  * next batches go out without delay.
  */
 
@@ -50,9 +50,8 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const stop = new AbortController();
   const signal = control.signal ? AbortSignal.any([control.signal, stop.signal]) : stop.signal;
   let staging = stage !== undefined;
-  // While this thread renders the stage, the pool leaves it a core (see `workersBesideBusyCaller`).
-  let stageDone = (): void => undefined;
-  const callerBusy = stage ? new Promise<void>((resolve) => (stageDone = resolve)) : undefined;
+  // This thread renders the stage, then stores it and the results: the pool leaves it a core
+  // (see `workersBesideBusyCaller`).
   // Parse progress is reported once the stage is done (the latest then): the two phases would
   // flicker otherwise.
   let held: [number, number] | undefined;
@@ -60,7 +59,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const share = stage ? new StageShare() : undefined;
   const parsing = computeResults(table, plan, snapshot, root, store, run, {
     signal,
-    ...(callerBusy ? { callerBusy } : {}),
+    ...(stage ? { callerBusy: true } : {}),
     ...(share ? { stageShare: share, onTake: share.onTake } : {}),
     ...(control.stopRequested ? { stopRequested: control.stopRequested } : {}),
     onProgress: (done, total) => {
@@ -83,9 +82,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   try {
     stage.onStart();
     const nodes = await renderNodes(plan, snapshot, root, control, STAGE_PAUSE_MS, share ? { share, table } : undefined);
-    // Rendering is over: the workers held back start while this thread stores the model level.
     share?.release();
-    stageDone();
     const staged = modelLevelFacts(plan, nodes);
     store.transaction(() => store.replaceAll(staged));
     stage.onStored();
@@ -95,7 +92,6 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
     throw err;
   } finally {
     staging = false;
-    stageDone();
     releaseTexts(snapshot);
   }
   if (held) input.onParseProgress?.(...held);

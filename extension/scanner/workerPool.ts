@@ -274,11 +274,8 @@ export class WorkerPool {
     const millis: number[] = new Array<number>(jobs.length).fill(0);
     let next = 0;
     let done = 0;
-    const { callerBusy } = options;
-    const open = callerBusy ? workersBesideBusyCaller(this.slots.length) : this.slots.length;
-    const drive = async (slot: Slot, index: number): Promise<void> => {
-      // A slot held back while the caller is busy starts when it is done (however that ended).
-      if (index >= open) await callerBusy?.then(() => undefined, () => undefined);
+    const open = options.callerBusy === true ? workersBesideBusyCaller(this.slots.length) : this.slots.length;
+    const drive = async (slot: Slot): Promise<void> => {
       while (next * this.batchSize < jobs.length) {
         signal?.throwIfAborted();
         const start = next++ * this.batchSize;
@@ -305,7 +302,7 @@ export class WorkerPool {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([Promise.all(this.slots.map((slot, i) => drive(slot, i))), aborted]);
+      await Promise.race([Promise.all(this.slots.slice(0, open).map(drive)), aborted]);
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       clearInterval(this.watchdog);

@@ -199,7 +199,6 @@ export async function computeResults(
     jobs.push(job);
     call.stageShare?.jobs.set(file.path, job);
   }
-  try {
   if (misses.length > 0) {
     const flusher = new CacheFlusher(store);
     const stored = (m: (typeof misses)[number], value: FileStepResult): void => {
@@ -228,9 +227,6 @@ export async function computeResults(
     });
     outcome.parsed += misses.length;
     for (const m of misses) outcome.parsedPaths.push(m.file.path);
-  }
-  } finally {
-    call.stageShare?.end();
   }
   for (const p of plan.dbt) table.contexts.set(p.root, p.ctx);
   for (const root of [...table.contexts.keys()]) if (!plan.dbt.some((p) => p.root === root)) table.contexts.delete(root);

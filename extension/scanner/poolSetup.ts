@@ -44,7 +44,7 @@ export const MAX_DEFAULT_WORKERS = 2;
 /**
  * Default worker count: one per core, at least 1, at most `MAX_DEFAULT_WORKERS`. Parsing is
  * CPU-bound and the coordinating thread is nearly idle while it runs (it stores results as they
- * come), so on 2 cores the second worker halves a parse that runs alone. A first scan's calling
+ * come), so a parse that runs alone gets a worker per core. A first scan's calling
  * thread also renders the model level meanwhile: then one core is left to it (see
  * `workersBesideBusyCaller`). Each worker costs ~40 MB bundled (~75 MB under tsx) plus its heap,
  * so more than two would not fit the scan's memory budget (ARCHITECTURE.md).

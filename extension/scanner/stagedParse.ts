@@ -13,8 +13,8 @@ import { StageShare } from './stageShare';
  * resolved. No node is rendered twice: the stage renders from the last node backwards and hands
  * each render to its parse job, the workers go forwards, and where they met the stage takes the
  * model level from the workers' results (`StageShare`). Since this thread also stores the model
- * level and then the results, the pool leaves it a core (`workersBesideBusyCaller`). Renders pause every few milliseconds so the workers'
- * next batches go out without delay.
+ * level and then the results, the pool leaves it a core (`workersBesideBusyCaller`). Renders
+ * pause every few milliseconds so the workers' next batches go out without delay.
  */
 
 /** Longest render stretch on this thread while workers wait for their next batch, in ms. */
@@ -50,8 +50,6 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const stop = new AbortController();
   const signal = control.signal ? AbortSignal.any([control.signal, stop.signal]) : stop.signal;
   let staging = stage !== undefined;
-  // This thread renders the stage, then stores it and the results: the pool leaves it a core
-  // (see `workersBesideBusyCaller`).
   // Parse progress is reported once the stage is done (the latest then): the two phases would
   // flicker otherwise.
   let held: [number, number] | undefined;
@@ -59,6 +57,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   const share = stage ? new StageShare() : undefined;
   const parsing = computeResults(table, plan, snapshot, root, store, run, {
     signal,
+    // This thread renders the stage, then stores it and the results: the pool leaves it a core.
     ...(stage ? { callerBusy: true } : {}),
     ...(share ? { stageShare: share, onTake: share.onTake } : {}),
     ...(control.stopRequested ? { stopRequested: control.stopRequested } : {}),
@@ -70,7 +69,7 @@ export async function stagedParse(table: ResultTable, plan: WorkspacePlan, input
   // Handled here too: while the stage runs nobody awaits the parse yet, and a rejected parse (a
   // cancel) must not count as unhandled.
   parsing.catch(() => undefined);
-  // However the parse ends, a stage waiting for one of its results stops waiting.
+  // However the parse ends (done, failed, cancelled), a stage waiting for one of its results stops waiting.
   void parsing.finally(() => share?.end()).catch(() => undefined);
   if (!stage) {
     // The jobs hold the texts they need (until their batch is done); what else reads a text

@@ -136,25 +136,13 @@ describe('org extraction through the connectors and org-extract functions (GitHu
   });
 
   it('a run killed mid-chunk resumes from its state after the lease runs out (scheduler tick)', async () => {
-    await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
-    await world.db.admin`delete from private.connector_catalog_rows`;
-    const started = await call('admin', { action: 'run', connectorId: connector.id });
-    const runId = started.body.runId as string;
-    for (;;) {
-      const [row] = await world.db.admin<{ chunks_done: number }[]>`select chunks_done from public.connector_runs where id = ${runId}`;
-      if ((row?.chunks_done ?? 0) >= 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await world.restartFunctions();
+    const runId = await world.killRunAfter(() => call('admin', { action: 'run', connectorId: connector.id }), 3);
     const [stalled] = await world.db.admin<{ status: string; chunks_done: number }[]>`select status, chunks_done from public.connector_runs where id = ${runId}`;
     assert.equal(stalled?.status, 'running');
     // The lease of the killed chunk has not run out: a tick leaves the run alone.
     const early = await world.call('org-extract', 'service', { action: 'tick' });
     assert.deepEqual((early.body.kicked as string[]).includes(runId), false);
-    await world.db.admin`update public.connector_runs set lease_until = now() - interval '1 second' where id = ${runId} and lease_until is not null`;
-    const tick = await world.call('org-extract', 'service', { action: 'tick' });
-    assert.equal(tick.status, 200, tick.text);
-    const run = await world.waitForRun(runId);
+    const run = await world.resumeByTick(runId);
     assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
     assert.ok(run.chunksDone > (stalled?.chunks_done ?? 0));
     const want = expected();

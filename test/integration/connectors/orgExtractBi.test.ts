@@ -111,26 +111,14 @@ describe('org extraction of BI file connectors from a repository (real Deno + Po
   it('stand-in: a Looker run killed between parse chunks resumes from its state after the lease runs out and syncs the workspace rows', async () => {
     const connectors = (await call({ action: 'list' })).body.connectors as ConnectorSummary[];
     const connector = connectors.find((c) => c.name === 'looker-bi')!;
-    await world.db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
-    await world.db.admin`delete from private.connector_catalog_rows`;
-    const started = await call({ action: 'run', connectorId: connector.id });
-    const runId = started.body.runId as string;
-    for (;;) {
-      const [row] = await world.db.admin<{ chunks_done: number }[]>`select chunks_done from public.connector_runs where id = ${runId}`;
-      if ((row?.chunks_done ?? 0) >= 2) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await world.restartFunctions();
+    const runId = await world.killRunAfter(() => call({ action: 'run', connectorId: connector.id }), 2);
     const [stalled] = await world.db.admin<{ status: string; phase: string; chunks_done: number; parsed: number }[]>`
       select status, phase, chunks_done, (state -> 'bi' ->> 'parsed')::int as parsed from public.connector_runs where id = ${runId}`;
     assert.deepEqual([stalled?.status, stalled?.phase], ['running', 'parse'], 'killed between parse chunks');
     assert.ok((stalled?.parsed ?? 0) >= 1 && (stalled?.parsed ?? 0) < FILES.looker, `parsed ${stalled?.parsed}`);
     const [staged] = await world.db.admin<{ n: number }[]>`select count(*)::int as n from private.connector_run_files where run_id = ${runId} and path like 'bi-parsed/%'`;
     assert.equal(staged?.n, stalled?.parsed, 'one intermediate per parsed file');
-    await world.db.admin`update public.connector_runs set lease_until = now() - interval '1 second' where id = ${runId} and lease_until is not null`;
-    const tick = await world.call('org-extract', 'service', { action: 'tick' });
-    assert.equal(tick.status, 200, tick.text);
-    const run = await world.waitForRun(runId);
+    const run = await world.resumeByTick(runId);
     assert.equal(run.status, 'succeeded', JSON.stringify(run.errors));
     assert.ok(run.chunksDone > (stalled?.chunks_done ?? 0));
     const want = await rowsOf('looker', { project: 'looker_bi', folder: 'bi/looker', database: 'ANALYTICS', schema: 'MARTS' }, github.tree().root);

@@ -39,6 +39,13 @@ export interface OrgWorld {
   restartFunctions(): Promise<void>;
   /** Polls `runs` until the run leaves queued/running. */
   waitForRun(runId: string, timeoutMs?: number): Promise<RunSummary>;
+  /**
+   * Empties org A's catalog, starts a run with `start` (an answer carrying `runId`), and kills it
+   * (restarts Deno) once `chunks` chunks are done; the run's id.
+   */
+  killRunAfter(start: () => Promise<Answer>, chunks: number): Promise<string>;
+  /** Lets the killed run's lease run out, asks the scheduler for a tick, and waits for the run. */
+  resumeByTick(runId: string): Promise<RunSummary>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +90,24 @@ export async function startOrgWorld(env: Record<string, string>): Promise<OrgWor
         if (Date.now() > until) throw new Error(`run ${runId} did not finish: ${JSON.stringify(run)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    },
+    async killRunAfter(startRun, chunks) {
+      await db.admin`delete from public.sync_rows where org_id = ${ids.orgA} and kind in ('catalogEntity', 'catalogColumn')`;
+      await db.admin`delete from private.connector_catalog_rows`;
+      const runId = (await startRun()).body.runId as string;
+      for (;;) {
+        const [row] = await db.admin<{ chunks_done: number }[]>`select chunks_done from public.connector_runs where id = ${runId}`;
+        if ((row?.chunks_done ?? 0) >= chunks) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await world.restartFunctions();
+      return runId;
+    },
+    async resumeByTick(runId) {
+      await db.admin`update public.connector_runs set lease_until = now() - interval '1 second' where id = ${runId} and lease_until is not null`;
+      const tick = await world.call('org-extract', 'service', { action: 'tick' });
+      if (tick.status !== 200) throw new Error(`tick answered ${tick.status}: ${tick.text}`);
+      return world.waitForRun(runId);
     },
     async stop() {
       await world.functions.stop();
